@@ -1,0 +1,300 @@
+// The Glance-or-Gaze loop (DESIGN.md section 1): ask the model, parse its turn, act
+// (answer, text search, glance = search the whole image, gaze = crop a box and search
+// the crop), tell it what came back, repeat within a turn budget. Every step is written
+// to the record before subscribers hear of it, so what they see is what is on disk.
+import type { Action, ParsedTurn } from './actions';
+import type { ChatMessage } from './chat';
+import type { Dialect, EvidenceItem, ObservationContext } from './dialects/dialect';
+import { describeSearched } from './dialects/information';
+import { EventStream } from './eventStream';
+import { resolveBox, type BoxFormat, type ResolvedBox } from './geometry';
+import { dataUrl, type AgentImage, type ImageSearch, type ModelPort, type ModelRequest, type Recorder, type SearchOutcome, type TextSearch } from './ports';
+import { scoreAnswer } from './scoring';
+import type { ActionRecord, FinalEvent, NewEvent, ResultRecord, StopReason, TrajectoryEvent } from './trajectory';
+
+export const DEFAULT_MAX_TURNS = 8;
+export const DEFAULT_TOP_K = 5;
+
+export interface AgentConfig {
+  question: string;
+  gold?: string[];
+  dialect: Dialect;
+  boxFormat: BoxFormat;
+  maxTurns: number;
+  /** Results kept per search. */
+  topK: number;
+  /** Send result thumbnails to the model as images (vLLM counts them against --limit-mm-per-prompt). */
+  evidenceImages: boolean;
+}
+
+export interface AgentDeps {
+  model: ModelPort;
+  image: AgentImage;
+  imageSearch: ImageSearch;
+  textSearch: TextSearch;
+  recorder: Recorder;
+}
+
+export type AgentEvent =
+  | { kind: 'record'; event: TrajectoryEvent }
+  /** Model text as it streams in (not recorded; the model_turn event holds the whole). */
+  | { kind: 'delta'; step: number; text: string }
+  /** What the agent is doing now, for progress displays. */
+  | { kind: 'status'; step: number; message: string };
+
+export interface AgentResult {
+  answer: string | null;
+  stopReason: StopReason;
+  turns: number;
+  error?: string;
+  score?: { exactMatch: number; f1: number };
+}
+
+export function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError'));
+}
+
+/** The first line of an error's message: what the user and the model are shown. */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim() || 'unknown error';
+}
+
+/** The last user message gets an extra instruction for this request only. */
+function withInstruction(messages: ChatMessage[], text: string): ChatMessage[] {
+  const last = messages[messages.length - 1];
+  if (last?.role !== 'user') return [...messages, { role: 'user', content: text }];
+  const content = typeof last.content === 'string' ? `${last.content}\n${text}` : [...last.content, { type: 'text' as const, text }];
+  return [...messages.slice(0, -1), { role: 'user', content }];
+}
+
+export class AgentRun {
+  readonly events = new EventStream<AgentEvent>();
+  private started = false;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly deps: AgentDeps,
+  ) {}
+
+  /** Runs to the end: answered, out of turns, cancelled by `signal`, or failed. Never throws for those. */
+  async run(signal: AbortSignal): Promise<AgentResult> {
+    if (this.started) throw new Error('an AgentRun runs once');
+    this.started = true;
+    const started = Date.now();
+    const { config, deps } = this;
+    const { dialect } = config;
+    const prompt = {
+      question: config.question,
+      boxFormat: config.boxFormat,
+      sent: { width: deps.image.sent.width, height: deps.image.sent.height },
+      maxTurns: config.maxTurns,
+      imageUrl: dataUrl(deps.image.sent),
+    };
+    const messages = dialect.initialMessages(prompt);
+    const tools = dialect.tools?.(prompt);
+
+    let answer: string | null = null;
+    let stopReason: StopReason = 'max_turns';
+    let error: string | undefined;
+    let turns = 0;
+    try {
+      for (let step = 1; step <= config.maxTurns; step++) {
+        signal.throwIfAborted();
+        turns = step;
+        const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
+        if (step === config.maxTurns) {
+          const force = dialect.forceAnswer();
+          request.messages = withInstruction(messages, force.text);
+          if (force.toolChoice) request.toolChoice = force.toolChoice;
+        }
+        this.status(step, 'asking the model');
+        const t0 = Date.now();
+        const reply = await deps.model.complete(request, {
+          signal,
+          onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
+        });
+        await this.record({
+          type: 'model_turn',
+          step,
+          raw: reply.text,
+          ...(reply.reasoning ? { reasoning: reply.reasoning } : {}),
+          ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
+          ...(reply.usage ? { usage: reply.usage } : {}),
+          finishReason: reply.finishReason ?? null,
+          ms: Date.now() - t0,
+        });
+        for (const message of reply.notices ?? []) await this.record({ type: 'notice', step, message });
+
+        const parsed = dialect.parse(reply);
+        for (const r of parsed.reasoning) await this.record({ type: 'reflection', step, kind: r.kind, text: r.text });
+        messages.push(dialect.assistantMessage(reply));
+
+        const done = await this.act(step, parsed, messages, signal);
+        if (done !== undefined) {
+          answer = done;
+          stopReason = 'answered';
+          break;
+        }
+      }
+    } catch (e) {
+      if (isAbort(e, signal)) stopReason = 'cancelled';
+      else {
+        stopReason = 'error';
+        error = oneLine(e);
+      }
+    }
+
+    const final: NewEvent & { type: 'final' } = {
+      type: 'final',
+      step: turns,
+      answer,
+      stopReason,
+      ...(error ? { error } : {}),
+      ...(answer !== null && config.gold?.length ? { score: scoreAnswer(answer, config.gold) } : {}),
+      turns,
+      ms: Date.now() - started,
+    };
+    try {
+      await this.record(final);
+    } catch (e) {
+      // The record could not be finished (disk full, folder removed): say so in the result.
+      error = `${error ? `${error}; ` : ''}the final event could not be written: ${oneLine(e)}`;
+      stopReason = stopReason === 'answered' ? stopReason : 'error';
+    }
+    const result: AgentResult = { answer, stopReason, turns };
+    if (error) result.error = error;
+    if ((final as FinalEvent).score) result.score = (final as FinalEvent).score!;
+    return result;
+  }
+
+  /** Carries out one parsed turn. Returns the answer when the run is over. */
+  private async act(step: number, parsed: ParsedTurn, messages: ChatMessage[], signal: AbortSignal): Promise<string | undefined> {
+    const { config, deps } = this;
+    let action: Action | { kind: 'parse_error'; message: string } = parsed.action;
+    let box: ResolvedBox | undefined;
+    if (action.kind === 'image_search' && action.scope === 'region') {
+      const resolved = resolveBox(action.numbers, config.boxFormat, deps.image.sent, deps.image.oriented);
+      if (resolved.ok) box = resolved.box;
+      else action = { kind: 'parse_error', message: resolved.message };
+    }
+
+    switch (action.kind) {
+      case 'parse_error':
+        await this.record({ type: 'action', step, action: { kind: 'parse_error', message: action.message } });
+        messages.push(...config.dialect.errorMessages(action.message, config.question, parsed.callIds));
+        return undefined;
+      case 'answer':
+        await this.record({ type: 'action', step, action: { kind: 'answer', text: action.text } });
+        return action.text;
+      case 'text_search': {
+        await this.record({ type: 'action', step, action: { kind: 'text_search', query: action.query } });
+        this.status(step, `text search: ${action.query}`);
+        const searched = describeSearched('text_search', { query: action.query });
+        const outcome = await this.search(step, 'text_search', signal, () => deps.textSearch.search(action.query, { signal, topK: config.topK }));
+        messages.push(...config.dialect.observationMessages(this.observationContext('text_search', searched, outcome, parsed.callIds)));
+        return undefined;
+      }
+      case 'image_search': {
+        let record: ActionRecord;
+        let searched: string;
+        let run: () => Promise<SearchOutcome>;
+        if (box) {
+          const region = box;
+          searched = describeSearched('image_search', { box: region.model });
+          // The crop is part of the action; a failed crop is a tool error the model hears about.
+          let crop: Awaited<ReturnType<AgentImage['crop']>> | undefined;
+          let cropError: unknown;
+          this.status(step, `gaze: cropping [${region.model.join(', ')}]`);
+          try {
+            crop = await deps.image.crop(region.original, signal);
+          } catch (e) {
+            if (isAbort(e, signal)) throw e;
+            cropError = e;
+          }
+          const cropPath = crop ? await deps.recorder.saveImage(`s${step}-crop.jpg`, crop) : undefined;
+          record = { kind: 'image_search', scope: 'region', box: { model: region.model, sent: region.sent, original: region.original }, ...(cropPath ? { crop: cropPath } : {}) };
+          run = () => {
+            if (!crop) throw cropError;
+            return deps.imageSearch.search(crop, { signal, topK: config.topK });
+          };
+        } else {
+          searched = describeSearched('image_search', {});
+          record = { kind: 'image_search', scope: 'full' };
+          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK });
+        }
+        await this.record({ type: 'action', step, action: record });
+        this.status(step, box ? 'gaze: searching the region' : 'glance: searching the whole image');
+        const outcome = await this.search(step, 'image_search', signal, run);
+        messages.push(...config.dialect.observationMessages(this.observationContext('image_search', searched, outcome, parsed.callIds)));
+        return undefined;
+      }
+    }
+  }
+
+  /** Runs a search, records the observation (thumbnails saved as files), returns what the model is told. */
+  private async search(
+    step: number,
+    tool: 'text_search' | 'image_search',
+    signal: AbortSignal,
+    run: () => Promise<SearchOutcome>,
+  ): Promise<{ items: EvidenceItem[]; error?: string }> {
+    const t0 = Date.now();
+    let outcome: SearchOutcome | undefined;
+    let error: string | undefined;
+    try {
+      outcome = await run();
+    } catch (e) {
+      if (isAbort(e, signal)) throw e;
+      error = oneLine(e);
+    }
+    const results: ResultRecord[] = [];
+    const items: EvidenceItem[] = [];
+    for (const hit of outcome?.results ?? []) {
+      const record: ResultRecord = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet, provider: hit.provider };
+      if (hit.score !== undefined) record.score = hit.score;
+      const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet };
+      if (hit.thumbnail) {
+        record.thumbnail = await this.deps.recorder.saveImage(`s${step}-${tool === 'image_search' ? 'img' : 'txt'}-r${hit.rank}.jpg`, hit.thumbnail);
+        if (this.config.evidenceImages) item.imageUrl = dataUrl(hit.thumbnail);
+      }
+      results.push(record);
+      items.push(item);
+    }
+    await this.record({
+      type: 'observation',
+      step,
+      tool,
+      results,
+      ...(error ? { error } : {}),
+      ...(outcome ? { cached: outcome.cached } : {}),
+      ms: Date.now() - t0,
+    });
+    return error ? { items, error } : { items };
+  }
+
+  private observationContext(
+    tool: 'text_search' | 'image_search',
+    searched: string,
+    outcome: { items: EvidenceItem[]; error?: string },
+    callIds: string[] | undefined,
+  ): ObservationContext {
+    return {
+      question: this.config.question,
+      tool,
+      searched,
+      items: outcome.items,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(callIds ? { callIds } : {}),
+    };
+  }
+
+  private async record(event: NewEvent): Promise<void> {
+    const written = await this.deps.recorder.write(event);
+    this.events.publish({ kind: 'record', event: written });
+  }
+
+  private status(step: number, message: string): void {
+    this.events.publish({ kind: 'status', step, message });
+  }
+}

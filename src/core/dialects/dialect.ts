@@ -1,0 +1,59 @@
+// A dialect is the wire format between the agent and the model: how the task is put,
+// how a model turn is read into an action, and how evidence and errors are told back.
+import type { ParsedTurn } from '../actions';
+import type { ChatMessage, ModelOutput, ToolChoice, ToolSpec } from '../chat';
+import type { BoxFormat, Size } from '../geometry';
+import type { DialectId } from '../trajectory';
+
+export interface PromptContext {
+  question: string;
+  boxFormat: BoxFormat;
+  /** The size of the image the model sees. */
+  sent: Size;
+  maxTurns: number;
+  /** The main image as a data URL. */
+  imageUrl: string;
+}
+
+/** One search result as the model is shown it. */
+export interface EvidenceItem {
+  rank: number;
+  title: string;
+  url: string;
+  snippet: string;
+  /** Data URL of the thumbnail, when evidence images are sent. */
+  imageUrl?: string;
+}
+
+export interface ObservationContext {
+  question: string;
+  tool: 'text_search' | 'image_search';
+  /** What was searched: the query, "the whole image", or the gazed region. */
+  searched: string;
+  items: EvidenceItem[];
+  /** A tool failure told to the model instead of results. */
+  error?: string;
+  /** The tool calls the observation answers (tool-call dialects). */
+  callIds?: string[];
+}
+
+export interface Dialect {
+  readonly id: DialectId;
+  readonly label: string;
+  /** Whether the dialect has a region (gaze) action. */
+  readonly supportsRegions: boolean;
+  /** The opening messages: instructions, the image, the question. */
+  initialMessages(ctx: PromptContext): ChatMessage[];
+  /** Tools to declare on each request (tool-call dialects only). */
+  tools?(ctx: PromptContext): ToolSpec[];
+  /** Reads one model turn. Total: never throws, whatever the input. */
+  parse(output: ModelOutput): ParsedTurn;
+  /** The assistant message echoing a turn back into the conversation. */
+  assistantMessage(output: ModelOutput): ChatMessage;
+  /** The messages carrying evidence (or a tool error) back to the model. */
+  observationMessages(obs: ObservationContext): ChatMessage[];
+  /** The messages telling the model its turn could not be carried out. */
+  errorMessages(message: string, question: string, callIds?: string[]): ChatMessage[];
+  /** How to make the last turn an answer: extra text for the last user message and/or a tool choice. */
+  forceAnswer(): { text: string; toolChoice?: ToolChoice };
+}

@@ -1,0 +1,57 @@
+// MMSearch-R1's published format (arXiv 2506.20670; EvolvingLMMs-Lab/multimodal-search-r1):
+// `<reason>`, `<search><img></search>`, `<text_search>`, `<information>`, `<answer>`, no
+// crop action, and the instructions in the first user turn ("…\nQuestion: q\nImage: ").
+// Their exact prompt text ships only as pickles; this one states the same rules.
+import type { Dialect, PromptContext } from './dialect';
+import { imagePart, textPart, type ChatMessage, type ModelOutput } from '../chat';
+import { informationMessage } from './information';
+import { parseTaggedText, type TagGrammar } from './taggedText';
+
+const ACTIONS =
+  'After <reason>…</reason>, end your turn with exactly one of <answer>…</answer>, <search><img></search> or <text_search>…</text_search>.';
+
+const grammar: TagGrammar = { reasoningTags: { reason: 'reason' }, allowRegion: false, actionHelp: ACTIONS };
+
+function round1Prompt(ctx: PromptContext): string {
+  return [
+    'Answer the user\'s question based on the provided image. Examine the image carefully and identify any recognizable entities.',
+    'First reason about what you know inside <reason>…</reason>. If the image shows something you cannot identify, call a reverse image search with <search><img></search>.',
+    'If you know the entity but lack a fact needed to answer, search the web with <text_search>query</text_search>.',
+    'If you can answer, give the answer in <answer>…</answer>, as short as possible.',
+    `Search results come back inside <information>…</information>. You have at most ${ctx.maxTurns} turns.`,
+  ].join('\n');
+}
+
+export const mmsearchR1Dialect: Dialect = {
+  id: 'mmsearch-r1',
+  label: 'MMSearch-R1',
+  supportsRegions: false,
+  initialMessages(ctx: PromptContext): ChatMessage[] {
+    return [
+      {
+        role: 'user',
+        content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)],
+      },
+    ];
+  },
+  parse(output: ModelOutput) {
+    return parseTaggedText(output.text, output.reasoning, grammar);
+  },
+  assistantMessage(output: ModelOutput): ChatMessage {
+    return { role: 'assistant', content: output.text };
+  },
+  observationMessages(obs) {
+    return [
+      informationMessage(
+        obs,
+        'Reason about the results inside <reason>…</reason>, then answer in <answer>…</answer>, or search again with <text_search>…</text_search> if a fact is still missing.',
+      ),
+    ];
+  },
+  errorMessages(message: string, question: string) {
+    return [{ role: 'user', content: `Your last turn could not be carried out: ${message}\nOriginal user's question: ${question}\n${ACTIONS}` }];
+  },
+  forceAnswer() {
+    return { text: 'This is your last turn: give your final answer now in <answer>…</answer>.' };
+  },
+};

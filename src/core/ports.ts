@@ -1,0 +1,82 @@
+// What the agent needs from the outside world, as interfaces. src/model, src/vision and
+// src/search implement them; tests and the CLI wire real implementations in.
+import type { ChatMessage, ModelOutput, ToolChoice, ToolSpec } from './chat';
+import type { Box, Size } from './geometry';
+import type { NewEvent, TrajectoryEvent } from './trajectory';
+
+export interface ModelRequest {
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  toolChoice?: ToolChoice;
+}
+
+export interface ModelReply extends ModelOutput {
+  usage?: { prompt: number; completion: number };
+  finishReason?: string | null;
+  /** Things worth recording that did not stop the turn (a retried stream, say). */
+  notices?: string[];
+}
+
+export interface ModelPort {
+  /** Throws an Error with a one-line, secret-free message when the turn cannot be had. */
+  complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply>;
+}
+
+/** An encoded image (JPEG) with its pixel size. */
+export interface EncodedImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  mime: 'image/jpeg';
+}
+
+export interface AgentImage {
+  /** The image the model sees. */
+  sent: EncodedImage;
+  /** Size of the original image after EXIF orientation. */
+  oriented: Size;
+  /** Crops original pixels (integer box [x1, y1, x2, y2]) and encodes the crop. */
+  crop(box: Box, signal: AbortSignal): Promise<EncodedImage>;
+}
+
+export interface SearchHit {
+  rank: number;
+  title: string;
+  url: string;
+  snippet: string;
+  provider: string;
+  score?: number;
+  thumbnail?: EncodedImage;
+}
+
+export interface SearchOutcome {
+  results: SearchHit[];
+  /** True when served from the disk cache. */
+  cached: boolean;
+}
+
+export interface SearchOptions {
+  signal: AbortSignal;
+  topK: number;
+}
+
+export interface ImageSearch {
+  /** Names the provider and its data in records and cache keys. */
+  readonly id: string;
+  search(image: EncodedImage, options: SearchOptions): Promise<SearchOutcome>;
+}
+
+export interface TextSearch {
+  readonly id: string;
+  search(query: string, options: SearchOptions): Promise<SearchOutcome>;
+}
+
+export interface Recorder {
+  write(event: NewEvent): Promise<TrajectoryEvent>;
+  /** Saves an image next to the trajectory; returns its path relative to the trajectory's folder. */
+  saveImage(name: string, image: EncodedImage): Promise<string>;
+}
+
+export function dataUrl(image: EncodedImage): string {
+  return `data:${image.mime};base64,${image.data.toString('base64')}`;
+}

@@ -1,0 +1,46 @@
+// Answer scoring against gold aliases: exact match after Search-R1 / SQuAD normalisation
+// (MMSearch-R1's reward reuses it) and token F1 (MMSearch's native metric), each the best
+// over the aliases. LLM-judge scoring belongs to benchmark runs.
+
+export function normalizeAnswer(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKC')
+    .replace(/[\p{P}\p{S}]/gu, ' ')
+    .replace(/\b(a|an|the)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function exactMatch(prediction: string, golds: readonly string[]): number {
+  const p = normalizeAnswer(prediction);
+  return golds.some((g) => normalizeAnswer(g) === p) ? 1 : 0;
+}
+
+function tokenF1(prediction: string, gold: string): number {
+  const p = normalizeAnswer(prediction).split(' ').filter(Boolean);
+  const g = normalizeAnswer(gold).split(' ').filter(Boolean);
+  if (p.length === 0 || g.length === 0) return p.length === g.length ? 1 : 0;
+  const counts = new Map<string, number>();
+  for (const t of g) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let common = 0;
+  for (const t of p) {
+    const c = counts.get(t) ?? 0;
+    if (c > 0) {
+      common++;
+      counts.set(t, c - 1);
+    }
+  }
+  if (common === 0) return 0;
+  const precision = common / p.length;
+  const recall = common / g.length;
+  return (2 * precision * recall) / (precision + recall);
+}
+
+export function f1Score(prediction: string, golds: readonly string[]): number {
+  return golds.reduce((best, g) => Math.max(best, tokenF1(prediction, g)), 0);
+}
+
+export function scoreAnswer(prediction: string, golds: readonly string[]): { exactMatch: number; f1: number } {
+  return { exactMatch: exactMatch(prediction, golds), f1: Math.round(f1Score(prediction, golds) * 10000) / 10000 };
+}

@@ -1,0 +1,181 @@
+// The trajectory record (DESIGN.md section 3): one header line, then one line per event,
+// appended as the run goes. Schema version 1. Objects are "loose": fields a later version
+// adds survive a read by this one.
+import { z } from 'zod';
+import { BOX_FORMATS } from './geometry';
+
+export const TRAJECTORY_SCHEMA = 1;
+export const DIALECT_IDS = ['gog', 'mmsearch-r1', 'tool-calls'] as const;
+export type DialectId = (typeof DIALECT_IDS)[number];
+export const STOP_REASONS = ['answered', 'max_turns', 'cancelled', 'error'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+const boxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+const sizeSchema = z.looseObject({ width: z.number().int().positive(), height: z.number().int().positive() });
+
+export const headerSchema = z.looseObject({
+  type: z.literal('header'),
+  schema: z.literal(TRAJECTORY_SCHEMA),
+  id: z.string().min(1),
+  created: z.string(),
+  question: z.string(),
+  gold: z.array(z.string()).optional(),
+  dataset: z.string().optional(),
+  sampleId: z.string().optional(),
+  image: z.looseObject({
+    /** Relative to the folder holding the trajectory file. */
+    path: z.string(),
+    sha256: z.string(),
+    format: z.string(),
+    /** As stored in the file, before EXIF orientation. */
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    orientation: z.number().int().min(1).max(8),
+    oriented: sizeSchema,
+    sent: z.looseObject({ width: z.number().int().positive(), height: z.number().int().positive(), path: z.string().optional() }),
+  }),
+  model: z.looseObject({
+    /** Endpoint URL with any credentials and query string removed. */
+    endpoint: z.string(),
+    name: z.string(),
+    dialect: z.enum(DIALECT_IDS),
+    boxFormat: z.enum(BOX_FORMATS),
+    temperature: z.number().optional(),
+    maxTokens: z.number().optional(),
+    evidenceImages: z.boolean().optional(),
+  }),
+  agent: z.looseObject({ maxTurns: z.number().int().positive(), topK: z.number().int().positive() }),
+  search: z.looseObject({ image: z.string(), text: z.string() }),
+  tools: z.record(z.string(), z.string()),
+  note: z.string().optional(),
+});
+export type TrajectoryHeader = z.infer<typeof headerSchema>;
+
+const eventBase = {
+  /** 1-based turn; 0 for events before the first turn. */
+  step: z.number().int().min(0),
+  /** ISO time the event was recorded. */
+  t: z.string(),
+};
+
+const toolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+export const modelTurnSchema = z.looseObject({
+  type: z.literal('model_turn'),
+  ...eventBase,
+  /** The assistant text exactly as returned, parseable or not. */
+  raw: z.string(),
+  reasoning: z.string().optional(),
+  toolCalls: z.array(toolCallSchema).optional(),
+  usage: z.looseObject({ prompt: z.number(), completion: z.number() }).optional(),
+  finishReason: z.string().nullable().optional(),
+  ms: z.number(),
+});
+
+export const reflectionSchema = z.looseObject({
+  type: z.literal('reflection'),
+  ...eventBase,
+  kind: z.enum(['think', 'reflect', 'reason']),
+  text: z.string(),
+});
+
+export const regionBoxSchema = z.looseObject({ model: boxSchema, sent: boxSchema, original: boxSchema });
+export type RegionBox = z.infer<typeof regionBoxSchema>;
+
+export const actionRecordSchema = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('answer'), text: z.string() }),
+  z.looseObject({ kind: z.literal('text_search'), query: z.string() }),
+  z.looseObject({
+    kind: z.literal('image_search'),
+    scope: z.enum(['full', 'region']),
+    box: regionBoxSchema.optional(),
+    /** The searched crop, relative to the trajectory's folder. */
+    crop: z.string().optional(),
+  }),
+  z.looseObject({ kind: z.literal('parse_error'), message: z.string() }),
+]);
+export type ActionRecord = z.infer<typeof actionRecordSchema>;
+
+export const actionSchema = z.looseObject({ type: z.literal('action'), ...eventBase, action: actionRecordSchema });
+
+export const resultRecordSchema = z.looseObject({
+  rank: z.number().int().positive(),
+  title: z.string(),
+  url: z.string(),
+  snippet: z.string(),
+  /** A file relative to the trajectory's folder; never a remote URL. */
+  thumbnail: z.string().optional(),
+  provider: z.string(),
+  score: z.number().optional(),
+});
+export type ResultRecord = z.infer<typeof resultRecordSchema>;
+
+export const observationSchema = z.looseObject({
+  type: z.literal('observation'),
+  ...eventBase,
+  tool: z.enum(['text_search', 'image_search']),
+  results: z.array(resultRecordSchema),
+  /** A tool failure, shown to the model as peers do; the run goes on. */
+  error: z.string().optional(),
+  cached: z.boolean().optional(),
+  ms: z.number(),
+});
+
+export const noticeSchema = z.looseObject({
+  type: z.literal('notice'),
+  ...eventBase,
+  message: z.string(),
+});
+
+export const finalSchema = z.looseObject({
+  type: z.literal('final'),
+  ...eventBase,
+  answer: z.string().nullable(),
+  stopReason: z.enum(STOP_REASONS),
+  error: z.string().optional(),
+  score: z.looseObject({ exactMatch: z.number(), f1: z.number() }).optional(),
+  turns: z.number().int().min(0),
+  ms: z.number(),
+});
+
+/** A human correction, added after the original events, never written over them. */
+export const annotationSchema = z.looseObject({
+  type: z.literal('annotation'),
+  ...eventBase,
+  author: z.string().optional(),
+});
+
+export const eventSchema = z.discriminatedUnion('type', [
+  modelTurnSchema,
+  reflectionSchema,
+  actionSchema,
+  observationSchema,
+  noticeSchema,
+  finalSchema,
+  annotationSchema,
+]);
+
+export type TrajectoryEvent = z.infer<typeof eventSchema>;
+export type ModelTurnEvent = z.infer<typeof modelTurnSchema>;
+export type ReflectionEvent = z.infer<typeof reflectionSchema>;
+export type ActionEvent = z.infer<typeof actionSchema>;
+export type ObservationEvent = z.infer<typeof observationSchema>;
+export type NoticeEvent = z.infer<typeof noticeSchema>;
+export type FinalEvent = z.infer<typeof finalSchema>;
+export type AnnotationEvent = z.infer<typeof annotationSchema>;
+
+/** A recorded event before the recorder stamps its time. */
+export type NewEvent = DistributiveOmit<TrajectoryEvent, 't'>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** Short, human description of a zod failure: the first issue with its path. */
+export function describeSchemaError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue.message}`;
+}

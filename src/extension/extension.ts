@@ -1,0 +1,26 @@
+// Entry point of the VS Code extension: registers the commands. The agent itself lives
+// in src/core and runs the same way from the `gog` command line.
+import * as vscode from 'vscode';
+import { setApiKeyCommand } from './apiKey';
+import { askAboutImage, type AskOptions } from './askCommand';
+
+export const COMMANDS = {
+  askAboutImage: 'gog.askAboutImage',
+  setApiKey: 'gog.setApiKey',
+} as const;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand(COMMANDS.askAboutImage, (image?: unknown, options?: AskOptions | unknown) =>
+      // From the explorer the second argument is the selection (an array), not options.
+      askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? (options as AskOptions) : undefined),
+    ),
+    vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+  );
+}
+
+export function deactivate(): void {
+  // Everything registered is disposed through context.subscriptions.
+}

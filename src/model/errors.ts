@@ -1,0 +1,95 @@
+// One-line, secret-free descriptions of what went wrong talking to the model endpoint.
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from 'openai';
+
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'timeout' | 'auth' | 'model_not_found' | 'too_many_images' | 'rate_limited' | 'server' | 'bad_response',
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+export interface ErrorContext {
+  /** Endpoint as shown to users (credentials removed). */
+  endpoint: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+  imagesSent?: number;
+}
+
+/** Removes every occurrence of the key, however the server echoed it. */
+export function redact(text: string, apiKey: string | undefined): string {
+  if (!apiKey || apiKey.length < 4) return text;
+  return text.split(apiKey).join('[redacted]');
+}
+
+function serverMessage(e: APIError): string {
+  const body = e.error as { message?: unknown } | undefined;
+  const msg = typeof body?.message === 'string' ? body.message : e.message;
+  return msg.replace(/\s+/g, ' ').trim();
+}
+
+const IMAGE_LIMIT = /at most \d+ image|limit_mm_per_prompt|limit-mm-per-prompt|too many images/i;
+
+export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
+  const clean = (m: string) => redact(m, ctx.apiKey);
+  if (e instanceof ModelError) return e;
+  if (e instanceof APIConnectionTimeoutError) {
+    return new ModelError(`the model endpoint ${ctx.endpoint} did not answer within ${Math.round(ctx.timeoutMs / 1000)} s (after retries)`, 'timeout');
+  }
+  if (e instanceof APIConnectionError) {
+    const cause = (e.cause as NodeJS.ErrnoException | undefined)?.code ?? (e.cause as Error | undefined)?.message ?? e.message;
+    return new ModelError(clean(`cannot reach the model endpoint ${ctx.endpoint} (${cause}); is the server running?`), 'unreachable');
+  }
+  if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
+    return new ModelError(
+      `the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "GoG: Set API Key" or OPENAI_API_KEY`,
+      'auth',
+    );
+  }
+  if (e instanceof NotFoundError) {
+    return new ModelError(clean(`the model endpoint ${ctx.endpoint} does not serve model "${ctx.model}" (404: ${serverMessage(e)})`), 'model_not_found');
+  }
+  if (e instanceof RateLimitError) {
+    return new ModelError(clean(`the model endpoint ${ctx.endpoint} kept rate-limiting (429) after retries: ${serverMessage(e)}`), 'rate_limited');
+  }
+  if (e instanceof APIError && !(e instanceof APIUserAbortError)) {
+    const msg = serverMessage(e);
+    if (IMAGE_LIMIT.test(msg)) {
+      return new ModelError(
+        clean(
+          `the endpoint accepts fewer images per prompt than this run sends${ctx.imagesSent ? ` (${ctx.imagesSent})` : ''}: ` +
+            `start vLLM with --limit-mm-per-prompt '{"image":16}' (older vLLM: image=16), or turn evidence images off ` +
+            `(setting gog.evidenceImages, CLI --no-evidence-images). Server said: ${msg}`,
+        ),
+        'too_many_images',
+      );
+    }
+    const status = e.status ? `${e.status}` : 'error';
+    return new ModelError(clean(`the model endpoint ${ctx.endpoint} answered ${status}: ${msg}`), e.status && e.status >= 500 ? 'server' : 'bad_response');
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new ModelError(clean(`bad response from the model endpoint ${ctx.endpoint}: ${message.split('\n')[0]}`), 'bad_response');
+}
+
+/** The endpoint URL without credentials or query string: safe for records and logs. */
+export function publicEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

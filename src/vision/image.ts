@@ -1,0 +1,174 @@
+// Loading the query image: EXIF orientation first, a pixel cap, the exact size the model
+// is sent, and lazily decoded full-resolution pixels for gaze crops. sharp (libvips).
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import sharp from 'sharp';
+import { boxToRect, sentSizeFor, capPixels, type Box, type BoxFormat, type Size } from '../core/geometry';
+import type { AgentImage, EncodedImage } from '../core/ports';
+
+/** Formats accepted as input; SVG and PDF are refused (they can reference other files and are not photos). */
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'] as const;
+/**
+ * Decompression-bomb guard, checked from the header before any decoding: 200 megapixels
+ * admits the largest phone photos (16320×12240) and refuses a 20000×20000 image.
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
+const JPEG_QUALITY = 90;
+
+export type ImageErrorCode = 'not_found' | 'unreadable' | 'unsupported' | 'too_large';
+
+export class ImageError extends Error {
+  constructor(
+    readonly code: ImageErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+export interface LoadOptions {
+  boxFormat: BoxFormat;
+  /** Cap on pixels sent to the model (and on crops sent to search). */
+  maxPixels: number;
+  maxInputPixels?: number;
+  /** Start decoding full-resolution pixels in the background right away (default true). */
+  prefetch?: boolean;
+}
+
+export interface RawPixels {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+export interface LoadedImage extends AgentImage {
+  bytes: Buffer;
+  sha256: string;
+  format: string;
+  /** Stored size, before orientation. */
+  stored: Size;
+  orientation: number;
+  /** Full-resolution oriented pixels, decoded once. */
+  pixels(): Promise<RawPixels>;
+}
+
+async function readInput(input: string | Buffer): Promise<{ bytes: Buffer; name: string }> {
+  if (Buffer.isBuffer(input)) return { bytes: input, name: 'image' };
+  try {
+    const stat = await fs.stat(input);
+    if (stat.isDirectory()) throw new ImageError('not_found', `image path is a folder, not a file: ${input}`);
+    return { bytes: await fs.readFile(input), name: input };
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ImageError('not_found', `image not found: ${input}`);
+    throw new ImageError('unreadable', `cannot read image ${input}: ${(e as Error).message}`);
+  }
+}
+
+function sharpMessage(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
+}
+
+export async function encodeJpeg(pipeline: sharp.Sharp): Promise<EncodedImage> {
+  const { data, info } = await pipeline.jpeg({ quality: JPEG_QUALITY }).toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, mime: 'image/jpeg' };
+}
+
+export async function loadImage(input: string | Buffer, options: LoadOptions): Promise<LoadedImage> {
+  const { bytes, name } = await readInput(input);
+  const limit = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  let meta: sharp.Metadata;
+  try {
+    // Header only: nothing is decoded yet.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new ImageError('unreadable', `${name} is not a readable image (corrupt or not an image): ${sharpMessage(e)}`);
+  }
+  const format = meta.format ?? 'unknown';
+  if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new ImageError('unsupported', `${name}: unsupported image format "${format}"; use JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIF`);
+  }
+  if (!meta.width || !meta.height) throw new ImageError('unreadable', `${name}: the image has no size in its header`);
+  if (meta.width * meta.height > limit) {
+    const mp = (n: number) => `${Math.round(n / 1e6)} megapixels`;
+    throw new ImageError(
+      'too_large',
+      `${name} is ${meta.width}×${meta.height} (${mp(meta.width * meta.height)}), over the ${mp(limit)} limit; scale it down first`,
+    );
+  }
+  const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
+  const swap = orientation >= 5;
+  const oriented: Size = swap ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  const sentSize = sentSizeFor(oriented, options.boxFormat, options.maxPixels);
+  const open = () => sharp(bytes, { limitInputPixels: limit }).autoOrient();
+
+  let sent: EncodedImage;
+  try {
+    // Shrink-on-load makes this much cheaper than decoding at full size.
+    sent = await encodeJpeg(open().resize(sentSize.width, sentSize.height, { fit: 'fill' }).flatten({ background: '#ffffff' }));
+  } catch (e) {
+    throw new ImageError('unreadable', `${name} could not be decoded (corrupt or truncated?): ${sharpMessage(e)}`);
+  }
+
+  let pixelsPromise: Promise<RawPixels> | undefined;
+  const pixels = (): Promise<RawPixels> => {
+    pixelsPromise ??= open()
+      .flatten({ background: '#ffffff' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+      .then(({ data, info }) => {
+        if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+        return { data, width: info.width, height: info.height, channels: 3 as const };
+      })
+      .catch((e: unknown) => {
+        throw new ImageError('unreadable', `${name} could not be decoded at full size: ${sharpMessage(e)}`);
+      });
+    return pixelsPromise;
+  };
+  // Decoding full size takes a few hundred ms on a 12 MP photo; do it while the model thinks.
+  if (options.prefetch !== false) pixels().catch(() => undefined);
+
+  return {
+    bytes,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    format,
+    stored: { width: meta.width, height: meta.height },
+    orientation,
+    oriented,
+    sent,
+    pixels,
+    async crop(box: Box, signal: AbortSignal): Promise<EncodedImage> {
+      const px = await pixels();
+      signal.throwIfAborted();
+      return cropPixels(px, box, options.maxPixels);
+    },
+  };
+}
+
+/** Crops integer original pixels [x1, y1, x2, y2] exactly, scaled down only to respect maxPixels. */
+export async function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<EncodedImage> {
+  const rect = boxToRect(box);
+  const valid =
+    box.every((v) => Number.isInteger(v)) && rect.left >= 0 && rect.top >= 0 && rect.width > 0 && rect.height > 0 &&
+    rect.left + rect.width <= px.width && rect.top + rect.height <= px.height;
+  if (!valid) throw new Error(`crop [${box.join(', ')}] is not an integer rectangle inside the ${px.width}×${px.height} image`);
+  let pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
+  const target = capPixels({ width: rect.width, height: rect.height }, maxPixels);
+  if (target.width !== rect.width || target.height !== rect.height) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
+  return encodeJpeg(pipeline);
+}
+
+/** A small JPEG for evidence and previews, longest side at most `maxSide`. */
+export async function makeThumbnail(input: Buffer, maxSide = 256): Promise<EncodedImage> {
+  return encodeJpeg(
+    sharp(input, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
+      .autoOrient()
+      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' }),
+  );
+}
