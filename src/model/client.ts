@@ -6,7 +6,7 @@ import OpenAI, { APIUserAbortError } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { countImages, type ToolCall } from '../core/chat';
 import type { ModelPort, ModelReply, ModelRequest } from '../core/ports';
-import { describeModelError, ModelError, publicEndpoint } from './errors';
+import { describeModelError, ModelError, publicEndpoint, seconds } from './errors';
 
 export interface ModelSettings {
   /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 */
@@ -61,6 +61,9 @@ export class ModelClient implements ModelPort {
       apiKey: settings.apiKey || 'EMPTY',
       timeout: settings.timeoutMs,
       maxRetries: settings.maxRetries,
+      // Failures reach the user through our one-line errors; the SDK's own logging could
+      // print request bodies or raw server text, so it stays off.
+      logLevel: 'off',
     });
     this.modelName = settings.model;
   }
@@ -208,7 +211,7 @@ export class ModelClient implements ModelPort {
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
     } catch (e) {
-      if (stalled) throw new StreamCut(new Error(`no data for ${Math.round(this.settings.timeoutMs / 1000)} s`), text.length + reasoning.length);
+      if (stalled) throw new StreamCut(new Error(`no data for ${seconds(this.settings.timeoutMs)}`), text.length + reasoning.length);
       if (e instanceof APIUserAbortError) throw e;
       throw new StreamCut(e, text.length + reasoning.length);
     } finally {

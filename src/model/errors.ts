@@ -29,6 +29,10 @@ export interface ErrorContext {
   imagesSent?: number;
 }
 
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Removes every occurrence of the key, however the server echoed it. */
 export function redact(text: string, apiKey: string | undefined): string {
   if (!apiKey || apiKey.length < 4) return text;
@@ -43,14 +47,25 @@ function serverMessage(e: APIError): string {
 
 const IMAGE_LIMIT = /at most \d+ image|limit_mm_per_prompt|limit-mm-per-prompt|too many images/i;
 
+/** The most specific reason in an error's cause chain: a system error code if there is one. */
+function rootCause(e: Error): string {
+  let message = e.message;
+  for (let c: unknown = e.cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    const code = (c as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code) return code;
+    message = c.message || message;
+  }
+  return message;
+}
+
 export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
   const clean = (m: string) => redact(m, ctx.apiKey);
   if (e instanceof ModelError) return e;
   if (e instanceof APIConnectionTimeoutError) {
-    return new ModelError(`the model endpoint ${ctx.endpoint} did not answer within ${Math.round(ctx.timeoutMs / 1000)} s (after retries)`, 'timeout');
+    return new ModelError(`the model endpoint ${ctx.endpoint} did not answer within ${seconds(ctx.timeoutMs)} (after retries)`, 'timeout');
   }
   if (e instanceof APIConnectionError) {
-    const cause = (e.cause as NodeJS.ErrnoException | undefined)?.code ?? (e.cause as Error | undefined)?.message ?? e.message;
+    const cause = rootCause(e);
     return new ModelError(clean(`cannot reach the model endpoint ${ctx.endpoint} (${cause}); is the server running?`), 'unreachable');
   }
   if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {

@@ -123,7 +123,7 @@ export async function startReplayServer(recordings: Recording[], options: Replay
   const chunkChars = Math.max(1, options.chunkChars ?? 48);
   let created = Math.floor(Date.now() / 1000);
 
-  const handleChat = async (req: http.IncomingMessage, res: http.ServerResponse, body: string, started: number) => {
+  const handleChat = async (res: http.ServerResponse, body: string, started: number) => {
     const n = ++stats.chatRequests;
     const fault = options.faults?.[n];
     if (fault === 'hang') return; // the socket stays open until the client or close() ends it
@@ -222,7 +222,7 @@ export async function startReplayServer(recordings: Recording[], options: Replay
         return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'gog-replay' })) });
       }
       if (req.method === 'POST' && route === '/v1/chat/completions') {
-        handleChat(req, res, Buffer.concat(chunks).toString('utf8'), started).catch((e: unknown) => {
+        handleChat(res, Buffer.concat(chunks).toString('utf8'), started).catch((e: unknown) => {
           if (!res.headersSent) sendError(res, 500, `replay failed: ${(e as Error).message}`, 'server_error');
           else res.destroy();
         });

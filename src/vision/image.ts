@@ -93,10 +93,10 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
   }
   if (!meta.width || !meta.height) throw new ImageError('unreadable', `${name}: the image has no size in its header`);
   if (meta.width * meta.height > limit) {
-    const mp = (n: number) => `${Math.round(n / 1e6)} megapixels`;
+    const mp = (n: number) => Math.round(n / 1e6);
     throw new ImageError(
       'too_large',
-      `${name} is ${meta.width}×${meta.height} (${mp(meta.width * meta.height)}), over the ${mp(limit)} limit; scale it down first`,
+      `${name} is ${meta.width}×${meta.height} (${mp(meta.width * meta.height)} megapixels), over the ${mp(limit)}-megapixel limit; scale it down first`,
     );
   }
   const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
@@ -151,7 +151,7 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
 }
 
 /** Crops integer original pixels [x1, y1, x2, y2] exactly, scaled down only to respect maxPixels. */
-export async function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<EncodedImage> {
+export async function cropRaw(px: RawPixels, box: Box, maxPixels: number): Promise<RawPixels> {
   const rect = boxToRect(box);
   const valid =
     box.every((v) => Number.isInteger(v)) && rect.left >= 0 && rect.top >= 0 && rect.width > 0 && rect.height > 0 &&
@@ -160,7 +160,13 @@ export async function cropPixels(px: RawPixels, box: Box, maxPixels: number): Pr
   let pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
   const target = capPixels({ width: rect.width, height: rect.height }, maxPixels);
   if (target.width !== rect.width || target.height !== rect.height) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
-  return encodeJpeg(pipeline);
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
+export async function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<EncodedImage> {
+  const crop = await cropRaw(px, box, maxPixels);
+  return encodeJpeg(sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: crop.channels } }));
 }
 
 /** A small JPEG for evidence and previews, longest side at most `maxSide`. */

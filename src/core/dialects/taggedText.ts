@@ -45,9 +45,12 @@ function findBlocks(text: string, tags: readonly string[]): Block[] {
   }
 }
 
-/** Numbers in a box body: `[1, 2, 3, 4]`, `1,2,3,4`, `{"bbox_2d": [1,2,3,4]}`. */
+/**
+ * Numbers in a box body: `[1, 2, 3, 4]`, `1,2,3,4`, `{"bbox_2d": [1,2,3,4]}`. Digits glued
+ * to a word (`bbox_2d`, `x1=`) are part of a name, not a coordinate.
+ */
 export function extractNumbers(text: string): number[] {
-  const matches = text.match(/-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?/gi) ?? [];
+  const matches = text.match(/(?<![\w.])-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?/gi) ?? [];
   return matches.map(Number);
 }
 
@@ -57,7 +60,7 @@ function describeBlock(tag: string): string {
 
 export function parseTaggedText(input: string, serverReasoning: string | undefined, grammar: TagGrammar): ParsedTurn {
   const reasoning: Reasoning[] = [];
-  if (serverReasoning && serverReasoning.trim()) reasoning.push({ kind: 'think', text: serverReasoning.trim() });
+  if (typeof serverReasoning === 'string' && serverReasoning.trim()) reasoning.push({ kind: 'think', text: serverReasoning.trim() });
   let text = typeof input === 'string' ? input : '';
   const fail = (message: string): ParsedTurn => ({ reasoning, action: { kind: 'parse_error', message } });
 

@@ -1,0 +1,177 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import type { EncodedImage } from '../../src/core/ports';
+import { cachedImageSearch, cachedTextSearch, SearchCache } from '../../src/search/cache';
+import { CorpusError, LocalCorpus } from '../../src/search/localCorpus';
+import { snippetFor } from '../../src/search/snippet';
+import { CORPUS, photo, PHOTOS, tempDir } from '../helpers/fixtures';
+
+const signal = new AbortController().signal;
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+async function jpeg(input: Buffer | string, extract?: sharp.Region): Promise<EncodedImage> {
+  let p = sharp(input);
+  if (extract) p = p.extract(extract);
+  const { data, info } = await p.jpeg({ quality: 85 }).toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, mime: 'image/jpeg' };
+}
+
+describe('local corpus', () => {
+  const tmp = tempDir();
+  after(tmp.cleanup);
+
+  it('loads the bundled corpus with no problems and names it by its content', async () => {
+    const c = await LocalCorpus.load(CORPUS);
+    assert.equal(c.pages.length, 15);
+    assert.deepEqual(c.problems, []);
+    assert.match(c.id, /^local-corpus:corpus@[0-9a-f]{12}$/);
+    assert.equal(c.imageSearch.id, `${c.id}/image`);
+  });
+
+  it('reports broken lines by number, loads the rest, and changes id when the content changes', async () => {
+    const dir = path.join(tmp.dir, 'broken');
+    await fs.mkdir(path.join(dir, 'img'), { recursive: true });
+    await fs.copyFile(photo('chelsea.png'), path.join(dir, 'img', 'cat.png'));
+    const lines = [
+      JSON.stringify({ id: 'a', title: 'Cats', url: 'u1', text: 'Chelsea is a cat.', image: 'img/cat.png' }),
+      '{"id": "b", "title": ',
+      JSON.stringify({ id: 'c', title: 'No text' }),
+      JSON.stringify({ id: 'a', title: 'Again', url: 'u', text: 't' }),
+      JSON.stringify({ id: 'd', title: 'Escape', url: 'u', text: 't', image: '../../etc/passwd' }),
+      JSON.stringify({ id: 'e', title: 'Missing', url: 'u', text: 't', image: 'img/none.png' }),
+      JSON.stringify({ id: 'f', title: 'Dogs', url: 'u2', text: 'Dogs bark.' }),
+    ];
+    await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n'));
+    const c = await LocalCorpus.load(dir);
+    assert.deepEqual(c.problems.map((p) => p.line), [2, 3, 4, 5, 6]);
+    assert.match(c.problems[0]!.message, /not valid JSON/);
+    assert.match(c.problems[1]!.message, /not a page: url/);
+    assert.match(c.problems[2]!.message, /duplicate page id "a"/);
+    assert.match(c.problems[3]!.message, /inside the corpus folder/);
+    assert.match(c.problems[4]!.message, /image not found: img\/none\.png/);
+    assert.deepEqual(c.pages.map((p) => p.id), ['a', 'd', 'e', 'f']);
+    assert.equal(c.pages.find((p) => p.id === 'd')!.image, undefined);
+    const found = await c.textSearch.search('dogs', { signal, topK: 5 });
+    assert.equal(found.results[0]!.title, 'Dogs');
+
+    await fs.appendFile(path.join(dir, 'pages.jsonl'), '\n' + JSON.stringify({ id: 'g', title: 'New', url: 'u', text: 't' }));
+    assert.notEqual((await LocalCorpus.load(dir)).id, c.id);
+  });
+
+  it('refuses a folder without pages.jsonl', async () => {
+    await assert.rejects(LocalCorpus.load(tmp.dir), (e: unknown) => e instanceof CorpusError && /has no pages\.jsonl/.test(e.message));
+  });
+
+  it('ranks pages by BM25 with the matching passage as the snippet', async () => {
+    const c = await LocalCorpus.load(CORPUS);
+    const out = await c.textSearch.search('DSCOVR orbit Lagrange point', { signal, topK: 3 });
+    assert.deepEqual(out.results.map((r) => r.title), ['Lagrange point L1', 'Deep Space Climate Observatory (DSCOVR)', 'Falcon 9 launches DSCOVR from Cape Canaveral (February 2015)']);
+    assert.deepEqual(out.results.map((r) => r.rank), [1, 2, 3]);
+    assert.ok(out.results[0]!.score! > out.results[1]!.score!);
+    assert.match(out.results[1]!.snippet, /^It orbits the Sun–Earth L1 Lagrange point/);
+    assert.equal(out.results[0]!.thumbnail, undefined);
+    assert.equal((await c.textSearch.search('zzzqqq', { signal, topK: 3 })).results.length, 0);
+  });
+
+  it('finds the page of a whole photo first, with a thumbnail', async () => {
+    const c = await LocalCorpus.load(CORPUS);
+    const expected: Record<string, string> = {
+      'rocket.jpg': 'Falcon 9 launches DSCOVR',
+      'hubble_deep_field.jpg': 'Hubble eXtreme Deep Field',
+      'chelsea.png': 'Chelsea the cat',
+      'coffee.png': 'Coffee cup',
+      'astronaut.png': 'Eileen Collins',
+    };
+    for (const name of PHOTOS) {
+      const out = await c.imageSearch.search(await jpeg(photo(name)), { signal, topK: 5 });
+      assert.ok(out.results[0]!.title.startsWith(expected[name]!), `${name} → ${out.results[0]!.title}`);
+      assert.ok(out.results[0]!.thumbnail && out.results[0]!.thumbnail.width <= 256);
+      assert.equal(out.results.length, 5);
+    }
+  });
+
+  it('finds the source image first for exact crops of corpus images (random crops, 15–100% of each side)', async () => {
+    // A corpus of the five photos and their mirror images: the hardest distractors.
+    const dir = path.join(tmp.dir, 'crops');
+    await fs.mkdir(dir, { recursive: true });
+    const lines: string[] = [];
+    for (const name of PHOTOS) {
+      const base = path.parse(name).name;
+      await fs.copyFile(photo(name), path.join(dir, name));
+      await sharp(photo(name)).flop().png().toFile(path.join(dir, `mirror-${base}.png`));
+      lines.push(JSON.stringify({ id: base, title: base, url: `u/${base}`, text: base, image: name }));
+      lines.push(JSON.stringify({ id: `mirror-${base}`, title: `mirror-${base}`, url: 'u', text: 'mirror', image: `mirror-${base}.png` }));
+    }
+    await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n'));
+    const c = await LocalCorpus.load(dir);
+    const r = rng(7);
+    const misses: string[] = [];
+    let tries = 0;
+    for (const name of PHOTOS) {
+      const buf = await fs.readFile(photo(name));
+      const { width: W, height: H } = await sharp(buf).metadata();
+      for (let k = 0; k < 8; k++) {
+        const w = Math.round(W! * (0.15 + 0.85 * r()));
+        const h = Math.max(Math.round(w / 4), Math.min(H!, Math.round(H! * (0.15 + 0.85 * r())))); // aspect within 1:4
+        const left = Math.floor(r() * (W! - w + 1));
+        const top = Math.floor(r() * (H! - h + 1));
+        const out = await c.imageSearch.search(await jpeg(buf, { left, top, width: w, height: h }), { signal, topK: 3 });
+        tries++;
+        if (out.results[0]!.title !== path.parse(name).name) misses.push(`${name} ${w}×${h}@${left},${top} → ${out.results[0]!.title}`);
+      }
+    }
+    assert.deepEqual(misses, [], `${misses.length}/${tries} crops missed`);
+  });
+
+  it('snippets come from the matching sentence, clipped', () => {
+    const text = 'Alpha beta. Gamma delta epsilon. ' + 'Zeta eta theta. '.repeat(40);
+    assert.match(snippetFor(text, 'delta'), /^Gamma delta epsilon\./);
+    assert.ok(snippetFor(text, 'theta').length <= 321);
+    assert.match(snippetFor(text), /^Alpha beta\./);
+    assert.equal(snippetFor(''), '');
+  });
+});
+
+describe('search cache', () => {
+  const tmp = tempDir();
+  after(tmp.cleanup);
+
+  it('serves a repeated search from disk, thumbnails included, and misses on a different request', async () => {
+    const c = await LocalCorpus.load(CORPUS);
+    const cache = new SearchCache(path.join(tmp.dir, 'cache'));
+    const text = cachedTextSearch(c.textSearch, cache);
+    const image = cachedImageSearch(c.imageSearch, cache);
+    const first = await text.search('Chandra', { signal, topK: 3 });
+    assert.equal(first.cached, false);
+    const again = await text.search('Chandra', { signal, topK: 3 });
+    assert.equal(again.cached, true);
+    assert.deepEqual(again.results, first.results);
+    assert.equal((await text.search('Chandra', { signal, topK: 4 })).cached, false);
+
+    const q = await jpeg(photo('rocket.jpg'));
+    const a = await image.search(q, { signal, topK: 2 });
+    const b = await image.search(q, { signal, topK: 2 });
+    assert.equal(b.cached, true);
+    assert.ok(b.results[0]!.thumbnail!.data.equals(a.results[0]!.thumbnail!.data));
+    assert.equal(b.results[0]!.thumbnail!.mime, 'image/jpeg');
+  });
+
+  it('treats an unreadable entry as a miss and replaces it', async () => {
+    const cache = new SearchCache(path.join(tmp.dir, 'cache2'));
+    let calls = 0;
+    const provider = { id: 'p', search: async () => (calls++, { results: [{ rank: 1, title: 't', url: 'u', snippet: 's', provider: 'p' }], cached: false }) };
+    const text = cachedTextSearch(provider, cache);
+    await text.search('q', { signal, topK: 1 });
+    const key = SearchCache.key({ provider: 'p', tool: 'text', topK: 1, query: 'q' });
+    await fs.writeFile(path.join(tmp.dir, 'cache2', key.slice(0, 2), `${key}.json`), '{broken');
+    assert.equal((await text.search('q', { signal, topK: 1 })).cached, false);
+    assert.equal((await text.search('q', { signal, topK: 1 })).cached, true);
+    assert.equal(calls, 2);
+  });
+});
