@@ -17,3 +17,13 @@ export function tempDir(prefix = 'gog-test-'): { dir: string; cleanup: () => voi
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** A loopback URL nothing listens on: a port that was just opened and closed again. */
+export async function closedEndpoint(): Promise<string> {
+  const net = await import('node:net');
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/v1`;
+}

@@ -9,7 +9,7 @@ import { readTrajectory, type LoadedTrajectory } from '../../src/core/trajectory
 import type { ActionEvent, FinalEvent, ObservationEvent, TrajectoryEvent } from '../../src/core/trajectory';
 import { recordingFromTrajectory, startReplayServer, type Recording, type ReplayOptions } from '../../src/model/replayServer';
 import { QUERY_DEFAULTS, QueryError, runQuery, type QueryHooks, type QueryOutcome, type QuerySettings } from '../../src/run/runQuery';
-import { CORPUS, DEMO, photo, tempDir } from '../helpers/fixtures';
+import { closedEndpoint, CORPUS, DEMO, photo, tempDir } from '../helpers/fixtures';
 import { recording, toolTurn } from '../helpers/recordings';
 
 type Body = { messages: ChatMessage[]; tool_choice?: unknown; tools?: unknown[] };
@@ -290,7 +290,7 @@ describe('agent loop end to end', function () {
 
     it('a wrong model name, an unreachable endpoint', async () => {
       await expectQueryError({ model: 'not-served' }, /does not serve model "not-served"; it serves: gog-test-model/);
-      await expectQueryError({ endpoint: 'http://127.0.0.1:9/v1', maxRetries: 0 }, /cannot reach the model endpoint http:\/\/127\.0\.0\.1:9\/v1/);
+      await expectQueryError({ endpoint: await closedEndpoint(), maxRetries: 0 }, /cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\)/);
     });
 
     it('a run folder that already holds a run is never overwritten', async () => {
