@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    io.stderr('gog: stopping… (Ctrl+C again to quit at once)');
+    if (process.stderr.isTTY) io.stderr('gog: stopping… (Ctrl+C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSignal);

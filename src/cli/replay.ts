@@ -56,5 +56,6 @@ export async function runReplay(argv: string[], io: Io, signal: AbortSignal): Pr
   io.stdout('stop with Ctrl+C');
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
+  io.stdout(`served ${server.stats.chatRequests} chat requests; answering took ${Math.round(server.stats.answeringMs)} ms`);
   return 0;
 }

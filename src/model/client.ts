@@ -3,10 +3,13 @@
 // 5xx and connection errors with backoff; this module adds the streaming, the preflight
 // and the one-line errors.
 import OpenAI, { APIUserAbortError } from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { Stream } from 'openai/streaming';
 import { countImages, type ToolCall } from '../core/chat';
 import type { ModelPort, ModelReply, ModelRequest } from '../core/ports';
+import { ChatBodyEncoder } from './chatBody';
 import { describeModelError, ModelError, publicEndpoint, seconds } from './errors';
+import { httpFetch } from './httpFetch';
 
 export interface ModelSettings {
   /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 */
@@ -52,6 +55,9 @@ type Usage = { prompt: number; completion: number };
 
 export class ModelClient implements ModelPort {
   private readonly client: OpenAI;
+  private readonly bodies = new ChatBodyEncoder();
+  /** Requests under way; the encoder's body is a view that the next request rewrites. */
+  private inFlight = 0;
   private modelName: string;
 
   constructor(private readonly settings: ModelSettings) {
@@ -64,6 +70,7 @@ export class ModelClient implements ModelPort {
       // Failures reach the user through our one-line errors; the SDK's own logging could
       // print request bodies or raw server text, so it stays off.
       logLevel: 'off',
+      fetch: httpFetch,
     });
     this.modelName = settings.model;
   }
@@ -121,6 +128,7 @@ export class ModelClient implements ModelPort {
     const notices: string[] = [];
     for (let attempt = 0; ; attempt++) {
       const child = childSignal(options.signal);
+      this.inFlight++;
       try {
         const reply = this.settings.stream
           ? await this.streamed(request, child.controller, options.onDelta)
@@ -137,26 +145,39 @@ export class ModelClient implements ModelPort {
         }
         throw err;
       } finally {
+        this.inFlight--;
         child.dispose();
       }
     }
   }
 
-  private body(request: ModelRequest) {
-    return {
+  /** The request body as bytes, the SDK sends them as they are (and can still retry them). */
+  private body(request: ModelRequest, stream: boolean): Buffer {
+    const params: Record<string, unknown> = {
       model: this.modelName,
-      // Our ChatMessage is the wire shape the SDK's params describe.
-      messages: request.messages as ChatCompletionCreateParamsNonStreaming['messages'],
       temperature: this.settings.temperature,
       max_tokens: this.settings.maxTokens,
       ...(request.tools ? { tools: request.tools } : {}),
       ...(request.toolChoice ? { tool_choice: request.toolChoice } : {}),
+      stream,
+      ...(stream ? { stream_options: { include_usage: true } } : {}),
     };
+    const body = this.bodies.encode(params, request.messages);
+    return this.inFlight > 1 ? Buffer.from(body) : body;
+  }
+
+  private post<T>(request: ModelRequest, stream: boolean, signal: AbortSignal): Promise<T> {
+    return this.client.post('/chat/completions', {
+      body: this.body(request, stream),
+      headers: { 'content-type': 'application/json' },
+      stream,
+      signal,
+    }) as unknown as Promise<T>;
   }
 
   private async whole(request: ModelRequest, signal: AbortSignal): Promise<ModelReply> {
-    const completion = await this.client.chat.completions.create({ ...this.body(request), stream: false }, { signal });
-    const choice = completion.choices?.[0];
+    const completion = await this.post<ChatCompletion>(request, false, signal);
+    const choice = completion?.choices?.[0];
     if (!choice) throw new Error('the reply has no choices');
     const message = choice.message as typeof choice.message & { reasoning_content?: string };
     const reply: ModelReply = { text: message.content ?? '', finishReason: choice.finish_reason ?? null };
@@ -172,8 +193,7 @@ export class ModelClient implements ModelPort {
   }
 
   private async streamed(request: ModelRequest, controller: AbortController, onDelta?: (text: string) => void): Promise<ModelReply> {
-    const params: ChatCompletionCreateParamsStreaming = { ...this.body(request), stream: true, stream_options: { include_usage: true } };
-    const stream = await this.client.chat.completions.create(params, { signal: controller.signal });
+    const stream = await this.post<Stream<ChatCompletionChunk>>(request, true, controller.signal);
     // The SDK's timeout ends when the headers arrive; a stream that then goes quiet is ended here.
     let stalled = false;
     let idle: NodeJS.Timeout | undefined;

@@ -92,7 +92,7 @@ function checkSettings(s: QuerySettings): void {
   if (!s.question.trim()) throw new QueryError('the question is empty; ask something about the image');
   if (!(DIALECT_IDS as readonly string[]).includes(s.dialect)) throw new QueryError(`unknown dialect "${s.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
   if (!(BOX_FORMATS as readonly string[]).includes(s.boxFormat)) throw new QueryError(`unknown box format "${s.boxFormat}"; use one of ${BOX_FORMATS.join(', ')}`);
-  intIn('max turns', s.maxTurns, 1, 100);
+  intIn('max turns', s.maxTurns, 1, 1000);
   intIn('max pixels', s.maxPixels, 56 * 56, 50_000_000);
   intIn('results per search', s.topK, 1, 20);
   intIn('max tokens', s.maxTokens, 1, 1_000_000);

@@ -73,7 +73,8 @@ function sharpMessage(e: unknown): string {
 }
 
 export async function encodeJpeg(pipeline: sharp.Sharp): Promise<EncodedImage> {
-  const { data, info } = await pipeline.jpeg({ quality: JPEG_QUALITY }).toBuffer({ resolveWithObject: true });
+  // Huffman-table optimisation saves a few per cent of bytes and doubles the encode time.
+  const { data, info } = await pipeline.jpeg({ quality: JPEG_QUALITY, optimiseCoding: false }).toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, mime: 'image/jpeg' };
 }
 
@@ -150,23 +151,28 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
   };
 }
 
-/** Crops integer original pixels [x1, y1, x2, y2] exactly, scaled down only to respect maxPixels. */
-export async function cropRaw(px: RawPixels, box: Box, maxPixels: number): Promise<RawPixels> {
+/**
+ * The crop of integer original pixels [x1, y1, x2, y2], exact, scaled down only to respect
+ * maxPixels. One pipeline for both outputs below, so the tested raw crop is the sent one.
+ */
+function cropPipeline(px: RawPixels, box: Box, maxPixels: number): sharp.Sharp {
   const rect = boxToRect(box);
   const valid =
     box.every((v) => Number.isInteger(v)) && rect.left >= 0 && rect.top >= 0 && rect.width > 0 && rect.height > 0 &&
     rect.left + rect.width <= px.width && rect.top + rect.height <= px.height;
   if (!valid) throw new Error(`crop [${box.join(', ')}] is not an integer rectangle inside the ${px.width}×${px.height} image`);
-  let pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
+  const pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
   const target = capPixels({ width: rect.width, height: rect.height }, maxPixels);
-  if (target.width !== rect.width || target.height !== rect.height) pipeline = pipeline.resize(target.width, target.height, { fit: 'fill' });
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return target.width !== rect.width || target.height !== rect.height ? pipeline.resize(target.width, target.height, { fit: 'fill' }) : pipeline;
+}
+
+export async function cropRaw(px: RawPixels, box: Box, maxPixels: number): Promise<RawPixels> {
+  const { data, info } = await cropPipeline(px, box, maxPixels).raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: 3 };
 }
 
-export async function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<EncodedImage> {
-  const crop = await cropRaw(px, box, maxPixels);
-  return encodeJpeg(sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: crop.channels } }));
+export function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<EncodedImage> {
+  return encodeJpeg(cropPipeline(px, box, maxPixels));
 }
 
 /** A small JPEG for evidence and previews, longest side at most `maxSide`. */

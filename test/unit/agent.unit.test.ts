@@ -284,7 +284,7 @@ describe('agent loop end to end', function () {
     it('an empty question, a missing image, a bad setting', async () => {
       await expectQueryError({ question: '   ' }, /the question is empty/);
       await expectQueryError({ image: path.join(tmp.dir, 'missing.png') }, /image not found/);
-      await expectQueryError({ maxTurns: 0 }, /max turns must be a whole number from 1 to 100; got 0/);
+      await expectQueryError({ maxTurns: 0 }, /max turns must be a whole number from 1 to 1000; got 0/);
       await expectQueryError({ endpoint: 'ftp://x' }, /must be an http\(s\) URL/);
     });
 

@@ -1,6 +1,7 @@
 // The real `openai` client over real HTTP, against OpenAI-compatible servers on 127.0.0.1.
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
+import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { ChatMessage } from '../../src/core/chat';
 import { isAbort } from '../../src/core/agent';
@@ -155,6 +156,34 @@ describe('model client (openai SDK over HTTP)', () => {
       process.off('warning', onWarning);
     }
     assert.deepEqual(warnings.map((w) => w.message), []);
+  });
+
+  it('reads replies a proxy compressed on the way (gzip, deflate, br)', async () => {
+    for (const [encoding, compress] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+      ['br', zlib.brotliCompressSync],
+    ] as const) {
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          const body = req.url?.endsWith('/models')
+            ? { object: 'list', data: [{ id: TEST_MODEL, object: 'model' }] }
+            : { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `<answer>${encoding}</answer>` }, finish_reason: 'stop' }] };
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+          res.end(compress(Buffer.from(JSON.stringify(body))));
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      try {
+        const client = new ModelClient(settings({ url }, { model: '', stream: false }));
+        assert.equal((await client.preflight()).model, TEST_MODEL);
+        assert.equal((await client.complete({ messages }, { signal: signal() })).text, `<answer>${encoding}</answer>`);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    }
   });
 
   describe('preflight and endpoint errors', () => {
