@@ -82,7 +82,8 @@ export async function askAboutImage(deps: AskDeps, imageArg?: unknown, options?:
   if (!inWorkspace) log.info(`no workspace folder is open: the run goes to ${runDir}`);
   log.info(`ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`);
 
-  const printer = createStepPrinter({ write: (line) => log.info(line.trimStart()), width: 140 });
+  // The log adds its own time stamp: drop the padding before [turn], keep evidence indented.
+  const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Glance-or-Gaze', cancellable: true },
     async (progress, token) => {

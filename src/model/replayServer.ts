@@ -43,8 +43,8 @@ export interface ReplayOptions {
   imageLimit?: number;
   /** Characters per streamed content chunk. */
   chunkChars?: number;
-  /** Sees every parsed chat request body (tests inspect what the agent sent). */
-  onRequest?: (body: unknown, n: number) => void;
+  /** Sees every parsed chat request (tests inspect what the agent sent). */
+  onRequest?: (body: unknown, n: number, headers: http.IncomingHttpHeaders) => void;
 }
 
 export interface ReplayStats {
@@ -123,7 +123,7 @@ export async function startReplayServer(recordings: Recording[], options: Replay
   const chunkChars = Math.max(1, options.chunkChars ?? 48);
   let created = Math.floor(Date.now() / 1000);
 
-  const handleChat = async (res: http.ServerResponse, body: string, started: number) => {
+  const handleChat = async (headers: http.IncomingHttpHeaders, res: http.ServerResponse, body: string, started: number) => {
     const n = ++stats.chatRequests;
     const fault = options.faults?.[n];
     if (fault === 'hang') return; // the socket stays open until the client or close() ends it
@@ -136,7 +136,7 @@ export async function startReplayServer(recordings: Recording[], options: Replay
     } catch {
       return sendError(res, 400, 'request body is not valid JSON', 'invalid_request_error');
     }
-    options.onRequest?.(request, n);
+    options.onRequest?.(request, n, headers);
     if (typeof request.model !== 'string' || !models.includes(request.model)) {
       return sendError(res, 404, `The model \`${String(request.model)}\` does not exist.`, 'NotFoundError');
     }
@@ -222,7 +222,7 @@ export async function startReplayServer(recordings: Recording[], options: Replay
         return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'gog-replay' })) });
       }
       if (req.method === 'POST' && route === '/v1/chat/completions') {
-        handleChat(res, Buffer.concat(chunks).toString('utf8'), started).catch((e: unknown) => {
+        handleChat(req.headers, res, Buffer.concat(chunks).toString('utf8'), started).catch((e: unknown) => {
           if (!res.headersSent) sendError(res, 500, `replay failed: ${(e as Error).message}`, 'server_error');
           else res.destroy();
         });

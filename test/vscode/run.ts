@@ -1,0 +1,102 @@
+// `npm run test:vscode`: the extension inside a real VS Code, through @vscode/test-electron's
+// runTests(). Where the desktop VS Code can be downloaded (a developer's laptop) runTests
+// downloads and starts it as usual; where it cannot (these machines), runTests is given
+// our launcher, which serves the same VS Code version with code-server in headless
+// Chromium. The choice is made here and printed. GOG_VSCODE=desktop|code-server forces it.
+import { execFileSync } from 'node:child_process';
+import { promises as dns } from 'node:dns';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runTests } from '@vscode/test-electron';
+import { CODE_SERVER_VERSION, codeServerInstalled } from './harness/codeServer';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const VSCODE_VERSION = '1.100.3'; // the version code-server 4.100.3 serves
+
+async function desktopReachable(): Promise<boolean> {
+  const lookup = dns.lookup('update.code.visualstudio.com').then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([lookup, new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+}
+
+async function chooseMode(): Promise<'desktop' | 'code-server'> {
+  const forced = process.env.GOG_VSCODE;
+  if (forced === 'desktop' || forced === 'code-server') return forced;
+  if (await desktopReachable()) return 'desktop';
+  if (!codeServerInstalled()) throw new Error('the desktop VS Code cannot be downloaded here and code-server is not installed: run test/vscode/setup.sh');
+  return 'code-server';
+}
+
+/** Paths outside the test folder that a leaking VS Code server would create. */
+function leakCandidates(): string[] {
+  const home = os.homedir();
+  const tmp = os.tmpdir();
+  const listed = readdirSync(tmp).filter((f) => /^(vscode-|code-server|playwright)/i.test(f)).map((f) => path.join(tmp, f));
+  return [...listed, path.join(home, '.config', 'code-server'), path.join(home, '.local', 'share', 'code-server'), path.join(home, '.cache', 'code-server')].filter(
+    (p) => existsSync(p),
+  );
+}
+
+function workspaceFixture(dir: string, suite: string): string {
+  const ws = path.join(dir, 'workspace');
+  mkdirSync(path.join(ws, 'photos'), { recursive: true });
+  copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
+  if (suite === 'untrusted') {
+    mkdirSync(path.join(ws, '.vscode'));
+    writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'gog.endpoint': 'http://127.0.0.1:9/v1' }, null, 2));
+  }
+  return ws;
+}
+
+async function main(): Promise<number> {
+  const mode = await chooseMode();
+  console.log(
+    mode === 'desktop'
+      ? `real-VS-Code tests: desktop VS Code ${VSCODE_VERSION}, downloaded by @vscode/test-electron`
+      : `real-VS-Code tests: code-server ${CODE_SERVER_VERSION} (VS Code ${VSCODE_VERSION}) in headless Chromium, through runTests() with test/vscode/code-server-as-vscode`,
+  );
+  execFileSync(process.execPath, [path.join(__dirname, 'build.mjs')], { stdio: 'inherit' });
+  const before = new Set(leakCandidates());
+  let failed = 0;
+  for (const suite of ['trusted', 'untrusted']) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `gog-vscode-${suite}-`));
+    const started = Date.now();
+    try {
+      await runTests({
+        ...(mode === 'desktop' ? { version: VSCODE_VERSION } : { vscodeExecutablePath: path.join(__dirname, 'code-server-as-vscode') }),
+        extensionDevelopmentPath: ROOT,
+        extensionTestsPath: path.join(ROOT, 'test', '.out', 'vscode', 'suite', 'index.js'),
+        launchArgs: [
+          workspaceFixture(dir, suite),
+          `--user-data-dir=${path.join(dir, 'profile')}`,
+          `--extensions-dir=${path.join(dir, 'extensions')}`,
+          ...(suite === 'untrusted' ? ['--gog-workspace-trust'] : []),
+        ],
+        extensionTestsEnv: { GOG_VSCODE_SUITE: suite, GOG_TEST_PROFILE_DIR: path.join(dir, 'profile') },
+      });
+      console.log(`${suite} suite passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      failed++;
+      console.error(`${suite} suite FAILED after ${((Date.now() - started) / 1000).toFixed(1)} s: ${(e as Error).message}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const leaked = leakCandidates().filter((p) => !before.has(p));
+  if (leaked.length) {
+    failed++;
+    console.error(`left behind outside the test folder: ${leaked.join(', ')}`);
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

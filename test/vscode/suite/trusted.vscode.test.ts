@@ -1,0 +1,138 @@
+// Runs inside a real VS Code extension host, with the real `vscode` API, in a trusted
+// workspace that holds a copy of the rocket photo. The model endpoint is the replay
+// server on 127.0.0.1, started by the test; search is the bundled local corpus.
+import { strict as assert } from 'node:assert';
+import { existsSync, promises as fs } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readTrajectory } from '../../../src/core/trajectoryFile';
+import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
+import type { QueryOutcome } from '../../../src/run/runQuery';
+
+const EXTENSION_ID = 'gog-studio.glance-or-gaze-studio';
+const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
+const KEY = 'sk-gog-test-4d1e8c0b9a7f';
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test opens a workspace folder');
+  return folder.uri.fsPath;
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (entry.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
+  let server: ReplayServer;
+  const authorizations: (string | undefined)[] = [];
+  let image: vscode.Uri;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed for development`);
+    const recorded = path.join(ext.extensionPath, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
+    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], {
+      onRequest: (_body: unknown, _n: number, headers: IncomingHttpHeaders) => authorizations.push(headers.authorization),
+    });
+    image = vscode.Uri.file(path.join(workspaceRoot(), 'photos', 'rocket.jpg'));
+    assert.ok(existsSync(image.fsPath));
+    const config = vscode.workspace.getConfiguration('gog');
+    await config.update('endpoint', server.url, vscode.ConfigurationTarget.Workspace);
+    await config.update('boxFormat', 'rel-1000', vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  it('is not active until one of its commands runs, then activates', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    assert.equal(ext.isActive, false, 'activationEvents are the commands only');
+    await vscode.commands.executeCommand('gog.setApiKey', '');
+    assert.equal(ext.isActive, true);
+  });
+
+  it('registers every command it contributes', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed = (ext.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.ok(contributed.length >= 2);
+    for (const c of contributed) assert.ok(registered.has(c), `${c} is registered`);
+  });
+
+  it('GoG: Ask About Image… writes a trajectory into the workspace and reports the answer', async () => {
+    assert.equal(vscode.workspace.isTrusted, true);
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
+    assert.ok(outcome, 'the command returns the outcome');
+    assert.equal(outcome.stopReason, 'answered', outcome.error);
+    assert.equal(outcome.answer, 'Sun–Earth L1');
+    assert.equal(outcome.turns, 3);
+    const rel = path.relative(workspaceRoot(), outcome.trajectory);
+    assert.match(rel, /^\.gog\/runs\/\d{8}-\d{6}-[0-9a-f]{6}\/trajectory\.jsonl$/);
+    const t = await readTrajectory(outcome.trajectory);
+    assert.deepEqual(t.problems, []);
+    assert.equal(t.header!.question, QUESTION);
+    assert.equal(t.header!.model.boxFormat, 'rel-1000');
+    assert.deepEqual(
+      t.events.filter((e) => e.type === 'action').map((e) => (e.type === 'action' ? e.action.kind : '')),
+      ['image_search', 'text_search', 'answer'],
+    );
+  });
+
+  it('reads settings at every run: a change takes effect without a reload', async () => {
+    const config = vscode.workspace.getConfiguration('gog');
+    await config.update('maxTurns', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
+      assert.equal(outcome?.stopReason, 'max_turns');
+      assert.equal(outcome?.turns, 1);
+      const t = await readTrajectory(outcome!.trajectory);
+      assert.equal(t.header!.agent.maxTurns, 1);
+    } finally {
+      await config.update('maxTurns', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await config.update('model', 'no-such-model', vscode.ConfigurationTarget.Workspace);
+    try {
+      const refused = await vscode.commands.executeCommand<QueryOutcome | undefined>('gog.askAboutImage', image, { question: QUESTION });
+      assert.equal(refused, undefined, 'a run that cannot start returns nothing (the error is shown)');
+    } finally {
+      await config.update('model', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('GoG: Set API Key stores the key in SecretStorage: it reaches the endpoint and no file or setting', async () => {
+    authorizations.length = 0;
+    assert.equal(await vscode.commands.executeCommand('gog.setApiKey', KEY), true);
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
+    assert.equal(outcome?.stopReason, 'answered');
+    assert.ok(authorizations.length >= 3);
+    assert.ok(authorizations.every((a) => a === `Bearer ${KEY}`), JSON.stringify(authorizations));
+
+    // Nowhere on disk: workspace (settings, runs, logs of ours) and the profile (settings, logs, state).
+    const roots = [workspaceRoot(), process.env.GOG_TEST_PROFILE_DIR].filter((d): d is string => !!d);
+    assert.ok(roots.length === 2, 'the runner tells the tests where the profile is');
+    for (const root of roots) {
+      for (const file of await filesUnder(root)) {
+        const bytes = await fs.readFile(file);
+        assert.ok(!bytes.includes(KEY), `the API key was written to ${file}`);
+      }
+    }
+    const inspected = vscode.workspace.getConfiguration('gog');
+    assert.ok(!JSON.stringify(inspected).includes(KEY));
+
+    // Removing it: requests carry the SDK's placeholder again.
+    await vscode.commands.executeCommand('gog.setApiKey', '');
+    authorizations.length = 0;
+    await vscode.commands.executeCommand('gog.askAboutImage', image, { question: QUESTION });
+    const afterRemoval: (string | undefined)[] = [...authorizations];
+    assert.ok(afterRemoval.length > 0 && afterRemoval.every((a) => a === 'Bearer EMPTY'), JSON.stringify(afterRemoval));
+  });
+});

@@ -1,0 +1,66 @@
+// The workbench driven as a person would: the palette, typing, Enter; screenshots saved.
+import { strict as assert } from 'node:assert';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readTrajectory } from '../../../src/core/trajectoryFile';
+import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
+import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, type Session } from './session';
+
+const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
+
+describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
+  let server: ReplayServer;
+  let session: Session;
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const recorded = path.join(ROOT, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
+    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], { latencyMs: 700 });
+    session = await openWorkbench((ws) => {
+      mkdirSync(path.join(ws, 'photos'));
+      copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
+      mkdirSync(path.join(ws, '.vscode'));
+      writeFileSync(
+        path.join(ws, '.vscode', 'settings.json'),
+        JSON.stringify({ 'gog.endpoint': server.url, 'gog.boxFormat': 'rel-1000', 'workbench.startupEditor': 'none' }, null, 2),
+      );
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(SCREENSHOTS, `failed-${Date.now()}.png`) });
+  });
+
+  after(async () => {
+    await session?.close();
+    await server?.close();
+  });
+
+  it('asks, shows progress, and reports the answer; the trajectory is in the workspace', async () => {
+    const { page, workspace } = session;
+    await runFromPalette(page, 'GoG: Ask About Image…');
+    // code-server has no native dialogs: VS Code's own file dialog takes a typed path.
+    await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
+    await answerQuickInput(page, QUESTION, /ask about rocket\.jpg/);
+    const progress = page.locator('.notifications-toasts .notification-toast', { hasText: /Glance-or-Gaze.*turn \d/ });
+    await progress.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-progress.png') });
+    assert.ok(await progress.getByRole('button', { name: 'Cancel' }).isVisible(), 'the run can be cancelled');
+    const answer = page.locator('.notifications-toasts .notification-toast', { hasText: 'Answer: Sun–Earth L1' });
+    await answer.waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-answer.png') });
+    assert.ok(await answer.getByRole('button', { name: 'Open Trajectory' }).isVisible());
+
+    const runs = path.join(workspace, '.gog', 'runs');
+    const [run] = readdirSync(runs);
+    const t = await readTrajectory(path.join(runs, run!, 'trajectory.jsonl'));
+    assert.equal(t.header?.question, QUESTION);
+    assert.equal((t.events.at(-1) as { answer?: string }).answer, 'Sun–Earth L1');
+
+    // The log channel holds the steps.
+    await answer.getByRole('button', { name: 'Show Log' }).click();
+    await page.locator('.output-view, .part.panel', { hasText: 'answer' }).first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-log.png') });
+    assert.ok(existsSync(path.join(SCREENSHOTS, 'workbench-log.png')));
+  });
+});

@@ -1,0 +1,98 @@
+// A VS Code workbench a test can drive like a person: code-server with our extension
+// under development, headless Chromium, a workspace folder of the test's own.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../harness/chromium';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { workbenchUrl } from '../harness/workbenchUrl';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** Where screenshots go: the test output, or media/ when making README pictures. */
+export const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : path.join(ROOT, 'test', '.out', 'screenshots');
+
+export interface Session {
+  page: Page;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(prepare: (workspace: string) => void): Promise<Session> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gog-workbench-'));
+  const workspace = path.join(dir, 'workspace');
+  mkdirSync(workspace);
+  prepare(workspace);
+  let server: CodeServer | undefined;
+  let context: BrowserContext | undefined;
+  try {
+    server = await startCodeServer({
+      runDir: path.join(dir, 'server'),
+      userDataDir: path.join(dir, 'profile'),
+      extensionsDir: path.join(dir, 'extensions'),
+      disableWorkspaceTrust: true,
+    });
+    context = await launchChromium(path.join(dir, 'chromium'));
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: ROOT }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+    const s = server;
+    const c = context;
+    return {
+      page,
+      workspace,
+      async close() {
+        await c.close().catch(() => undefined);
+        await s.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await context?.close().catch(() => undefined);
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * F1, type the command's title, Enter: how a person runs a command. The extension under
+ * development contributes its commands a few seconds after the workbench shows, so the
+ * palette is reopened until the command is listed.
+ */
+export async function runFromPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const input = page.locator('.quick-input-widget input');
+  for (const started = Date.now(); ; ) {
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 3000 });
+      break;
+    } catch (e) {
+      if (Date.now() - started > timeoutMs) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** VS Code's own file dialog (code-server has no native one): type the path, wait for the file, OK. */
+export async function pickFile(page: Page, file: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('input').fill(file);
+  await widget.locator('.monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+  await widget.getByRole('button', { name: 'OK' }).click();
+}
+
+/** The quick input's text box once it asks for `prompt` (a file dialog, an input box). */
+export async function answerQuickInput(page: Page, text: string, expect?: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  if (expect) await widget.filter({ hasText: expect }).waitFor();
+  const input = widget.locator('input');
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
