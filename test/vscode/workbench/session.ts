@@ -83,8 +83,19 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
 /** VS Code's own file dialog (code-server has no native one): type the path, wait for the file, OK. */
 export async function pickFile(page: Page, file: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
-  await widget.locator('input').fill(file);
-  await widget.locator('.monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+  const input = widget.locator('input');
+  // The dialog fills in its starting folder once it has listed it; typing before that is lost.
+  await widget.locator('.monaco-list-row').first().waitFor();
+  for (let i = 0; !(await input.inputValue()).endsWith('/'); i++) {
+    if (i > 100) throw new Error('the file dialog never showed its starting folder');
+    await page.waitForTimeout(100);
+  }
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(file);
+    await widget.locator('.monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+    if ((await input.inputValue()) === file) break;
+    if (attempt === 5) throw new Error(`the file dialog kept replacing the path: ${await input.inputValue()}`);
+  }
   await widget.getByRole('button', { name: 'OK' }).click();
 }
 
