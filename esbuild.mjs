@@ -1,7 +1,8 @@
 // Builds the bundles: the extension host (node/cjs, `vscode` and `sharp` external),
-// the `gog` command line (node/cjs, `sharp` external). `--production` minifies and
+// the `gog` command line (node/cjs, `sharp` external), and the trajectory webview
+// (browser/iife, its stylesheet, and the codicon font it uses). `--production` minifies and
 // drops source maps; `--watch` rebuilds on change.
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -18,10 +19,26 @@ const node = {
   external: ['vscode', 'sharp'],
 };
 
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  outdir: 'dist/webview',
+};
+
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...browser, entryPoints: { main: 'webview/main.ts' } },
+  { ...browser, entryPoints: { main: 'webview/styles.css' } },
 ];
+
+mkdirSync('dist/webview', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/${f}`);
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -8,6 +8,8 @@ import { createStepPrinter } from '../run/stepPrinter';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome } from '../run/runQuery';
 import { getApiKey } from './apiKey';
 import { readSettings } from './settings';
+import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
+import { openLivePanel, type LivePanel } from './trajectoryPanel';
 
 const IMAGE_FILTER = { Images: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'avif', 'heic', 'heif'] };
 
@@ -89,6 +91,8 @@ export async function askAboutImage(deps: AskDeps, imageArg?: unknown, options?:
     async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
+      // The panel opens when the run folder exists, before the first event.
+      let live: LivePanel | undefined;
       try {
         const outcome = await runQuery(
           { ...settings, image: image.fsPath, question, runDir, ...(apiKey ? { apiKey } : {}) },
@@ -96,12 +100,24 @@ export async function askAboutImage(deps: AskDeps, imageArg?: unknown, options?:
             signal: controller.signal,
             onEvent: (e) => {
               printer(e);
-              if (e.kind === 'status') progress.report({ message: `turn ${e.step}: ${e.message}` });
+              if (e.kind === 'status') {
+                progress.report({ message: `turn ${e.step}: ${e.message}` });
+                live?.view.post({ type: 'status', running: true, message: `Turn ${e.step}: ${e.message}` });
+              } else if (e.kind === 'delta') live?.view.post({ type: 'delta', step: e.step, text: e.text });
+              else live?.view.postEvent(e.event);
             },
             onNotice: (m) => log.warn(m),
-            onStarted: ({ trajectory, model }) => log.info(`model ${model} · trajectory ${trajectory}`),
+            onStarted: ({ trajectory, model }) => {
+              log.info(`model ${model} · trajectory ${trajectory}`);
+              try {
+                live = openLivePanel(context.extensionUri, log, { trajectory, title: path.basename(image.fsPath) }, () => controller.abort());
+              } catch (e) {
+                log.error(`could not open the trajectory panel: ${oneLine(e)}`);
+              }
+            },
           },
         );
+        live?.view.post({ type: 'status', running: false });
         void showOutcome(outcome, log);
         return outcome;
       } catch (e) {
@@ -128,6 +144,6 @@ async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel):
     const why = outcome.stopReason === 'error' ? `failed: ${outcome.error}` : outcome.stopReason === 'cancelled' ? 'was cancelled' : `gave no answer within its turn budget`;
     choice = await vscode.window.showWarningMessage(`Glance-or-Gaze: the run ${why}. The trajectory so far is saved.`, open, showLog);
   }
-  if (choice === open) await vscode.window.showTextDocument(vscode.Uri.file(outcome.trajectory));
+  if (choice === open) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(outcome.trajectory), EDITOR_VIEW_TYPE);
   if (choice === showLog) log.show();
 }

@@ -3,9 +3,12 @@
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
 import { askAboutImage, type AskOptions } from './askCommand';
+import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
+import { registerPanelSerializer } from './trajectoryPanel';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
+  openTrajectory: 'gog.openTrajectory',
   setApiKey: 'gog.setApiKey',
 } as const;
 
@@ -17,7 +20,10 @@ export function activate(context: vscode.ExtensionContext): void {
       // From the explorer the second argument is the selection (an array), not options.
       askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? (options as AskOptions) : undefined),
     ),
+    vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+    TrajectoryEditorProvider.register(context.extensionUri, log),
+    registerPanelSerializer(context.extensionUri, log),
   );
 }
 

@@ -111,8 +111,12 @@ function sendError(res: http.ServerResponse, status: number, message: string, ty
   sendJson(res, status, { error: { message, type, param: null, code: status } }, headers);
 }
 
+/** Recordings without usage get an estimate: text at four characters a token, images at a flat 256. */
+const TOKENS_PER_IMAGE = 256;
 function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+  let images = 0;
+  const withoutImages = text.replace(/data:image\/[a-z]+;base64,[A-Za-z0-9+/=]+/g, () => (images++, ''));
+  return Math.max(1, Math.ceil(withoutImages.length / 4)) + images * TOKENS_PER_IMAGE;
 }
 
 export async function startReplayServer(recordings: Recording[], options: ReplayOptions = {}): Promise<ReplayServer> {

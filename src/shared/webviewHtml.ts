@@ -1,0 +1,74 @@
+// The trajectory webview's HTML, shared by the extension panel, the standalone report and
+// the browser-test harness. Strict CSP: nothing by default, scripts and inline styles only
+// with the nonce, images, styles and fonts only from the given sources, never the web.
+
+export interface WebviewPage {
+  title: string;
+  nonce: string;
+  /** Sources allowed for images, styles, fonts (the webview's cspSource, or 'data:' for a report). */
+  imageSources: string;
+  styleSources: string;
+  fontSources: string;
+  /** Stylesheets and scripts, already resolved to URLs the page may load; or inline text. */
+  styles: ({ href: string } | { text: string })[];
+  scripts: ({ src: string } | { text: string; type?: string; id?: string })[];
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function newNonce(): string {
+  const bytes = new Uint8Array(18);
+  globalThis.crypto.getRandomValues(bytes);
+  return Buffer.from(bytes).toString('base64').replace(/[+/=]/g, '');
+}
+
+export function contentSecurityPolicy(p: Pick<WebviewPage, 'nonce' | 'imageSources' | 'styleSources' | 'fontSources'>): string {
+  return [
+    "default-src 'none'",
+    `img-src ${p.imageSources}`,
+    `style-src ${p.styleSources} 'nonce-${p.nonce}'`,
+    `font-src ${p.fontSources}`,
+    `script-src 'nonce-${p.nonce}'`,
+  ].join('; ');
+}
+
+/**
+ * Script text safe inside <script>: only `</script` and `<!--` can end or confuse the element.
+ * Both escapes mean the same in JS strings and regular expressions; JSON data should also
+ * have its `<` written as \u003c by whoever serialises it.
+ */
+function inlineScript(text: string): string {
+  return text.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+export function renderWebviewPage(p: WebviewPage): string {
+  const n = escapeHtml(p.nonce);
+  const styles = p.styles
+    .map((s) => ('href' in s ? `<link rel="stylesheet" nonce="${n}" href="${escapeHtml(s.href)}">` : `<style nonce="${n}">${s.text.replace(/<\/style/gi, '<\\/style')}</style>`))
+    .join('\n    ');
+  const scripts = p.scripts
+    .map((s) =>
+      'src' in s
+        ? `<script nonce="${n}" src="${escapeHtml(s.src)}"></script>`
+        : `<script nonce="${n}"${s.type ? ` type="${escapeHtml(s.type)}"` : ''}${s.id ? ` id="${escapeHtml(s.id)}"` : ''}>${inlineScript(s.text)}</script>`,
+    )
+    .join('\n    ');
+  return `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(p))}">
+    <meta property="csp-nonce" content="${n}">
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    <title>${escapeHtml(p.title)}</title>
+    ${styles}
+  </head>
+  <body>
+    <div id="app" class="app"></div>
+    ${scripts}
+  </body>
+</html>
+`;
+}

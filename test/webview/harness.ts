@@ -1,0 +1,145 @@
+// The real webview bundle in a real browser, without VS Code: a page served on 127.0.0.1
+// with the panel's own HTML and CSP, a stand-in for acquireVsCodeApi that records what the
+// webview posts, VS Code-like theme variables, and run folders for its images.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { HostMessage, ViewMessage } from '../../src/shared/messages';
+import { newNonce, renderWebviewPage } from '../../src/shared/webviewHtml';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = path.join(ROOT, 'dist', 'webview');
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+/** A few of the variables VS Code sets on a webview, per theme (from its default themes). */
+export const THEMES = {
+  light: {
+    'vscode-foreground': '#3b3b3b',
+    'vscode-editor-background': '#ffffff',
+    'vscode-descriptionForeground': '#717171',
+    'vscode-panel-border': '#e5e5e5',
+    'vscode-sideBar-background': '#f8f8f8',
+    'vscode-textLink-foreground': '#005fb8',
+    'vscode-errorForeground': '#f85149',
+    'vscode-focusBorder': '#005fb8',
+    'vscode-font-family': 'system-ui, sans-serif',
+    'vscode-font-size': '13px',
+  },
+  dark: {
+    'vscode-foreground': '#cccccc',
+    'vscode-editor-background': '#1f1f1f',
+    'vscode-descriptionForeground': '#9d9d9d',
+    'vscode-panel-border': '#2b2b2b',
+    'vscode-sideBar-background': '#181818',
+    'vscode-textLink-foreground': '#4daafc',
+    'vscode-errorForeground': '#f85149',
+    'vscode-focusBorder': '#0078d4',
+    'vscode-font-family': 'system-ui, sans-serif',
+    'vscode-font-size': '13px',
+  },
+} as const;
+export type Theme = keyof typeof THEMES;
+
+/** Stands in for VS Code: records posts, keeps state, reports CSP violations. */
+const STUB = `
+window.__gog = { posted: [], state: undefined, violations: [], errors: [] };
+document.addEventListener('securitypolicyviolation', (e) => window.__gog.violations.push(e.violatedDirective + ' ' + e.blockedURI));
+window.addEventListener('error', (e) => window.__gog.errors.push(String(e.message)));
+function acquireVsCodeApi() {
+  return {
+    postMessage: (m) => window.__gog.posted.push(JSON.parse(JSON.stringify(m))),
+    getState: () => window.__gog.state,
+    setState: (s) => { window.__gog.state = s; },
+  };
+}`;
+
+export interface Harness {
+  origin: string;
+  /** Serves a run folder under /run/<name>/; returns the assetBase for init. */
+  addRun(name: string, dir: string): string;
+  pageUrl(theme: Theme): string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const runs = new Map<string, string>();
+  let origin = '';
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://harness');
+    if (url.pathname === '/') {
+      const theme = (url.searchParams.get('theme') ?? 'light') as Theme;
+      const vars = Object.entries(THEMES[theme] ?? THEMES.light).map(([k, v]) => `--${k}: ${v};`).join(' ');
+      const nonce = newNonce();
+      const html = renderWebviewPage({
+        title: 'harness',
+        nonce,
+        imageSources: origin,
+        styleSources: origin,
+        fontSources: origin,
+        styles: [{ href: `${origin}/dist/codicon.css` }, { href: `${origin}/dist/main.css` }, { text: `html { ${vars} }` }],
+        scripts: [{ text: STUB }, { src: `${origin}/dist/main.js` }],
+      }).replace('<body>', `<body class="vscode-${theme}">`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(html);
+    }
+    let file: string | undefined;
+    const parts = url.pathname.split('/').map(decodeURIComponent);
+    if (parts[1] === 'dist') file = path.join(DIST, ...parts.slice(2));
+    else if (parts[1] === 'run' && runs.has(parts[2]!)) file = path.join(runs.get(parts[2]!)!, ...parts.slice(3));
+    const base = parts[1] === 'dist' ? DIST : runs.get(parts[2] ?? '');
+    if (!file || !base || !path.resolve(file).startsWith(path.resolve(base) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404);
+      return void res.end();
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    addRun(name, dir) {
+      runs.set(name, dir);
+      return `${origin}/run/${encodeURIComponent(name)}`;
+    },
+    pageUrl: (theme) => `${origin}/?theme=${theme}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** The page's window as the harness sees it (the test code has no DOM types). */
+export type HarnessWindow = {
+  __gog: { posted: ViewMessage[]; state: unknown; violations: string[]; errors: string[] };
+  dispatchEvent(event: unknown): void;
+  MessageEvent: new (type: string, init: { data: unknown }) => unknown;
+};
+
+/** Delivers a host message the way VS Code does: a message event on the window. */
+export async function deliver(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate((m) => {
+    const w = globalThis as unknown as HarnessWindow;
+    w.dispatchEvent(new w.MessageEvent('message', { data: m }));
+  }, message);
+}
+
+export async function posted(page: Page): Promise<ViewMessage[]> {
+  return page.evaluate(() => (globalThis as unknown as HarnessWindow).__gog.posted);
+}
+
+export async function violations(page: Page): Promise<{ violations: string[]; errors: string[] }> {
+  return page.evaluate(() => {
+    const g = (globalThis as unknown as HarnessWindow).__gog;
+    return { violations: g.violations, errors: g.errors };
+  });
+}
