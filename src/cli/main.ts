@@ -3,6 +3,7 @@ import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runDemo } from './demo';
 import { runReplay } from './replay';
+import { runReport } from './report';
 import { USAGE } from './usage';
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'replay':
         return await runReplay(rest, io, controller.signal);
+      case 'report':
+        return await runReport(rest, io, process.cwd());
       case 'demo':
         return await runDemo(rest, io, controller.signal, process.cwd());
       case undefined:

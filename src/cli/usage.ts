@@ -5,6 +5,8 @@ usage:
   gog replay TRAJECTORY... [--port N] [--latency MS]
                                                    serve recorded model turns as an
                                                    OpenAI-compatible endpoint on 127.0.0.1
+  gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
+                                                   HTML file (images inlined), to share
   gog demo [--out DIR]                             replay the bundled demo questions
   gog help                                         this text
 

@@ -28,7 +28,7 @@ export function contentSecurityPolicy(p: Pick<WebviewPage, 'nonce' | 'imageSourc
   return [
     "default-src 'none'",
     `img-src ${p.imageSources}`,
-    `style-src ${p.styleSources} 'nonce-${p.nonce}'`,
+    `style-src ${[p.styleSources, `'nonce-${p.nonce}'`].filter(Boolean).join(' ')}`,
     `font-src ${p.fontSources}`,
     `script-src 'nonce-${p.nonce}'`,
   ].join('; ');
