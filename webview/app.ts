@@ -9,16 +9,20 @@ import { ImageView } from './imageView';
 import { TrajectoryModel } from './model';
 import { headerView, outcomeView } from './outcomeView';
 import { button } from './toolkit';
-import { turnCard, type CardContext } from './turnCard';
+import { turnCard, turnShell, type CardContext } from './turnCard';
 
-/** Cards rendered per animation frame while a large trajectory loads. */
-const CARDS_PER_FRAME = 40;
+/** Time spent drawing queued cards per animation frame, so large files never block the page. */
+const FRAME_BUDGET_MS = 8;
+/** Cards drawn in full from the start; the rest are drawn in full as they come near the view. */
+const EAGER_CARDS = 12;
 
 export type AssetResolver = (rel: string | undefined) => string | undefined;
 
 export class TrajectoryApp {
   private model = new TrajectoryModel();
   private readonly top = el('div', { class: 'top' });
+  private readonly head = el('div', { class: 'head' });
+  private readonly outcomeRow = el('div', { class: 'outcome-row' });
   private readonly controls = el('div', { class: 'controls' });
   private readonly timeline = el('section', { class: 'timeline', attrs: { 'aria-label': 'Turns' } });
   private readonly image: ImageView;
@@ -31,9 +35,25 @@ export class TrajectoryApp {
   private problems: { line: number; message: string }[] = [];
   private selected?: number;
   private linked?: number;
-  private dirty = new Set<number>();
+  /** Cards waiting to be drawn, drawn a frame's budget at a time. */
+  private readonly queue = new Set<number>();
   private frame?: number;
-  private backlog: number[] = [];
+  private loading = false;
+  private renderedOnce = false;
+  /** Steps drawn in full (the others are shells until they scroll near). */
+  private readonly full = new Set<number>();
+  private readonly nearView = new IntersectionObserver(
+    (entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        const step = Number((e.target as HTMLElement).dataset.step);
+        this.nearView.unobserve(e.target);
+        this.full.add(step);
+        this.enqueue(step);
+      }
+    },
+    { rootMargin: '1200px 0px' },
+  );
   private firstPaintMarked = false;
 
   constructor(
@@ -53,6 +73,7 @@ export class TrajectoryApp {
       },
       !!state.hideBoxes,
     );
+    append(this.top, this.head, this.outcomeRow);
     append(root, this.top, this.image.element, this.timeline);
     document.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
@@ -70,15 +91,16 @@ export class TrajectoryApp {
       case 'init':
         return this.init(message);
       case 'events':
-        return this.addEvents(message.events);
+        return this.addEvents(message.events, message.complete);
       case 'delta':
         this.model.streamDelta(message.step, message.text);
-        return this.invalidate(message.step);
+        this.full.add(message.step);
+        return this.enqueue(message.step);
       case 'status':
         this.running = message.running;
         this.status = message.message;
         if (!message.running) this.cancelling = false;
-        return this.renderTop();
+        return this.renderOutcome();
       case 'response':
         return this.host.resolve(message.requestId, message.ok, message.error);
     }
@@ -98,18 +120,24 @@ export class TrajectoryApp {
     if (m.source) this.saveState({ trajectory: m.source });
     this.cards.clear();
     clear(this.timeline);
-    this.backlog = [];
+    this.queue.clear();
+    this.renderedOnce = false;
+    this.full.clear();
+    this.nearView.disconnect();
     for (const e of m.events) this.model.apply(e);
+    for (const t of this.model.turns.slice(0, EAGER_CARDS)) this.full.add(t.step);
     if (m.header) {
       const h = m.header;
       this.image.setImage(this.assets(h.image.sent.path ?? h.image.path), h.image.oriented, `The image asked about: ${h.question}`);
     }
     this.image.setGazes(this.model.gazes);
     this.image.setFocus(this.selected);
-    this.renderTop();
+    this.renderHead();
+    this.renderOutcome();
+    this.loading = !m.complete;
+    for (const t of this.model.turns) this.queue.add(t.step);
     // The first cards now, the rest frame by frame, so the panel paints at once.
-    this.backlog = this.model.turns.map((t) => t.step);
-    this.drainBacklog();
+    this.drain();
     requestAnimationFrame(() => {
       if (!this.firstPaintMarked) {
         this.firstPaintMarked = true;
@@ -118,23 +146,15 @@ export class TrajectoryApp {
     });
   }
 
-  private drainBacklog(): void {
-    const batch = this.backlog.splice(0, CARDS_PER_FRAME);
-    for (const step of batch) this.renderCard(step);
-    if (this.backlog.length) requestAnimationFrame(() => this.drainBacklog());
-    else {
-      performance.mark('gog:rendered');
-      const saved = this.host.state();
-      if (saved.scrollTop) window.scrollTo(0, saved.scrollTop);
-      if (saved.zoom && saved.zoom > 1) this.image.setZoom(saved.zoom);
-    }
-  }
-
-  private addEvents(events: TrajectoryEvent[]): void {
+  private addEvents(events: TrajectoryEvent[], complete: boolean): void {
     let gazesChanged = false;
     for (const e of events) {
       const step = this.model.apply(e);
-      if (step !== undefined) this.invalidate(step);
+      if (step !== undefined) {
+        this.queue.add(step);
+        // A live run's steps are what the user is watching: always in full.
+        if (this.live || this.full.size < EAGER_CARDS) this.full.add(step);
+      }
       if (e.type === 'action' && e.action.kind === 'image_search' && e.action.scope === 'region') gazesChanged = true;
       if (e.type === 'final') this.running = false;
     }
@@ -142,30 +162,58 @@ export class TrajectoryApp {
       this.image.setGazes(this.model.gazes);
       this.image.setFocus(this.selected);
     }
-    // A single live event is drawn at once; a chunk of a large file in the next frame.
-    if (events.length === 1) this.flush();
-    this.renderTop();
+    if (complete) this.loading = false;
+    this.renderOutcome();
+    // A live event is drawn at once; a chunk of a large file frame by frame.
+    if (events.length === 1) this.drain(Infinity);
+    else this.schedule();
   }
 
-  private invalidate(step: number): void {
-    this.dirty.add(step);
-    this.frame ??= requestAnimationFrame(() => this.flush());
+  private enqueue(step: number): void {
+    this.queue.add(step);
+    this.schedule();
   }
 
-  private flush(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.frame = undefined;
-    for (const step of this.dirty) this.renderCard(step);
-    this.dirty.clear();
+  private schedule(): void {
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.drain();
+    });
+  }
+
+  /** Draws queued cards, in step order, until the frame's budget is spent. */
+  private drain(budget = FRAME_BUDGET_MS): void {
+    const started = performance.now();
+    const steps = [...this.queue].sort((a, b) => a - b);
+    for (const step of steps) {
+      this.queue.delete(step);
+      this.renderCard(step);
+      if (performance.now() - started > budget) break;
+    }
+    if (this.queue.size) this.schedule();
+    else if (!this.loading) this.loaded();
+  }
+
+  /** Once per init: every card is drawn; put back where the user was. */
+  private loaded(): void {
+    if (this.renderedOnce) return;
+    this.renderedOnce = true;
+    performance.mark('gog:rendered');
+    const saved = this.host.state();
+    if (saved.scrollTop) window.scrollTo(0, saved.scrollTop);
+    if (saved.zoom && saved.zoom > 1) this.image.setZoom(saved.zoom);
   }
 
   private renderCard(step: number): void {
     const turn = this.model.turn(step);
     if (step === 0 && !turn.modelTurn && !turn.notices.length && !turn.reflections.length) return;
-    const card = turnCard(turn, this.cardContext);
+    const shell = !this.full.has(step);
+    const card = shell ? turnShell(turn, this.cardContext) : turnCard(turn, this.cardContext);
     card.classList.toggle('selected', step === this.selected);
     card.classList.toggle('linked', step === this.linked);
     const old = this.cards.get(step);
+    if (old) this.nearView.unobserve(old);
+    if (shell) this.nearView.observe(card);
     if (old) old.replaceWith(card);
     else {
       // Steps almost always arrive in order; otherwise find the place.
@@ -176,14 +224,8 @@ export class TrajectoryApp {
     this.cards.set(step, card);
   }
 
-  private renderTop(): void {
-    clear(this.top);
-    clear(this.controls);
-    if (this.live && this.running) {
-      const cancel = button(this.cancelling ? 'Cancelling…' : 'Cancel', { icon: 'debug-stop', onClick: () => this.cancel(), title: 'Stop the run; the trajectory so far is kept' });
-      if (this.cancelling) cancel.setAttribute('disabled', '');
-      append(this.controls, cancel);
-    }
+  private renderHead(): void {
+    clear(this.head);
     const problems = this.problems.length
       ? el(
           'section',
@@ -193,16 +235,27 @@ export class TrajectoryApp {
           el('ul', {}, ...this.problems.slice(0, 20).map((p) => el('li', { class: 'text' }, `line ${p.line}: ${p.message}`))),
         )
       : null;
-    append(this.top, problems, headerView(this.model.header, this.title), el('div', { class: 'outcome-row' }, outcomeView(this.model, this.live && this.running, this.status), this.controls));
+    append(this.head, problems, headerView(this.model.header, this.title));
+  }
+
+  private renderOutcome(): void {
+    clear(this.outcomeRow);
+    clear(this.controls);
+    if (this.live && this.running) {
+      const cancel = button(this.cancelling ? 'Cancelling…' : 'Cancel', { icon: 'debug-stop', onClick: () => this.cancel(), title: 'Stop the run; the trajectory so far is kept' });
+      if (this.cancelling) cancel.setAttribute('disabled', '');
+      append(this.controls, cancel);
+    }
+    append(this.outcomeRow, outcomeView(this.model, this.live && this.running, this.status), this.controls);
   }
 
   private cancel(): void {
     if (this.cancelling) return;
     this.cancelling = true;
-    this.renderTop();
+    this.renderOutcome();
     this.host.request({ method: 'cancel' }).catch(() => {
       this.cancelling = false;
-      this.renderTop();
+      this.renderOutcome();
     });
   }
 
@@ -217,6 +270,10 @@ export class TrajectoryApp {
   select(step: number, reveal: boolean): void {
     if (this.selected !== undefined) this.cards.get(this.selected)?.classList.remove('selected');
     this.selected = step;
+    if (!this.full.has(step)) {
+      this.full.add(step);
+      this.renderCard(step);
+    }
     const card = this.cards.get(step);
     card?.classList.add('selected');
     if (reveal) card?.scrollIntoView({ block: 'nearest' });

@@ -65,8 +65,9 @@ export class ImageView {
     if (!src) return;
     this.photo = image(src, alt, 'photo');
     this.photo.loading = 'eager';
-    // The stage keeps the image's aspect before it loads, so boxes never jump.
+    // Sized from the record, before the image loads: the layout and the boxes never jump.
     this.stage.style.aspectRatio = `${size.width} / ${size.height}`;
+    this.stage.style.width = `min(100%, calc(var(--gog-image-height) * ${size.width / size.height}))`;
     this.stage.insertBefore(this.photo, this.overlay);
   }
 

@@ -108,6 +108,19 @@ function metaLine(t: Turn): string {
   return parts.join(' · ');
 }
 
+/**
+ * A turn's header line only, for cards far from view in a long trajectory: a few nodes
+ * instead of dozens, filled in as they scroll near (app.ts).
+ */
+export function turnShell(t: Turn, ctx: CardContext): HTMLElement {
+  const action = actionView(t, ctx);
+  return el(
+    'article',
+    { class: 'turn shell', attrs: { 'data-step': String(t.step), tabindex: '-1', 'aria-label': `Turn ${t.step}: ${action.label}` } },
+    el('header', { class: 'turn-head' }, el('span', { class: `step-no ${colourClass(t.step)}` }, String(t.step)), icon(action.icon), el('span', { class: 'action-label' }, action.label), el('span', { class: 'meta' }, metaLine(t))),
+  );
+}
+
 export function turnCard(t: Turn, ctx: CardContext): HTMLElement {
   const action = actionView(t, ctx);
   const raw = t.modelTurn ? [t.modelTurn.reasoning ? `[reasoning]\n${t.modelTurn.reasoning}\n\n` : '', t.modelTurn.raw, t.modelTurn.toolCalls ? `\n\n[tool calls]\n${JSON.stringify(t.modelTurn.toolCalls, null, 2)}` : ''].join('') : '';

@@ -10,9 +10,9 @@ import { parseTrajectory } from '../core/trajectoryFile';
 import { isWebUrl, viewMessageSchema, type HostMessage, type ViewRequest } from '../shared/messages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
 
-/** Events in the first message of a large file; the rest follow in chunks. */
-const FIRST_CHUNK = 400;
-const CHUNK = 2000;
+/** Events in the first message of a large file; the rest follow in chunks small enough to validate without a stall. */
+const FIRST_CHUNK = 200;
+const CHUNK = 500;
 
 export interface WebviewHandlers {
   cancel?: () => void;

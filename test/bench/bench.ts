@@ -4,6 +4,7 @@
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
+//   --image-only, --webview-only, --replay-only: one part
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +18,7 @@ import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
+import { webviewBenchmarks } from './webviewBench';
 
 const quick = process.argv.includes('--quick');
 const stepsArg = process.argv.indexOf('--steps');
@@ -191,8 +193,10 @@ async function main(): Promise<void> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'gog-bench-'));
   console.log(`gog bench · node ${process.version} · ${os.cpus().length} cores · ${os.cpus()[0]?.model ?? ''}${quick ? ' · quick' : ''}`);
   try {
-    if (!process.argv.includes('--replay-only')) await imageBenchmarks(tmp);
-    await replayBenchmark(tmp);
+    const only = (name: string) => !process.argv.some((a) => a.endsWith('-only')) || process.argv.includes(`--${name}-only`);
+    if (only('image')) await imageBenchmarks(tmp);
+    if (only('webview')) await webviewBenchmarks(tmp, row);
+    if (only('replay')) await replayBenchmark(tmp);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ describe('extension package', function () {
       assert.ok(files.includes(f), `${f} is missing from the package`);
     }
     assert.ok(files.some((f) => /^node_modules\/@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(f)));
-    for (const f of files) assert.ok(!/^(src|test|scratch|\.gog|\.ci)\//.test(f) && !f.endsWith('.map') && f !== 'dist/cli.js', `${f} should not be packaged`);
+    for (const f of files) assert.ok(!/^(src|test|scratch|webview|media\/screenshots|\.gog|\.ci)\//.test(f) && !f.endsWith('.map') && f !== 'dist/cli.js', `${f} should not be packaged`);
   });
 
   it('declares what VS Code needs: engine, activation, untrusted workspaces, commands and settings', () => {

@@ -63,3 +63,73 @@ export async function makeRuns(dir: string): Promise<Record<Shape, string>> {
 export function writeJsonl(file: string, lines: unknown[]): void {
   writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 }
+
+/**
+ * A synthetic run folder of `turns` turns, each an image search (gazes and glances in turn)
+ * with five results, each with its own thumbnail file: the panel's worst ordinary case.
+ */
+export async function syntheticRun(dir: string, turns: number, thumbnails: boolean): Promise<{ trajectory: string; events: import('../../src/core/trajectory').TrajectoryEvent[]; header: import('../../src/core/trajectory').TrajectoryHeader }> {
+  const { sampleHeader } = await import('../helpers/trajectories');
+  mkdirSync(path.join(dir, 'images'), { recursive: true });
+  const rocket = path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg');
+  writeFileSync(path.join(dir, 'images', 'sent.jpg'), await sharp(rocket).jpeg().toBuffer());
+  const header = sampleHeader({
+    question: `A synthetic run of ${turns} turns`,
+    image: { path: 'images/sent.jpg', sha256: '0'.repeat(64), format: 'jpeg', width: 640, height: 427, orientation: 1, oriented: { width: 640, height: 427 }, sent: { width: 640, height: 427, path: 'images/sent.jpg' } },
+  });
+  const t = '2026-11-24T10:00:00.000Z';
+  const events: import('../../src/core/trajectory').TrajectoryEvent[] = [];
+  for (let step = 1; step <= turns; step++) {
+    const gaze = step % 2 === 1;
+    const x = (step * 37) % 500;
+    const y = (step * 23) % 300;
+    events.push({ type: 'model_turn', step, t, raw: `<think>Turn ${step}: ${'reasoning about the picture. '.repeat(8)}</think><search>${gaze ? '<bbox>[1, 2, 3, 4]</bbox>' : '<img>'}</search>`, usage: { prompt: 1000 + step, completion: 60 }, ms: 800, finishReason: 'stop' });
+    events.push({ type: 'reflection', step, t, kind: step > 1 ? 'reflect' : 'think', text: `Turn ${step}: ${'the last result was close but not quite. '.repeat(6)}` });
+    events.push({
+      type: 'action',
+      step,
+      t,
+      action: gaze ? { kind: 'image_search', scope: 'region', box: { model: [x, y, x + 120, y + 100], sent: [x, y, x + 120, y + 100], original: [x, y, x + 120, y + 100] } } : { kind: 'image_search', scope: 'full' },
+    });
+    const results = [];
+    for (let rank = 1; rank <= 5; rank++) {
+      const name = `images/s${step}-img-r${rank}.jpg`;
+      if (thumbnails) {
+        const size = 96 + ((step * 5 + rank) % 64);
+        writeFileSync(path.join(dir, name), await sharp(rocket).extract({ left: (step * 11 + rank * 29) % 400, top: (rank * 31) % 200, width: 200, height: 200 }).resize(size, size).jpeg({ quality: 80 }).toBuffer());
+      }
+      results.push({ rank, title: `Result ${rank} of turn ${step}`, url: `https://example.org/${step}/${rank}`, snippet: 'A page about launch vehicles. '.repeat(5), provider: 'local-corpus', score: 0.9 - rank / 10, ...(thumbnails ? { thumbnail: name } : {}) });
+    }
+    events.push({ type: 'observation', step, t, tool: 'image_search', results, ms: 250 });
+  }
+  events.push({ type: 'final', step: turns, t, answer: 'A rocket', stopReason: 'answered', turns, ms: turns * 1100 });
+  const trajectory = path.join(dir, 'trajectory.jsonl');
+  writeJsonl(trajectory, [header, ...events]);
+  return { trajectory, events, header };
+}
+
+/** Runs one of the bundled demo recordings through the real agent into `dir`. */
+export async function makeDemoRun(dir: string, name: string): Promise<string> {
+  const { readTrajectory } = await import('../../src/core/trajectoryFile');
+  const { recordingFromTrajectory } = await import('../../src/model/replayServer');
+  const file = path.join(ROOT, 'media', 'demo', 'recorded', `${name}.trajectory.jsonl`);
+  const t = await readTrajectory(file);
+  const server = await startReplayServer([recordingFromTrajectory(t)]);
+  try {
+    const outcome = await runQuery({
+      ...QUERY_DEFAULTS,
+      image: path.resolve(path.dirname(file), t.header!.image.path),
+      question: t.header!.question,
+      gold: t.header!.gold ?? [],
+      endpoint: server.url,
+      model: t.header!.model.name,
+      dialect: t.header!.model.dialect,
+      boxFormat: t.header!.model.boxFormat,
+      corpusDir: path.join(ROOT, 'media', 'demo', 'corpus'),
+      runDir: dir,
+    });
+    return outcome.trajectory;
+  } finally {
+    await server.close();
+  }
+}

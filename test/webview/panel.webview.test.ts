@@ -9,7 +9,7 @@ import type { ActionEvent } from '../../src/core/trajectory';
 import type { HostMessage } from '../../src/shared/messages';
 import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
-import { makeRuns, type Shape } from './fixtures';
+import { makeDemoRun, makeRuns, syntheticRun, type Shape } from './fixtures';
 import { deliver, posted, ROOT, startHarness, violations, type Harness, type Theme } from './harness';
 
 const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : path.join(ROOT, 'test', '.out', 'screenshots');
@@ -195,13 +195,47 @@ describe('trajectory panel in headless Chromium', function () {
     await page.close();
   });
 
-  it('looks right in light and dark themes (screenshots)', async () => {
-    const demo = await readTrajectory(path.join(ROOT, 'media', 'demo', 'recorded', '1-astronaut-patch.trajectory.jsonl'));
-    assert.ok(demo.header);
+  it('opens a 5,000-line trajectory in chunks: every turn listed, far cards filled in when reached', async () => {
+    const big = await syntheticRun(path.join(tmp.dir, 'big'), 1250, false);
+    const base = harness.addRun('big', path.dirname(big.trajectory));
+    const page = await open('dark');
+    // As the extension sends it: a first part, then chunks.
+    await deliver(page, { type: 'init', title: 'big', header: big.header, events: big.events.slice(0, 200), problems: [], assetBase: base, live: false, complete: false });
+    await page.locator('.turn[data-step="1"] .reasoning').waitFor();
+    for (let i = 200; i < big.events.length; i += 500) {
+      await deliver(page, { type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
+    }
+    await page.waitForFunction(() => performance.getEntriesByName('gog:rendered').length > 0);
+    assert.equal(await page.locator('.turn').count(), 1250);
+    const steps = await page.locator('.turn').evaluateAll((cards) => cards.map((c) => Number((c as unknown as { dataset: { step: string } }).dataset.step)));
+    assert.deepEqual(steps, Array.from({ length: 1250 }, (_, i) => i + 1), 'in step order');
+    assert.ok((await page.locator('.turn.shell').count()) > 1000, 'far cards are light until needed');
+    assert.equal(await page.locator('.final-answer').textContent(), 'A rocket');
+    const last = page.locator('.turn[data-step="1250"]');
+    await last.scrollIntoViewIfNeeded();
+    await page.locator('.turn[data-step="1250"]:not(.shell) .result').first().waitFor();
+    await page.locator('.turn[data-step="1"]').click();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    await page.locator('.turn.selected[data-step="4"]:not(.shell)').waitFor();
+    assert.deepEqual(await violations(page), { violations: [], errors: [] });
+    await page.close();
+  });
+
+  it('looks right in light and dark themes (screenshots of the astronaut demo)', async () => {
+    const trajectory = await makeDemoRun(path.join(tmp.dir, 'astronaut'), '1-astronaut-patch');
+    const base = harness.addRun('astronaut', path.dirname(trajectory));
+    const t = await readTrajectory(trajectory);
     for (const theme of ['light', 'dark'] as Theme[]) {
-      const { page } = await show('landscape', theme);
-      await page.locator('.turn[data-step="2"]').hover();
+      const page = await open(theme);
+      await page.setViewportSize({ width: 900, height: 1250 });
+      await deliver(page, initMessage(t, base));
+      await page.locator('.turn[data-step="2"] .crop').waitFor();
+      await page.waitForFunction(() => performance.getEntriesByName('gog:rendered').length > 0);
+      await page.locator('.photo').evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());
+      await page.locator('.gaze[data-step="2"]').hover();
+      assert.match((await page.locator('.turn[data-step="2"]').getAttribute('class'))!, /\blinked\b/);
       await page.screenshot({ path: path.join(SCREENSHOTS, `webview-${theme}.png`) });
+      assert.deepEqual(await violations(page), { violations: [], errors: [] });
       await page.close();
     }
   });

@@ -87,6 +87,22 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     );
   });
 
+  it('opens the trajectory panel for a run, and trajectory files in the trajectory view', async () => {
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
+    assert.equal(outcome?.stopReason, 'answered');
+    const webviewTabs = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('gog.trajectoryPanel'));
+    assert.ok(webviewTabs().length >= 1, 'the run opened its panel');
+    assert.equal(webviewTabs().at(-1)!.label, 'GoG: rocket.jpg');
+
+    assert.equal(await vscode.commands.executeCommand('gog.openTrajectory', vscode.Uri.file(outcome!.trajectory)), true);
+    const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(active instanceof vscode.TabInputCustom, 'a custom editor is active');
+    assert.equal(active.viewType, 'gog.trajectory');
+    assert.equal(active.uri.fsPath, outcome!.trajectory);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('reads settings at every run: a change takes effect without a reload', async () => {
     const config = vscode.workspace.getConfiguration('gog');
     await config.update('maxTurns', 1, vscode.ConfigurationTarget.Workspace);

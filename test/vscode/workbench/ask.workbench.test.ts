@@ -4,9 +4,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import * as path from 'node:path';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
-import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, type Session } from './session';
+import { recording } from '../../helpers/recordings';
+import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, webviewFrame, type Session } from './session';
 
 const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
+const GAZE_QUESTION = 'What is on top of the rocket?';
 
 describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   let server: ReplayServer;
@@ -15,7 +17,12 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const recorded = path.join(ROOT, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
-    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], { latencyMs: 700 });
+    const gazes = recording(GAZE_QUESTION, [
+      '<think>The middle first.</think><search><bbox>[250, 300, 560, 900]</bbox></search>',
+      '<reflect>Not there; the top.</reflect><search><bbox>[100, 80, 420, 330]</bbox></search>',
+      '<think>Enough.</think><answer>The payload fairing</answer>',
+    ]);
+    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded)), { ...gazes, model: 'gog-demo-recorded' }], { latencyMs: 700 });
     session = await openWorkbench((ws) => {
       mkdirSync(path.join(ws, 'photos'));
       copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
@@ -62,5 +69,23 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     await page.locator('.output-view, .part.panel', { hasText: 'answer' }).first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-log.png') });
     assert.ok(existsSync(path.join(SCREENSHOTS, 'workbench-log.png')));
+  });
+
+  it('streams the run into the trajectory panel, with its gaze boxes on the image', async () => {
+    const { page, workspace } = session;
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'GoG: Ask About Image…');
+    await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
+    await answerQuickInput(page, GAZE_QUESTION, /ask about rocket\.jpg/);
+    const frame = await webviewFrame(page, '.question', GAZE_QUESTION);
+    await frame.locator('.outcome', { hasText: 'Running' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel-running.png') });
+    await frame.locator('.outcome.state-answered').waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('.question').textContent(), GAZE_QUESTION);
+    assert.equal(await frame.locator('.gaze').count(), 2);
+    assert.ok(await frame.locator('.gaze[data-step="2"]').isVisible(), 'the boxes are visible in the real webview');
+    assert.equal(await frame.locator('.final-answer').textContent(), 'The payload fairing');
+    assert.equal(await frame.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once finished');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel.png') });
   });
 });

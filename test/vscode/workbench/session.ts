@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium } from '../harness/chromium';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { workbenchUrl } from '../harness/workbenchUrl';
@@ -106,4 +106,18 @@ export async function answerQuickInput(page: Page, text: string, expect?: RegExp
   const input = widget.locator('input');
   await input.fill(text);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * The frame holding a webview's content. VS Code nests it in iframes it swaps as the view
+ * loads, so it is found by what it shows, not by a selector on the iframe.
+ */
+export async function webviewFrame(page: Page, selector: string, hasText?: string, timeoutMs = 60_000): Promise<Frame> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    for (const frame of page.frames()) {
+      if (await frame.locator(selector, hasText ? { hasText } : {}).count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no webview shows ${selector}${hasText ? ` with "${hasText}"` : ''}`);
 }
