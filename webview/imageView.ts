@@ -67,7 +67,7 @@ export class ImageView {
     this.photo.loading = 'eager';
     // Sized from the record, before the image loads: the layout and the boxes never jump.
     this.stage.style.aspectRatio = `${size.width} / ${size.height}`;
-    this.stage.style.width = `min(100%, calc(var(--gog-image-height) * ${size.width / size.height}))`;
+    this.viewport.style.width = `min(100%, calc(var(--gog-image-height) * ${size.width / size.height}))`;
     this.stage.insertBefore(this.photo, this.overlay);
   }
 

@@ -22,7 +22,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
       '<reflect>Not there; the top.</reflect><search><bbox>[100, 80, 420, 330]</bbox></search>',
       '<think>Enough.</think><answer>The payload fairing</answer>',
     ]);
-    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded)), { ...gazes, model: 'gog-demo-recorded' }], { latencyMs: 700 });
+    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded)), { ...gazes, model: 'gog-demo-recorded' }], { latencyMs: 1500 });
     session = await openWorkbench((ws) => {
       mkdirSync(path.join(ws, 'photos'));
       copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
@@ -87,5 +87,22 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     assert.equal(await frame.locator('.final-answer').textContent(), 'The payload fairing');
     assert.equal(await frame.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once finished');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel.png') });
+  });
+
+  it('brings the trajectory panel back after a window reload', async () => {
+    const { page } = session;
+    // One panel: code-server's webviews can race over their service worker when several restore at once.
+    await runFromPalette(page, 'View: Focus First Editor Group');
+    await runFromPalette(page, 'View: Close Editor');
+    await page.locator('.tab', { hasText: 'GoG: rocket.jpg' }).first().waitFor();
+    assert.equal(await page.locator('.tab', { hasText: 'GoG: rocket.jpg' }).count(), 1);
+    await runFromPalette(page, 'Developer: Reload Window');
+    await page.waitForTimeout(1000);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const frame = await webviewFrame(page, '.question', GAZE_QUESTION);
+    await frame.locator('.outcome.state-answered').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('.gaze').count(), 2, 'the revived panel shows the recorded run, boxes and all');
+    assert.equal(await frame.locator('.final-answer').textContent(), 'The payload fairing');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel-reloaded.png') });
   });
 });

@@ -63,7 +63,9 @@ export async function openWorkbench(prepare: (workspace: string) => void): Promi
  * palette is reopened until the command is listed.
  */
 export async function runFromPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // The row labelled exactly so: Enter would take whatever the fuzzy filter ranked first.
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   const input = page.locator('.quick-input-widget input');
   for (const started = Date.now(); ; ) {
     await page.keyboard.press('F1');
@@ -77,7 +79,7 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
       await page.keyboard.press('Escape');
     }
   }
-  await page.keyboard.press('Enter');
+  await row.click();
 }
 
 /** VS Code's own file dialog (code-server has no native one): type the path, wait for the file, OK. */
