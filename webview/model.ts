@@ -134,8 +134,3 @@ export class TrajectoryModel {
     return totals;
   }
 }
-
-/** The oriented image size boxes are drawn against. */
-export function imageSize(header: TrajectoryHeader): { width: number; height: number } {
-  return header.image.oriented;
-}

@@ -2,10 +2,10 @@
 // (it is what the product card names); keeping it behind these few functions means a swap
 // to another component library changes this file only. Its stylesheets are constructed in
 // script, and the one <style> it inserts carries the page's nonce (meta csp-nonce).
-import { provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeCheckbox, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox } from '@vscode/webview-ui-toolkit';
 import { el, icon } from './dom';
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeProgressRing(), vsCodeBadge());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox());
 
 export function button(label: string, o: { onClick: () => void; appearance?: 'primary' | 'secondary' | 'icon'; icon?: string; title?: string }): HTMLElement {
   const b = el('vscode-button' as 'button', o.title ? { title: o.title } : {});
@@ -30,12 +30,4 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
   c.checked = checked;
   c.addEventListener('change', () => onChange(c.checked));
   return c;
-}
-
-export function progressRing(): HTMLElement {
-  return el('vscode-progress-ring' as 'div', { class: 'ring' });
-}
-
-export function badge(text: string | number): HTMLElement {
-  return el('vscode-badge' as 'span', {}, String(text));
 }

@@ -1,10 +1,10 @@
 // The default dialect: MMSearch-R1's tags extended with a gaze (`<search><bbox>`) and an
 // optional `<reflect>` after evidence. MMSearch-R1 turns read with it unchanged.
 import type { Dialect, PromptContext } from './dialect';
-import { imagePart, textPart, type ChatMessage, type ModelOutput } from '../chat';
+import { imagePart, textPart, type ChatMessage } from '../chat';
 import { describeBoxFormat } from '../geometry';
-import { informationMessage } from './information';
-import { parseTaggedText, type TagGrammar } from './taggedText';
+import { tagDialect } from './tagDialect';
+import type { TagGrammar } from './taggedText';
 
 const ACTIONS =
   'End your turn with exactly one action: <answer>final answer</answer>, <text_search>query</text_search>, <search><img></search> (search the whole image), or <search><bbox>[x1, y1, x2, y2]</bbox></search> (crop a region and search it).';
@@ -28,34 +28,15 @@ function systemPrompt(ctx: PromptContext): string {
   ].join('\n');
 }
 
-export const gogDialect: Dialect = {
+export const gogDialect: Dialect = tagDialect({
   id: 'gog',
   label: 'Glance-or-Gaze tags',
-  supportsRegions: true,
-  initialMessages(ctx: PromptContext): ChatMessage[] {
-    return [
-      { role: 'system', content: systemPrompt(ctx) },
-      { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
-    ];
-  },
-  parse(output: ModelOutput) {
-    return parseTaggedText(output.text, output.reasoning, grammar);
-  },
-  assistantMessage(output: ModelOutput): ChatMessage {
-    return { role: 'assistant', content: output.text };
-  },
-  observationMessages(obs) {
-    return [
-      informationMessage(
-        obs,
-        'If the information is enough, reason and answer in <answer></answer>. Otherwise reflect in <reflect></reflect> on what you learned and where to look next, then take one more action.',
-      ),
-    ];
-  },
-  errorMessages(message: string, question: string) {
-    return [{ role: 'user', content: `Your last turn could not be carried out: ${message}\nOriginal user's question: ${question}\n${ACTIONS}` }];
-  },
-  forceAnswer() {
-    return { text: 'This is your last turn: give your final answer now in <answer></answer>.' };
-  },
-};
+  grammar,
+  initialMessages: (ctx: PromptContext): ChatMessage[] => [
+    { role: 'system', content: systemPrompt(ctx) },
+    { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
+  ],
+  afterEvidence:
+    'If the information is enough, reason and answer in <answer></answer>. Otherwise reflect in <reflect></reflect> on what you learned and where to look next, then take one more action.',
+  forceAnswer: 'This is your last turn: give your final answer now in <answer></answer>.',
+});

@@ -3,9 +3,9 @@
 // crop action, and the instructions in the first user turn ("…\nQuestion: q\nImage: ").
 // Their exact prompt text ships only as pickles; this one states the same rules.
 import type { Dialect, PromptContext } from './dialect';
-import { imagePart, textPart, type ChatMessage, type ModelOutput } from '../chat';
-import { informationMessage } from './information';
-import { parseTaggedText, type TagGrammar } from './taggedText';
+import { imagePart, textPart, type ChatMessage } from '../chat';
+import { tagDialect } from './tagDialect';
+import type { TagGrammar } from './taggedText';
 
 const ACTIONS =
   'After <reason>…</reason>, end your turn with exactly one of <answer>…</answer>, <search><img></search> or <text_search>…</text_search>.';
@@ -22,36 +22,14 @@ function round1Prompt(ctx: PromptContext): string {
   ].join('\n');
 }
 
-export const mmsearchR1Dialect: Dialect = {
+export const mmsearchR1Dialect: Dialect = tagDialect({
   id: 'mmsearch-r1',
   label: 'MMSearch-R1',
-  supportsRegions: false,
-  initialMessages(ctx: PromptContext): ChatMessage[] {
-    return [
-      {
-        role: 'user',
-        content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)],
-      },
-    ];
-  },
-  parse(output: ModelOutput) {
-    return parseTaggedText(output.text, output.reasoning, grammar);
-  },
-  assistantMessage(output: ModelOutput): ChatMessage {
-    return { role: 'assistant', content: output.text };
-  },
-  observationMessages(obs) {
-    return [
-      informationMessage(
-        obs,
-        'Reason about the results inside <reason>…</reason>, then answer in <answer>…</answer>, or search again with <text_search>…</text_search> if a fact is still missing.',
-      ),
-    ];
-  },
-  errorMessages(message: string, question: string) {
-    return [{ role: 'user', content: `Your last turn could not be carried out: ${message}\nOriginal user's question: ${question}\n${ACTIONS}` }];
-  },
-  forceAnswer() {
-    return { text: 'This is your last turn: give your final answer now in <answer>…</answer>.' };
-  },
-};
+  grammar,
+  initialMessages: (ctx: PromptContext): ChatMessage[] => [
+    { role: 'user', content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)] },
+  ],
+  afterEvidence:
+    'Reason about the results inside <reason>…</reason>, then answer in <answer>…</answer>, or search again with <text_search>…</text_search> if a fact is still missing.',
+  forceAnswer: 'This is your last turn: give your final answer now in <answer>…</answer>.',
+});
