@@ -28,6 +28,8 @@ export function webviewOptions(extensionUri: vscode.Uri, runDir: string): vscode
 
 export class TrajectoryWebview implements vscode.Disposable {
   private ready = false;
+  /** The panel was closed; a live run may go on and keep posting. */
+  private disposed = false;
   private queue: HostMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private handlers: WebviewHandlers = {};
@@ -61,6 +63,7 @@ export class TrajectoryWebview implements vscode.Disposable {
 
   /** Posts now if the webview listens, otherwise once it says it is ready. */
   post(message: HostMessage): void {
+    if (this.disposed) return;
     if (this.ready) void this.webview.postMessage(message);
     else this.queue.push(message);
   }
@@ -129,6 +132,8 @@ export class TrajectoryWebview implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    this.queue = [];
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

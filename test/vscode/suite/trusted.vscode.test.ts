@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
-import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
+import { recordingFromTrajectory, startReplayServer, type ReplayOptions, type ReplayServer } from '../../../src/model/replayServer';
 import type { QueryOutcome } from '../../../src/run/runQuery';
 
 const EXTENSION_ID = 'gog-studio.glance-or-gaze-studio';
@@ -34,14 +34,16 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
   let server: ReplayServer;
   const authorizations: (string | undefined)[] = [];
   let image: vscode.Uri;
+  // Read by the server at every request, so a test can slow the model down.
+  const serverOptions: ReplayOptions = {
+    onRequest: (_body: unknown, _n: number, headers: IncomingHttpHeaders) => authorizations.push(headers.authorization),
+  };
 
   before(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is installed for development`);
     const recorded = path.join(ext.extensionPath, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
-    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], {
-      onRequest: (_body: unknown, _n: number, headers: IncomingHttpHeaders) => authorizations.push(headers.authorization),
-    });
+    server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], serverOptions);
     image = vscode.Uri.file(path.join(workspaceRoot(), 'photos', 'rocket.jpg'));
     assert.ok(existsSync(image.fsPath));
     const config = vscode.workspace.getConfiguration('gog');
@@ -101,6 +103,24 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     assert.equal(active.viewType, 'gog.trajectory');
     assert.equal(active.uri.fsPath, outcome!.trajectory);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('finishes a run whose panel was closed while it ran', async () => {
+    serverOptions.latencyMs = 400; // three model turns: the run outlives the close by far
+    try {
+      let settled = false;
+      const running = Promise.resolve(vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION })).finally(() => (settled = true));
+      const panelOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview));
+      for (let i = 0; i < 300 && !panelOpen(); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(panelOpen(), 'the run opened its panel');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      assert.equal(settled, false, 'the panel was closed while the run was still going');
+      const outcome = await running;
+      assert.equal(outcome?.stopReason, 'answered', `closing the view does not fail the run: ${outcome?.error}`);
+      assert.equal(outcome?.answer, 'Sun–Earth L1');
+    } finally {
+      delete serverOptions.latencyMs;
+    }
   });
 
   it('reads settings at every run: a change takes effect without a reload', async () => {
