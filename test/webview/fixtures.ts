@@ -1,7 +1,7 @@
 // Run folders for the browser tests, made by the real agent loop (replayed model turns,
 // real crops, the bundled corpus): the rocket photo as a landscape file, as a portrait
 // file, and as a camera JPEG stored landscape with EXIF orientation 6 (shown portrait).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { startReplayServer } from '../../src/model/replayServer';
@@ -128,6 +128,40 @@ export async function makeDemoRun(dir: string, name: string): Promise<string> {
       corpusDir: path.join(ROOT, 'media', 'demo', 'corpus'),
       runDir: dir,
     });
+    return outcome.trajectory;
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * A run that goes wrong in every way the panel shows: unparseable model text, a box
+ * outside the image, the turn budget spent, and a malformed line in the file.
+ */
+export async function makeTroubledRun(dir: string): Promise<string> {
+  const images = await makeImages(path.join(dir, 'images'));
+  const question = 'What is on top of the rocket?';
+  const turns = [
+    'I think it is a fairing but I forgot the tags',
+    '<think>Zoom.</think><search><bbox>[0, 0, 5000, 5000]</bbox></search>',
+    '<think>Still unsure.</think><text_search>payload fairing</text_search>',
+  ];
+  const server = await startReplayServer([recording(question, turns)]);
+  try {
+    const outcome = await runQuery({
+      ...QUERY_DEFAULTS,
+      image: images.landscape,
+      question,
+      gold: ['payload fairing'],
+      endpoint: server.url,
+      model: 'gog-test-model',
+      boxFormat: 'rel-1000',
+      maxTurns: 3,
+      corpusDir: path.join(ROOT, 'media', 'demo', 'corpus'),
+      runDir: path.join(dir, 'troubled'),
+    });
+    if (outcome.stopReason !== 'max_turns') throw new Error(`troubled fixture: ${outcome.stopReason} ${outcome.error ?? ''}`);
+    appendFileSync(outcome.trajectory, '{"type": "model_turn", "step": \n');
     return outcome.trajectory;
   } finally {
     await server.close();

@@ -43,6 +43,8 @@ export const THEMES = {
     'vscode-button-secondaryBackground': '#e5e5e5',
     'vscode-button-secondaryForeground': '#3b3b3b',
     'vscode-icon-foreground': '#3b3b3b',
+    'vscode-testing-iconPassed': '#73c991',
+    'vscode-inputValidation-warningBackground': '#f6f5d2',
   },
   dark: {
     'vscode-foreground': '#cccccc',
@@ -63,6 +65,34 @@ export const THEMES = {
     'vscode-button-secondaryBackground': '#313131',
     'vscode-button-secondaryForeground': '#cccccc',
     'vscode-icon-foreground': '#cccccc',
+    'vscode-testing-iconPassed': '#73c991',
+    'vscode-inputValidation-warningBackground': '#352a05',
+  },
+  // Dark High Contrast: black ground, borders instead of fills (VS Code adds body.vscode-high-contrast).
+  'high-contrast': {
+    'vscode-foreground': '#ffffff',
+    'vscode-editor-background': '#000000',
+    'vscode-descriptionForeground': '#ffffffb3',
+    'vscode-panel-border': '#6fc3df',
+    'vscode-contrastBorder': '#6fc3df',
+    'vscode-contrastActiveBorder': '#f38518',
+    'vscode-sideBar-background': '#000000',
+    'vscode-textLink-foreground': '#21a6ff',
+    'vscode-errorForeground': '#f48771',
+    'vscode-focusBorder': '#f38518',
+    'vscode-font-family': 'system-ui, sans-serif',
+    'vscode-font-size': '13px',
+    'vscode-checkbox-background': '#000000',
+    'vscode-checkbox-border': '#6fc3df',
+    'vscode-checkbox-foreground': '#ffffff',
+    'vscode-button-background': '#000000',
+    'vscode-button-border': '#6fc3df',
+    'vscode-button-foreground': '#ffffff',
+    'vscode-button-secondaryBackground': '#000000',
+    'vscode-button-secondaryForeground': '#ffffff',
+    'vscode-icon-foreground': '#ffffff',
+    'vscode-testing-iconPassed': '#73c991',
+    'vscode-inputValidation-warningBackground': '#000000',
   },
 } as const;
 export type Theme = keyof typeof THEMES;
@@ -158,4 +188,69 @@ export async function violations(page: Page): Promise<{ violations: string[]; er
     const g = (globalThis as unknown as HarnessWindow).__gog;
     return { violations: g.violations, errors: g.errors };
   });
+}
+
+export interface LowContrast {
+  text: string;
+  selector: string;
+  ratio: number;
+}
+
+// Runs in the page, as plain JavaScript: the tests' TypeScript has no DOM types.
+const LOW_CONTRAST_SOURCE = String.raw`(min) => {
+  // Computed colours are rgb()/rgba(), or color(srgb r g b / a) with 0–1 channels after color-mix().
+  const parse = (c) => {
+    const m = c.match(/^(rgba?|color)\((?:srgb )?([^)]+)\)$/);
+    if (!m) throw new Error('contrast check: unknown colour syntax ' + c);
+    const [r, g, b, a] = m[2].split(/[ ,/]+/).filter(Boolean).map(Number);
+    const scale = m[1] === 'color' ? 255 : 1;
+    return [r * scale, g * scale, b * scale, a ?? 1];
+  };
+  const over = (top, below) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat(1);
+  };
+  // What is painted behind an element: its own and its ancestors' fills, down to an opaque one.
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  const luminance = (rgb) => {
+    const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+  };
+  const found = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || seen.has(el) || !n.textContent.trim()) continue;
+    seen.add(el);
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.visibility !== 'visible' || Number(style.opacity) === 0 || box.width === 0 || box.height === 0) continue;
+    const bg = background(el);
+    const fg = over(parse(style.color), bg);
+    const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < min) {
+      const selector = el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+      found.push({ text: n.textContent.trim().slice(0, 40), selector, ratio: Math.round(ratio * 100) / 100 });
+    }
+  }
+  return found;
+}`;
+
+/**
+ * Text in the page whose WCAG contrast against what is behind it is under `min`.
+ * Colours are the computed ones; translucent text and fills are blended over the
+ * nearest background below them, as the browser paints them.
+ */
+export async function lowContrastText(page: Pick<Page, 'evaluate'>, min = 4.5): Promise<LowContrast[]> {
+  return (await page.evaluate(`(${LOW_CONTRAST_SOURCE})(${JSON.stringify(min)})`)) as LowContrast[];
 }

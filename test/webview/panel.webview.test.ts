@@ -9,10 +9,12 @@ import type { ActionEvent } from '../../src/core/trajectory';
 import type { HostMessage } from '../../src/shared/messages';
 import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
-import { makeDemoRun, makeRuns, syntheticRun, type Shape } from './fixtures';
-import { deliver, posted, ROOT, startHarness, violations, type Harness, type Theme } from './harness';
+import { makeDemoRun, makeRuns, makeTroubledRun, syntheticRun, type Shape } from './fixtures';
+import { deliver, lowContrastText, posted, ROOT, startHarness, violations, type Harness, type Theme } from './harness';
 
-const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : path.join(ROOT, 'test', '.out', 'screenshots');
+const TEST_OUT_SCREENSHOTS = path.join(ROOT, 'test', '.out', 'screenshots');
+/** README's pictures go to media/screenshots when `npm run screenshots` says so. */
+const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : TEST_OUT_SCREENSHOTS;
 
 function initMessage(t: LoadedTrajectory, assetBase: string, live = false, events = t.events): HostMessage {
   return { type: 'init', title: 'test', header: t.header!, events, problems: t.problems, assetBase, live, complete: true };
@@ -42,6 +44,7 @@ describe('trajectory panel in headless Chromium', function () {
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    mkdirSync(TEST_OUT_SCREENSHOTS, { recursive: true });
     runs = await makeRuns(tmp.dir);
     harness = await startHarness();
     for (const shape of Object.keys(runs) as Shape[]) bases[shape] = harness.addRun(shape, path.dirname(runs[shape]));
@@ -221,11 +224,15 @@ describe('trajectory panel in headless Chromium', function () {
     await page.close();
   });
 
-  it('looks right in light and dark themes (screenshots of the astronaut demo)', async () => {
+  it('is readable in light, dark and high-contrast themes (contrast measured; screenshots of the astronaut demo)', async () => {
     const trajectory = await makeDemoRun(path.join(tmp.dir, 'astronaut'), '1-astronaut-patch');
     const base = harness.addRun('astronaut', path.dirname(trajectory));
     const t = await readTrajectory(trajectory);
-    for (const theme of ['light', 'dark'] as Theme[]) {
+    const troubledFile = await makeTroubledRun(path.join(tmp.dir, 'troubled'));
+    const troubledBase = harness.addRun('troubled', path.dirname(troubledFile));
+    const troubled = await readTrajectory(troubledFile);
+    assert.equal(troubled.problems.length, 1, 'the fixture has its malformed line');
+    for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
       const page = await open(theme);
       await page.setViewportSize({ width: 900, height: 1250 });
       await deliver(page, initMessage(t, base));
@@ -235,8 +242,22 @@ describe('trajectory panel in headless Chromium', function () {
       await page.locator('.gaze[data-step="2"]').hover();
       assert.match((await page.locator('.turn[data-step="2"]').getAttribute('class'))!, /\blinked\b/);
       await page.screenshot({ path: path.join(SCREENSHOTS, `webview-${theme}.png`) });
+      // WCAG AA for body text, for every text on the page (the hovered card included).
+      assert.deepEqual(await lowContrastText(page), [], `${theme}: text under 4.5:1 against its background`);
       assert.deepEqual(await violations(page), { violations: [], errors: [] });
       await page.close();
+
+      // Errors, warnings, a missed gold answer and a malformed line have colours of their own.
+      const errors = await open(theme);
+      await errors.setViewportSize({ width: 900, height: 1250 });
+      await deliver(errors, initMessage(troubled, troubledBase));
+      await errors.locator('.problems').waitFor();
+      await errors.locator('.turn.has-error').first().waitFor();
+      await errors.waitForFunction(() => performance.getEntriesByName('gog:rendered').length > 0);
+      await errors.locator('.photo').evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());
+      await errors.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `webview-${theme}-errors.png`) });
+      assert.deepEqual(await lowContrastText(errors), [], `${theme}, failed run: text under 4.5:1 against its background`);
+      await errors.close();
     }
   });
 });

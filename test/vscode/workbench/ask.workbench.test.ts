@@ -1,14 +1,17 @@
 // The workbench driven as a person would: the palette, typing, Enter; screenshots saved.
 import { strict as assert } from 'node:assert';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
 import { recording } from '../../helpers/recordings';
-import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, webviewFrame, type Session } from './session';
+import { lowContrastText } from '../../webview/harness';
+import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, TEST_OUT_SCREENSHOTS, webviewFrame, type Session } from './session';
 
 const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 const GAZE_QUESTION = 'What is on top of the rocket?';
+/** What the theme sets in a webview, as one string (evaluated in the page). */
+const THEME_SIGNATURE = `document.body.className + ['foreground', 'editor-background', 'sideBar-background', 'descriptionForeground'].map((n) => getComputedStyle(document.documentElement).getPropertyValue('--vscode-' + n)).join()`;
 
 describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   let server: ReplayServer;
@@ -16,6 +19,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    mkdirSync(TEST_OUT_SCREENSHOTS, { recursive: true });
     const recorded = path.join(ROOT, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
     const gazes = recording(GAZE_QUESTION, [
       '<think>The middle first.</think><search><bbox>[250, 300, 560, 900]</bbox></search>',
@@ -35,7 +39,8 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(SCREENSHOTS, `failed-${Date.now()}.png`) });
+    // Failures are test output, never README pictures.
+    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-${Date.now()}.png`) });
   });
 
   after(async () => {
@@ -86,16 +91,50 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     assert.ok(await frame.locator('.gaze[data-step="2"]').isVisible(), 'the boxes are visible in the real webview');
     assert.equal(await frame.locator('.final-answer').textContent(), 'The payload fairing');
     assert.equal(await frame.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once finished');
+    // Against the colours the real theme gives the webview, not the harness's copies.
+    assert.deepEqual(await lowContrastText(frame), [], 'text under 4.5:1 in the real theme');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel.png') });
+  });
+
+  it('is readable in every default colour theme: light, dark and high contrast', async () => {
+    const { page, workspace } = session;
+    const frame = await webviewFrame(page, '.question', GAZE_QUESTION);
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    const themes = ['Default Dark Modern', 'Default High Contrast', 'Default High Contrast Light', 'Default Light Modern', 'Default Dark+', 'Default Light+'];
+    const failures: string[] = [];
+    try {
+      for (const theme of themes) {
+        const before = await frame.evaluate(THEME_SIGNATURE);
+        writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+        // The workbench re-themes the open webview: its body class and variables change.
+        // (Polled from outside: the panel's CSP forbids the eval that waitForFunction needs.)
+        for (let waited = 0; (await frame.evaluate(THEME_SIGNATURE)) === before; waited += 100) {
+          if (waited > 20_000) throw new Error(`${theme} did not reach the webview in 20 s`);
+          await page.waitForTimeout(100);
+        }
+        await page.waitForTimeout(300); // transitions settle
+        const low = await lowContrastText(frame);
+        if (low.length) failures.push(`${theme}: ${JSON.stringify(low.slice(0, 4))}${low.length > 4 ? ` and ${low.length - 4} more` : ''}`);
+        await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `workbench-theme-${theme.replace(/\W+/g, '-').toLowerCase()}.png`) });
+      }
+    } finally {
+      writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    }
+    assert.deepEqual(failures, [], 'text under 4.5:1 against its background, in the real themes');
   });
 
   it('brings the trajectory panel back after a window reload', async () => {
     const { page } = session;
     // One panel: code-server's webviews can race over their service worker when several restore at once.
-    await runFromPalette(page, 'View: Focus First Editor Group');
-    await runFromPalette(page, 'View: Close Editor');
-    await page.locator('.tab', { hasText: 'GoG: rocket.jpg' }).first().waitFor();
-    assert.equal(await page.locator('.tab', { hasText: 'GoG: rocket.jpg' }).count(), 1);
+    // The first test's run opened a panel too (when it ran): close the older one, keep the gaze run's.
+    const tabs = page.locator('.tab', { hasText: 'GoG: rocket.jpg' });
+    await tabs.first().waitFor();
+    if ((await tabs.count()) > 1) {
+      await tabs.first().click();
+      await runFromPalette(page, 'View: Close Editor');
+    }
+    assert.equal(await tabs.count(), 1);
     await runFromPalette(page, 'Developer: Reload Window');
     await page.waitForTimeout(1000);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

@@ -11,7 +11,9 @@ import { workbenchUrl } from '../harness/workbenchUrl';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Where screenshots go: the test output, or media/ when making README pictures. */
-export const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : path.join(ROOT, 'test', '.out', 'screenshots');
+export const TEST_OUT_SCREENSHOTS = path.join(ROOT, 'test', '.out', 'screenshots');
+/** Where pictures go: the test output, or README's folder when `npm run screenshots` says so. */
+export const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : TEST_OUT_SCREENSHOTS;
 
 export interface Session {
   page: Page;
