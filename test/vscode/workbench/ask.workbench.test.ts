@@ -144,4 +144,28 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     assert.equal(await frame.locator('.final-answer').textContent(), 'The payload fairing');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-panel-reloaded.png') });
   });
+
+  it('stops the agent from the panel’s Cancel button; the run so far stays on disk', async () => {
+    const { page, workspace } = session;
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'GoG: Ask About Image…');
+    await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
+    await answerQuickInput(page, GAZE_QUESTION, /ask about rocket\.jpg/);
+    const frame = await webviewFrame(page, '.outcome', 'Running');
+    // Let the first turn land (the model takes 1.5 s a turn here), then cancel in the second.
+    await frame.locator('.turn[data-step="1"] .crop').waitFor({ timeout: 30_000 });
+    await frame.getByRole('button', { name: 'Cancel' }).click();
+    await frame.locator('.outcome.state-cancelled').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-panel-cancelled.png') });
+
+    const runs = path.join(workspace, '.gog', 'runs');
+    const newest = readdirSync(runs).sort().at(-1)!;
+    const t = await readTrajectory(path.join(runs, newest, 'trajectory.jsonl'));
+    assert.deepEqual(t.problems, []);
+    assert.equal(t.header?.question, GAZE_QUESTION);
+    const final = t.events.at(-1) as { type: string; stopReason?: string };
+    assert.deepEqual([final.type, final.stopReason], ['final', 'cancelled']);
+    assert.ok(t.events.some((e) => e.type === 'action' && e.step === 1), 'the first turn, done before Cancel, is kept');
+    assert.equal(await frame.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once stopped');
+  });
 });
