@@ -71,7 +71,13 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
   const input = page.locator('.quick-input-widget input');
   for (const started = Date.now(); ; ) {
     await page.keyboard.press('F1');
-    await input.waitFor();
+    try {
+      // F1 in a webview that is still loading goes nowhere: press it again.
+      await input.waitFor({ timeout: 3000 });
+    } catch (e) {
+      if (Date.now() - started > timeoutMs) throw e;
+      continue;
+    }
     await input.fill(`>${title}`);
     try {
       await row.waitFor({ timeout: 3000 });
