@@ -247,7 +247,7 @@ describe('trajectory panel in headless Chromium', function () {
       assert.deepEqual(await violations(page), { violations: [], errors: [] });
       await page.close();
 
-      // Errors, warnings, a missed gold answer and a malformed line have colours of their own.
+      // Errors, an out-of-turns outcome and a malformed-line warning have colours of their own.
       const errors = await open(theme);
       await errors.setViewportSize({ width: 900, height: 1250 });
       await deliver(errors, initMessage(troubled, troubledBase));
