@@ -1,6 +1,5 @@
 // The real webview bundle in headless Chromium, fed trajectories the real agent wrote.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -9,12 +8,10 @@ import type { ActionEvent } from '../../src/core/trajectory';
 import type { HostMessage } from '../../src/shared/messages';
 import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
+import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { makeDemoRun, makeRuns, makeTroubledRun, syntheticRun, type Shape } from './fixtures';
-import { deliver, lowContrastText, posted, ROOT, startHarness, violations, type Harness, type Theme } from './harness';
+import { deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
 
-const TEST_OUT_SCREENSHOTS = path.join(ROOT, 'test', '.out', 'screenshots');
-/** README's pictures go to media/screenshots when `npm run screenshots` says so. */
-const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : TEST_OUT_SCREENSHOTS;
 
 function initMessage(t: LoadedTrajectory, assetBase: string, live = false, events = t.events): HostMessage {
   return { type: 'init', title: 'test', header: t.header!, events, problems: t.problems, assetBase, live, complete: true };
@@ -43,8 +40,7 @@ describe('trajectory panel in headless Chromium', function () {
   const bases = {} as Record<Shape, string>;
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    mkdirSync(TEST_OUT_SCREENSHOTS, { recursive: true });
+    makeScreenshotDirs();
     runs = await makeRuns(tmp.dir);
     harness = await startHarness();
     for (const shape of Object.keys(runs) as Shape[]) bases[shape] = harness.addRun(shape, path.dirname(runs[shape]));

@@ -6,7 +6,8 @@ import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../../src/model/replayServer';
 import { recording } from '../../helpers/recordings';
 import { lowContrastText } from '../../webview/harness';
-import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, SCREENSHOTS, TEST_OUT_SCREENSHOTS, webviewFrame, type Session } from './session';
+import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 const GAZE_QUESTION = 'What is on top of the rocket?';
@@ -18,8 +19,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   let session: Session;
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    mkdirSync(TEST_OUT_SCREENSHOTS, { recursive: true });
+    makeScreenshotDirs();
     const recorded = path.join(ROOT, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
     const gazes = recording(GAZE_QUESTION, [
       '<think>The middle first.</think><search><bbox>[250, 300, 560, 900]</bbox></search>',

@@ -6,14 +6,10 @@ import * as path from 'node:path';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium } from '../harness/chromium';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { ROOT } from '../../helpers/fixtures';
 import { workbenchUrl } from '../harness/workbenchUrl';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** Where screenshots go: the test output, or media/ when making README pictures. */
-export const TEST_OUT_SCREENSHOTS = path.join(ROOT, 'test', '.out', 'screenshots');
-/** Where pictures go: the test output, or README's folder when `npm run screenshots` says so. */
-export const SCREENSHOTS = process.env.GOG_SCREENSHOTS_DIR ? path.resolve(process.env.GOG_SCREENSHOTS_DIR) : TEST_OUT_SCREENSHOTS;
+export { ROOT } from '../../helpers/fixtures';
 
 export interface Session {
   page: Page;
