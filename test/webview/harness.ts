@@ -8,8 +8,10 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HostMessage, ViewMessage } from '../../src/shared/messages';
 import { newNonce, renderWebviewPage } from '../../src/shared/webviewHtml';
+import { ROOT } from '../helpers/fixtures';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { ROOT };
+
 const DIST = path.join(ROOT, 'dist', 'webview');
 
 const TYPES: Record<string, string> = {
