@@ -59,7 +59,7 @@ export class TrajectoryApp {
   constructor(
     root: HTMLElement,
     private readonly host: Host,
-    private assets: AssetResolver,
+    private readonly assets: AssetResolver,
     private readonly openLink: (url: string) => void,
   ) {
     const state = host.state();
@@ -104,10 +104,6 @@ export class TrajectoryApp {
       case 'response':
         return this.host.resolve(message.requestId, message.ok, message.error);
     }
-  }
-
-  setAssets(assets: AssetResolver): void {
-    this.assets = assets;
   }
 
   private init(m: Extract<HostMessage, { type: 'init' }>): void {
@@ -242,7 +238,11 @@ export class TrajectoryApp {
     clear(this.outcomeRow);
     clear(this.controls);
     if (this.live && this.running) {
-      const cancel = button(this.cancelling ? 'Cancelling…' : 'Cancel', { icon: 'debug-stop', onClick: () => this.cancel(), title: 'Stop the run; the trajectory so far is kept' });
+      const cancel = button(this.cancelling ? 'Cancelling…' : 'Cancel', {
+        icon: 'debug-stop',
+        onClick: () => this.cancel(),
+        title: 'Stop the run; the trajectory so far is kept',
+      });
       if (this.cancelling) cancel.setAttribute('disabled', '');
       append(this.controls, cancel);
     }

@@ -11,8 +11,6 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface Host {
-  /** False in a standalone report: no extension to ask. */
-  readonly connected: boolean;
   post(message: ViewMessage): void;
   request(request: ViewRequest): Promise<void>;
   resolve(requestId: number, ok: boolean, error?: string): void;
@@ -26,7 +24,6 @@ export function connectHost(): Host {
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let saved: ViewState = (api?.getState() as ViewState | undefined) ?? {};
   return {
-    connected: !!api,
     post: (message) => api?.postMessage(message),
     request(request) {
       if (!api) return Promise.reject(new Error('no extension to ask'));

@@ -123,8 +123,10 @@ export class TrajectoryModel {
       }
       const a = t.action;
       if (a?.kind === 'text_search') totals.textSearches++;
-      else if (a?.kind === 'image_search') a.scope === 'region' ? totals.gazes++ : totals.glances++;
-      else if (a?.kind === 'parse_error') totals.parseErrors++;
+      else if (a?.kind === 'image_search') {
+        if (a.scope === 'region') totals.gazes++;
+        else totals.glances++;
+      } else if (a?.kind === 'parse_error') totals.parseErrors++;
       if (t.observation) {
         recordedMs += t.observation.ms;
         if (t.observation.error) totals.toolErrors++;

@@ -43,13 +43,24 @@ export function outcomeView(model: TrajectoryModel, running: boolean, status: st
   return el(
     'section',
     { class: `outcome state-${state}`, attrs: { 'aria-label': 'Outcome' } },
-    el('div', { class: 'outcome-head' }, icon(running ? 'loading' : state === 'answered' ? 'pass' : state === 'incomplete' ? 'question' : 'error'), el('span', { class: 'stop' }, running ? 'Running' : STOP_LABELS[state] ?? 'Incomplete')),
+    el(
+      'div',
+      { class: 'outcome-head' },
+      icon(running ? 'loading' : state === 'answered' ? 'pass' : state === 'incomplete' ? 'question' : 'error'),
+      el('span', { class: 'stop' }, running ? 'Running' : (STOP_LABELS[state] ?? 'Incomplete')),
+    ),
     ...rows,
   );
 }
 
 export function headerView(header: TrajectoryHeader | null, title: string): HTMLElement {
-  if (!header) return el('header', { class: 'run-head' }, el('h1', { class: 'question text' }, title), el('div', { class: 'error' }, 'This file has no readable trajectory header.'));
+  if (!header)
+    return el(
+      'header',
+      { class: 'run-head' },
+      el('h1', { class: 'question text' }, title),
+      el('div', { class: 'error' }, 'This file has no readable trajectory header.'),
+    );
   const m = header.model;
   return el(
     'header',

@@ -34,7 +34,10 @@ function foldable(text: string, className: string): HTMLElement {
 
 function actionView(t: Turn, ctx: CardContext): { label: string; icon: string; body: Child } {
   const a = t.action;
-  if (!a) return t.streaming !== undefined || !t.modelTurn ? { label: 'Thinking…', icon: 'loading', body: null } : { label: 'No action', icon: 'circle-slash', body: null };
+  if (!a)
+    return t.streaming !== undefined || !t.modelTurn
+      ? { label: 'Thinking…', icon: 'loading', body: null }
+      : { label: 'No action', icon: 'circle-slash', body: null };
   switch (a.kind) {
     case 'answer':
       return { label: 'Answer', icon: 'check', body: el('div', { class: 'answer text' }, a.text) };
@@ -43,7 +46,8 @@ function actionView(t: Turn, ctx: CardContext): { label: string; icon: string; b
     case 'parse_error':
       return { label: 'Unreadable turn', icon: 'warning', body: el('div', { class: 'error text', attrs: { role: 'alert' } }, a.message) };
     case 'image_search': {
-      if (a.scope !== 'region' || !a.box) return { label: 'Glance', icon: 'eye', body: el('div', { class: 'note' }, 'Reverse image search on the whole image') };
+      if (a.scope !== 'region' || !a.box)
+        return { label: 'Glance', icon: 'eye', body: el('div', { class: 'note' }, 'Reverse image search on the whole image') };
       const [x1, y1, x2, y2] = a.box.original;
       const crop = ctx.asset(a.crop);
       return {
@@ -117,16 +121,31 @@ export function turnShell(t: Turn, ctx: CardContext): HTMLElement {
   return el(
     'article',
     { class: 'turn shell', attrs: { 'data-step': String(t.step), tabindex: '-1', 'aria-label': `Turn ${t.step}: ${action.label}` } },
-    el('header', { class: 'turn-head' }, el('span', { class: `step-no ${colourClass(t.step)}` }, String(t.step)), icon(action.icon), el('span', { class: 'action-label' }, action.label), el('span', { class: 'meta' }, metaLine(t))),
+    el(
+      'header',
+      { class: 'turn-head' },
+      el('span', { class: `step-no ${colourClass(t.step)}` }, String(t.step)),
+      icon(action.icon),
+      el('span', { class: 'action-label' }, action.label),
+      el('span', { class: 'meta' }, metaLine(t)),
+    ),
   );
 }
 
 export function turnCard(t: Turn, ctx: CardContext): HTMLElement {
   const action = actionView(t, ctx);
-  const raw = t.modelTurn ? [t.modelTurn.reasoning ? `[reasoning]\n${t.modelTurn.reasoning}\n\n` : '', t.modelTurn.raw, t.modelTurn.toolCalls ? `\n\n[tool calls]\n${JSON.stringify(t.modelTurn.toolCalls, null, 2)}` : ''].join('') : '';
+  const raw = t.modelTurn
+    ? [
+        t.modelTurn.reasoning ? `[reasoning]\n${t.modelTurn.reasoning}\n\n` : '',
+        t.modelTurn.raw,
+        t.modelTurn.toolCalls ? `\n\n[tool calls]\n${JSON.stringify(t.modelTurn.toolCalls, null, 2)}` : '',
+      ].join('')
+    : '';
   const rawView = el('pre', { class: 'raw text', attrs: { 'aria-label': 'Raw model output' } }, raw);
   rawView.hidden = true;
-  const rawToggle = t.modelTurn ? el('button', { class: 'link-button', attrs: { type: 'button' }, title: 'The model’s text exactly as returned' }, 'Raw') : null;
+  const rawToggle = t.modelTurn
+    ? el('button', { class: 'link-button', attrs: { type: 'button' }, title: 'The model’s text exactly as returned' }, 'Raw')
+    : null;
   rawToggle?.addEventListener('click', () => {
     rawView.hidden = !rawView.hidden;
     rawToggle.textContent = rawView.hidden ? 'Raw' : 'Hide raw';

@@ -23,7 +23,10 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: 
   }
   const dir = demoDir();
   const recordedDir = path.join(dir, 'recorded');
-  const files = (await fs.readdir(recordedDir)).filter((f) => f.endsWith('.trajectory.jsonl')).sort().map((f) => path.join(recordedDir, f));
+  const files = (await fs.readdir(recordedDir))
+    .filter((f) => f.endsWith('.trajectory.jsonl'))
+    .sort()
+    .map((f) => path.join(recordedDir, f));
   const recordings = await loadRecordings(files, (l) => io.stderr(`gog: warning: ${l}`));
   const server = await startReplayServer(recordings);
   const outDir = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `demo-${newRunId()}`);

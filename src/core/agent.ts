@@ -213,7 +213,12 @@ export class AgentRun {
             cropError = e;
           }
           const cropPath = crop ? await deps.recorder.saveImage(`s${step}-crop.jpg`, crop) : undefined;
-          record = { kind: 'image_search', scope: 'region', box: { model: region.model, sent: region.sent, original: region.original }, ...(cropPath ? { crop: cropPath } : {}) };
+          record = {
+            kind: 'image_search',
+            scope: 'region',
+            box: { model: region.model, sent: region.sent, original: region.original },
+            ...(cropPath ? { crop: cropPath } : {}),
+          };
           run = () => {
             if (!crop) throw cropError;
             return deps.imageSearch.search(crop, { signal, topK: config.topK });

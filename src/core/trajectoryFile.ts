@@ -2,14 +2,7 @@
 import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseJsonLines, type LineProblem } from './jsonl';
-import {
-  describeSchemaError,
-  eventSchema,
-  headerSchema,
-  type NewEvent,
-  type TrajectoryEvent,
-  type TrajectoryHeader,
-} from './trajectory';
+import { describeSchemaError, eventSchema, headerSchema, type NewEvent, type TrajectoryEvent, type TrajectoryHeader } from './trajectory';
 
 export interface LoadedTrajectory {
   path: string;

@@ -21,4 +21,3 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     throw e;
   }
 }
-

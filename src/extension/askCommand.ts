@@ -82,55 +82,54 @@ export async function askAboutImage(deps: AskDeps, imageArg?: unknown, options?:
   const apiKey = await getApiKey(context.secrets);
   const runDir = defaultRunDir(base);
   if (!inWorkspace) log.info(`no workspace folder is open: the run goes to ${runDir}`);
-  log.info(`ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`);
+  log.info(
+    `ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`,
+  );
 
   // The log adds its own time stamp: drop the padding before [turn], keep evidence indented.
   const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Glance-or-Gaze', cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      // The panel opens when the run folder exists, before the first event.
-      let live: LivePanel | undefined;
-      try {
-        const outcome = await runQuery(
-          { ...settings, image: image.fsPath, question, runDir, ...(apiKey ? { apiKey } : {}) },
-          {
-            signal: controller.signal,
-            onEvent: (e) => {
-              printer(e);
-              if (e.kind === 'status') {
-                progress.report({ message: `turn ${e.step}: ${e.message}` });
-                live?.view.post({ type: 'status', running: true, message: `Turn ${e.step}: ${e.message}` });
-              } else if (e.kind === 'delta') live?.view.post({ type: 'delta', step: e.step, text: e.text });
-              else live?.view.postEvent(e.event);
-            },
-            onNotice: (m) => log.warn(m),
-            onStarted: ({ trajectory, model }) => {
-              log.info(`model ${model} · trajectory ${trajectory}`);
-              try {
-                live = openLivePanel(context.extensionUri, log, { trajectory, title: path.basename(image.fsPath) }, () => controller.abort());
-              } catch (e) {
-                log.error(`could not open the trajectory panel: ${oneLine(e)}`);
-              }
-            },
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Glance-or-Gaze', cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    // The panel opens when the run folder exists, before the first event.
+    let live: LivePanel | undefined;
+    try {
+      const outcome = await runQuery(
+        { ...settings, image: image.fsPath, question, runDir, ...(apiKey ? { apiKey } : {}) },
+        {
+          signal: controller.signal,
+          onEvent: (e) => {
+            printer(e);
+            if (e.kind === 'status') {
+              progress.report({ message: `turn ${e.step}: ${e.message}` });
+              live?.view.post({ type: 'status', running: true, message: `Turn ${e.step}: ${e.message}` });
+            } else if (e.kind === 'delta') live?.view.post({ type: 'delta', step: e.step, text: e.text });
+            else live?.view.postEvent(e.event);
           },
-        );
-        live?.view.post({ type: 'status', running: false });
-        void showOutcome(outcome, log);
-        return outcome;
-      } catch (e) {
-        const message = oneLine(e);
-        log.error(message);
-        void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
-        if (!(e instanceof QueryError)) throw e;
-        return undefined;
-      } finally {
-        cancel.dispose();
-      }
-    },
-  );
+          onNotice: (m) => log.warn(m),
+          onStarted: ({ trajectory, model }) => {
+            log.info(`model ${model} · trajectory ${trajectory}`);
+            try {
+              live = openLivePanel(context.extensionUri, log, { trajectory, title: path.basename(image.fsPath) }, () => controller.abort());
+            } catch (e) {
+              log.error(`could not open the trajectory panel: ${oneLine(e)}`);
+            }
+          },
+        },
+      );
+      live?.view.post({ type: 'status', running: false });
+      void showOutcome(outcome, log);
+      return outcome;
+    } catch (e) {
+      const message = oneLine(e);
+      log.error(message);
+      void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+      if (!(e instanceof QueryError)) throw e;
+      return undefined;
+    } finally {
+      cancel.dispose();
+    }
+  });
 }
 
 async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel): Promise<void> {
@@ -141,7 +140,12 @@ async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel):
     const answer = outcome.answer!.length > 300 ? `${outcome.answer!.slice(0, 299)}…` : outcome.answer!;
     choice = await vscode.window.showInformationMessage(`Answer: ${answer}`, open, showLog);
   } else {
-    const why = outcome.stopReason === 'error' ? `failed: ${outcome.error}` : outcome.stopReason === 'cancelled' ? 'was cancelled' : `gave no answer within its turn budget`;
+    const why =
+      outcome.stopReason === 'error'
+        ? `failed: ${outcome.error}`
+        : outcome.stopReason === 'cancelled'
+          ? 'was cancelled'
+          : `gave no answer within its turn budget`;
     choice = await vscode.window.showWarningMessage(`Glance-or-Gaze: the run ${why}. The trajectory so far is saved.`, open, showLog);
   }
   if (choice === open) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(outcome.trajectory), EDITOR_VIEW_TYPE);

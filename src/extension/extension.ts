@@ -2,7 +2,7 @@
 // in src/core and runs the same way from the `gog` command line.
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
-import { askAboutImage, type AskOptions } from './askCommand';
+import { askAboutImage } from './askCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
 
@@ -16,9 +16,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
   context.subscriptions.push(
     log,
-    vscode.commands.registerCommand(COMMANDS.askAboutImage, (image?: unknown, options?: AskOptions | unknown) =>
+    vscode.commands.registerCommand(COMMANDS.askAboutImage, (image?: unknown, options?: unknown) =>
       // From the explorer the second argument is the selection (an array), not options.
-      askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? (options as AskOptions) : undefined),
+      askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? options : undefined),
     ),
     vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),

@@ -182,11 +182,13 @@ export class ModelClient implements ModelPort {
     const message = choice.message as typeof choice.message & { reasoning_content?: string };
     const reply: ModelReply = { text: message.content ?? '', finishReason: choice.finish_reason ?? null };
     if (message.reasoning_content) reply.reasoning = message.reasoning_content;
-    const calls = (message.tool_calls ?? []).filter((c) => c.type === 'function').map((c, i) => ({
-      id: c.id || `call_${i}`,
-      type: 'function' as const,
-      function: { name: c.function.name, arguments: c.function.arguments ?? '' },
-    }));
+    const calls = (message.tool_calls ?? [])
+      .filter((c) => c.type === 'function')
+      .map((c, i) => ({
+        id: c.id || `call_${i}`,
+        type: 'function' as const,
+        function: { name: c.function.name, arguments: c.function.arguments ?? '' },
+      }));
     if (calls.length) reply.toolCalls = calls;
     if (completion.usage) reply.usage = { prompt: completion.usage.prompt_tokens, completion: completion.usage.completion_tokens };
     return reply;

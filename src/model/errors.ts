@@ -39,9 +39,10 @@ export function redact(text: string, apiKey: string | undefined): string {
   return text.split(apiKey).join('[redacted]');
 }
 
-function serverMessage(e: APIError): string {
-  const body = e.error as { message?: unknown } | undefined;
-  const msg = typeof body?.message === 'string' ? body.message : e.message;
+function serverMessage(e: { error?: unknown; message: string }): string {
+  const body: unknown = e.error;
+  const inner = body !== null && typeof body === 'object' ? (body as { message?: unknown }).message : undefined;
+  const msg = typeof inner === 'string' ? inner : e.message;
   return msg.replace(/\s+/g, ' ').trim();
 }
 
@@ -69,10 +70,7 @@ export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
     return new ModelError(clean(`cannot reach the model endpoint ${ctx.endpoint} (${cause}); is the server running?`), 'unreachable');
   }
   if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
-    return new ModelError(
-      `the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "GoG: Set API Key" or OPENAI_API_KEY`,
-      'auth',
-    );
+    return new ModelError(`the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "GoG: Set API Key" or OPENAI_API_KEY`, 'auth');
   }
   if (e instanceof NotFoundError) {
     return new ModelError(clean(`the model endpoint ${ctx.endpoint} does not serve model "${ctx.model}" (404: ${serverMessage(e)})`), 'model_not_found');

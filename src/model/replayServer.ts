@@ -69,7 +69,8 @@ export function recordingFromTrajectory(t: LoadedTrajectory): Recording {
     if (e.type !== 'model_turn') continue;
     const turn: RecordedTurn = { text: e.raw };
     if (e.reasoning) turn.reasoning = e.reasoning;
-    if (e.toolCalls?.length) turn.toolCalls = e.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
+    if (e.toolCalls?.length)
+      turn.toolCalls = e.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
     if (e.usage) turn.usage = { prompt: e.usage.prompt, completion: e.usage.completion };
     if (e.finishReason !== undefined) turn.finishReason = e.finishReason;
     turns.push(turn);

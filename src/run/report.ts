@@ -8,7 +8,14 @@ import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { isRunAsset, type HostMessage } from '../shared/messages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
 
-const MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.avif': 'image/avif' };
+const MIME: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+};
 
 /** Every image the panel would show for this record. */
 export function referencedAssets(header: TrajectoryHeader | undefined, events: TrajectoryEvent[]): string[] {
@@ -23,7 +30,10 @@ export function referencedAssets(header: TrajectoryHeader | undefined, events: T
 
 /** JSON that cannot end the <script> it sits in. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export interface ReportResult {
@@ -68,10 +78,7 @@ export async function buildReport(trajectoryFile: string, webviewDir: string): P
     styleSources: '',
     fontSources: 'data:',
     styles: [{ text: codicons.toString('utf8').replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, `url("${fontUrl}")`) }, { text: styles.toString('utf8') }],
-    scripts: [
-      { text: scriptJson({ init, assets }), type: 'application/json', id: 'gog-report' },
-      { text: script.toString('utf8') },
-    ],
+    scripts: [{ text: scriptJson({ init, assets }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
   return { html, images: Object.keys(assets).length, missing };
 }

@@ -91,7 +91,8 @@ function checkSettings(s: QuerySettings): void {
   };
   if (!s.question.trim()) throw new QueryError('the question is empty; ask something about the image');
   if (!(DIALECT_IDS as readonly string[]).includes(s.dialect)) throw new QueryError(`unknown dialect "${s.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
-  if (!(BOX_FORMATS as readonly string[]).includes(s.boxFormat)) throw new QueryError(`unknown box format "${s.boxFormat}"; use one of ${BOX_FORMATS.join(', ')}`);
+  if (!(BOX_FORMATS as readonly string[]).includes(s.boxFormat))
+    throw new QueryError(`unknown box format "${s.boxFormat}"; use one of ${BOX_FORMATS.join(', ')}`);
   intIn('max turns', s.maxTurns, 1, 1000);
   intIn('max pixels', s.maxPixels, 56 * 56, 50_000_000);
   intIn('results per search', s.topK, 1, 20);
@@ -102,7 +103,9 @@ function checkSettings(s: QuerySettings): void {
     const u = new URL(s.endpoint);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
   } catch {
-    throw new QueryError(`the endpoint must be an http(s) URL such as http://127.0.0.1:8000/v1; got "${publicEndpoint(s.endpoint) === '(invalid URL)' ? s.endpoint.slice(0, 80) : publicEndpoint(s.endpoint)}"`);
+    throw new QueryError(
+      `the endpoint must be an http(s) URL such as http://127.0.0.1:8000/v1; got "${publicEndpoint(s.endpoint) === '(invalid URL)' ? s.endpoint.slice(0, 80) : publicEndpoint(s.endpoint)}"`,
+    );
   }
 }
 

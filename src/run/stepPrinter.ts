@@ -4,8 +4,8 @@ import type { AgentEvent } from '../core/agent';
 import type { TrajectoryEvent } from '../core/trajectory';
 
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ');
+  // Control characters (\p{Cc}) but tab and newline, zero-width and bidirectional marks.
+  return text.replace(/(?![\t\n])[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069]/gu, ' ');
 }
 
 function clip(text: string, max: number): string {

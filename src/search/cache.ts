@@ -17,7 +17,9 @@ export class SearchCache {
   constructor(readonly dir: string) {}
 
   static key(parts: Record<string, string | number>): string {
-    return createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, ...parts })).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify({ v: CACHE_VERSION, ...parts }))
+      .digest('hex');
   }
 
   private file(key: string): string {
@@ -35,7 +37,12 @@ export class SearchCache {
       const stored = JSON.parse(text) as { version: number; results: StoredHit[] };
       if (stored.version !== CACHE_VERSION || !Array.isArray(stored.results)) return undefined;
       return stored.results.map(({ thumbnail, ...hit }) =>
-        thumbnail ? { ...hit, thumbnail: { data: Buffer.from(thumbnail.data, 'base64'), width: thumbnail.width, height: thumbnail.height, mime: 'image/jpeg' as const } } : hit,
+        thumbnail
+          ? {
+              ...hit,
+              thumbnail: { data: Buffer.from(thumbnail.data, 'base64'), width: thumbnail.width, height: thumbnail.height, mime: 'image/jpeg' as const },
+            }
+          : hit,
       );
     } catch {
       return undefined;

@@ -54,7 +54,9 @@ function planeFromRgb(data: Uint8Array, width: number, height: number): Plane {
   const grey = new Float32Array(n);
   const rgb = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) {
-    const r = data[i * 3]!, g = data[i * 3 + 1]!, b = data[i * 3 + 2]!;
+    const r = data[i * 3]!,
+      g = data[i * 3 + 1]!,
+      b = data[i * 3 + 2]!;
     rgb[i * 3] = r;
     rgb[i * 3 + 1] = g;
     rgb[i * 3 + 2] = b;
@@ -70,10 +72,16 @@ export function resample(src: Plane, width: number, height: number): Plane {
   const sx = src.width / width;
   const sy = src.height / height;
   for (let y = 0; y < height; y++) {
-    const y0 = y * sy, y1 = y0 + sy;
+    const y0 = y * sy,
+      y1 = y0 + sy;
     for (let x = 0; x < width; x++) {
-      const x0 = x * sx, x1 = x0 + sx;
-      let acc = 0, r = 0, g = 0, b = 0, area = 0;
+      const x0 = x * sx,
+        x1 = x0 + sx;
+      let acc = 0,
+        r = 0,
+        g = 0,
+        b = 0,
+        area = 0;
       for (let yy = Math.floor(y0); yy < Math.min(src.height, Math.ceil(y1)); yy++) {
         const wy = Math.min(y1, yy + 1) - Math.max(y0, yy);
         for (let xx = Math.floor(x0); xx < Math.min(src.width, Math.ceil(x1)); xx++) {
@@ -109,9 +117,17 @@ interface Integrals {
 function integralsOf(p: Plane): Integrals {
   const w = p.width + 1;
   const size = w * (p.height + 1);
-  const s = new Float64Array(size), s2 = new Float64Array(size), r = new Float64Array(size), g = new Float64Array(size), b = new Float64Array(size);
+  const s = new Float64Array(size),
+    s2 = new Float64Array(size),
+    r = new Float64Array(size),
+    g = new Float64Array(size),
+    b = new Float64Array(size);
   for (let y = 0; y < p.height; y++) {
-    let rs = 0, rs2 = 0, rr = 0, rg = 0, rb = 0;
+    let rs = 0,
+      rs2 = 0,
+      rr = 0,
+      rg = 0,
+      rb = 0;
     for (let x = 0; x < p.width; x++) {
       const i = y * p.width + x;
       const v = p.grey[i]!;
@@ -136,7 +152,9 @@ function boxSum(t: Float64Array, w: number, x: number, y: number, tw: number, th
 }
 
 function meanColour(p: Plane): [number, number, number] {
-  let r = 0, g = 0, b = 0;
+  let r = 0,
+    g = 0,
+    b = 0;
   const n = p.width * p.height;
   for (let i = 0; i < n; i++) {
     r += p.rgb[i * 3]!;
@@ -250,7 +268,10 @@ function bestScore(matches: readonly Match[]): number {
 
 /** Ratios of the few best-scoring scales. */
 function bestRatios(matches: readonly Match[]): number[] {
-  return [...matches].sort((a, b) => b.score - a.score).slice(0, SCALES_REFINED).map((m) => m.ratio);
+  return [...matches]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, SCALES_REFINED)
+    .map((m) => m.ratio);
 }
 
 /**
@@ -259,12 +280,14 @@ function bestRatios(matches: readonly Match[]): number[] {
  * near the coarse best of each direction.
  */
 function coarseScore(query: ImageSignature, target: ImageSignature): [Match[], Match[]] {
-  const q = query.coarse, t = target.coarse;
+  const q = query.coarse,
+    t = target.coarse;
   return [slide(q, t, templateWidths(q, t, 4, COARSE_STEP)), slide(t, q, templateWidths(t, q, 4, COARSE_STEP))];
 }
 
 function fineScore(query: ImageSignature, target: ImageSignature, coarse: [Match[], Match[]]): number {
-  const q = query.fine, t = target.fine;
+  const q = query.fine,
+    t = target.fine;
   // A direction that found no scale at the coarse level (a thin strip) is searched at every fine scale.
   const near = (m: Match[]) => (m.length ? bestRatios(m) : undefined);
   const a = slide(q, t, templateWidths(q, t, 6, FINE_STEP, near(coarse[0])));

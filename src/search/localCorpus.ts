@@ -139,7 +139,10 @@ export class LocalCorpus {
           const [signature, thumbnail] = await Promise.all([signatureOf(bytes), makeThumbnail(bytes)]);
           out.push({ page, signature, thumbnail });
         } catch (e) {
-          this.problems.push({ line: page.line, message: `image ${path.relative(this.dir, page.image)} is unreadable: ${(e as Error).message.split('\n')[0]}` });
+          this.problems.push({
+            line: page.line,
+            message: `image ${path.relative(this.dir, page.image)} is unreadable: ${(e as Error).message.split('\n')[0]}`,
+          });
         }
       }
       return out;
@@ -150,7 +153,10 @@ export class LocalCorpus {
   private async searchImage(image: EncodedImage, options: SearchOptions): Promise<SearchOutcome> {
     const [index, query] = await Promise.all([this.images(), signatureOf(image.data)]);
     options.signal.throwIfAborted();
-    const ranked = rankBySimilarity(query, index.map((item) => ({ item, signature: item.signature })));
+    const ranked = rankBySimilarity(
+      query,
+      index.map((item) => ({ item, signature: item.signature })),
+    );
     const results = ranked
       .slice(0, options.topK)
       .map((r, i) => this.hit(r.item.page, i + 1, this.imageSearch.id, snippetFor(r.item.page.text), r.score, r.item.thumbnail));

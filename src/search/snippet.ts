@@ -8,7 +8,12 @@ function terms(text: string): string[] {
 }
 
 function sentences(text: string): string[] {
-  return text.replace(/\s+/g, ' ').trim().match(/[^.!?]+[.!?]*\s*/g) ?? [];
+  return (
+    text
+      .replace(/\s+/g, ' ')
+      .trim()
+      .match(/[^.!?]+[.!?]*\s*/g) ?? []
+  );
 }
 
 function clip(text: string): string {

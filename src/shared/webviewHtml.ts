@@ -46,7 +46,11 @@ function inlineScript(text: string): string {
 export function renderWebviewPage(p: WebviewPage): string {
   const n = escapeHtml(p.nonce);
   const styles = p.styles
-    .map((s) => ('href' in s ? `<link rel="stylesheet" nonce="${n}" href="${escapeHtml(s.href)}">` : `<style nonce="${n}">${s.text.replace(/<\/style/gi, '<\\/style')}</style>`))
+    .map((s) =>
+      'href' in s
+        ? `<link rel="stylesheet" nonce="${n}" href="${escapeHtml(s.href)}">`
+        : `<style nonce="${n}">${s.text.replace(/<\/style/gi, '<\\/style')}</style>`,
+    )
     .join('\n    ');
   const scripts = p.scripts
     .map((s) =>

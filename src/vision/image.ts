@@ -158,8 +158,13 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
 function cropPipeline(px: RawPixels, box: Box, maxPixels: number): sharp.Sharp {
   const rect = boxToRect(box);
   const valid =
-    box.every((v) => Number.isInteger(v)) && rect.left >= 0 && rect.top >= 0 && rect.width > 0 && rect.height > 0 &&
-    rect.left + rect.width <= px.width && rect.top + rect.height <= px.height;
+    box.every((v) => Number.isInteger(v)) &&
+    rect.left >= 0 &&
+    rect.top >= 0 &&
+    rect.width > 0 &&
+    rect.height > 0 &&
+    rect.left + rect.width <= px.width &&
+    rect.top + rect.height <= px.height;
   if (!valid) throw new Error(`crop [${box.join(', ')}] is not an integer rectangle inside the ${px.width}×${px.height} image`);
   const pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
   const target = capPixels({ width: rect.width, height: rect.height }, maxPixels);

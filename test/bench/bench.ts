@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { getDialect } from '../../src/core/dialects';
-import { resolveBox, type Box } from '../../src/core/geometry';
+import { resolveBox } from '../../src/core/geometry';
 import type { EncodedImage } from '../../src/core/ports';
 import { RunFolder } from '../../src/run/runFolder';
 import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
@@ -89,14 +89,20 @@ async function imageBenchmarks(tmp: string): Promise<void> {
     const r = resolveBox(a.numbers, 'pixels-sent', img.sent, img.oriented);
     if (!r.ok) throw new Error(r.message);
     const t1 = performance.now();
-    const crop: EncodedImage = await img.crop(r.box.original as Box, never);
+    const crop: EncodedImage = await img.crop(r.box.original, never);
     const t2 = performance.now();
-    await cache.get(SearchCache.key({ provider: 'bench', tool: 'image', topK: 5, image: (await import('node:crypto')).createHash('sha256').update(crop.data).digest('hex') }));
+    await cache.get(
+      SearchCache.key({ provider: 'bench', tool: 'image', topK: 5, image: (await import('node:crypto')).createHash('sha256').update(crop.data).digest('hex') }),
+    );
     const t3 = performance.now();
     await folder.write({ type: 'model_turn', step, raw, ms: 0, finishReason: 'stop' });
     for (const re of turn.reasoning) await folder.write({ type: 'reflection', step, kind: re.kind, text: re.text });
     const cropPath = await folder.saveImage(`s${step}-crop.jpg`, crop);
-    await folder.write({ type: 'action', step, action: { kind: 'image_search', scope: 'region', box: { model: r.box.model, sent: r.box.sent, original: r.box.original }, crop: cropPath } });
+    await folder.write({
+      type: 'action',
+      step,
+      action: { kind: 'image_search', scope: 'region', box: { model: r.box.model, sent: r.box.sent, original: r.box.original }, crop: cropPath },
+    });
     const t4 = performance.now();
     if (step > 10) {
       // the first steps warm up the JIT and the file system
@@ -116,7 +122,9 @@ async function imageBenchmarks(tmp: string): Promise<void> {
 
 /** Starts `gog replay` in its own process, as a model server would be; resolves with its URL. */
 function spawnReplay(trajectory: string, latencyMs: number): { url: Promise<string>; stop: () => Promise<string> } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'replay', trajectory, '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'replay', trajectory, '--latency', String(latencyMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const url = new Promise<string>((resolve, reject) => {
@@ -145,7 +153,10 @@ async function replayBenchmark(tmp: string): Promise<void> {
   const header = sampleHeader({ question, model: { endpoint: 'recorded', name: 'bench', dialect: 'gog', boxFormat: 'pixels-sent' } });
   const lines = [JSON.stringify(header)];
   for (let i = 1; i <= steps; i++) {
-    const raw = i === steps ? '<think>Enough.</think><answer>a rocket</answer>' : `<think>Step ${i}: one more search.</think><text_search>${queries[i % queries.length]}</text_search>`;
+    const raw =
+      i === steps
+        ? '<think>Enough.</think><answer>a rocket</answer>'
+        : `<think>Step ${i}: one more search.</think><text_search>${queries[i % queries.length]}</text_search>`;
     lines.push(JSON.stringify({ type: 'model_turn', step: i, t: header.created, raw, ms: 0, finishReason: 'stop' }));
   }
   const recording = path.join(tmp, 'bench.trajectory.jsonl');
@@ -157,25 +168,29 @@ async function replayBenchmark(tmp: string): Promise<void> {
   let setup = 0;
   let between = 0;
   let lastTurn = 0;
-  const outcome = await runQuery({
-    ...QUERY_DEFAULTS,
-    image: path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'),
-    question,
-    endpoint: url,
-    model: 'bench',
-    maxTurns: steps,
-    corpusDir: path.join(ROOT, 'media', 'demo', 'corpus'),
-    runDir: path.join(tmp, 'replay'),
-  }, {
-    onStarted: () => (setup = performance.now() - t0),
-    onEvent: (e) => {
-      if (e.kind === 'status' && e.message === 'asking the model' && lastTurn) between += performance.now() - lastTurn;
-      if (e.kind === 'record' && e.event.type === 'model_turn') lastTurn = performance.now();
+  const outcome = await runQuery(
+    {
+      ...QUERY_DEFAULTS,
+      image: path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'),
+      question,
+      endpoint: url,
+      model: 'bench',
+      maxTurns: steps,
+      corpusDir: path.join(ROOT, 'media', 'demo', 'corpus'),
+      runDir: path.join(tmp, 'replay'),
     },
-  });
+    {
+      onStarted: () => (setup = performance.now() - t0),
+      onEvent: (e) => {
+        if (e.kind === 'status' && e.message === 'asking the model' && lastTurn) between += performance.now() - lastTurn;
+        if (e.kind === 'record' && e.event.type === 'model_turn') lastTurn = performance.now();
+      },
+    },
+  );
   const wall = performance.now() - t0;
   const report = await server.stop();
-  if (outcome.stopReason !== 'answered' || outcome.turns !== steps) throw new Error(`replay run ended ${outcome.stopReason} after ${outcome.turns} turns: ${outcome.error}`);
+  if (outcome.stopReason !== 'answered' || outcome.turns !== steps)
+    throw new Error(`replay run ended ${outcome.stopReason} after ${outcome.turns} turns: ${outcome.error}`);
   const m = /served (\d+) chat requests; answering took (\d+) ms/.exec(report);
   if (!m || Number(m[1]) !== steps) throw new Error(`unexpected replay report: ${report}`);
   const answering = Number(m[2]);
@@ -186,7 +201,9 @@ async function replayBenchmark(tmp: string): Promise<void> {
   row('time the replay server spent answering', `${(answering / 1000).toFixed(1)} s`, '');
   row('local overhead (everything else), share of answering time', `${share.toFixed(2)} %`, '≤ 2 %', share / 2);
   row('local overhead per step', `${(overhead / steps).toFixed(1)} ms`, '');
-  console.log(`    of which: start-up ${setup.toFixed(0)} ms once, acting between turns ${(between / steps).toFixed(1)} ms/step, the rest in the requests ${((overhead - setup - between) / steps).toFixed(1)} ms/step`);
+  console.log(
+    `    of which: start-up ${setup.toFixed(0)} ms once, acting between turns ${(between / steps).toFixed(1)} ms/step, the rest in the requests ${((overhead - setup - between) / steps).toFixed(1)} ms/step`,
+  );
 }
 
 async function main(): Promise<void> {

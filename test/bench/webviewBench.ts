@@ -84,7 +84,14 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
     const forty = await syntheticRun(path.join(tmp, 'forty'), 40, true);
     const base40 = harness.addRun('forty', path.dirname(forty.trajectory));
     const init = (events: typeof forty.events, header: typeof forty.header, base: string, complete = true, live = false): HostMessage => ({
-      type: 'init', title: 'bench', header, events, problems: [], assetBase: base, live, complete,
+      type: 'init',
+      title: 'bench',
+      header,
+      events,
+      problems: [],
+      assetBase: base,
+      live,
+      complete,
     });
 
     const loads: PageTimes[] = [];
@@ -104,18 +111,25 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
     const page = await context.newPage();
     await page.goto(harness.pageUrl('dark'));
     await timeLoad(page, [init([], forty.header, base40, true, true)]);
-    const perStep = await page.evaluate(async (events) => {
-      const g = globalThis as unknown as { document: { body: { getBoundingClientRect(): unknown } }; dispatchEvent(e: unknown): void; MessageEvent: new (t: string, i: object) => unknown };
-      const byStep = new Map<number, number>();
-      for (const e of events) {
-        const t0 = performance.now();
-        g.dispatchEvent(new g.MessageEvent('message', { data: { type: 'events', events: [e], complete: false } }));
-        g.document.body.getBoundingClientRect(); // the layout the next frame would do
-        byStep.set(e.step, (byStep.get(e.step) ?? 0) + performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 0));
-      }
-      return [...byStep.values()];
-    }, forty.events.filter((e) => e.type !== 'final'));
+    const perStep = await page.evaluate(
+      async (events) => {
+        const g = globalThis as unknown as {
+          document: { body: { getBoundingClientRect(): unknown } };
+          dispatchEvent(e: unknown): void;
+          MessageEvent: new (t: string, i: object) => unknown;
+        };
+        const byStep = new Map<number, number>();
+        for (const e of events) {
+          const t0 = performance.now();
+          g.dispatchEvent(new g.MessageEvent('message', { data: { type: 'events', events: [e], complete: false } }));
+          g.document.body.getBoundingClientRect(); // the layout the next frame would do
+          byStep.set(e.step, (byStep.get(e.step) ?? 0) + performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        return [...byStep.values()];
+      },
+      forty.events.filter((e) => e.type !== 'final'),
+    );
     await page.close();
     const step = median(perStep.slice(5));
     row('appending a streamed step (its 4 events, validated, drawn, laid out)', `${step.toFixed(1)} ms`, '≤ 16 ms', step / 16);
@@ -124,7 +138,8 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
     const big = await syntheticRun(path.join(tmp, 'big'), 1250, false);
     const baseBig = harness.addRun('big', path.dirname(big.trajectory));
     const messages: HostMessage[] = [init(big.events.slice(0, 200), big.header, baseBig, false)];
-    for (let i = 200; i < big.events.length; i += 500) messages.push({ type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
+    for (let i = 200; i < big.events.length; i += 500)
+      messages.push({ type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
     const bigTimes: PageTimes[] = [];
     for (let i = 0; i < 3; i++) {
       const p = await context.newPage();

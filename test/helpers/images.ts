@@ -19,15 +19,24 @@ export async function decodeRaw(input: Buffer | string): Promise<Raw> {
  */
 export function storedCoord(k: number, x: number, y: number, W: number, H: number): [number, number] {
   switch (k) {
-    case 1: return [x, y];
-    case 2: return [W - 1 - x, y]; // mirrored horizontally
-    case 3: return [W - 1 - x, H - 1 - y]; // rotated 180°
-    case 4: return [x, H - 1 - y]; // mirrored vertically
-    case 5: return [y, x]; // transposed
-    case 6: return [y, H - 1 - x]; // display is the stored image turned 90° clockwise
-    case 7: return [W - 1 - y, H - 1 - x]; // transversed
-    case 8: return [W - 1 - y, x]; // display is the stored image turned 90° counter-clockwise
-    default: throw new Error(`orientation ${k}`);
+    case 1:
+      return [x, y];
+    case 2:
+      return [W - 1 - x, y]; // mirrored horizontally
+    case 3:
+      return [W - 1 - x, H - 1 - y]; // rotated 180°
+    case 4:
+      return [x, H - 1 - y]; // mirrored vertically
+    case 5:
+      return [y, x]; // transposed
+    case 6:
+      return [y, H - 1 - x]; // display is the stored image turned 90° clockwise
+    case 7:
+      return [W - 1 - y, H - 1 - x]; // transversed
+    case 8:
+      return [W - 1 - y, x]; // display is the stored image turned 90° counter-clockwise
+    default:
+      throw new Error(`orientation ${k}`);
   }
 }
 
@@ -116,5 +125,10 @@ export function blackPng(width: number, height: number): Buffer {
   ihdr[9] = 0; // greyscale
   const rowBytes = 1 + Math.ceil(width / 8); // filter byte + packed pixels
   const idat = deflateSync(Buffer.alloc(rowBytes * height), { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -64,7 +64,8 @@ async function demoRecording(name: string): Promise<{ rec: Recording; header: No
   return { rec: recordingFromTrajectory(t), header: t.header!, file };
 }
 
-const ofType = <T extends TrajectoryEvent['type']>(t: LoadedTrajectory, type: T) => t.events.filter((e) => e.type === type) as Extract<TrajectoryEvent, { type: T }>[];
+const ofType = <T extends TrajectoryEvent['type']>(t: LoadedTrajectory, type: T) =>
+  t.events.filter((e) => e.type === type) as Extract<TrajectoryEvent, { type: T }>[];
 const final = (t: LoadedTrajectory) => t.events.at(-1) as FinalEvent;
 
 function lastUserText(body: Body): string {
@@ -93,10 +94,19 @@ describe('agent loop end to end', function () {
     const t = trajectory;
     assert.equal(t.header!.image.sent.width, 504);
     assert.equal(t.header!.model.name, header.model.name);
-    assert.deepEqual(ofType(t, 'model_turn').map((e) => e.raw), rec.turns.map((x) => x.text));
-    assert.deepEqual(ofType(t, 'reflection').map((e) => e.kind), ['think', 'reflect', 'reflect', 'think']);
+    assert.deepEqual(
+      ofType(t, 'model_turn').map((e) => e.raw),
+      rec.turns.map((x) => x.text),
+    );
+    assert.deepEqual(
+      ofType(t, 'reflection').map((e) => e.kind),
+      ['think', 'reflect', 'reflect', 'think'],
+    );
     const actions = ofType(t, 'action').map((e) => e.action);
-    assert.deepEqual(actions.map((a) => a.kind), ['image_search', 'image_search', 'text_search', 'answer']);
+    assert.deepEqual(
+      actions.map((a) => a.kind),
+      ['image_search', 'image_search', 'text_search', 'answer'],
+    );
     const gaze = actions[1] as Extract<ActionEvent['action'], { kind: 'image_search' }>;
     assert.equal(gaze.scope, 'region');
     assert.deepEqual(gaze.box!.model, [128, 340, 210, 420]);
@@ -104,7 +114,7 @@ describe('agent loop end to end', function () {
     assert.deepEqual(gaze.box!.original, [130, 345, 214, 427]);
     assert.ok(existsSync(path.join(outcome.runDir, gaze.crop!)), 'the crop is a file in the run folder');
 
-    const observations = ofType(t, 'observation') as ObservationEvent[];
+    const observations: ObservationEvent[] = ofType(t, 'observation');
     assert.equal(observations[0]!.results[0]!.title, 'Space Shuttle launch stack – desk model');
     assert.equal(observations[1]!.results[0]!.title, 'STS-93 mission patch');
     assert.equal(observations[2]!.results[0]!.title, 'Chandra X-ray Observatory');
@@ -159,7 +169,9 @@ describe('agent loop end to end', function () {
     const { outcome, trajectory, requests } = await runRecorded(rec, { image: photo('rocket.jpg'), boxFormat: 'pixels-sent' });
     assert.equal(outcome.stopReason, 'answered');
     assert.equal(outcome.turns, 4);
-    const errors = ofType(trajectory, 'action').filter((e) => e.action.kind === 'parse_error').map((e) => (e.action as { message: string }).message);
+    const errors = ofType(trajectory, 'action')
+      .filter((e) => e.action.kind === 'parse_error')
+      .map((e) => (e.action as { message: string }).message);
     assert.equal(errors.length, 3);
     assert.match(errors[0]!, /no action found/);
     assert.match(errors[1]!, /reversed/);
@@ -215,7 +227,10 @@ describe('agent loop end to end', function () {
       const { outcome, trajectory } = await runRecorded(rec, { ...overrides, maxRetries: 1 }, { faults: { 2: '500', 3: '500' } });
       assert.equal(outcome.stopReason, 'error');
       assert.match(outcome.error!, /answered 500/);
-      assert.deepEqual(trajectory.events.map((e) => e.type), ['model_turn', 'reflection', 'action', 'observation', 'final']);
+      assert.deepEqual(
+        trajectory.events.map((e) => e.type),
+        ['model_turn', 'reflection', 'action', 'observation', 'final'],
+      );
       assert.equal(final(trajectory).step, 2);
       assert.match(final(trajectory).error!, /answered 500/);
     });
@@ -262,7 +277,10 @@ describe('agent loop end to end', function () {
     );
     assert.equal(outcome.stopReason, 'cancelled');
     assert.equal(final(trajectory).stopReason, 'cancelled');
-    assert.deepEqual(trajectory.events.map((e) => e.type), ['model_turn', 'reflection', 'action', 'observation', 'final']);
+    assert.deepEqual(
+      trajectory.events.map((e) => e.type),
+      ['model_turn', 'reflection', 'action', 'observation', 'final'],
+    );
   });
 
   describe('bad input: a one-line error before anything is written', () => {
@@ -290,7 +308,10 @@ describe('agent loop end to end', function () {
 
     it('a wrong model name, an unreachable endpoint', async () => {
       await expectQueryError({ model: 'not-served' }, /does not serve model "not-served"; it serves: gog-test-model/);
-      await expectQueryError({ endpoint: await closedEndpoint(), maxRetries: 0 }, /cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\)/);
+      await expectQueryError(
+        { endpoint: await closedEndpoint(), maxRetries: 0 },
+        /cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\)/,
+      );
     });
 
     it('a run folder that already holds a run is never overwritten', async () => {
@@ -304,10 +325,18 @@ describe('agent loop end to end', function () {
     it('a corpus with a broken line: reported by line number, the run goes on', async () => {
       const dir = path.join(tmp.dir, 'corpus-broken');
       await fs.mkdir(dir, { recursive: true });
-      const good = (await fs.readFile(path.join(CORPUS, 'pages.jsonl'), 'utf8')).split('\n').filter(Boolean).filter((l) => !l.includes('"image"'));
+      const good = (await fs.readFile(path.join(CORPUS, 'pages.jsonl'), 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .filter((l) => !l.includes('"image"'));
       await fs.writeFile(path.join(dir, 'pages.jsonl'), [good[0], '{"id": broken', ...good.slice(1)].join('\n'));
       const notices: string[] = [];
-      const { outcome } = await runRecorded(recording('Q?', ['<text_search>Chandra</text_search>', '<answer>a</answer>']), { corpusDir: dir }, {}, { onNotice: (m) => notices.push(m) });
+      const { outcome } = await runRecorded(
+        recording('Q?', ['<text_search>Chandra</text_search>', '<answer>a</answer>']),
+        { corpusDir: dir },
+        {},
+        { onNotice: (m) => notices.push(m) },
+      );
       assert.equal(outcome.stopReason, 'answered');
       assert.equal(notices.length, 1);
       assert.match(notices[0]!, /pages\.jsonl:2: not valid JSON .*\(skipped; the rest of the corpus loaded\)/);

@@ -2,15 +2,19 @@ import { strict as assert } from 'node:assert';
 import type { ChatMessage } from '../../src/core/chat';
 import { ChatBodyEncoder } from '../../src/model/chatBody';
 
-
-
 describe('chat body encoder', () => {
   it('always encodes exactly the request, however the conversation changes', () => {
     const enc = new ChatBodyEncoder();
     const params = { model: 'm', temperature: 0, stream: true, stream_options: { include_usage: true } };
     const messages: ChatMessage[] = [
       { role: 'system', content: 'sys "quoted" \\ é 😀 \u2028' },
-      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/jpeg;base64,AAAA' } }, { type: 'text', text: 'Question: q' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,AAAA' } },
+          { type: 'text', text: 'Question: q' },
+        ],
+      },
     ];
     const check = (p: Record<string, unknown>, m: readonly ChatMessage[]) => {
       const text = enc.encode(p, m).toString('utf8');

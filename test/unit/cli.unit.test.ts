@@ -32,7 +32,10 @@ function gog(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } 
 }
 
 function oneErrorLine(run: Run, pattern: RegExp): void {
-  const lines = run.stderr.trim().split('\n').filter((l) => l.startsWith('gog: ') && !l.startsWith('gog: warning'));
+  const lines = run.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('gog: ') && !l.startsWith('gog: warning'));
   assert.equal(lines.length, 1, run.stderr);
   assert.match(lines[0]!, pattern);
 }
@@ -97,11 +100,28 @@ describe('gog command line', function () {
     const failing = await startReplayServer([rec], { faults: { 2: '500', 3: '500' } });
     try {
       const out = path.join(tmp.dir, 'failing');
-      const run = await gog(['ask', '--image', photo('rocket.jpg'), '--question', ROCKET_Q, '--endpoint', failing.url, '--box-format', 'rel-1000', '--retries', '1', '--out', out]);
+      const run = await gog([
+        'ask',
+        '--image',
+        photo('rocket.jpg'),
+        '--question',
+        ROCKET_Q,
+        '--endpoint',
+        failing.url,
+        '--box-format',
+        'rel-1000',
+        '--retries',
+        '1',
+        '--out',
+        out,
+      ]);
       assert.equal(run.code, 1);
       oneErrorLine(run, /^gog: the run failed: the model endpoint .* answered 500: .*\(trajectory so far: .*failing\/trajectory\.jsonl\)$/);
       const t = await readTrajectory(path.join(out, 'trajectory.jsonl'));
-      assert.deepEqual(t.events.map((e) => e.type), ['model_turn', 'reflection', 'action', 'observation', 'final']);
+      assert.deepEqual(
+        t.events.map((e) => e.type),
+        ['model_turn', 'reflection', 'action', 'observation', 'final'],
+      );
     } finally {
       await failing.close();
     }
@@ -137,8 +157,16 @@ describe('gog command line', function () {
         },
         /^gog: .*huge\.png is 20000×20000 \(400 megapixels\), over the 200-megapixel limit/,
       ],
-      ['an unreachable endpoint', async () => ['--endpoint', await closedEndpoint(), '--retries', '0'], /^gog: cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\); is the server running\?$/],
-      ['a wrong model name', async () => ['--model', 'qwen-nope'], /^gog: the model endpoint .* does not serve model "qwen-nope"; it serves: gog-demo-recorded$/],
+      [
+        'an unreachable endpoint',
+        async () => ['--endpoint', await closedEndpoint(), '--retries', '0'],
+        /^gog: cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\); is the server running\?$/,
+      ],
+      [
+        'a wrong model name',
+        async () => ['--model', 'qwen-nope'],
+        /^gog: the model endpoint .* does not serve model "qwen-nope"; it serves: gog-demo-recorded$/,
+      ],
       ['an empty question', async () => ['--question', ''], /^gog: the question is empty/],
       ['a bad number', async () => ['--max-turns', 'many'], /^gog: --max-turns needs a number; got "many"$/],
       ['an unknown dialect', async () => ['--dialect', 'klingon'], /^gog: unknown dialect "klingon"/],
@@ -196,10 +224,24 @@ describe('gog command line', function () {
         child.on('close', (code) => reject(new Error(`replay exited ${code}: ${text}`)));
       });
       const again = path.join(tmp.dir, 'again');
-      const run = await gog(['ask', '--image', photo('rocket.jpg'), '--question', ROCKET_Q, '--endpoint', url, '--box-format', 'rel-1000', '--out', again, '--json']);
+      const run = await gog([
+        'ask',
+        '--image',
+        photo('rocket.jpg'),
+        '--question',
+        ROCKET_Q,
+        '--endpoint',
+        url,
+        '--box-format',
+        'rel-1000',
+        '--out',
+        again,
+        '--json',
+      ]);
       assert.equal(run.code, 0, run.stderr);
       assert.equal(JSON.parse(run.stdout).answer, 'Sun–Earth L1');
-      const kinds = async (dir: string) => (await readTrajectory(path.join(dir, 'trajectory.jsonl'))).events.map((e) => (e.type === 'action' ? e.action.kind : e.type));
+      const kinds = async (dir: string) =>
+        (await readTrajectory(path.join(dir, 'trajectory.jsonl'))).events.map((e) => (e.type === 'action' ? e.action.kind : e.type));
       assert.deepEqual(await kinds(again), await kinds(out));
     } finally {
       const closed = new Promise((r) => child.on('close', r));

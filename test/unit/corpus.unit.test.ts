@@ -49,13 +49,19 @@ describe('local corpus', () => {
     ];
     await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n'));
     const c = await LocalCorpus.load(dir);
-    assert.deepEqual(c.problems.map((p) => p.line), [2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      c.problems.map((p) => p.line),
+      [2, 3, 4, 5, 6],
+    );
     assert.match(c.problems[0]!.message, /not valid JSON/);
     assert.match(c.problems[1]!.message, /not a page: url/);
     assert.match(c.problems[2]!.message, /duplicate page id "a"/);
     assert.match(c.problems[3]!.message, /inside the corpus folder/);
     assert.match(c.problems[4]!.message, /image not found: img\/none\.png/);
-    assert.deepEqual(c.pages.map((p) => p.id), ['a', 'd', 'e', 'f']);
+    assert.deepEqual(
+      c.pages.map((p) => p.id),
+      ['a', 'd', 'e', 'f'],
+    );
     assert.equal(c.pages.find((p) => p.id === 'd')!.image, undefined);
     const found = await c.textSearch.search('dogs', { signal, topK: 5 });
     assert.equal(found.results[0]!.title, 'Dogs');
@@ -71,8 +77,14 @@ describe('local corpus', () => {
   it('ranks pages by BM25 with the matching passage as the snippet', async () => {
     const c = await LocalCorpus.load(CORPUS);
     const out = await c.textSearch.search('DSCOVR orbit Lagrange point', { signal, topK: 3 });
-    assert.deepEqual(out.results.map((r) => r.title), ['Lagrange point L1', 'Deep Space Climate Observatory (DSCOVR)', 'Falcon 9 launches DSCOVR from Cape Canaveral (February 2015)']);
-    assert.deepEqual(out.results.map((r) => r.rank), [1, 2, 3]);
+    assert.deepEqual(
+      out.results.map((r) => r.title),
+      ['Lagrange point L1', 'Deep Space Climate Observatory (DSCOVR)', 'Falcon 9 launches DSCOVR from Cape Canaveral (February 2015)'],
+    );
+    assert.deepEqual(
+      out.results.map((r) => r.rank),
+      [1, 2, 3],
+    );
     assert.ok(out.results[0]!.score! > out.results[1]!.score!);
     assert.match(out.results[1]!.snippet, /^It orbits the Sun–Earth L1 Lagrange point/);
     assert.equal(out.results[0]!.thumbnail, undefined);
@@ -104,7 +116,10 @@ describe('local corpus', () => {
     for (const name of PHOTOS) {
       const base = path.parse(name).name;
       await fs.copyFile(photo(name), path.join(dir, name));
-      await sharp(photo(name)).flop().png().toFile(path.join(dir, `mirror-${base}.png`));
+      await sharp(photo(name))
+        .flop()
+        .png()
+        .toFile(path.join(dir, `mirror-${base}.png`));
       lines.push(JSON.stringify({ id: base, title: base, url: `u/${base}`, text: base, image: name }));
       lines.push(JSON.stringify({ id: `mirror-${base}`, title: `mirror-${base}`, url: 'u', text: 'mirror', image: `mirror-${base}.png` }));
     }
@@ -117,10 +132,10 @@ describe('local corpus', () => {
       const buf = await fs.readFile(photo(name));
       const { width: W, height: H } = await sharp(buf).metadata();
       for (let k = 0; k < 8; k++) {
-        const w = Math.round(W! * (0.15 + 0.85 * r()));
-        const h = Math.max(Math.round(w / 4), Math.min(H!, Math.round(H! * (0.15 + 0.85 * r())))); // aspect within 1:4
-        const left = Math.floor(r() * (W! - w + 1));
-        const top = Math.floor(r() * (H! - h + 1));
+        const w = Math.round(W * (0.15 + 0.85 * r()));
+        const h = Math.max(Math.round(w / 4), Math.min(H, Math.round(H * (0.15 + 0.85 * r())))); // aspect within 1:4
+        const left = Math.floor(r() * (W - w + 1));
+        const top = Math.floor(r() * (H - h + 1));
         const out = await c.imageSearch.search(await jpeg(buf, { left, top, width: w, height: h }), { signal, topK: 3 });
         tries++;
         if (out.results[0]!.title !== path.parse(name).name) misses.push(`${name} ${w}×${h}@${left},${top} → ${out.results[0]!.title}`);

@@ -13,7 +13,13 @@ const call = (name: string, args: string, id = 'call_1'): ModelOutput => ({
   toolCalls: [{ id, type: 'function', function: { name, arguments: args } }],
 });
 
-const prompt: PromptContext = { question: 'Who is this?', boxFormat: 'rel-1000', sent: { width: 640, height: 427 }, maxTurns: 8, imageUrl: 'data:image/jpeg;base64,AAAA' };
+const prompt: PromptContext = {
+  question: 'Who is this?',
+  boxFormat: 'rel-1000',
+  sent: { width: 640, height: 427 },
+  maxTurns: 8,
+  imageUrl: 'data:image/jpeg;base64,AAAA',
+};
 
 function userText(m: ChatMessage): string {
   assert.equal(m.role, 'user');
@@ -25,7 +31,10 @@ describe('dialects', () => {
   describe('gog', () => {
     it('reads each of the four actions', () => {
       assert.deepEqual(gog.parse(text('<think>easy</think><answer>Paris</answer>')).action, { kind: 'answer', text: 'Paris' });
-      assert.deepEqual(gog.parse(text('<think>x</think>\n<text_search>Eiffel tower height</text_search>')).action, { kind: 'text_search', query: 'Eiffel tower height' });
+      assert.deepEqual(gog.parse(text('<think>x</think>\n<text_search>Eiffel tower height</text_search>')).action, {
+        kind: 'text_search',
+        query: 'Eiffel tower height',
+      });
       assert.deepEqual(gog.parse(text('<think>x</think><search><img></search>')).action, { kind: 'image_search', scope: 'full' });
       assert.deepEqual(gog.parse(text('<think>x</think><search><bbox>[10, 20, 300, 400]</bbox></search>')).action, {
         kind: 'image_search',
@@ -121,7 +130,10 @@ describe('dialects', () => {
       const t = r1.parse(text('<reason>I need to identify the landmark.</reason><search><img></search>'));
       assert.deepEqual(t.reasoning, [{ kind: 'reason', text: 'I need to identify the landmark.' }]);
       assert.deepEqual(t.action, { kind: 'image_search', scope: 'full' });
-      assert.deepEqual(r1.parse(text('<reason>r</reason><text_search>Burj Khalifa height</text_search>')).action, { kind: 'text_search', query: 'Burj Khalifa height' });
+      assert.deepEqual(r1.parse(text('<reason>r</reason><text_search>Burj Khalifa height</text_search>')).action, {
+        kind: 'text_search',
+        query: 'Burj Khalifa height',
+      });
       assert.deepEqual(r1.parse(text('<reason>r</reason><answer>828 m</answer>')).action, { kind: 'answer', text: '828 m' });
     });
 
@@ -141,15 +153,26 @@ describe('dialects', () => {
     });
 
     it('renders text results as MMSearch-R1 does', () => {
-      const [m] = r1.observationMessages({ question: 'q?', tool: 'text_search', searched: '"burj"', items: [{ rank: 1, title: 'Burj', url: 'u', snippet: 's' }] });
-      assert.match(userText(m!), /^Searched results: <information>\[Text Search Results\] [\s\S]*1\. title: Burj\nurl: u\nsummary: s<\/information>\nOriginal user's question: q\?\n/);
+      const [m] = r1.observationMessages({
+        question: 'q?',
+        tool: 'text_search',
+        searched: '"burj"',
+        items: [{ rank: 1, title: 'Burj', url: 'u', snippet: 's' }],
+      });
+      assert.match(
+        userText(m!),
+        /^Searched results: <information>\[Text Search Results\] [\s\S]*1\. title: Burj\nurl: u\nsummary: s<\/information>\nOriginal user's question: q\?\n/,
+      );
     });
   });
 
   describe('tool-calls', () => {
     it('declares the three tools with JSON schemas', () => {
       const specs = tools.tools!(prompt);
-      assert.deepEqual(specs.map((s) => s.function.name), ['image_search', 'text_search', 'answer']);
+      assert.deepEqual(
+        specs.map((s) => s.function.name),
+        ['image_search', 'text_search', 'answer'],
+      );
       const region = (specs[0]!.function.parameters as { properties: { region: { minItems: number; maxItems: number } } }).properties.region;
       assert.equal(region.minItems, 4);
       assert.equal(region.maxItems, 4);
@@ -193,7 +216,11 @@ describe('dialects', () => {
         callIds: ['a', 'b'],
       });
       assert.equal(messages.length, 3);
-      const [first, second, images] = messages as [{ role: string; tool_call_id: string; content: string }, { tool_call_id: string; content: string }, ChatMessage];
+      const [first, second, images] = messages as [
+        { role: string; tool_call_id: string; content: string },
+        { tool_call_id: string; content: string },
+        ChatMessage,
+      ];
       assert.equal(first.role, 'tool');
       assert.equal(first.tool_call_id, 'a');
       assert.deepEqual(JSON.parse(first.content), { searched: 'the whole image', results: [{ rank: 1, title: 'T', url: 'U', snippet: 'S' }] });

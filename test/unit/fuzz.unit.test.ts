@@ -20,10 +20,56 @@ function rng(seed: number): () => number {
 }
 
 const PIECES = [
-  '<think>', '</think>', '<reflect>', '</reflect>', '<reason>', '</reason>', '<answer>', '</answer>', '<search>', '</search>',
-  '<img>', '</img>', '<img/>', '<bbox>', '</bbox>', '<text_search>', '</text_search>', '<information>', '<', '>', '/', '[', ']',
-  '{', '}', ',', '-', '.', 'e', '1', '2', '9', '0', '1000', '-5', '1e999', ' ', '\n', 'a', 'Paris', 'é', '😀', '\u0000', '\u202e',
-  '"bbox_2d"', ':', 'NaN', 'Infinity', '<THINK>', '</ANSWER>',
+  '<think>',
+  '</think>',
+  '<reflect>',
+  '</reflect>',
+  '<reason>',
+  '</reason>',
+  '<answer>',
+  '</answer>',
+  '<search>',
+  '</search>',
+  '<img>',
+  '</img>',
+  '<img/>',
+  '<bbox>',
+  '</bbox>',
+  '<text_search>',
+  '</text_search>',
+  '<information>',
+  '<',
+  '>',
+  '/',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '-',
+  '.',
+  'e',
+  '1',
+  '2',
+  '9',
+  '0',
+  '1000',
+  '-5',
+  '1e999',
+  ' ',
+  '\n',
+  'a',
+  'Paris',
+  'é',
+  '😀',
+  '\u0000',
+  '\u202e',
+  '"bbox_2d"',
+  ':',
+  'NaN',
+  'Infinity',
+  '<THINK>',
+  '</ANSWER>',
 ];
 
 const VALID = [
@@ -51,11 +97,20 @@ function mutate(text: string, r: () => number): string {
     const i = Math.floor(r() * (s.length + 1));
     const j = Math.min(s.length, i + Math.floor(r() * 8));
     switch (Math.floor(r() * 5)) {
-      case 0: s = s.slice(0, i) + s.slice(j); break; // delete
-      case 1: s = s.slice(0, i) + PIECES[Math.floor(r() * PIECES.length)] + s.slice(i); break; // insert
-      case 2: s = s.slice(0, i) + s.slice(i, j).toUpperCase() + s.slice(j); break;
-      case 3: s = s.slice(0, j) + s.slice(i, j) + s.slice(j); break; // duplicate
-      default: s = s.slice(0, i); // truncate, as a token limit would
+      case 0:
+        s = s.slice(0, i) + s.slice(j);
+        break; // delete
+      case 1:
+        s = s.slice(0, i) + PIECES[Math.floor(r() * PIECES.length)] + s.slice(i);
+        break; // insert
+      case 2:
+        s = s.slice(0, i) + s.slice(i, j).toUpperCase() + s.slice(j);
+        break;
+      case 3:
+        s = s.slice(0, j) + s.slice(i, j) + s.slice(j);
+        break; // duplicate
+      default:
+        s = s.slice(0, i); // truncate, as a token limit would
     }
   }
   return s;
@@ -66,7 +121,17 @@ function randomCalls(r: () => number, base: string): unknown {
   if (roll < 0.05) return 'not an array';
   if (roll < 0.1) return [null];
   const names = ['answer', 'text_search', 'image_search', 'browse', '', 'ANSWER'];
-  const args = ['{"text": "Chandra"}', '{"query": "q"}', '{"region": [1, 2, 300, 400]}', '{"region": "[1,2,3,4]"}', '{"region": {"x": 1}}', '{}', 'null', '[]', '"s"'];
+  const args = [
+    '{"text": "Chandra"}',
+    '{"query": "q"}',
+    '{"region": [1, 2, 300, 400]}',
+    '{"region": "[1,2,3,4]"}',
+    '{"region": {"x": 1}}',
+    '{}',
+    'null',
+    '[]',
+    '"s"',
+  ];
   const n = Math.floor(r() * 3);
   const calls: unknown[] = [];
   for (let i = 0; i < n; i++) {
@@ -74,7 +139,11 @@ function randomCalls(r: () => number, base: string): unknown {
     calls.push(
       r() < 0.1
         ? { id: 1, function: { name: 7, arguments: {} } }
-        : { id: r() < 0.2 ? '' : `c${i}`, type: 'function', function: { name: names[Math.floor(r() * names.length)], arguments: r() < 0.5 ? mutate(a, r) : a } },
+        : {
+            id: r() < 0.2 ? '' : `c${i}`,
+            type: 'function',
+            function: { name: names[Math.floor(r() * names.length)], arguments: r() < 0.5 ? mutate(a, r) : a },
+          },
     );
   }
   return calls.length ? calls : base;
@@ -97,7 +166,8 @@ function checkTurn(output: ModelOutput, dialectId: (typeof DIALECT_IDS)[number])
       if (a.scope === 'region') {
         assert.ok(Array.isArray(a.numbers));
         // The box check that follows parsing must be total too.
-        for (const format of ['pixels-sent', 'rel-1000', 'rel-1'] as const) resolveBox(a.numbers, format, { width: 504, height: 504 }, { width: 512, height: 512 });
+        for (const format of ['pixels-sent', 'rel-1000', 'rel-1'] as const)
+          resolveBox(a.numbers, format, { width: 504, height: 504 }, { width: 512, height: 512 });
       } else assert.equal(a.scope, 'full');
       break;
     case 'parse_error':
@@ -123,14 +193,14 @@ describe('parser fuzzing', () => {
         for (const t of [random, mutated]) {
           const output: ModelOutput =
             dialectId === 'tool-calls'
-              ? ({ text: t, toolCalls: randomCalls(r, t) as ToolCall[] } as ModelOutput)
+              ? { text: t, toolCalls: randomCalls(r, t) as ToolCall[] }
               : r() < 0.05
                 ? ({ text: null, reasoning: 42 } as unknown as ModelOutput)
                 : { text: t, ...(r() < 0.1 ? { reasoning: mutate(t, r) } : {}) };
           try {
             checkTurn(output, dialectId);
           } catch (e) {
-            throw new Error(`seed ${seed}, case ${runs}: ${JSON.stringify(output).slice(0, 300)}: ${(e as Error).message}`);
+            throw new Error(`seed ${seed}, case ${runs}: ${JSON.stringify(output).slice(0, 300)}: ${(e as Error).message}`, { cause: e });
           }
           runs++;
         }

@@ -33,7 +33,12 @@ describe('geometry', () => {
   describe('capPixels', () => {
     it('leaves small images alone and never exceeds the cap', () => {
       assert.deepEqual(capPixels({ width: 640, height: 427 }, DEFAULT_MAX_PIXELS), { width: 640, height: 427 });
-      for (const [w, h] of [[4000, 3000], [20000, 3], [3, 20000], [1001, 1002]] as const) {
+      for (const [w, h] of [
+        [4000, 3000],
+        [20000, 3],
+        [3, 20000],
+        [1001, 1002],
+      ] as const) {
         const s = capPixels({ width: w, height: h }, 10_000);
         assert.ok(s.width * s.height <= 10_000, `${w}×${h} → ${s.width}×${s.height}`);
         assert.ok(s.width >= 1 && s.height >= 1);
@@ -107,7 +112,8 @@ describe('geometry', () => {
     const sent = { width: 1148, height: 840 };
     const original = { width: 4000, height: 3000 };
     for (let i = 0; i < 1000; i++) {
-      const x1 = Math.random() * 1100, y1 = Math.random() * 800;
+      const x1 = Math.random() * 1100,
+        y1 = Math.random() * 800;
       const box: Box = [x1, y1, x1 + 8 + Math.random() * (1148 - x1 - 8), y1 + 8 + Math.random() * (840 - y1 - 8)];
       const o = sentToOriginal(box, sent, original);
       assert.ok(o.every(Number.isInteger));
@@ -123,6 +129,6 @@ describe('geometry', () => {
     const r = resolveBox([126, 340, 209, 418], 'pixels-sent', sent, original);
     assert.ok(r.ok);
     const back = originalToModel(r.box.original, 'pixels-sent', sent, original);
-    back.forEach((v, i) => assert.ok(Math.abs(v - r.box.model[i]!) <= 1, `${back} vs ${r.box.model}`));
+    back.forEach((v, i) => assert.ok(Math.abs(v - r.box.model[i]!) <= 1, `${back.join()} vs ${r.box.model.join()}`));
   });
 });

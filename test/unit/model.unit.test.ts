@@ -67,7 +67,9 @@ describe('model client (openai SDK over HTTP)', () => {
       for (const stream of [true, false]) {
         const reply = await new ModelClient(settings(server, { stream })).complete({ messages }, { signal: signal() });
         assert.equal(reply.text, 'Look at the patch.');
-        assert.deepEqual(reply.toolCalls, [{ id: 'call_image_search', type: 'function', function: { name: 'image_search', arguments: '{"region":[1,2,300,400]}' } }]);
+        assert.deepEqual(reply.toolCalls, [
+          { id: 'call_image_search', type: 'function', function: { name: 'image_search', arguments: '{"region":[1,2,300,400]}' } },
+        ]);
         assert.equal(reply.finishReason, 'tool_calls');
       }
     });
@@ -96,13 +98,17 @@ describe('model client (openai SDK over HTTP)', () => {
       const reply = await new ModelClient(settings(server)).complete({ messages }, { signal: signal() });
       assert.match(reply.text, /<answer>a<\/answer>$/);
       assert.equal(reply.notices?.length, 1);
-      assert.match(reply.notices![0]!, /stream broke after \d+ characters .* asked again/);
+      assert.match(reply.notices[0]!, /stream broke after \d+ characters .* asked again/);
     });
   });
 
   it('gives up after a second cut, and on malformed JSON that does not go away', async () => {
     await withServer(['<answer>a</answer>'], { faults: { 1: 'cut', 2: 'cut' } }, async (server) => {
-      await expectModelError(new ModelClient(settings(server)).complete({ messages }, { signal: signal() }), 'bad_response', /bad response from the model endpoint/);
+      await expectModelError(
+        new ModelClient(settings(server)).complete({ messages }, { signal: signal() }),
+        'bad_response',
+        /bad response from the model endpoint/,
+      );
     });
     await withServer(['<answer>a</answer>'], { faults: { 1: 'malformed' } }, async (server) => {
       await expectModelError(new ModelClient(settings(server, { stream: false })).complete({ messages }, { signal: signal() }), 'bad_response', /bad response/);
@@ -132,7 +138,9 @@ describe('model client (openai SDK over HTTP)', () => {
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort(), 100);
-      await assert.rejects(new ModelClient(settings(server)).complete({ messages }, { signal: controller.signal }), (e: unknown) => isAbort(e, controller.signal));
+      await assert.rejects(new ModelClient(settings(server)).complete({ messages }, { signal: controller.signal }), (e: unknown) =>
+        isAbort(e, controller.signal),
+      );
       assert.ok(Date.now() - started < 2000);
     });
   });
@@ -142,20 +150,27 @@ describe('model client (openai SDK over HTTP)', () => {
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
     try {
-      await withServer(Array.from({ length: 30 }, () => '<answer>a</answer>'), {}, async (server) => {
-        const client = new ModelClient(settings(server));
-        const run = new AbortController().signal;
-        for (let i = 0; i < 30; i++) {
-          const history: ChatMessage[] = [...messages];
-          for (let j = 0; j < i; j++) history.push({ role: 'assistant', content: 'x' }, { role: 'user', content: 'y' });
-          await client.complete({ messages: history }, { signal: run });
-        }
-      });
+      await withServer(
+        Array.from({ length: 30 }, () => '<answer>a</answer>'),
+        {},
+        async (server) => {
+          const client = new ModelClient(settings(server));
+          const run = new AbortController().signal;
+          for (let i = 0; i < 30; i++) {
+            const history: ChatMessage[] = [...messages];
+            for (let j = 0; j < i; j++) history.push({ role: 'assistant', content: 'x' }, { role: 'user', content: 'y' });
+            await client.complete({ messages: history }, { signal: run });
+          }
+        },
+      );
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', onWarning);
     }
-    assert.deepEqual(warnings.map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [],
+    );
   });
 
   it('reads replies a proxy compressed on the way (gzip, deflate, br)', async () => {
@@ -169,7 +184,11 @@ describe('model client (openai SDK over HTTP)', () => {
         req.on('end', () => {
           const body = req.url?.endsWith('/models')
             ? { object: 'list', data: [{ id: TEST_MODEL, object: 'model' }] }
-            : { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `<answer>${encoding}</answer>` }, finish_reason: 'stop' }] };
+            : {
+                id: 'x',
+                object: 'chat.completion',
+                choices: [{ index: 0, message: { role: 'assistant', content: `<answer>${encoding}</answer>` }, finish_reason: 'stop' }],
+              };
           res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
           res.end(compress(Buffer.from(JSON.stringify(body))));
         });
@@ -202,7 +221,11 @@ describe('model client (openai SDK over HTTP)', () => {
       const server = await startReplayServer([recording(QUESTION, ['x'])]);
       await server.close(); // the port is now closed
       const client = new ModelClient(settings(server, { maxRetries: 0 }));
-      await expectModelError(client.preflight(), 'unreachable', /cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\); is the server running\?/);
+      await expectModelError(
+        client.preflight(),
+        'unreachable',
+        /cannot reach the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 \(ECONNREFUSED\); is the server running\?/,
+      );
     });
 
     it("explains vLLM's one-image-per-prompt limit", async () => {
@@ -239,7 +262,11 @@ describe('model client (openai SDK over HTTP)', () => {
         const client = new ModelClient({ ...settings({ url }), apiKey: key, maxRetries: 0 });
         const auth = await expectModelError(client.preflight(), 'auth', /refused the API key \(401\)/);
         assert.ok(!auth.message.includes(key));
-        const bad = await expectModelError(client.complete({ messages }, { signal: signal() }), 'bad_response', /answered 400: bad credentials: Bearer \[redacted\]/);
+        const bad = await expectModelError(
+          client.complete({ messages }, { signal: signal() }),
+          'bad_response',
+          /answered 400: bad credentials: Bearer \[redacted\]/,
+        );
         assert.ok(!bad.message.includes(key));
       } finally {
         await new Promise((r) => server.close(r));

@@ -21,7 +21,10 @@ describe('trajectory record', () => {
     const t = await readTrajectory(file);
     assert.deepEqual(t.problems, []);
     assert.equal(t.header?.question, 'Who is this?');
-    assert.deepEqual(t.events.map((e) => e.type), ['model_turn', 'action', 'final']);
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['model_turn', 'action', 'final'],
+    );
     assert.deepEqual(t.lines, [2, 3, 4]);
     assert.match(t.events[0]!.t, /^\d{4}-\d\d-\d\dT/);
   });
@@ -40,7 +43,14 @@ describe('trajectory record', () => {
       '{"type": "model_turn", "step": 2, ', // cut mid-write
       JSON.stringify({ type: 'action', step: 2, t: 'x', action: { kind: 'teleport' } }),
       '',
-      JSON.stringify({ type: 'observation', step: 2, t: 'x', tool: 'image_search', results: [{ rank: 0, title: 't', url: 'u', snippet: 's', provider: 'p' }], ms: 1 }),
+      JSON.stringify({
+        type: 'observation',
+        step: 2,
+        t: 'x',
+        tool: 'image_search',
+        results: [{ rank: 0, title: 't', url: 'u', snippet: 's', provider: 'p' }],
+        ms: 1,
+      }),
       'plain text',
       JSON.stringify(sampleHeader()),
       JSON.stringify({ type: 'final', step: 2, t: 'x', answer: null, stopReason: 'max_turns', turns: 2, ms: 9 }),
@@ -54,7 +64,10 @@ describe('trajectory record', () => {
     assert.match(t.problems[1]!.message, /bad action event: action.kind/);
     assert.match(t.problems[2]!.message, /bad observation event: results\.0\.rank/);
     assert.match(t.problems[4]!.message, /header may only be the first line/);
-    assert.deepEqual(t.events.map((e) => e.type), ['model_turn', 'final']);
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['model_turn', 'final'],
+    );
     assert.deepEqual(t.lines, [2, 9]);
     assert.ok(t.header);
   });
@@ -86,7 +99,13 @@ describe('trajectory record', () => {
     const text = await fs.readFile(file, 'utf8');
     assert.ok(text.startsWith(`${good}\n{"type":"act\n`));
     const t = parseTrajectory(text);
-    assert.deepEqual(t.problems.map((p) => p.line), [3]);
-    assert.deepEqual(t.events.map((e) => e.type), ['model_turn', 'annotation']);
+    assert.deepEqual(
+      t.problems.map((p) => p.line),
+      [3],
+    );
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['model_turn', 'annotation'],
+    );
   });
 });

@@ -4,7 +4,11 @@ import { TrajectoryModel } from '../../webview/model';
 import { sampleHeader } from '../helpers/trajectories';
 
 const t = '2026-11-24T10:00:00.000Z';
-const box = { model: [1, 2, 30, 40] as [number, number, number, number], sent: [1, 2, 30, 40] as [number, number, number, number], original: [1, 2, 31, 41] as [number, number, number, number] };
+const box = {
+  model: [1, 2, 30, 40] as [number, number, number, number],
+  sent: [1, 2, 30, 40] as [number, number, number, number],
+  original: [1, 2, 31, 41] as [number, number, number, number],
+};
 
 describe('trajectory view model', () => {
   it('groups events into turns, lists gazes, and totals the run', () => {
@@ -24,10 +28,23 @@ describe('trajectory view model', () => {
       { type: 'annotation', step: 4, t, author: 'ann' },
     ];
     for (const e of events) m.apply(e);
-    assert.deepEqual(m.turns.map((x) => x.step), [1, 2, 3, 4]);
+    assert.deepEqual(
+      m.turns.map((x) => x.step),
+      [1, 2, 3, 4],
+    );
     assert.deepEqual(m.gazes, [{ step: 1, box }]);
     assert.equal(m.annotations.length, 1);
-    assert.deepEqual(m.totals, { turns: 4, textSearches: 1, glances: 1, gazes: 1, parseErrors: 1, toolErrors: 1, promptTokens: 300, completionTokens: 30, ms: 1590 });
+    assert.deepEqual(m.totals, {
+      turns: 4,
+      textSearches: 1,
+      glances: 1,
+      gazes: 1,
+      parseErrors: 1,
+      toolErrors: 1,
+      promptTokens: 300,
+      completionTokens: 30,
+      ms: 1590,
+    });
     m.apply({ type: 'final', step: 4, t, answer: null, stopReason: 'max_turns', turns: 4, ms: 2000 });
     assert.equal(m.totals.ms, 2000, 'the final event has the wall time');
   });

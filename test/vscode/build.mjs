@@ -7,7 +7,9 @@ import * as path from 'node:path';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const out = path.join(here, '..', '.out', 'vscode');
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'warning' };
-const suite = readdirSync(path.join(here, 'suite')).filter((f) => f.endsWith('.ts')).map((f) => path.join(here, 'suite', f));
+const suite = readdirSync(path.join(here, 'suite'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => path.join(here, 'suite', f));
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(here, 'launcher.ts')], outdir: out, external: ['playwright-core'] }),

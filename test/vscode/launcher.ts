@@ -81,11 +81,15 @@ async function main(): Promise<number> {
       if (verbose) say(`launcher: page error: ${e.message}`);
     });
     const timeout = new Promise<number>((resolve) => {
-      timer = setTimeout(async () => {
+      timer = setTimeout(() => {
         const shot = path.join(path.dirname(args.extensionTestsPath), `timeout-${Date.now()}.png`);
-        await page.screenshot({ path: shot }).catch(() => undefined);
-        process.stderr.write(`launcher: the tests did not finish within ${LIMIT_MS / 1000} s; screenshot ${shot}\n`);
-        resolve(124);
+        void page
+          .screenshot({ path: shot })
+          .catch(() => undefined)
+          .then(() => {
+            process.stderr.write(`launcher: the tests did not finish within ${LIMIT_MS / 1000} s; screenshot ${shot}\n`);
+            resolve(124);
+          });
       }, LIMIT_MS);
     });
     await page.goto(
@@ -103,7 +107,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`launcher: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`launcher: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   },
 );

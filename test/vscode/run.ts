@@ -34,10 +34,15 @@ async function chooseMode(): Promise<'desktop' | 'code-server'> {
 function leakCandidates(): string[] {
   const home = os.homedir();
   const tmp = os.tmpdir();
-  const listed = readdirSync(tmp).filter((f) => /^(vscode-|code-server|playwright)/i.test(f)).map((f) => path.join(tmp, f));
-  return [...listed, path.join(home, '.config', 'code-server'), path.join(home, '.local', 'share', 'code-server'), path.join(home, '.cache', 'code-server')].filter(
-    (p) => existsSync(p),
-  );
+  const listed = readdirSync(tmp)
+    .filter((f) => /^(vscode-|code-server|playwright)/i.test(f))
+    .map((f) => path.join(tmp, f));
+  return [
+    ...listed,
+    path.join(home, '.config', 'code-server'),
+    path.join(home, '.local', 'share', 'code-server'),
+    path.join(home, '.cache', 'code-server'),
+  ].filter((p) => existsSync(p));
 }
 
 function workspaceFixture(dir: string, suite: string): string {

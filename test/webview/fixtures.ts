@@ -23,7 +23,12 @@ export async function makeImages(dir: string): Promise<Record<Shape, string>> {
   const portrait = await decodeRaw(await sharp(rocket).rotate(90).png().toBuffer());
   const files = { landscape: path.join(dir, 'landscape.jpg'), portrait: path.join(dir, 'portrait.png'), exif6: path.join(dir, 'exif6.jpg') };
   writeFileSync(files.landscape, await sharp(rocket).jpeg({ quality: 95 }).toBuffer());
-  writeFileSync(files.portrait, await sharp(portrait.data, { raw: { width: portrait.width, height: portrait.height, channels: 3 } }).png().toBuffer());
+  writeFileSync(
+    files.portrait,
+    await sharp(portrait.data, { raw: { width: portrait.width, height: portrait.height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   writeFileSync(files.exif6, await orientedJpeg(portrait, 6));
   return files;
 }
@@ -68,14 +73,31 @@ export function writeJsonl(file: string, lines: unknown[]): void {
  * A synthetic run folder of `turns` turns, each an image search (gazes and glances in turn)
  * with five results, each with its own thumbnail file: the panel's worst ordinary case.
  */
-export async function syntheticRun(dir: string, turns: number, thumbnails: boolean): Promise<{ trajectory: string; events: import('../../src/core/trajectory').TrajectoryEvent[]; header: import('../../src/core/trajectory').TrajectoryHeader }> {
+export async function syntheticRun(
+  dir: string,
+  turns: number,
+  thumbnails: boolean,
+): Promise<{
+  trajectory: string;
+  events: import('../../src/core/trajectory').TrajectoryEvent[];
+  header: import('../../src/core/trajectory').TrajectoryHeader;
+}> {
   const { sampleHeader } = await import('../helpers/trajectories');
   mkdirSync(path.join(dir, 'images'), { recursive: true });
   const rocket = path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg');
   writeFileSync(path.join(dir, 'images', 'sent.jpg'), await sharp(rocket).jpeg().toBuffer());
   const header = sampleHeader({
     question: `A synthetic run of ${turns} turns`,
-    image: { path: 'images/sent.jpg', sha256: '0'.repeat(64), format: 'jpeg', width: 640, height: 427, orientation: 1, oriented: { width: 640, height: 427 }, sent: { width: 640, height: 427, path: 'images/sent.jpg' } },
+    image: {
+      path: 'images/sent.jpg',
+      sha256: '0'.repeat(64),
+      format: 'jpeg',
+      width: 640,
+      height: 427,
+      orientation: 1,
+      oriented: { width: 640, height: 427 },
+      sent: { width: 640, height: 427, path: 'images/sent.jpg' },
+    },
   });
   const t = '2026-11-24T10:00:00.000Z';
   const events: import('../../src/core/trajectory').TrajectoryEvent[] = [];
@@ -83,22 +105,57 @@ export async function syntheticRun(dir: string, turns: number, thumbnails: boole
     const gaze = step % 2 === 1;
     const x = (step * 37) % 500;
     const y = (step * 23) % 300;
-    events.push({ type: 'model_turn', step, t, raw: `<think>Turn ${step}: ${'reasoning about the picture. '.repeat(8)}</think><search>${gaze ? '<bbox>[1, 2, 3, 4]</bbox>' : '<img>'}</search>`, usage: { prompt: 1000 + step, completion: 60 }, ms: 800, finishReason: 'stop' });
-    events.push({ type: 'reflection', step, t, kind: step > 1 ? 'reflect' : 'think', text: `Turn ${step}: ${'the last result was close but not quite. '.repeat(6)}` });
+    events.push({
+      type: 'model_turn',
+      step,
+      t,
+      raw: `<think>Turn ${step}: ${'reasoning about the picture. '.repeat(8)}</think><search>${gaze ? '<bbox>[1, 2, 3, 4]</bbox>' : '<img>'}</search>`,
+      usage: { prompt: 1000 + step, completion: 60 },
+      ms: 800,
+      finishReason: 'stop',
+    });
+    events.push({
+      type: 'reflection',
+      step,
+      t,
+      kind: step > 1 ? 'reflect' : 'think',
+      text: `Turn ${step}: ${'the last result was close but not quite. '.repeat(6)}`,
+    });
     events.push({
       type: 'action',
       step,
       t,
-      action: gaze ? { kind: 'image_search', scope: 'region', box: { model: [x, y, x + 120, y + 100], sent: [x, y, x + 120, y + 100], original: [x, y, x + 120, y + 100] } } : { kind: 'image_search', scope: 'full' },
+      action: gaze
+        ? {
+            kind: 'image_search',
+            scope: 'region',
+            box: { model: [x, y, x + 120, y + 100], sent: [x, y, x + 120, y + 100], original: [x, y, x + 120, y + 100] },
+          }
+        : { kind: 'image_search', scope: 'full' },
     });
     const results = [];
     for (let rank = 1; rank <= 5; rank++) {
       const name = `images/s${step}-img-r${rank}.jpg`;
       if (thumbnails) {
         const size = 96 + ((step * 5 + rank) % 64);
-        writeFileSync(path.join(dir, name), await sharp(rocket).extract({ left: (step * 11 + rank * 29) % 400, top: (rank * 31) % 200, width: 200, height: 200 }).resize(size, size).jpeg({ quality: 80 }).toBuffer());
+        writeFileSync(
+          path.join(dir, name),
+          await sharp(rocket)
+            .extract({ left: (step * 11 + rank * 29) % 400, top: (rank * 31) % 200, width: 200, height: 200 })
+            .resize(size, size)
+            .jpeg({ quality: 80 })
+            .toBuffer(),
+        );
       }
-      results.push({ rank, title: `Result ${rank} of turn ${step}`, url: `https://example.org/${step}/${rank}`, snippet: 'A page about launch vehicles. '.repeat(5), provider: 'local-corpus', score: 0.9 - rank / 10, ...(thumbnails ? { thumbnail: name } : {}) });
+      results.push({
+        rank,
+        title: `Result ${rank} of turn ${step}`,
+        url: `https://example.org/${step}/${rank}`,
+        snippet: 'A page about launch vehicles. '.repeat(5),
+        provider: 'local-corpus',
+        score: 0.9 - rank / 10,
+        ...(thumbnails ? { thumbnail: name } : {}),
+      });
     }
     events.push({ type: 'observation', step, t, tool: 'image_search', results, ms: 250 });
   }

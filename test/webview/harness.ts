@@ -127,7 +127,9 @@ export async function startHarness(): Promise<Harness> {
     const url = new URL(req.url ?? '/', 'http://harness');
     if (url.pathname === '/') {
       const theme = (url.searchParams.get('theme') ?? 'light') as Theme;
-      const vars = Object.entries(THEMES[theme] ?? THEMES.light).map(([k, v]) => `--${k}: ${v};`).join(' ');
+      const vars = Object.entries(THEMES[theme] ?? THEMES.light)
+        .map(([k, v]) => `--${k}: ${v};`)
+        .join(' ');
       const nonce = newNonce();
       const html = renderWebviewPage({
         title: 'harness',
@@ -254,5 +256,5 @@ const LOW_CONTRAST_SOURCE = String.raw`(min) => {
  * nearest background below them, as the browser paints them.
  */
 export async function lowContrastText(page: Pick<Page, 'evaluate'>, min = 4.5): Promise<LowContrast[]> {
-  return (await page.evaluate(`(${LOW_CONTRAST_SOURCE})(${JSON.stringify(min)})`)) as LowContrast[];
+  return page.evaluate<LowContrast[]>(`(${LOW_CONTRAST_SOURCE})(${JSON.stringify(min)})`);
 }

@@ -12,7 +12,6 @@ import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helper
 import { makeDemoRun, makeRuns, makeTroubledRun, syntheticRun, type Shape } from './fixtures';
 import { deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
 
-
 function initMessage(t: LoadedTrajectory, assetBase: string, live = false, events = t.events): HostMessage {
   return { type: 'init', title: 'test', header: t.header!, events, problems: t.problems, assetBase, live, complete: true };
 }
@@ -68,7 +67,9 @@ describe('trajectory panel in headless Chromium', function () {
     await deliver(page, initMessage(t, bases[shape]));
     await page.locator('.photo').waitFor();
     await page.waitForFunction(() => {
-      const img = (globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }).document.querySelector('.photo');
+      const img = (
+        globalThis as unknown as { document: { querySelector(s: string): { complete: boolean; naturalWidth: number } | null } }
+      ).document.querySelector('.photo');
       return !!img && img.complete && img.naturalWidth > 0;
     });
     await page.locator('.turn').nth(2).waitFor();
@@ -89,7 +90,12 @@ describe('trajectory panel in headless Chromium', function () {
         if (a.action.kind !== 'image_search' || !a.action.box) throw new Error('expected a gaze');
         const [x1, y1, x2, y2] = a.action.box.original;
         const box = (await page.locator(`.gaze[data-step="${a.step}"]`).boundingBox())!;
-        const expected = { x: photo.x + (x1 / W) * photo.width, y: photo.y + (y1 / H) * photo.height, w: ((x2 - x1) / W) * photo.width, h: ((y2 - y1) / H) * photo.height };
+        const expected = {
+          x: photo.x + (x1 / W) * photo.width,
+          y: photo.y + (y1 / H) * photo.height,
+          w: ((x2 - x1) / W) * photo.width,
+          h: ((y2 - y1) / H) * photo.height,
+        };
         assert.ok(Math.abs(box.x - expected.x) <= 1, `left ${box.x} vs ${expected.x}`);
         assert.ok(Math.abs(box.y - expected.y) <= 1, `top ${box.y} vs ${expected.y}`);
         assert.ok(Math.abs(box.width - expected.w) <= 1, `width ${box.width} vs ${expected.w}`);
@@ -100,8 +106,8 @@ describe('trajectory panel in headless Chromium', function () {
         diffs.push(await Promise.all(actions.map((b) => differenceTo(shot, path.join(path.dirname(runs[shape]), (b.action as { crop: string }).crop)))));
       }
       // Each box shows its own crop, much more than the other one.
-      assert.ok(diffs[0]![0]! < 25 && diffs[0]![0]! < 0.6 * diffs[0]![1]!, `box 1 vs crops: ${diffs[0]}`);
-      assert.ok(diffs[1]![1]! < 25 && diffs[1]![1]! < 0.6 * diffs[1]![0]!, `box 2 vs crops: ${diffs[1]}`);
+      assert.ok(diffs[0]![0]! < 25 && diffs[0]![0]! < 0.6 * diffs[0]![1]!, `box 1 vs crops: ${String(diffs[0])}`);
+      assert.ok(diffs[1]![1]! < 25 && diffs[1]![1]! < 0.6 * diffs[1]![0]!, `box 2 vs crops: ${String(diffs[1])}`);
       assert.deepEqual(await violations(page), { violations: [], errors: [] });
       await page.close();
     });
@@ -186,7 +192,11 @@ describe('trajectory panel in headless Chromium', function () {
     assert.deepEqual(cancel.request, { method: 'cancel' });
     await page.getByRole('button', { name: 'Cancelling…' }).waitFor();
     await deliver(page, { type: 'response', requestId: cancel.requestId, ok: true });
-    await deliver(page, { type: 'events', events: [{ type: 'final', step: 2, t: 'x', answer: null, stopReason: 'cancelled', turns: 2, ms: 900 }], complete: true });
+    await deliver(page, {
+      type: 'events',
+      events: [{ type: 'final', step: 2, t: 'x', answer: null, stopReason: 'cancelled', turns: 2, ms: 900 }],
+      complete: true,
+    });
     await deliver(page, { type: 'status', running: false });
     await page.locator('.outcome.state-cancelled').waitFor();
     assert.equal(await page.getByRole('button', { name: /Cancel/ }).count(), 0);
@@ -199,7 +209,16 @@ describe('trajectory panel in headless Chromium', function () {
     const base = harness.addRun('big', path.dirname(big.trajectory));
     const page = await open('dark');
     // As the extension sends it: a first part, then chunks.
-    await deliver(page, { type: 'init', title: 'big', header: big.header, events: big.events.slice(0, 200), problems: [], assetBase: base, live: false, complete: false });
+    await deliver(page, {
+      type: 'init',
+      title: 'big',
+      header: big.header,
+      events: big.events.slice(0, 200),
+      problems: [],
+      assetBase: base,
+      live: false,
+      complete: false,
+    });
     await page.locator('.turn[data-step="1"] .reasoning').waitFor();
     for (let i = 200; i < big.events.length; i += 500) {
       await deliver(page, { type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
@@ -207,7 +226,11 @@ describe('trajectory panel in headless Chromium', function () {
     await page.waitForFunction(() => performance.getEntriesByName('gog:rendered').length > 0);
     assert.equal(await page.locator('.turn').count(), 1250);
     const steps = await page.locator('.turn').evaluateAll((cards) => cards.map((c) => Number((c as unknown as { dataset: { step: string } }).dataset.step)));
-    assert.deepEqual(steps, Array.from({ length: 1250 }, (_, i) => i + 1), 'in step order');
+    assert.deepEqual(
+      steps,
+      Array.from({ length: 1250 }, (_, i) => i + 1),
+      'in step order',
+    );
     assert.ok((await page.locator('.turn.shell').count()) > 1000, 'far cards are light until needed');
     assert.equal(await page.locator('.final-answer').textContent(), 'A rocket');
     const last = page.locator('.turn[data-step="1250"]');

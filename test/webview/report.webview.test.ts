@@ -44,7 +44,10 @@ describe('gog report', function () {
     assert.match(printed, /report: .*report\.html \(\d+ KB, \d+ images inlined\)/);
     const html = readFileSync(out, 'utf8');
     assert.doesNotMatch(html, /(src|href)="(https?:|file:|\/)/, 'nothing is loaded from outside the file');
-    assert.match(html, /Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:; style-src &#39;nonce-[^&]+&#39;; font-src data:; script-src &#39;nonce-/);
+    assert.match(
+      html,
+      /Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:; style-src &#39;nonce-[^&]+&#39;; font-src data:; script-src &#39;nonce-/,
+    );
     const page = await open(out);
     await page.locator('.turn[data-step="3"]').waitFor();
     assert.equal(await page.locator('.gaze').count(), 2);
@@ -66,6 +69,6 @@ describe('gog report', function () {
       failed = { status: (e as { status: number }).status, stderr: String((e as { stderr: Buffer }).stderr) };
     }
     assert.equal(failed?.status, 1);
-    assert.match(failed!.stderr, /^gog: .*package\.json has no trajectory header \(line 1: /);
+    assert.match(failed.stderr, /^gog: .*package\.json has no trajectory header \(line 1: /);
   });
 });

@@ -26,7 +26,11 @@ const PAYLOADS = [
 const P = (i: number) => PAYLOADS[i % PAYLOADS.length]!;
 
 function poisonedTrajectory(): { header: TrajectoryHeader; events: TrajectoryEvent[] } {
-  const header = sampleHeader({ question: `Question ${P(0)}`, gold: [P(1), P(2)], image: { ...sampleHeader().image, sent: { width: 504, height: 504, path: 'images/sent.jpg' } } });
+  const header = sampleHeader({
+    question: `Question ${P(0)}`,
+    gold: [P(1), P(2)],
+    image: { ...sampleHeader().image, sent: { width: 504, height: 504, path: 'images/sent.jpg' } },
+  });
   const t = '2026-11-24T10:00:00.000Z';
   const result = (i: number) => ({
     rank: i + 1,
@@ -45,7 +49,17 @@ function poisonedTrajectory(): { header: TrajectoryHeader; events: TrajectoryEve
     { type: 'action', step: 2, t, action: { kind: 'parse_error', message: `Parse error ${P(6)}` } },
     { type: 'notice', step: 2, t, message: `Notice ${P(7)}` },
     { type: 'model_turn', step: 3, t, raw: 'gaze', ms: 5 },
-    { type: 'action', step: 3, t, action: { kind: 'image_search', scope: 'region', box: { model: [1, 2, 30, 40], sent: [1, 2, 30, 40], original: [1, 2, 31, 41] }, crop: 'javascript:alert(2)' } },
+    {
+      type: 'action',
+      step: 3,
+      t,
+      action: {
+        kind: 'image_search',
+        scope: 'region',
+        box: { model: [1, 2, 30, 40], sent: [1, 2, 30, 40], original: [1, 2, 31, 41] },
+        crop: 'javascript:alert(2)',
+      },
+    },
     { type: 'observation', step: 3, t, tool: 'image_search', results: [], error: `Tool error ${P(8)}`, ms: 3 },
     { type: 'model_turn', step: 4, t, raw: `Answer ${P(9)}`, ms: 5 },
     { type: 'action', step: 4, t, action: { kind: 'answer', text: `Answer ${P(9)} ${P(0)}` } },
@@ -108,7 +122,16 @@ describe('untrusted text in the trajectory panel', function () {
     assert.deepEqual(await violations(page), { violations: [], errors: [] }, 'nothing was even attempted against the CSP');
 
     const found = await page.evaluate(() => {
-      const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string; querySelectorAll(s: string): { length: number; [i: number]: { getAttribute(n: string): string | null; attributes: { name: string }[] } } } } }).document;
+      const d = (
+        globalThis as unknown as {
+          document: {
+            querySelector(s: string): {
+              textContent: string;
+              querySelectorAll(s: string): { length: number; [i: number]: { getAttribute(n: string): string | null; attributes: { name: string }[] } };
+            };
+          };
+        }
+      ).document;
       const app = d.querySelector('#app');
       const all = app.querySelectorAll('*');
       const handlers: string[] = [];

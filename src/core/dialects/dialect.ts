@@ -39,7 +39,6 @@ export interface ObservationContext {
 
 export interface Dialect {
   readonly id: DialectId;
-  readonly label: string;
   /** Whether the dialect has a region (gaze) action. */
   readonly supportsRegions: boolean;
   /** The opening messages: instructions, the image, the question. */

@@ -30,7 +30,6 @@ function systemPrompt(ctx: PromptContext): string {
 
 export const gogDialect: Dialect = tagDialect({
   id: 'gog',
-  label: 'Glance-or-Gaze tags',
   grammar,
   initialMessages: (ctx: PromptContext): ChatMessage[] => [
     { role: 'system', content: systemPrompt(ctx) },

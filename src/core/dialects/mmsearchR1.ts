@@ -7,14 +7,13 @@ import { imagePart, textPart, type ChatMessage } from '../chat';
 import { tagDialect } from './tagDialect';
 import type { TagGrammar } from './taggedText';
 
-const ACTIONS =
-  'After <reason>…</reason>, end your turn with exactly one of <answer>…</answer>, <search><img></search> or <text_search>…</text_search>.';
+const ACTIONS = 'After <reason>…</reason>, end your turn with exactly one of <answer>…</answer>, <search><img></search> or <text_search>…</text_search>.';
 
 const grammar: TagGrammar = { reasoningTags: { reason: 'reason' }, allowRegion: false, actionHelp: ACTIONS };
 
 function round1Prompt(ctx: PromptContext): string {
   return [
-    'Answer the user\'s question based on the provided image. Examine the image carefully and identify any recognizable entities.',
+    "Answer the user's question based on the provided image. Examine the image carefully and identify any recognizable entities.",
     'First reason about what you know inside <reason>…</reason>. If the image shows something you cannot identify, call a reverse image search with <search><img></search>.',
     'If you know the entity but lack a fact needed to answer, search the web with <text_search>query</text_search>.',
     'If you can answer, give the answer in <answer>…</answer>, as short as possible.',
@@ -24,7 +23,6 @@ function round1Prompt(ctx: PromptContext): string {
 
 export const mmsearchR1Dialect: Dialect = tagDialect({
   id: 'mmsearch-r1',
-  label: 'MMSearch-R1',
   grammar,
   initialMessages: (ctx: PromptContext): ChatMessage[] => [
     { role: 'user', content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)] },

@@ -9,7 +9,6 @@ import { parseTaggedText, type TagGrammar } from './taggedText';
 
 export interface TagDialectSpec {
   id: DialectId;
-  label: string;
   grammar: TagGrammar;
   initialMessages(ctx: PromptContext): ChatMessage[];
   /** Said after the evidence: what to do next. */
@@ -21,9 +20,8 @@ export interface TagDialectSpec {
 export function tagDialect(spec: TagDialectSpec): Dialect {
   return {
     id: spec.id,
-    label: spec.label,
     supportsRegions: spec.grammar.allowRegion,
-    initialMessages: spec.initialMessages,
+    initialMessages: (ctx) => spec.initialMessages(ctx),
     parse: (output: ModelOutput) => parseTaggedText(output.text, output.reasoning, spec.grammar),
     assistantMessage: (output: ModelOutput): ChatMessage => ({ role: 'assistant', content: output.text }),
     observationMessages: (obs) => [informationMessage(obs, spec.afterEvidence)],

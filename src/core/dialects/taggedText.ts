@@ -80,7 +80,8 @@ export function parseTaggedText(input: string, serverReasoning: string | undefin
   for (const b of blocks) {
     const kind = grammar.reasoningTags[b.tag];
     if (kind) {
-      if (b.end === -1) return fail(`unclosed ${describeBlock(b.tag)}: the turn ended before </${b.tag}> (was it cut off by the token limit?). ${grammar.actionHelp}`);
+      if (b.end === -1)
+        return fail(`unclosed ${describeBlock(b.tag)}: the turn ended before </${b.tag}> (was it cut off by the token limit?). ${grammar.actionHelp}`);
       const body = b.body.trim();
       if (body) reasoning.push({ kind, text: body });
     } else {

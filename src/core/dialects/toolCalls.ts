@@ -76,7 +76,7 @@ function readCall(name: string, args: Record<string, unknown>): Action | string 
       if (region === undefined || region === null) return { kind: 'image_search', scope: 'full' };
       if (Array.isArray(region)) {
         if (!region.every((v) => typeof v === 'number')) return '`region` must be four numbers [x1, y1, x2, y2]';
-        return { kind: 'image_search', scope: 'region', numbers: region as number[] };
+        return { kind: 'image_search', scope: 'region', numbers: region };
       }
       if (typeof region === 'string') return { kind: 'image_search', scope: 'region', numbers: extractNumbers(region) };
       return '`region` must be four numbers [x1, y1, x2, y2]';
@@ -130,7 +130,6 @@ function observationMessages(obs: ObservationContext): ChatMessage[] {
 
 export const toolCallsDialect: Dialect = {
   id: 'tool-calls',
-  label: 'OpenAI tool calls',
   supportsRegions: true,
   initialMessages(ctx: PromptContext): ChatMessage[] {
     return [
@@ -149,9 +148,7 @@ export const toolCallsDialect: Dialect = {
   parse,
   assistantMessage(output: ModelOutput): ChatMessage {
     const calls = Array.isArray(output.toolCalls) ? output.toolCalls : [];
-    return calls.length
-      ? { role: 'assistant', content: output.text || null, tool_calls: calls }
-      : { role: 'assistant', content: output.text };
+    return calls.length ? { role: 'assistant', content: output.text || null, tool_calls: calls } : { role: 'assistant', content: output.text };
   },
   observationMessages,
   errorMessages(message: string, question: string, callIds?: string[]) {

@@ -12,10 +12,7 @@ export const CHROMIUM = process.env.GOG_CHROMIUM ?? '/usr/bin/chromium';
  */
 export async function launchChromium(profileDir: string, viewport = { width: 1400, height: 900 }): Promise<BrowserContext> {
   mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
-  writeFileSync(
-    path.join(profileDir, 'Default', 'Preferences'),
-    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
-  );
+  writeFileSync(path.join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,

@@ -46,30 +46,34 @@ export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer>
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(dirs)) {
     env[k] = path.join(o.runDir, v);
-    mkdirSync(env[k]!, { recursive: true });
+    mkdirSync(env[k], { recursive: true });
   }
   const args = [
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', o.userDataDir,
-    '--extensions-dir', o.extensionsDir,
+    '--user-data-dir',
+    o.userDataDir,
+    '--extensions-dir',
+    o.extensionsDir,
     ...(o.disableWorkspaceTrust ? ['--disable-workspace-trust'] : []),
   ];
   const child = spawn(codeServerBin(), args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
-      output += d;
+      output += d.toString();
       for (const line of d.toString().split('\n')) if (line.trim()) o.log?.(`[code-server] ${line}`);
       const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\/?/.exec(output);
       if (m) resolve(m[1]!);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`code-server exited (${code}) before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`code-server did not start within 60 s:\n${output}`)), 60_000).unref();
   });

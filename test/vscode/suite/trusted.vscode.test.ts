@@ -93,15 +93,17 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
     assert.equal(outcome?.stopReason, 'answered');
     const webviewTabs = () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('gog.trajectoryPanel'));
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('gog.trajectoryPanel'));
     assert.ok(webviewTabs().length >= 1, 'the run opened its panel');
     assert.equal(webviewTabs().at(-1)!.label, 'GoG: rocket.jpg');
 
-    assert.equal(await vscode.commands.executeCommand('gog.openTrajectory', vscode.Uri.file(outcome!.trajectory)), true);
+    assert.equal(await vscode.commands.executeCommand('gog.openTrajectory', vscode.Uri.file(outcome.trajectory)), true);
     const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
     assert.ok(active instanceof vscode.TabInputCustom, 'a custom editor is active');
     assert.equal(active.viewType, 'gog.trajectory');
-    assert.equal(active.uri.fsPath, outcome!.trajectory);
+    assert.equal(active.uri.fsPath, outcome.trajectory);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -109,7 +111,9 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     serverOptions.latencyMs = 400; // three model turns: the run outlives the close by far
     try {
       let settled = false;
-      const running = Promise.resolve(vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION })).finally(() => (settled = true));
+      const running = Promise.resolve(vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION })).finally(
+        () => (settled = true),
+      );
       const panelOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview));
       for (let i = 0; i < 300 && !panelOpen(); i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(panelOpen(), 'the run opened its panel');
@@ -130,7 +134,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
       const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
       assert.equal(outcome?.stopReason, 'max_turns');
       assert.equal(outcome?.turns, 1);
-      const t = await readTrajectory(outcome!.trajectory);
+      const t = await readTrajectory(outcome.trajectory);
       assert.equal(t.header!.agent.maxTurns, 1);
     } finally {
       await config.update('maxTurns', undefined, vscode.ConfigurationTarget.Workspace);
@@ -150,7 +154,10 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
     assert.equal(outcome?.stopReason, 'answered');
     assert.ok(authorizations.length >= 3);
-    assert.ok(authorizations.every((a) => a === `Bearer ${KEY}`), JSON.stringify(authorizations));
+    assert.ok(
+      authorizations.every((a) => a === `Bearer ${KEY}`),
+      JSON.stringify(authorizations),
+    );
 
     // Nowhere on disk: workspace (settings, runs, logs of ours) and the profile (settings, logs, state).
     const roots = [workspaceRoot(), process.env.GOG_TEST_PROFILE_DIR].filter((d): d is string => !!d);

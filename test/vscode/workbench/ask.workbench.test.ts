@@ -163,7 +163,10 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     assert.equal(t.header?.question, GAZE_QUESTION);
     const final = t.events.at(-1) as { type: string; stopReason?: string };
     assert.deepEqual([final.type, final.stopReason], ['final', 'cancelled']);
-    assert.ok(t.events.some((e) => e.type === 'action' && e.step === 1), 'the first turn, done before Cancel, is kept');
+    assert.ok(
+      t.events.some((e) => e.type === 'action' && e.step === 1),
+      'the first turn, done before Cancel, is kept',
+    );
     assert.equal(await frame.getByRole('button', { name: 'Cancel' }).count(), 0, 'no Cancel once stopped');
   });
 });

@@ -63,9 +63,12 @@ export async function openWorkbench(prepare: (workspace: string) => void): Promi
 export async function runFromPalette(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
   // The row labelled exactly so: Enter would take whatever the fuzzy filter ranked first.
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   const input = page.locator('.quick-input-widget input');
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     await page.keyboard.press('F1');
     try {
       // F1 in a webview that is still loading goes nowhere: press it again.
@@ -98,7 +101,10 @@ export async function pickFile(page: Page, file: string): Promise<void> {
   }
   for (let attempt = 0; ; attempt++) {
     await input.fill(file);
-    await widget.locator('.monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+    await widget
+      .locator('.monaco-list-row', { hasText: path.basename(file) })
+      .first()
+      .waitFor();
     if ((await input.inputValue()) === file) break;
     if (attempt === 5) throw new Error(`the file dialog kept replacing the path: ${await input.inputValue()}`);
   }
@@ -119,9 +125,15 @@ export async function answerQuickInput(page: Page, text: string, expect?: RegExp
  * loads, so it is found by what it shows, not by a selector on the iframe.
  */
 export async function webviewFrame(page: Page, selector: string, hasText?: string, timeoutMs = 60_000): Promise<Frame> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+  for (const started = Date.now(); Date.now() - started < timeoutMs;) {
     for (const frame of page.frames()) {
-      if (await frame.locator(selector, hasText ? { hasText } : {}).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator(selector, hasText ? { hasText } : {})
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     await page.waitForTimeout(250);
   }
