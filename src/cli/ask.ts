@@ -5,7 +5,8 @@ import { oneLine } from '../core/agent';
 import type { BoxFormat } from '../core/geometry';
 import type { DialectId } from '../core/trajectory';
 import { DEFAULT_ENDPOINT } from '../model/client';
-import { defaultRunDir, QUERY_DEFAULTS, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { redact } from '../core/redact';
+import { defaultRunDir, QUERY_DEFAULTS, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 
@@ -42,6 +43,8 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
         'max-tokens': { type: 'string' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
+        'max-reply-chars': { type: 'string' },
+        'max-image-mb': { type: 'string' },
         'no-stream': { type: 'boolean' },
         'no-evidence-images': { type: 'boolean' },
         cache: { type: 'string' },
@@ -71,6 +74,8 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     timeoutMs: numberOption('timeout', values.timeout, d.timeoutMs / 1000) * 1000,
     maxRetries: numberOption('retries', values.retries, d.maxRetries),
     stream: !values['no-stream'],
+    maxReplyChars: numberOption('max-reply-chars', values['max-reply-chars'], d.maxReplyChars),
+    maxImageBytes: numberOption('max-image-mb', values['max-image-mb'], d.maxImageBytes / 1024 / 1024) * 1024 * 1024,
     corpusDir: values.corpus ? path.resolve(cwd, values.corpus) : path.join(demoDir(), 'corpus'),
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
   };
@@ -85,6 +90,12 @@ export interface Io {
   stderr: (line: string) => void;
   color: boolean;
   width: number;
+}
+
+/** Output that never prints a secret, whatever text reaches it (a server's echo, say). */
+export function redactingIo(io: Io, secrets: readonly string[]): Io {
+  if (!secrets.length) return io;
+  return { ...io, stdout: (l) => io.stdout(redact(l, secrets)), stderr: (l) => io.stderr(redact(l, secrets)) };
 }
 
 /** Prints an outcome line for --json; `trajectory` is null when the run never started. */
@@ -107,7 +118,8 @@ export function relativeToCwd(p: string): string {
 }
 
 /** Runs one query with terminal output; returns the exit code. */
-export async function runAsk(settings: QuerySettings, json: boolean, io: Io, signal: AbortSignal): Promise<number> {
+export async function runAsk(settings: QuerySettings, json: boolean, terminal: Io, signal: AbortSignal): Promise<number> {
+  const io = redactingIo(terminal, secretsOf(settings));
   const steps = json ? io.stderr : io.stdout;
   const printer = createStepPrinter({ write: steps, color: io.color && !json, width: io.width });
   let outcome: QueryOutcome;

@@ -6,6 +6,9 @@ import { runReplay } from './replay';
 import { runReport } from './report';
 import { USAGE } from './usage';
 
+/** How long a command may take to wind down after SIGINT or SIGTERM. */
+const STOP_GRACE_MS = 5000;
+
 async function main(argv: string[]): Promise<number> {
   const io: Io = {
     stdout: (l) => process.stdout.write(l + '\n'),
@@ -15,11 +18,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupts > 1) process.exit(code);
     if (process.stderr.isTTY) io.stderr('gog: stopping… (Ctrl+C again to quit at once)');
     controller.abort();
+    // Every command stops at the abort; should one not, the process still ends. Trajectory
+    // lines are written as they happen, so what was recorded is on disk either way.
+    setTimeout(() => {
+      io.stderr(`gog: did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; quitting (what was recorded is on disk)`);
+      process.exit(code);
+    }, STOP_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

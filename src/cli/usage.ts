@@ -23,8 +23,10 @@ ask options:
   --top-k N             results per search (default 5)
   --temperature T       sampling temperature (default 0)
   --max-tokens N        tokens per model turn (default 2048)
-  --timeout S           seconds per model request (default 120)
-  --retries N           retries on 429/5xx/connection errors (default 2)
+  --timeout S           seconds one model turn may take, retries included (default 300, at most 86400)
+  --retries N           retries on 429/5xx/connection errors (default 2, at most 10)
+  --max-reply-chars N   characters kept of a model reply; the rest is not read (default 1000000)
+  --max-image-mb N      largest image file read, in MB (default 256)
   --no-stream           ask for whole replies instead of streams
   --no-evidence-images  do not send result thumbnails to the model
   --cache DIR           search cache folder (default .gog/cache)

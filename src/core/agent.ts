@@ -8,7 +8,18 @@ import type { Dialect, EvidenceItem, ObservationContext } from './dialects/diale
 import { describeSearched } from './dialects/information';
 import { EventStream } from './eventStream';
 import { resolveBox, type BoxFormat, type ResolvedBox } from './geometry';
-import { dataUrl, type AgentImage, type ImageSearch, type ModelPort, type ModelRequest, type Recorder, type SearchOutcome, type TextSearch } from './ports';
+import {
+  dataUrl,
+  partialReply,
+  type AgentImage,
+  type ModelReply,
+  type ImageSearch,
+  type ModelPort,
+  type ModelRequest,
+  type Recorder,
+  type SearchOutcome,
+  type TextSearch,
+} from './ports';
 import { scoreAnswer } from './scoring';
 import type { ActionRecord, FinalEvent, NewEvent, ResultRecord, StopReason, TrajectoryEvent } from './trajectory';
 
@@ -110,20 +121,19 @@ export class AgentRun {
         }
         this.status(step, 'asking the model');
         const t0 = Date.now();
-        const reply = await deps.model.complete(request, {
-          signal,
-          onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
-        });
-        await this.record({
-          type: 'model_turn',
-          step,
-          raw: reply.text,
-          ...(reply.reasoning ? { reasoning: reply.reasoning } : {}),
-          ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
-          ...(reply.usage ? { usage: reply.usage } : {}),
-          finishReason: reply.finishReason ?? null,
-          ms: Date.now() - t0,
-        });
+        let reply: ModelReply;
+        try {
+          reply = await deps.model.complete(request, {
+            signal,
+            onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
+          });
+        } catch (e) {
+          // What arrived before the turn failed or was cancelled is recorded, never lost.
+          const partial = partialReply(e);
+          if (partial) await this.recordTurn(step, partial, Date.now() - t0);
+          throw e;
+        }
+        await this.recordTurn(step, reply, Date.now() - t0);
         for (const message of reply.notices ?? []) await this.record({ type: 'notice', step, message });
 
         const parsed = dialect.parse(reply);
@@ -292,6 +302,20 @@ export class AgentRun {
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(callIds ? { callIds } : {}),
     };
+  }
+
+  private async recordTurn(step: number, reply: ModelReply, ms: number): Promise<void> {
+    await this.record({
+      type: 'model_turn',
+      step,
+      raw: reply.text,
+      ...(reply.reasoning ? { reasoning: reply.reasoning } : {}),
+      ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
+      ...(reply.usage ? { usage: reply.usage } : {}),
+      finishReason: reply.finishReason ?? null,
+      ...(reply.cut ? { cut: reply.cut } : {}),
+      ms,
+    });
   }
 
   private async record(event: NewEvent): Promise<void> {

@@ -10,16 +10,36 @@ export interface ModelRequest {
   toolChoice?: ToolChoice;
 }
 
+/** Why a reply was not kept whole. */
+export interface ReplyCut {
+  /** too_long: over the cap on kept characters; timeout, error: the turn failed partway. */
+  reason: 'too_long' | 'timeout' | 'error';
+  message: string;
+}
+
 export interface ModelReply extends ModelOutput {
   usage?: { prompt: number; completion: number };
   finishReason?: string | null;
   /** Things worth recording that did not stop the turn (a retried stream, say). */
   notices?: string[];
+  /** Set when only part of the reply is kept (the text is what was kept). */
+  cut?: ReplyCut;
 }
 
 export interface ModelPort {
-  /** Throws an Error with a one-line, secret-free message when the turn cannot be had. */
+  /**
+   * Throws an Error with a one-line, secret-free message when the turn cannot be had. When
+   * part of a reply had arrived, the error carries it as `partial` (see partialReply).
+   */
   complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply>;
+}
+
+/** What arrived of a reply before the turn failed or was cancelled, if anything did. */
+export function partialReply(error: unknown): ModelReply | undefined {
+  const partial = error instanceof Error ? (error as Error & { partial?: unknown }).partial : undefined;
+  if (partial === null || typeof partial !== 'object') return undefined;
+  const p = partial as ModelReply;
+  return typeof p.text === 'string' && (p.text.length > 0 || !!p.reasoning || !!p.toolCalls?.length) ? p : undefined;
 }
 
 /** An encoded image (JPEG) with its pixel size. */

@@ -73,6 +73,8 @@ export const modelTurnSchema = z.looseObject({
   toolCalls: z.array(toolCallSchema).optional(),
   usage: z.looseObject({ prompt: z.number(), completion: z.number() }).optional(),
   finishReason: z.string().nullable().optional(),
+  /** Only part of the reply is kept: cut at the size cap, or the turn failed partway. */
+  cut: z.looseObject({ reason: z.enum(['too_long', 'timeout', 'error']), message: z.string() }).optional(),
   ms: z.number(),
 });
 

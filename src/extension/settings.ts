@@ -28,6 +28,8 @@ export function readSettings(scope: vscode.Uri | undefined, base: string, bundle
     timeoutMs: c.get<number>('timeoutSeconds', d.timeoutMs / 1000) * 1000,
     maxRetries: c.get<number>('retries', d.maxRetries),
     stream: c.get<boolean>('stream', d.stream),
+    maxReplyChars: c.get<number>('maxReplyChars', d.maxReplyChars),
+    maxImageBytes: c.get<number>('maxImageMB', d.maxImageBytes / 1024 / 1024) * 1024 * 1024,
     corpusDir: corpus ? folder(corpus) : bundledCorpus,
   };
   if (c.get<boolean>('cacheSearches', true)) settings.cacheDir = path.join(base, '.gog', 'cache');

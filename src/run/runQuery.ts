@@ -10,12 +10,13 @@ import { BOX_FORMATS, DEFAULT_MAX_PIXELS, type BoxFormat } from '../core/geometr
 import { formatProblem, type LineProblem } from '../core/jsonl';
 import type { ImageSearch, TextSearch } from '../core/ports';
 import { DIALECT_IDS, TRAJECTORY_SCHEMA, type DialectId, type TrajectoryHeader } from '../core/trajectory';
-import { DEFAULT_MODEL_SETTINGS, ModelClient } from '../model/client';
-import { ModelError, publicEndpoint } from '../model/errors';
+import { DEFAULT_MODEL_SETTINGS, ModelClient, REPLY_CHARS_RANGE, TIMEOUT_RANGE_S } from '../model/client';
+import { parseEndpoint, publicEndpoint } from '../model/endpoint';
+import { ModelError } from '../model/errors';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from '../search/cache';
 import { CorpusError, LocalCorpus, PAGES_FILE } from '../search/localCorpus';
-import { ImageError, loadImage } from '../vision/image';
-import { assertFreeRunDir, IMAGES_DIR, newRunId, RunFolder } from './runFolder';
+import { DEFAULT_MAX_IMAGE_BYTES, ImageError, loadImage } from '../vision/image';
+import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
 import { toolVersions } from './versions';
 
 export interface QuerySettings {
@@ -34,9 +35,14 @@ export interface QuerySettings {
   evidenceImages: boolean;
   temperature: number;
   maxTokens: number;
+  /** The most one model turn may take, retries included. */
   timeoutMs: number;
   maxRetries: number;
   stream: boolean;
+  /** Characters kept of a model reply; the rest is not read, and the record says so. */
+  maxReplyChars: number;
+  /** Bytes read of the image file at most. */
+  maxImageBytes: number;
   corpusDir: string;
   /** Search cache folder; undefined turns the cache off. */
   cacheDir?: string;
@@ -54,8 +60,12 @@ export const QUERY_DEFAULTS = {
   maxPixels: DEFAULT_MAX_PIXELS,
   topK: DEFAULT_TOP_K,
   evidenceImages: true,
+  maxImageBytes: DEFAULT_MAX_IMAGE_BYTES,
   ...DEFAULT_MODEL_SETTINGS,
 };
+
+/** Image file size limits, in megabytes (what the setting and the CLI option take). */
+export const IMAGE_MB_RANGE = { min: 1, max: 4096 } as const;
 
 export interface QueryHooks {
   signal?: AbortSignal;
@@ -97,8 +107,17 @@ function checkSettings(s: QuerySettings): void {
   intIn('max pixels', s.maxPixels, 56 * 56, 50_000_000);
   intIn('results per search', s.topK, 1, 20);
   intIn('max tokens', s.maxTokens, 1, 1_000_000);
+  intIn('retries', s.maxRetries, 0, 10);
+  intIn('max reply characters', s.maxReplyChars, REPLY_CHARS_RANGE.min, REPLY_CHARS_RANGE.max);
   if (!(s.temperature >= 0 && s.temperature <= 2)) throw new QueryError(`temperature must be from 0 to 2; got ${s.temperature}`);
-  if (!(s.timeoutMs > 0)) throw new QueryError(`the timeout must be positive; got ${s.timeoutMs} ms`);
+  const seconds = s.timeoutMs / 1000;
+  if (!(seconds >= TIMEOUT_RANGE_S.min && seconds <= TIMEOUT_RANGE_S.max)) {
+    throw new QueryError(`the timeout must be from ${TIMEOUT_RANGE_S.min} to ${TIMEOUT_RANGE_S.max} seconds (one day); got ${seconds}`);
+  }
+  const mb = s.maxImageBytes / 1024 / 1024;
+  if (!(mb >= IMAGE_MB_RANGE.min && mb <= IMAGE_MB_RANGE.max)) {
+    throw new QueryError(`the image size limit must be from ${IMAGE_MB_RANGE.min} to ${IMAGE_MB_RANGE.max} MB; got ${mb}`);
+  }
   try {
     const u = new URL(s.endpoint);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
@@ -117,11 +136,23 @@ export function describeProblems(dir: string, problems: readonly LineProblem[], 
   return lines;
 }
 
+/** What must never be written or printed for these settings: the key, tokens in the endpoint URL. */
+export function secretsOf(settings: Pick<QuerySettings, 'endpoint' | 'apiKey'>): string[] {
+  let fromUrl: string[] = [];
+  try {
+    fromUrl = parseEndpoint(settings.endpoint).secrets;
+  } catch {
+    // not a URL: checkSettings says so
+  }
+  return [...(settings.apiKey ? [settings.apiKey] : []), ...fromUrl];
+}
+
 export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}): Promise<QueryOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
   checkSettings(settings);
   try {
-    await assertFreeRunDir(settings.runDir);
+    // Before anything slow and before the endpoint is contacted: a folder we may not use is refused at once.
+    await checkRunDir(settings.runDir);
   } catch (e) {
     throw new QueryError(oneLine(e));
   }
@@ -130,13 +161,14 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   let corpus: LocalCorpus;
   try {
     [image, corpus] = await Promise.all([
-      loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels }),
+      loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
       LocalCorpus.load(settings.corpusDir),
     ]);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CorpusError) throw new QueryError(e.message);
     throw e;
   }
+  if (signal.aborted) throw new QueryError('cancelled before the run started');
   for (const line of describeProblems(corpus.dir, corpus.problems)) hooks.onNotice?.(line);
 
   const client = new ModelClient({
@@ -148,6 +180,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     stream: settings.stream,
+    maxReplyChars: settings.maxReplyChars,
   });
   try {
     await client.preflight(signal);
@@ -200,7 +233,13 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     ...(settings.note ? { note: settings.note } : {}),
   };
 
-  const folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent });
+  let folder: RunFolder;
+  try {
+    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, secretsOf(settings));
+  } catch (e) {
+    if (e instanceof RunDirError) throw new QueryError(e.message);
+    throw e;
+  }
   const summary = {
     id: header.id,
     created: header.created,
