@@ -4,14 +4,19 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../helpers/fixtures';
+import { relativeLinks } from '../helpers/markdownLinks';
 
 describe('extension package', function () {
   this.timeout(60_000);
+  let files: string[];
 
-  it('ships the bundle, the demo and sharp with its linux-x64 binary, and no sources or tests', () => {
-    const files = execFileSync('npx', ['--no-install', 'vsce', 'ls'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  before(() => {
+    files = execFileSync('npx', ['--no-install', 'vsce', 'ls'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .split('\n')
       .filter(Boolean);
+  });
+
+  it('ships the bundle, the demo and sharp with its linux-x64 binary, and no sources or tests', () => {
     for (const f of [
       'package.json',
       'dist/extension.js',
@@ -27,10 +32,24 @@ describe('extension package', function () {
     }
     assert.ok(files.some((f) => /^node_modules\/@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(f)));
     for (const f of files)
-      assert.ok(
-        !/^(src|test|scratch|webview|media\/screenshots|\.gog|\.ci)\//.test(f) && !f.endsWith('.map') && f !== 'dist/cli.js',
-        `${f} should not be packaged`,
-      );
+      assert.ok(!/^(src|test|scratch|webview|\.gog|\.ci)\//.test(f) && !f.endsWith('.map') && f !== 'dist/cli.js', `${f} should not be packaged`);
+  });
+
+  // The Details page of an installed extension is its packaged README, read from the
+  // extension's folder: a relative link works only if the file it names was packaged.
+  it('packages every file that the README, and the markdown it links to, link to', () => {
+    const broken: string[] = [];
+    const markdown = files.filter((f) => f.endsWith('.md'));
+    assert.ok(markdown.includes('README.md'));
+    for (const file of markdown) {
+      for (const link of relativeLinks(ROOT, file)) {
+        if (!files.includes(link.resolved)) broken.push(`${file}:${link.line} links to ${link.target}, which is not in the package`);
+      }
+    }
+    assert.deepEqual(broken, []);
+    const screenshots = files.filter((f) => f.startsWith('media/screenshots/'));
+    const linked = new Set(markdown.flatMap((f) => relativeLinks(ROOT, f).map((l) => l.resolved)));
+    for (const f of screenshots) assert.ok(linked.has(f), `${f} is packaged but no packaged page shows it`);
   });
 
   it('declares what VS Code needs: engine, activation, untrusted workspaces, commands and settings', () => {

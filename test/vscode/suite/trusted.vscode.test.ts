@@ -9,9 +9,8 @@ import * as vscode from 'vscode';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { recordingFromTrajectory, startReplayServer, type ReplayOptions, type ReplayServer } from '../../../src/model/replayServer';
 import type { QueryOutcome } from '../../../src/run/runQuery';
+import { EXTENSION_ID, ROCKET_ANSWER, ROCKET_QUESTION as QUESTION, ROCKET_RECORDING } from '../expected';
 
-const EXTENSION_ID = 'gog-studio.glance-or-gaze-studio';
-const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 const KEY = 'sk-gog-test-4d1e8c0b9a7f';
 
 function workspaceRoot(): string {
@@ -42,7 +41,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
   before(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is installed for development`);
-    const recorded = path.join(ext.extensionPath, 'media', 'demo', 'recorded', '2-rocket-dscovr.trajectory.jsonl');
+    const recorded = path.join(ext.extensionPath, 'media', 'demo', 'recorded', ROCKET_RECORDING);
     server = await startReplayServer([recordingFromTrajectory(await readTrajectory(recorded))], serverOptions);
     image = vscode.Uri.file(path.join(workspaceRoot(), 'photos', 'rocket.jpg'));
     assert.ok(existsSync(image.fsPath));
@@ -75,7 +74,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
     assert.ok(outcome, 'the command returns the outcome');
     assert.equal(outcome.stopReason, 'answered', outcome.error);
-    assert.equal(outcome.answer, 'Sun–Earth L1');
+    assert.equal(outcome.answer, ROCKET_ANSWER);
     assert.equal(outcome.turns, 3);
     const rel = path.relative(workspaceRoot(), outcome.trajectory);
     assert.match(rel, /^\.gog\/runs\/\d{8}-\d{6}-[0-9a-f]{6}\/trajectory\.jsonl$/);
@@ -121,7 +120,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
       assert.equal(settled, false, 'the panel was closed while the run was still going');
       const outcome = await running;
       assert.equal(outcome?.stopReason, 'answered', `closing the view does not fail the run: ${outcome?.error}`);
-      assert.equal(outcome?.answer, 'Sun–Earth L1');
+      assert.equal(outcome?.answer, ROCKET_ANSWER);
     } finally {
       delete serverOptions.latencyMs;
     }
