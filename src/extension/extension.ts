@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
 import { askAboutImage } from './askCommand';
+import { demoOptions, tryDemo } from './demoCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
 
@@ -10,6 +11,7 @@ export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
   openTrajectory: 'gog.openTrajectory',
   setApiKey: 'gog.setApiKey',
+  tryDemo: 'gog.tryDemo',
 } as const;
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -22,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+    vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
   );

@@ -59,7 +59,7 @@ describe('extension package', function () {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey'],
+      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey'],
     );
     assert.deepEqual(
       pkg.contributes.customEditors.map((e: { viewType: string }) => e.viewType),

@@ -64,4 +64,12 @@ describe('Glance-or-Gaze installed from its VSIX', () => {
     const summary = JSON.parse(await fs.readFile(path.join(outcome.runDir, 'run.json'), 'utf8')) as { corpus: string };
     assert.ok(isWithin(summary.corpus, ext.extensionPath), `searched ${summary.corpus}`);
   });
+
+  it('Try the Demo runs from the installed copy: its recorded turns, photographs and corpus are packaged', async () => {
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.tryDemo', {});
+    assert.equal(outcome?.stopReason, 'answered', outcome?.error);
+    assert.equal(outcome.answer, 'Chandra X-ray Observatory');
+    const summary = JSON.parse(await fs.readFile(path.join(outcome.runDir, 'run.json'), 'utf8')) as { image: string };
+    assert.ok(isWithin(summary.image, ext.extensionPath), `asked about ${summary.image}`);
+  });
 });

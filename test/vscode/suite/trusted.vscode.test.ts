@@ -106,6 +106,37 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('Try the Demo runs a recorded question for real, without a model server: answered, on disk, in the panel', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // An options argument skips the pick of a question: the first one, or the one named.
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.tryDemo', {});
+    assert.ok(outcome, 'the command returns the outcome');
+    assert.equal(outcome.stopReason, 'answered', outcome.error);
+    assert.equal(outcome.answer, 'Chandra X-ray Observatory');
+    assert.equal(outcome.turns, 4, 'gaze, reflect and gaze again, text search, answer');
+    assert.deepEqual(outcome.score, { exactMatch: 1, f1: 1 });
+    // Where Ask About Image's runs go.
+    assert.match(path.relative(workspaceRoot(), outcome.trajectory), /^\.gog\/runs\/\d{8}-\d{6}-[0-9a-f]{6}\/trajectory\.jsonl$/);
+    const t = await readTrajectory(outcome.trajectory);
+    assert.deepEqual(t.problems, []);
+    assert.equal(t.header!.note, 'demo: replay of recorded/1-astronaut-patch.trajectory.jsonl');
+    // The demo's own endpoint and recorded settings, not the workspace's gog.* settings.
+    assert.notEqual(t.header!.model.endpoint, server.url);
+    assert.match(t.header!.model.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.equal(t.header!.model.boxFormat, 'pixels-sent');
+    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview);
+    assert.deepEqual(
+      panels.map((tab) => tab.label),
+      ['GoG: astronaut.png'],
+      'the run streamed into its trajectory panel',
+    );
+
+    const named = await vscode.commands.executeCommand<QueryOutcome>('gog.tryDemo', { sample: '3-hubble-galaxies' });
+    assert.equal(named?.stopReason, 'answered', named?.error);
+    assert.equal((await readTrajectory(named.trajectory)).header!.model.dialect, 'mmsearch-r1');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('finishes a run whose panel was closed while it ran', async () => {
     serverOptions.latencyMs = 400; // three model turns: the run outlives the close by far
     try {
