@@ -23,16 +23,18 @@ export function demoOptions(arg: unknown): DemoOptions | undefined {
 }
 
 async function pickSample(demo: Demo): Promise<DemoSample | undefined> {
-  const items = demo.samples.map((sample) => ({
-    label: sample.header.question,
-    description: path.basename(sample.image),
-    detail: `${sample.header.model.dialect} dialect · ${sample.recording.turns.length} recorded model turns`,
-    sample,
-  }));
+  const items = demo.samples.map((sample) => {
+    const turns = sample.recording.turns.length;
+    return {
+      label: sample.header.question,
+      detail: `${path.basename(sample.image)} · ${sample.header.model.dialect} dialect · ${turns} recorded model turn${turns === 1 ? '' : 's'}`,
+      sample,
+    };
+  });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'Glance-or-Gaze: Try the Demo',
-    placeHolder: 'Pick a question. The model’s turns are recorded; the agent, its crops and its searches run for real.',
-    matchOnDescription: true,
+    placeHolder: 'Pick a question: the model’s turns are recorded, the rest runs for real',
+    matchOnDetail: true,
   });
   return picked?.sample;
 }

@@ -52,6 +52,17 @@ describe('extension package', function () {
     for (const f of screenshots) assert.ok(linked.has(f), `${f} is packaged but no packaged page shows it`);
   });
 
+  it('packages the media of every walkthrough step', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const steps = (pkg.contributes.walkthroughs as { steps: { id: string; media: Record<string, unknown> }[] }[]).flatMap((w) => w.steps);
+    assert.ok(steps.length >= 4);
+    for (const step of steps) {
+      const media = ['markdown', 'image', 'svg'].map((k) => step.media[k]).filter((m): m is string => typeof m === 'string');
+      assert.equal(media.length, 1, `${step.id} shows one markdown page or picture`);
+      assert.ok(files.includes(media[0]!), `${step.id}: ${media[0]} is not in the package`);
+    }
+  });
+
   it('declares what VS Code needs: engine, activation, untrusted workspaces, commands and settings', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.engines.vscode, '^1.100.0');

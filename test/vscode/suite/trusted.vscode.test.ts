@@ -69,6 +69,28 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     for (const c of contributed) assert.ok(registered.has(c), `${c} is registered`);
   });
 
+  it('contributes a Get Started walkthrough whose steps run commands that exist', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    type Step = { id: string; title: string; description: string; media: Record<string, unknown> };
+    const walkthroughs = (ext.packageJSON.contributes.walkthroughs ?? []) as { id: string; steps: Step[] }[];
+    const getStarted = walkthroughs.find((w) => w.id === 'getStarted');
+    assert.ok(getStarted, 'a getStarted walkthrough');
+    assert.deepEqual(
+      getStarted.steps.map((s) => s.id),
+      ['tryDemo', 'endpoint', 'apiKey', 'ask', 'openTrajectory'],
+    );
+    // The workbench test opens it and looks at it.
+    const registered = new Set(await vscode.commands.getCommands(false));
+    for (const step of getStarted.steps) {
+      const commands = [...step.description.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!);
+      assert.ok(commands.length, `${step.id} has a button`);
+      for (const c of commands) assert.ok(registered.has(c), `${step.id}: ${c} is a command`);
+      const media = ['markdown', 'image', 'svg'].map((k) => step.media[k]).filter((m): m is string => typeof m === 'string');
+      assert.equal(media.length, 1, `${step.id} has media`);
+      assert.ok(existsSync(path.join(ext.extensionPath, media[0]!)), `${media[0]} exists`);
+    }
+  });
+
   it('GoG: Ask About Image… writes a trajectory into the workspace and reports the answer', async () => {
     assert.equal(vscode.workspace.isTrusted, true);
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });

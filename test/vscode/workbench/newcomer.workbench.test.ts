@@ -1,0 +1,82 @@
+// A newcomer's path through the workbench, driven as a person would: the demo from the
+// Command Palette, the Get Started walkthrough. Screenshots in test/.out/screenshots/.
+import { strict as assert } from 'node:assert';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readTrajectory } from '../../../src/core/trajectoryFile';
+import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+
+const ASTRONAUT_QUESTION = 'Which space telescope was deployed on the mission whose patch this astronaut is wearing?';
+
+describe('workbench: a newcomer’s path', () => {
+  let session: Session;
+
+  before(async () => {
+    makeScreenshotDirs();
+    session = await openWorkbench((ws) => {
+      mkdirSync(path.join(ws, 'photos'));
+      copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
+      mkdirSync(path.join(ws, '.vscode'));
+      writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-${Date.now()}.png`) });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  it('Try the Demo: pick a question, and the run streams into the trajectory panel', async () => {
+    const { page, workspace } = session;
+    await runFromPalette(page, 'GoG: Try the Demo');
+    const first = page.locator('.quick-input-widget .monaco-list-row', { hasText: ASTRONAUT_QUESTION });
+    await first.waitFor();
+    assert.equal(await page.locator('.quick-input-widget .monaco-list-row').count(), 5, 'the five recorded questions');
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-demo-pick.png') });
+    await page.keyboard.press('Enter'); // the first is selected
+    const frame = await webviewFrame(page, '.question', ASTRONAUT_QUESTION);
+    await frame.locator('.outcome.state-answered').waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('.final-answer').textContent(), 'Chandra X-ray Observatory');
+    assert.equal(await frame.locator('.gaze').count(), 2, 'the wrong gaze and the right one');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Answer: Chandra X-ray Observatory' }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-demo.png') });
+    const runs = readdirSync(path.join(workspace, '.gog', 'runs'));
+    assert.equal(runs.length, 1);
+    const t = await readTrajectory(path.join(workspace, '.gog', 'runs', runs[0]!, 'trajectory.jsonl'));
+    assert.equal(t.header?.question, ASTRONAUT_QUESTION);
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'View: Close All Editors');
+  });
+
+  it('opens the Get Started walkthrough from the Command Palette; each step has its button and page', async () => {
+    const { page } = session;
+    // An open Welcome page ignores a request to show another walkthrough.
+    await runFromPalette(page, 'View: Close All Editors');
+    // Extension walkthroughs are registered a few seconds after start: reopen the list until it is there.
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with Glance-or-Gaze' });
+    for (let i = 0; ; i++) {
+      await runFromPalette(page, 'Welcome: Open Walkthrough...');
+      try {
+        await item.waitFor({ timeout: 2000 });
+        break;
+      } catch (e) {
+        if (i === 10) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
+    await item.click();
+    const category = page.locator('.gettingStartedCategoriesContainer, .getting-started-category, .gettingStartedSlideDetails').first();
+    await category.waitFor();
+    await page.locator('.gettingStartedSlideDetails', { hasText: 'Get Started with Glance-or-Gaze' }).waitFor();
+    for (const title of ['Try the demo', 'Point it at your endpoint', 'Set an API key', 'Ask about your own image', 'Open a trajectory'])
+      await page.locator('.getting-started-step', { hasText: title }).first().waitFor();
+    const frame = await webviewFrame(page, 'h1', 'Try the demo');
+    assert.ok(await frame.locator('img').count(), 'the first step shows the panel');
+    await page.locator('.getting-started-step .button-link, .getting-started-step a', { hasText: 'Try the Demo' }).first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workbench-walkthrough.png') });
+  });
+});
