@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import sharp from 'sharp';
 import { ROOT } from '../helpers/fixtures';
 import { relativeLinks } from '../helpers/markdownLinks';
 
@@ -61,6 +62,22 @@ describe('extension package', function () {
       assert.equal(media.length, 1, `${step.id} shows one markdown page or picture`);
       assert.ok(files.includes(media[0]!), `${step.id}: ${media[0]} is not in the package`);
     }
+  });
+
+  it('has an icon of its own, drawn by scripts/icon.mjs, and a gallery banner', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(typeof pkg.icon, 'string', 'package.json names an icon');
+    assert.ok(files.includes(pkg.icon), `${pkg.icon} is in the package`);
+    const committed = sharp(path.join(ROOT, pkg.icon));
+    const meta = await committed.metadata();
+    assert.equal(meta.format, 'png');
+    assert.ok(meta.width >= 128 && meta.width === meta.height, `${meta.width}×${meta.height}: square, at least 128 pixels`);
+    // The committed file is what the script draws now: the icon is made by code, not by hand.
+    const { renderIcon } = (await import(path.join(ROOT, 'scripts', 'icon.mjs'))) as { renderIcon: () => Promise<Buffer> };
+    const raw = (image: Buffer | string) => sharp(image).ensureAlpha().raw().toBuffer();
+    assert.ok((await raw(await renderIcon())).equals(await raw(path.join(ROOT, pkg.icon))), 'run npm run icon and commit its output');
+    assert.match(pkg.galleryBanner?.color ?? '', /^#[0-9a-f]{6}$/i);
+    assert.ok(['dark', 'light'].includes(pkg.galleryBanner.theme));
   });
 
   it('declares what VS Code needs: engine, activation, untrusted workspaces, commands and settings', () => {
