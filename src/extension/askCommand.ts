@@ -1,6 +1,5 @@
-// `GoG: Ask About Image…`: pick an image, type a question, run the agent with a
-// cancellable progress notification, write the trajectory into the workspace, show the
-// answer, log every step.
+// `Glance-or-Gaze: Ask About Image…`: pick an image, type a question, and run the agent
+// in the window (runInWindow.ts), with the workspace's gog.* settings and the stored key.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultRunDir, type QueryOutcome } from '../run/runQuery';

@@ -80,6 +80,37 @@ describe('extension package', function () {
     assert.ok(['dark', 'light'].includes(pkg.galleryBanner.theme));
   });
 
+  it('is called Glance-or-Gaze wherever a user reads its name: palette, menus, messages, docs', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    type Command = { command: string; title: string; category?: string };
+    const commands = pkg.contributes.commands as Command[];
+    const hidden = new Set(
+      ((pkg.contributes.menus.commandPalette ?? []) as { command: string; when: string }[]).filter((m) => m.when === 'false').map((m) => m.command),
+    );
+    for (const c of commands) {
+      // In the palette as "Glance-or-Gaze: Title"; typing "glance" or "gog" finds it (workbench test).
+      if (!hidden.has(c.command)) assert.equal(c.category, 'Glance-or-Gaze', `${c.command}'s category`);
+      else assert.match(c.title, /^Glance-or-Gaze: /, `${c.command} is for menus, which show no category: its title says whose it is`);
+    }
+    // Context menus show the title alone.
+    const menus = Object.entries(pkg.contributes.menus as Record<string, { command: string }[]>).filter(([where]) => where !== 'commandPalette');
+    for (const [where, items] of menus)
+      for (const item of items) {
+        const c = commands.find((x) => x.command === item.command)!;
+        assert.match(c.title, /^Glance-or-Gaze: /, `${where}: ${c.command} shows "${c.title}"`);
+      }
+    // Nothing a user reads calls it "GoG:" any more.
+    const sources = execFileSync('git', ['ls-files', 'package.json', 'src', 'webview', 'media/walkthrough', '*.md'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\.(ts|json|md)$/.test(f));
+    const stale = sources.flatMap((f) =>
+      readFileSync(path.join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bGoG: /.test(line) ? [`${f}:${i + 1}`] : [])),
+    );
+    assert.deepEqual(stale, []);
+  });
+
   it('declares what VS Code needs: engine, activation, untrusted workspaces, commands and settings', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(pkg.engines.vscode, '^1.100.0');
@@ -87,7 +118,7 @@ describe('extension package', function () {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey'],
+      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey', 'gog.askAboutImageFromMenu'],
     );
     assert.deepEqual(
       pkg.contributes.customEditors.map((e: { viewType: string }) => e.viewType),

@@ -91,7 +91,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     }
   });
 
-  it('GoG: Ask About Image… writes a trajectory into the workspace and reports the answer', async () => {
+  it('Glance-or-Gaze: Ask About Image… writes a trajectory into the workspace and reports the answer', async () => {
     assert.equal(vscode.workspace.isTrusted, true);
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
     assert.ok(outcome, 'the command returns the outcome');
@@ -118,7 +118,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
         .flatMap((g) => g.tabs)
         .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('gog.trajectoryPanel'));
     assert.ok(webviewTabs().length >= 1, 'the run opened its panel');
-    assert.equal(webviewTabs().at(-1)!.label, 'GoG: rocket.jpg');
+    assert.equal(webviewTabs().at(-1)!.label, 'Glance-or-Gaze: rocket.jpg');
 
     assert.equal(await vscode.commands.executeCommand('gog.openTrajectory', vscode.Uri.file(outcome.trajectory)), true);
     const active = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
@@ -149,7 +149,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview);
     assert.deepEqual(
       panels.map((tab) => tab.label),
-      ['GoG: astronaut.png'],
+      ['Glance-or-Gaze: astronaut.png'],
       'the run streamed into its trajectory panel',
     );
 
@@ -200,7 +200,7 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     }
   });
 
-  it('GoG: Set API Key stores the key in SecretStorage: it reaches the endpoint and no file or setting', async () => {
+  it('Glance-or-Gaze: Set API Key stores the key in SecretStorage: it reaches the endpoint and no file or setting', async () => {
     authorizations.length = 0;
     assert.equal(await vscode.commands.executeCommand('gog.setApiKey', KEY), true);
     const outcome = await vscode.commands.executeCommand<QueryOutcome>('gog.askAboutImage', image, { question: QUESTION });
