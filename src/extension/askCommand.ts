@@ -2,9 +2,9 @@
 // in the window (runInWindow.ts), with the workspace's gog.* settings and the stored key.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { defaultRunDir, type QueryOutcome } from '../run/runQuery';
+import type { QueryOutcome } from '../run/runQuery';
 import { getApiKey } from './apiKey';
-import { runBase, runInWindow, type RunDeps } from './runInWindow';
+import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
 import { readSettings } from './settings';
 
 const IMAGE_FILTER = { Images: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'avif', 'heic', 'heif'] };
@@ -61,11 +61,9 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
     }));
   if (question === undefined) return undefined;
 
-  const { base, inWorkspace } = runBase(context, image);
+  const { base, runDir } = newRunDir(deps, image);
   const settings = readSettings(image, base, vscode.Uri.joinPath(context.extensionUri, 'media', 'demo', 'corpus').fsPath);
   const apiKey = await getApiKey(context.secrets);
-  const runDir = defaultRunDir(base);
-  if (!inWorkspace) log.info(`no workspace folder is open: the run goes to ${runDir}`);
   log.info(
     `ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`,
   );

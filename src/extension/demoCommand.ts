@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
 import { demoSettings, loadDemo, serveDemo, type Demo, type DemoSample } from '../run/demo';
-import { defaultRunDir, type QueryOutcome } from '../run/runQuery';
-import { runBase, runInWindow, type RunDeps } from './runInWindow';
+import type { QueryOutcome } from '../run/runQuery';
+import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
 
 export interface DemoOptions {
   /** Run this recorded question (its file name without `.trajectory.jsonl`) without asking; absent: the first. */
@@ -39,6 +39,15 @@ async function pickSample(demo: Demo): Promise<DemoSample | undefined> {
   return picked?.sample;
 }
 
+/** The sample named, or the first; an unknown name is shown as an error. */
+function namedSample(demo: Demo, name: string | undefined): DemoSample | undefined {
+  const sample = name === undefined ? demo.samples[0] : demo.samples.find((s) => s.name === name);
+  if (!sample) {
+    void vscode.window.showErrorMessage(`Glance-or-Gaze: the demo has no recorded question "${name}"; it has ${demo.samples.map((s) => s.name).join(', ')}.`);
+  }
+  return sample;
+}
+
 export async function tryDemo(deps: RunDeps, options?: DemoOptions): Promise<QueryOutcome | undefined> {
   const { context, log } = deps;
   const failed = (e: unknown) => {
@@ -52,22 +61,10 @@ export async function tryDemo(deps: RunDeps, options?: DemoOptions): Promise<Que
   } catch (e) {
     return failed(e);
   }
-  let sample: DemoSample | undefined;
-  if (!options) sample = await pickSample(demo);
-  else {
-    sample = options.sample === undefined ? demo.samples[0] : demo.samples.find((s) => s.name === options.sample);
-    if (!sample) {
-      void vscode.window.showErrorMessage(
-        `Glance-or-Gaze: the demo has no recorded question "${options.sample}"; it has ${demo.samples.map((s) => s.name).join(', ')}.`,
-      );
-      return undefined;
-    }
-  }
+  const sample = options ? namedSample(demo, options.sample) : await pickSample(demo);
   if (!sample) return undefined;
 
-  const { base, inWorkspace } = runBase(context);
-  const runDir = defaultRunDir(base);
-  if (!inWorkspace) log.info(`no workspace folder is open: the run goes to ${runDir}`);
+  const { runDir } = newRunDir(deps);
   let server;
   try {
     server = await serveDemo(demo);

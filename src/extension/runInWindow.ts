@@ -3,7 +3,7 @@
 // the log, and the outcome as a message with Open Trajectory.
 import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
-import { QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { openLivePanel, type LivePanel } from './trajectoryPanel';
@@ -13,11 +13,18 @@ export interface RunDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** Where runs go: the resource's workspace folder, the first folder, or the extension's storage. */
-export function runBase(context: vscode.ExtensionContext, resource?: vscode.Uri): { base: string; inWorkspace: boolean } {
+/**
+ * Where a new run goes: `.gog/runs/<id>` under the resource's workspace folder, the first
+ * folder, or the extension's storage. `base` is that folder, which relative settings
+ * resolve against.
+ */
+export function newRunDir(deps: RunDeps, resource?: vscode.Uri): { base: string; runDir: string } {
   const folder = (resource && vscode.workspace.getWorkspaceFolder(resource)) ?? vscode.workspace.workspaceFolders?.[0];
-  if (folder && folder.uri.scheme === 'file') return { base: folder.uri.fsPath, inWorkspace: true };
-  return { base: context.globalStorageUri.fsPath, inWorkspace: false };
+  const inWorkspace = folder?.uri.scheme === 'file';
+  const base = inWorkspace ? folder.uri.fsPath : deps.context.globalStorageUri.fsPath;
+  const runDir = defaultRunDir(base);
+  if (!inWorkspace) deps.log.info(`no workspace folder is open: the run goes to ${runDir}`);
+  return { base, runDir };
 }
 
 /**
