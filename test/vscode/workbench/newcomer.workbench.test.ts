@@ -1,11 +1,12 @@
-// A newcomer's path through the workbench, driven as a person would: the demo from the
-// Command Palette, the Get Started walkthrough. Screenshots in test/.out/screenshots/.
+// A newcomer's path through the workbench, driven as a person would: finding the commands
+// by name in the Command Palette, the Explorer's menu on an image, the demo, the Get
+// Started walkthrough. Screenshots in test/.out/screenshots/.
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Page } from 'playwright-core';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import type { Page } from 'playwright-core';
 import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const ASTRONAUT_QUESTION = 'Which space telescope was deployed on the mission whose patch this astronaut is wearing?';
