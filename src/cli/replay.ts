@@ -1,28 +1,16 @@
 // `gog replay`: serve recorded model turns as an OpenAI-compatible endpoint.
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
-import { formatProblem } from '../core/jsonl';
-import { readTrajectory } from '../core/trajectoryFile';
-import { recordingFromTrajectory, startReplayServer, type Recording, type ReplayServer } from '../model/replayServer';
+import { startReplayServer, type Recording, type ReplayServer } from '../model/replayServer';
+import { loadRecordedRuns } from '../run/recordedRuns';
 import { UsageError, type Io } from './ask';
 
-export async function loadRecordings(files: string[], warn: (line: string) => void): Promise<Recording[]> {
-  const recordings: Recording[] = [];
-  for (const file of files) {
-    let loaded;
-    try {
-      loaded = await readTrajectory(file);
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${oneLine(e)}`);
-    }
-    for (const p of loaded.problems) warn(`${formatProblem(file, p)} (skipped)`);
-    try {
-      recordings.push(recordingFromTrajectory(loaded));
-    } catch (e) {
-      throw new UsageError(oneLine(e));
-    }
+async function loadRecordings(files: string[], warn: (line: string) => void): Promise<Recording[]> {
+  try {
+    return (await loadRecordedRuns(files, warn)).map((r) => r.recording);
+  } catch (e) {
+    throw new UsageError(oneLine(e));
   }
-  return recordings;
 }
 
 export async function runReplay(argv: string[], io: Io, signal: AbortSignal): Promise<number> {

@@ -1,7 +1,7 @@
-// The Glance-or-Gaze loop (DESIGN.md section 1): ask the model, parse its turn, act
-// (answer, text search, glance = search the whole image, gaze = crop a box and search
-// the crop), tell it what came back, repeat within a turn budget. Every step is written
-// to the record before subscribers hear of it, so what they see is what is on disk.
+// The Glance-or-Gaze loop (docs/ARCHITECTURE.md, "The agent loop"): ask the model, parse
+// its turn, act (answer, text search, glance = search the whole image, gaze = crop a box
+// and search the crop), tell it what came back, repeat within a turn budget. Every step
+// is written to the record before subscribers hear of it, so what they see is on disk.
 import type { Action, ParsedTurn } from './actions';
 import type { ChatMessage } from './chat';
 import type { Dialect, EvidenceItem, ObservationContext } from './dialects/dialect';

@@ -1,6 +1,6 @@
-// The trajectory record (DESIGN.md section 3): one header line, then one line per event,
-// appended as the run goes. Schema version 1. Objects are "loose": fields a later version
-// adds survive a read by this one.
+// The trajectory record (docs/ARCHITECTURE.md, "The trajectory record"): one header line,
+// then one line per event, appended as the run goes. Schema version 1. Objects are
+// "loose": fields a later version adds survive a read by this one.
 import { z } from 'zod';
 import { BOX_FORMATS } from './geometry';
 

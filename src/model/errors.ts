@@ -90,7 +90,10 @@ export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
     return new ModelError(clean(`cannot reach the model endpoint ${ctx.endpoint} (${cause}); is the server running?`), 'unreachable');
   }
   if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
-    return new ModelError(`the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "GoG: Set API Key" or OPENAI_API_KEY`, 'auth');
+    return new ModelError(
+      `the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "Glance-or-Gaze: Set API Key" or OPENAI_API_KEY`,
+      'auth',
+    );
   }
   if (e instanceof NotFoundError) {
     return new ModelError(clean(`the model endpoint ${ctx.endpoint} does not serve model "${ctx.model}" (404: ${serverMessage(e)})`), 'model_not_found');

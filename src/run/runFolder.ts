@@ -1,6 +1,6 @@
-// A run folder (DESIGN.md section 3): run.json (settings and summary, rewritten
-// atomically), trajectory.jsonl (append-only), the query image as given, and images/
-// (the image sent, crops, evidence thumbnails).
+// A run folder (docs/ARCHITECTURE.md, "The trajectory record"): run.json (settings and
+// summary, rewritten atomically), trajectory.jsonl (append-only), the query image as
+// given, and images/ (the image sent, crops, evidence thumbnails).
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
