@@ -2,22 +2,13 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
-import type { BoxFormat } from '../core/geometry';
-import type { DialectId } from '../core/trajectory';
-import { DEFAULT_ENDPOINT } from '../model/client';
 import { redact } from '../core/redact';
-import { defaultRunDir, QUERY_DEFAULTS, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { defaultRunDir, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 
 export class UsageError extends Error {}
-
-function numberOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} needs a number; got "${value}"`);
-  return n;
-}
 
 export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): { settings: QuerySettings; json: boolean } {
   let values;
@@ -27,28 +18,12 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
       allowPositionals: false,
       strict: true,
       options: {
+        ...cliOptions(),
         image: { type: 'string' },
         question: { type: 'string' },
-        endpoint: { type: 'string' },
-        model: { type: 'string' },
-        dialect: { type: 'string' },
-        'box-format': { type: 'string' },
-        'max-turns': { type: 'string' },
-        'max-pixels': { type: 'string' },
-        corpus: { type: 'string' },
         out: { type: 'string' },
         gold: { type: 'string', multiple: true },
-        'top-k': { type: 'string' },
-        temperature: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        timeout: { type: 'string' },
-        retries: { type: 'string' },
-        'max-reply-chars': { type: 'string' },
-        'max-image-mb': { type: 'string' },
-        'no-stream': { type: 'boolean' },
-        'no-evidence-images': { type: 'boolean' },
         cache: { type: 'string' },
-        'no-cache': { type: 'boolean' },
         json: { type: 'boolean' },
       },
     }));
@@ -57,29 +32,22 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   }
   if (!values.image) throw new UsageError('--image PATH is required');
   if (values.question === undefined) throw new UsageError('--question TEXT is required');
-  const d = QUERY_DEFAULTS;
+  const folders = { base: cwd, defaults: { corpusDir: path.join(demoDir(), 'corpus') } };
+  const defaults = settingDefaults(folders);
+  if (env.OPENAI_BASE_URL) defaults.endpoint = env.OPENAI_BASE_URL;
+  let run;
+  try {
+    run = settingsFromCli(values, folders, defaults);
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
   const settings: QuerySettings = {
+    ...run,
     image: path.resolve(cwd, values.image),
     question: values.question,
-    endpoint: values.endpoint ?? env.OPENAI_BASE_URL ?? DEFAULT_ENDPOINT,
-    model: values.model ?? '',
-    dialect: (values.dialect ?? d.dialect) as DialectId,
-    boxFormat: (values['box-format'] ?? d.boxFormat) as BoxFormat,
-    maxTurns: numberOption('max-turns', values['max-turns'], d.maxTurns),
-    maxPixels: numberOption('max-pixels', values['max-pixels'], d.maxPixels),
-    topK: numberOption('top-k', values['top-k'], d.topK),
-    evidenceImages: !values['no-evidence-images'],
-    temperature: numberOption('temperature', values.temperature, d.temperature),
-    maxTokens: numberOption('max-tokens', values['max-tokens'], d.maxTokens),
-    timeoutMs: numberOption('timeout', values.timeout, d.timeoutMs / 1000) * 1000,
-    maxRetries: numberOption('retries', values.retries, d.maxRetries),
-    stream: !values['no-stream'],
-    maxReplyChars: numberOption('max-reply-chars', values['max-reply-chars'], d.maxReplyChars),
-    maxImageBytes: numberOption('max-image-mb', values['max-image-mb'], d.maxImageBytes / 1024 / 1024) * 1024 * 1024,
-    corpusDir: values.corpus ? path.resolve(cwd, values.corpus) : path.join(demoDir(), 'corpus'),
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
+    cacheDir: values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache'),
   };
-  if (!values['no-cache']) settings.cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
   if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };

@@ -2,6 +2,7 @@
 // in the window (runInWindow.ts), with the workspace's gog.* settings and the stored key.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { oneLine } from '../core/agent';
 import type { QueryOutcome } from '../run/runQuery';
 import { getApiKey } from './apiKey';
 import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
@@ -62,10 +63,19 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
   if (question === undefined) return undefined;
 
   const { base, runDir } = newRunDir(deps, image);
-  const settings = readSettings(image, base, vscode.Uri.joinPath(context.extensionUri, 'media', 'demo', 'corpus').fsPath);
+  let settings;
+  try {
+    settings = readSettings(image, base, vscode.Uri.joinPath(context.extensionUri, 'media', 'demo', 'corpus').fsPath);
+  } catch (e) {
+    // A setting of the wrong type or out of range: said once, naming it; nothing runs.
+    log.error(oneLine(e));
+    void vscode.window.showErrorMessage(`Glance-or-Gaze: ${oneLine(e)}`);
+    return undefined;
+  }
   const apiKey = await getApiKey(context.secrets);
   log.info(
     `ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`,
   );
-  return runInWindow(deps, { ...settings, image: image.fsPath, question, runDir, ...(apiKey ? { apiKey } : {}) }, path.basename(image.fsPath));
+  const cacheDir = path.join(base, '.gog', 'cache');
+  return runInWindow(deps, { ...settings, image: image.fsPath, question, runDir, cacheDir, ...(apiKey ? { apiKey } : {}) }, path.basename(image.fsPath));
 }

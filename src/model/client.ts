@@ -41,10 +41,6 @@ export const DEFAULT_MODEL_SETTINGS: Omit<ModelSettings, 'endpoint' | 'model'> =
   maxReplyChars: 1_000_000,
 };
 
-/** Limits for a model turn's time (node timers overflow past 2^31 ms) and kept characters. */
-export const TIMEOUT_RANGE_S = { min: 1, max: 86_400 } as const;
-export const REPLY_CHARS_RANGE = { min: 1_000, max: 100_000_000 } as const;
-
 /** Stream cuts the SDK cannot retry (the response had started): retried here, whole turn. */
 const STREAM_RETRIES = 1;
 /** A model list should come back quickly; a server busy with long turns still answers it. */

@@ -60,6 +60,8 @@ export function demoSettings(demo: Demo, sample: DemoSample, endpoint: string, r
     maxTurns: header.agent.maxTurns,
     topK: header.agent.topK,
     corpusDir: path.join(demo.dir, 'corpus'),
+    // Recorded answers over a fixed corpus: nothing to gain from a cache, and nothing left behind.
+    cacheSearches: false,
     runDir,
     note: `demo: replay of ${path.relative(demo.dir, sample.file)}`,
   };

@@ -4,68 +4,39 @@
 // QueryError and leave nothing on disk; once it has started, the trajectory so far is
 // always kept, whatever happens.
 import * as path from 'node:path';
-import { AgentRun, DEFAULT_MAX_TURNS, DEFAULT_TOP_K, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
+import { AgentRun, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
 import { getDialect } from '../core/dialects';
-import { BOX_FORMATS, DEFAULT_MAX_PIXELS, type BoxFormat } from '../core/geometry';
 import { formatProblem, type LineProblem } from '../core/jsonl';
 import type { ImageSearch, TextSearch } from '../core/ports';
-import { DIALECT_IDS, TRAJECTORY_SCHEMA, type DialectId, type TrajectoryHeader } from '../core/trajectory';
-import { DEFAULT_MODEL_SETTINGS, ModelClient, REPLY_CHARS_RANGE, TIMEOUT_RANGE_S } from '../model/client';
+import { TRAJECTORY_SCHEMA, type TrajectoryHeader } from '../core/trajectory';
+import { ModelClient } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from '../search/cache';
 import { CorpusError, LocalCorpus, PAGES_FILE } from '../search/localCorpus';
-import { DEFAULT_MAX_IMAGE_BYTES, ImageError, loadImage } from '../vision/image';
+import { ImageError, loadImage } from '../vision/image';
 import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
+import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
 import { toolVersions } from './versions';
 
-export interface QuerySettings {
+/** One query: the run settings (settingsSpec.ts) and what belongs to this run alone. */
+export interface QuerySettings extends RunSettings {
   image: string;
   question: string;
   gold?: string[];
-  endpoint: string;
-  /** Empty: the first model the endpoint serves. */
-  model: string;
+  /** From SecretStorage or the environment; never a setting. */
   apiKey?: string;
-  dialect: DialectId;
-  boxFormat: BoxFormat;
-  maxTurns: number;
-  maxPixels: number;
-  topK: number;
-  evidenceImages: boolean;
-  temperature: number;
-  maxTokens: number;
-  /** The most one model turn may take, retries included. */
-  timeoutMs: number;
-  maxRetries: number;
-  stream: boolean;
-  /** Characters kept of a model reply; the rest is not read, and the record says so. */
-  maxReplyChars: number;
-  /** Bytes read of the image file at most. */
-  maxImageBytes: number;
-  corpusDir: string;
-  /** Search cache folder; undefined turns the cache off. */
+  /** Where the search cache lives; searches are cached when this is given and cacheSearches is on. */
   cacheDir?: string;
-  /** The run folder to create; it must not hold a run already. */
+  /** The run folder to create: new or empty. */
   runDir: string;
   dataset?: string;
   sampleId?: string;
   note?: string;
 }
 
-export const QUERY_DEFAULTS = {
-  dialect: 'gog' as DialectId,
-  boxFormat: 'pixels-sent' as BoxFormat,
-  maxTurns: DEFAULT_MAX_TURNS,
-  maxPixels: DEFAULT_MAX_PIXELS,
-  topK: DEFAULT_TOP_K,
-  evidenceImages: true,
-  maxImageBytes: DEFAULT_MAX_IMAGE_BYTES,
-  ...DEFAULT_MODEL_SETTINGS,
-};
-
-/** Image file size limits, in megabytes (what the setting and the CLI option take). */
-export const IMAGE_MB_RANGE = { min: 1, max: 4096 } as const;
+/** Every run setting's default; the corpus folder is each face's own (the bundled demo corpus). */
+export const QUERY_DEFAULTS: Omit<RunSettings, 'corpusDir'> = (({ corpusDir: _, ...rest }) => rest)(settingDefaults({ base: '/', defaults: {} }));
 
 export interface QueryHooks {
   signal?: AbortSignal;
@@ -96,27 +67,11 @@ export function defaultRunDir(base: string): string {
 }
 
 function checkSettings(s: QuerySettings): void {
-  const intIn = (name: string, v: number, lo: number, hi: number) => {
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new QueryError(`${name} must be a whole number from ${lo} to ${hi}; got ${v}`);
-  };
   if (!s.question.trim()) throw new QueryError('the question is empty; ask something about the image');
-  if (!(DIALECT_IDS as readonly string[]).includes(s.dialect)) throw new QueryError(`unknown dialect "${s.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
-  if (!(BOX_FORMATS as readonly string[]).includes(s.boxFormat))
-    throw new QueryError(`unknown box format "${s.boxFormat}"; use one of ${BOX_FORMATS.join(', ')}`);
-  intIn('max turns', s.maxTurns, 1, 1000);
-  intIn('max pixels', s.maxPixels, 56 * 56, 50_000_000);
-  intIn('results per search', s.topK, 1, 20);
-  intIn('max tokens', s.maxTokens, 1, 1_000_000);
-  intIn('retries', s.maxRetries, 0, 10);
-  intIn('max reply characters', s.maxReplyChars, REPLY_CHARS_RANGE.min, REPLY_CHARS_RANGE.max);
-  if (!(s.temperature >= 0 && s.temperature <= 2)) throw new QueryError(`temperature must be from 0 to 2; got ${s.temperature}`);
-  const seconds = s.timeoutMs / 1000;
-  if (!(seconds >= TIMEOUT_RANGE_S.min && seconds <= TIMEOUT_RANGE_S.max)) {
-    throw new QueryError(`the timeout must be from ${TIMEOUT_RANGE_S.min} to ${TIMEOUT_RANGE_S.max} seconds (one day); got ${seconds}`);
-  }
-  const mb = s.maxImageBytes / 1024 / 1024;
-  if (!(mb >= IMAGE_MB_RANGE.min && mb <= IMAGE_MB_RANGE.max)) {
-    throw new QueryError(`the image size limit must be from ${IMAGE_MB_RANGE.min} to ${IMAGE_MB_RANGE.max} MB; got ${mb}`);
+  try {
+    checkRunSettings(s);
+  } catch (e) {
+    throw new QueryError(oneLine(e));
   }
   try {
     const u = new URL(s.endpoint);
@@ -192,7 +147,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
 
   let imageSearch: ImageSearch = corpus.imageSearch;
   let textSearch: TextSearch = corpus.textSearch;
-  if (settings.cacheDir) {
+  if (settings.cacheSearches && settings.cacheDir) {
     const cache = new SearchCache(settings.cacheDir);
     imageSearch = cachedImageSearch(imageSearch, cache);
     textSearch = cachedTextSearch(textSearch, cache);

@@ -198,6 +198,17 @@ describe('Glance-or-Gaze in a real VS Code (trusted workspace)', () => {
     } finally {
       await config.update('model', undefined, vscode.ConfigurationTarget.Workspace);
     }
+    // A value settings.json can hold but the setting cannot take: refused, nothing written.
+    const runs = path.join(workspaceRoot(), '.gog', 'runs');
+    const before = (await fs.readdir(runs)).length;
+    await config.update('maxTurns', 'many', vscode.ConfigurationTarget.Workspace);
+    try {
+      const refused = await vscode.commands.executeCommand<QueryOutcome | undefined>('gog.askAboutImage', image, { question: QUESTION });
+      assert.equal(refused, undefined, 'a setting of the wrong type stops the run before it starts');
+      assert.equal((await fs.readdir(runs)).length, before, 'no run folder');
+    } finally {
+      await config.update('maxTurns', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('Glance-or-Gaze: Set API Key stores the key in SecretStorage: it reaches the endpoint and no file or setting', async () => {
