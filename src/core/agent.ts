@@ -201,7 +201,9 @@ export class AgentRun {
         await this.record({ type: 'action', step, action: { kind: 'text_search', query: action.query } });
         this.status(step, `text search: ${action.query}`);
         const searched = describeSearched('text_search', { query: action.query });
-        const outcome = await this.search(step, 'text_search', signal, () => deps.textSearch.search(action.query, { signal, topK: config.topK }));
+        const outcome = await this.search(step, 'text_search', signal, () =>
+          deps.textSearch.search(action.query, { signal, topK: config.topK, question: config.question }),
+        );
         messages.push(...config.dialect.observationMessages(this.observationContext('text_search', searched, outcome, parsed.callIds)));
         return undefined;
       }
@@ -231,12 +233,12 @@ export class AgentRun {
           };
           run = () => {
             if (!crop) throw cropError;
-            return deps.imageSearch.search(crop, { signal, topK: config.topK });
+            return deps.imageSearch.search(crop, { signal, topK: config.topK, question: config.question });
           };
         } else {
           searched = describeSearched('image_search', {});
           record = { kind: 'image_search', scope: 'full' };
-          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK });
+          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK, question: config.question });
         }
         await this.record({ type: 'action', step, action: record });
         this.status(step, box ? 'gaze: searching the region' : 'glance: searching the whole image');
@@ -266,13 +268,17 @@ export class AgentRun {
     const results: ResultRecord[] = [];
     const items: EvidenceItem[] = [];
     for (const hit of outcome?.results ?? []) {
-      const record: ResultRecord = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet, provider: hit.provider };
-      if (hit.score !== undefined) record.score = hit.score;
-      const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet };
-      if (hit.thumbnail) {
-        record.thumbnail = await this.deps.recorder.saveImage(`s${step}-${tool === 'image_search' ? 'img' : 'txt'}-r${hit.rank}.jpg`, hit.thumbnail);
-        if (this.config.evidenceImages) item.imageUrl = dataUrl(hit.thumbnail);
+      // The record is the hit itself, its pixels and page text saved as files of the run.
+      const { thumbnail, pageText, ...fields } = hit;
+      const record: ResultRecord = { ...fields };
+      const prefix = `s${step}-${tool === 'image_search' ? 'img' : 'txt'}-r${hit.rank}`;
+      // A page summary, when there is one, is what the model reads instead of the snippet.
+      const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.summary ?? hit.snippet };
+      if (thumbnail) {
+        record.thumbnail = await this.deps.recorder.saveImage(`${prefix}.jpg`, thumbnail);
+        if (this.config.evidenceImages) item.imageUrl = dataUrl(thumbnail);
       }
+      if (pageText !== undefined) record.page = await this.deps.recorder.saveText(`${prefix}.txt`, pageText);
       results.push(record);
       items.push(item);
     }

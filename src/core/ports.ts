@@ -2,7 +2,7 @@
 // src/search implement them; tests and the CLI wire real implementations in.
 import type { ChatMessage, ModelOutput, ToolChoice, ToolSpec } from './chat';
 import type { Box, Size } from './geometry';
-import type { NewEvent, TrajectoryEvent } from './trajectory';
+import type { NewEvent, ResultRecord, TrajectoryEvent } from './trajectory';
 
 export interface ModelRequest {
   messages: ChatMessage[];
@@ -59,14 +59,23 @@ export interface AgentImage {
   crop(box: Box, signal: AbortSignal): Promise<EncodedImage>;
 }
 
+/**
+ * A search result as a provider returns it: the record's fields (ResultRecord), with the
+ * thumbnail's pixels and the page's text in hand; the agent saves those two as files of the
+ * run and records their paths instead.
+ */
 export interface SearchHit {
-  rank: number;
-  title: string;
-  url: string;
-  snippet: string;
-  provider: string;
-  score?: number;
+  rank: ResultRecord['rank'];
+  title: ResultRecord['title'];
+  url: ResultRecord['url'];
+  snippet: ResultRecord['snippet'];
+  summary?: ResultRecord['summary'];
+  provider: ResultRecord['provider'];
+  score?: ResultRecord['score'];
+  source?: ResultRecord['source'];
   thumbnail?: EncodedImage;
+  /** The page's text as read (page reading), saved with the run. */
+  pageText?: string;
 }
 
 export interface SearchOutcome {
@@ -78,6 +87,8 @@ export interface SearchOutcome {
 export interface SearchOptions {
   signal: AbortSignal;
   topK: number;
+  /** The user's question: page reading summarises pages for it. */
+  question?: string;
 }
 
 export interface ImageSearch {
@@ -95,6 +106,8 @@ export interface Recorder {
   write(event: NewEvent): Promise<TrajectoryEvent>;
   /** Saves an image next to the trajectory; returns its path relative to the trajectory's folder. */
   saveImage(name: string, image: EncodedImage): Promise<string>;
+  /** Saves a text (a page as read) next to the trajectory; returns its relative path. */
+  saveText(name: string, text: string): Promise<string>;
 }
 
 export function dataUrl(image: EncodedImage): string {

@@ -104,15 +104,28 @@ export type ActionRecord = z.infer<typeof actionRecordSchema>;
 
 export const actionSchema = z.looseObject({ type: z.literal('action'), ...eventBase, action: actionRecordSchema });
 
+/**
+ * One search result: the one shape a result has from the provider that found it to the
+ * record (providers hand the agent the same fields, with the thumbnail's pixels and the
+ * page's text in hand instead of their files; see SearchHit in ports.ts).
+ */
 export const resultRecordSchema = z.looseObject({
   rank: z.number().int().positive(),
   title: z.string(),
   url: z.string(),
+  /** What the provider said about the page (its snippet). */
   snippet: z.string(),
+  /** A summary of the page read for the question; when present the model was shown it instead of the snippet. */
+  summary: z.string().optional(),
+  /** The page's text as read, a file relative to the trajectory's folder. */
+  page: z.string().optional(),
   /** A file relative to the trajectory's folder; never a remote URL. */
   thumbnail: z.string().optional(),
+  /** The provider id that found it (`serper`, `local-corpus:…`). */
   provider: z.string(),
   score: z.number().optional(),
+  /** The site that published it, when the provider says (`Nike`, `en.wikipedia.org`). */
+  source: z.string().optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 

@@ -13,6 +13,8 @@ import { redact } from '../core/redact';
 export const TRAJECTORY_FILE = 'trajectory.jsonl';
 export const RUN_FILE = 'run.json';
 export const IMAGES_DIR = 'images';
+/** Pages read for a text search, as text. */
+export const PAGES_DIR = 'pages';
 
 /** Sortable and unique enough for one machine: 20261124-051800-3fa2c1. */
 export function newRunId(now = new Date()): string {
@@ -125,14 +127,26 @@ export class RunFolder implements Recorder {
     return this.writer.write(event);
   }
 
-  async saveImage(name: string, image: EncodedImage): Promise<string> {
+  /** A name not yet used in `folder`: `name`, or `name-2`, `name-3`… before the extension. */
+  private fresh(folder: string, name: string): string {
     const ext = path.extname(name);
     const base = name.slice(0, name.length - ext.length);
-    let candidate = name;
-    for (let i = 2; this.taken.has(candidate); i++) candidate = `${base}-${i}${ext}`;
+    let candidate = `${folder}/${name}`;
+    for (let i = 2; this.taken.has(candidate); i++) candidate = `${folder}/${base}-${i}${ext}`;
     this.taken.add(candidate);
-    const rel = `${IMAGES_DIR}/${candidate}`;
+    return candidate;
+  }
+
+  async saveImage(name: string, image: EncodedImage): Promise<string> {
+    const rel = this.fresh(IMAGES_DIR, name);
     await fs.writeFile(path.join(this.dir, rel), image.data, { flag: 'wx' });
+    return rel;
+  }
+
+  async saveText(name: string, text: string): Promise<string> {
+    const rel = this.fresh(PAGES_DIR, name);
+    await fs.mkdir(path.join(this.dir, PAGES_DIR), { recursive: true });
+    await fs.writeFile(path.join(this.dir, rel), redact(text, this.secrets), { flag: 'wx' });
     return rel;
   }
 

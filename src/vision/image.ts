@@ -231,9 +231,9 @@ export function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<
 }
 
 /** A small JPEG for evidence and previews, longest side at most `maxSide`. */
-export async function makeThumbnail(input: Buffer, maxSide = 256): Promise<EncodedImage> {
+export async function makeThumbnail(input: Buffer, maxSide = 256, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<EncodedImage> {
   return encodeJpeg(
-    sharp(input, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
+    sharp(input, { limitInputPixels: maxInputPixels })
       .autoOrient()
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' }),
