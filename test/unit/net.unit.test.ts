@@ -143,10 +143,10 @@ describe('requests to the web', () => {
     assert.equal(got.length, 5);
     for (const i of [0, 4]) {
       assert.ok(got[i], `thumbnail ${i}`);
-      assert.equal(got[i]!.mime, 'image/jpeg');
-      const meta = await sharp(got[i]!.data).metadata();
+      assert.equal(got[i].mime, 'image/jpeg');
+      const meta = await sharp(got[i].data).metadata();
       assert.equal(meta.format, 'jpeg');
-      assert.ok(Math.max(meta.width!, meta.height!) <= 64);
+      assert.ok(Math.max(meta.width, meta.height) <= 64);
     }
     assert.deepEqual([got[1], got[2], got[3]], [undefined, undefined, undefined]);
     const publicOnly = await thumbnailFetcher().fetchAll([`${server.url}/png`], new AbortController().signal);
