@@ -99,6 +99,8 @@ export interface ImageSearch {
 
 export interface TextSearch {
   readonly id: string;
+  /** Its results depend on the question, not only the query (pages summarised for it): caches key by both. */
+  readonly perQuestion?: boolean;
   search(query: string, options: SearchOptions): Promise<SearchOutcome>;
 }
 

@@ -92,6 +92,7 @@ async function imageBenchmarks(tmp: string): Promise<void> {
     const crop: EncodedImage = await img.crop(r.box.original, never);
     const t2 = performance.now();
     await cache.get(
+      'bench',
       SearchCache.key({ provider: 'bench', tool: 'image', topK: 5, image: (await import('node:crypto')).createHash('sha256').update(crop.data).digest('hex') }),
     );
     const t3 = performance.now();
