@@ -1,6 +1,7 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { runCache } from './cache';
 import { runDemo } from './demo';
 import { runReplay } from './replay';
 import { runReport } from './report';
@@ -45,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
         return await runReplay(rest, io, controller.signal);
       case 'report':
         return await runReport(rest, io, process.cwd());
+      case 'cache':
+        return await runCache(rest, io, process.cwd());
       case 'demo':
         return await runDemo(rest, io, controller.signal, process.cwd());
       case undefined:

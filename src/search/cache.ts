@@ -161,14 +161,25 @@ export class SearchCache {
   }
 
   async stats(): Promise<CacheStats> {
-    const byProvider = new Map<string, { entries: number; bytes: number }>();
+    const byFolder = new Map<string, { entries: number; bytes: number; sample: string }>();
     for (const e of await this.entries()) {
-      const p = byProvider.get(e.provider) ?? { entries: 0, bytes: 0 };
+      const p = byFolder.get(e.provider) ?? { entries: 0, bytes: 0, sample: e.file };
       p.entries++;
       p.bytes += e.bytes;
-      byProvider.set(e.provider, p);
+      byFolder.set(e.provider, p);
     }
-    const providers = [...byProvider].map(([provider, s]) => ({ provider, ...s })).sort((a, b) => b.bytes - a.bytes);
+    // A folder's name is a digest of the provider id; one entry of it says the id itself.
+    const named = async (folder: string, sample: string) => {
+      try {
+        const stored = JSON.parse(await fs.readFile(sample, 'utf8')) as Partial<StoredEntry>;
+        return typeof stored.provider === 'string' ? stored.provider : folder;
+      } catch {
+        return folder;
+      }
+    };
+    const providers = (
+      await Promise.all([...byFolder].map(async ([folder, s]) => ({ provider: await named(folder, s.sample), entries: s.entries, bytes: s.bytes })))
+    ).sort((a, b) => b.bytes - a.bytes);
     return { entries: providers.reduce((n, p) => n + p.entries, 0), bytes: providers.reduce((n, p) => n + p.bytes, 0), providers };
   }
 

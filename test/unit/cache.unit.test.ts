@@ -129,8 +129,11 @@ describe('search cache', () => {
     const stats = await cache.stats();
     assert.equal(stats.entries, 4);
     assert.deepEqual(
-      stats.providers.map((p) => p.entries),
-      [3, 1],
+      stats.providers.map((p) => [p.provider, p.entries]),
+      [
+        ['local-corpus:corpus@abc/text', 3],
+        ['serper@http://127.0.0.1:9/proxy', 1],
+      ],
     );
     assert.equal(await cache.clear('serper@http://127.0.0.1:9/proxy'), 1);
     assert.equal((await cache.stats()).entries, 3);
