@@ -8,6 +8,18 @@ import { BOX_FORMATS, DEFAULT_MAX_PIXELS } from '../core/geometry';
 import { DEFAULT_MAX_TURNS, DEFAULT_TOP_K } from '../core/agent';
 import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from '../model/client';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
+import { DEFAULT_CACHE_MAX_BYTES } from '../search/cache';
+import { SERVICES } from '../search/services';
+
+export const IMAGE_SEARCH_IDS = ['local', 'serpapi-lens', 'google-vision', 'recorded'] as const;
+export type ImageSearchId = (typeof IMAGE_SEARCH_IDS)[number];
+export const TEXT_SEARCH_IDS = ['local', 'serpapi', 'serper', 'brave', 'tavily', 'searxng', 'recorded'] as const;
+export type TextSearchId = (typeof TEXT_SEARCH_IDS)[number];
+export const PAGE_READER_IDS = ['jina', 'direct'] as const;
+export type PageReaderId = (typeof PAGE_READER_IDS)[number];
+/** What a provider URL may be given for: every web service, and the replay endpoint's recorded searches. */
+export const URL_TARGETS = [...SERVICES, 'recorded'] as const;
+export type UrlTarget = (typeof URL_TARGETS)[number];
 
 /** The run settings a user sets: in VS Code as gog.<name>, on the command line as --<flag>. */
 export interface RunSettings {
@@ -34,6 +46,33 @@ export interface RunSettings {
   corpusDir: string;
   /** Whether searches are cached on disk. */
   cacheSearches: boolean;
+  /** Bytes the search cache may hold; past it the entries used longest ago go. */
+  cacheMaxBytes: number;
+  imageSearch: ImageSearchId;
+  textSearch: TextSearchId;
+  /** Services pointed elsewhere than their documented base URL (a proxy, a self-hosted copy). */
+  providerUrls: Partial<Record<UrlTarget, string>>;
+  /** The limit on one search request, retries included. */
+  searchTimeoutMs: number;
+  searchRetries: number;
+  /** SerpApi Lens: ask for exact matches too. */
+  lensExactMatches: boolean;
+  /** Where images are put for services that take URLs: http(s)://… (HTTP PUT) or s3://bucket/prefix. */
+  uploadUrl: string;
+  /** The public address of what is put at uploadUrl (HTTP PUT uploads). */
+  publicUrl: string;
+  /** An S3-compatible endpoint (MinIO…); empty: AWS. */
+  s3Endpoint: string;
+  s3Region: string;
+  /** Read the top text results' pages and summarise them for the question. */
+  readPages: boolean;
+  pageReader: PageReaderId;
+  pagesToRead: number;
+  /** Empty: the model endpoint and model summarise. */
+  summaryEndpoint: string;
+  summaryModel: string;
+  /** Let URLs from search results point at this machine or the local network. */
+  allowPrivateUrls: boolean;
 }
 
 interface Common {
@@ -60,6 +99,8 @@ export type SettingDecl = Common &
     | { type: 'boolean'; default: boolean }
     /** A folder: empty means a built-in default; a relative path resolves against the workspace (or the working folder). */
     | { type: 'folder'; default: '' }
+    /** Names to http(s) URLs; on the command line a repeatable `--flag NAME=URL`. */
+    | { type: 'urls'; keys: readonly string[]; default: Record<string, never> }
   );
 
 const MB = 1024 * 1024;
@@ -268,6 +309,208 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     description: 'Largest image file the agent reads, in megabytes. Only regular files are read.',
     help: 'largest image file read, in MB',
   },
+  {
+    key: 'cacheMaxBytes',
+    name: 'search.cacheMB',
+    flag: 'cache-mb',
+    label: 'the search cache size',
+    type: 'integer',
+    default: DEFAULT_CACHE_MAX_BYTES / MB,
+    min: 1,
+    max: 1_000_000,
+    unit: 'MB',
+    scale: MB,
+    description: 'Megabytes the search cache may hold. Past it, the searches used longest ago are dropped (`gog cache stats` shows what it holds).',
+    help: 'megabytes the search cache may hold',
+  },
+  {
+    key: 'imageSearch',
+    name: 'search.image',
+    flag: 'image-search',
+    label: 'the image search',
+    type: 'enum',
+    values: IMAGE_SEARCH_IDS,
+    descriptions: [
+      'The local corpus (`gog.corpusFolder`): offline, no key.',
+      'Google Lens through SerpApi (key: SERPAPI_API_KEY or Set Search API Key). It takes image URLs, so crops are uploaded first: set `gog.search.uploadUrl`.',
+      'Google Cloud Vision web detection (key: GOOGLE_API_KEY or Set Search API Key).',
+      'The searches recorded in the trajectories `gog replay` serves: re-runs a recorded run exactly, offline.',
+    ],
+    default: 'local',
+    description: 'The reverse image search behind a glance (the whole image) and a gaze (a crop).',
+    help: `image search: ${IMAGE_SEARCH_IDS.join(' | ')} (default local)`,
+  },
+  {
+    key: 'textSearch',
+    name: 'search.text',
+    flag: 'text-search',
+    label: 'the text search',
+    type: 'enum',
+    values: TEXT_SEARCH_IDS,
+    descriptions: [
+      'The local corpus (`gog.corpusFolder`): offline, no key.',
+      'Google through SerpApi (key: SERPAPI_API_KEY).',
+      'Google through Serper (key: SERPER_API_KEY).',
+      'Brave Search API (key: BRAVE_API_KEY).',
+      'Tavily (key: TAVILY_API_KEY).',
+      'A SearXNG instance with its JSON API on: set its URL in `gog.search.providerUrls`.',
+      'The searches recorded in the trajectories `gog replay` serves.',
+    ],
+    default: 'local',
+    description: 'The web search behind a text search.',
+    help: `text search: ${TEXT_SEARCH_IDS.join(' | ')} (default local)`,
+  },
+  {
+    key: 'providerUrls',
+    name: 'search.providerUrls',
+    flag: 'provider-url',
+    label: 'provider URLs',
+    type: 'urls',
+    keys: URL_TARGETS,
+    default: {},
+    restricted: true,
+    description:
+      'Services pointed elsewhere than their documented address (a proxy, a self-hosted copy), e.g. `{ "searxng": "http://127.0.0.1:8888" }`. The URL replaces the scheme, host and path prefix; each service\'s documented path is kept (`/search.json` for SerpApi). `recorded` defaults to the model endpoint\'s server (`gog replay`).',
+    help: 'SERVICE=URL (repeatable): a service somewhere else (serpapi, serper, brave, tavily, searxng, google-vision, jina, recorded)',
+  },
+  {
+    key: 'searchTimeoutMs',
+    name: 'search.timeoutSeconds',
+    flag: 'search-timeout',
+    label: 'the search timeout',
+    type: 'number',
+    default: 30,
+    min: 1,
+    max: 600,
+    unit: 'seconds',
+    scale: 1000,
+    description: 'The most one search request may take, retries included. A search that fails is shown to the model as a tool error; the run goes on.',
+    help: 'seconds one search request may take, retries included',
+  },
+  {
+    key: 'searchRetries',
+    name: 'search.retries',
+    flag: 'search-retries',
+    label: 'search retries',
+    type: 'integer',
+    default: 2,
+    min: 0,
+    max: 10,
+    description: 'Retries of a search request on rate limits (429, honouring Retry-After), server errors and connection errors.',
+  },
+  {
+    key: 'lensExactMatches',
+    name: 'search.lensExactMatches',
+    flag: 'lens-exact-matches',
+    label: 'Lens exact matches',
+    type: 'boolean',
+    default: false,
+    description: 'SerpApi Google Lens: also ask for exact matches of the image, not only visual matches.',
+  },
+  {
+    key: 'uploadUrl',
+    name: 'search.uploadUrl',
+    flag: 'upload-url',
+    label: 'the upload URL',
+    type: 'string',
+    default: '',
+    restricted: true,
+    description:
+      'Where images are put for a search that takes image URLs (Google Lens): `https://…` (an HTTP PUT of `<sha256>.jpg`, readable at `gog.search.publicUrl`) or `s3://bucket/prefix` (presigned URLs; keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).',
+    help: 'where images go for Lens: http(s)://… (HTTP PUT) or s3://bucket/prefix',
+  },
+  {
+    key: 'publicUrl',
+    name: 'search.publicUrl',
+    flag: 'public-url',
+    label: 'the public URL',
+    type: 'string',
+    default: '',
+    restricted: true,
+    description: 'The public address of what is put at `gog.search.uploadUrl` (`<publicUrl>/<sha256>.jpg`).',
+  },
+  {
+    key: 's3Endpoint',
+    name: 'search.s3Endpoint',
+    flag: 's3-endpoint',
+    label: 'the S3 endpoint',
+    type: 'string',
+    default: '',
+    restricted: true,
+    description: 'An S3-compatible endpoint for `s3://` uploads (MinIO, R2…). Empty: Amazon S3.',
+  },
+  {
+    key: 's3Region',
+    name: 'search.s3Region',
+    flag: 's3-region',
+    label: 'the S3 region',
+    type: 'string',
+    default: 'us-east-1',
+    description: 'The region `s3://` uploads are signed for.',
+  },
+  {
+    key: 'readPages',
+    name: 'search.readPages',
+    flag: 'read-pages',
+    label: 'page reading',
+    type: 'boolean',
+    default: false,
+    description:
+      'Read the top pages of a text search and have the model endpoint (or `gog.search.summaryEndpoint`) summarise each for the question, in at most five sentences of its first 30,000 characters. The model is shown the summaries; the record keeps snippets, summaries and page texts.',
+    help: 'read the top text results and show the model summaries of them',
+  },
+  {
+    key: 'pageReader',
+    name: 'search.pageReader',
+    flag: 'page-reader',
+    label: 'the page reader',
+    type: 'enum',
+    values: PAGE_READER_IDS,
+    descriptions: ['Jina Reader (`r.jina.ai`; key optional: JINA_API_KEY), as the paper does.', 'Fetch the page here and turn its HTML into text.'],
+    default: 'jina',
+    description: 'How pages are read for summaries.',
+  },
+  {
+    key: 'pagesToRead',
+    name: 'search.pagesToRead',
+    flag: 'pages-to-read',
+    label: 'pages to read',
+    type: 'integer',
+    default: 3,
+    min: 1,
+    max: 10,
+    description: 'How many of the top text results are read and summarised.',
+  },
+  {
+    key: 'summaryEndpoint',
+    name: 'search.summaryEndpoint',
+    flag: 'summary-endpoint',
+    label: 'the summary endpoint',
+    type: 'string',
+    default: '',
+    restricted: true,
+    description: 'An OpenAI-compatible endpoint for page summaries. Empty: the model endpoint. It gets the same API key.',
+  },
+  {
+    key: 'summaryModel',
+    name: 'search.summaryModel',
+    flag: 'summary-model',
+    label: 'the summary model',
+    type: 'string',
+    default: '',
+    description: 'The model that summarises pages. Empty: the model that answers.',
+  },
+  {
+    key: 'allowPrivateUrls',
+    name: 'search.allowPrivateUrls',
+    flag: 'allow-private-urls',
+    label: 'private URLs',
+    type: 'boolean',
+    default: false,
+    restricted: true,
+    description:
+      'Let links in search results (pages to read, thumbnails) point at this machine or the local network. Off: a result from the web cannot make the extension fetch from your intranet. Turn on for a search engine that indexes your intranet.',
+  },
 ];
 
 /** A bad value for a setting, in one line that names it. */
@@ -325,6 +568,25 @@ function accept(d: SettingDecl, value: unknown, folders: FolderContext): unknown
       if (!v) return folders.defaults[d.key] ?? '';
       return path.isAbsolute(v) ? v : path.resolve(folders.base, v);
     }
+    case 'urls': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SettingError(`${d.label} must be an object of names to URLs`);
+      const out: Record<string, string> = {};
+      for (const [name, url] of Object.entries(value as Record<string, unknown>)) {
+        if (!d.keys.includes(name)) throw new SettingError(`${d.label}: unknown name ${JSON.stringify(name)}; use one of ${d.keys.join(', ')}`);
+        if (typeof url !== 'string' || !isHttpUrl(url.trim())) throw new SettingError(`${d.label}: ${name} must be an http(s) URL; got ${JSON.stringify(url)}`);
+        out[name] = url.trim().replace(/\/+$/, '');
+      }
+      return out;
+    }
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 
@@ -348,10 +610,11 @@ export function settingsFromConfig(get: (name: string) => unknown, folders: Fold
 }
 
 /** The node:util parseArgs options for every setting. */
-export function cliOptions(): Record<string, { type: 'string' | 'boolean' }> {
-  const out: Record<string, { type: 'string' | 'boolean' }> = {};
+export function cliOptions(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
+  const out: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const d of RUN_SETTINGS) {
     if (d.type === 'boolean') out[d.default ? `no-${d.flag}` : d.flag] = { type: 'boolean' };
+    else if (d.type === 'urls') out[d.flag] = { type: 'string', multiple: true };
     else out[d.flag] = { type: 'string' };
   }
   return out;
@@ -367,6 +630,18 @@ export function settingsFromCli(values: Record<string, unknown>, folders: Folder
   for (const d of RUN_SETTINGS) {
     if (d.type === 'boolean') {
       if (values[d.default ? `no-${d.flag}` : d.flag] === true) out[d.key] = !d.default;
+      continue;
+    }
+    if (d.type === 'urls') {
+      const given = values[d.flag];
+      if (!Array.isArray(given) || !given.length) continue;
+      const pairs: Record<string, string> = {};
+      for (const item of given as string[]) {
+        const at = item.indexOf('=');
+        if (at <= 0) throw new SettingError(`--${d.flag} takes NAME=URL; got "${item}"`);
+        pairs[item.slice(0, at).trim()] = item.slice(at + 1).trim();
+      }
+      out[d.key] = accept(d, pairs, folders);
       continue;
     }
     const raw = values[d.flag];
@@ -386,21 +661,33 @@ export function checkRunSettings(s: RunSettings): void {
   for (const d of RUN_SETTINGS) {
     const value: unknown = s[d.key];
     if (d.type === 'integer' || d.type === 'number') accept(d, typeof value === 'number' ? value / scaleOf(d) : value, { base: '/', defaults: {} });
-    else if (d.type === 'enum' || d.type === 'boolean') accept(d, value, { base: '/', defaults: {} });
+    else if (d.type === 'enum' || d.type === 'boolean' || d.type === 'urls') accept(d, value, { base: '/', defaults: {} });
   }
 }
 
 /** `gog help` lines for the settings flags. */
 export function cliHelp(): string[] {
   return RUN_SETTINGS.map((d) => {
-    const flag =
-      d.type === 'boolean'
-        ? d.default
-          ? `--no-${d.flag}`
-          : `--${d.flag}`
-        : `--${d.flag} ${d.type === 'folder' ? 'DIR' : d.type === 'enum' ? d.values.join('|') : d.type === 'string' ? 'TEXT' : 'N'}`;
+    const arg = (): string => {
+      switch (d.type) {
+        case 'folder':
+          return 'DIR';
+        case 'enum':
+          return d.values.length > 4 ? 'ID' : d.values.join('|');
+        case 'string':
+          return 'TEXT';
+        case 'urls':
+          return 'NAME=URL';
+        case 'integer':
+        case 'number':
+        case 'boolean':
+          return 'N';
+      }
+    };
+    const flag = d.type === 'boolean' ? (d.default ? `--no-${d.flag}` : `--${d.flag}`) : `--${d.flag} ${arg()}`;
     const text = (d.help ?? d.description).replace(/\*\*|`/g, '');
-    const dflt = d.type === 'boolean' || d.type === 'folder' || d.help ? '' : ` (default ${d.default === '' ? 'none' : String(d.default)})`;
+    const dflt =
+      d.type === 'boolean' || d.type === 'folder' || d.type === 'urls' || d.help ? '' : ` (default ${d.default === '' ? 'none' : String(d.default)})`;
     const range = d.type === 'integer' || d.type === 'number' ? ` [${d.min}–${d.max}${d.unit ? ` ${d.unit}` : ''}]` : '';
     return `  ${flag.padEnd(32)} ${text}${dflt}${range}`;
   });
@@ -410,7 +697,11 @@ export function cliHelp(): string[] {
 export function contributedProperties(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   RUN_SETTINGS.forEach((d, order) => {
-    const prop: Record<string, unknown> = { type: d.type === 'folder' || d.type === 'enum' ? 'string' : d.type };
+    const prop: Record<string, unknown> = { type: d.type === 'folder' || d.type === 'enum' ? 'string' : d.type === 'urls' ? 'object' : d.type };
+    if (d.type === 'urls') {
+      prop.properties = Object.fromEntries(d.keys.map((k) => [k, { type: 'string', format: 'uri' }]));
+      prop.additionalProperties = false;
+    }
     if (d.type === 'enum') {
       prop.enum = [...d.values];
       prop.enumDescriptions = [...d.descriptions];

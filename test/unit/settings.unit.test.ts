@@ -40,6 +40,8 @@ function otherValue(d: SettingDecl): { value: unknown; cli: string[] } {
       return { value: !d.default, cli: [d.default ? `--no-${d.flag}` : `--${d.flag}`] };
     case 'folder':
       return { value: 'my/corpus', cli: [`--${d.flag}`, 'my/corpus'] };
+    case 'urls':
+      return { value: { [d.keys[0]!]: 'http://127.0.0.1:9/proxy' }, cli: [`--${d.flag}`, `${d.keys[0]}=http://127.0.0.1:9/proxy/`] };
   }
 }
 
