@@ -5,6 +5,7 @@ import { oneLine } from '../core/agent';
 import { redact } from '../core/redact';
 import { defaultRunDir, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
+import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 
@@ -41,14 +42,20 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   } catch (e) {
     throw new UsageError(oneLine(e));
   }
+  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
   const settings: QuerySettings = {
     ...run,
     image: path.resolve(cwd, values.image),
     question: values.question,
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
-    cacheDir: values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache'),
+    cacheDir,
+    // Even with --no-cache: indexes hold the corpus, not search results.
+    indexDir: path.join(cacheDir, 'index'),
+    searchKeys: keysFromEnv(env),
   };
   if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
+    settings.s3Credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };
 }

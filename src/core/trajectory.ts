@@ -45,7 +45,17 @@ export const headerSchema = z.looseObject({
     evidenceImages: z.boolean().optional(),
   }),
   agent: z.looseObject({ maxTurns: z.number().int().positive(), topK: z.number().int().positive() }),
-  search: z.looseObject({ image: z.string(), text: z.string() }),
+  search: z.looseObject({
+    /** The providers' ids as they name themselves in results and cache keys. */
+    image: z.string(),
+    text: z.string(),
+    /** Where each web service used was reached (no credentials). */
+    services: z.record(z.string(), z.string()).optional(),
+    /** Where images were uploaded for services that take URLs (no credentials). */
+    uploader: z.string().optional(),
+    /** Page reading: who read the pages, who summarised them, how many per search. */
+    pages: z.looseObject({ reader: z.string(), summarizer: z.string(), pages: z.number().int().positive() }).optional(),
+  }),
   tools: z.record(z.string(), z.string()),
   note: z.string().optional(),
 });

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
 import type { QueryOutcome } from '../run/runQuery';
 import { getApiKey } from './apiKey';
+import { getSearchCredentials } from './searchKeys';
 import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
 import { readSettings } from './settings';
 
@@ -77,5 +78,20 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
     `ask: ${path.basename(image.fsPath)} · "${question}" · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}, ${settings.boxFormat}`,
   );
   const cacheDir = path.join(base, '.gog', 'cache');
-  return runInWindow(deps, { ...settings, image: image.fsPath, question, runDir, cacheDir, ...(apiKey ? { apiKey } : {}) }, path.basename(image.fsPath));
+  const { keys: searchKeys, s3 } = await getSearchCredentials(context.secrets);
+  return runInWindow(
+    deps,
+    {
+      ...settings,
+      image: image.fsPath,
+      question,
+      runDir,
+      cacheDir,
+      indexDir: path.join(cacheDir, 'index'),
+      searchKeys,
+      ...(s3 ? { s3Credentials: s3 } : {}),
+      ...(apiKey ? { apiKey } : {}),
+    },
+    path.basename(image.fsPath),
+  );
 }

@@ -2,6 +2,7 @@
 // in src/core and runs the same way from the `gog` command line.
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
+import { setSearchKeyCommand } from './searchKeys';
 import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
@@ -13,6 +14,7 @@ export const COMMANDS = {
   askAboutImageFromMenu: 'gog.askAboutImageFromMenu',
   openTrajectory: 'gog.openTrajectory',
   setApiKey: 'gog.setApiKey',
+  setSearchKey: 'gog.setSearchKey',
   tryDemo: 'gog.tryDemo',
 } as const;
 
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+    vscode.commands.registerCommand(COMMANDS.setSearchKey, (given?: unknown) => setSearchKeyCommand(context.secrets, given)),
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),

@@ -45,6 +45,12 @@ export interface ReplayOptions {
   chunkChars?: number;
   /** Request bodies larger than this are refused with 413 (default DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /**
+   * Other routes served beside the model's (the recorded searches of `gog replay`): called
+   * with the method, path and body of a request no model route took; returns the status and
+   * JSON to answer, or undefined to let it be a 404.
+   */
+  routes?: (method: string, path: string, body: Buffer) => Promise<{ status: number; body: unknown } | undefined>;
   /** Sees every parsed chat request (tests inspect what the agent sent). */
   onRequest?: (body: unknown, n: number, headers: http.IncomingHttpHeaders) => void;
 }
@@ -277,7 +283,12 @@ export async function startReplayServer(recordings: Recording[], options: Replay
         });
         return;
       }
-      sendError(res, 404, `no route ${req.method} ${url.pathname}`, 'invalid_request_error');
+      const notFound = () => sendError(res, 404, `no route ${req.method} ${url.pathname}`, 'invalid_request_error');
+      if (!options.routes) return notFound();
+      options.routes(req.method ?? 'GET', route, Buffer.concat(chunks)).then(
+        (answer) => (answer ? sendJson(res, answer.status, answer.body) : notFound()),
+        () => sendError(res, 500, 'the replay server failed on this request', 'server_error'),
+      );
     });
   });
   server.on('connection', (s: Socket) => {

@@ -4,13 +4,15 @@
 import { oneLine } from '../core/agent';
 import { formatProblem } from '../core/jsonl';
 import type { TrajectoryHeader } from '../core/trajectory';
-import { readTrajectory } from '../core/trajectoryFile';
+import { readTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
 import { recordingFromTrajectory, type Recording } from '../model/replayServer';
 
 export interface RecordedRun {
   file: string;
   header: TrajectoryHeader;
   recording: Recording;
+  /** The whole record (its searches are served too). */
+  trajectory: LoadedTrajectory;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function loadRecordedRuns(files: readonly string[], warn: (line: st
     }
     for (const p of loaded.problems) warn(`${formatProblem(file, p)} (skipped)`);
     const recording = recordingFromTrajectory(loaded); // throws without a header or turns
-    runs.push({ file, header: loaded.header!, recording });
+    runs.push({ file, header: loaded.header!, recording, trajectory: loaded });
   }
   return runs;
 }

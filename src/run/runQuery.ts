@@ -6,14 +6,12 @@
 import * as path from 'node:path';
 import { AgentRun, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
 import { getDialect } from '../core/dialects';
-import { formatProblem, type LineProblem } from '../core/jsonl';
-import type { ImageSearch, TextSearch } from '../core/ports';
 import { TRAJECTORY_SCHEMA, type TrajectoryHeader } from '../core/trajectory';
 import { ModelClient } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
-import { cachedImageSearch, cachedTextSearch, SearchCache } from '../search/cache';
-import { CorpusError, LocalCorpus, PAGES_FILE } from '../search/localCorpus';
+import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
+import type { Service } from '../search/services';
 import { ImageError, loadImage } from '../vision/image';
 import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
 import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
@@ -26,6 +24,12 @@ export interface QuerySettings extends RunSettings {
   gold?: string[];
   /** From SecretStorage or the environment; never a setting. */
   apiKey?: string;
+  /** The search services' keys, from SecretStorage or the environment; never settings. */
+  searchKeys?: Partial<Record<Service, string>>;
+  /** For s3:// uploads (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or SecretStorage). */
+  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Where the local corpus keeps its indexes; undefined builds them in memory for this run. */
+  indexDir?: string;
   /** Where the search cache lives; searches are cached when this is given and cacheSearches is on. */
   cacheDir?: string;
   /** The run folder to create: new or empty. */
@@ -83,23 +87,33 @@ function checkSettings(s: QuerySettings): void {
   }
 }
 
-/** Corpus problems as lines for the user; many are summarised. */
-export function describeProblems(dir: string, problems: readonly LineProblem[], limit = 5): string[] {
-  const file = path.join(dir, PAGES_FILE);
-  const lines = problems.slice(0, limit).map((p) => `${formatProblem(file, p)} (skipped; the rest of the corpus loaded)`);
-  if (problems.length > limit) lines.push(`${file}: ${problems.length - limit} more problems`);
-  return lines;
+/** Secrets in a URL a user gave (a token in its query string, a password in it). */
+function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    return parseEndpoint(url).secrets;
+  } catch {
+    return []; // not a URL: the settings check says so
+  }
 }
 
-/** What must never be written or printed for these settings: the key, tokens in the endpoint URL. */
-export function secretsOf(settings: Pick<QuerySettings, 'endpoint' | 'apiKey'>): string[] {
-  let fromUrl: string[] = [];
-  try {
-    fromUrl = parseEndpoint(settings.endpoint).secrets;
-  } catch {
-    // not a URL: checkSettings says so
-  }
-  return [...(settings.apiKey ? [settings.apiKey] : []), ...fromUrl];
+/**
+ * What must never be written or printed for these settings: the model's key and the search
+ * services' keys, S3 credentials, and tokens in any URL the user gave.
+ */
+export function secretsOf(
+  settings: Partial<
+    Pick<QuerySettings, 'endpoint' | 'apiKey' | 'searchKeys' | 's3Credentials' | 'providerUrls' | 'uploadUrl' | 'publicUrl' | 'summaryEndpoint'>
+  >,
+): string[] {
+  return [
+    ...(settings.apiKey ? [settings.apiKey] : []),
+    ...Object.values(settings.searchKeys ?? {}).filter((k): k is string => !!k),
+    ...(settings.s3Credentials ? [settings.s3Credentials.secretAccessKey, settings.s3Credentials.accessKeyId] : []),
+    ...[settings.endpoint, settings.uploadUrl, settings.publicUrl, settings.summaryEndpoint, ...Object.values(settings.providerUrls ?? {})].flatMap((u) =>
+      urlSecrets(u),
+    ),
+  ];
 }
 
 export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}): Promise<QueryOutcome> {
@@ -113,18 +127,22 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   }
 
   let image;
-  let corpus: LocalCorpus;
+  let search: SearchSetup;
   try {
-    [image, corpus] = await Promise.all([
+    [image, search] = await Promise.all([
       loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
-      LocalCorpus.load(settings.corpusDir),
+      setUpSearch(settings, {
+        keys: settings.searchKeys ?? {},
+        ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+        ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
+        onProblem: (line) => hooks.onNotice?.(line),
+      }),
     ]);
   } catch (e) {
-    if (e instanceof ImageError || e instanceof CorpusError) throw new QueryError(e.message);
+    if (e instanceof ImageError || e instanceof SearchSetupError) throw new QueryError(e.message);
     throw e;
   }
   if (signal.aborted) throw new QueryError('cancelled before the run started');
-  for (const line of describeProblems(corpus.dir, corpus.problems)) hooks.onNotice?.(line);
 
   const client = new ModelClient({
     endpoint: settings.endpoint,
@@ -143,14 +161,6 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     if (e instanceof ModelError) throw new QueryError(e.message);
     if (signal.aborted) throw new QueryError('cancelled before the run started');
     throw e;
-  }
-
-  let imageSearch: ImageSearch = corpus.imageSearch;
-  let textSearch: TextSearch = corpus.textSearch;
-  if (settings.cacheSearches && settings.cacheDir) {
-    const cache = new SearchCache(settings.cacheDir);
-    imageSearch = cachedImageSearch(imageSearch, cache);
-    textSearch = cachedTextSearch(textSearch, cache);
   }
 
   const ext = image.format === 'jpeg' ? 'jpg' : image.format;
@@ -183,7 +193,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       evidenceImages: settings.evidenceImages,
     },
     agent: { maxTurns: settings.maxTurns, topK: settings.topK },
-    search: { image: imageSearch.id, text: textSearch.id },
+    search: search.record,
     tools: toolVersions(),
     ...(settings.note ? { note: settings.note } : {}),
   };
@@ -203,7 +213,6 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     model: header.model,
     agent: header.agent,
     search: header.search,
-    corpus: corpus.dir,
     status: 'running' as string,
   };
   await folder.writeSummary(summary);
@@ -219,7 +228,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       topK: settings.topK,
       evidenceImages: settings.evidenceImages,
     },
-    { model: client, image, imageSearch, textSearch, recorder: folder },
+    { model: client, image, imageSearch: search.image, textSearch: search.text, recorder: folder },
   );
   const unsubscribe = hooks.onEvent ? agent.events.subscribe(hooks.onEvent) : undefined;
   let result: AgentResult;

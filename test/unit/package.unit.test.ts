@@ -118,7 +118,7 @@ describe('extension package', function () {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey', 'gog.askAboutImageFromMenu'],
+      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey', 'gog.setSearchKey', 'gog.askAboutImageFromMenu'],
     );
     assert.deepEqual(
       pkg.contributes.customEditors.map((e: { viewType: string }) => e.viewType),

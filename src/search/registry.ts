@@ -1,0 +1,153 @@
+// The searches of a run, built from the settings: the image and the text provider they
+// name (the local corpus, a web service, or the searches `gog replay` recorded), page
+// reading when asked for, and the disk cache in front of them. Everything a provider needs
+// is checked here, before the run starts: a key for a service that requires one, a URL for
+// a self-hosted one, an uploader for one that takes image URLs, a corpus folder that serves.
+// A problem is a SearchSetupError in one line that names the setting to change.
+import { publicEndpoint } from '../model/endpoint';
+import type { ImageSearch, TextSearch } from '../core/ports';
+import type { TrajectoryHeader } from '../core/trajectory';
+import type { RunSettings } from '../run/settingsSpec';
+import { cachedImageSearch, cachedTextSearch, SearchCache } from './cache';
+import type { ImageProviderDef, PageReader, ProviderContext, ServiceAccess, Summarizer, TextProviderDef, Uploader } from './kit';
+import { CorpusError, LocalCorpus } from './localCorpus';
+import { thumbnailFetcher } from './net/thumbnails';
+import { WEB_IMAGE_PROVIDERS, WEB_TEXT_PROVIDERS } from './providers';
+import { recordedSearch, RECORDED_PROVIDER } from './recorded';
+import { SERVICE_INFO, type Service } from './services';
+
+export class SearchSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SearchSetupError';
+  }
+}
+
+export type SearchSettings = Pick<
+  RunSettings,
+  | 'imageSearch'
+  | 'textSearch'
+  | 'providerUrls'
+  | 'searchTimeoutMs'
+  | 'searchRetries'
+  | 'lensExactMatches'
+  | 'readPages'
+  | 'pageReader'
+  | 'pagesToRead'
+  | 'allowPrivateUrls'
+  | 'corpusDir'
+  | 'cacheSearches'
+  | 'cacheMaxBytes'
+  | 'endpoint'
+>;
+
+export interface SearchDeps {
+  keys: Partial<Record<Service, string>>;
+  /** Where the search cache lives (cacheSearches on); undefined: no cache. */
+  cacheDir?: string;
+  /** Where the local corpus keeps its indexes; undefined: in memory. */
+  indexDir?: string;
+  /** The uploader the settings describe, built by the caller (it needs credentials). */
+  uploader?: Uploader;
+  /** Built by the caller when readPages is on (they need the model endpoint and the reader's key). */
+  pages?: { reader: PageReader; summarizer: Summarizer; wrap: (text: TextSearch, reader: PageReader, summarizer: Summarizer, pages: number) => TextSearch };
+  /** Corpus problems (a broken line, a refused image), each once, as one-line warnings. */
+  onProblem: (line: string) => void;
+}
+
+/** What the trajectory header says about the searches of the run (no credentials). */
+export type SearchRecord = TrajectoryHeader['search'];
+
+export interface SearchSetup {
+  image: ImageSearch;
+  text: TextSearch;
+  record: SearchRecord;
+}
+
+/** The URL a service is reached at: the user's, else the documented one. */
+function accessFor(service: Service, settings: SearchSettings, keys: SearchDeps['keys']): ServiceAccess {
+  const given = settings.providerUrls[service];
+  const baseUrl = (given ?? SERVICE_INFO[service].defaultUrl ?? '').replace(/\/+$/, '');
+  const key = keys[service];
+  return { service, baseUrl, overridden: given !== undefined, ...(key ? { key } : {}) };
+}
+
+function keyMissing(service: Service): string {
+  const info = SERVICE_INFO[service];
+  return `${info.label} needs an API key: set ${info.keyEnv ?? 'it'} (command line) or run "Glance-or-Gaze: Set Search API Key…" (VS Code)`;
+}
+
+/** Checks what the chosen providers need and builds them; throws SearchSetupError before anything runs. */
+export async function setUpSearch(settings: SearchSettings, deps: SearchDeps): Promise<SearchSetup> {
+  const imageDef =
+    settings.imageSearch === 'local' || settings.imageSearch === RECORDED_PROVIDER ? undefined : findDef(WEB_IMAGE_PROVIDERS, settings.imageSearch);
+  const textDef = settings.textSearch === 'local' || settings.textSearch === RECORDED_PROVIDER ? undefined : findDef(WEB_TEXT_PROVIDERS, settings.textSearch);
+  const services = new Set<Service>();
+  for (const def of [imageDef, textDef]) if (def?.service) services.add(def.service);
+  if (settings.readPages && settings.pageReader === 'jina') services.add('jina');
+  for (const s of services) {
+    const info = SERVICE_INFO[s];
+    if (info.keyRequired && !deps.keys[s]) throw new SearchSetupError(keyMissing(s));
+    if (!info.defaultUrl && !settings.providerUrls[s]) {
+      throw new SearchSetupError(`${info.label} runs where you host it: give its URL with --provider-url ${s}=URL (setting gog.search.providerUrls)`);
+    }
+  }
+  if (imageDef?.needsUploader && !deps.uploader) {
+    throw new SearchSetupError(
+      `${imageDef.label} takes image URLs, so crops must be uploaded first: set gog.search.uploadUrl (CLI --upload-url) to https://… with gog.search.publicUrl (--public-url), or to s3://bucket/prefix`,
+    );
+  }
+  if (settings.readPages && !deps.pages) throw new SearchSetupError('page reading is on but no page reader was set up');
+
+  const ctx: ProviderContext = {
+    access: (s) => accessFor(s, settings, deps.keys),
+    http: { timeoutMs: settings.searchTimeoutMs, retries: settings.searchRetries },
+    thumbnails: thumbnailFetcher({ allowPrivate: settings.allowPrivateUrls }),
+    ...(deps.uploader ? { uploader: deps.uploader } : {}),
+    lensExactMatches: settings.lensExactMatches,
+  };
+
+  let corpus: LocalCorpus | undefined;
+  if (settings.imageSearch === 'local' || settings.textSearch === 'local') {
+    try {
+      corpus = await openLocalCorpus(settings.corpusDir, deps);
+    } catch (e) {
+      if (e instanceof CorpusError) throw new SearchSetupError(e.message);
+      throw e;
+    }
+  }
+  let recorded: ReturnType<typeof recordedSearch> | undefined;
+  if (settings.imageSearch === RECORDED_PROVIDER || settings.textSearch === RECORDED_PROVIDER) {
+    // By default the server that replays the model's turns: gog replay serves both.
+    const base = settings.providerUrls.recorded ?? new URL(settings.endpoint).origin;
+    recorded = recordedSearch(base.replace(/\/+$/, ''), ctx.http);
+  }
+
+  let image: ImageSearch = imageDef ? imageDef.create(ctx) : settings.imageSearch === 'local' ? corpus!.imageSearch : recorded!.image;
+  let text: TextSearch = textDef ? textDef.create(ctx) : settings.textSearch === 'local' ? corpus!.textSearch : recorded!.text;
+  if (settings.readPages && deps.pages) text = deps.pages.wrap(text, deps.pages.reader, deps.pages.summarizer, settings.pagesToRead);
+  if (settings.cacheSearches && deps.cacheDir) {
+    const cache = new SearchCache(deps.cacheDir, settings.cacheMaxBytes);
+    image = cachedImageSearch(image, cache);
+    text = cachedTextSearch(text, cache);
+  }
+
+  const record: SearchRecord = { image: image.id, text: text.id };
+  if (services.size) record.services = Object.fromEntries([...services].map((s) => [s, publicEndpoint(ctx.access(s).baseUrl)]));
+  if (imageDef?.needsUploader && deps.uploader) record.uploader = deps.uploader.id;
+  if (settings.readPages && deps.pages) record.pages = { reader: deps.pages.reader.id, summarizer: deps.pages.summarizer.id, pages: settings.pagesToRead };
+  return { image, text, record };
+}
+
+function findDef<D extends ImageProviderDef | TextProviderDef>(defs: readonly D[], id: string): D {
+  const def = defs.find((d) => d.id === id);
+  if (!def) throw new SearchSetupError(`the search provider "${id}" is not available in this build`);
+  return def;
+}
+
+/** The local corpus, opened for the run (its indexes load at the first search). */
+async function openLocalCorpus(dir: string, deps: SearchDeps): Promise<LocalCorpus> {
+  const corpus = await LocalCorpus.load(dir);
+  for (const p of corpus.problems) deps.onProblem(`${dir}/pages.jsonl:${p.line}: ${p.message} (skipped; the rest of the corpus loaded)`);
+  return corpus;
+}
