@@ -41,7 +41,12 @@ export function directReader(policy: HttpPolicy, options: DirectReaderOptions = 
       );
       if (res.status < 200 || res.status > 299) throw statusError({ provider }, res);
       const contentType = String(res.headers['content-type'] ?? '');
-      const page = pageText(res.body, contentType);
+      let page: PageText | undefined;
+      try {
+        page = pageText(res.body, contentType);
+      } catch (e) {
+        throw new ProviderError(provider, e instanceof Error ? e.message : String(e), true);
+      }
       if (!page) throw new ProviderError(provider, `sent ${mimeOf(contentType) || 'no content type'}, not a web page`, true);
       if (!page.text) throw new ProviderError(provider, 'the page has no readable text', true);
       return page;

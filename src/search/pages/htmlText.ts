@@ -39,8 +39,37 @@ const SKIPPED = [
   '[style*="visibility: hidden" i]',
 ];
 
-/** Deeper nesting than this is not a page a person reads (and would cost stack). */
+/** Below this depth html-to-text writes an ellipsis (unbounded, its recursion overflows the stack). */
 const MAX_DEPTH = 200;
+/**
+ * Pages nested deeper than this are refused before parsing: htmlparser2 keeps open tags
+ * in an array it unshifts, so parsing costs depth × tags, minutes for 5 MB of nested divs.
+ */
+export const MAX_NESTING = 1000;
+/** Characters of HTML converted at most (two seconds of work at worst, markup only); the rest is not read. */
+export const MAX_HTML_CHARS = 2_000_000;
+
+/** Elements without content, or closed implicitly by their next sibling, never nest deep: not counted. */
+const UNCOUNTED = new Set(
+  'area base br col embed hr img input link meta param source track wbr keygen p li dt dd option optgroup tr td th tbody thead tfoot colgroup rb rt rp'.split(
+    ' ',
+  ),
+);
+/** Comments, raw-text elements (whose content is not markup) and tags, in one linear pass. */
+const TOKENS = /<!--[\s\S]*?(?:-->|$)|<(script|style|textarea|title|xmp)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)>/gi;
+
+/** The deepest nesting of elements, as a parser would roughly see it. */
+export function nestingDepth(html: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of html.matchAll(TOKENS)) {
+    const name = m[3]?.toLowerCase();
+    if (!name || UNCOUNTED.has(name)) continue;
+    if (m[2]) depth = Math.max(0, depth - 1);
+    else if (!m[4]) max = Math.max(max, ++depth);
+  }
+  return max;
+}
 
 function options(onTitle: (title: string) => void): HtmlToTextOptions {
   const selectors: SelectorDefinition[] = [
@@ -65,8 +94,11 @@ function options(onTitle: (title: string) => void): HtmlToTextOptions {
   };
 }
 
-/** The page's readable text and its title. */
-export function htmlToPageText(html: string): PageText {
+/** The page's readable text and its title; throws for a page nested deeper than MAX_NESTING. */
+export function htmlToPageText(page: string): PageText {
+  const html = page.length > MAX_HTML_CHARS ? page.slice(0, MAX_HTML_CHARS) : page;
+  const depth = nestingDepth(html);
+  if (depth > MAX_NESTING) throw new Error(`the page nests elements ${depth} deep; pages deeper than ${MAX_NESTING} are not read`);
   let title: string | undefined;
   const text = convert(
     html,
