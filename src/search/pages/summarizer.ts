@@ -31,9 +31,21 @@ export function summaryModelSettings(base: ModelSettings): ModelSettings {
   return { ...base, temperature: 0, stream: false, maxTokens: Math.min(base.maxTokens, SUMMARY_MAX_TOKENS) };
 }
 
-/** A client for summaries (see summaryModelSettings): ModelClient carries temperature per client, not per request. */
-export function summaryClient(base: ModelSettings): ModelClient {
-  return new ModelClient(summaryModelSettings(base));
+/**
+ * The model for summaries (see summaryModelSettings). Summaries run in parallel, and one
+ * ModelClient carries one request at a time (it encodes every body into one reused
+ * buffer), so each summary gets a client of its own; the model the first one finds is kept.
+ */
+export function summaryClient(base: ModelSettings): ModelPort {
+  const settings = summaryModelSettings(base);
+  return {
+    async complete(request, options) {
+      const client = new ModelClient(settings);
+      const reply = await client.complete(request, options);
+      if (!settings.model) settings.model = client.model;
+      return reply;
+    },
+  };
 }
 
 export function summaryMessages(page: { question: string; title: string; url: string; text: string }, nonce: string) {
@@ -76,6 +88,7 @@ export function tidySummary(reply: string): string {
   return cutText(out.trim(), SUMMARY_MAX_CHARS);
 }
 
+/** `client` must take concurrent requests: use summaryClient, not the agent's ModelClient. */
 export function modelSummarizer(client: ModelPort, info: SummaryModelInfo): Summarizer {
   return {
     id: `summary:${info.model}@${publicEndpoint(info.endpoint)}`,
