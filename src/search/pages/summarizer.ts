@@ -63,7 +63,7 @@ export function summaryMessages(page: { question: string; title: string; url: st
     '',
     begin,
     `Title: ${oneLine(page.title)}`,
-    `URL: ${page.url}`,
+    `URL: ${oneLine(page.url)}`,
     '',
     cutText(page.text, SUMMARY_INPUT_CHARS),
     end,
