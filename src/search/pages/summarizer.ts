@@ -4,6 +4,7 @@
 // random nonce (so the page cannot close them), and the model is told to ignore what the
 // page asks of it. Its title and URL come from the web too, so they sit inside the markers.
 import { randomBytes } from 'node:crypto';
+import type { ChatMessage } from '../../core/chat';
 import type { ModelPort } from '../../core/ports';
 import { ModelClient, type ModelSettings } from '../../model/client';
 import { publicEndpoint } from '../../model/endpoint';
@@ -48,7 +49,7 @@ export function summaryClient(base: ModelSettings): ModelPort {
   };
 }
 
-export function summaryMessages(page: { question: string; title: string; url: string; text: string }, nonce: string) {
+export function summaryMessages(page: { question: string; title: string; url: string; text: string }, nonce: string): ChatMessage[] {
   const begin = `BEGIN PAGE ${nonce}`;
   const end = `END PAGE ${nonce}`;
   const system = [
@@ -69,8 +70,8 @@ export function summaryMessages(page: { question: string; title: string; url: st
     end,
   ].join('\n');
   return [
-    { role: 'system' as const, content: system },
-    { role: 'user' as const, content: user },
+    { role: 'system', content: system },
+    { role: 'user', content: user },
   ];
 }
 
