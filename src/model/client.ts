@@ -209,8 +209,9 @@ export class ModelClient implements ModelPort {
       stream,
       ...(stream ? { stream_options: { include_usage: true } } : {}),
     };
-    const body = this.bodies.encode(params, request.messages);
-    return this.inFlight > 1 ? Buffer.from(body) : body;
+    // The shared encoder's buffer is a view another request in flight may still be sending:
+    // a second concurrent request encodes into a buffer of its own.
+    return this.inFlight > 1 ? new ChatBodyEncoder().encode(params, request.messages) : this.bodies.encode(params, request.messages);
   }
 
   /** One request: the SDK sends it (with its retries) and hands back the raw response, read here. */

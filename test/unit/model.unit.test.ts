@@ -278,6 +278,31 @@ describe('model client (openai SDK over HTTP)', () => {
     });
   });
 
+  it('carries concurrent requests on one client, each with its own body', async () => {
+    const bodies: string[] = [];
+    const server = await startWireServer((_req, res, body) => {
+      bodies.push(body);
+      // Answer late, so every request is in flight at once.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion(`<answer>${(JSON.parse(body) as { messages: { content: string }[] }).messages[0]!.content}</answer>`));
+      }, 100);
+    }, TEST_MODEL);
+    try {
+      const client = new ModelClient(settings(server, { stream: false }));
+      const questions = Array.from({ length: 6 }, (_, i) => `question number ${i} ${'x'.repeat(i * 1000)}`);
+      const replies = await Promise.all(questions.map((q) => client.complete({ messages: [{ role: 'user', content: q }] }, { signal: signal() })));
+      assert.deepEqual(
+        replies.map((r) => r.text),
+        questions.map((q) => `<answer>${q}</answer>`),
+      );
+      assert.equal(bodies.length, 6);
+      for (const b of bodies) JSON.parse(b); // each body whole
+    } finally {
+      await server.close();
+    }
+  });
+
   it('leaves no listener behind on the run signal over many requests', async () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
