@@ -54,8 +54,7 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     searchKeys: keysFromEnv(env),
   };
   if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
-    settings.s3Credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  settings.uploadEnv = env;
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };
 }

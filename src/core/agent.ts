@@ -288,6 +288,7 @@ export class AgentRun {
       tool,
       results,
       ...(error ? { error } : {}),
+      ...(outcome?.notes?.length ? { notes: outcome.notes } : {}),
       ...(outcome ? { cached: outcome.cached } : {}),
       ms: Date.now() - t0,
     });

@@ -82,6 +82,8 @@ export interface SearchOutcome {
   results: SearchHit[];
   /** True when served from the disk cache. */
   cached: boolean;
+  /** What went wrong for some results without failing the search (a page that could not be read). */
+  notes?: string[];
 }
 
 export interface SearchOptions {

@@ -146,6 +146,8 @@ export const observationSchema = z.looseObject({
   results: z.array(resultRecordSchema),
   /** A tool failure, shown to the model as peers do; the run goes on. */
   error: z.string().optional(),
+  /** What went wrong for some results without failing the search (a page that could not be read). */
+  notes: z.array(z.string()).optional(),
   cached: z.boolean().optional(),
   ms: z.number(),
 });

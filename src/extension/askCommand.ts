@@ -89,7 +89,8 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
       cacheDir,
       indexDir: path.join(cacheDir, 'index'),
       searchKeys,
-      ...(s3 ? { s3Credentials: s3 } : {}),
+      // SecretStorage's S3 keys over the environment's, for s3:// uploads.
+      uploadEnv: { ...process.env, ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}) },
       ...(apiKey ? { apiKey } : {}),
     },
     path.basename(image.fsPath),

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AgentRun, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
 import { getDialect } from '../core/dialects';
 import { TRAJECTORY_SCHEMA, type TrajectoryHeader } from '../core/trajectory';
-import { ModelClient } from '../model/client';
+import { ModelClient, type ModelSettings } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
@@ -26,8 +26,12 @@ export interface QuerySettings extends RunSettings {
   apiKey?: string;
   /** The search services' keys, from SecretStorage or the environment; never settings. */
   searchKeys?: Partial<Record<Service, string>>;
-  /** For s3:// uploads (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or SecretStorage). */
-  s3Credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Where upload credentials and S3 details come from (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+   * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3, GOG_UPLOAD_TOKEN): the environment, or
+   * in VS Code the environment with SecretStorage's S3 keys over it.
+   */
+  uploadEnv?: Readonly<Record<string, string | undefined>>;
   /** Where the local corpus keeps its indexes; undefined builds them in memory for this run. */
   indexDir?: string;
   /** Where the search cache lives; searches are cached when this is given and cacheSearches is on. */
@@ -102,14 +106,14 @@ function urlSecrets(url: string | undefined): string[] {
  * services' keys, S3 credentials, and tokens in any URL the user gave.
  */
 export function secretsOf(
-  settings: Partial<
-    Pick<QuerySettings, 'endpoint' | 'apiKey' | 'searchKeys' | 's3Credentials' | 'providerUrls' | 'uploadUrl' | 'publicUrl' | 'summaryEndpoint'>
-  >,
+  settings: Partial<Pick<QuerySettings, 'endpoint' | 'apiKey' | 'searchKeys' | 'uploadEnv' | 'providerUrls' | 'uploadUrl' | 'publicUrl' | 'summaryEndpoint'>>,
 ): string[] {
+  const env = settings.uploadEnv ?? {};
+  const keys: (string | undefined)[] = Object.values(settings.searchKeys ?? {});
   return [
     ...(settings.apiKey ? [settings.apiKey] : []),
-    ...Object.values(settings.searchKeys ?? {}).filter((k): k is string => !!k),
-    ...(settings.s3Credentials ? [settings.s3Credentials.secretAccessKey, settings.s3Credentials.accessKeyId] : []),
+    ...keys.filter((k): k is string => !!k),
+    ...[env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.GOG_UPLOAD_TOKEN].filter((k): k is string => !!k),
     ...[settings.endpoint, settings.uploadUrl, settings.publicUrl, settings.summaryEndpoint, ...Object.values(settings.providerUrls ?? {})].flatMap((u) =>
       urlSecrets(u),
     ),
@@ -126,6 +130,17 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     throw new QueryError(oneLine(e));
   }
 
+  const modelSettings: ModelSettings = {
+    endpoint: settings.endpoint,
+    model: settings.model,
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+    temperature: settings.temperature,
+    maxTokens: settings.maxTokens,
+    timeoutMs: settings.timeoutMs,
+    maxRetries: settings.maxRetries,
+    stream: settings.stream,
+    maxReplyChars: settings.maxReplyChars,
+  };
   let image;
   let search: SearchSetup;
   try {
@@ -133,6 +148,8 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
       setUpSearch(settings, {
         keys: settings.searchKeys ?? {},
+        env: settings.uploadEnv ?? {},
+        model: modelSettings,
         ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
         ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
         onProblem: (line) => hooks.onNotice?.(line),
@@ -144,17 +161,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   }
   if (signal.aborted) throw new QueryError('cancelled before the run started');
 
-  const client = new ModelClient({
-    endpoint: settings.endpoint,
-    model: settings.model,
-    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-    temperature: settings.temperature,
-    maxTokens: settings.maxTokens,
-    timeoutMs: settings.timeoutMs,
-    maxRetries: settings.maxRetries,
-    stream: settings.stream,
-    maxReplyChars: settings.maxReplyChars,
-  });
+  const client = new ModelClient(modelSettings);
   try {
     await client.preflight(signal);
   } catch (e) {

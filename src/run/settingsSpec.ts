@@ -61,9 +61,6 @@ export interface RunSettings {
   uploadUrl: string;
   /** The public address of what is put at uploadUrl (HTTP PUT uploads). */
   publicUrl: string;
-  /** An S3-compatible endpoint (MinIO…); empty: AWS. */
-  s3Endpoint: string;
-  s3Region: string;
   /** Read the top text results' pages and summarise them for the question. */
   readPages: boolean;
   pageReader: PageReaderId;
@@ -416,7 +413,7 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: '',
     restricted: true,
     description:
-      'Where images are put for a search that takes image URLs (Google Lens): `https://…` (an HTTP PUT of `<sha256>.jpg`, readable at `gog.search.publicUrl`) or `s3://bucket/prefix` (presigned URLs; keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).',
+      'Where images are put for a search that takes image URLs (Google Lens): `https://…` (an HTTP PUT of `<sha256>.jpg`, readable at `gog.search.publicUrl`) or `s3://bucket/prefix` (presigned URLs; an S3-compatible store as `s3://bucket/prefix?endpoint=https://…&region=…`; keys from **Set Search API Key… › Amazon S3** or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).',
     help: 'where images go for Lens: http(s)://… (HTTP PUT) or s3://bucket/prefix',
   },
   {
@@ -428,25 +425,6 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: '',
     restricted: true,
     description: 'The public address of what is put at `gog.search.uploadUrl` (`<publicUrl>/<sha256>.jpg`).',
-  },
-  {
-    key: 's3Endpoint',
-    name: 'search.s3Endpoint',
-    flag: 's3-endpoint',
-    label: 'the S3 endpoint',
-    type: 'string',
-    default: '',
-    restricted: true,
-    description: 'An S3-compatible endpoint for `s3://` uploads (MinIO, R2…). Empty: Amazon S3.',
-  },
-  {
-    key: 's3Region',
-    name: 'search.s3Region',
-    flag: 's3-region',
-    label: 'the S3 region',
-    type: 'string',
-    default: 'us-east-1',
-    description: 'The region `s3://` uploads are signed for.',
   },
   {
     key: 'readPages',

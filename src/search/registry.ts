@@ -7,11 +7,14 @@
 import { publicEndpoint } from '../model/endpoint';
 import type { ImageSearch, TextSearch } from '../core/ports';
 import type { TrajectoryHeader } from '../core/trajectory';
+import type { ModelSettings } from '../model/client';
 import type { RunSettings } from '../run/settingsSpec';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from './cache';
 import type { ImageProviderDef, PageReader, ProviderContext, ServiceAccess, Summarizer, TextProviderDef, Uploader } from './kit';
 import { CorpusError, LocalCorpus } from './localCorpus';
 import { thumbnailFetcher } from './net/thumbnails';
+import { directReader, jinaReader, modelSummarizer, summaryClient, withPageReading } from './pages';
+import { noUploaderMessage, uploaderFromSettings } from './upload';
 import { WEB_IMAGE_PROVIDERS, WEB_TEXT_PROVIDERS } from './providers';
 import { recordedSearch, RECORDED_PROVIDER } from './recorded';
 import { SERVICE_INFO, type Service } from './services';
@@ -25,6 +28,10 @@ export class SearchSetupError extends Error {
 
 export type SearchSettings = Pick<
   RunSettings,
+  | 'uploadUrl'
+  | 'publicUrl'
+  | 'summaryEndpoint'
+  | 'summaryModel'
   | 'imageSearch'
   | 'textSearch'
   | 'providerUrls'
@@ -43,14 +50,14 @@ export type SearchSettings = Pick<
 
 export interface SearchDeps {
   keys: Partial<Record<Service, string>>;
+  /** Where upload credentials come from (AWS_ACCESS_KEY_ID…): the environment, or SecretStorage's copy of it. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The model's connection (endpoint, key, limits): page summaries use it unless told otherwise. */
+  model: ModelSettings;
   /** Where the search cache lives (cacheSearches on); undefined: no cache. */
   cacheDir?: string;
   /** Where the local corpus keeps its indexes; undefined: in memory. */
   indexDir?: string;
-  /** The uploader the settings describe, built by the caller (it needs credentials). */
-  uploader?: Uploader;
-  /** Built by the caller when readPages is on (they need the model endpoint and the reader's key). */
-  pages?: { reader: PageReader; summarizer: Summarizer; wrap: (text: TextSearch, reader: PageReader, summarizer: Summarizer, pages: number) => TextSearch };
   /** Corpus problems (a broken line, a refused image), each once, as one-line warnings. */
   onProblem: (line: string) => void;
 }
@@ -92,18 +99,20 @@ export async function setUpSearch(settings: SearchSettings, deps: SearchDeps): P
       throw new SearchSetupError(`${info.label} runs where you host it: give its URL with --provider-url ${s}=URL (setting gog.search.providerUrls)`);
     }
   }
-  if (imageDef?.needsUploader && !deps.uploader) {
-    throw new SearchSetupError(
-      `${imageDef.label} takes image URLs, so crops must be uploaded first: set gog.search.uploadUrl (CLI --upload-url) to https://… with gog.search.publicUrl (--public-url), or to s3://bucket/prefix`,
-    );
+  const http = { timeoutMs: settings.searchTimeoutMs, retries: settings.searchRetries };
+  let uploader: Uploader | undefined;
+  if (imageDef?.needsUploader) {
+    if (!settings.uploadUrl.trim()) throw new SearchSetupError(noUploaderMessage(imageDef.label));
+    const made = uploaderFromSettings({ uploadUrl: settings.uploadUrl, publicUrl: settings.publicUrl, env: deps.env, http });
+    if (made.error !== undefined) throw new SearchSetupError(made.error);
+    uploader = made.uploader;
   }
-  if (settings.readPages && !deps.pages) throw new SearchSetupError('page reading is on but no page reader was set up');
 
   const ctx: ProviderContext = {
     access: (s) => accessFor(s, settings, deps.keys),
-    http: { timeoutMs: settings.searchTimeoutMs, retries: settings.searchRetries },
+    http,
     thumbnails: thumbnailFetcher({ allowPrivate: settings.allowPrivateUrls }),
-    ...(deps.uploader ? { uploader: deps.uploader } : {}),
+    ...(uploader ? { uploader } : {}),
     lensExactMatches: settings.lensExactMatches,
   };
 
@@ -125,7 +134,19 @@ export async function setUpSearch(settings: SearchSettings, deps: SearchDeps): P
 
   let image: ImageSearch = imageDef ? imageDef.create(ctx) : settings.imageSearch === 'local' ? corpus!.imageSearch : recorded!.image;
   let text: TextSearch = textDef ? textDef.create(ctx) : settings.textSearch === 'local' ? corpus!.textSearch : recorded!.text;
-  if (settings.readPages && deps.pages) text = deps.pages.wrap(text, deps.pages.reader, deps.pages.summarizer, settings.pagesToRead);
+  let pages: { reader: PageReader; summarizer: Summarizer } | undefined;
+  if (settings.readPages) {
+    const reader = settings.pageReader === 'jina' ? jinaReader(ctx.access('jina'), http) : directReader(http, { allowPrivate: settings.allowPrivateUrls });
+    // Another endpoint (or model) may summarise; it gets the same key.
+    const model: ModelSettings = {
+      ...deps.model,
+      ...(settings.summaryEndpoint ? { endpoint: settings.summaryEndpoint } : {}),
+      model: settings.summaryModel || deps.model.model,
+    };
+    const summarizer = modelSummarizer(summaryClient(model), { endpoint: model.endpoint, model: model.model || '(first served)' });
+    pages = { reader, summarizer };
+    text = withPageReading(text, reader, summarizer, { pages: settings.pagesToRead });
+  }
   if (settings.cacheSearches && deps.cacheDir) {
     const cache = new SearchCache(deps.cacheDir, settings.cacheMaxBytes);
     image = cachedImageSearch(image, cache);
@@ -134,8 +155,8 @@ export async function setUpSearch(settings: SearchSettings, deps: SearchDeps): P
 
   const record: SearchRecord = { image: image.id, text: text.id };
   if (services.size) record.services = Object.fromEntries([...services].map((s) => [s, publicEndpoint(ctx.access(s).baseUrl)]));
-  if (imageDef?.needsUploader && deps.uploader) record.uploader = deps.uploader.id;
-  if (settings.readPages && deps.pages) record.pages = { reader: deps.pages.reader.id, summarizer: deps.pages.summarizer.id, pages: settings.pagesToRead };
+  if (uploader) record.uploader = uploader.id;
+  if (pages) record.pages = { reader: pages.reader.id, summarizer: pages.summarizer.id, pages: settings.pagesToRead };
   return { image, text, record };
 }
 

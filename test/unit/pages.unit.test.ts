@@ -306,9 +306,9 @@ describe('page reading', () => {
       assert.ok(!pages.requests.includes('/latin1'));
 
       const host = new URL(pages.url).host;
-      assert.equal(out.pageNotes?.length, 2);
-      assert.equal(out.pageNotes[0], `result 2 (${host}): Page reader (${host}): answered 404`);
-      assert.match(out.pageNotes[1]!, new RegExp(`^result 3 \\(${host.replace(/\./g, '\\.')}\\): Page summary: .*500`));
+      assert.equal(out.notes?.length, 2);
+      assert.equal(out.notes[0], `result 2 (${host}): Page reader (${host}): answered 404`);
+      assert.match(out.notes[1]!, new RegExp(`^result 3 \\(${host.replace(/\./g, '\\.')}\\): Page summary: .*500`));
     });
 
     it('summarises for the query when no question is given, and keeps page texts within their cap', async () => {
@@ -328,7 +328,7 @@ describe('page reading', () => {
       assert.equal(out.results[0]!.summary, 'Summary of Long for "tower height".');
       assert.equal(out.results[0]!.pageText!.length, PAGE_TEXT_MAX_CHARS);
       assert.equal(out.cached, true);
-      assert.equal(out.pageNotes, undefined);
+      assert.equal(out.notes, undefined);
     });
   });
 });

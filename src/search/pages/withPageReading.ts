@@ -2,8 +2,8 @@
 // The summary replaces the snippet in what the model sees (the record keeps both), and the
 // page's text travels with the hit to be saved in the run folder. Pages are read in
 // parallel; one that cannot be read or summarised keeps its snippet, and the outcome says
-// why in `pageNotes`. Only cancellation ends the search.
-import type { SearchHit, SearchOptions, SearchOutcome, TextSearch } from '../../core/ports';
+// why in `notes`. Only cancellation ends the search.
+import type { SearchHit, TextSearch } from '../../core/ports';
 import type { PageReader, Summarizer } from '../kit';
 import { cutText, oneLine } from './request';
 
@@ -15,20 +15,15 @@ export interface PageReadingOptions {
   pages: number;
 }
 
-export interface PageReadingOutcome extends SearchOutcome {
-  /** One line per page that could not be read or summarised ("result 2 (example.org): …"). */
-  pageNotes?: string[];
-}
-
-export interface PageReadingSearch extends TextSearch {
-  search(query: string, options: SearchOptions): Promise<PageReadingOutcome>;
-}
+/** Its outcome's `notes` say which pages could not be read or summarised ("result 2 (example.org): …"). */
+export type PageReadingSearch = TextSearch;
 
 export function withPageReading(text: TextSearch, reader: PageReader, summarizer: Summarizer, options: PageReadingOptions): PageReadingSearch {
   const pages = Math.max(0, Math.floor(options.pages));
   return {
     // Summaries depend on the reader and the summariser: cached results change with them.
     id: `${text.id}+pages(${pages},${reader.id},${summarizer.id})`,
+    perQuestion: true,
     async search(query, searchOptions) {
       const outcome = await text.search(query, searchOptions);
       const question = searchOptions.question?.trim() || query;
@@ -60,7 +55,8 @@ export function withPageReading(text: TextSearch, reader: PageReader, summarizer
         }),
       );
       const pageNotes = notes.filter((n): n is string => n !== undefined);
-      return { ...outcome, results, ...(pageNotes.length ? { pageNotes } : {}) };
+      const all = [...(outcome.notes ?? []), ...pageNotes];
+      return { ...outcome, results, ...(all.length ? { notes: all } : {}) };
     },
   };
 }
