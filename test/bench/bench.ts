@@ -18,6 +18,7 @@ import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
+import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
 const quick = process.argv.includes('--quick');
@@ -214,6 +215,7 @@ async function main(): Promise<void> {
     const only = (name: string) => !process.argv.some((a) => a.endsWith('-only')) || process.argv.includes(`--${name}-only`);
     if (only('image')) await imageBenchmarks(tmp);
     if (only('webview')) await webviewBenchmarks(tmp, row);
+    if (only('search')) await searchBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
