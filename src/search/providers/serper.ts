@@ -1,0 +1,50 @@
+// Web search with Google through Serper (POST /search, key in X-API-KEY): results from
+// `organic` (title, link, snippet; imageUrl as thumbnail when there is one). Serper
+// publishes no reference: the shapes are the ones observed by others (see the fixture).
+// A bad key is a 403 "Unauthorized."; spent credits come as 400 or 429 "Not enough credits".
+import type { SearchOptions } from '../../core/ports';
+import type { TextProviderDef } from '../kit';
+import { finishHits, providerId, withUrl, type HitDraft } from './hits';
+import { requestJson, type Caller, type ServiceErrors } from './http';
+import { httpUrl, list, obj, str } from './json';
+
+const ID = 'serper';
+const LABEL = 'Serper';
+
+const SERPER_ERRORS: ServiceErrors = {
+  message: (body) => str(body.message),
+  kind: (status, _body, message) => ((status === 400 || status === 429) && message && /credits/i.test(message) ? 'quota' : undefined),
+};
+
+function organic(item: unknown): HitDraft | undefined {
+  const o = obj(item);
+  const url = httpUrl(o?.link);
+  if (!o || !url) return undefined;
+  return { title: str(o.title) ?? '', url, snippet: str(o.snippet) ?? '', thumbnailUrl: httpUrl(o.imageUrl) };
+}
+
+export const serper: TextProviderDef<typeof ID> = {
+  id: ID,
+  label: LABEL,
+  service: 'serper',
+  create(ctx) {
+    const access = ctx.access('serper');
+    const caller: Caller = { label: LABEL, access, http: ctx.http, errors: SERPER_ERRORS };
+    return {
+      id: providerId(ID, access),
+      async search(query: string, options: SearchOptions) {
+        const body = await requestJson(caller, {
+          method: 'POST',
+          path: '/search',
+          headers: access.key ? { 'x-api-key': access.key } : {},
+          // 10 is Serper's default; more is asked for only when wanted (it may cost more credits).
+          json: { q: query, ...(options.topK > 10 ? { num: options.topK } : {}) },
+          signal: options.signal,
+        });
+        const drafts = withUrl(list(body.organic).map(organic));
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        return { results, cached: false };
+      },
+    };
+  },
+};
