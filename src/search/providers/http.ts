@@ -87,6 +87,19 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/** The start of a body, as one line of printable text. */
+function firstBytes(body: Buffer): string {
+  // eslint-disable-next-line no-control-regex
+  const text = oneLine(
+    body
+      .subarray(0, FIRST_BYTES)
+      .toString('utf8')
+      .replace(/[\u0000-\u001f\u007f\ufffd]/g, ' '),
+  );
+  if (!text) return '(an empty body)';
+  return body.length > FIRST_BYTES ? `${text}…` : text;
+}
+
 /** What a body that is not the service's JSON says, in a few words: an HTML page's title, or its first characters. */
 function bodyGist(body: Buffer): string {
   const text = body.subarray(0, 4096).toString('utf8');
@@ -130,7 +143,7 @@ function answerError(caller: Caller, res: FetchedResponse): { kind: FailureKind;
     case 'rate_limited': {
       const asked = retryAfterMs(res.headers['retry-after']);
       const wait = asked ? `, asked to wait ${seconds(asked)}` : '';
-      return { kind, error: fail(`rate limited the request (${res.status}${wait}) and retries ran out: ${gist}`) };
+      return { kind, error: fail(`rate limited the request (${res.status}${wait}): ${gist}`) };
     }
     case 'server':
       return { kind, error: fail(`answered ${res.status}: ${gist}`) };
@@ -220,8 +233,8 @@ export async function requestJson(caller: Caller, req: JsonRequest): Promise<Jso
   }
   if (res.status < 200 || res.status > 299) throw answerError(caller, res).error;
   const parsed = parseJson(res.body);
-  if (parsed === undefined) throw fail(`answered with something that is not JSON: ${JSON.stringify(res.body.subarray(0, FIRST_BYTES).toString('utf8'))}`);
+  if (parsed === undefined) throw fail(`answered with something that is not JSON: ${firstBytes(res.body)}`);
   const object = obj(parsed);
-  if (!object) throw fail(`answered with JSON that is not an object: ${JSON.stringify(res.body.subarray(0, FIRST_BYTES).toString('utf8'))}`);
+  if (!object) throw fail(`answered with JSON that is not an object: ${firstBytes(res.body)}`);
   return object;
 }

@@ -1,6 +1,8 @@
-// Web search with Google through Serper (POST /search, key in X-API-KEY): results from
-// `organic` (title, link, snippet; imageUrl as thumbnail when there is one). Serper
-// publishes no reference: the shapes are the ones observed by others (see the fixture).
+// Web search with Google through Serper (POST /search, key in X-API-KEY): Google's
+// knowledge panel first when it links somewhere (`knowledgeGraph`: title, description,
+// its source and link, imageUrl as thumbnail: the entity, often what an image question
+// needs), then `organic` (title, link, snippet). Serper publishes no reference: the shapes
+// are the ones others observed (see the fixture).
 // A bad key is a 403 "Unauthorized."; spent credits come as 400 or 429 "Not enough credits".
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
@@ -16,11 +18,26 @@ const SERPER_ERRORS: ServiceErrors = {
   kind: (status, _body, message) => ((status === 400 || status === 429) && message && /credits/i.test(message) ? 'quota' : undefined),
 };
 
+function knowledgeGraph(value: unknown): HitDraft | undefined {
+  const o = obj(value);
+  const url = httpUrl(o?.descriptionLink) ?? httpUrl(o?.website);
+  if (!o || !url) return undefined;
+  const type = str(o.type);
+  const description = str(o.description) ?? '';
+  return {
+    title: str(o.title) ?? '',
+    url,
+    snippet: type ? `${type}. ${description}` : description,
+    source: str(o.descriptionSource),
+    thumbnailUrl: httpUrl(o.imageUrl),
+  };
+}
+
 function organic(item: unknown): HitDraft | undefined {
   const o = obj(item);
   const url = httpUrl(o?.link);
   if (!o || !url) return undefined;
-  return { title: str(o.title) ?? '', url, snippet: str(o.snippet) ?? '', thumbnailUrl: httpUrl(o.imageUrl) };
+  return { title: str(o.title) ?? '', url, snippet: str(o.snippet) ?? '' };
 }
 
 export const serper: TextProviderDef<typeof ID> = {
@@ -41,7 +58,7 @@ export const serper: TextProviderDef<typeof ID> = {
           json: { q: query, ...(options.topK > 10 ? { num: options.topK } : {}) },
           signal: options.signal,
         });
-        const drafts = withUrl(list(body.organic).map(organic));
+        const drafts = withUrl([knowledgeGraph(body.knowledgeGraph), ...list(body.organic).map(organic)]);
         const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
         return { results, cached: false };
       },
