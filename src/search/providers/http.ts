@@ -87,15 +87,13 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/** Control characters and the replacement character (a multi-byte sequence cut short) say nothing. */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f\ufffd]/g;
+
 /** The start of a body, as one line of printable text. */
 function firstBytes(body: Buffer): string {
-  // eslint-disable-next-line no-control-regex
-  const text = oneLine(
-    body
-      .subarray(0, FIRST_BYTES)
-      .toString('utf8')
-      .replace(/[\u0000-\u001f\u007f\ufffd]/g, ' '),
-  );
+  const text = oneLine(body.subarray(0, FIRST_BYTES).toString('utf8').replace(UNPRINTABLE, ' '));
   if (!text) return '(an empty body)';
   return body.length > FIRST_BYTES ? `${text}…` : text;
 }
