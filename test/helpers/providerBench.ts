@@ -164,9 +164,10 @@ export class ProviderBench {
     readonly crop: EncodedImage,
   ) {}
 
-  static async start(): Promise<ProviderBench> {
+  /** Starts a fake per case; `key`, when given, is the key every fake accepts. */
+  static async start(key?: string): Promise<ProviderBench> {
     const fakes: Record<string, FakeService> = {};
-    for (const c of CASES) fakes[c.id] = await startFakeService(c.fake);
+    for (const c of CASES) fakes[c.id] = await startFakeService(c.fake, key);
     const uploads = await startUploadServer();
     const whole = await makeThumbnail(readFileSync(photo('coffee.png')), 600);
     const loaded = await loadImage(photo('coffee.png'), { boxFormat: 'pixels-sent', maxPixels: 1_003_520, prefetch: false });
