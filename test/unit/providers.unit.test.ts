@@ -257,11 +257,12 @@ describe('web search providers, against their documented wire formats', () => {
 
   describe('where requests go and what they carry', () => {
     it('keeps the documented path under a base URL with a path prefix, and the id names that base', async () => {
-      for (const c of CASES) {
+      for (const [i, c] of CASES.entries()) {
         const fake = fakes[c.id]!;
         fake.reset();
         const prefix = `/proxy/${c.fake}`;
-        const { id, results } = await run(c, { prefix: `${prefix}/` });
+        // With and without a trailing slash: the documented path follows either way.
+        const { id, results } = await run(c, { prefix: i % 2 ? `${prefix}/` : prefix });
         assert.ok(results.length > 0, c.id);
         assert.equal(fake.requests[0]!.path, `${prefix}${c.documentedPath}`, c.id);
         assert.equal(id, `${c.id}@${fake.origin}${prefix}`);
