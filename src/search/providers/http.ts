@@ -181,7 +181,7 @@ function fetchFailure(e: FetchError, http: HttpPolicy): { message: string; perma
 export async function requestJson(caller: Caller, req: JsonRequest): Promise<JsonObject> {
   const { access, http } = caller;
   const fail = failer(caller);
-  if (!access.baseUrl) throw fail(`has no URL: give the instance's (CLI --provider-url ${access.service}=URL)`, true);
+  if (!access.baseUrl) throw fail(`has no URL: give its instance's URL (CLI --provider-url ${access.service}=URL)`, true);
   // A proxy may add the key itself, so only the documented endpoint is refused without one.
   if (SERVICE_INFO[access.service].keyRequired && !access.key && !access.overridden) throw fail(`needs an API key; ${keyHint(access)}`, true);
   let url: URL;
