@@ -220,6 +220,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     model: header.model,
     agent: header.agent,
     search: header.search,
+    ...(search.corpus ? { corpus: search.corpus } : {}),
     status: 'running' as string,
   };
   await folder.writeSummary(summary);

@@ -69,6 +69,8 @@ export interface SearchSetup {
   image: ImageSearch;
   text: TextSearch;
   record: SearchRecord;
+  /** The local corpus folder searched, when one is (its real path). */
+  corpus?: string;
 }
 
 /** The URL a service is reached at: the user's, else the documented one. */
@@ -157,7 +159,7 @@ export async function setUpSearch(settings: SearchSettings, deps: SearchDeps): P
   if (services.size) record.services = Object.fromEntries([...services].map((s) => [s, publicEndpoint(ctx.access(s).baseUrl)]));
   if (uploader) record.uploader = uploader.id;
   if (pages) record.pages = { reader: pages.reader.id, summarizer: pages.summarizer.id, pages: settings.pagesToRead };
-  return { image, text, record };
+  return { image, text, record, ...(corpus ? { corpus: corpus.dir } : {}) };
 }
 
 function findDef<D extends ImageProviderDef | TextProviderDef>(defs: readonly D[], id: string): D {
