@@ -66,6 +66,11 @@ const eventBase = {
   step: z.number().int().min(0),
   /** ISO time the event was recorded. */
   t: z.string(),
+  /**
+   * Names the event within its file, for annotations to point at: `e1`, `e2`… in the order
+   * written. Files from before ids were written get `L<line>` from the reader.
+   */
+  id: z.string().min(1).max(64).optional(),
 };
 
 const toolCallSchema = z.looseObject({
@@ -169,11 +174,37 @@ export const finalSchema = z.looseObject({
   ms: z.number(),
 });
 
+export const LABELS = ['accepted', 'rejected', 'needs-fix'] as const;
+export type Label = (typeof LABELS)[number];
+
+/**
+ * One human correction. Each points at the original event it corrects (by id); the
+ * corrected trajectory is the original with its annotations applied in order (see
+ * annotations.ts), and the original stays as it was recorded.
+ */
+export const editSchema = z.discriminatedUnion('op', [
+  /** A gaze box moved, resized or redrawn: the action event's box, in original-image pixels. */
+  z.looseObject({ op: z.literal('set_box'), target: z.string(), box: boxSchema }),
+  /** A reflection's text, a text search's query, or the answer. */
+  z.looseObject({ op: z.literal('set_text'), target: z.string(), text: z.string() }),
+  /** A step left out of the corrected trajectory (and of training data), or put back. */
+  z.looseObject({ op: z.literal('drop_step'), target: z.number().int().positive() }),
+  z.looseObject({ op: z.literal('restore_step'), target: z.number().int().positive() }),
+  /** A reflection the model should have written, at the start of a step (after the evidence before it). */
+  z.looseObject({ op: z.literal('insert_reflection'), target: z.number().int().positive(), kind: z.enum(['think', 'reflect', 'reason']), text: z.string() }),
+  /** The verdict on the whole trajectory. */
+  z.looseObject({ op: z.literal('label'), label: z.enum(LABELS), note: z.string().optional(), tags: z.array(z.string()).optional() }),
+  /** Takes back an earlier annotation (how an undo after a save is written down). */
+  z.looseObject({ op: z.literal('revert'), target: z.string() }),
+]);
+export type Edit = z.infer<typeof editSchema>;
+
 /** A human correction, added after the original events, never written over them. */
 export const annotationSchema = z.looseObject({
   type: z.literal('annotation'),
   ...eventBase,
   author: z.string().optional(),
+  edit: editSchema,
 });
 
 export const eventSchema = z.discriminatedUnion('type', [

@@ -1,4 +1,5 @@
 // Reading and appending trajectory files (JSONL, schema in trajectory.ts).
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { isProblem, parseJsonLine, type LineProblem } from './jsonl';
@@ -51,7 +52,10 @@ class TrajectoryBuilder {
     if (isProblem(parsed)) this.result.problems.push(parsed);
     else if (parsed.value.kind === 'header') this.result.header = parsed.value.header;
     else {
-      this.result.events.push(parsed.value.event);
+      const event = parsed.value.event;
+      // Events written before ids were: named by their line, which an append-only file keeps.
+      if (event.id === undefined) event.id = `L${line}`;
+      this.result.events.push(event);
       this.result.lines.push(line);
     }
   }
@@ -128,14 +132,20 @@ export async function readTrajectory(file: string, options: ReadOptions = {}): P
  */
 export class TrajectoryWriter {
   private fd: number | undefined;
+  /** Events written by this writer, for their ids. */
+  private written = 0;
+  /** New files number their events e1, e2…; events added to an existing file take ids that cannot collide. */
+  private readonly idPrefix: string;
 
   private constructor(
     readonly file: string,
     fd: number,
     /** Removed from every line written: secrets a server may have echoed into an error text. */
     private readonly secrets: readonly string[] = [],
+    appending = false,
   ) {
     this.fd = fd;
+    this.idPrefix = appending ? `a${Date.now().toString(36)}${randomBytes(2).toString('hex')}.` : 'e';
   }
 
   /** Creates a new trajectory file; fails (EEXIST) if one already exists there. */
@@ -149,7 +159,7 @@ export class TrajectoryWriter {
   /** Opens an existing trajectory to add events (annotations, a resumed run). */
   static async append(file: string, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
     const { size } = await fs.stat(file);
-    const writer = new TrajectoryWriter(file, openSync(file, 'a'), secrets);
+    const writer = new TrajectoryWriter(file, openSync(file, 'a'), secrets, true);
     if (size > 0) {
       // A crash may have left the last line unterminated: end it so the next event starts a line.
       const last = Buffer.alloc(1);
@@ -165,9 +175,10 @@ export class TrajectoryWriter {
   }
 
   async write(event: NewEvent | TrajectoryEvent): Promise<TrajectoryEvent> {
-    // type, step and time first, so a line reads well in a plain text editor.
-    const { type, step, ...rest } = event;
-    const stamped = Object.assign({ type, step, t: new Date().toISOString() }, rest) as TrajectoryEvent;
+    // type, step, time and id first, so a line reads well in a plain text editor.
+    const { type, step, id, ...rest } = event as NewEvent & { id?: string };
+    this.written++;
+    const stamped = Object.assign({ type, step, t: new Date().toISOString(), id: id ?? `${this.idPrefix}${this.written}` }, rest) as TrajectoryEvent;
     this.writeLine(stamped);
     return stamped;
   }
