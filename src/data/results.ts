@@ -116,7 +116,7 @@ export function summarize(results: readonly SampleResult[]): GroupSummary {
 }
 
 /** Why a result counts as a failure (most specific first), or undefined when it is right. */
-export function failureCause(r: Omit<SampleResult, 'cause'>): FailureCause | undefined {
+export function failureCause(r: SampleResult): FailureCause | undefined {
   if (r.timedOut) return 'timeout';
   if (r.stopReason === 'error') return 'error';
   if (r.stopReason === 'cancelled') return 'cancelled';
