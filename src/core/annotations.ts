@@ -35,7 +35,8 @@ export function correctedBox(header: TrajectoryHeader, original: Box): { ok: tru
   const [x1, y1, x2, y2] = original;
   if (![x1, y1, x2, y2].every((v) => Number.isFinite(v))) return { ok: false, message: 'a box needs four numbers' };
   const round = original.map((v) => Math.round(v)) as Box;
-  if (round[0] < 0 || round[1] < 0 || round[2] > o.width || round[3] > o.height) return { ok: false, message: `box [${round.join(', ')}] lies outside the ${o.width}×${o.height} image` };
+  if (round[0] < 0 || round[1] < 0 || round[2] > o.width || round[3] > o.height)
+    return { ok: false, message: `box [${round.join(', ')}] lies outside the ${o.width}×${o.height} image` };
   const sx = sent.width / o.width;
   const sy = sent.height / o.height;
   const sentBox: Box = [round[0] * sx, round[1] * sy, round[2] * sx, round[3] * sy];
@@ -131,7 +132,13 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
         break;
       }
       case 'label':
-        label = { label: edit.label, t: a.t, ...(edit.note ? { note: edit.note } : {}), ...(edit.tags?.length ? { tags: edit.tags } : {}), ...(a.author ? { author: a.author } : {}) };
+        label = {
+          label: edit.label,
+          t: a.t,
+          ...(edit.note ? { note: edit.note } : {}),
+          ...(edit.tags?.length ? { tags: edit.tags } : {}),
+          ...(a.author ? { author: a.author } : {}),
+        };
         break;
       case 'revert':
         break; // already taken into account by inEffect
