@@ -58,6 +58,11 @@ export const headerSchema = z.looseObject({
   }),
   tools: z.record(z.string(), z.string()),
   note: z.string().optional(),
+  /**
+   * A branch: this run continues another from a corrected step. The parent's file (relative
+   * to this trajectory's folder), its id, and the step from which this run differs from it.
+   */
+  parent: z.looseObject({ file: z.string(), id: z.string(), step: z.number().int().positive() }).optional(),
 });
 export type TrajectoryHeader = z.infer<typeof headerSchema>;
 
