@@ -46,8 +46,15 @@ describe('workbench: a shared run folder with a link out of it', () => {
     await page.keyboard.press('Enter');
     const frame = await webviewFrame(page, '.question', question);
     await frame.locator('.turn[data-step="2"] img.crop').waitFor({ timeout: 30_000 });
-    // The second gaze's crop, a file of the run, loads; the first, a link out, is not even asked for.
-    assert.ok(await frame.locator('.turn[data-step="2"] img.crop').evaluate((img: { naturalWidth: number }) => img.naturalWidth > 0));
+    // The second gaze's crop, a file of the run, loads (once in view: images load lazily); the first, a link out, is not even asked for.
+    const crop2 = frame.locator('.turn[data-step="2"] img.crop');
+    await crop2.scrollIntoViewIfNeeded();
+    let loaded = false;
+    for (let i = 0; i < 100 && !loaded; i++) {
+      loaded = await crop2.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0);
+      if (!loaded) await page.waitForTimeout(100);
+    }
+    assert.ok(loaded, 'the crop inside the run folder is shown');
     assert.equal(await frame.locator('.turn[data-step="1"] img.crop').count(), 0);
     assert.match(
       (await frame.locator('.turn[data-step="1"] .refused').textContent()) ?? '',
