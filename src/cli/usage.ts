@@ -11,6 +11,8 @@ usage:
   gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
                                                    HTML file (images inlined), to share
   gog demo [--out DIR]                             replay the bundled demo questions
+  gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
+                                                   the verdict on a trajectory, appended to it
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
   gog help                                         this text
