@@ -3,6 +3,7 @@ import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runCache } from './cache';
 import { runDemo } from './demo';
+import { runExport } from './export';
 import { runLabel } from './label';
 import { runReplay } from './replay';
 import { runReport } from './report';
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
         return await runCache(rest, io, process.cwd());
       case 'demo':
         return await runDemo(rest, io, controller.signal, process.cwd());
+      case 'export':
+        return await runExport(rest, io, process.cwd(), controller.signal);
       case 'label':
         return await runLabel(rest, io, process.cwd());
       case undefined:

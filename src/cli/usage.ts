@@ -13,6 +13,9 @@ usage:
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it
+  gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]
+                                                   the accepted, corrected trajectories under
+                                                   PATH as training data, images beside it
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
   gog help                                         this text
