@@ -4,6 +4,7 @@ import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runCache } from './cache';
 import { runDemo } from './demo';
 import { runExport } from './export';
+import { runImport } from './import';
 import { runLabel } from './label';
 import { runReplay } from './replay';
 import { runReport } from './report';
@@ -54,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
         return await runDemo(rest, io, controller.signal, process.cwd());
       case 'export':
         return await runExport(rest, io, process.cwd(), controller.signal);
+      case 'import':
+        return await runImport(rest, io, process.cwd(), controller.signal);
       case 'label':
         return await runLabel(rest, io, process.cwd());
       case undefined:

@@ -16,6 +16,8 @@ usage:
   gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]
                                                    the accepted, corrected trajectories under
                                                    PATH as training data, images beside it
+  gog import FILE --format mmsearch-r1|openai-chat --out DIR [--dialect ID] [--box-format F] [--json]
+                                                   peers' rollouts and chat logs as trajectories
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
   gog help                                         this text

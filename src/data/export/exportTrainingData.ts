@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { imagesOf } from '../../core/conversation';
+import { claimEmptyFolder, FolderTaken } from '../emptyFolder';
 import { copyImages, ImageRefused, assetPath, sampleFolderName, type ExportedImage } from './exportImages';
 import { findTrajectories } from './findTrajectories';
 import { datasetInfoEntry, toShareGpt } from './llamaFactory';
@@ -64,18 +65,6 @@ export class ExportError extends Error {
     super(message);
     this.name = 'ExportError';
   }
-}
-
-/** An empty or absent folder becomes the export's; anything in it is never written over. */
-async function claimFolder(out: string): Promise<void> {
-  const stat = await fs.stat(out).catch(() => undefined);
-  if (stat && !stat.isDirectory()) throw new ExportError(`${out} is a file; give a new or empty folder for the export`);
-  const entries = stat ? await fs.readdir(out) : [];
-  if (entries.length)
-    throw new ExportError(
-      `${out} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); an export goes into a new or empty folder and never writes over files`,
-    );
-  await fs.mkdir(out, { recursive: true });
 }
 
 type Outcome = { ok: true; line: string; manifest: string; images: number; warnings: string[] } | { ok: false; reason: SkipReason; message: string };
@@ -140,7 +129,12 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
   };
   for (const note of found.notes) warn(note);
   if (!found.files.length) throw new ExportError(`no trajectory files (trajectory.jsonl, *.trajectory.jsonl) in ${options.paths.join(', ')}`);
-  await claimFolder(out);
+  try {
+    await claimEmptyFolder(out, 'export');
+  } catch (e) {
+    if (e instanceof FolderTaken) throw new ExportError(e.message);
+    throw e;
+  }
 
   const dataName = `${DATASET_NAME}.${options.format === 'openai' ? 'jsonl' : 'json'}`;
   const result: ExportResult = {
