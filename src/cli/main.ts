@@ -8,6 +8,7 @@ import { runImport } from './import';
 import { runLabel } from './label';
 import { runReplay } from './replay';
 import { runReport } from './report';
+import { runRerun } from './rerun';
 import { USAGE } from './usage';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
@@ -59,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
         return await runImport(rest, io, process.cwd(), controller.signal);
       case 'label':
         return await runLabel(rest, io, process.cwd());
+      case 'rerun':
+        return await runRerun(rest, io, process.env, process.cwd(), controller.signal);
       case undefined:
       case 'help':
       case '--help':

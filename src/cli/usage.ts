@@ -13,6 +13,10 @@ usage:
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it
+  gog rerun TRAJECTORY --from-step N [--out DIR] [ask's model and search options]
+                                                   continue a run from a corrected step with the
+                                                   live model: a new branch run beside it
+                                                   (branches/s<N>-<id>/ unless --out)
   gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]
                                                    the accepted, corrected trajectories under
                                                    PATH as training data, images beside it
@@ -22,7 +26,8 @@ usage:
                                                    what the search cache holds; empty it
   gog help                                         this text
 
-ask options:
+ask options (rerun takes these but --image, --question and --gold; its dialect,
+box format, max turns, results per search and evidence images default to its parent's):
   --image PATH                     the image to ask about (required)
   --question TEXT                  the question (required)
   --out DIR                        run folder to create: new or empty (default .gog/runs/<id>)
