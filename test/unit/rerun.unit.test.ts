@@ -3,7 +3,7 @@
 // corrected step (its box cropped from the real pixels, its edited reflection sent to the
 // model) and continues with the live model; the parent is never touched.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyAnnotations } from '../../src/core/annotations';
 import type { ChatMessage } from '../../src/core/chat';
@@ -203,6 +203,60 @@ describe('re-run from a corrected step', function () {
       await refuse(settings, 2, /not empty/, used);
       assert.deepEqual(readdirSync(used), ['notes.txt']);
       await refuse(settings, 2, /already holds a run/, run.runDir);
+      assert.equal(chatRequests(server).length, 0);
+    } finally {
+      await server.close();
+    }
+    assert.equal(existsSync(path.join(run.runDir, 'branches')), false);
+  });
+
+  it('keeps what the branch recorded when it is cancelled mid-turn', async () => {
+    const run = await copyRun('1-astronaut-patch', path.join(tmp.dir, 'e'));
+    const parent = await corrected(run.trajectory);
+    // A model that never answers: the branch is cancelled while it waits for turn 3.
+    const server = await startWireServer(() => undefined);
+    const controller = new AbortController();
+    let outcome;
+    try {
+      outcome = await rerunFromStep(
+        await settingsFor(run.trajectory, server.url),
+        { trajectory: run.trajectory, fromStep: 2 },
+        {
+          signal: controller.signal,
+          onEvent: (e) => {
+            if (e.kind === 'status' && e.step === 3) setTimeout(() => controller.abort(), 50);
+          },
+        },
+      );
+    } finally {
+      await server.close();
+    }
+    assert.equal(outcome.stopReason, 'cancelled');
+    const branch = await corrected(outcome.branch);
+    assert.deepEqual(branch.steps[0], parent.steps[0]);
+    assert.deepEqual(content(branch.steps[1]), content(parent.steps[1]), 'step 2 carried out again, as recorded');
+    // Turn 3 was asked for and never came: no turn recorded for it, and the run says it was cancelled.
+    assert.deepEqual(
+      branch.steps.filter((s) => s.turn).map((s) => s.step),
+      [1, 2],
+    );
+    const last = (await readTrajectory(outcome.branch)).events.at(-1);
+    assert.ok(last?.type === 'final' && last.stopReason === 'cancelled', JSON.stringify(last));
+  });
+
+  it("reads nothing from outside the parent's folder: a linked image is refused in one line, nothing written", async () => {
+    const run = await copyRun('1-astronaut-patch', path.join(tmp.dir, 'f'));
+    const outside = path.join(tmp.dir, 'outside.jpg');
+    copyFileSync(path.join(run.runDir, 'images', 's1-crop.jpg'), outside);
+    rmSync(path.join(run.runDir, 'images', 's1-crop.jpg'));
+    symlinkSync(outside, path.join(run.runDir, 'images', 's1-crop.jpg'));
+    const server = await model([]);
+    try {
+      await assert.rejects(rerunFromStep(await settingsFor(run.trajectory, server.url), { trajectory: run.trajectory, fromStep: 2 }), (e: Error) => {
+        assert.ok(e instanceof QueryError);
+        assert.match(e.message, /^cannot re-run: images\/s1-crop\.jpg .*outside/);
+        return true;
+      });
       assert.equal(chatRequests(server).length, 0);
     } finally {
       await server.close();
