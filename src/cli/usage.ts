@@ -26,8 +26,9 @@ usage:
                                                    what the search cache holds; empty it
   gog help                                         this text
 
-ask options (rerun takes these but --image, --question and --gold; its dialect,
-box format, max turns, results per search and evidence images default to its parent's):
+ask options (rerun takes these but --image, --question and --gold; it keeps its parent's
+dialect and box format, and takes its max turns, results per search and evidence images
+unless given):
   --image PATH                     the image to ask about (required)
   --question TEXT                  the question (required)
   --out DIR                        run folder to create: new or empty (default .gog/runs/<id>)
