@@ -4,12 +4,46 @@ import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { redact } from '../core/redact';
 import { defaultRunDir, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
-import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
+import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 
 export class UsageError extends Error {}
+
+/** The options `gog ask` and `gog rerun` share: the model and search flags, the cache, keys from the environment. */
+export const COMMON_OPTIONS = { ...cliOptions(), cache: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+/**
+ * The run settings from parsed flags over `base` (default: every setting's default, the
+ * endpoint from OPENAI_BASE_URL), with the cache folders and the keys from the environment.
+ */
+export function commonSettings(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  base?: (defaults: RunSettings) => RunSettings,
+): Omit<QuerySettings, 'image' | 'question' | 'runDir'> {
+  const folders = { base: cwd, defaults: { corpusDir: path.join(demoDir(), 'corpus') } };
+  const defaults = settingDefaults(folders);
+  if (env.OPENAI_BASE_URL) defaults.endpoint = env.OPENAI_BASE_URL;
+  let run;
+  try {
+    run = settingsFromCli(values, folders, base ? base(defaults) : defaults);
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const cacheDir = typeof values.cache === 'string' ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
+  return {
+    ...run,
+    cacheDir,
+    // Even with --no-cache: indexes hold the corpus, not search results.
+    indexDir: path.join(cacheDir, 'index'),
+    searchKeys: keysFromEnv(env),
+    ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    uploadEnv: env,
+  };
+}
 
 export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): { settings: QuerySettings; json: boolean } {
   let values;
@@ -19,13 +53,11 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
       allowPositionals: false,
       strict: true,
       options: {
-        ...cliOptions(),
+        ...COMMON_OPTIONS,
         image: { type: 'string' },
         question: { type: 'string' },
         out: { type: 'string' },
         gold: { type: 'string', multiple: true },
-        cache: { type: 'string' },
-        json: { type: 'boolean' },
       },
     }));
   } catch (e) {
@@ -33,28 +65,12 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   }
   if (!values.image) throw new UsageError('--image PATH is required');
   if (values.question === undefined) throw new UsageError('--question TEXT is required');
-  const folders = { base: cwd, defaults: { corpusDir: path.join(demoDir(), 'corpus') } };
-  const defaults = settingDefaults(folders);
-  if (env.OPENAI_BASE_URL) defaults.endpoint = env.OPENAI_BASE_URL;
-  let run;
-  try {
-    run = settingsFromCli(values, folders, defaults);
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
-  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
   const settings: QuerySettings = {
-    ...run,
+    ...commonSettings(values, env, cwd),
     image: path.resolve(cwd, values.image),
     question: values.question,
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
-    cacheDir,
-    // Even with --no-cache: indexes hold the corpus, not search results.
-    indexDir: path.join(cacheDir, 'index'),
-    searchKeys: keysFromEnv(env),
   };
-  if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
-  settings.uploadEnv = env;
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };
 }

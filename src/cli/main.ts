@@ -3,8 +3,12 @@ import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runCache } from './cache';
 import { runDemo } from './demo';
+import { runExport } from './export';
+import { runImport } from './import';
+import { runLabel } from './label';
 import { runReplay } from './replay';
 import { runReport } from './report';
+import { runRerun } from './rerun';
 import { USAGE } from './usage';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
@@ -50,6 +54,14 @@ async function main(argv: string[]): Promise<number> {
         return await runCache(rest, io, process.cwd());
       case 'demo':
         return await runDemo(rest, io, controller.signal, process.cwd());
+      case 'export':
+        return await runExport(rest, io, process.cwd(), controller.signal);
+      case 'import':
+        return await runImport(rest, io, process.cwd(), controller.signal);
+      case 'label':
+        return await runLabel(rest, io, process.cwd());
+      case 'rerun':
+        return await runRerun(rest, io, process.env, process.cwd(), controller.signal);
       case undefined:
       case 'help':
       case '--help':

@@ -11,11 +11,24 @@ usage:
   gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
                                                    HTML file (images inlined), to share
   gog demo [--out DIR]                             replay the bundled demo questions
+  gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
+                                                   the verdict on a trajectory, appended to it
+  gog rerun TRAJECTORY --from-step N [--out DIR] [ask's model and search options]
+                                                   continue a run from a corrected step with the
+                                                   live model: a new branch run beside it
+                                                   (branches/s<N>-<id>/ unless --out)
+  gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]
+                                                   the accepted, corrected trajectories under
+                                                   PATH as training data, images beside it
+  gog import FILE --format mmsearch-r1|openai-chat --out DIR [--dialect ID] [--box-format F] [--json]
+                                                   peers' rollouts and chat logs as trajectories
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
   gog help                                         this text
 
-ask options:
+ask options (rerun takes these but --image, --question and --gold; it keeps its parent's
+dialect and box format, and takes its max turns, results per search and evidence images
+unless given):
   --image PATH                     the image to ask about (required)
   --question TEXT                  the question (required)
   --out DIR                        run folder to create: new or empty (default .gog/runs/<id>)

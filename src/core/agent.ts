@@ -3,7 +3,7 @@
 // and search the crop), tell it what came back, repeat within a turn budget. Every step
 // is written to the record before subscribers hear of it, so what they see is on disk.
 import type { Action, ParsedTurn } from './actions';
-import type { ChatMessage } from './chat';
+import type { ChatMessage, ModelOutput, ToolSpec } from './chat';
 import type { Dialect, EvidenceItem, ObservationContext } from './dialects/dialect';
 import { describeSearched } from './dialects/information';
 import { EventStream } from './eventStream';
@@ -53,6 +53,19 @@ export type AgentEvent =
   /** What the agent is doing now, for progress displays. */
   | { kind: 'status'; step: number; message: string };
 
+/**
+ * A run that continues another from a step (a re-run from a corrected step): the
+ * conversation before that step, rebuilt from the record, and the turn to carry out there.
+ */
+export interface AgentResume {
+  /** The messages the model had been sent and had written before `step`. */
+  messages: ChatMessage[];
+  /** The first step this run carries out. */
+  step: number;
+  /** The turn at `step`, carried out as if the model had written it; absent: the model is asked. */
+  turn?: ModelOutput;
+}
+
 export interface AgentResult {
   answer: string | null;
   stopReason: StopReason;
@@ -86,6 +99,7 @@ export class AgentRun {
   constructor(
     private readonly config: AgentConfig,
     private readonly deps: AgentDeps,
+    private readonly resume?: AgentResume,
   ) {}
 
   /** Runs to the end: answered, out of turns, cancelled by `signal`, or failed. Never throws for those. */
@@ -102,7 +116,8 @@ export class AgentRun {
       maxTurns: config.maxTurns,
       imageUrl: dataUrl(deps.image.sent),
     };
-    const messages = dialect.initialMessages(prompt);
+    const { resume } = this;
+    const messages = resume ? [...resume.messages] : dialect.initialMessages(prompt);
     const tools = dialect.tools?.(prompt);
 
     let answer: string | null = null;
@@ -110,37 +125,23 @@ export class AgentRun {
     let error: string | undefined;
     let turns = 0;
     try {
-      for (let step = 1; step <= config.maxTurns; step++) {
+      for (let step = resume?.step ?? 1; step <= config.maxTurns; step++) {
         signal.throwIfAborted();
         turns = step;
-        const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
-        if (step === config.maxTurns) {
-          const force = dialect.forceAnswer();
-          request.messages = withInstruction(messages, force.text);
-          if (force.toolChoice) request.toolChoice = force.toolChoice;
-        }
-        this.status(step, 'asking the model');
-        const t0 = Date.now();
         let reply: ModelReply;
-        try {
-          reply = await deps.model.complete(request, {
-            signal,
-            onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
+        if (resume?.turn && step === resume.step) {
+          // The corrected turn stands in for the model's: recorded as the turn, and said so.
+          reply = { ...resume.turn, finishReason: resume.turn.toolCalls?.length ? 'tool_calls' : 'stop' };
+          await this.recordTurn(step, reply, 0);
+          await this.record({
+            type: 'notice',
+            step,
+            message: `turn ${step} is the corrected turn of the run this one continues; the model was not asked for it`,
           });
-        } catch (e) {
-          // What arrived before the turn failed or was cancelled is recorded, never lost.
-          const partial = partialReply(e);
-          if (partial) await this.recordTurn(step, partial, Date.now() - t0);
-          throw e;
+        } else {
+          reply = await this.ask(step, messages, tools, signal);
         }
-        await this.recordTurn(step, reply, Date.now() - t0);
-        for (const message of reply.notices ?? []) await this.record({ type: 'notice', step, message });
-
-        const parsed = dialect.parse(reply);
-        for (const r of parsed.reasoning) await this.record({ type: 'reflection', step, kind: r.kind, text: r.text });
-        messages.push(dialect.assistantMessage(reply));
-
-        const done = await this.act(step, parsed, messages, signal);
+        const done = await this.carryOut(step, reply, messages, signal);
         if (done !== undefined) {
           answer = done;
           stopReason = 'answered';
@@ -176,6 +177,42 @@ export class AgentRun {
     if (error) result.error = error;
     if ((final as FinalEvent).score) result.score = (final as FinalEvent).score!;
     return result;
+  }
+
+  /** Asks the model for the turn of `step` (the last one told to answer) and records it. */
+  private async ask(step: number, messages: ChatMessage[], tools: ToolSpec[] | undefined, signal: AbortSignal): Promise<ModelReply> {
+    const { config, deps } = this;
+    const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
+    if (step === config.maxTurns) {
+      const force = config.dialect.forceAnswer();
+      request.messages = withInstruction(messages, force.text);
+      if (force.toolChoice) request.toolChoice = force.toolChoice;
+    }
+    this.status(step, 'asking the model');
+    const t0 = Date.now();
+    let reply: ModelReply;
+    try {
+      reply = await deps.model.complete(request, {
+        signal,
+        onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
+      });
+    } catch (e) {
+      // What arrived before the turn failed or was cancelled is recorded, never lost.
+      const partial = partialReply(e);
+      if (partial) await this.recordTurn(step, partial, Date.now() - t0);
+      throw e;
+    }
+    await this.recordTurn(step, reply, Date.now() - t0);
+    for (const message of reply.notices ?? []) await this.record({ type: 'notice', step, message });
+    return reply;
+  }
+
+  /** Reads a turn, records its reasoning, echoes it into the conversation and acts on it. */
+  private async carryOut(step: number, reply: ModelOutput, messages: ChatMessage[], signal: AbortSignal): Promise<string | undefined> {
+    const parsed = this.config.dialect.parse(reply);
+    for (const r of parsed.reasoning) await this.record({ type: 'reflection', step, kind: r.kind, text: r.text });
+    messages.push(this.config.dialect.assistantMessage(reply));
+    return this.act(step, parsed, messages, signal);
   }
 
   /** Carries out one parsed turn. Returns the answer when the run is over. */

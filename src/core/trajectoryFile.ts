@@ -134,6 +134,8 @@ export class TrajectoryWriter {
   private fd: number | undefined;
   /** Events written by this writer, for their ids. */
   private written = 0;
+  /** Ids given by the caller (events copied from another file): generated ids step around them. */
+  private readonly given = new Set<string>();
   /** New files number their events e1, e2…; events added to an existing file take ids that cannot collide. */
   private readonly idPrefix: string;
 
@@ -178,7 +180,12 @@ export class TrajectoryWriter {
     // type, step, time and id first, so a line reads well in a plain text editor.
     const { type, step, id, ...rest } = event as NewEvent & { id?: string };
     this.written++;
-    const stamped = Object.assign({ type, step, t: new Date().toISOString(), id: id ?? `${this.idPrefix}${this.written}` }, rest) as TrajectoryEvent;
+    let stampedId = id;
+    if (stampedId === undefined) {
+      stampedId = `${this.idPrefix}${this.written}`;
+      while (this.given.has(stampedId)) stampedId = `${this.idPrefix}${++this.written}`;
+    } else this.given.add(stampedId);
+    const stamped = Object.assign({ type, step, t: new Date().toISOString(), id: stampedId }, rest) as TrajectoryEvent;
     this.writeLine(stamped);
     return stamped;
   }

@@ -7,6 +7,8 @@ import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
+import { RERUN_COMMAND, rerunFromStepCommand } from './rerunCommand';
+import { EXPORT_COMMAND, exportTrainingDataCommand } from './exportCommand';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
@@ -32,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
     vscode.commands.registerCommand(COMMANDS.setSearchKey, (given?: unknown) => setSearchKeyCommand(context.secrets, given)),
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
+    vscode.commands.registerCommand(RERUN_COMMAND, (uri?: unknown, step?: unknown) => rerunFromStepCommand({ context, log }, uri, step)),
+    vscode.commands.registerCommand(EXPORT_COMMAND, (choices?: unknown) => exportTrainingDataCommand(log, choices)),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
   );

@@ -11,6 +11,11 @@ export function isRunAsset(rel: string): boolean {
   return /^(images\/)?[\w][\w.-]*\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i.test(rel) && !rel.includes('..');
 }
 
+/** A page's text as read for a text search: pages/… . */
+export function isRunPage(rel: string): boolean {
+  return /^pages\/[\w][\w.-]*\.txt$/.test(rel) && !rel.includes('..');
+}
+
 /** An image larger than this is not one of ours (crops and thumbnails are small; the sent image is capped). */
 export const MAX_ASSET_BYTES = 64 * 1024 * 1024;
 
@@ -33,8 +38,9 @@ export class RunAssets {
 
   constructor(readonly dir: string) {}
 
-  async check(rel: string): Promise<AssetCheck> {
-    if (!isRunAsset(rel)) return { ok: false, rel, reason: 'is not the name of an image in the run folder' };
+  /** `accept` says which names may be read: images by default, or pages (isRunPage). */
+  async check(rel: string, accept: (rel: string) => boolean = isRunAsset): Promise<AssetCheck> {
+    if (!accept(rel)) return { ok: false, rel, reason: `is not the name of ${accept === isRunPage ? 'a page' : 'an image'} in the run folder` };
     const file = path.join(this.dir, rel);
     let real: string;
     try {

@@ -123,8 +123,17 @@ export class RunFolder implements Recorder {
     return folder;
   }
 
-  write(event: NewEvent): Promise<TrajectoryEvent> {
+  /** Writes an event; one copied from another run keeps its id and time. */
+  write(event: NewEvent | TrajectoryEvent): Promise<TrajectoryEvent> {
     return this.writer.write(event);
+  }
+
+  /** A file of another run copied in under its own name (`images/…`, `pages/…`), which new files then avoid. */
+  async copyIn(rel: string, data: Buffer): Promise<void> {
+    if (!/^(images|pages)\/[\w][\w.-]*$/.test(rel)) throw new Error(`${rel} is not a file of a run folder`);
+    this.taken.add(rel);
+    await fs.mkdir(path.join(this.dir, path.dirname(rel)), { recursive: true });
+    await fs.writeFile(path.join(this.dir, rel), data, { flag: 'wx' });
   }
 
   /** A name not yet used in `folder`: `name`, or `name-2`, `name-3`… before the extension. */

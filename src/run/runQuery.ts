@@ -4,9 +4,10 @@
 // QueryError and leave nothing on disk; once it has started, the trajectory so far is
 // always kept, whatever happens.
 import * as path from 'node:path';
-import { AgentRun, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
+import { AgentRun, oneLine, type AgentEvent, type AgentResult, type AgentResume } from '../core/agent';
+import type { EncodedImage } from '../core/ports';
 import { getDialect } from '../core/dialects';
-import { TRAJECTORY_SCHEMA, type TrajectoryHeader } from '../core/trajectory';
+import { TRAJECTORY_SCHEMA, type TrajectoryEvent, type TrajectoryHeader } from '../core/trajectory';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
@@ -54,6 +55,23 @@ export interface QueryHooks {
   onNotice?: (message: string) => void;
   /** Called once the run folder exists. */
   onStarted?: (info: { runDir: string; trajectory: string; model: string }) => void;
+}
+
+/**
+ * A run that continues another from a step (rerun.ts builds it): the branch records its
+ * parent, starts with the parent's events before the step (and the files they name), sends
+ * the parent's image as it was sent, and the agent resumes from the rebuilt conversation.
+ */
+export interface Continuation {
+  /** The parent's trajectory file (relative to the new run folder), its id, and the step the branch starts at. */
+  parent: { file: string; id: string; step: number };
+  /** The image exactly as the parent sent it. */
+  sent: EncodedImage;
+  /** The parent's oriented image size: the image loaded now must match it. */
+  oriented: { width: number; height: number };
+  events: TrajectoryEvent[];
+  files: { rel: string; data: Buffer }[];
+  resume: AgentResume;
 }
 
 export interface QueryOutcome extends AgentResult {
@@ -120,7 +138,7 @@ export function secretsOf(
   ];
 }
 
-export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}): Promise<QueryOutcome> {
+export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, continuation?: Continuation): Promise<QueryOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
   checkSettings(settings);
   try {
@@ -160,6 +178,15 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     throw e;
   }
   if (signal.aborted) throw new QueryError('cancelled before the run started');
+  if (continuation) {
+    const o = continuation.oriented;
+    if (image.oriented.width !== o.width || image.oriented.height !== o.height)
+      throw new QueryError(
+        `the image is ${image.oriented.width}×${image.oriented.height} now, but the run it continues had ${o.width}×${o.height}; it was changed`,
+      );
+    // Boxes and the conversation are in terms of the image the parent sent: send exactly that.
+    image = { ...image, sent: continuation.sent };
+  }
 
   const client = new ModelClient(modelSettings);
   try {
@@ -203,6 +230,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     search: search.record,
     tools: toolVersions(),
     ...(settings.note ? { note: settings.note } : {}),
+    ...(continuation ? { parent: continuation.parent } : {}),
   };
 
   let folder: RunFolder;
@@ -211,6 +239,11 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   } catch (e) {
     if (e instanceof RunDirError) throw new QueryError(e.message);
     throw e;
+  }
+  if (continuation) {
+    // The parent's steps before the branch point, so the branch stands alone (to export, to review).
+    for (const file of continuation.files) await folder.copyIn(file.rel, file.data);
+    for (const event of continuation.events) await folder.write(event);
   }
   const summary = {
     id: header.id,
@@ -221,6 +254,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     agent: header.agent,
     search: header.search,
     ...(search.corpus ? { corpus: search.corpus } : {}),
+    ...(header.parent ? { parent: header.parent } : {}),
     status: 'running' as string,
   };
   await folder.writeSummary(summary);
@@ -237,6 +271,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       evidenceImages: settings.evidenceImages,
     },
     { model: client, image, imageSearch: search.image, textSearch: search.text, recorder: folder },
+    continuation?.resume,
   );
   const unsubscribe = hooks.onEvent ? agent.events.subscribe(hooks.onEvent) : undefined;
   let result: AgentResult;

@@ -4,7 +4,8 @@
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --replay-only: one part
+//   --image-only, --webview-only, --search-only, --export-only, --replay-only: one part
+//   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -18,12 +19,15 @@ import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
+import { exportBenchmarks } from './exportBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
 const quick = process.argv.includes('--quick');
 const stepsArg = process.argv.indexOf('--steps');
 const replaySteps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : quick ? 100 : 1000;
+const exportArg = process.argv.indexOf('--export-runs');
+const exportRuns = exportArg > 0 ? Number(process.argv[exportArg + 1]) : quick ? 1 : 3;
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function median(xs: number[]): number {
@@ -216,6 +220,7 @@ async function main(): Promise<void> {
     if (only('image')) await imageBenchmarks(tmp);
     if (only('webview')) await webviewBenchmarks(tmp, row);
     if (only('search')) await searchBenchmarks(tmp, row);
+    if (only('export')) await exportBenchmarks(tmp, row, exportRuns);
     if (only('replay')) await replayBenchmark(tmp);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });

@@ -118,7 +118,16 @@ describe('extension package', function () {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(
       pkg.contributes.commands.map((c: { command: string }) => c.command),
-      ['gog.tryDemo', 'gog.askAboutImage', 'gog.openTrajectory', 'gog.setApiKey', 'gog.setSearchKey', 'gog.askAboutImageFromMenu'],
+      [
+        'gog.tryDemo',
+        'gog.askAboutImage',
+        'gog.openTrajectory',
+        'gog.setApiKey',
+        'gog.setSearchKey',
+        'gog.rerunFromStep',
+        'gog.exportTrainingData',
+        'gog.askAboutImageFromMenu',
+      ],
     );
     assert.deepEqual(
       pkg.contributes.customEditors.map((e: { viewType: string }) => e.viewType),

@@ -1,6 +1,6 @@
 // A dialect is the wire format between the agent and the model: how the task is put,
 // how a model turn is read into an action, and how evidence and errors are told back.
-import type { ParsedTurn } from '../actions';
+import type { Action, ParsedTurn, Reasoning } from '../actions';
 import type { ChatMessage, ModelOutput, ToolChoice, ToolSpec } from '../chat';
 import type { BoxFormat, Size } from '../geometry';
 import type { DialectId } from '../trajectory';
@@ -37,6 +37,15 @@ export interface ObservationContext {
   callIds?: string[];
 }
 
+/** A turn to write out as the model would have: a corrected turn, for training data or a re-run. */
+export interface TurnToRender {
+  /** Reasoning blocks in the order written. */
+  reasoning: Reasoning[];
+  action: Action;
+  /** For tool-call dialects: the id of the call (kept from the recorded turn when there was one). */
+  callId?: string;
+}
+
 export interface Dialect {
   readonly id: DialectId;
   /** Whether the dialect has a region (gaze) action. */
@@ -47,6 +56,11 @@ export interface Dialect {
   tools?(ctx: PromptContext): ToolSpec[];
   /** Reads one model turn. Total: never throws, whatever the input. */
   parse(output: ModelOutput): ParsedTurn;
+  /**
+   * Writes a turn in this dialect: its reasoning blocks, then its action. An error when the
+   * dialect cannot say it (a gaze in a format without one). See renderTurnChecked.
+   */
+  renderTurn(turn: TurnToRender): ModelOutput | { error: string };
   /** The assistant message echoing a turn back into the conversation. */
   assistantMessage(output: ModelOutput): ChatMessage;
   /** The messages carrying evidence (or a tool error) back to the model. */

@@ -3,7 +3,8 @@
 // turns are the same, and live here once.
 import type { ChatMessage, ModelOutput } from '../chat';
 import type { DialectId } from '../trajectory';
-import type { Dialect, PromptContext } from './dialect';
+import type { Action } from '../actions';
+import type { Dialect, PromptContext, TurnToRender } from './dialect';
 import { informationMessage } from './information';
 import { parseTaggedText, type TagGrammar } from './taggedText';
 
@@ -17,12 +18,42 @@ export interface TagDialectSpec {
   forceAnswer: string;
 }
 
+/** The action as the grammar writes it; undefined when the grammar has no such action. */
+function renderAction(action: Action, grammar: TagGrammar): string | undefined {
+  switch (action.kind) {
+    case 'answer':
+      return `<answer>${action.text}</answer>`;
+    case 'text_search':
+      return `<text_search>${action.query}</text_search>`;
+    case 'image_search':
+      if (action.scope === 'full') return '<search><img></search>';
+      return grammar.allowRegion ? `<search><bbox>[${action.numbers.join(', ')}]</bbox></search>` : undefined;
+  }
+}
+
+/** Reasoning blocks in the grammar's tags (a kind it has no tag for takes its first one), then the action. */
+function renderTagged(turn: TurnToRender, grammar: TagGrammar, id: DialectId): { text: string } | { error: string } {
+  const tags = Object.entries(grammar.reasoningTags);
+  const blocks: string[] = [];
+  for (const r of turn.reasoning) {
+    const text = r.text.trim();
+    if (!text) continue;
+    const tag = (tags.find(([, kind]) => kind === r.kind) ?? tags[0])?.[0];
+    if (!tag) return { error: `the ${id} format has no tag for reasoning` };
+    blocks.push(`<${tag}>${text}</${tag}>`);
+  }
+  const action = renderAction(turn.action, grammar);
+  if (action === undefined) return { error: `the ${id} format has no region search (gaze)` };
+  return { text: [...blocks, action].join('\n') };
+}
+
 export function tagDialect(spec: TagDialectSpec): Dialect {
   return {
     id: spec.id,
     supportsRegions: spec.grammar.allowRegion,
     initialMessages: (ctx) => spec.initialMessages(ctx),
     parse: (output: ModelOutput) => parseTaggedText(output.text, output.reasoning, spec.grammar),
+    renderTurn: (turn) => renderTagged(turn, spec.grammar, spec.id),
     assistantMessage: (output: ModelOutput): ChatMessage => ({ role: 'assistant', content: output.text }),
     observationMessages: (obs) => [informationMessage(obs, spec.afterEvidence)],
     errorMessages: (message: string, question: string) => [

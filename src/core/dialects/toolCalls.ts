@@ -4,7 +4,7 @@
 import type { Action, ParsedTurn, Reasoning } from '../actions';
 import { imagePart, textPart, type ChatMessage, type ContentPart, type ModelOutput, type ToolSpec } from '../chat';
 import { describeBoxFormat } from '../geometry';
-import type { Dialect, ObservationContext, PromptContext } from './dialect';
+import type { Dialect, ObservationContext, PromptContext, TurnToRender } from './dialect';
 import { extractNumbers } from './taggedText';
 
 const CALL_HELP = 'Call exactly one tool per turn: image_search (optionally with a region), text_search or answer.';
@@ -103,6 +103,24 @@ function parse(output: ModelOutput): ParsedTurn {
   return typeof action === 'string' ? fail(`${action}. ${CALL_HELP}`) : { reasoning, action, callIds };
 }
 
+/** The call a turn makes, with the reasoning as the text beside it (what parse reads back). */
+function renderTurn(turn: TurnToRender): ModelOutput {
+  const text = turn.reasoning
+    .map((r) => r.text.trim())
+    .filter(Boolean)
+    .join('\n\n');
+  const a = turn.action;
+  const [name, args]: [string, Record<string, unknown>] =
+    a.kind === 'answer'
+      ? ['answer', { text: a.text }]
+      : a.kind === 'text_search'
+        ? ['text_search', { query: a.query }]
+        : a.scope === 'region'
+          ? ['image_search', { region: a.numbers }]
+          : ['image_search', {}];
+  return { text, toolCalls: [{ id: turn.callId ?? 'call_0', type: 'function', function: { name, arguments: JSON.stringify(args) } }] };
+}
+
 /** Replies for every call id: the first gets `content`, extra calls are declined. */
 function toolReplies(callIds: string[] | undefined, content: string): ChatMessage[] {
   const ids = callIds?.length ? callIds : ['call_0'];
@@ -146,6 +164,7 @@ export const toolCallsDialect: Dialect = {
   },
   tools,
   parse,
+  renderTurn,
   assistantMessage(output: ModelOutput): ChatMessage {
     const calls = Array.isArray(output.toolCalls) ? output.toolCalls : [];
     return calls.length ? { role: 'assistant', content: output.text || null, tool_calls: calls } : { role: 'assistant', content: output.text };

@@ -1,0 +1,71 @@
+// `gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]`
+import { parseArgs } from 'node:util';
+import { oneLine } from '../core/agent';
+import { DIALECT_IDS, type DialectId } from '../core/trajectory';
+import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
+import { relativeToCwd, UsageError, type Io } from './ask';
+
+function describe(r: ExportResult): string[] {
+  const skipped = Object.entries(r.skipped)
+    .filter(([, n]) => n)
+    .map(([why, n]) => `${n} ${why}`);
+  const files = [r.data, ...(r.datasetInfo ? [r.datasetInfo] : []), r.manifest].map(relativeToCwd).join(', ');
+  return [
+    `exported ${r.exported} of ${r.found} trajectories as ${r.format} data, ${r.images} image files beside it`,
+    ...(skipped.length ? [`skipped: ${skipped.join(', ')}`] : []),
+    `wrote ${files}`,
+  ];
+}
+
+export async function runExport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string' },
+        out: { type: 'string' },
+        include: { type: 'string', multiple: true },
+        dialect: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const { values, positionals } = parsed;
+  if (!positionals.length) throw new UsageError('give the trajectory files or folders to export');
+  if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))
+    throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}${values.format ? `; got "${values.format}"` : ''}`);
+  if (!values.out) throw new UsageError('--out DIR is required: a new or empty folder for the export');
+  for (const what of values.include ?? []) if (what !== 'rejected') throw new UsageError(`--include takes "rejected"; got "${what}"`);
+  if (values.dialect !== undefined && !(DIALECT_IDS as readonly string[]).includes(values.dialect))
+    throw new UsageError(`unknown dialect "${values.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
+  const warn = (line: string) => io.stderr(`gog: warning: ${line}`);
+  let result: ExportResult;
+  try {
+    result = await exportTrainingData(
+      {
+        paths: positionals,
+        cwd,
+        format: values.format as ExportFormat,
+        out: values.out,
+        includeRejected: !!values.include?.length,
+        ...(values.dialect ? { dialect: values.dialect as DialectId } : {}),
+      },
+      { signal, onWarning: warn },
+    );
+  } catch (e) {
+    if (signal.aborted) {
+      io.stderr('gog: export cancelled; nothing was left in the output folder');
+      return 1;
+    }
+    io.stderr(`gog: ${e instanceof ExportError ? e.message : oneLine(e)}`);
+    return e instanceof ExportError ? 2 : 1;
+  }
+  if (values.json) io.stdout(JSON.stringify(result));
+  else for (const line of describe(result)) io.stdout(line);
+  return 0;
+}

@@ -1,0 +1,198 @@
+// `gog export` and Export Training Data…: the accepted, corrected trajectories under some
+// paths, written as training data in one format, with their images as files beside it.
+// The folder is new or empty: an export never writes over a file. Samples are prepared a
+// few at a time and written in the order the files were found, one line at a time, so
+// memory stays bounded by the window, not by the number of trajectories.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { imagesOf } from '../../core/conversation';
+import { claimEmptyFolder, FolderTaken } from '../emptyFolder';
+import { copyImages, ImageRefused, assetPath, sampleFolderName, type ExportedImage } from './exportImages';
+import { findTrajectories } from './findTrajectories';
+import { datasetInfoEntry, toShareGpt } from './llamaFactory';
+import { shareGptProblems } from './llamaFactorySchema';
+import { toOpenAiLine } from './openaiChat';
+import { openAiLineProblems } from './openaiSchema';
+import { prepareSample, type PrepareOptions, type SkipReason } from './trainingSample';
+
+export const EXPORT_FORMATS = ['llama-factory', 'openai'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The dataset's name in dataset_info.json and its file's name. */
+export const DATASET_NAME = 'gog_sft';
+const IMAGES_DIR = 'images';
+const MANIFEST = 'manifest.jsonl';
+const DATASET_INFO = 'dataset_info.json';
+/** Samples prepared at once (reading, images copied) ahead of the one being written. */
+const WINDOW = 8;
+
+export interface ExportOptions extends PrepareOptions {
+  paths: string[];
+  format: ExportFormat;
+  /** A new or empty folder. */
+  out: string;
+  /** Where relative paths resolve. */
+  cwd: string;
+}
+
+export interface ExportHooks {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Something the user should know (a stale trajectory to re-run, a file that failed), one line. */
+  onWarning?: (line: string) => void;
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  out: string;
+  /** The training data file. */
+  data: string;
+  /** LLaMA-Factory's dataset_info.json (llama-factory only). */
+  datasetInfo?: string;
+  /** One line per exported sample: where it came from, its label, its files. */
+  manifest: string;
+  found: number;
+  exported: number;
+  /** Image files written beside the export. */
+  images: number;
+  skipped: Record<SkipReason, number>;
+  warnings: number;
+}
+
+/** The export cannot start (a folder that is not new or empty, nothing to export). One line. */
+export class ExportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportError';
+  }
+}
+
+type Outcome = { ok: true; line: string; manifest: string; images: number; warnings: string[] } | { ok: false; reason: SkipReason; message: string };
+
+async function exportOne(file: string, options: ExportOptions, out: string): Promise<Outcome> {
+  const prepared = await prepareSample(file, options);
+  if (!prepared.ok) return prepared;
+  const sample = prepared.sample;
+  const folder = `${IMAGES_DIR}/${sampleFolderName(sample.header.id, file)}`;
+  const shown = imagesOf(sample.conversation.messages.map((m) => m.message)).map(assetPath);
+  let images: Map<string, ExportedImage>;
+  try {
+    images = await copyImages(sample.runDir, [...shown, ...sample.crops], out, folder);
+  } catch (e) {
+    await fs.rm(path.join(out, folder), { recursive: true, force: true });
+    if (e instanceof ImageRefused) return { ok: false, reason: 'failed', message: `has an image that cannot be exported: ${e.message}` };
+    throw e;
+  }
+  const image = (url: string) => images.get(assetPath(url))!;
+  let record: unknown;
+  let problems: string[];
+  const warnings: string[] = [];
+  switch (options.format) {
+    case 'llama-factory':
+      record = toShareGpt(sample, (url) => image(url).file);
+      problems = shareGptProblems(record, out);
+      break;
+    case 'openai': {
+      record = toOpenAiLine(sample, (url) => `data:${image(url).mime};base64,${image(url).bytes.toString('base64')}`);
+      const check = openAiLineProblems(record);
+      problems = check.errors;
+      warnings.push(...check.warnings);
+      break;
+    }
+  }
+  if (problems.length) {
+    await fs.rm(path.join(out, folder), { recursive: true, force: true });
+    return { ok: false, reason: 'failed', message: `would not load as ${options.format} data: ${problems[0]}` };
+  }
+  const manifest = {
+    trajectory: file,
+    id: sample.header.id,
+    label: sample.label.label,
+    ...(sample.label.note ? { note: sample.label.note } : {}),
+    ...(sample.label.tags ? { tags: sample.label.tags } : {}),
+    dialect: sample.dialect,
+    steps: sample.steps,
+    ...(sample.header.parent ? { parent: sample.header.parent } : {}),
+    images: shown.map((rel) => images.get(rel)!.file),
+    crops: sample.crops.map((rel) => images.get(rel)!.file),
+  };
+  return { ok: true, line: JSON.stringify(record), manifest: JSON.stringify(manifest), images: images.size, warnings };
+}
+
+export async function exportTrainingData(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportResult> {
+  const out = path.resolve(options.cwd, options.out);
+  const found = await findTrajectories(options.paths, options.cwd);
+  let warnings = 0;
+  const warn = (line: string) => {
+    warnings++;
+    hooks.onWarning?.(line);
+  };
+  for (const note of found.notes) warn(note);
+  if (!found.files.length) throw new ExportError(`no trajectory files (trajectory.jsonl, *.trajectory.jsonl) in ${options.paths.join(', ')}`);
+  try {
+    await claimEmptyFolder(out, 'export');
+  } catch (e) {
+    if (e instanceof FolderTaken) throw new ExportError(e.message);
+    throw e;
+  }
+
+  const dataName = `${DATASET_NAME}.${options.format === 'openai' ? 'jsonl' : 'json'}`;
+  const result: ExportResult = {
+    format: options.format,
+    out,
+    data: path.join(out, dataName),
+    ...(options.format === 'llama-factory' ? { datasetInfo: path.join(out, DATASET_INFO) } : {}),
+    manifest: path.join(out, MANIFEST),
+    found: found.files.length,
+    exported: 0,
+    images: 0,
+    skipped: { unlabeled: 0, 'needs-fix': 0, rejected: 0, stale: 0, failed: 0 },
+    warnings: 0,
+  };
+  const data = await fs.open(result.data, 'wx');
+  const manifest = await fs.open(result.manifest, 'wx');
+  const pending = new Map<number, Promise<Outcome>>();
+  try {
+    // LLaMA-Factory reads one JSON array; it is written an element at a time.
+    if (options.format === 'llama-factory') await data.write('[\n');
+    const files = found.files;
+    const start = (i: number) => {
+      const file = files[i];
+      if (file !== undefined) pending.set(i, exportOne(file, options, out));
+    };
+    for (let i = 0; i < WINDOW; i++) start(i);
+    for (let i = 0; i < files.length; i++) {
+      hooks.signal?.throwIfAborted();
+      const outcome = await pending.get(i)!;
+      pending.delete(i);
+      start(i + WINDOW);
+      if (outcome.ok) {
+        const separator = options.format === 'llama-factory' && result.exported ? ',\n' : '';
+        await data.write(`${separator}${outcome.line}${options.format === 'openai' ? '\n' : ''}`);
+        await manifest.write(`${outcome.manifest}\n`);
+        result.exported++;
+        result.images += outcome.images;
+        for (const w of outcome.warnings) warn(`${files[i]}: ${w}`);
+      } else {
+        result.skipped[outcome.reason]++;
+        // Unlabelled and needs-fix trajectories are the annotators' queue, not a problem: counted only.
+        if (outcome.reason === 'stale' || outcome.reason === 'failed') warn(`${files[i]}: skipped: it ${outcome.message}`);
+      }
+      hooks.onProgress?.(i + 1, files.length);
+    }
+    if (options.format === 'llama-factory') await data.write(result.exported ? '\n]\n' : ']\n');
+    await data.sync();
+    await manifest.sync();
+  } catch (e) {
+    // Cancelled or failed: what was written goes, so a half export is never taken for a whole one.
+    await Promise.allSettled([...pending.values(), data.close(), manifest.close()]);
+    await Promise.all([result.data, result.manifest, path.join(out, IMAGES_DIR)].map((f) => fs.rm(f, { recursive: true, force: true })));
+    throw e;
+  }
+  await data.close();
+  await manifest.close();
+  if (options.format === 'llama-factory')
+    await fs.writeFile(result.datasetInfo!, JSON.stringify({ [DATASET_NAME]: datasetInfoEntry(dataName) }, null, 2) + '\n', { flag: 'wx' });
+  result.warnings = warnings;
+  return result;
+}

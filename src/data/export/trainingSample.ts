@@ -1,0 +1,81 @@
+// One trajectory file as a training sample, before any format: its corrected conversation
+// (applyAnnotations, dropped steps left out, edited turns written anew, evidence as the
+// agent rendered it), or why it is not one. Formats (llamaFactory.ts, openaiChat.ts) then
+// write the same conversation their way, so they can never disagree about what was said.
+import * as path from 'node:path';
+import { applyAnnotations, type LabelState } from '../../core/annotations';
+import { rebuildConversation, stepsOf, type Conversation } from '../../core/conversation';
+import { getDialect } from '../../core/dialects';
+import { staleSteps } from '../../core/staleness';
+import type { DialectId, TrajectoryHeader } from '../../core/trajectory';
+import { readTrajectory } from '../../core/trajectoryFile';
+
+/** Why a trajectory was left out. */
+export type SkipReason = 'unlabeled' | 'needs-fix' | 'rejected' | 'stale' | 'failed';
+
+export interface TrainingSample {
+  file: string;
+  runDir: string;
+  header: TrajectoryHeader;
+  label: LabelState;
+  /** The dialect the conversation is written in. */
+  dialect: DialectId;
+  conversation: Conversation;
+  /** Steps kept, and the gaze crops of those steps (paths in the run folder). */
+  steps: number;
+  crops: string[];
+}
+
+export type Prepared = { ok: true; sample: TrainingSample } | { ok: false; reason: SkipReason; message: string };
+
+export interface PrepareOptions {
+  /** Rejected trajectories too (accepted ones always). */
+  includeRejected: boolean;
+  /** Write every turn in this dialect instead of the run's. */
+  dialect?: DialectId;
+  /** Trajectories larger than this are refused (they are read whole). */
+  maxBytes?: number;
+}
+
+/** A trajectory file is read whole; no real run comes near this. */
+export const MAX_TRAJECTORY_BYTES = 256 * 1024 * 1024;
+
+export async function prepareSample(file: string, options: PrepareOptions): Promise<Prepared> {
+  const fail = (message: string): Prepared => ({ ok: false, reason: 'failed', message });
+  let loaded;
+  try {
+    loaded = await readTrajectory(file, { maxBytes: options.maxBytes ?? MAX_TRAJECTORY_BYTES });
+  } catch (e) {
+    return fail(`cannot be read: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const header = loaded.header;
+  if (!header) return fail('is not a trajectory: its first line is not a trajectory header');
+  // A broken line may be an annotation: training on a half-read correction is worse than not at all.
+  const broken = loaded.problems[0];
+  if (broken) return fail(`has ${loaded.problems.length} malformed line(s) (line ${broken.line}: ${broken.message})`);
+  const corrected = applyAnnotations(header, loaded.events);
+  const label = corrected.label;
+  if (!label) return { ok: false, reason: 'unlabeled', message: 'has no label' };
+  if (label.label === 'needs-fix') return { ok: false, reason: 'needs-fix', message: 'is labelled needs-fix' };
+  if (label.label === 'rejected' && !options.includeRejected) return { ok: false, reason: 'rejected', message: 'is labelled rejected' };
+  if (corrected.problems.length) return fail(`has annotations that could not be applied (${corrected.problems[0]})`);
+  const stale = staleSteps(loaded.events, corrected)[0];
+  if (stale) {
+    return {
+      ok: false,
+      reason: 'stale',
+      message: `has stale evidence: step ${stale.step}'s search was corrected after its results came back; re-run it from that step (gog rerun ${file} --from-step ${stale.step})`,
+    };
+  }
+  const steps = stepsOf(corrected);
+  const last = steps.at(-1)?.action?.action;
+  if (last?.kind !== 'answer') return fail('does not end with an answer (a training sample ends with the model’s answer)');
+  const dialect = getDialect(options.dialect ?? header.model.dialect);
+  const rebuilt = rebuildConversation(header, steps, { dialect, inlineReasoning: true });
+  if (!rebuilt.ok) return fail(`cannot be written in the ${dialect.id} format: ${rebuilt.error}`);
+  const crops = steps.flatMap((s) => (s.action?.action.kind === 'image_search' && s.action.action.crop ? [s.action.action.crop] : []));
+  return {
+    ok: true,
+    sample: { file, runDir: path.dirname(file), header, label, dialect: dialect.id, conversation: rebuilt.value, steps: steps.length, crops },
+  };
+}

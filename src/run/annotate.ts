@@ -1,0 +1,62 @@
+// Annotations written from outside the editor (`gog label`): appended to the trajectory file
+// as annotation events, after whatever it holds, never written over it. The file is opened
+// for appending, so a line another writer added since it was checked is kept, and ours
+// lands after it.
+import { promises as fs } from 'node:fs';
+import { oneLine } from '../core/agent';
+import { readLines } from '../core/lineReader';
+import { describeSchemaError, headerSchema, type AnnotationEvent, type Edit, type TrajectoryHeader } from '../core/trajectory';
+import { TrajectoryWriter } from '../core/trajectoryFile';
+
+/** A header line is a few kilobytes; anything longer on line 1 is not one. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** The file cannot take annotations: unreadable, or not a trajectory. One line. */
+export class NotATrajectory extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotATrajectory';
+  }
+}
+
+/** Reads only the first line that is not blank, and checks it is a trajectory header. */
+export async function readHeader(file: string): Promise<TrajectoryHeader> {
+  const stat = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
+    throw new NotATrajectory(e.code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${e.code ?? oneLine(e)}`);
+  });
+  // A pipe or a device would block or never end: only regular files are read.
+  if (!stat.isFile()) throw new NotATrajectory(`${file} is not a trajectory file (not a regular file)`);
+  try {
+    for await (const line of readLines(file, MAX_HEADER_BYTES)) {
+      if ('tooLong' in line) break;
+      if (!line.text.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch {
+        break;
+      }
+      const header = headerSchema.safeParse(value);
+      if (header.success) return header.data;
+      if ((value as { type?: unknown } | null)?.type === 'header')
+        throw new NotATrajectory(`${file}: bad trajectory header: ${describeSchemaError(header.error)}`);
+      break;
+    }
+  } catch (e) {
+    if (e instanceof NotATrajectory) throw e;
+    throw new NotATrajectory(`cannot read ${file}: ${oneLine(e).replace(/^[A-Z]+: /, '')}`);
+  }
+  throw new NotATrajectory(`${file} is not a trajectory: its first line is not a trajectory header`);
+}
+
+/** Appends one annotation; returns the event as written (with its id). */
+export async function appendAnnotation(file: string, edit: Edit, author?: string): Promise<AnnotationEvent> {
+  await readHeader(file);
+  const writer = await TrajectoryWriter.append(file);
+  try {
+    const written = await writer.write({ type: 'annotation', step: 0, ...(author ? { author } : {}), edit });
+    return written as AnnotationEvent;
+  } finally {
+    await writer.close();
+  }
+}
