@@ -7,6 +7,7 @@ import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
+import { registerRunReview, type RunsApi } from './runCommands';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
@@ -18,8 +19,14 @@ export const COMMANDS = {
   tryDemo: 'gog.tryDemo',
 } as const;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension exports, for scripted use and tests. */
+export interface GogApi {
+  runs: RunsApi;
+}
+
+export function activate(context: vscode.ExtensionContext): GogApi {
   const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
+  const runs = registerRunReview({ context, log });
   context.subscriptions.push(
     log,
     ...[COMMANDS.askAboutImage, COMMANDS.askAboutImageFromMenu].map((id) =>
@@ -34,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
+    ...runs.disposables,
   );
+  return { runs: runs.api };
 }
 
 export function deactivate(): void {

@@ -215,3 +215,39 @@ describe('benchmark run review: comparing two runs', function () {
     assert.ok(!sameAction({ kind: 'answer', text: 'Chandra' }, { kind: 'text_search', query: 'Chandra' }));
   });
 });
+
+describe('benchmark run review: sample files and review queues', () => {
+  const tmp = tempDir('gog-queues-');
+  after(() => tmp.cleanup());
+
+  it('follows a trajectory path only inside the run folder, to a regular file', async () => {
+    const { sampleTrajectory } = await import('../../src/data/sampleFiles');
+    const { symlinkSync } = await import('node:fs');
+    const run = path.join(tmp.dir, 'run');
+    await writeBenchRun(run, syntheticResults(2));
+    assert.equal(await sampleTrajectory(run, 'samples/q00000/trajectory.jsonl'), path.join(run, 'samples', 'q00000', 'trajectory.jsonl'));
+    writeFileSync(path.join(tmp.dir, 'outside.jsonl'), '');
+    symlinkSync(path.join(tmp.dir, 'outside.jsonl'), path.join(run, 'link.jsonl'));
+    for (const [rel, why] of [
+      ['../outside.jsonl', /outside the run folder/],
+      ['link.jsonl', /outside the run folder/],
+      ['/etc/passwd', /not a trajectory in the run folder/],
+      ['samples/q00009/trajectory.jsonl', /missing/],
+      ['samples', /not a trajectory/],
+    ] as const)
+      await assert.rejects(sampleTrajectory(run, rel), why, rel);
+  });
+
+  it("writes queues under the project's .gog/queues, named from the run and the filter, never over another", async () => {
+    const { projectOf, queueName, queuesDir, writeQueue } = await import('../../src/data/sampleFiles');
+    const { readFileSync } = await import('node:fs');
+    assert.equal(projectOf('/home/me/proj/.gog/runs/20261124-fvqa'), '/home/me/proj');
+    assert.equal(projectOf('/data/runs/20261124-fvqa'), '/data/runs');
+    assert.equal(queueName('20261124-100000-fvqa', 'wrong answer or parse error, "Eiffel"'), '20261124-100000-fvqa-wrong-answer-or-parse-error-eiffel');
+    const dir = queuesDir(tmp.dir);
+    const first = await writeQueue(dir, 'q', ['/a/trajectory.jsonl', '/b/trajectory.jsonl']);
+    const second = await writeQueue(dir, 'q', ['/c/trajectory.jsonl']);
+    assert.deepEqual([path.relative(tmp.dir, first), path.relative(tmp.dir, second)], ['.gog/queues/q.json', '.gog/queues/q-2.json']);
+    assert.deepEqual(JSON.parse(readFileSync(first, 'utf8')), ['/a/trajectory.jsonl', '/b/trajectory.jsonl']);
+  });
+});

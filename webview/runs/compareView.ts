@@ -109,6 +109,7 @@ export class CompareView {
   handle(m: Extract<RunsHostMessage, { type: 'compare' }>): void {
     performance.mark('gog:runs-init');
     this.pairs = m.pairs;
+    this.host.saveState({ run: m.a.source, compareWith: m.b.source });
     const side = (label: string, run: typeof m.a) =>
       el(
         'div',

@@ -139,6 +139,8 @@ export class RunView {
       performance.mark('gog:runs-init');
       this.model = new TableModel();
       this.problems = [];
+      // What the host reads to show this run again after a window reload.
+      this.host.saveState({ run: m.run.source });
     }
     this.run = m.run;
     this.model.add(m.rows);
