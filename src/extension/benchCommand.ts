@@ -1,12 +1,12 @@
 // `Glance-or-Gaze: Run Benchmark…`: pick a dataset file, confirm the settings, and run it
 // with VS Code's progress and Cancel; the run folder appears in the Runs view as results
-// are written (its watchers see them). The runner is src/run/bench.ts; this stays thin.
+// are written (its watchers see them). The runner is reached through ./benchRunner; this stays thin.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
-import { runBenchmark } from '../run/bench';
 import { newRunId } from '../run/runFolder';
 import { getApiKey } from './apiKey';
+import { startBenchmark } from './benchRunner';
 import type { RunDeps } from './runInWindow';
 import { newRunDir } from './runInWindow';
 import { getSearchCredentials } from './searchKeys';
@@ -16,10 +16,24 @@ const DATASET_FILTER = { 'Benchmark datasets': ['json', 'jsonl', 'parquet'] };
 const DEFAULT_CONCURRENCY = 4;
 
 export interface BenchCommandOptions {
-  /** Skip the confirmation (scripted use). */
   limit?: number;
   concurrency?: number;
+  /** false: skip the questions and run at once (scripted use). */
   confirm?: boolean;
+}
+
+const wholeNumber = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+
+/** The command's options as a script passed them: only the fields it knows, with sane values. */
+export function benchCommandOptions(given: unknown): BenchCommandOptions {
+  if (!given || typeof given !== 'object') return {};
+  const o = given as Record<string, unknown>;
+  const [limit, concurrency] = [wholeNumber(o.limit), wholeNumber(o.concurrency)];
+  return {
+    ...(limit ? { limit } : {}),
+    ...(concurrency ? { concurrency: Math.min(concurrency, 256) } : {}),
+    ...(o.confirm === false ? { confirm: false } : {}),
+  };
 }
 
 async function confirmSettings(
@@ -91,27 +105,29 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
       const cancel = token.onCancellationRequested(() => controller.abort());
       let last = 0;
       try {
-        const { run, summary } = await runBenchmark({
-          dataset: dataset.fsPath,
-          out,
-          ...chosen,
-          settings: {
-            ...settings,
-            cacheDir,
-            indexDir: path.join(cacheDir, 'index'),
-            searchKeys,
-            uploadEnv: { ...process.env, ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}) },
-            ...(apiKey ? { apiKey } : {}),
+        const { run, summary } = await startBenchmark(
+          dataset.fsPath,
+          {
+            out,
+            ...chosen,
+            settings: {
+              ...settings,
+              cacheDir,
+              indexDir: path.join(cacheDir, 'index'),
+              searchKeys,
+              uploadEnv: { ...process.env, ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}) },
+              ...(apiKey ? { apiKey } : {}),
+            },
           },
-          signal: controller.signal,
-          onProgress: ({ done, total, correct }) => {
+          ({ done, total, correct }) => {
             progress.report({
               message: `${done} of ${total} · ${done ? ((100 * correct) / done).toFixed(1) : '0'}% right`,
               increment: total ? (100 * (done - last)) / total : 0,
             });
             last = done;
           },
-        });
+          controller.signal,
+        );
         const open = 'Open Run';
         void vscode.window
           .showInformationMessage(`Glance-or-Gaze: ${summary.done} results, ${(summary.all.accuracy * 100).toFixed(1)}% exact match.`, open)

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isBenchmarkRun, type RunStatus } from '../data/runIndex';
-import { runBenchmarkCommand, type BenchCommandOptions } from './benchCommand';
+import { benchCommandOptions, runBenchmarkCommand } from './benchCommand';
 import { RunComparePanel } from './runComparePanel';
 import { RunReviewPanel } from './runReviewPanel';
 import type { RunDeps } from './runInWindow';
@@ -98,7 +98,7 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
     vscode.commands.registerCommand(RUN_COMMANDS.openRun, openRun),
     vscode.commands.registerCommand(RUN_COMMANDS.compareRuns, compareRuns),
     vscode.commands.registerCommand(RUN_COMMANDS.runBenchmark, async (dataset?: unknown, options?: unknown) => {
-      const run = await runBenchmarkCommand(deps, dataset, options && typeof options === 'object' ? (options as BenchCommandOptions) : {});
+      const run = await runBenchmarkCommand(deps, dataset, benchCommandOptions(options));
       tree.refresh();
       return run;
     }),
