@@ -10,6 +10,9 @@ usage:
                                                    OpenAI-compatible endpoint on 127.0.0.1
   gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
                                                    HTML file (images inlined), to share
+  gog compare RUN_A RUN_B [--json]                 two benchmark runs of the same samples:
+                                                   regressions, improvements, where their
+                                                   trajectories diverge, summary deltas
   gog demo [--out DIR]                             replay the bundled demo questions
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
