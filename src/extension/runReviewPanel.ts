@@ -11,7 +11,7 @@ import { readMoreRows, type RunRows } from '../data/reviewRows';
 import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
 import { RunStatusReader } from '../data/runIndex';
 import { sampleTrajectory } from '../data/sampleFiles';
-import { runInfo, runMessage } from '../run/reviewMessages';
+import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
 import { runsViewStateSchema, type RunsRequest } from '../shared/runsMessages';
 import { startReviewQueue } from './reviewQueue';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
@@ -109,7 +109,7 @@ export class RunReviewPanel implements vscode.Disposable {
     try {
       const rows = await this.load();
       const status = await this.reader.read(this.runDir);
-      this.view.post({ type: 'run', run: { ...runInfo(status), done: rows.rows.length }, rows: rows.rows, problems: rows.problems });
+      for (const message of runMessages(runInfo(status), rows.rows, rows.problems)) this.view.post(message);
     } catch (e) {
       this.fail(e);
     }

@@ -6,7 +6,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { comparePairs, firstDivergence, summaryDeltas, sameAction } from '../../src/data/compare';
-import { loadRunRows, readMoreRows } from '../../src/data/reviewRows';
+import { loadRunRows, readMoreRows, toReviewRow } from '../../src/data/reviewRows';
+import { FIRST_ROWS, runMessages } from '../../src/run/reviewMessages';
+import { isReviewRow, reviewRowSchema, runsHostMessageSchema } from '../../src/shared/runsMessages';
 import { readAllResults, readResults, readSummary } from '../../src/data/resultsFile';
 import { findRuns, isComplete, RunStatusReader } from '../../src/data/runIndex';
 import { isRight } from '../../src/data/verdict';
@@ -125,6 +127,52 @@ describe('benchmark run review: reading runs', () => {
     assert.equal(more.rows.length, 100);
     assert.equal(more.rows[0]!.key, 200);
     assert.equal(rows.rows.length, 300);
+  });
+
+  it("checks rows as the schema does, and posts a big run's rows in chunks that all say how many there are", async () => {
+    const rows = syntheticResults(1200, { judged: true }).map((r, i) => toReviewRow(r, i));
+    const verdicts = (v: unknown) => [isReviewRow(v), reviewRowSchema.safeParse(v).success];
+    for (const r of rows.slice(0, 50)) assert.deepEqual(verdicts(r), [true, true]);
+    const r = rows[3]!;
+    const broken: unknown[] = [
+      null,
+      'row',
+      { ...r, key: -1 },
+      { ...r, key: 1.5 },
+      { ...r, id: 3 },
+      { ...r, answer: undefined },
+      { ...r, gold: ['a', 2] },
+      { ...r, cause: 'bored' },
+      { ...r, em: Number.NaN },
+      { ...r, f1: '1' },
+      { ...r, judge: 'yes' },
+      { ...r, stop: 'nope' },
+      { ...r, turns: -2 },
+      { ...r, searches: [1, 2] },
+      { ...r, gazes: [[0, 0, 1]] },
+      { ...r, gazes: [[0, 0, 1, Infinity]] },
+      { ...r, ms: null },
+      { ...r, tokens: undefined },
+      Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'category')),
+    ];
+    for (const b of broken) assert.deepEqual(verdicts(b), [false, false], JSON.stringify(b));
+    assert.deepEqual(verdicts({ ...r, answer: null, cause: null, judge: null, gazes: [] }), [true, true]);
+
+    const info = { title: 'run', source: '/runs/run', total: 1200, done: 0, running: false };
+    const messages = runMessages(info, rows, [{ line: 9, message: 'bad' }]);
+    assert.deepEqual(
+      messages.map((m) => [m.type, 'rows' in m ? m.rows.length : 0, 'run' in m ? m.run.done : 0]),
+      [
+        ['run', FIRST_ROWS, 1200],
+        ['rows', 700, 1200],
+      ],
+    );
+    assert.deepEqual(
+      messages.flatMap((m) => ('rows' in m ? m.rows.map((x) => x.key) : [])),
+      rows.map((x) => x.key),
+    );
+    assert.deepEqual(runMessages(info, rows.slice(0, 10), []).length, 1);
+    for (const m of messages) assert.ok(runsHostMessageSchema.safeParse(m).success);
   });
 });
 

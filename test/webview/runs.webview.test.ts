@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { compareMessage, runMessage, type Compared } from '../../src/run/reviewMessages';
+import { compareMessage, runMessage, runMessages, type Compared } from '../../src/run/reviewMessages';
 import type { ReviewRow, RunsHostMessage, RunsViewMessage } from '../../src/shared/runsMessages';
 import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
@@ -172,6 +172,16 @@ describe('run review views in headless Chromium', function () {
     assert.deepEqual(await drawnKeys(page), before.keys);
     assert.equal(await page.locator(`.vt-row[data-key="${key}"]`).getAttribute('aria-selected'), 'true');
     assert.match((await page.locator('.detail-question').textContent())!, new RegExp(`^Sample ${key}:`));
+    // The same when the run comes in several messages, as the panel posts a big run.
+    await page.reload();
+    await page.waitForFunction(() => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > 0);
+    const chunks = runMessages(run.run, run.rows, run.problems);
+    assert.equal(chunks.length, 2);
+    for (const m of chunks) await deliver(page, m);
+    await page.locator('.shown', { hasText: before.shown! }).waitFor();
+    assert.equal(await page.locator('.vt-body').evaluate((b) => (b as unknown as { scrollTop: number }).scrollTop), 2000);
+    assert.deepEqual(await drawnKeys(page), before.keys);
+    assert.equal(await page.locator(`.vt-row[data-key="${key}"]`).getAttribute('aria-selected'), 'true');
     await page.close();
   });
 

@@ -39,6 +39,8 @@ export class RunView {
   private filters: Filters;
   private sort: Sort;
   private selected: number | undefined;
+  /** The kept scroll and selection are still to be put back (the run's rows are not all in). */
+  private restoring = false;
   private tab: 'samples' | 'charts';
   private keys: number[] = [];
   private chartsStale = true;
@@ -151,7 +153,11 @@ export class RunView {
     this.chartsStale = true;
     if (this.tab === 'charts') this.drawCharts();
     this.refilter(fresh);
-    if (fresh) {
+    // A big run comes in several messages: the scroll and selection kept from before are
+    // put back once its rows are all in (a scroll position needs the rows below it).
+    if (fresh) this.restoring = true;
+    if (this.restoring && this.model.rows.length >= m.run.done) {
+      this.restoring = false;
       if (state.scrollTop) this.table.scrollTo(state.scrollTop);
       if (this.selected !== undefined && this.model.rows[this.selected]) this.table.setSelected(this.selected, !state.scrollTop);
       this.drawDetail();
