@@ -9,7 +9,7 @@ import { compareMessage, runMessage, runMessages, type Compared } from '../../sr
 import type { ReviewRow, RunsHostMessage, RunsViewMessage } from '../../src/shared/runsMessages';
 import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
-import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
+import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { launchChromium } from '../vscode/harness/chromium';
 import { lowContrastText, startHarness, violations, type Harness, type HarnessWindow, type Theme } from './harness';
 
@@ -319,13 +319,20 @@ describe('run review views in headless Chromium', function () {
   for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
     it(`is readable in ${theme}: table, charts and comparison`, async () => {
       const page = await open(theme);
-      await page.locator(`.vt-row[data-key="3"]`).click();
       await page.locator('.cause-chip[data-cause="wrong_answer"]').click();
+      await page.locator('.vt-body .vt-row:not([hidden])').nth(2).click();
       const low = await lowContrastText(page);
-      await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `runs-table-${theme}.png`) });
+      // The light pictures are the README's (`npm run screenshots`); the others are test output.
+      const picture = (name: string) => path.join(theme === 'light' ? SCREENSHOTS : TEST_OUT_SCREENSHOTS, `${name}${theme === 'light' ? '' : `-${theme}`}.png`);
+      await page.screenshot({ path: picture('runs-table') });
       await page.locator('.tab[data-tab="charts"]').click();
       await page.locator('.chart-heatmap canvas').first().waitFor();
+      await page.waitForTimeout(300); // Chart.js animates its first draw
       low.push(...(await lowContrastText(page)));
+      // The charts scroll inside the page: a taller window shows them all, the heatmap too.
+      await page.setViewportSize({ width: 1400, height: 1060 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: picture('runs-charts') });
       await page.close();
       const compare = await open(theme, compared.message);
       await compare.locator('.vt-row[data-key="0"]').click();
