@@ -24,8 +24,8 @@ describe('workbench: reviewing benchmark runs', () => {
 
   before(async () => {
     makeScreenshotDirs();
-    a = syntheticResults(300, { seed: 3 });
-    b = syntheticResults(300, { seed: 11 });
+    a = syntheticResults(700, { seed: 3 }); // over FIRST_ROWS: the table comes in two messages
+    b = syntheticResults(700, { seed: 11 });
     await writeBenchRun(path.join(made.dir, RUN_A), a);
     await writeBenchRun(path.join(made.dir, RUN_B), b);
     session = await openWorkbench((ws) => {
@@ -50,12 +50,12 @@ describe('workbench: reviewing benchmark runs', () => {
     const row = page.locator('.pane-body .monaco-list-row', { hasText: RUN_A });
     await row.waitFor({ timeout: 60_000 });
     const right = a.filter(isRight).length;
-    assert.equal(await row.locator('.label-description').textContent(), `${((100 * right) / a.length).toFixed(1)}% · 300 samples`);
+    assert.equal(await row.locator('.label-description').textContent(), `${((100 * right) / a.length).toFixed(1)}% · ${a.length} samples`);
     await page.locator('.pane-body .monaco-list-row', { hasText: RUN_B }).waitFor();
     await row.locator('.label-name').click();
     const frame = await webviewFrame(page, 'h1.run-title', RUN_A);
     await frame.locator('.vt-body .vt-row').first().waitFor();
-    assert.equal(await frame.locator('.shown').textContent(), '300 samples');
+    await frame.locator('.shown', { hasText: new RegExp(`^${a.length} samples$`) }).waitFor();
   });
 
   it('filters, opens a sample in the trajectory editor, and finds the table as it was on coming back', async () => {
@@ -64,12 +64,15 @@ describe('workbench: reviewing benchmark runs', () => {
     const parse = a.filter((r) => r.cause === 'parse_error');
     assert.ok(parse.length > 3);
     await frame.locator('.cause-chip[data-cause="parse_error"]').click();
-    await frame.locator('.filter-text').fill(parse[1]!.gold[0]!);
-    const listed = parse.filter((r) => `${r.question}\n${r.answer}\n${r.gold.join('\n')}`.toLowerCase().includes(parse[1]!.gold[0]!.toLowerCase()));
-    const shown = `${listed.length} of 300 samples`;
+    // A sample from the second message of the run: its selection is put back once all rows are in.
+    const term = parse.find((r) => a.indexOf(r) >= 500)!.gold[0]!;
+    await frame.locator('.filter-text').fill(term);
+    const listed = parse.filter((r) => `${r.question}\n${r.answer}\n${r.gold.join('\n')}`.toLowerCase().includes(term.toLowerCase()));
+    const shown = `${listed.length} of ${a.length} samples`;
     await frame.locator('.shown', { hasText: shown }).waitFor();
-    const first = listed[0]!;
+    const first = listed.at(-1)!;
     const key = a.indexOf(first);
+    assert.ok(key >= 500);
     await frame.locator(`.vt-body .vt-row[data-key="${key}"]`).click();
     // The sample opens in the trajectory editor, in the table's group.
     const editor = await webviewFrame(page, '.question', first.question);
@@ -80,7 +83,7 @@ describe('workbench: reviewing benchmark runs', () => {
     await page.locator('.tabs-container .tab', { hasText: `Run: ${RUN_A}` }).click();
     frame = await webviewFrame(page, '.shown', shown);
     assert.equal(await frame.locator('.cause-chip[data-cause="parse_error"]').getAttribute('aria-pressed'), 'true');
-    assert.equal(await frame.locator('.filter-text').inputValue(), parse[1]!.gold[0]!);
+    assert.equal(await frame.locator('.filter-text').inputValue(), term);
     assert.equal(await frame.locator('.vt-row[aria-selected="true"]').getAttribute('data-key'), String(key));
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-back.png') });
   });
@@ -107,7 +110,7 @@ describe('workbench: reviewing benchmark runs', () => {
       if ((await chip.getAttribute('aria-pressed')) !== want) await chip.click();
     }
     await frame
-      .locator('.compare-view .shown, .shown', { hasText: `${regressions.length} of 300 samples` })
+      .locator('.compare-view .shown, .shown', { hasText: `${regressions.length} of ${a.length} samples` })
       .first()
       .waitFor();
     const key = a.indexOf(regressions[0]!);
