@@ -1,7 +1,7 @@
 // Builds the bundles: the extension host (node/cjs, `vscode` and `sharp` external),
-// the `gog` command line (node/cjs, `sharp` external), and the trajectory webview
-// (browser/iife, its stylesheet, and the codicon font it uses). `--production` minifies and
-// drops source maps; `--watch` rebuilds on change.
+// the `gog` command line (node/cjs, `sharp` external), the trajectory webview and the run
+// review webview (browser/iife, their stylesheets, and the codicon font they use).
+// `--production` minifies and drops source maps; `--watch` rebuilds on change.
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
@@ -35,6 +35,9 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...browser, entryPoints: { main: 'webview/main.ts' } },
   { ...browser, entryPoints: { main: 'webview/styles.css' } },
+  // The run review views (failures table, charts, comparison): their own bundle and protocol.
+  { ...browser, entryPoints: { runs: 'webview/runs/main.ts' } },
+  { ...browser, entryPoints: { runs: 'webview/runs/runs.css' } },
 ];
 
 mkdirSync('dist/webview', { recursive: true });

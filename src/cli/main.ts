@@ -2,6 +2,7 @@
 import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runCache } from './cache';
+import { runCompare } from './compare';
 import { runDemo } from './demo';
 import { runExport } from './export';
 import { runImport } from './import';
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
         return await runReplay(rest, io, controller.signal);
       case 'report':
         return await runReport(rest, io, process.cwd());
+      case 'compare':
+        return await runCompare(rest, io, process.cwd(), controller.signal);
       case 'cache':
         return await runCache(rest, io, process.cwd());
       case 'demo':

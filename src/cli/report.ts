@@ -1,24 +1,35 @@
-// `gog report TRAJECTORY [--out FILE.html]`: the trajectory panel as one HTML file to share.
+// `gog report PATH [--out FILE.html]`: one self-contained HTML file to share. PATH is a
+// benchmark run folder (results.jsonl or summary.json: its overview and failures table),
+// a single run's folder (its trajectory.jsonl) or a trajectory file (the trajectory panel).
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { writeFileAtomic } from '../data/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
+import { isBenchmarkRun } from '../data/runIndex';
 import { buildReport } from '../run/report';
+import { buildRunReport } from '../run/runReport';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
 
-export async function runReport(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
+const TRAJECTORY_FILE = 'trajectory.jsonl';
+
+async function benchmarkRunReport(dir: string, out: string, io: Io): Promise<number> {
+  let report;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
+    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'));
   } catch (e) {
-    throw new UsageError(oneLine(e));
+    io.stderr(`gog: ${oneLine(e)}`);
+    return 1;
   }
-  const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length) throw new UsageError('give exactly one trajectory file');
-  const trajectory = path.resolve(cwd, file);
-  const out = parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(path.dirname(trajectory), 'report.html');
+  for (const p of report.problems) io.stderr(`gog: warning: results.jsonl line ${p.line}: ${p.message} (left out of the report)`);
+  await writeFileAtomic(out, report.html);
+  io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.samples} sample${report.samples === 1 ? '' : 's'})`);
+  return 0;
+}
+
+async function trajectoryReport(trajectory: string, out: string, io: Io): Promise<number> {
   let report;
   try {
     report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'));
@@ -34,4 +45,24 @@ export async function runReport(argv: string[], io: Io, cwd: string): Promise<nu
   await writeFileAtomic(out, report.html);
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.images} image${report.images === 1 ? '' : 's'} inlined)`);
   return 0;
+}
+
+export async function runReport(argv: string[], io: Io, cwd: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const [given, ...extra] = parsed.positionals;
+  if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
+  const target = path.resolve(cwd, given);
+  const outOf = (dir: string) => (parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(dir, 'report.html'));
+  const stat = await fs.stat(target).catch(() => undefined);
+  if (!stat) throw new UsageError(`${given} does not exist`);
+  if (!stat.isDirectory()) return trajectoryReport(target, outOf(path.dirname(target)), io);
+  if (await isBenchmarkRun(target)) return benchmarkRunReport(target, outOf(target), io);
+  const trajectory = path.join(target, TRAJECTORY_FILE);
+  if ((await fs.stat(trajectory).catch(() => undefined))?.isFile()) return trajectoryReport(trajectory, outOf(target), io);
+  throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
 }

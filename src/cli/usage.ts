@@ -8,8 +8,12 @@ usage:
   gog replay TRAJECTORY... [--port N] [--latency MS]
                                                    serve recorded model turns as an
                                                    OpenAI-compatible endpoint on 127.0.0.1
-  gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
-                                                   HTML file (images inlined), to share
+  gog report PATH [--out FILE.html]               one self-contained HTML file to share: a
+                                                   benchmark run folder's overview and failures,
+                                                   or a trajectory (or its run folder)
+  gog compare RUN_A RUN_B [--json]                 two benchmark runs of the same samples:
+                                                   regressions, improvements, where their
+                                                   trajectories diverge, summary deltas
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it

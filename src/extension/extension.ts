@@ -9,6 +9,7 @@ import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEdi
 import { registerPanelSerializer } from './trajectoryPanel';
 import { RERUN_COMMAND, rerunFromStepCommand } from './rerunCommand';
 import { EXPORT_COMMAND, exportTrainingDataCommand } from './exportCommand';
+import { registerRunReview, type RunsApi } from './runCommands';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
@@ -20,8 +21,14 @@ export const COMMANDS = {
   tryDemo: 'gog.tryDemo',
 } as const;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension exports, for scripted use and tests. */
+export interface GogApi {
+  runs: RunsApi;
+}
+
+export function activate(context: vscode.ExtensionContext): GogApi {
   const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
+  const runs = registerRunReview({ context, log });
   context.subscriptions.push(
     log,
     ...[COMMANDS.askAboutImage, COMMANDS.askAboutImageFromMenu].map((id) =>
@@ -38,7 +45,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(EXPORT_COMMAND, (choices?: unknown) => exportTrainingDataCommand(log, choices)),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
+    ...runs.disposables,
   );
+  return { runs: runs.api };
 }
 
 export function deactivate(): void {

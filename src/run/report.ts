@@ -25,7 +25,7 @@ const MIME: Record<string, string> = {
 export const MAX_REPORT_TRAJECTORY_BYTES = 256 * 1024 * 1024;
 
 /** JSON that cannot end the <script> it sits in. */
-function scriptJson(value: unknown): string {
+export function scriptJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')

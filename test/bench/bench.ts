@@ -4,7 +4,7 @@
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --search-only, --export-only, --replay-only: one part
+//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only: one part
 //   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -20,6 +20,7 @@ import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
 import { exportBenchmarks } from './exportBench';
+import { runsBenchmarks } from './runsBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
     if (only('webview')) await webviewBenchmarks(tmp, row);
     if (only('search')) await searchBenchmarks(tmp, row);
     if (only('export')) await exportBenchmarks(tmp, row, exportRuns);
+    if (only('runs')) await runsBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });

@@ -101,16 +101,20 @@ export const THEMES = {
 } as const;
 export type Theme = keyof typeof THEMES;
 
-/** Stands in for VS Code: records posts, keeps state, reports CSP violations. */
+/**
+ * Stands in for VS Code: records posts, keeps state, reports CSP violations. The state also
+ * goes to sessionStorage, so a reloaded page gets it back as a rebuilt webview does.
+ */
 const STUB = `
-window.__gog = { posted: [], state: undefined, violations: [], errors: [] };
+const kept = sessionStorage.getItem('gog-state');
+window.__gog = { posted: [], state: kept ? JSON.parse(kept) : undefined, violations: [], errors: [] };
 document.addEventListener('securitypolicyviolation', (e) => window.__gog.violations.push(e.violatedDirective + ' ' + e.blockedURI));
 window.addEventListener('error', (e) => window.__gog.errors.push(String(e.message)));
 function acquireVsCodeApi() {
   return {
     postMessage: (m) => window.__gog.posted.push(JSON.parse(JSON.stringify(m))),
     getState: () => window.__gog.state,
-    setState: (s) => { window.__gog.state = s; },
+    setState: (s) => { window.__gog.state = s; sessionStorage.setItem('gog-state', JSON.stringify(s)); },
   };
 }`;
 
@@ -126,7 +130,8 @@ export interface Harness {
   origin: string;
   /** Serves a run folder under /run/<name>/; returns the base URL its images are served at. */
   addRun(name: string, dir: string): string;
-  pageUrl(theme: Theme): string;
+  /** The page of a bundle: the trajectory view (main) or the run review views (runs). */
+  pageUrl(theme: Theme, bundle?: 'main' | 'runs'): string;
   close(): Promise<void>;
 }
 
@@ -137,6 +142,7 @@ export async function startHarness(): Promise<Harness> {
     const url = new URL(req.url ?? '/', 'http://harness');
     if (url.pathname === '/') {
       const theme = (url.searchParams.get('theme') ?? 'light') as Theme;
+      const bundle = url.searchParams.get('bundle') === 'runs' ? 'runs' : 'main';
       const vars = Object.entries(THEMES[theme] ?? THEMES.light)
         .map(([k, v]) => `--${k}: ${v};`)
         .join(' ');
@@ -147,8 +153,8 @@ export async function startHarness(): Promise<Harness> {
         imageSources: origin,
         styleSources: origin,
         fontSources: origin,
-        styles: [{ href: `${origin}/dist/codicon.css` }, { href: `${origin}/dist/main.css` }, { text: `html { ${vars} }` }],
-        scripts: [{ text: STUB }, { src: `${origin}/dist/main.js` }],
+        styles: [{ href: `${origin}/dist/codicon.css` }, { href: `${origin}/dist/${bundle}.css` }, { text: `html { ${vars} }` }],
+        scripts: [{ text: STUB }, { src: `${origin}/dist/${bundle}.js` }],
       }).replace('<body>', `<body class="vscode-${theme}">`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end(html);
@@ -173,7 +179,7 @@ export async function startHarness(): Promise<Harness> {
       runs.set(name, dir);
       return `${origin}/run/${encodeURIComponent(name)}`;
     },
-    pageUrl: (theme) => `${origin}/?theme=${theme}`,
+    pageUrl: (theme, bundle = 'main') => `${origin}/?theme=${theme}${bundle === 'runs' ? '&bundle=runs' : ''}`,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -1,0 +1,132 @@
+// Reading a run's results.jsonl as a stream, from any byte offset: the review views hold one
+// small row per sample, never the file, and a run still being written is followed by
+// reading only what was appended since (the file is append-only). A last line without its
+// newline is taken only if it parses: otherwise it is a line still being written, left for
+// the next read. A broken line is reported by number and the rest still loads.
+import { createReadStream, promises as fs } from 'node:fs';
+import { describeSchemaError } from '../core/trajectory';
+import type { LineProblem } from '../core/jsonl';
+import { resultSchema, summarySchema, type RunSummary, type SampleResult } from './results';
+
+export const RESULTS_FILE = 'results.jsonl';
+export const SUMMARY_FILE = 'summary.json';
+/** A results line is a few KB; one this long is not one of ours. */
+export const MAX_RESULT_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Where the last read stopped: the next byte to read and its 1-based line number. */
+export interface ResultsCursor {
+  offset: number;
+  line: number;
+}
+
+export const START: ResultsCursor = { offset: 0, line: 1 };
+
+export interface ResultsRead {
+  cursor: ResultsCursor;
+  problems: LineProblem[];
+}
+
+type Parsed = { kind: 'blank' } | { kind: 'result'; result: SampleResult } | { kind: 'problem'; problem: LineProblem; json: boolean };
+
+function parseResult(text: string, line: number): Parsed {
+  if (!text.trim()) return { kind: 'blank' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'problem', problem: { line, message: `not valid JSON (${(e as Error).message})` }, json: false };
+  }
+  const r = resultSchema.safeParse(value);
+  return r.success
+    ? { kind: 'result', result: r.data }
+    : { kind: 'problem', problem: { line, message: `not a sample result: ${describeSchemaError(r.error)}` }, json: true };
+}
+
+/**
+ * Reads results from `from` to the end of the file, calling `onResult` for each valid one,
+ * in file order. Returns where the next read should start. A missing file reads as empty.
+ */
+export async function readResults(file: string, onResult: (result: SampleResult, line: number) => void, from: ResultsCursor = START): Promise<ResultsRead> {
+  const problems: LineProblem[] = [];
+  let { offset, line } = from;
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  const take = (parsed: Parsed) => {
+    if (parsed.kind === 'problem') problems.push(parsed.problem);
+    else if (parsed.kind === 'result') onResult(parsed.result, line);
+  };
+  let stream;
+  try {
+    await fs.access(file);
+    stream = createReadStream(file, { start: offset, highWaterMark: 1024 * 1024 });
+  } catch {
+    return { cursor: from, problems };
+  }
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      if (tooLong || size + piece.length > MAX_RESULT_LINE_BYTES)
+        problems.push({ line, message: `longer than ${MAX_RESULT_LINE_BYTES / 1024 / 1024} MB; skipped` });
+      else
+        take(
+          parseResult(
+            Buffer.concat([...parts, piece])
+              .toString('utf8')
+              .replace(/\r$/, ''),
+            line,
+          ),
+        );
+      offset += size + piece.length + 1;
+      line++;
+      parts = [];
+      size = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (tooLong || size + rest.length > MAX_RESULT_LINE_BYTES) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(rest);
+    size += rest.length;
+  }
+  // The last line, without its newline: complete if it is JSON, else still being written.
+  if (size > 0 && !tooLong) {
+    const parsed = parseResult(Buffer.concat(parts).toString('utf8'), line);
+    if (parsed.kind !== 'problem' || parsed.json) {
+      take(parsed);
+      offset += size;
+      if (parsed.kind !== 'blank') line++;
+    }
+  }
+  return { cursor: { offset, line }, problems };
+}
+
+/** Reads every result (for `gog compare`-sized work; the views keep rows instead). */
+export async function readAllResults(file: string): Promise<{ results: SampleResult[]; problems: LineProblem[] }> {
+  const results: SampleResult[] = [];
+  const { problems } = await readResults(file, (r) => results.push(r));
+  return { results, problems };
+}
+
+export type SummaryRead = { ok: true; summary: RunSummary } | { ok: false; message: string };
+
+/** summary.json, validated; undefined when there is none (a run that has just started). */
+export async function readSummary(file: string): Promise<SummaryRead | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, message: `not valid JSON (${(e as Error).message})` };
+  }
+  const r = summarySchema.safeParse(value);
+  return r.success ? { ok: true, summary: r.data } : { ok: false, message: `not a run summary: ${describeSchemaError(r.error)}` };
+}

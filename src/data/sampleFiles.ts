@@ -1,0 +1,61 @@
+// The files a run's results name: a sample's trajectory, and review queues of them. A run
+// folder may come from someone else, so a trajectory path from results.jsonl is followed
+// only when it stays inside the run folder (real paths compared, so a symlink out is
+// refused too) and names a regular .jsonl file.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomicFile';
+
+export async function sampleTrajectory(runDir: string, rel: string): Promise<string> {
+  if (!rel || path.isAbsolute(rel) || !rel.endsWith('.jsonl'))
+    throw new Error(`results.jsonl names "${rel.slice(0, 120)}", which is not a trajectory in the run folder`);
+  const file = path.resolve(runDir, rel);
+  let real: string;
+  let root: string;
+  try {
+    [real, root] = await Promise.all([fs.realpath(file), fs.realpath(runDir)]);
+  } catch {
+    throw new Error(`the trajectory ${rel} is missing from the run folder`);
+  }
+  if (!real.startsWith(root + path.sep)) throw new Error(`the trajectory ${rel} is outside the run folder; not opened`);
+  if (!(await fs.stat(real)).isFile()) throw new Error(`the trajectory ${rel} is not a regular file`);
+  return real;
+}
+
+/** `.gog/queues/`: where review queues are written, under the workspace (or the folder holding `.gog/runs/`). */
+export function queuesDir(base: string): string {
+  return path.join(base, '.gog', 'queues');
+}
+
+/** The folder a run belongs to: the one holding its `.gog/runs/`, or else the run's parent. */
+export function projectOf(runDir: string): string {
+  const parts = path.resolve(runDir).split(path.sep);
+  const at = parts.lastIndexOf('.gog');
+  return at > 0 && parts[at + 1] === 'runs' ? parts.slice(0, at).join(path.sep) || path.sep : path.dirname(path.resolve(runDir));
+}
+
+/** A file name from a run and the filter that chose the samples: `20261124-fvqa-wrong-answer`. */
+export function queueName(run: string, label: string): string {
+  const slug = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60);
+  return [slug(run), slug(label)].filter(Boolean).join('-') || 'queue';
+}
+
+/** Writes a queue: a JSON list of trajectory paths. Never over another queue: `-2`, `-3`… */
+export async function writeQueue(dir: string, name: string, trajectories: readonly string[]): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${name}${n > 1 ? `-${n}` : ''}.json`);
+    const taken = await fs.stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (taken) continue;
+    await writeFileAtomic(file, JSON.stringify(trajectories, null, 2) + '\n');
+    return file;
+  }
+}

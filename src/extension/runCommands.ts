@@ -1,0 +1,134 @@
+// The review of benchmark runs, registered as one piece: the Runs view, the run and
+// comparison panels (with their revival after a reload), and the commands Open Run…,
+// Compare Runs…, Run Benchmark…, Refresh Runs and Add/Remove Runs Folder. Returns what
+// the extension exports for scripted use and tests.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isBenchmarkRun, type RunStatus } from '../data/runIndex';
+import { benchCommandOptions, runBenchmarkCommand } from './benchCommand';
+import { RunComparePanel } from './runComparePanel';
+import { RunReviewPanel } from './runReviewPanel';
+import type { RunDeps } from './runInWindow';
+import { RUNS_VIEW_ID, RunsTreeProvider, type RunsNode } from './runsView';
+
+export const RUN_COMMANDS = {
+  openRun: 'gog.openRun',
+  compareRuns: 'gog.compareRuns',
+  runBenchmark: 'gog.runBenchmark',
+  refreshRuns: 'gog.refreshRuns',
+  addRunsFolder: 'gog.addRunsFolder',
+  removeRunsFolder: 'gog.removeRunsFolder',
+} as const;
+
+/** What the extension exports about runs (activate's return value). */
+export interface RunsApi {
+  /** The runs the Runs view lists, with their status. */
+  runs(): Promise<RunStatus[]>;
+  /** Opens a sample of a run (by its line in results.jsonl, from 0) in the trajectory editor. */
+  openSample(runDir: string, key: number): Promise<vscode.Uri>;
+}
+
+/** A run folder from a command's argument: a Uri, a path, or a node of the Runs view. */
+function runDirOf(given: unknown): string | undefined {
+  if (given instanceof vscode.Uri) return given.fsPath;
+  if (typeof given === 'string') return given;
+  const node = given as RunsNode | undefined;
+  if (node && typeof node === 'object' && node.kind === 'run') return node.status.dir;
+  return undefined;
+}
+
+async function pickFolder(title: string): Promise<string | undefined> {
+  return (await vscode.window.showOpenDialog({ title, canSelectFiles: false, canSelectFolders: true, canSelectMany: false }))?.[0]?.fsPath;
+}
+
+async function checkedRun(dir: string | undefined): Promise<string | undefined> {
+  if (!dir) return undefined;
+  if (await isBenchmarkRun(dir)) return dir;
+  void vscode.window.showErrorMessage(`Glance-or-Gaze: ${path.basename(dir)} is not a benchmark run (it has no results.jsonl or summary.json).`);
+  return undefined;
+}
+
+/** Picks a run: the known ones (newest first), or a folder found with the dialog. */
+async function pickRun(tree: RunsTreeProvider, title: string, except?: string): Promise<string | undefined> {
+  const browse = '$(folder-opened) Browse…';
+  const runs = (await tree.runs()).filter((r) => r.status.dir !== except);
+  const items: vscode.QuickPickItem[] = [
+    ...runs.map((r) => ({
+      label: r.status.name,
+      description: `${r.status.done} results${r.status.done ? `, ${((100 * r.status.correct) / r.status.done).toFixed(1)}% right` : ''}`,
+      detail: r.status.dir,
+    })),
+    { label: browse },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true, matchOnDetail: true });
+  if (!picked) return undefined;
+  return picked.label === browse ? checkedRun(await pickFolder(title)) : picked.detail;
+}
+
+export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposable[]; api: RunsApi } {
+  const { context, log } = deps;
+  const ctx = { extensionUri: context.extensionUri, log };
+  const tree = new RunsTreeProvider(context.workspaceState);
+  const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
+
+  const openRun = async (given?: unknown) => {
+    const dir = await checkedRun(runDirOf(given) ?? (await pickRun(tree, 'Glance-or-Gaze: run to open')));
+    if (!dir) return false;
+    RunReviewPanel.show(ctx, dir);
+    return true;
+  };
+  const compareRuns = async (first?: unknown, second?: unknown) => {
+    // From the Runs view's menu on several selected runs: the clicked one and the selection.
+    if (Array.isArray(second) && second.length === 2) [first, second] = second as unknown[];
+    const a = await checkedRun(runDirOf(first) ?? (await pickRun(tree, 'Glance-or-Gaze: compare run A (the baseline)…')));
+    if (!a) return false;
+    const b = await checkedRun(
+      runDirOf(Array.isArray(second) ? undefined : second) ?? (await pickRun(tree, `Glance-or-Gaze: … with run B (compared with ${path.basename(a)})`, a)),
+    );
+    if (!b) return false;
+    RunComparePanel.show(ctx, a, b);
+    return true;
+  };
+
+  const disposables: vscode.Disposable[] = [
+    tree,
+    view,
+    RunReviewPanel.register(ctx),
+    RunComparePanel.register(ctx),
+    vscode.commands.registerCommand(RUN_COMMANDS.openRun, openRun),
+    vscode.commands.registerCommand(RUN_COMMANDS.compareRuns, compareRuns),
+    vscode.commands.registerCommand(RUN_COMMANDS.runBenchmark, async (dataset?: unknown, options?: unknown) => {
+      const run = await runBenchmarkCommand(deps, dataset, benchCommandOptions(options));
+      tree.refresh();
+      return run;
+    }),
+    vscode.commands.registerCommand(RUN_COMMANDS.refreshRuns, () => tree.refresh()),
+    vscode.commands.registerCommand(RUN_COMMANDS.addRunsFolder, async (given?: unknown) => {
+      const dir = runDirOf(given) ?? (await pickFolder('Glance-or-Gaze: a run folder, or a folder of runs, to list'));
+      if (!dir) return false;
+      await tree.addFolder(dir);
+      return true;
+    }),
+    vscode.commands.registerCommand(RUN_COMMANDS.removeRunsFolder, async (given?: unknown) => {
+      const added = tree.addedFolders();
+      const node = given as RunsNode | undefined;
+      const dir =
+        node && typeof node === 'object' && node.kind === 'run'
+          ? added.find((f) => node.status.dir === f || path.dirname(node.status.dir) === f)
+          : (runDirOf(given) ?? (await vscode.window.showQuickPick(added, { title: 'Glance-or-Gaze: stop listing the runs in…' })));
+      if (!dir) return false;
+      await tree.removeFolder(dir);
+      return true;
+    }),
+  ];
+  return {
+    disposables,
+    api: {
+      runs: async () => (await tree.runs()).map((r) => r.status),
+      openSample: async (runDir, key) => {
+        const panel = RunReviewPanel.panelFor(runDir) ?? RunReviewPanel.show(ctx, runDir);
+        return panel.openSample(key);
+      },
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// One benchmark run in a panel: the failures table and its charts. The host reads
+// results.jsonl as a stream into small rows (never the trajectories), watches it while the
+// run is written (debounced, reading only what was appended), opens a sample's trajectory
+// in the trajectory editor in the panel's own group (the webview keeps its state and is
+// rebuilt when its tab comes back), and writes review queues. One panel per run folder;
+// the panel comes back after a window reload (its state names the run).
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readMoreRows, type RunRows } from '../data/reviewRows';
+import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
+import { RunStatusReader } from '../data/runIndex';
+import { sampleTrajectory } from '../data/sampleFiles';
+import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
+import { runsViewStateSchema, type RunsRequest } from '../shared/runsMessages';
+import { startReviewQueue } from './reviewQueue';
+import { RunsWebview, runsWebviewOptions } from './runsWebview';
+import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
+
+export const RUN_PANEL_VIEW_TYPE = 'gog.runReview';
+/** Changes to a run being written are gathered this long before the panel reads them. */
+const WATCH_DEBOUNCE_MS = 300;
+
+export interface RunPanelContext {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+}
+
+export class RunReviewPanel implements vscode.Disposable {
+  private static readonly open = new Map<string, RunReviewPanel>();
+  private readonly view: RunsWebview;
+  private readonly reader = new RunStatusReader();
+  private rows: RunRows | undefined;
+  private loading: Promise<RunRows> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Shows the run: its panel if it has one, else a new panel in the active group. */
+  static show(ctx: RunPanelContext, runDir: string): RunReviewPanel {
+    const dir = path.resolve(runDir);
+    const existing = RunReviewPanel.open.get(dir);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      RUN_PANEL_VIEW_TYPE,
+      `Run: ${path.basename(dir)}`,
+      vscode.ViewColumn.Active,
+      runsWebviewOptions(ctx.extensionUri),
+    );
+    return new RunReviewPanel(ctx, panel, dir);
+  }
+
+  static register(ctx: RunPanelContext): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const saved = runsViewStateSchema.safeParse(state ?? {});
+        const dir = saved.success ? saved.data.run : undefined;
+        if (!dir || !existsSync(path.join(dir, RESULTS_FILE))) {
+          ctx.log.info('a run panel from the last session had no run to show; closed');
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = runsWebviewOptions(ctx.extensionUri);
+        new RunReviewPanel(ctx, panel, path.resolve(dir));
+      },
+    });
+  }
+
+  static panelFor(runDir: string): RunReviewPanel | undefined {
+    return RunReviewPanel.open.get(path.resolve(runDir));
+  }
+
+  private constructor(
+    private readonly ctx: RunPanelContext,
+    readonly panel: vscode.WebviewPanel,
+    readonly runDir: string,
+  ) {
+    RunReviewPanel.open.set(runDir, this);
+    this.view = new RunsWebview(panel.webview, ctx.extensionUri, ctx.log, {
+      ready: () => void this.sendAll(),
+      request: (r) => this.answer(r),
+    });
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runDir), `{${RESULTS_FILE},${SUMMARY_FILE}}`));
+    const changed = () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.readMore(), WATCH_DEBOUNCE_MS);
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.view.hidden();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** The run's rows, read once and kept while the panel is open. */
+  private load(): Promise<RunRows> {
+    this.loading ??= runMessage(this.runDir, this.reader).then(({ rows }) => (this.rows = rows));
+    return this.loading;
+  }
+
+  /** Everything the table shows. */
+  private async sendAll(): Promise<void> {
+    try {
+      const rows = await this.load();
+      const status = await this.reader.read(this.runDir);
+      for (const message of runMessages(runInfo(status), rows.rows, rows.problems)) this.view.post(message);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** What results.jsonl gained; a file that shrank is another run written there: read again. */
+  private async readMore(): Promise<void> {
+    if (!this.rows) return;
+    try {
+      const status = await this.reader.read(this.runDir);
+      if (status.done < this.rows.rows.length) {
+        this.rows = undefined;
+        this.loading = undefined;
+        return await this.sendAll();
+      }
+      const added = await readMoreRows(this.runDir, this.rows);
+      this.view.post({ type: 'rows', run: { ...runInfo(status), done: this.rows.rows.length }, rows: added.rows, problems: added.problems });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.ctx.log.error(`run ${this.runDir}: ${message}`);
+    void vscode.window.showErrorMessage(`Glance-or-Gaze: cannot read the run ${path.basename(this.runDir)}: ${message}`);
+  }
+
+  private async answer(request: RunsRequest): Promise<void> {
+    switch (request.method) {
+      case 'openSample':
+        await this.openSample(request.key);
+        return;
+      case 'startQueue': {
+        const rows = this.rows;
+        if (!rows) throw new Error('the run is still loading');
+        const files = request.keys.map((k) => rows.trajectories[k]).filter((t): t is string => t !== undefined);
+        await startReviewQueue(this.ctx.log, this.runDir, files, request.label);
+        return;
+      }
+      case 'divergence':
+        throw new Error('a single run has nothing to compare');
+    }
+  }
+
+  /** Opens a sample's trajectory in the trajectory editor, in this panel's group. */
+  async openSample(key: number): Promise<vscode.Uri> {
+    const rel = (await this.load()).trajectories[key];
+    if (rel === undefined) throw new Error(`there is no sample ${key} in this run`);
+    const uri = vscode.Uri.file(await sampleTrajectory(this.runDir, rel));
+    await vscode.commands.executeCommand('vscode.openWith', uri, EDITOR_VIEW_TYPE, {
+      viewColumn: this.panel.viewColumn ?? vscode.ViewColumn.Active,
+      preview: true,
+    });
+    return uri;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    RunReviewPanel.open.delete(this.runDir);
+    this.view.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+// What the run review webview is sent, built from run folders: a run's rows with its
+// progress, or two runs compared. Shared by the extension's panels, `gog report RUN_DIR`
+// and the tests, so all three show the same thing.
+import * as path from 'node:path';
+import { comparePairs, summaryDeltas } from '../data/compare';
+import type { SampleResult } from '../data/results';
+import { readAllResults, RESULTS_FILE } from '../data/resultsFile';
+import { loadRunRows, type RunRows } from '../data/reviewRows';
+import { isComplete, RunStatusReader, type RunStatus } from '../data/runIndex';
+import type { ReviewRow, RunInfo, RunsHostMessage } from '../shared/runsMessages';
+
+/** A run not finished whose files changed this recently is taken to be running. */
+export const RUNNING_WITHIN_MS = 10 * 60 * 1000;
+
+export function isRunning(s: RunStatus, now = Date.now()): boolean {
+  return !isComplete(s) && now - s.updated < RUNNING_WITHIN_MS;
+}
+
+export function runInfo(s: RunStatus, now = Date.now()): RunInfo {
+  return {
+    title: s.name,
+    source: s.dir,
+    ...(s.summary ? { dataset: path.basename(s.summary.run.dataset), started: s.summary.run.started } : {}),
+    total: s.total ?? null,
+    done: s.done,
+    running: isRunning(s, now),
+  };
+}
+
+/** Rows in the first message of a run: the table paints from these while the rest follow. */
+export const FIRST_ROWS = 500;
+/** Rows in each message after the first. */
+export const MORE_ROWS = 2500;
+
+/**
+ * A run's table as the messages the panel posts: 'run' with the first rows, then 'rows'
+ * with the rest, so the first paint does not wait for a big run's every row to be cloned
+ * and checked. Every message says how many rows there are in all (`run.done`).
+ */
+export function runMessages(info: RunInfo, rows: readonly ReviewRow[], problems: RunMessage['problems']): RunsHostMessage[] {
+  const run = { ...info, done: rows.length };
+  const out: RunsHostMessage[] = [{ type: 'run', run, rows: rows.slice(0, FIRST_ROWS), problems }];
+  for (let i = FIRST_ROWS; i < rows.length; i += MORE_ROWS) out.push({ type: 'rows', run, rows: rows.slice(i, i + MORE_ROWS), problems: [] });
+  return out;
+}
+
+type RunMessage = Extract<RunsHostMessage, { type: 'run' }>;
+
+/** A run's whole table as it is now (one message, for a report), and the rows (with trajectory paths) behind it. */
+export async function runMessage(dir: string, reader = new RunStatusReader()): Promise<{ message: Extract<RunsHostMessage, { type: 'run' }>; rows: RunRows }> {
+  const [status, rows] = await Promise.all([reader.read(dir), loadRunRows(dir)]);
+  return { message: { type: 'run', run: { ...runInfo(status), done: rows.rows.length }, rows: rows.rows, problems: rows.problems }, rows };
+}
+
+export interface Compared {
+  message: Extract<RunsHostMessage, { type: 'compare' }>;
+  /** Each pair's result in A and in B, by pair key (for opening and diverging). */
+  sources: { a?: SampleResult; b?: SampleResult }[];
+}
+
+export async function compareMessage(dirA: string, dirB: string): Promise<Compared> {
+  const reader = new RunStatusReader();
+  const [sa, sb, ra, rb] = await Promise.all([
+    reader.read(dirA),
+    reader.read(dirB),
+    readAllResults(path.join(dirA, RESULTS_FILE)),
+    readAllResults(path.join(dirB, RESULTS_FILE)),
+  ]);
+  const { pairs, sources } = comparePairs(ra.results, rb.results);
+  const problems = [
+    ...ra.problems.map((p) => `A, results.jsonl line ${p.line}: ${p.message}`),
+    ...rb.problems.map((p) => `B, results.jsonl line ${p.line}: ${p.message}`),
+  ];
+  return {
+    message: { type: 'compare', a: runInfo(sa), b: runInfo(sb), pairs, deltas: summaryDeltas(ra.results, rb.results), problems },
+    sources,
+  };
+}

@@ -1,0 +1,124 @@
+// Reviewing benchmark runs in the real VS Code (code-server in Chromium), as a person would:
+// the Runs view lists two runs in the workspace's .gog/runs/ with their scores; a click
+// opens the failures table; a filter and a click open a sample in the trajectory editor;
+// back on the table, the filter and the selection are as they were left; then the two runs
+// compared. The runs are real folders: results.jsonl, summary.json, trajectories, photos.
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { SampleResult } from '../../../src/data/results';
+import { isRight } from '../../../src/data/verdict';
+import { syntheticResults, writeBenchRun } from '../../helpers/benchRuns';
+import { tempDir } from '../../helpers/fixtures';
+import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { openWorkbench, runFromPalette, webviewFrame, type Session } from './session';
+
+const RUN_A = '20261124-100000-bench';
+const RUN_B = '20261125-100000-bench';
+
+describe('workbench: reviewing benchmark runs', () => {
+  const made = tempDir('gog-workbench-runs-');
+  let session: Session;
+  let a: SampleResult[];
+  let b: SampleResult[];
+
+  before(async () => {
+    makeScreenshotDirs();
+    a = syntheticResults(700, { seed: 3 }); // over FIRST_ROWS: the table comes in two messages
+    b = syntheticResults(700, { seed: 11 });
+    await writeBenchRun(path.join(made.dir, RUN_A), a);
+    await writeBenchRun(path.join(made.dir, RUN_B), b);
+    session = await openWorkbench((ws) => {
+      cpSync(made.dir, path.join(ws, '.gog', 'runs'), { recursive: true });
+      mkdirSync(path.join(ws, '.vscode'));
+      writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none' }));
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-runs-${Date.now()}.png`) });
+  });
+
+  after(async () => {
+    await session?.close();
+    made.cleanup();
+  });
+
+  it('lists the runs with their scores in the Runs view and opens the failures table from it', async () => {
+    const { page } = session;
+    await page.locator('.activitybar .action-item a[aria-label^="Glance-or-Gaze"]').click();
+    const row = page.locator('.pane-body .monaco-list-row', { hasText: RUN_A });
+    await row.waitFor({ timeout: 60_000 });
+    const right = a.filter(isRight).length;
+    assert.equal(await row.locator('.label-description').textContent(), `${((100 * right) / a.length).toFixed(1)}% · ${a.length} samples`);
+    await page.locator('.pane-body .monaco-list-row', { hasText: RUN_B }).waitFor();
+    await row.locator('.label-name').click();
+    const frame = await webviewFrame(page, 'h1.run-title', RUN_A);
+    await frame.locator('.vt-body .vt-row').first().waitFor();
+    await frame.locator('.shown', { hasText: new RegExp(`^${a.length} samples$`) }).waitFor();
+  });
+
+  it('filters, opens a sample in the trajectory editor, and finds the table as it was on coming back', async () => {
+    const { page } = session;
+    let frame = await webviewFrame(page, 'h1.run-title', RUN_A);
+    const parse = a.filter((r) => r.cause === 'parse_error');
+    assert.ok(parse.length > 3);
+    await frame.locator('.cause-chip[data-cause="parse_error"]').click();
+    // A sample from the second message of the run: its selection is put back once all rows are in.
+    const term = parse.find((r) => a.indexOf(r) >= 500)!.gold[0]!;
+    await frame.locator('.filter-text').fill(term);
+    const listed = parse.filter((r) => `${r.question}\n${r.answer}\n${r.gold.join('\n')}`.toLowerCase().includes(term.toLowerCase()));
+    const shown = `${listed.length} of ${a.length} samples`;
+    await frame.locator('.shown', { hasText: shown }).waitFor();
+    const first = listed.at(-1)!;
+    const key = a.indexOf(first);
+    assert.ok(key >= 500);
+    await frame.locator(`.vt-body .vt-row[data-key="${key}"]`).click();
+    // The sample opens in the trajectory editor, in the table's group.
+    const editor = await webviewFrame(page, '.question', first.question);
+    await editor.locator(`.turn[data-step="${first.turns}"]`).waitFor({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).waitFor();
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-sample.png') });
+    // Back to the table: the same filters, the same count, the same row selected.
+    await page.locator('.tabs-container .tab', { hasText: `Run: ${RUN_A}` }).click();
+    frame = await webviewFrame(page, '.shown', shown);
+    assert.equal(await frame.locator('.cause-chip[data-cause="parse_error"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await frame.locator('.filter-text').inputValue(), term);
+    assert.equal(await frame.locator('.vt-row[aria-selected="true"]').getAttribute('data-key'), String(key));
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-back.png') });
+  });
+
+  it('compares the two runs: regressions listed, and where a sample’s trajectories part', async () => {
+    const { page } = session;
+    await runFromPalette(page, 'Glance-or-Gaze: Compare Runs…');
+    const pick = async (name: string) => {
+      const item = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      await item.waitFor();
+      await item.click();
+    };
+    await pick(RUN_A);
+    await pick(RUN_B);
+    const frame = await webviewFrame(page, 'h1.compare-title', 'Comparing two runs');
+    const regressions = a.filter((r, i) => isRight(r) && !isRight(b[i]!));
+    await frame.locator('.change-chip[data-change="regression"] .chip-count', { hasText: String(regressions.length) }).waitFor();
+    // Only the regressions listed, whichever changes the view starts with.
+    for (const [change, want] of [
+      ['regression', 'true'],
+      ['improvement', 'false'],
+    ] as const) {
+      const chip = frame.locator(`.change-chip[data-change="${change}"]`);
+      if ((await chip.getAttribute('aria-pressed')) !== want) await chip.click();
+    }
+    await frame
+      .locator('.compare-view .shown, .shown', { hasText: `${regressions.length} of ${a.length} samples` })
+      .first()
+      .waitFor();
+    const key = a.indexOf(regressions[0]!);
+    await frame.locator(`.vt-body .vt-row[data-key="${key}"]`).click();
+    await frame.locator('.compare-detail .detail-question', { hasText: regressions[0]!.question }).waitFor();
+    const divergence = frame.locator('.compare-detail .divergence:not(.dim)');
+    await divergence.waitFor({ timeout: 30_000 });
+    assert.doesNotMatch((await divergence.textContent())!, /Could not/);
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-compare.png') });
+  });
+});

@@ -1,0 +1,137 @@
+// `gog report RUN_DIR` on a benchmark run folder: the run review as one HTML file, opened
+// from disk in headless Chromium: it renders the overview, the charts and the failures
+// table, asks the network for nothing, keeps to its CSP, and shows hostile run text as text.
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
+import { tempDir } from '../helpers/fixtures';
+import { launchChromium } from '../vscode/harness/chromium';
+import { makeRuns } from './fixtures';
+import { ROOT } from './harness';
+
+type Probe = {
+  __v: string[];
+  __pwned?: number;
+  document: { addEventListener(t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void): void };
+};
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const HOSTILE = {
+  question: `<img src=x onerror="globalThis.__pwned=1"> What is this?`,
+  answer: `<script>globalThis.__pwned=2</script>`,
+  category: `</script><script>globalThis.__pwned=3</script>`,
+  gold: [`<svg onload="globalThis.__pwned=4">`],
+};
+
+describe('gog report RUN_DIR (a benchmark run)', function () {
+  this.timeout(120_000);
+  const tmp = tempDir('gog-run-report-');
+  const dir = path.join(tmp.dir, '20261124-100000-infoseek');
+  let context: BrowserContext;
+  const requests: string[] = [];
+
+  before(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    const results = syntheticResults(400, { judged: true });
+    results[7] = { ...results[7]!, ...HOSTILE };
+    await writeBenchRun(dir, results, { trajectories: false });
+    appendFileSync(path.join(dir, 'results.jsonl'), '{"id": "half\n');
+    context = await launchChromium(path.join(tmp.dir, 'chromium'), { width: 1400, height: 900 });
+    context.on('request', (r) => requests.push(r.url()));
+    await context.addInitScript(() => {
+      const g = globalThis as unknown as Probe;
+      g.__v = [];
+      g.document.addEventListener('securitypolicyviolation', (e) => g.__v.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+  });
+  after(async () => {
+    await context?.close();
+    tmp.cleanup();
+  });
+
+  async function open(file: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`file://${file}`);
+    return page;
+  }
+
+  it('writes one self-contained file next to the run, naming the broken line it left out', () => {
+    const run = spawnSync(process.execPath, [CLI, 'report', dir], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^report: .*20261124-100000-infoseek\/report\.html \(\d+ KB, 400 samples\)\n$/);
+    assert.match(run.stderr, /^gog: warning: results\.jsonl line 401: not valid JSON.*\(left out of the report\)\n$/);
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    assert.doesNotMatch(html, /(src|href)=["']?(https?:|file:|\/\/|\/)/i, 'nothing is loaded from outside the file');
+    assert.match(
+      html,
+      /Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:; style-src &#39;nonce-[^&]+&#39;; font-src data:; script-src &#39;nonce-/,
+    );
+    assert.ok(!html.includes(tmp.dir), 'no local path of the machine that made it');
+    assert.ok(!html.includes('<script>globalThis'), 'run text sits in the page only as escaped JSON');
+  });
+
+  it('shows the scores, the failures table and the charts, asks the network for nothing, and keeps hostile text inert', async () => {
+    const out = path.join(tmp.dir, 'shared', 'run.html');
+    const run = spawnSync(process.execPath, [CLI, 'report', dir, '--out', out], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    requests.length = 0;
+    const page = await open(out);
+    await page.locator('.vt-body .vt-row').first().waitFor();
+    assert.equal(await page.locator('h1.run-title').textContent(), '20261124-100000-infoseek');
+    assert.equal(await page.locator('.shown').textContent(), '400 samples');
+    await page.locator('.problems', { hasText: 'line 401: not valid JSON' }).waitFor();
+    // The failures: all failures, then the hostile sample found by its text and shown as text.
+    await page.locator('.chip.all-failures').click();
+    assert.match((await page.locator('.shown').textContent())!, /^\d+ of 400 samples$/);
+    await page.locator('.chip.all-failures').click();
+    await page.locator('.filter-text').fill('onerror');
+    assert.equal(await page.locator('.shown').textContent(), '1 of 400 samples');
+    const row = page.locator('.vt-body .vt-row:not([hidden])').first();
+    assert.ok((await row.textContent())!.includes(HOSTILE.question), 'the question is shown as the text it is');
+    // Charts painted from the embedded rows, under the CSP.
+    await page.locator('.tab[data-tab="charts"]').click();
+    for (const chart of ['accuracy-benchmark', 'accuracy-category', 'turns', 'heatmap'])
+      await page.locator(`.chart[data-chart="${chart}"] canvas`).first().waitFor();
+    const ink = await page.evaluate(() => {
+      type Canvas = {
+        width: number;
+        height: number;
+        getContext(t: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<Canvas> } }).document;
+      return Array.from(doc.querySelectorAll('.chart canvas:not(.heatmap-legend)')).map((c) => {
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+        return n > 500;
+      });
+    });
+    assert.deepEqual(ink, [true, true, true, true]);
+    assert.ok(await page.locator('select[aria-label="Category"] option', { hasText: HOSTILE.category }).count(), 'the hostile category is an option, as text');
+    // Nothing ran, nothing was injected, nothing was fetched but the file itself.
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Probe).__pwned), undefined);
+    assert.equal(await page.locator('img, svg[onload], script:not([nonce])').count(), 0);
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as Probe).__v), []);
+    assert.ok(requests.includes(`file://${out}`), 'requests are seen');
+    assert.deepEqual(
+      requests.filter((u) => u !== `file://${out}` && !u.startsWith('data:')),
+      [],
+    );
+    await page.close();
+  });
+
+  it('still reports a single run: its folder or its trajectory file; refuses a folder that is neither', async () => {
+    const trajectory = (await makeRuns(path.join(tmp.dir, 'single'))).landscape;
+    const folder = path.dirname(trajectory);
+    const run = spawnSync(process.execPath, [CLI, 'report', path.basename(trajectory) === 'trajectory.jsonl' ? folder : trajectory], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^report: .*report\.html \(\d+ KB, \d+ images? inlined\)\n$/);
+    mkdirSync(path.join(tmp.dir, 'plain'));
+    const bad = spawnSync(process.execPath, [CLI, 'report', path.join(tmp.dir, 'plain')], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^gog: .*plain is neither a benchmark run \(results\.jsonl, summary\.json\) nor a run folder \(trajectory\.jsonl\)\n/);
+  });
+});

@@ -1,0 +1,43 @@
+// Entry point of the run review bundle: one benchmark run (the failures table and its
+// charts) or two runs compared, whichever the host sends. Inside VS Code it talks to the
+// extension; in a standalone report (`gog report RUN_DIR`) the run is embedded in the page.
+import '../zodConfig';
+import { runsHostMessageSchema, type RunsHostMessage } from '../../src/shared/runsMessages';
+import { CompareView } from './compareView';
+import { connectRunsHost } from './host';
+import { RunView } from './runView';
+
+const root = document.getElementById('app')!;
+const host = connectRunsHost();
+let runView: RunView | undefined;
+let compareView: CompareView | undefined;
+
+function handle(message: RunsHostMessage): void {
+  switch (message.type) {
+    case 'run':
+    case 'rows':
+      runView ??= new RunView(root, host);
+      return runView.handle(message);
+    case 'compare':
+      compareView ??= new CompareView(root, host);
+      return compareView.handle(message);
+    case 'response':
+      return host.resolve(message.requestId, message.ok, message.error, message.divergence);
+  }
+}
+
+const embedded = document.getElementById('gog-report');
+if (embedded) {
+  const data = JSON.parse(embedded.textContent ?? '{}') as { message: unknown };
+  handle(runsHostMessageSchema.parse(data.message));
+} else {
+  window.addEventListener('message', (event: MessageEvent) => {
+    const parsed = runsHostMessageSchema.safeParse(event.data);
+    if (!parsed.success) {
+      console.warn('gog: ignored a message that is not part of the protocol', parsed.error.issues[0]);
+      return;
+    }
+    handle(parsed.data);
+  });
+  host.post({ type: 'ready' });
+}

@@ -1,0 +1,438 @@
+// One benchmark run: its figures and progress, the failures table (every sample, filtered
+// by cause, benchmark, category and text, sorted by any column) and its charts. The
+// filters, sort, scroll, selection and tab are kept with setState, so opening a sample and
+// coming back (the webview is rebuilt) finds the table as it was left. One click on a row
+// opens the sample's trajectory; the filtered rows can start a review queue.
+// Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
+// filter or sort drawn).
+import type { RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
+import { append, clear, el } from '../dom';
+import { button } from '../toolkit';
+import { RunCharts } from './charts';
+import { count, percent, plural, seconds } from './format';
+import type { RunsHost } from './host';
+import { figures, rowIsRight } from './overviewModel';
+import { CAUSE_LABELS, causeOfRow, describeFilters, TableModel, type CauseFilter, type Filters, type Sort } from './tableModel';
+import { VirtualTable, type Cell, type Column } from './virtualTable';
+
+const COLUMNS: Column<SortColumn>[] = [
+  { id: 'id', label: 'Sample', sortable: true },
+  { id: 'benchmark', label: 'Benchmark', sortable: true },
+  { id: 'category', label: 'Category', sortable: true },
+  { id: 'question', label: 'Question', sortable: true },
+  { id: 'answer', label: 'Answer', sortable: true },
+  { id: 'gold', label: 'Gold', sortable: true },
+  { id: 'cause', label: 'Cause', sortable: true },
+  { id: 'f1', label: 'F1', sortable: true, numeric: true },
+  { id: 'turns', label: 'Turns', sortable: true, numeric: true },
+  { id: 'searches', label: 'T·G·Z', title: 'Text searches · glances · gazes', sortable: true, numeric: true },
+  { id: 'ms', label: 'Time', sortable: true, numeric: true },
+];
+
+/** Text columns sort A→Z first; figures sort largest first (the slowest, the most turns). */
+const DESCENDING_FIRST = new Set<SortColumn>(['f1', 'turns', 'searches', 'ms']);
+
+export class RunView {
+  private model = new TableModel();
+  private run: RunInfo | undefined;
+  private problems: { line: number; message: string }[] = [];
+  private filters: Filters;
+  private sort: Sort;
+  private selected: number | undefined;
+  /** The kept scroll and selection are still to be put back (the run's rows are not all in). */
+  private restoring = false;
+  private tab: 'samples' | 'charts';
+  private keys: number[] = [];
+  private chartsStale = true;
+  private firstPaint = false;
+
+  private readonly top = el('header', { class: 'run-top' });
+  private readonly problemsBox = el('div', { class: 'problems', attrs: { role: 'alert' } });
+  private readonly tabs: Record<'samples' | 'charts', HTMLButtonElement>;
+  private readonly samplesPanel = el('section', { class: 'tab-panel samples', attrs: { role: 'tabpanel', 'aria-label': 'Samples' } });
+  private readonly chartsPanel = el('section', { class: 'tab-panel', attrs: { role: 'tabpanel', 'aria-label': 'Charts' } });
+  private readonly search = el('input', { class: 'filter-text', attrs: { type: 'search', 'aria-label': 'Filter by question, answer, gold or id' } });
+  private readonly benchmarkSelect = el('select', { attrs: { 'aria-label': 'Benchmark' } });
+  private readonly categorySelect = el('select', { attrs: { 'aria-label': 'Category' } });
+  private readonly chips = el('div', { class: 'chips', attrs: { role: 'group', 'aria-label': 'Cause' } });
+  private readonly shown = el('span', { class: 'shown dim', attrs: { 'aria-live': 'polite' } });
+  private readonly queueButton: HTMLElement;
+  private readonly status = el('div', { class: 'status', attrs: { 'aria-live': 'polite' } });
+  private readonly detail = el('div', { class: 'detail', attrs: { 'aria-live': 'polite' } });
+  private readonly table: VirtualTable<SortColumn>;
+  private readonly charts: RunCharts;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: RunsHost,
+  ) {
+    const s = host.state();
+    this.filters = {
+      causes: new Set((s.causes ?? []).filter((c): c is CauseFilter => c in CAUSE_LABELS)),
+      benchmark: s.benchmark ?? '',
+      category: s.category ?? '',
+      text: s.text ?? '',
+    };
+    this.sort = s.sort ?? { column: 'key', descending: false };
+    this.selected = s.selected;
+    this.tab = s.tab ?? 'samples';
+    this.search.placeholder = 'Filter by question, answer, gold or id';
+    this.search.value = this.filters.text;
+    this.search.addEventListener('input', () => {
+      this.filters.text = this.search.value;
+      this.host.saveState({ text: this.search.value });
+      this.refilter();
+    });
+    this.benchmarkSelect.addEventListener('change', () => {
+      this.filters.benchmark = this.benchmarkSelect.value;
+      this.host.saveState({ benchmark: this.filters.benchmark });
+      this.refilter();
+    });
+    this.categorySelect.addEventListener('change', () => {
+      this.filters.category = this.categorySelect.value;
+      this.host.saveState({ category: this.filters.category });
+      this.refilter();
+    });
+    this.table = new VirtualTable<SortColumn>({
+      className: 'run-grid',
+      label: 'Samples',
+      columns: COLUMNS,
+      cells: (key) => this.cells(this.model.rows[key]!),
+      activate: (key) => this.open(key),
+      select: (key) => this.select(key),
+      sort: (column) => this.sortBy(column),
+      scrolled: (top) => this.saveScroll(top),
+    });
+    if (this.sort.column !== 'key') this.table.setSort(this.sort.column, this.sort.descending);
+    this.queueButton = button('Review in a queue', {
+      icon: 'checklist',
+      title: host.connected ? 'Write the listed samples to a review queue and open it' : 'Open the run in VS Code to start a review queue',
+      onClick: () => void this.startQueue(),
+    });
+    this.charts = new RunCharts({ heatmapMode: s.heatmap ?? 'all', heatmapModeChanged: (mode) => this.host.saveState({ heatmap: mode }) });
+    const tab = (id: 'samples' | 'charts', label: string) =>
+      el('button', { class: 'tab', attrs: { role: 'tab', type: 'button', 'data-tab': id }, on: { click: () => this.showTab(id) } }, label);
+    this.tabs = { samples: tab('samples', 'Samples'), charts: tab('charts', 'Charts') };
+    append(
+      this.samplesPanel,
+      el('div', { class: 'filters' }, this.search, this.benchmarkSelect, this.categorySelect, this.shown, host.connected ? this.queueButton : null),
+      this.chips,
+      this.table.element,
+      this.status,
+      this.detail,
+    );
+    append(this.chartsPanel, this.charts.element);
+    append(
+      root,
+      this.top,
+      this.problemsBox,
+      el('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Views of the run' } }, this.tabs.samples, this.tabs.charts),
+      this.samplesPanel,
+      this.chartsPanel,
+    );
+    root.classList.add('run-app');
+    this.showTab(this.tab, false);
+  }
+
+  handle(m: Extract<RunsHostMessage, { type: 'run' | 'rows' }>): void {
+    const fresh = m.type === 'run';
+    const state = this.host.state();
+    if (fresh) {
+      performance.mark('gog:runs-init');
+      this.model = new TableModel();
+      this.problems = [];
+      // What the host reads to show this run again after a window reload.
+      this.host.saveState({ run: m.run.source });
+    }
+    this.run = m.run;
+    this.model.add(m.rows);
+    this.problems.push(...m.problems);
+    this.drawTop();
+    this.drawProblems();
+    this.drawSelects();
+    this.chartsStale = true;
+    if (this.tab === 'charts') this.drawCharts();
+    this.refilter(fresh);
+    // A big run comes in several messages: the scroll and selection kept from before are
+    // put back once its rows are all in (a scroll position needs the rows below it).
+    if (fresh) this.restoring = true;
+    if (this.restoring && this.model.rows.length >= m.run.done) {
+      this.restoring = false;
+      if (state.scrollTop) this.table.scrollTo(state.scrollTop);
+      if (this.selected !== undefined && this.model.rows[this.selected]) this.table.setSelected(this.selected, !state.scrollTop);
+      this.drawDetail();
+    }
+    if (!this.firstPaint) {
+      this.firstPaint = true;
+      requestAnimationFrame(() => performance.mark('gog:runs-first-paint'));
+    }
+  }
+
+  private drawTop(): void {
+    const run = this.run!;
+    const rows = this.model.rows.filter(Boolean);
+    const f = figures('all', rows);
+    const right = rows.filter(rowIsRight).length;
+    const figure = (label: string, value: string, title?: string) =>
+      el('div', { class: 'figure', ...(title ? { title } : {}) }, el('span', { class: 'figure-value' }, value), el('span', { class: 'figure-label' }, label));
+    clear(this.top);
+    const progress =
+      run.total !== null && run.done < run.total
+        ? el(
+            'div',
+            {
+              class: 'progress',
+              attrs: {
+                role: 'progressbar',
+                'aria-valuemin': '0',
+                'aria-valuemax': String(run.total),
+                'aria-valuenow': String(run.done),
+                'aria-label': 'Samples done',
+              },
+            },
+            el('div', { class: 'progress-bar' }),
+          )
+        : null;
+    if (progress) (progress.firstChild as HTMLElement).style.width = `${(100 * run.done) / Math.max(1, run.total!)}%`;
+    append(
+      this.top,
+      el(
+        'div',
+        { class: 'run-title-row' },
+        el('h1', { class: 'run-title' }, run.title),
+        el('span', { class: 'run-meta' }, [run.dataset, run.started?.replace('T', ' ').slice(0, 16)].filter(Boolean).join(' · ')),
+        run.running
+          ? el(
+              'span',
+              { class: 'badge running' },
+              run.total !== null ? `running: ${count(run.done)} of ${count(run.total)}` : `running: ${count(run.done)} done`,
+            )
+          : null,
+      ),
+      progress,
+      el(
+        'div',
+        { class: 'figures' },
+        figure('samples', run.total !== null && run.total !== run.done ? `${count(run.done)} / ${count(run.total)}` : count(rows.length)),
+        figure(
+          'right',
+          `${percent(rows.length ? right / rows.length : null)}`,
+          `${count(right)} right: the judge's verdict where there is one, exact match otherwise`,
+        ),
+        figure('exact match', percent(rows.length ? f.exactMatch : null)),
+        f.judge !== null ? figure('judge', percent(f.judge)) : null,
+        figure('F1', percent(rows.length ? f.f1 : null)),
+        figure('avg turns', rows.length ? (rows.reduce((s, r) => s + r.turns, 0) / rows.length).toFixed(2) : '—'),
+        figure('median time', rows.length ? seconds(median(rows.map((r) => r.ms))) : '—'),
+      ),
+    );
+  }
+
+  private drawProblems(): void {
+    clear(this.problemsBox);
+    if (!this.problems.length) return;
+    append(
+      this.problemsBox,
+      el(
+        'strong',
+        {},
+        `${plural(this.problems.length, 'line')} of results.jsonl could not be read and ${this.problems.length === 1 ? 'is' : 'are'} left out: `,
+      ),
+      this.problems
+        .slice(0, 5)
+        .map((p) => `line ${p.line}: ${p.message}`)
+        .join('; '),
+      this.problems.length > 5 ? `; and ${this.problems.length - 5} more` : '',
+    );
+  }
+
+  private drawSelects(): void {
+    const fill = (select: HTMLSelectElement, all: string, counts: [string, number][], chosen: string) => {
+      clear(select);
+      select.appendChild(el('option', {}, all)).value = '';
+      for (const [name, n] of counts) select.appendChild(el('option', {}, `${name || '(none)'} (${count(n)})`)).value = name;
+      select.value = counts.some(([name]) => name === chosen) ? chosen : '';
+    };
+    fill(this.benchmarkSelect, 'All benchmarks', this.model.counts('benchmark'), this.filters.benchmark);
+    const categories = this.model.counts('category');
+    fill(this.categorySelect, 'All categories', categories, this.filters.category);
+    this.categorySelect.hidden = categories.length <= 1 && categories[0]?.[0] === '';
+  }
+
+  private drawChips(): void {
+    // Counts under the other filters, so a chip says how many it would add.
+    const counts = this.model.causeCounts(this.model.beforeCauses(this.filters));
+    const order: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled', 'right'];
+    clear(this.chips);
+    const failures = order.filter((c) => c !== 'right');
+    const onlyFailures = failures.every((c) => this.filters.causes.has(c)) && !this.filters.causes.has('right');
+    append(
+      this.chips,
+      el(
+        'button',
+        {
+          class: 'chip all-failures',
+          attrs: { type: 'button', 'aria-pressed': String(onlyFailures) },
+          on: { click: () => this.setCauses(onlyFailures ? [] : failures) },
+        },
+        'All failures',
+      ),
+    );
+    for (const c of order) {
+      const n = counts.get(c) ?? 0;
+      // A cause no sample has is not offered (the judge's only where something was judged).
+      if (!n && !this.filters.causes.has(c)) continue;
+      append(
+        this.chips,
+        el(
+          'button',
+          {
+            class: 'chip cause-chip',
+            attrs: { type: 'button', 'aria-pressed': String(this.filters.causes.has(c)), 'data-cause': c },
+            on: { click: () => this.toggleCause(c) },
+          },
+          `${CAUSE_LABELS[c]} `,
+          el('span', { class: 'chip-count' }, count(n)),
+        ),
+      );
+    }
+  }
+
+  private setCauses(causes: CauseFilter[]): void {
+    this.filters.causes = new Set(causes);
+    this.host.saveState({ causes: [...this.filters.causes] });
+    this.refilter();
+  }
+
+  private toggleCause(c: CauseFilter): void {
+    const next = new Set(this.filters.causes);
+    if (next.has(c)) next.delete(c);
+    else next.add(c);
+    this.setCauses([...next]);
+  }
+
+  private sortBy(column: SortColumn): void {
+    const descending = this.sort.column === column ? !this.sort.descending : DESCENDING_FIRST.has(column);
+    this.sort = { column, descending };
+    this.table.setSort(column, descending);
+    this.host.saveState({ sort: this.sort });
+    this.refilter();
+  }
+
+  /** Lists the rows again under the filters and sort; keeps the scroll unless told it is a new run. */
+  private refilter(fresh = false): void {
+    this.keys = this.model.view(this.filters, this.sort);
+    this.table.setKeys(this.keys);
+    if (fresh) this.table.scrollTo(0);
+    this.drawChips();
+    const total = this.model.rows.length;
+    this.shown.textContent = this.keys.length === total ? plural(total, 'sample') : `${count(this.keys.length)} of ${plural(total, 'sample')}`;
+    this.queueButton.toggleAttribute('disabled', !this.keys.length);
+    performance.mark('gog:runs-view');
+  }
+
+  private cells(r: ReviewRow): Cell[] {
+    const cause = causeOfRow(r);
+    const gold = r.gold.join(' | ');
+    return [
+      { text: r.id + (r.rollout ? ` #${r.rollout}` : ''), title: r.id },
+      { text: r.benchmark },
+      { text: r.category },
+      { text: r.question, title: r.question },
+      { text: r.answer ?? '—', class: r.answer === null ? 'dim' : rowIsRight(r) ? 'right' : 'wrong', title: r.answer ?? 'no answer' },
+      { text: gold, title: gold },
+      { text: CAUSE_LABELS[cause], class: `cause cause-${cause}` },
+      { text: r.f1.toFixed(2) },
+      { text: String(r.turns) },
+      { text: `${r.searches[0]}·${r.searches[1]}·${r.searches[2]}`, title: `${r.searches[0]} text searches, ${r.searches[1]} glances, ${r.searches[2]} gazes` },
+      { text: seconds(r.ms) },
+    ];
+  }
+
+  private select(key: number | undefined): void {
+    this.selected = key;
+    this.table.setSelected(key);
+    this.host.saveState(key === undefined ? { selected: undefined } : { selected: key });
+    this.drawDetail();
+  }
+
+  private drawDetail(): void {
+    clear(this.detail);
+    const r = this.selected === undefined ? undefined : this.model.rows[this.selected];
+    if (!r) {
+      this.detail.appendChild(
+        el('span', { class: 'dim' }, this.host.connected ? 'Click a sample to open its trajectory; ↑/↓ and Enter work too.' : 'Click a sample to see it here.'),
+      );
+      return;
+    }
+    const cause = causeOfRow(r);
+    append(
+      this.detail,
+      el('div', { class: 'detail-question text' }, r.question),
+      el(
+        'div',
+        { class: 'detail-answers' },
+        el('span', { class: 'dim' }, 'answer '),
+        el('span', { class: r.answer === null ? 'dim' : rowIsRight(r) ? 'right' : 'wrong' }, r.answer ?? 'none'),
+        el('span', { class: 'dim' }, ' · gold '),
+        r.gold.join(' | ') || '—',
+        el('span', { class: 'dim' }, ' · '),
+        el('span', { class: `cause cause-${cause}` }, CAUSE_LABELS[cause]),
+        el(
+          'span',
+          { class: 'dim' },
+          ` · ${r.stop.replace('_', ' ')} after ${plural(r.turns, 'turn')}${r.judge !== null ? ` · judge: ${r.judge ? 'right' : 'wrong'}` : ''} · ${r.id}`,
+        ),
+      ),
+    );
+  }
+
+  private open(key: number): void {
+    if (!this.host.connected) return;
+    this.status.textContent = '';
+    this.host.request({ method: 'openSample', key }).catch((e: unknown) => (this.status.textContent = `Could not open the sample: ${(e as Error).message}`));
+  }
+
+  private async startQueue(): Promise<void> {
+    if (!this.keys.length) return;
+    this.status.textContent = '';
+    try {
+      await this.host.request({ method: 'startQueue', keys: this.keys, label: describeFilters(this.filters) });
+      this.status.textContent = `Review queue started with ${plural(this.keys.length, 'sample')}.`;
+    } catch (e) {
+      this.status.textContent = `Could not start the queue: ${(e as Error).message}`;
+    }
+  }
+
+  private scrollFrame: number | undefined;
+  private saveScroll(top: number): void {
+    this.scrollFrame ??= requestAnimationFrame(() => {
+      this.scrollFrame = undefined;
+      this.host.saveState({ scrollTop: top });
+    });
+  }
+
+  private showTab(tab: 'samples' | 'charts', save = true): void {
+    this.tab = tab;
+    for (const [id, b] of Object.entries(this.tabs)) {
+      b.setAttribute('aria-selected', String(id === tab));
+      b.tabIndex = id === tab ? 0 : -1;
+    }
+    this.samplesPanel.hidden = tab !== 'samples';
+    this.chartsPanel.hidden = tab !== 'charts';
+    if (save) this.host.saveState({ tab });
+    if (tab === 'charts' && this.chartsStale && this.run) this.drawCharts();
+    if (tab === 'samples') this.table.refresh();
+  }
+
+  private drawCharts(): void {
+    this.chartsStale = false;
+    this.charts.update(this.model.rows.filter(Boolean));
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

@@ -1,0 +1,131 @@
+// What the failures table lists: the rows that pass the filters (cause, benchmark,
+// category, text), in the chosen order. Pure, so it is tested without a browser; fast
+// enough for 10,000 rows on every keystroke (lower-cased text is made once per row).
+import type { FailureCause } from '../../src/data/results';
+import type { ReviewRow, SortColumn } from '../../src/shared/runsMessages';
+
+/** A cause filter: a failure cause, or 'right' for the samples that are right. */
+export type CauseFilter = FailureCause | 'right';
+
+export const CAUSE_LABELS: Record<CauseFilter, string> = {
+  right: 'Right',
+  wrong_answer: 'Wrong answer',
+  judge_disagrees: 'Judge ≠ exact match',
+  parse_error: 'Parse error',
+  tool_error: 'Tool error',
+  max_turns: 'Out of turns',
+  timeout: 'Timeout',
+  error: 'Error',
+  cancelled: 'Cancelled',
+};
+
+export const causeOfRow = (r: ReviewRow): CauseFilter => r.cause ?? 'right';
+
+export interface Filters {
+  causes: ReadonlySet<CauseFilter>;
+  /** '' for all. */
+  benchmark: string;
+  category: string;
+  text: string;
+}
+
+export interface Sort {
+  column: SortColumn;
+  descending: boolean;
+}
+
+/** Causes listed first to last when sorting by cause: right last, the plainest failure first. */
+const CAUSE_ORDER: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled', 'right'];
+
+export class TableModel {
+  readonly rows: ReviewRow[] = [];
+  private haystacks: string[] = [];
+
+  add(rows: readonly ReviewRow[]): void {
+    for (const r of rows) {
+      this.rows[r.key] = r;
+      this.haystacks[r.key] = `${r.id}\n${r.question}\n${r.answer ?? ''}\n${r.gold.join('\n')}`.toLowerCase();
+    }
+  }
+
+  /** Distinct values of a field, with how many rows have each, most first. */
+  counts(field: 'benchmark' | 'category'): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const r of this.rows) if (r) counts.set(r[field], (counts.get(r[field]) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  }
+
+  causeCounts(rows: Iterable<ReviewRow> = this.rows): Map<CauseFilter, number> {
+    const counts = new Map<CauseFilter, number>();
+    for (const r of rows) if (r) counts.set(causeOfRow(r), (counts.get(causeOfRow(r)) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Keys of the rows that pass every filter but the causes: what the cause chips count. */
+  private matchesOthers(f: Filters): (r: ReviewRow) => boolean {
+    const terms = f.text.toLowerCase().split(/\s+/).filter(Boolean);
+    return (r) =>
+      (!f.benchmark || r.benchmark === f.benchmark) && (!f.category || r.category === f.category) && terms.every((t) => this.haystacks[r.key]!.includes(t));
+  }
+
+  /** The rows passing the benchmark, category and text filters (whatever their cause). */
+  beforeCauses(f: Filters): ReviewRow[] {
+    const ok = this.matchesOthers(f);
+    return this.rows.filter((r) => r && ok(r));
+  }
+
+  /** Keys of the rows to list, in order. */
+  view(f: Filters, sort: Sort): number[] {
+    const ok = this.matchesOthers(f);
+    const keys: number[] = [];
+    for (const r of this.rows) if (r && (!f.causes.size || f.causes.has(causeOfRow(r))) && ok(r)) keys.push(r.key);
+    return this.sorted(keys, sort);
+  }
+
+  private sorted(keys: number[], { column, descending }: Sort): number[] {
+    const rows = this.rows;
+    const sign = descending ? -1 : 1;
+    const text = (get: (r: ReviewRow) => string) => {
+      const k = keys.map((key) => get(rows[key]!).toLowerCase());
+      const order = keys.map((_, i) => i).sort((a, b) => sign * (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : 0) || keys[a]! - keys[b]!);
+      return order.map((i) => keys[i]!);
+    };
+    const number = (get: (r: ReviewRow) => number) => keys.sort((a, b) => sign * (get(rows[a]!) - get(rows[b]!)) || a - b);
+    switch (column) {
+      case 'key':
+        return number((r) => r.key);
+      case 'id':
+        return text((r) => r.id);
+      case 'benchmark':
+        return text((r) => r.benchmark);
+      case 'category':
+        return text((r) => r.category);
+      case 'question':
+        return text((r) => r.question);
+      case 'answer':
+        return text((r) => r.answer ?? '');
+      case 'gold':
+        return text((r) => r.gold[0] ?? '');
+      case 'cause':
+        return number((r) => CAUSE_ORDER.indexOf(causeOfRow(r)));
+      case 'f1':
+        return number((r) => r.f1);
+      case 'turns':
+        return number((r) => r.turns);
+      case 'searches':
+        return number((r) => r.searches[0] + r.searches[1] + r.searches[2]);
+      case 'ms':
+        return number((r) => r.ms);
+    }
+  }
+}
+
+/** The filters in words, for a queue's name and the status line. */
+export function describeFilters(f: Filters): string {
+  const parts: string[] = [];
+  if (f.causes.size) parts.push([...f.causes].map((c) => CAUSE_LABELS[c].toLowerCase()).join(' or '));
+  if (f.benchmark) parts.push(f.benchmark);
+  if (f.category) parts.push(f.category);
+  if (f.text.trim()) parts.push(`"${f.text.trim()}"`);
+  return parts.join(', ') || 'all samples';
+}
