@@ -115,7 +115,7 @@ export class AgentRun {
         turns = step;
         const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
         if (step === config.maxTurns) {
-          const force = dialect.forceAnswer();
+          const force = dialect.forceAnswer(config.question);
           request.messages = withInstruction(messages, force.text);
           if (force.toolChoice) request.toolChoice = force.toolChoice;
         }
