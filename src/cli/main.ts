@@ -1,6 +1,7 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { runBenchCommand } from './bench';
 import { runCache } from './cache';
 import { runDemo } from './demo';
 import { runReplay } from './replay';
@@ -44,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'replay':
         return await runReplay(rest, io, controller.signal);
+      case 'bench':
+        return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
       case 'report':
         return await runReport(rest, io, process.cwd());
       case 'cache':
