@@ -463,3 +463,6 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(oneLine(failure));
   return { runDir: o.runDir, loaded: dataset.samples.length, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };
 }
+
+/** The entry point for callers outside the CLI (the VS Code command): progress through hooks.onProgress, stop with hooks.signal. */
+export const runBenchmark = runBench;

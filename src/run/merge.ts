@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, readBenchMeta, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta } from '../data/benchRun';
+import { writeFileAtomic } from '../data/atomicFile';
 import { queryLevels } from '../data/levels';
 import type { RunSummary, SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsFile';
@@ -133,7 +134,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     )
   )
     await linkTree(prompts, path.join(out, PROMPTS_DIR));
-  await fs.writeFile(path.join(out, RESULTS_FILE), results.map((r) => JSON.stringify(r) + '\n').join(''));
+  await writeFileAtomic(path.join(out, RESULTS_FILE), results.map((r) => JSON.stringify(r) + '\n').join(''));
   const summary = buildSummary(meta, results, { finished: results.length === meta.samples * meta.rollouts });
   await writeSummary(out, summary);
   const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;

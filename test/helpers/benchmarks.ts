@@ -205,7 +205,8 @@ export async function writeBenchmark(layout: LayoutName, dir: string, n: number,
       // SimpleVQA has one gold answer: the alias answers are wrong there.
       const expected = strip(list.map((e, i) => ({ ...e, gold: [e.gold[0]!], category: cats[i % 3]! }))).map((e, i) => {
         const right = e.script !== 'gaze-wrong' && e.script !== 'text-wrong' && i % FACTS[PHOTOS[i % 5]!].gold.length === 0;
-        return { ...e, exactMatch: right ? 1 : 0 };
+        const exactMatch: 0 | 1 = right ? 1 : 0;
+        return { ...e, exactMatch };
       });
       return { layout, file, expected, broken: 1, recordings: recordings(list) };
     }
