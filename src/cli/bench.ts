@@ -79,7 +79,8 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
   const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
   const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
-  const judgeKey = env.GOG_JUDGE_API_KEY || env.OPENAI_API_KEY;
+  // Its own key: the model's key is not sent to another server.
+  const judgeKey = env.GOG_JUDGE_API_KEY;
   const options: BenchOptions = {
     ...run,
     dataset: path.resolve(cwd, positionals[0]!),

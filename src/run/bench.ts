@@ -218,8 +218,10 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   const { endpoints, model } = await openEndpoints(o, signal);
   let judge: ModelClient | undefined;
   if (o.judge) {
+    // The judge gets its own key or none: the model's key is never sent to another server.
+    const { apiKey: _modelKey, ...settings } = modelSettings(o, o.judge.endpoint, o.judge.model);
     judge = new ModelClient({
-      ...modelSettings(o, o.judge.endpoint, o.judge.model),
+      ...settings,
       ...(o.judge.apiKey ? { apiKey: o.judge.apiKey } : {}),
       temperature: 0,
       stream: false,

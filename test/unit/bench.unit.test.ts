@@ -5,41 +5,12 @@ import { strict as assert } from 'node:assert';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readBenchRun } from '../../src/data/benchRun';
-import { resultSchema, summarySchema, type SampleResult } from '../../src/data/results';
+import { summarySchema } from '../../src/data/results';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { parseBenchArgs } from '../../src/cli/bench';
 import { runBenchmark, type BenchProgress } from '../../src/run/bench';
-import { LAYOUT_NAMES, startImageServer, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
+import { benchArgs, checkResults, LAYOUT_NAMES, SAMPLES, startImageServer, writeBenchmark } from '../helpers/benchmarks';
 import { tempDir } from '../helpers/fixtures';
-
-export const SAMPLES = 50;
-
-export function benchArgs(fx: BenchFixture, endpoint: string, out: string, cache: string, extra: string[] = []): string[] {
-  return [fx.file, '--endpoint', endpoint, '--out', out, '--cache', cache, '--allow-private-urls', ...(fx.map ? ['--map', fx.map] : []), ...extra];
-}
-
-/** Every result matches what the script made the model do on its sample. */
-export function checkResults(results: readonly SampleResult[], fx: BenchFixture): void {
-  assert.equal(results.length, fx.expected.length);
-  const sorted = [...results].sort((a, b) => a.index - b.index);
-  for (const [i, r] of sorted.entries()) {
-    const e = fx.expected[i]!;
-    assert.ok(resultSchema.safeParse(r).success);
-    assert.equal(r.index, i);
-    assert.equal(r.question, e.question);
-    assert.deepEqual(r.gold, e.gold);
-    assert.equal(r.stopReason, 'answered', `${i}: ${r.error ?? ''}`);
-    assert.equal(r.answer, e.answer, `${i} (${e.script})`);
-    assert.equal(r.scores.exactMatch, e.exactMatch, `${i} (${e.script}): ${r.answer} vs ${e.gold.join('|')}`);
-    assert.equal(r.turns, e.turns);
-    assert.deepEqual({ text: r.searches.text, glance: r.searches.glance, gaze: r.searches.gaze }, e.searches, `${i} (${e.script})`);
-    assert.equal(r.parseErrors, e.parseErrors);
-    if (e.category) assert.equal(r.category, e.category);
-    assert.equal(r.gazes.length, e.searches.gaze);
-    for (const g of r.gazes) for (const v of g) assert.ok(v >= 0 && v <= 1);
-    assert.equal(r.cause, e.exactMatch ? undefined : 'wrong_answer');
-  }
-}
 
 describe('gog bench over the replay endpoint', function () {
   this.timeout(240_000);
