@@ -4,6 +4,7 @@ import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runBenchCommand } from './bench';
 import { runCache } from './cache';
 import { runDemo } from './demo';
+import { runExportRl } from './exportRl';
 import { runMergeCommand } from './merge';
 import { runReplay } from './replay';
 import { runReport } from './report';
@@ -48,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
         return await runReplay(rest, io, controller.signal);
       case 'bench':
         return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
+      case 'export-rl':
+        return await runExportRl(rest, io, process.cwd());
       case 'merge':
         return await runMergeCommand(rest, io, process.cwd());
       case 'report':

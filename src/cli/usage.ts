@@ -16,7 +16,8 @@ usage:
   gog bench DATASET [options]                      run a benchmark file (JSON, JSONL,
                                                    Parquet) and score every answer
   gog merge RUN_DIR... --out RUN_DIR               merge the shard folders of one run
-  gog export-rl RUN_DIR --out FILE.parquet         the hard queries, in veRL's layout
+  gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]
+                                                   the hard queries (Level 2), in veRL's layout
   gog help                                         this text
 
 ask options:
