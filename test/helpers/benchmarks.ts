@@ -28,7 +28,7 @@ const FACTS: Record<(typeof PHOTOS)[number], { question: string; gold: string[] 
 
 /** What the scripted model does on sample i, and so what its result must say. */
 export type Script = 'direct' | 'text' | 'glance' | 'gaze-wrong' | 'parse-then-answer' | 'text-wrong';
-const SCRIPTS: Script[] = ['direct', 'text', 'glance', 'gaze-wrong', 'parse-then-answer', 'text-wrong'];
+export const SCRIPTS: readonly Script[] = ['direct', 'text', 'glance', 'gaze-wrong', 'parse-then-answer', 'text-wrong'];
 
 export interface Expected {
   question: string;
@@ -85,10 +85,10 @@ function turnsFor(script: Script, gold: string[], i: number): { turns: string[];
   }
 }
 
-function expectedFor(i: number, category?: string): Expected & { photo: (typeof PHOTOS)[number]; turnsText: string[] } {
+function expectedFor(i: number, scripts: readonly Script[] = SCRIPTS): Expected & { photo: (typeof PHOTOS)[number]; turnsText: string[] } {
   const p = PHOTOS[i % PHOTOS.length]!;
   const fact = FACTS[p];
-  const script = SCRIPTS[i % SCRIPTS.length]!;
+  const script = scripts[i % scripts.length]!;
   const { turns, answer } = turnsFor(script, fact.gold, i);
   return {
     photo: p,
@@ -100,7 +100,6 @@ function expectedFor(i: number, category?: string): Expected & { photo: (typeof 
     turns: turns.length,
     searches: { text: script.startsWith('text') ? 1 : 0, glance: script === 'glance' ? 1 : 0, gaze: script === 'gaze-wrong' ? 1 : 0 },
     parseErrors: script === 'parse-then-answer' ? 1 : 0,
-    ...(category ? { category } : {}),
     turnsText: turns,
   };
 }
@@ -140,10 +139,16 @@ const utf8 = (name: string) => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF
  * Writes the layout's dataset (n samples, plus its broken records) under `dir`. `imageBase`
  * is where startImageServer serves, for the layouts whose images are URLs.
  */
-export async function writeBenchmark(layout: LayoutName, dir: string, n: number, imageBase = 'http://127.0.0.1:9'): Promise<BenchFixture> {
+export async function writeBenchmark(
+  layout: LayoutName,
+  dir: string,
+  n: number,
+  imageBase = 'http://127.0.0.1:9',
+  scripts: readonly Script[] = SCRIPTS,
+): Promise<BenchFixture> {
   await fs.mkdir(dir, { recursive: true });
   const photos = await smallPhotos();
-  const rows = Array.from({ length: n }, (_, i) => expectedFor(i));
+  const rows = Array.from({ length: n }, (_, i) => expectedFor(i, scripts));
   const recordings = (list: ReturnType<typeof expectedFor>[]) => list.map((e) => recording(e.question, e.turnsText));
   const strip = (list: ReturnType<typeof expectedFor>[]): Expected[] => list.map(({ photo: _p, turnsText: _t, ...e }) => e);
   switch (layout) {
