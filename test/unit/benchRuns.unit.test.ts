@@ -12,7 +12,7 @@ import { startReplayServer } from '../../src/model/replayServer';
 import { runBenchmark } from '../../src/run/bench';
 import { parseShard } from '../../src/run/shard';
 import { normalizeAnswer } from '../../src/core/scoring';
-import { benchArgs, checkResults, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
+import { benchArgs, checkResults, startImageServer, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
 import { gog } from '../helpers/cli';
 import { tempDir } from '../helpers/fixtures';
 import { completion, startWireServer } from '../helpers/wireServer';
@@ -69,7 +69,8 @@ describe('benchmark runs: faults, kills, resumes, shards, the judge', function (
       }
       checkResults(
         results.filter((r) => r.stopReason !== 'error'),
-        { ...fx, expected: fx.expected.filter((_, i) => !failed.some((f) => f.index === i)) },
+        fx,
+        failed.map((r) => r.index),
       );
     } finally {
       await server.close();
@@ -132,31 +133,70 @@ describe('benchmark runs: faults, kills, resumes, shards, the judge', function (
     }
   });
 
-  it('SIGINT stops promptly, keeping what finished; a resume finishes the rest', async () => {
-    const server = await startReplayServer(fx.recordings, { latencyMs: 300 });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    it(`${signal} stops promptly, keeping what finished; a resume finishes the rest`, async () => {
+      const server = await startReplayServer(fx.recordings, { latencyMs: 300 });
+      try {
+        const out = fresh();
+        const args = ['bench', ...benchArgs(fx, server.url, out, cache(), ['--concurrency', '4'])];
+        let signalled = 0;
+        const stopped = await gog(args, {
+          cwd: tmp.dir,
+          started: (child) =>
+            void until(async () => (await lines(path.join(out, 'results.jsonl'))) >= 4, 60_000).then(() => {
+              signalled = Date.now();
+              child.kill(signal);
+            }),
+        });
+        assert.ok(Date.now() - signalled < 3000, `stopped ${Date.now() - signalled} ms after ${signal}`);
+        assert.equal(stopped.code, 1, stopped.stderr);
+        assert.match(stopped.stderr, /--resume/);
+        const before = await readBenchRun(out);
+        assert.ok(before.results.length < fx.expected.length);
+        assert.equal(before.summary.finished, false);
+        const resumed = await gog([...args, '--resume'], { cwd: tmp.dir });
+        assert.equal(resumed.code, 0, resumed.stderr);
+        checkResults((await readBenchRun(out)).results, fx);
+      } finally {
+        await server.close();
+      }
+    });
+
+  it("an image URL that fails is that sample's recorded error; a changed dataset is not resumed", async () => {
+    const images = await startImageServer();
     try {
-      const out = fresh();
-      const args = ['bench', ...benchArgs(fx, server.url, out, cache(), ['--concurrency', '4'])];
-      let signalled = 0;
-      const stopped = await gog(args, {
-        cwd: tmp.dir,
-        started: (child) =>
-          void until(async () => (await lines(path.join(out, 'results.jsonl'))) >= 4, 60_000).then(() => {
-            signalled = Date.now();
-            child.kill('SIGINT');
-          }),
-      });
-      assert.ok(Date.now() - signalled < 3000, `stopped ${Date.now() - signalled} ms after SIGINT`);
-      assert.equal(stopped.code, 1, stopped.stderr);
-      assert.match(stopped.stderr, /--resume/);
-      const before = await readBenchRun(out);
-      assert.ok(before.results.length < fx.expected.length);
-      assert.equal(before.summary.finished, false);
-      const resumed = await gog([...args, '--resume'], { cwd: tmp.dir });
-      assert.equal(resumed.code, 0, resumed.stderr);
-      checkResults((await readBenchRun(out)).results, fx);
+      const dyn = await writeBenchmark('dynvqa', path.join(tmp.dir, 'dyn'), 12, images.url);
+      const text = await fs.readFile(dyn.file, 'utf8');
+      await fs.writeFile(dyn.file, text.replace(`${images.url}/img/astronaut.png.jpg`, `${images.url}/img/missing.jpg`));
+      const server = await startReplayServer(dyn.recordings);
+      try {
+        const out = fresh();
+        const args = benchArgs(dyn, server.url, out, path.join(tmp.dir, 'dyn-cache'));
+        await runBenchmark(parseBenchArgs(args, {}, tmp.dir).options);
+        const { results } = await readBenchRun(out);
+        const failed = results.filter((r) => r.stopReason === 'error');
+        // Samples 0, 5 and 10 show the astronaut: the first URL changed (one line), so only sample 0 fails.
+        assert.deepEqual(
+          failed.map((r) => [r.index, r.cause, r.trajectory]),
+          [[0, 'error', '']],
+        );
+        assert.match(failed[0]!.error!, /missing\.jpg answered HTTP 404/);
+        checkResults(
+          results.filter((r) => r.index !== 0),
+          dyn,
+          [0],
+        );
+        // The dataset changes under a stopped run: the resume says so and runs nothing.
+        await fs.appendFile(
+          dyn.file,
+          JSON.stringify({ image_url: `${images.url}/img/rocket.jpg.jpg`, question: 'new', question_id: 'en99', answer: ['x'] }) + '\n',
+        );
+        await assert.rejects(runBenchmark(parseBenchArgs([...args, '--resume'], {}, tmp.dir).options), /the datasets differ/);
+      } finally {
+        await server.close();
+      }
     } finally {
-      await server.close();
+      await images.close();
     }
   });
 
