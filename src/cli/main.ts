@@ -1,12 +1,15 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { runBenchCommand } from './bench';
 import { runCache } from './cache';
 import { runCompare } from './compare';
 import { runDemo } from './demo';
 import { runExport } from './export';
 import { runImport } from './import';
 import { runLabel } from './label';
+import { runExportRl } from './exportRl';
+import { runMergeCommand } from './merge';
 import { runReplay } from './replay';
 import { runReport } from './report';
 import { runRerun } from './rerun';
@@ -49,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'replay':
         return await runReplay(rest, io, controller.signal);
+      case 'bench':
+        return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
+      case 'export-rl':
+        return await runExportRl(rest, io, process.cwd());
+      case 'merge':
+        return await runMergeCommand(rest, io, process.cwd());
       case 'report':
         return await runReport(rest, io, process.cwd());
       case 'compare':

@@ -28,6 +28,11 @@ usage:
                                                    peers' rollouts and chat logs as trajectories
   gog cache stats|clear [--cache DIR] [--provider ID]
                                                    what the search cache holds; empty it
+  gog bench DATASET [options]                      run a benchmark file (JSON, JSONL,
+                                                   Parquet) and score every answer
+  gog merge RUN_DIR... --out RUN_DIR               merge the shard folders of one run
+  gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]
+                                                   the hard queries (Level 2), in veRL's layout
   gog help                                         this text
 
 ask options (rerun takes these but --image, --question and --gold; it keeps its parent's
@@ -40,6 +45,21 @@ unless given):
   --cache DIR                      search cache folder (default .gog/cache)
   --json                           print only one JSON line with the outcome on stdout
 ${cliHelp().join('\n')}
+
+bench options (besides those of ask, but --image, --question and --gold):
+  --endpoint URL                   repeatable: samples are spread over the endpoints
+  --limit N                        the first N samples only
+  --concurrency N                  samples run at once (default 8)
+  --shard I/N | auto               run shard I of N (0-based); auto reads a Kubernetes
+                                   Indexed Job or a Slurm job array; writes RUN_DIR/shard-I-of-N
+  --resume                         take up the run in --out where it stopped
+  --rollouts K                     K trajectories per sample, for pass rates and levels
+  --judge-endpoint URL --judge-model NAME
+                                   an LLM judge (MMSearch-R1's prompt); key GOG_JUDGE_API_KEY
+  --map question=F,answer=F|F,image=F[,id=F,category=F]
+                                   fields of a layout not detected (dotted paths)
+  --out RUN_DIR                    run folder (default .gog/runs/bench-<id>)
+  --json                           one JSON line: samples, done, accuracy, f1, judge, run
 
 The API key is read from OPENAI_API_KEY (none is needed for local servers).
 Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.`;

@@ -184,7 +184,7 @@ export class AgentRun {
     const { config, deps } = this;
     const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
     if (step === config.maxTurns) {
-      const force = config.dialect.forceAnswer();
+      const force = config.dialect.forceAnswer(config.question);
       request.messages = withInstruction(messages, force.text);
       if (force.toolChoice) request.toolChoice = force.toolChoice;
     }

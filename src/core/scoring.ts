@@ -1,15 +1,21 @@
-// Answer scoring against gold aliases: exact match after Search-R1 / SQuAD normalisation
-// (MMSearch-R1's reward reuses it) and token F1 (MMSearch's native metric), each the best
-// over the aliases. LLM-judge scoring belongs to benchmark runs.
+// Answer scoring against gold aliases, as the peers score: exact match after Search-R1's
+// normalize_answer (MMSearch-R1's reward and InfoSeek's evaluation use the same function)
+// and SQuAD token F1 (MMSearch's native metric), each the best over the aliases. The LLM
+// judge is in src/data/judge.ts.
 
+/** Python's string.punctuation: the characters normalize_answer deletes (ASCII only, as there). */
+const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
+/** `\b(a|an|the)\b` with Python's Unicode word characters (letters, digits, underscore). */
+const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
+
+/**
+ * Search-R1 / SQuAD normalisation, step for step: lower-case, delete ASCII punctuation
+ * (so "X-ray" is "xray" and "U.S." is "us"), replace the articles a, an, the by a space,
+ * collapse whitespace. Other punctuation (an en dash, "，") stays, as it does for the peers,
+ * so scores here match theirs.
+ */
 export function normalizeAnswer(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKC')
-    .replace(/[\p{P}\p{S}]/gu, ' ')
-    .replace(/\b(a|an|the)\b/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.toLowerCase().replace(PUNCTUATION, '').replace(ARTICLES, ' ').split(/\s+/u).filter(Boolean).join(' ');
 }
 
 export function exactMatch(prediction: string, golds: readonly string[]): number {

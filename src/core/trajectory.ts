@@ -57,6 +57,22 @@ export const headerSchema = z.looseObject({
     pages: z.looseObject({ reader: z.string(), summarizer: z.string(), pages: z.number().int().positive() }).optional(),
   }),
   tools: z.record(z.string(), z.string()),
+  /**
+   * The exact instructions the model was given: the opening turn's text (`<image>` where the
+   * image went), the words after an image search and after a text search, and the last-turn
+   * line; where they came from (`built-in`, or the prompts folder) and, for prompt files, a
+   * hash of them.
+   */
+  prompts: z
+    .looseObject({
+      source: z.string(),
+      sha256: z.string().optional(),
+      opening: z.array(z.looseObject({ role: z.string(), text: z.string() })),
+      afterImageSearch: z.string(),
+      afterTextSearch: z.string(),
+      forceAnswer: z.string(),
+    })
+    .optional(),
   note: z.string().optional(),
   /**
    * A branch: this run continues another from a corrected step. The parent's file (relative

@@ -1,6 +1,6 @@
 // Reading and appending trajectory files (JSONL, schema in trajectory.ts).
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
+import { close as closeFd, fsync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { isProblem, parseJsonLine, type LineProblem } from './jsonl';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lineReader';
@@ -196,14 +196,15 @@ export class TrajectoryWriter {
     writeSync(this.fd, (this.secrets.length ? redact(line, this.secrets) : line) + '\n');
   }
 
+  /** Flushes the file to disk and closes it; the fsync runs off the main thread, so other runs go on meanwhile. */
   async close(): Promise<void> {
     const fd = this.fd;
     if (fd === undefined) return;
     this.fd = undefined;
     try {
-      fsyncSync(fd);
+      await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
     } finally {
-      closeSync(fd);
+      await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
     }
   }
 }

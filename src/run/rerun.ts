@@ -191,6 +191,6 @@ export async function rerunFromStep(
     ...(header.sampleId ? { sampleId: header.sampleId } : {}),
     note: `branch of ${header.id} from step ${request.fromStep}`,
   };
-  const outcome = await runQuery(run, hooks, continuation);
+  const outcome = await runQuery(run, hooks, {}, continuation);
   return { ...outcome, branch: outcome.trajectory };
 }

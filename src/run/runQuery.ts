@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { AgentRun, oneLine, type AgentEvent, type AgentResult, type AgentResume } from '../core/agent';
 import type { EncodedImage } from '../core/ports';
-import { getDialect } from '../core/dialects';
+import { getDialect, type Dialect } from '../core/dialects';
+import { messageTexts } from '../core/dialects/templates';
 import { TRAJECTORY_SCHEMA, type TrajectoryEvent, type TrajectoryHeader } from '../core/trajectory';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
@@ -14,6 +15,7 @@ import { ModelError } from '../model/errors';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
 import { ImageError, loadImage } from '../vision/image';
+import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
 import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
 import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
 import { toolVersions } from './versions';
@@ -54,7 +56,18 @@ export interface QueryHooks {
   /** Warnings that do not stop the run (a corpus line that did not load, say). */
   onNotice?: (message: string) => void;
   /** Called once the run folder exists. */
-  onStarted?: (info: { runDir: string; trajectory: string; model: string }) => void;
+  onStarted?: (info: { runDir: string; trajectory: string; model: string; header: TrajectoryHeader }) => void;
+}
+
+/**
+ * What many queries can share (a benchmark run): a client already checked against its
+ * endpoint, the searches already set up, the prompt files already read (null: none). What
+ * is not given is made for this query from its settings.
+ */
+export interface QueryResources {
+  client?: ModelClient;
+  search?: SearchSetup;
+  prompts?: LoadedPrompts | null;
 }
 
 /**
@@ -138,7 +151,26 @@ export function secretsOf(
   ];
 }
 
-export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, continuation?: Continuation): Promise<QueryOutcome> {
+/** The prompt record of the header: the exact texts this dialect sends for this question and image. */
+function promptRecord(
+  dialect: Dialect,
+  ctx: Parameters<Dialect['initialMessages']>[0],
+  prompts: LoadedPrompts | null,
+): NonNullable<TrajectoryHeader['prompts']> {
+  return {
+    source: prompts ? prompts.folder : 'built-in',
+    ...(prompts ? { sha256: prompts.sha256 } : {}),
+    opening: messageTexts(dialect.initialMessages(ctx)),
+    ...dialect.promptTexts(ctx.question),
+  };
+}
+
+export async function runQuery(
+  settings: QuerySettings,
+  hooks: QueryHooks = {},
+  resources: QueryResources = {},
+  continuation?: Continuation,
+): Promise<QueryOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
   checkSettings(settings);
   try {
@@ -161,20 +193,23 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, 
   };
   let image;
   let search: SearchSetup;
+  let prompts: LoadedPrompts | null;
   try {
-    [image, search] = await Promise.all([
+    [image, search, prompts] = await Promise.all([
       loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
-      setUpSearch(settings, {
-        keys: settings.searchKeys ?? {},
-        env: settings.uploadEnv ?? {},
-        model: modelSettings,
-        ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
-        ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
-        onProblem: (line) => hooks.onNotice?.(line),
-      }),
+      resources.search ??
+        setUpSearch(settings, {
+          keys: settings.searchKeys ?? {},
+          env: settings.uploadEnv ?? {},
+          model: modelSettings,
+          ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+          ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
+          onProblem: (line) => hooks.onNotice?.(line),
+        }),
+      resources.prompts !== undefined ? resources.prompts : settings.promptsDir ? loadPromptFiles(settings.promptsDir, settings.dialect) : null,
     ]);
   } catch (e) {
-    if (e instanceof ImageError || e instanceof SearchSetupError) throw new QueryError(e.message);
+    if (e instanceof ImageError || e instanceof SearchSetupError || e instanceof PromptFilesError) throw new QueryError(e.message);
     throw e;
   }
   if (signal.aborted) throw new QueryError('cancelled before the run started');
@@ -188,14 +223,17 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, 
     image = { ...image, sent: continuation.sent };
   }
 
-  const client = new ModelClient(modelSettings);
-  try {
-    await client.preflight(signal);
-  } catch (e) {
-    if (e instanceof ModelError) throw new QueryError(e.message);
-    if (signal.aborted) throw new QueryError('cancelled before the run started');
-    throw e;
+  const client = resources.client ?? new ModelClient(modelSettings);
+  if (!resources.client) {
+    try {
+      await client.preflight(signal);
+    } catch (e) {
+      if (e instanceof ModelError) throw new QueryError(e.message);
+      if (signal.aborted) throw new QueryError('cancelled before the run started');
+      throw e;
+    }
   }
+  const dialect = getDialect(settings.dialect, prompts?.templates);
 
   const ext = image.format === 'jpeg' ? 'jpg' : image.format;
   const header: TrajectoryHeader = {
@@ -229,6 +267,17 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, 
     agent: { maxTurns: settings.maxTurns, topK: settings.topK },
     search: search.record,
     tools: toolVersions(),
+    prompts: promptRecord(
+      dialect,
+      {
+        question: settings.question,
+        boxFormat: settings.boxFormat,
+        sent: { width: image.sent.width, height: image.sent.height },
+        maxTurns: settings.maxTurns,
+        imageUrl: '',
+      },
+      prompts,
+    ),
     ...(settings.note ? { note: settings.note } : {}),
     ...(continuation ? { parent: continuation.parent } : {}),
   };
@@ -258,13 +307,13 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}, 
     status: 'running' as string,
   };
   await folder.writeSummary(summary);
-  hooks.onStarted?.({ runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model });
+  hooks.onStarted?.({ runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model, header });
 
   const agent = new AgentRun(
     {
       question: settings.question,
       ...(settings.gold?.length ? { gold: settings.gold } : {}),
-      dialect: getDialect(settings.dialect),
+      dialect,
       boxFormat: settings.boxFormat,
       maxTurns: settings.maxTurns,
       topK: settings.topK,

@@ -70,6 +70,14 @@ export interface RunSettings {
   summaryModel: string;
   /** Let URLs from search results point at this machine or the local network. */
   allowPrivateUrls: boolean;
+  /** Prompt files replacing the dialect's wording (absolute once read); empty: the dialect's own. */
+  promptsDir: string;
+  /** A benchmark sample's time limit, all turns included. */
+  sampleTimeoutMs: number;
+  /** λ of the RL reward (1−λ)·accuracy + λ·format. */
+  formatWeight: number;
+  /** A query whose pass rate over its rollouts is below this is Level 2 (hard). */
+  hardPassRate: number;
 }
 
 interface Common {
@@ -488,6 +496,57 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     restricted: true,
     description:
       'Let links in search results (pages to read, thumbnails) point at this machine or the local network. Off: a result from the web cannot make the extension fetch from your intranet. Turn on for a search engine that indexes your intranet.',
+  },
+  {
+    key: 'promptsDir',
+    name: 'promptsFolder',
+    flag: 'prompts',
+    label: 'the prompts folder',
+    type: 'folder',
+    default: '',
+    restricted: true,
+    description:
+      "Folder of prompt files that replace the dialect's wording, so a checkpoint runs with the prompts it was trained on: `first.txt` (the opening turn; `<image>` marks where the image goes), `after-image-search.txt`, `after-text-search.txt` and `force-answer.txt`, in a subfolder named after the dialect or in the folder itself; `{question}` stands for the question. A file that is absent keeps the built-in wording. Empty: the built-in wording.",
+    help: "prompt files replacing the dialect's wording (first.txt, after-image-search.txt, after-text-search.txt, force-answer.txt)",
+  },
+  {
+    key: 'sampleTimeoutMs',
+    name: 'bench.sampleTimeoutSeconds',
+    flag: 'sample-timeout',
+    label: 'the sample time limit',
+    type: 'number',
+    default: 600,
+    min: 1,
+    max: 86_400,
+    unit: 'seconds',
+    scale: 1000,
+    description: 'Benchmarks: the most one sample may take, all its turns and searches included. A sample past it stops and is recorded as timed out.',
+    help: 'benchmarks: seconds one sample may take, all turns included',
+  },
+  {
+    key: 'formatWeight',
+    name: 'bench.formatWeight',
+    flag: 'format-weight',
+    label: 'the format weight',
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    max: 1,
+    description: 'Benchmarks: λ in the reward (1−λ)·accuracy + λ·format recorded for every sample, where format is 1 when every turn was read as an action.',
+    help: 'benchmarks: λ in the reward (1−λ)·accuracy + λ·format',
+  },
+  {
+    key: 'hardPassRate',
+    name: 'bench.hardPassRate',
+    flag: 'hard-pass-rate',
+    label: 'the hard pass rate',
+    type: 'number',
+    default: 0.5,
+    min: 0,
+    max: 1,
+    description:
+      'Benchmarks with rollouts: a query whose pass rate over its rollouts is below this is Level 2 (hard), the rest Level 1 (easy). `gog export-rl` writes the Level 2 queries.',
+    help: 'benchmarks: a pass rate below this makes a query Level 2 (hard)',
   },
 ];
 

@@ -4,8 +4,9 @@
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only: one part
+//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only, --benchmark-only: one part
 //   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
+//   (--benchmark-only runs 1,000 samples; with --quick, 200)
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -21,6 +22,7 @@ import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
 import { exportBenchmarks } from './exportBench';
 import { runsBenchmarks } from './runsBench';
+import { benchmarkRunBenchmarks } from './benchmarkBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
@@ -224,6 +226,7 @@ async function main(): Promise<void> {
     if (only('export')) await exportBenchmarks(tmp, row, exportRuns);
     if (only('runs')) await runsBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
+    if (only('benchmark')) await benchmarkRunBenchmarks(tmp, row, quick ? 200 : 1000);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }

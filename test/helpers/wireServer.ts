@@ -9,6 +9,7 @@ export interface WireRequest {
   method: string;
   url: string;
   body: string;
+  headers?: http.IncomingHttpHeaders;
 }
 
 export type ChatHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string, n: number) => void;
@@ -28,7 +29,7 @@ export async function startWireServer(chat: ChatHandler, model = 'wire-model'): 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', body, headers: req.headers });
       if ((req.url ?? '').split('?')[0]!.endsWith('/models')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ object: 'list', data: [{ id: model, object: 'model' }] }));

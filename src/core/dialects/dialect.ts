@@ -46,6 +46,24 @@ export interface TurnToRender {
   callId?: string;
 }
 
+/**
+ * The instructions a run may load from files instead of the dialect's own wording
+ * (`--prompts DIR`, setting gog.promptsFolder): the opening turn, the words after an image
+ * search and after a text search, and the last-turn line. `{question}` in one stands for
+ * the question; an opening without it gets the question appended, as MMSearch-R1's
+ * round-1 prompt does, and `<image>` in an opening marks where the image goes.
+ */
+export const PROMPT_NAMES = ['first', 'after-image-search', 'after-text-search', 'force-answer'] as const;
+export type PromptName = (typeof PROMPT_NAMES)[number];
+export type PromptTemplates = Partial<Record<PromptName, string>>;
+
+/** What a dialect says after evidence and on the last turn, for one question. */
+export interface PromptTexts {
+  afterImageSearch: string;
+  afterTextSearch: string;
+  forceAnswer: string;
+}
+
 export interface Dialect {
   readonly id: DialectId;
   /** Whether the dialect has a region (gaze) action. */
@@ -68,5 +86,7 @@ export interface Dialect {
   /** The messages telling the model its turn could not be carried out. */
   errorMessages(message: string, question: string, callIds?: string[]): ChatMessage[];
   /** How to make the last turn an answer: extra text for the last user message and/or a tool choice. */
-  forceAnswer(): { text: string; toolChoice?: ToolChoice };
+  forceAnswer(question?: string): { text: string; toolChoice?: ToolChoice };
+  /** The words it says after evidence and on the last turn, as sent for this question (recorded in the header). */
+  promptTexts(question: string): PromptTexts;
 }

@@ -1,6 +1,6 @@
 // The default dialect: MMSearch-R1's tags extended with a gaze (`<search><bbox>`) and an
 // optional `<reflect>` after evidence. MMSearch-R1 turns read with it unchanged.
-import type { Dialect, PromptContext } from './dialect';
+import type { Dialect, PromptContext, PromptTemplates } from './dialect';
 import { imagePart, textPart, type ChatMessage } from '../chat';
 import { describeBoxFormat } from '../geometry';
 import { tagDialect } from './tagDialect';
@@ -28,14 +28,25 @@ function systemPrompt(ctx: PromptContext): string {
   ].join('\n');
 }
 
-export const gogDialect: Dialect = tagDialect({
-  id: 'gog',
-  grammar,
-  initialMessages: (ctx: PromptContext): ChatMessage[] => [
-    { role: 'system', content: systemPrompt(ctx) },
-    { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
-  ],
-  afterEvidence:
-    'If the information is enough, reason and answer in <answer></answer>. Otherwise reflect in <reflect></reflect> on what you learned and where to look next, then take one more action.',
-  forceAnswer: 'This is your last turn: give your final answer now in <answer></answer>.',
-});
+const AFTER_EVIDENCE =
+  'If the information is enough, reason and answer in <answer></answer>. Otherwise reflect in <reflect></reflect> on what you learned and where to look next, then take one more action.';
+
+/** The gog dialect, its wording replaced where `templates` give one. */
+export function gogDialectWith(templates: PromptTemplates = {}): Dialect {
+  return tagDialect(
+    {
+      id: 'gog',
+      grammar,
+      initialMessages: (ctx: PromptContext): ChatMessage[] => [
+        { role: 'system', content: systemPrompt(ctx) },
+        { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
+      ],
+      afterImageSearch: AFTER_EVIDENCE,
+      afterTextSearch: AFTER_EVIDENCE,
+      forceAnswer: 'This is your last turn: give your final answer now in <answer></answer>.',
+    },
+    templates,
+  );
+}
+
+export const gogDialect: Dialect = gogDialectWith();

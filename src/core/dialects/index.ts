@@ -1,10 +1,11 @@
 import type { DialectId } from '../trajectory';
-import type { Dialect } from './dialect';
-import { gogDialect } from './gog';
-import { mmsearchR1Dialect } from './mmsearchR1';
-import { toolCallsDialect } from './toolCalls';
+import type { Dialect, PromptTemplates } from './dialect';
+import { gogDialect, gogDialectWith } from './gog';
+import { mmsearchR1Dialect, mmsearchR1DialectWith } from './mmsearchR1';
+import { toolCallsDialect, toolCallsDialectWith } from './toolCalls';
 
-export type { Dialect, EvidenceItem, ObservationContext, PromptContext } from './dialect';
+export type { Dialect, EvidenceItem, ObservationContext, PromptContext, PromptName, PromptTemplates, PromptTexts } from './dialect';
+export { PROMPT_NAMES } from './dialect';
 
 const DIALECTS: Record<DialectId, Dialect> = {
   gog: gogDialect,
@@ -12,6 +13,13 @@ const DIALECTS: Record<DialectId, Dialect> = {
   'tool-calls': toolCallsDialect,
 };
 
-export function getDialect(id: DialectId): Dialect {
-  return DIALECTS[id];
+const WITH_TEMPLATES: Record<DialectId, (t: PromptTemplates) => Dialect> = {
+  gog: gogDialectWith,
+  'mmsearch-r1': mmsearchR1DialectWith,
+  'tool-calls': toolCallsDialectWith,
+};
+
+/** A dialect in its own wording, or with the wording `templates` give (prompt files). */
+export function getDialect(id: DialectId, templates?: PromptTemplates): Dialect {
+  return templates && Object.keys(templates).length ? WITH_TEMPLATES[id](templates) : DIALECTS[id];
 }

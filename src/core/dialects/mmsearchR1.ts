@@ -1,8 +1,9 @@
 // MMSearch-R1's published format (arXiv 2506.20670; EvolvingLMMs-Lab/multimodal-search-r1):
 // `<reason>`, `<search><img></search>`, `<text_search>`, `<information>`, `<answer>`, no
 // crop action, and the instructions in the first user turn ("…\nQuestion: q\nImage: ").
-// Their exact prompt text ships only as pickles; this one states the same rules.
-import type { Dialect, PromptContext } from './dialect';
+// Their exact prompt text ships only as pickles; this one states the same rules, and their
+// own texts can be loaded as prompt files (README, "Run a benchmark").
+import type { Dialect, PromptContext, PromptTemplates } from './dialect';
 import { imagePart, textPart, type ChatMessage } from '../chat';
 import { tagDialect } from './tagDialect';
 import type { TagGrammar } from './taggedText';
@@ -21,13 +22,24 @@ function round1Prompt(ctx: PromptContext): string {
   ].join('\n');
 }
 
-export const mmsearchR1Dialect: Dialect = tagDialect({
-  id: 'mmsearch-r1',
-  grammar,
-  initialMessages: (ctx: PromptContext): ChatMessage[] => [
-    { role: 'user', content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)] },
-  ],
-  afterEvidence:
-    'Reason about the results inside <reason>…</reason>, then answer in <answer>…</answer>, or search again with <text_search>…</text_search> if a fact is still missing.',
-  forceAnswer: 'This is your last turn: give your final answer now in <answer>…</answer>.',
-});
+const AFTER_EVIDENCE =
+  'Reason about the results inside <reason>…</reason>, then answer in <answer>…</answer>, or search again with <text_search>…</text_search> if a fact is still missing.';
+
+/** The mmsearch-r1 dialect, its wording replaced where `templates` give one. */
+export function mmsearchR1DialectWith(templates: PromptTemplates = {}): Dialect {
+  return tagDialect(
+    {
+      id: 'mmsearch-r1',
+      grammar,
+      initialMessages: (ctx: PromptContext): ChatMessage[] => [
+        { role: 'user', content: [textPart(`${round1Prompt(ctx)}\nQuestion: ${ctx.question}\nImage: `), imagePart(ctx.imageUrl)] },
+      ],
+      afterImageSearch: AFTER_EVIDENCE,
+      afterTextSearch: AFTER_EVIDENCE,
+      forceAnswer: 'This is your last turn: give your final answer now in <answer>…</answer>.',
+    },
+    templates,
+  );
+}
+
+export const mmsearchR1Dialect: Dialect = mmsearchR1DialectWith();

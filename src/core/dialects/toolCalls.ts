@@ -4,7 +4,8 @@
 import type { Action, ParsedTurn, Reasoning } from '../actions';
 import { imagePart, textPart, type ChatMessage, type ContentPart, type ModelOutput, type ToolSpec } from '../chat';
 import { describeBoxFormat } from '../geometry';
-import type { Dialect, ObservationContext, PromptContext, TurnToRender } from './dialect';
+import type { Dialect, ObservationContext, PromptContext, PromptTemplates, PromptTexts, TurnToRender } from './dialect';
+import { fillQuestion, openingFromTemplate } from './templates';
 import { extractNumbers } from './taggedText';
 
 const CALL_HELP = 'Call exactly one tool per turn: image_search (optionally with a region), text_search or answer.';
@@ -131,7 +132,7 @@ function toolReplies(callIds: string[] | undefined, content: string): ChatMessag
   }));
 }
 
-function observationMessages(obs: ObservationContext): ChatMessage[] {
+function observationMessages(obs: ObservationContext, after: string): ChatMessage[] {
   const payload = obs.error
     ? { searched: obs.searched, error: obs.error }
     : { searched: obs.searched, results: obs.items.map(({ rank, title, url, snippet }) => ({ rank, title, url, snippet })) };
@@ -141,43 +142,66 @@ function observationMessages(obs: ObservationContext): ChatMessage[] {
     // Tool messages carry text only, so result thumbnails follow as a user turn.
     const parts: ContentPart[] = [textPart('Images of the search results above, by rank:')];
     for (const item of withImages) parts.push(textPart(`${item.rank}.`), imagePart(item.imageUrl!));
+    if (after) parts.push(textPart(after));
     messages.push({ role: 'user', content: parts });
-  }
+  } else if (after) messages.push({ role: 'user', content: after });
   return messages;
 }
 
-export const toolCallsDialect: Dialect = {
-  id: 'tool-calls',
-  supportsRegions: true,
-  initialMessages(ctx: PromptContext): ChatMessage[] {
-    return [
-      {
-        role: 'system',
-        content: [
-          'You answer questions about an image, searching the web with the tools when you need facts you do not know.',
-          'Look at the whole image first. Use image_search without a region to search the whole image, or with a region to crop and search one part of it. Use text_search for facts. After each result, think about whether it helped; if a region was wrong, search another.',
-          `Finish by calling answer. You have at most ${ctx.maxTurns} turns, one tool call per turn.`,
-        ].join('\n'),
-      },
-      { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
-    ];
-  },
-  tools,
-  parse,
-  renderTurn,
-  assistantMessage(output: ModelOutput): ChatMessage {
-    const calls = Array.isArray(output.toolCalls) ? output.toolCalls : [];
-    return calls.length ? { role: 'assistant', content: output.text || null, tool_calls: calls } : { role: 'assistant', content: output.text };
-  },
-  observationMessages,
-  errorMessages(message: string, question: string, callIds?: string[]) {
-    if (callIds?.length) return toolReplies(callIds, JSON.stringify({ error: message }));
-    return [{ role: 'user', content: `Your last turn could not be carried out: ${message}\nOriginal question: ${question}` }];
-  },
-  forceAnswer() {
-    return {
-      text: 'This is your last turn: call answer with your final answer now.',
-      toolChoice: { type: 'function', function: { name: 'answer' } },
-    };
-  },
-};
+const FORCE_ANSWER = 'This is your last turn: call answer with your final answer now.';
+
+/**
+ * The tool-calls dialect, its wording replaced where `templates` give one. By default it
+ * says nothing after evidence (the tool result is the whole turn); a template for it is
+ * sent as a user message after the result.
+ */
+export function toolCallsDialectWith(templates: PromptTemplates = {}): Dialect {
+  const texts = (question: string): PromptTexts => ({
+    afterImageSearch: fillQuestion(templates['after-image-search'] ?? '', question),
+    afterTextSearch: fillQuestion(templates['after-text-search'] ?? '', question),
+    forceAnswer: fillQuestion(templates['force-answer'] ?? FORCE_ANSWER, question),
+  });
+  const first = templates.first;
+  return {
+    id: 'tool-calls',
+    supportsRegions: true,
+    initialMessages(ctx: PromptContext): ChatMessage[] {
+      if (first !== undefined) return openingFromTemplate(first, ctx);
+      return [
+        {
+          role: 'system',
+          content: [
+            'You answer questions about an image, searching the web with the tools when you need facts you do not know.',
+            'Look at the whole image first. Use image_search without a region to search the whole image, or with a region to crop and search one part of it. Use text_search for facts. After each result, think about whether it helped; if a region was wrong, search another.',
+            `Finish by calling answer. You have at most ${ctx.maxTurns} turns, one tool call per turn.`,
+          ].join('\n'),
+        },
+        { role: 'user', content: [imagePart(ctx.imageUrl), textPart(`Question: ${ctx.question}`)] },
+      ];
+    },
+    tools,
+    parse,
+    renderTurn,
+    assistantMessage(output: ModelOutput): ChatMessage {
+      const calls = Array.isArray(output.toolCalls) ? output.toolCalls : [];
+      return calls.length ? { role: 'assistant', content: output.text || null, tool_calls: calls } : { role: 'assistant', content: output.text };
+    },
+    observationMessages: (obs) => {
+      const t = texts(obs.question);
+      return observationMessages(obs, obs.tool === 'image_search' ? t.afterImageSearch : t.afterTextSearch);
+    },
+    errorMessages(message: string, question: string, callIds?: string[]) {
+      if (callIds?.length) return toolReplies(callIds, JSON.stringify({ error: message }));
+      return [{ role: 'user', content: `Your last turn could not be carried out: ${message}\nOriginal question: ${question}` }];
+    },
+    forceAnswer(question = '') {
+      return {
+        text: texts(question).forceAnswer,
+        toolChoice: { type: 'function', function: { name: 'answer' } },
+      };
+    },
+    promptTexts: texts,
+  };
+}
+
+export const toolCallsDialect: Dialect = toolCallsDialectWith();

@@ -133,13 +133,20 @@ function once(url: URL, limits: FetchLimits, deadline: number, signal: AbortSign
         stream.on('data', (c: Buffer) => {
           bytes += c.length;
           if (bytes > limits.maxBytes) {
-            req.destroy(new FetchError('too_large', `the response is larger than ${Math.max(1, Math.round(limits.maxBytes / 1024))} KB`));
+            // Once a response has begun, destroying the request errors the response, not the
+            // request: reject here, so a cut-short body is never taken for the whole of it.
+            reject(new FetchError('too_large', `the response is larger than ${Math.max(1, Math.round(limits.maxBytes / 1024))} KB`));
+            req.destroy();
             return;
           }
           chunks.push(c);
         });
         stream.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url: url.toString() }));
-        stream.on('error', (e) => req.destroy(e));
+        // Errors after the response began (a cut connection, the time limit, a bad encoding).
+        const failed = (e: Error) =>
+          reject(e instanceof FetchError ? e : signal.aborted ? new FetchError('aborted', 'cancelled') : new FetchError('network', e.message));
+        stream.on('error', failed);
+        if (stream !== res) res.on('error', failed);
       },
     );
     const timer = setTimeout(() => req.destroy(new FetchError('timeout', `no complete answer within ${Math.round(limits.timeoutMs / 1000)} s`)), remaining);

@@ -1,0 +1,175 @@
+// `gog bench DATASET`: a benchmark run from the terminal, over src/run/bench.ts.
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { oneLine } from '../core/agent';
+import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
+import type { GroupSummary, RunSummary } from '../data/results';
+import { BenchError, runBench, type BenchOptions } from '../run/bench';
+import { newRunId } from '../run/runFolder';
+import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
+import { parseShard, shardDir, ShardError } from '../run/shard';
+import { keysFromEnv } from '../search/services';
+import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
+import { demoDir } from './packageRoot';
+import { progressDisplay } from './progressBar';
+import { secretsOf } from '../run/runQuery';
+
+export interface BenchArgs {
+  options: BenchOptions;
+  json: boolean;
+}
+
+function whole(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--${flag} needs a whole number; got "${v}"`);
+  return Number(v);
+}
+
+export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): BenchArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...cliOptions(),
+        // Several endpoints: samples are spread over them.
+        endpoint: { type: 'string', multiple: true },
+        limit: { type: 'string' },
+        concurrency: { type: 'string' },
+        shard: { type: 'string' },
+        resume: { type: 'boolean' },
+        rollouts: { type: 'string' },
+        'judge-endpoint': { type: 'string' },
+        'judge-model': { type: 'string' },
+        map: { type: 'string' },
+        layout: { type: 'string' },
+        out: { type: 'string' },
+        cache: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? `one dataset at a time; got ${positionals.length}` : 'gog bench needs a DATASET file (JSON, JSONL or Parquet)');
+  const endpoints = values.endpoint ?? [];
+  const folders = { base: cwd, defaults: { corpusDir: path.join(demoDir(), 'corpus') } };
+  const defaults = settingDefaults(folders);
+  if (env.OPENAI_BASE_URL) defaults.endpoint = env.OPENAI_BASE_URL;
+  let run;
+  try {
+    run = settingsFromCli({ ...values, endpoint: endpoints[0] }, folders, defaults);
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  if (!!values['judge-endpoint'] !== !!values['judge-model']) throw new UsageError('--judge-endpoint URL and --judge-model NAME go together');
+  let map: FieldMap | undefined;
+  let shard;
+  try {
+    if (values.map) map = parseFieldMap(values.map);
+    if (values.shard) shard = parseShard(values.shard, env);
+  } catch (e) {
+    if (e instanceof MappingError || e instanceof ShardError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
+  const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
+  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
+  // Its own key: the model's key is not sent to another server.
+  const judgeKey = env.GOG_JUDGE_API_KEY;
+  const options: BenchOptions = {
+    ...run,
+    dataset: path.resolve(cwd, positionals[0]!),
+    ...(map ? { map } : {}),
+    ...(values.layout ? { layout: values.layout } : {}),
+    ...(values.limit !== undefined ? { limit: whole('limit', values.limit)! } : {}),
+    concurrency: whole('concurrency', values.concurrency) ?? 8,
+    ...(shard ? { shard } : {}),
+    resume: !!values.resume,
+    rollouts: whole('rollouts', values.rollouts) ?? 1,
+    ...(values['judge-endpoint'] && values['judge-model']
+      ? { judge: { endpoint: values['judge-endpoint'], model: values['judge-model'], ...(judgeKey ? { apiKey: judgeKey } : {}) } }
+      : {}),
+    runDir: shard ? shardDir(base, shard) : base,
+    extraEndpoints: endpoints.slice(1),
+    ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    searchKeys: keysFromEnv(env),
+    uploadEnv: env,
+    cacheDir,
+    indexDir: path.join(cacheDir, 'index'),
+  };
+  return { options, json: !!values.json };
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+
+function groupLine(name: string, g: GroupSummary): string {
+  return `  ${name.padEnd(20)} ${String(g.samples).padStart(6)}  EM ${pct(g.accuracy).padStart(6)}  F1 ${pct(g.f1).padStart(6)}${g.judge !== undefined ? `  judge ${pct(g.judge).padStart(6)}` : ''}  search ${pct(g.searchRatio).padStart(6)}  gaze ${pct(g.gazeRatio).padStart(6)}  turns ${g.avgTurns.toFixed(2)}`;
+}
+
+export function summaryLines(summary: RunSummary): string[] {
+  const lines = [groupLine('all', summary.all)];
+  const benchmarks = Object.entries(summary.byBenchmark);
+  if (benchmarks.length > 1) for (const [k, g] of benchmarks) lines.push(groupLine(k, g));
+  for (const [k, g] of Object.entries(summary.byCategory)) lines.push(groupLine(`· ${k}`, g));
+  return lines;
+}
+
+export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, terminal: Io, signal: AbortSignal): Promise<number> {
+  const { options, json } = parseBenchArgs(argv, env, cwd);
+  const io = redactingIo(terminal, [...secretsOf(options), ...(options.judge?.apiKey ? [options.judge.apiKey] : [])]);
+  const tty = !!process.stderr.isTTY;
+  const display = progressDisplay((t) => process.stderr.write(t), { tty, width: process.stderr.columns ?? 100 });
+  try {
+    const outcome = await runBench(options, {
+      signal,
+      onNotice: (l) => io.stderr(`gog: ${l}`),
+      onStarted: (s) => {
+        for (const p of s.problems.slice(0, 20)) io.stderr(`gog: ${path.basename(options.dataset)}: ${p.where}: ${p.message} (skipped)`);
+        if (s.problems.length > 20) io.stderr(`gog: … and ${s.problems.length - 20} more records skipped (all are listed in bench.json)`);
+        io.stderr(
+          `gog bench: ${s.samples} samples${options.rollouts > 1 ? ` × ${options.rollouts} rollouts` : ''} · model ${s.model} · ${options.concurrency} at a time · ${relativeToCwd(s.runDir)}${s.resumed ? ` · ${s.resumed} already done` : ''}`,
+        );
+      },
+      onProgress: (p) => display.update(p),
+    });
+    display.end();
+    const s = outcome.summary;
+    if (json) {
+      io.stdout(
+        JSON.stringify({
+          samples: outcome.samples,
+          loaded: outcome.loaded,
+          skipped: outcome.problems.length,
+          done: s.done,
+          finished: outcome.finished,
+          accuracy: s.all.accuracy,
+          f1: s.all.f1,
+          ...(s.all.judge !== undefined ? { judge: s.all.judge } : {}),
+          run: outcome.runDir,
+        }),
+      );
+    } else {
+      for (const line of summaryLines(s)) io.stdout(line);
+      io.stdout(`run: ${relativeToCwd(outcome.runDir)}`);
+    }
+    if (!outcome.finished) {
+      io.stderr(
+        `gog: stopped with ${s.done} of ${outcome.samples * options.rollouts} done; run again with --resume --out ${relativeToCwd(outcome.runDir)} to finish`,
+      );
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    display.end();
+    if (e instanceof BenchError) {
+      io.stderr(`gog: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,45 @@
+// `gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]`: a run's hard queries for RL.
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { oneLine } from '../core/agent';
+import { exportHardQueries, ExportError } from '../run/exportRl';
+import { relativeToCwd, UsageError, type Io } from './ask';
+
+export async function runExportRl(argv: string[], io: Io, cwd: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { out: { type: 'string' }, threshold: { type: 'string' }, 'data-source': { type: 'string' } },
+    });
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const { positionals, values } = parsed;
+  if (positionals.length !== 1) throw new UsageError('gog export-rl takes one run folder: gog export-rl RUN_DIR --out FILE.parquet');
+  if (!values.out) throw new UsageError('gog export-rl needs --out FILE.parquet');
+  let threshold: number | undefined;
+  if (values.threshold !== undefined) {
+    threshold = Number(values.threshold);
+    if (values.threshold.trim() === '' || !(threshold >= 0 && threshold <= 1))
+      throw new UsageError(`--threshold is a pass rate from 0 to 1; got "${values.threshold}"`);
+  }
+  const source = values['data-source'];
+  try {
+    const outcome = await exportHardQueries(path.resolve(cwd, positionals[0]!), path.resolve(cwd, values.out), {
+      ...(threshold !== undefined ? { threshold } : {}),
+      ...(source ? { dataSource: () => source } : {}),
+    });
+    for (const s of outcome.skipped) io.stderr(`gog: ${s} (left out)`);
+    io.stdout(`${outcome.written} of ${outcome.queries} queries are hard (Level 2) → ${relativeToCwd(outcome.file)}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ExportError) {
+      io.stderr(`gog: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

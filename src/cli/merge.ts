@@ -1,0 +1,49 @@
+// `gog merge RUN_DIR... --out RUN_DIR`: the shard folders of one benchmark run made one run.
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { oneLine } from '../core/agent';
+import { mergeRuns, MergeError } from '../run/merge';
+import { relativeToCwd, UsageError, type Io } from './ask';
+import { summaryLines } from './bench';
+
+export async function runMergeCommand(argv: string[], io: Io, cwd: string): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const { positionals, values } = parsed;
+  if (!positionals.length) throw new UsageError('gog merge needs the shard folders of a run: gog merge RUN_DIR... --out RUN_DIR');
+  if (!values.out) throw new UsageError('gog merge needs --out RUN_DIR, a new or empty folder for the merged run');
+  try {
+    const outcome = await mergeRuns(
+      positionals.map((d) => path.resolve(cwd, d)),
+      path.resolve(cwd, values.out),
+    );
+    for (const n of outcome.notes) io.stderr(`gog: ${n}`);
+    const s = outcome.summary;
+    if (values.json)
+      io.stdout(
+        JSON.stringify({
+          samples: s.samples,
+          done: s.done,
+          accuracy: s.all.accuracy,
+          f1: s.all.f1,
+          ...(s.all.judge !== undefined ? { judge: s.all.judge } : {}),
+          run: outcome.runDir,
+        }),
+      );
+    else {
+      for (const line of summaryLines(s)) io.stdout(line);
+      io.stdout(`run: ${relativeToCwd(outcome.runDir)}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof MergeError) {
+      io.stderr(`gog: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

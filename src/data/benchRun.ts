@@ -1,0 +1,175 @@
+// A benchmark run folder as the runner writes it and the review views, `gog merge`,
+// `gog compare` and `gog export-rl` read it:
+//   bench.json      what was run: the dataset (path, hash, layout, the records that did not
+//                   load), limit, shard, rollouts, the settings that decide results, the
+//                   judge, the prompts (written once)
+//   results.jsonl   one line per finished sample and rollout (results.ts)
+//   summary.json    the figures, rewritten atomically as results come in
+//   samples/<index>-<rollout>/   each sample's run folder (trajectory.jsonl, images…)
+//   prompts/        a copy of the prompt files used, when there were any
+//   aside/          unfinished sample folders moved out of the way by a resume
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomicFile';
+import { queryLevels, type QueryLevel } from './levels';
+import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
+import { readResults, RESULTS_FILE } from './resultsLog';
+
+export const BENCH_FILE = 'bench.json';
+export const SUMMARY_FILE = 'summary.json';
+export const SAMPLES_DIR = 'samples';
+export const ASIDE_DIR = 'aside';
+export const PROMPTS_DIR = 'prompts';
+export const QUERIES_FILE = 'queries.jsonl';
+
+const shardSchema = z.looseObject({ index: z.number().int().min(0), count: z.number().int().min(1) });
+export type Shard = z.infer<typeof shardSchema>;
+
+export const benchMetaSchema = z.looseObject({
+  kind: z.literal('gog-bench'),
+  schema: z.literal(1),
+  started: z.string(),
+  dataset: z.looseObject({
+    file: z.string(),
+    sha256: z.string(),
+    format: z.string(),
+    layout: z.string(),
+    map: z.record(z.string(), z.string()).optional(),
+    /** Records in the file, and samples they yielded (before limit and shard). */
+    records: z.number().int().min(0),
+    samples: z.number().int().min(0),
+    /** Records that yielded no sample: where, and why (the first 1,000). */
+    problems: z.array(z.looseObject({ where: z.string(), message: z.string() })),
+    problemCount: z.number().int().min(0),
+  }),
+  limit: z.number().int().min(1).nullable(),
+  shard: shardSchema.optional(),
+  rollouts: z.number().int().min(1),
+  /** Samples this run holds (after limit and shard). */
+  samples: z.number().int().min(0),
+  /** The settings that decide results: runs compared, merged or resumed must agree on them. */
+  settings: z.record(z.string(), z.unknown()),
+  /** Where the model was asked (no credentials); shards may differ. */
+  endpoints: z.array(z.string()),
+  judge: z.looseObject({ endpoint: z.string(), model: z.string() }).optional(),
+  prompts: z.looseObject({ source: z.string(), sha256: z.string().optional() }),
+  tools: z.record(z.string(), z.string()),
+});
+export type BenchMeta = z.infer<typeof benchMetaSchema>;
+
+export class BenchRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchRunError';
+  }
+}
+
+export async function readBenchMeta(dir: string): Promise<BenchMeta> {
+  const file = path.join(dir, BENCH_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BenchRunError(`${file} is not valid JSON`);
+  }
+  const r = benchMetaSchema.safeParse(value);
+  if (!r.success) throw new BenchRunError(`${file} is not a benchmark run's record: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
+  return r.data;
+}
+
+/**
+ * What differs between two runs that should agree (a resume and its run, the shards of one
+ * run), in one line, or undefined when they agree. Shard indices are left to the caller.
+ */
+export function mismatch(a: BenchMeta, b: BenchMeta): string | undefined {
+  if (a.dataset.sha256 !== b.dataset.sha256)
+    return `the datasets differ (${path.basename(a.dataset.file)} ${a.dataset.sha256.slice(0, 12)} vs ${path.basename(b.dataset.file)} ${b.dataset.sha256.slice(0, 12)})`;
+  if (a.dataset.layout !== b.dataset.layout || JSON.stringify(a.dataset.map ?? {}) !== JSON.stringify(b.dataset.map ?? {}))
+    return 'the datasets were read in different layouts';
+  if (a.limit !== b.limit) return `the limits differ (${a.limit ?? 'none'} vs ${b.limit ?? 'none'})`;
+  if (a.rollouts !== b.rollouts) return `the rollouts differ (${a.rollouts} vs ${b.rollouts})`;
+  if ((a.shard?.count ?? 1) !== (b.shard?.count ?? 1)) return `the shard counts differ (${a.shard?.count ?? 1} vs ${b.shard?.count ?? 1})`;
+  for (const key of new Set([...Object.keys(a.settings), ...Object.keys(b.settings)])) {
+    if (JSON.stringify(a.settings[key]) !== JSON.stringify(b.settings[key]))
+      return `the setting ${key} differs (${JSON.stringify(a.settings[key])} vs ${JSON.stringify(b.settings[key])})`;
+  }
+  if (a.judge?.model !== b.judge?.model) return `the judges differ (${a.judge?.model ?? 'none'} vs ${b.judge?.model ?? 'none'})`;
+  if (a.prompts.sha256 !== b.prompts.sha256) return 'the prompts differ';
+  return undefined;
+}
+
+/** The summary of a run's results: all, by benchmark, by category, with pass-rate levels when there are rollouts. */
+export function buildSummary(meta: BenchMeta, results: readonly SampleResult[], extra: { finished: boolean }): RunSummary {
+  const group = (key: (r: SampleResult) => string | undefined) => {
+    const groups = new Map<string, SampleResult[]>();
+    for (const r of results) {
+      const k = key(r);
+      if (k === undefined) continue;
+      let list = groups.get(k);
+      if (!list) groups.set(k, (list = []));
+      list.push(r);
+    }
+    return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([k, rs]) => [k, summarize(rs)]));
+  };
+  const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
+  const levels = queryLevels(results, threshold);
+  return {
+    run: {
+      dataset: meta.dataset.file,
+      started: meta.started,
+      ...(meta.shard ? { shard: meta.shard } : {}),
+      rollouts: meta.rollouts,
+      ...(meta.judge ? { judge: meta.judge.model } : {}),
+    },
+    samples: meta.samples,
+    done: results.length,
+    finished: extra.finished,
+    problems: meta.dataset.problemCount,
+    all: summarize(results),
+    byBenchmark: group((r) => r.benchmark),
+    byCategory: group((r) => r.category),
+    levels: {
+      threshold,
+      queries: levels.length,
+      level1: levels.filter((l) => l.level === 1).length,
+      level2: levels.filter((l) => l.level === 2).length,
+    },
+  };
+}
+
+export async function writeSummary(dir: string, summary: RunSummary): Promise<void> {
+  await writeFileAtomic(path.join(dir, SUMMARY_FILE), JSON.stringify(summary, null, 2) + '\n');
+}
+
+export async function writeQueries(dir: string, levels: readonly QueryLevel[]): Promise<void> {
+  await writeFileAtomic(path.join(dir, QUERIES_FILE), levels.map((l) => JSON.stringify(l)).join('\n') + (levels.length ? '\n' : ''));
+}
+
+export async function readSummary(dir: string): Promise<RunSummary | undefined> {
+  try {
+    const r = summarySchema.safeParse(JSON.parse(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything a review view needs of a run: what was run, its results (and lines that did not read), its summary. */
+export async function readBenchRun(
+  dir: string,
+): Promise<{ meta: BenchMeta; results: SampleResult[]; problems: { line: number; message: string }[]; summary: RunSummary }> {
+  const meta = await readBenchMeta(dir);
+  const read = await readResults(path.join(dir, RESULTS_FILE));
+  const problems = [...read.problems, ...(read.tail ? [{ line: -1, message: 'the last line was cut short (the run was stopped while writing it)' }] : [])];
+  const summary = (await readSummary(dir)) ?? buildSummary(meta, read.results, { finished: false });
+  return { meta, results: read.results, problems, summary };
+}
+
+export { groupSummarySchema };

@@ -1,0 +1,470 @@
+// A benchmark run, shared by `gog bench` and the VS Code command: load the dataset, take
+// this shard's samples, run each (K rollouts each) through runQuery with bounded
+// concurrency spread over the endpoints, score it (exact match, F1, the judge), and append
+// its result line as it finishes, keeping its trajectory in samples/<index>-<rollout>/.
+// Stopping (the signal) leaves everything finished on disk; a resume runs the rest, with no
+// sample twice and none missed.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { oneLine, type AgentEvent } from '../core/agent';
+import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
+import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta, type Shard } from '../data/benchRun';
+import { DatasetError, DatasetImages, loadDataset, MappingError, type Dataset, type DatasetProblem, type DatasetSample, type FieldMap } from '../data/datasets';
+import { judgeAnswer } from '../data/judge';
+import { queryLevels, isCorrect } from '../data/levels';
+import type { RunSummary, SampleResult } from '../data/results';
+import { resultKey, ResultsWriter, RESULTS_FILE } from '../data/resultsLog';
+import { ModelClient, type ModelSettings } from '../model/client';
+import { publicEndpoint } from '../model/endpoint';
+import { ModelError } from '../model/errors';
+import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
+import type { Service } from '../search/services';
+import { BenchFolderError, folderState, lockFolder, resumeFolder } from './benchFolder';
+import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
+import { QueryError, runQuery, secretsOf } from './runQuery';
+import { resultOfFailure, resultOfRun, type SampleRun } from './sampleResult';
+import { checkRunSettings, type RunSettings } from './settingsSpec';
+import { inShard } from './shard';
+import { toolVersions } from './versions';
+import { redact } from '../core/redact';
+
+export interface BenchOptions extends RunSettings {
+  /** The dataset file: JSON, JSONL or Parquet. */
+  dataset: string;
+  map?: FieldMap;
+  /** A built-in layout by id instead of detecting one. */
+  layout?: string;
+  /** The first N samples only (before sharding). */
+  limit?: number;
+  /** Samples run at once. */
+  concurrency: number;
+  shard?: Shard;
+  /** Take up the run in `runDir` where it stopped; a new run when the folder is absent or empty. */
+  resume: boolean;
+  /** Trajectories per sample (at the configured temperature). */
+  rollouts: number;
+  judge?: { endpoint: string; model: string; apiKey?: string };
+  /** The run folder (a shard's own folder when sharded; see shardDir). */
+  runDir: string;
+  /** More model endpoints beside `endpoint`: samples are spread over all of them. */
+  extraEndpoints?: string[];
+  apiKey?: string;
+  searchKeys?: Partial<Record<Service, string>>;
+  uploadEnv?: Readonly<Record<string, string | undefined>>;
+  /** The search cache; dataset images downloaded or embedded are kept under it too. */
+  cacheDir: string;
+  indexDir?: string;
+}
+
+export interface BenchProgress {
+  /** Results this run will hold: samples × rollouts. */
+  total: number;
+  /** Results on disk, those found by a resume included. */
+  done: number;
+  /** Results found on disk when the run started. */
+  resumed: number;
+  running: number;
+  /** Right answers so far (the judge's verdict when judged, else exact match), and failed samples. */
+  correct: number;
+  errors: number;
+  elapsedMs: number;
+  /** Results per second in this session, and the time left at that rate. */
+  rate: number;
+  etaMs: number | undefined;
+}
+
+export interface BenchHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: BenchProgress) => void;
+  /** One line a user should read (records that did not load, what a resume set aside). */
+  onNotice?: (line: string) => void;
+  onResult?: (r: SampleResult) => void;
+  /** Once the run folder is ready and samples are about to run. */
+  onStarted?: (info: { runDir: string; samples: number; total: number; resumed: number; problems: DatasetProblem[]; model: string }) => void;
+}
+
+export interface BenchOutcome {
+  runDir: string;
+  /** Records that loaded as samples, and samples in this run (after limit and shard). */
+  loaded: number;
+  samples: number;
+  summary: RunSummary;
+  /** Every sample has its results. */
+  finished: boolean;
+  problems: DatasetProblem[];
+}
+
+/** The run could not start; nothing was run. One line. */
+export class BenchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchError';
+  }
+}
+
+/** The settings that decide results: resumed and merged runs must agree on them. */
+function resultSettings(o: BenchOptions, model: string): Record<string, unknown> {
+  return {
+    model,
+    dialect: o.dialect,
+    boxFormat: o.boxFormat,
+    maxTurns: o.maxTurns,
+    maxPixels: o.maxPixels,
+    topK: o.topK,
+    evidenceImages: o.evidenceImages,
+    temperature: o.temperature,
+    maxTokens: o.maxTokens,
+    imageSearch: o.imageSearch,
+    textSearch: o.textSearch,
+    readPages: o.readPages,
+    sampleTimeoutMs: o.sampleTimeoutMs,
+    formatWeight: o.formatWeight,
+    hardPassRate: o.hardPassRate,
+  };
+}
+
+function modelSettings(o: BenchOptions, endpoint: string, model: string): ModelSettings {
+  return {
+    endpoint,
+    model,
+    ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+    temperature: o.temperature,
+    maxTokens: o.maxTokens,
+    timeoutMs: o.timeoutMs,
+    maxRetries: o.maxRetries,
+    stream: o.stream,
+    maxReplyChars: o.maxReplyChars,
+  };
+}
+
+interface Endpoint {
+  client: ModelClient;
+  inFlight: number;
+}
+
+/** Checks every endpoint serves the model (the first one's first model when none is named). */
+async function openEndpoints(o: BenchOptions, signal: AbortSignal): Promise<{ endpoints: Endpoint[]; model: string }> {
+  const urls = [o.endpoint, ...(o.extraEndpoints ?? [])];
+  let model = o.model;
+  const endpoints: Endpoint[] = [];
+  for (const url of urls) {
+    const client = new ModelClient(modelSettings(o, url, model));
+    try {
+      model = (await client.preflight(signal)).model;
+    } catch (e) {
+      if (e instanceof ModelError) throw new BenchError(e.message);
+      throw e;
+    }
+    endpoints.push({ client, inFlight: 0 });
+  }
+  return { endpoints, model };
+}
+
+function checkOptions(o: BenchOptions): void {
+  try {
+    checkRunSettings(o);
+  } catch (e) {
+    throw new BenchError(oneLine(e));
+  }
+  const whole = (name: string, v: number | undefined, min: number, max: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new BenchError(`${name} must be a whole number from ${min} to ${max}; got ${v}`);
+  };
+  whole('--concurrency', o.concurrency, 1, 1024);
+  whole('--rollouts', o.rollouts, 1, 1000);
+  whole('--limit', o.limit, 1, 100_000_000);
+}
+
+/** What runs: this shard's samples of the first `limit`. */
+function samplesOf(dataset: Dataset, o: BenchOptions): DatasetSample[] {
+  const limited = o.limit ? dataset.samples.slice(0, o.limit) : dataset.samples;
+  return limited.filter((s) => inShard(s.index, o.shard));
+}
+
+async function copyPrompts(runDir: string, prompts: LoadedPrompts): Promise<void> {
+  for (const rel of Object.values(prompts.files)) {
+    const to = path.join(runDir, PROMPTS_DIR, rel);
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.copyFile(path.join(prompts.folder, rel), to);
+  }
+}
+
+export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise<BenchOutcome> {
+  const signal = hooks.signal ?? new AbortController().signal;
+  const notice = (line: string) => hooks.onNotice?.(redact(line, secrets));
+  const secrets = [...secretsOf(o), ...(o.judge?.apiKey ? [o.judge.apiKey] : [])];
+  checkOptions(o);
+
+  let dataset: Dataset;
+  try {
+    dataset = await loadDataset(o.dataset, { ...(o.map ? { map: o.map } : {}), ...(o.layout ? { layout: o.layout } : {}) });
+  } catch (e) {
+    if (e instanceof DatasetError || e instanceof MappingError) throw new BenchError(e.message);
+    throw e;
+  }
+  const samples = samplesOf(dataset, o);
+  const byIndex = new Map(samples.map((s) => [s.index, s]));
+
+  let state: Awaited<ReturnType<typeof folderState>>;
+  try {
+    state = await folderState(o.runDir);
+  } catch (e) {
+    throw new BenchError(oneLine(e));
+  }
+  if (state === 'other')
+    throw new BenchError(`${o.runDir} is not empty and holds no benchmark run; a run goes into a new or empty folder, never over other files`);
+  if (state === 'run' && !o.resume) throw new BenchError(`${o.runDir} already holds a benchmark run; pass --resume to take it up, or choose another folder`);
+
+  // Everything that could stop the run is checked before the folder is touched.
+  const { endpoints, model } = await openEndpoints(o, signal);
+  let judge: ModelClient | undefined;
+  if (o.judge) {
+    // The judge gets its own key or none: the model's key is never sent to another server.
+    const { apiKey: _modelKey, ...settings } = modelSettings(o, o.judge.endpoint, o.judge.model);
+    judge = new ModelClient({
+      ...settings,
+      ...(o.judge.apiKey ? { apiKey: o.judge.apiKey } : {}),
+      temperature: 0,
+      stream: false,
+      maxTokens: 512,
+    });
+    try {
+      await judge.preflight(signal);
+    } catch (e) {
+      if (e instanceof ModelError) throw new BenchError(`the judge: ${e.message}`);
+      throw e;
+    }
+  }
+  let prompts: LoadedPrompts | null = null;
+  let search: SearchSetup;
+  try {
+    if (o.promptsDir) prompts = await loadPromptFiles(o.promptsDir, o.dialect);
+    search = await setUpSearch(o, {
+      keys: o.searchKeys ?? {},
+      env: o.uploadEnv ?? {},
+      model: modelSettings(o, o.endpoint, model),
+      ...(o.cacheSearches ? { cacheDir: o.cacheDir } : {}),
+      ...(o.indexDir ? { indexDir: o.indexDir } : {}),
+      onProblem: notice,
+    });
+  } catch (e) {
+    if (e instanceof PromptFilesError || e instanceof SearchSetupError) throw new BenchError(e.message);
+    throw e;
+  }
+
+  const meta: BenchMeta = {
+    kind: 'gog-bench',
+    schema: 1,
+    started: new Date().toISOString(),
+    dataset: {
+      file: dataset.file,
+      sha256: dataset.sha256,
+      format: dataset.format,
+      layout: dataset.layout,
+      ...(o.map ? { map: { ...o.map } } : {}),
+      records: dataset.records,
+      samples: dataset.samples.length,
+      problems: dataset.problems.slice(0, 1000).map((p) => ({ ...p })),
+      problemCount: dataset.problems.length,
+    },
+    limit: o.limit ?? null,
+    ...(o.shard ? { shard: o.shard } : {}),
+    rollouts: o.rollouts,
+    samples: samples.length,
+    settings: resultSettings(o, model),
+    endpoints: endpoints.map((e) => e.client.endpoint),
+    ...(o.judge ? { judge: { endpoint: publicEndpoint(o.judge.endpoint), model: o.judge.model } } : {}),
+    prompts: { source: prompts ? prompts.folder : 'built-in', ...(prompts ? { sha256: prompts.sha256 } : {}) },
+    tools: toolVersions(),
+  };
+
+  let results: SampleResult[] = [];
+  let unlock: (() => Promise<void>) | undefined;
+  try {
+    if (state === 'run') {
+      unlock = await lockFolder(o.runDir);
+      const resumed = await resumeFolder(o.runDir, (i) => byIndex.get(i)?.id);
+      const differs = mismatch(resumed.meta, meta) ?? (resumed.meta.shard?.index !== meta.shard?.index ? 'the shards differ' : undefined);
+      if (differs) throw new BenchError(`cannot resume ${o.runDir}: ${differs}`);
+      meta.started = resumed.meta.started;
+      results = resumed.results;
+      for (const n of resumed.notes) notice(n);
+    } else {
+      await fs.mkdir(path.join(o.runDir, SAMPLES_DIR), { recursive: true });
+      // Exclusive: of two runs racing for one folder, one gets it.
+      await fs.writeFile(path.join(o.runDir, BENCH_FILE), redact(JSON.stringify(meta, null, 2), secrets) + '\n', { flag: 'wx' });
+      unlock = await lockFolder(o.runDir);
+      if (prompts) await copyPrompts(o.runDir, prompts);
+    }
+  } catch (e) {
+    await unlock?.();
+    if (e instanceof BenchFolderError) throw new BenchError(e.message);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BenchError(`another run took ${o.runDir} first; choose another folder`);
+    throw e;
+  }
+
+  const done = new Set(results.map(resultKey));
+  const jobs: { sample: DatasetSample; rollout: number }[] = [];
+  for (const sample of samples)
+    for (let rollout = 0; rollout < o.rollouts; rollout++) if (!done.has(`${sample.index}-${rollout}`)) jobs.push({ sample, rollout });
+  const total = samples.length * o.rollouts;
+  const resumedCount = results.length;
+  hooks.onStarted?.({ runDir: o.runDir, samples: samples.length, total, resumed: resumedCount, problems: dataset.problems, model });
+
+  const images = new DatasetImages(path.join(o.cacheDir, 'dataset-images'), {
+    timeoutMs: o.searchTimeoutMs,
+    maxBytes: o.maxImageBytes,
+    retries: o.searchRetries,
+    allowPrivateUrls: o.allowPrivateUrls,
+  });
+  const writer = await ResultsWriter.open(path.join(o.runDir, RESULTS_FILE));
+  const started = Date.now();
+  let correct = results.filter(isCorrect).length;
+  let errors = results.filter((r) => r.stopReason === 'error').length;
+  let running = 0;
+
+  const progress = (): BenchProgress => {
+    const elapsedMs = Date.now() - started;
+    const fresh = results.length - resumedCount;
+    const rate = elapsedMs > 0 ? (fresh * 1000) / elapsedMs : 0;
+    const left = total - results.length;
+    return {
+      total,
+      done: results.length,
+      resumed: resumedCount,
+      running,
+      correct,
+      errors,
+      elapsedMs,
+      rate,
+      etaMs: rate > 0 ? (left / rate) * 1000 : undefined,
+    };
+  };
+
+  // summary.json follows the results, rewritten at most once a second while the run goes.
+  let lastSummary = 0;
+  let summaryWrite: Promise<void> = Promise.resolve();
+  const saveSummary = (finished: boolean) => {
+    lastSummary = Date.now();
+    const summary = buildSummary(meta, results, { finished });
+    summaryWrite = summaryWrite.then(() => writeSummary(o.runDir, summary)).catch((e: unknown) => notice(`could not write summary.json: ${oneLine(e)}`));
+    return summary;
+  };
+  saveSummary(false);
+
+  const runOne = async (job: { sample: DatasetSample; rollout: number }): Promise<SampleResult | undefined> => {
+    const { sample, rollout } = job;
+    const name = `${sample.index}-${rollout}`;
+    const dir = path.join(o.runDir, SAMPLES_DIR, name);
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(), o.sampleTimeoutMs);
+    const sampleSignal = AbortSignal.any([signal, timer.signal]);
+    const t0 = Date.now();
+    const base = (trajectory: string): SampleRun => ({ sample, rollout, trajectory, ms: Date.now() - t0, formatWeight: o.formatWeight });
+    const endpoint = endpoints.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    endpoint.inFlight++;
+    try {
+      let image: string;
+      try {
+        image = await images.file(sample.image, sampleSignal);
+      } catch (e) {
+        if (signal.aborted) return undefined;
+        return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out while its image was fetched' : oneLine(e));
+      }
+      const events: TrajectoryEvent[] = [];
+      let header: TrajectoryHeader | undefined;
+      let outcome;
+      try {
+        outcome = await runQuery(
+          {
+            ...o,
+            endpoint: endpoint.client.endpoint,
+            model,
+            image,
+            question: sample.question,
+            gold: sample.gold,
+            runDir: dir,
+            dataset: sample.benchmark,
+            sampleId: sample.id,
+            cacheDir: o.cacheDir,
+          },
+          {
+            signal: sampleSignal,
+            onEvent: (e: AgentEvent) => {
+              if (e.kind === 'record') events.push(e.event);
+            },
+            onStarted: (info) => (header = info.header),
+            onNotice: notice,
+          },
+          { client: endpoint.client, search, prompts },
+        );
+      } catch (e) {
+        if (signal.aborted) return undefined;
+        if (e instanceof QueryError) return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out before it started' : e.message);
+        throw e;
+      }
+      // Stopped with the run, not by its own limit: unfinished, it runs again on resume.
+      if (signal.aborted) return undefined;
+      const timedOut = timer.signal.aborted;
+      let judged: { judge?: Awaited<ReturnType<typeof judgeAnswer>>; judgeError?: string } = {};
+      if (judge && o.judge) {
+        if (outcome.answer === null) judged = { judge: { correct: false, reply: '', model: o.judge.model, verdict: 'no answer' } };
+        else {
+          try {
+            judged = { judge: await judgeAnswer(judge, o.judge.model, { question: sample.question, gold: sample.gold, prediction: outcome.answer }, signal) };
+          } catch (e) {
+            if (signal.aborted) return undefined;
+            judged = { judgeError: oneLine(e) };
+          }
+        }
+      }
+      const trajectory = path.relative(o.runDir, outcome.trajectory).split(path.sep).join('/');
+      return resultOfRun(base(trajectory), outcome, events, header, { timedOut, ...judged });
+    } finally {
+      clearTimeout(timeout);
+      endpoint.inFlight--;
+    }
+  };
+
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (!signal.aborted && failure === undefined && next < jobs.length) {
+      const job = jobs[next++]!;
+      running++;
+      try {
+        const result = await runOne(job);
+        if (result) {
+          await writer.append(result);
+          results.push(result);
+          if (isCorrect(result)) correct++;
+          if (result.stopReason === 'error') errors++;
+          hooks.onResult?.(result);
+          if (Date.now() - lastSummary > 1000) saveSummary(false);
+        }
+      } catch (e) {
+        // A bug or a disk that fails: stop the run, keep what is written.
+        failure ??= e;
+      } finally {
+        running--;
+      }
+      hooks.onProgress?.(progress());
+    }
+  };
+  hooks.onProgress?.(progress());
+  let summary: RunSummary;
+  try {
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, jobs.length)) }, worker));
+  } finally {
+    await writer.close();
+    const finished = results.length === total;
+    summary = saveSummary(finished);
+    await summaryWrite;
+    await writeQueries(o.runDir, queryLevels(results, o.hardPassRate)).catch((e: unknown) => notice(`could not write queries.jsonl: ${oneLine(e)}`));
+    await unlock?.();
+  }
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(oneLine(failure));
+  return { runDir: o.runDir, loaded: dataset.samples.length, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };
+}
+
+/** The entry point for callers outside the CLI (the VS Code command): progress through hooks.onProgress, stop with hooks.signal. */
+export const runBenchmark = runBench;

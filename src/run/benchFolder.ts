@@ -1,0 +1,123 @@
+// A benchmark run's folder on disk (src/data/benchRun.ts describes what it holds): made new
+// (absent or empty, never over other files), or taken up again by a resume. Resuming keeps
+// every finished result and nothing else: a results line cut short by a kill is cut off
+// (its text kept in aside/), and the folder of a sample with no result line (it was running
+// when the run stopped) is moved to aside/, never written over, so the sample runs afresh.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ASIDE_DIR, BENCH_FILE, readBenchMeta, SAMPLES_DIR, type BenchMeta } from '../data/benchRun';
+import type { SampleResult } from '../data/results';
+import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';
+
+const LOCK_FILE = 'bench.lock';
+
+export class BenchFolderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchFolderError';
+  }
+}
+
+/** What a folder holds, for deciding between a new run and a resume. */
+export async function folderState(dir: string): Promise<'absent' | 'empty' | 'run' | 'other'> {
+  let entries: string[];
+  try {
+    const stat = await fs.stat(dir);
+    if (!stat.isDirectory()) throw new BenchFolderError(`${dir} is a file, not a folder; give a new or empty folder for the run`);
+    entries = await fs.readdir(dir);
+  } catch (e) {
+    if (e instanceof BenchFolderError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw new BenchFolderError(`cannot use ${dir}: ${(e as Error).message}`);
+  }
+  if (!entries.length) return 'empty';
+  return entries.includes(BENCH_FILE) ? 'run' : 'other';
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims the folder for this process. A lock left by a process of this machine that still
+ * runs refuses; one left by a process that died (a kill), or by another machine (a
+ * rescheduled pod), is taken over.
+ */
+export async function lockFolder(dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, LOCK_FILE);
+  try {
+    const held = JSON.parse(await fs.readFile(file, 'utf8')) as { host?: unknown; pid?: unknown };
+    if (held.host === os.hostname() && typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid))
+      throw new BenchFolderError(`${dir} is being run by process ${held.pid} on this machine; wait for it or stop it first`);
+  } catch (e) {
+    if (e instanceof BenchFolderError) throw e;
+    // no lock, or an unreadable one: take it
+  }
+  await fs.writeFile(file, JSON.stringify({ host: os.hostname(), pid: process.pid, started: new Date().toISOString() }) + '\n');
+  return () => fs.rm(file, { force: true });
+}
+
+function stamp(): string {
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+export interface Resumed {
+  meta: BenchMeta;
+  /** Finished results, one per sample and rollout, in file order. */
+  results: SampleResult[];
+  /** What was set aside, for the user to hear of. */
+  notes: string[];
+}
+
+/**
+ * Takes up a run again: its record, its finished results (checked against the dataset's
+ * samples by id), with cut lines and unfinished sample folders set aside.
+ */
+export async function resumeFolder(dir: string, idOf: (index: number) => string | undefined): Promise<Resumed> {
+  const meta = await readBenchMeta(dir).catch((e: Error) => {
+    throw new BenchFolderError(e.message);
+  });
+  const file = path.join(dir, RESULTS_FILE);
+  const read = await readResults(file);
+  const notes: string[] = [];
+  const aside = path.join(dir, ASIDE_DIR);
+  const when = stamp();
+  if (read.tail) {
+    await fs.mkdir(aside, { recursive: true });
+    await fs.writeFile(path.join(aside, `results-cut-${when}.txt`), read.tail.text);
+    await fs.truncate(file, read.tail.offset);
+    notes.push(`the last line of ${RESULTS_FILE} was cut short; it was cut off (kept in ${ASIDE_DIR}/) and its sample runs again`);
+  }
+  for (const p of read.problems) notes.push(`${RESULTS_FILE}:${p.line}: ${p.message} (ignored; that sample runs again)`);
+  const done = new Map<string, SampleResult>();
+  for (const r of read.results) {
+    const expected = idOf(r.index);
+    if (expected === undefined || expected !== r.id)
+      throw new BenchFolderError(
+        `${RESULTS_FILE} has sample ${r.index} as "${r.id}" but the dataset's sample ${r.index} is ${expected === undefined ? 'not in this run' : `"${expected}"`}; the dataset changed since the run started`,
+      );
+    const key = resultKey(r);
+    if (done.has(key)) notes.push(`${RESULTS_FILE} has sample ${key} twice; the first is kept`);
+    else done.set(key, r);
+  }
+  const samplesDir = path.join(dir, SAMPLES_DIR);
+  const entries = await fs.readdir(samplesDir).catch(() => [] as string[]);
+  let moved = 0;
+  for (const name of entries) {
+    if (done.has(name)) continue;
+    await fs.mkdir(aside, { recursive: true });
+    await fs.rename(path.join(samplesDir, name), path.join(aside, `${name}-${when}`));
+    moved++;
+  }
+  if (moved) notes.push(`${moved} unfinished sample folder${moved === 1 ? '' : 's'} moved to ${ASIDE_DIR}/; ${moved === 1 ? 'it runs' : 'they run'} again`);
+  return { meta, results: [...done.values()], notes };
+}
