@@ -131,7 +131,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   try {
     [image, corpus] = await Promise.all([
       loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels }),
-      LocalCorpus.load(settings.corpusDir),
+      LocalCorpus.load(settings.corpusDir, { onProblems: (problems, dir) => describeProblems(dir, problems).forEach((line) => hooks.onNotice?.(line)) }),
     ]);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CorpusError) throw new QueryError(e.message);

@@ -3,48 +3,41 @@
 // by BM25+ (MiniSearch); image search ranks page images by visual similarity
 // (imageMatch.ts). Nothing leaves the machine.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import MiniSearch from 'minisearch';
-import { z } from 'zod';
-import { parseJsonLines, type LineProblem } from '../core/jsonl';
+import type { LineProblem } from '../core/jsonl';
 import type { EncodedImage, ImageSearch, SearchHit, SearchOptions, SearchOutcome, TextSearch } from '../core/ports';
-import { describeSchemaError } from '../core/trajectory';
 import { makeThumbnail } from '../vision/image';
+import { openCorpusFolder, readImageFile, resolveImage } from './corpusFiles';
 import { rankBySimilarity, signatureOf, type ImageSignature } from './imageMatch';
+import { readPages } from './pagesFile';
 import { snippetFor } from './snippet';
 
-export const PAGES_FILE = 'pages.jsonl';
-
-const pageSchema = z.object({
-  id: z.string().min(1),
-  title: z.string(),
-  url: z.string(),
-  text: z.string(),
-  image: z.string().min(1).optional(),
-});
+export { CorpusError, PAGES_FILE } from './corpusFiles';
 
 export interface CorpusPage {
   id: string;
   title: string;
   url: string;
   text: string;
-  /** Absolute path of the page's image, when it has one that exists. */
-  image?: string;
+  /** The page's image: as written in pages.jsonl, and the regular file inside the corpus folder it resolved to. */
+  image?: { written: string; path: string; dev: number; ino: number };
   line: number;
 }
 
-export class CorpusError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CorpusError';
-  }
+export interface CorpusOptions {
+  /** Problems found after loading (an image that cannot be decoded, found at the first image search), when they are found. */
+  onProblems?: (problems: LineProblem[], dir: string) => void;
 }
 
 interface IndexedImage {
   page: CorpusPage;
   signature: ImageSignature;
   thumbnail: EncodedImage;
+}
+
+function firstLine(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
 }
 
 export class LocalCorpus {
@@ -61,6 +54,7 @@ export class LocalCorpus {
     readonly problems: LineProblem[],
     /** Names the corpus and its content: a changed corpus gets a new id, so stale cache entries are never served. */
     readonly id: string,
+    private readonly options: CorpusOptions,
   ) {
     this.text = new MiniSearch<CorpusPage>({ fields: ['title', 'text'], idField: 'id' });
     this.text.addAll(pages);
@@ -69,48 +63,29 @@ export class LocalCorpus {
     this.imageSearch = { id: `${id}/image`, search: (img, o) => this.searchImage(img, o) };
   }
 
-  static async load(dir: string): Promise<LocalCorpus> {
-    const file = path.join(dir, PAGES_FILE);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CorpusError(code === 'ENOENT' ? `the corpus folder ${dir} has no ${PAGES_FILE}` : `cannot read ${file}: ${(e as Error).message}`);
-    }
-    const seen = new Set<string>();
-    const parsed = parseJsonLines(text, (value) => {
-      const r = pageSchema.safeParse(value);
-      if (!r.success) return { ok: false, message: `not a page: ${describeSchemaError(r.error)}` };
-      if (seen.has(r.data.id)) return { ok: false, message: `duplicate page id ${JSON.stringify(r.data.id)}` };
-      seen.add(r.data.id);
-      return { ok: true, value: r.data };
-    });
-    const problems = [...parsed.problems];
+  static async load(dir: string, options: CorpusOptions = {}): Promise<LocalCorpus> {
+    const folder = await openCorpusFolder(dir);
     const pages: CorpusPage[] = [];
-    const stamp = createHash('sha256').update(text);
-    const root = path.resolve(dir);
-    for (const { line, value } of parsed.items) {
-      const page: CorpusPage = { id: value.id, title: value.title, url: value.url, text: value.text, line };
-      if (value.image) {
-        const abs = path.resolve(root, value.image);
-        if (path.isAbsolute(value.image) || !abs.startsWith(root + path.sep)) {
-          problems.push({ line, message: `image ${JSON.stringify(value.image)} must be a path inside the corpus folder` });
-        } else {
-          try {
-            const st = await fs.stat(abs);
-            page.image = abs;
-            stamp.update(`${value.image}:${st.size}:${st.mtimeMs}`);
-          } catch {
-            problems.push({ line, message: `image not found: ${value.image}` });
-          }
-        }
+    const read = await readPages(folder, ({ line, page }) => {
+      const { id, title, url, text } = page;
+      pages.push({ id, title, url, text, line, ...(page.image ? { image: { written: page.image, path: '', dev: 0, ino: 0 } } : {}) });
+    });
+    const problems = [...read.problems];
+    const stamp = createHash('sha256').update(read.sha256);
+    for (const page of pages) {
+      if (!page.image) continue;
+      const resolved = await resolveImage(folder.root, page.image.written);
+      if (!resolved.ok) {
+        problems.push({ line: page.line, message: resolved.message });
+        delete page.image;
+        continue;
       }
-      pages.push(page);
+      page.image = { written: page.image.written, path: resolved.path, dev: resolved.dev, ino: resolved.ino };
+      stamp.update(`${page.image.written}:${resolved.size}:${resolved.mtimeMs}`);
     }
     problems.sort((a, b) => a.line - b.line);
-    const id = `local-corpus:${path.basename(root)}@${stamp.digest('hex').slice(0, 12)}`;
-    return new LocalCorpus(root, pages, problems, id);
+    const id = `local-corpus:${path.basename(folder.root)}@${stamp.digest('hex').slice(0, 12)}`;
+    return new LocalCorpus(folder.root, pages, problems, id, options);
   }
 
   private hit(page: CorpusPage, rank: number, provider: string, snippet: string, score: number, thumbnail?: EncodedImage): SearchHit {
@@ -132,18 +107,26 @@ export class LocalCorpus {
   private images(): Promise<IndexedImage[]> {
     this.imageIndex ??= (async () => {
       const out: IndexedImage[] = [];
+      const found: LineProblem[] = [];
       for (const page of this.pages) {
         if (!page.image) continue;
+        let bytes: Buffer;
         try {
-          const bytes = await fs.readFile(page.image);
+          bytes = await readImageFile(page.image);
+        } catch (e) {
+          found.push({ line: page.line, message: `image ${JSON.stringify(page.image.written)} could not be read: ${firstLine(e)}` });
+          continue;
+        }
+        try {
           const [signature, thumbnail] = await Promise.all([signatureOf(bytes), makeThumbnail(bytes)]);
           out.push({ page, signature, thumbnail });
         } catch (e) {
-          this.problems.push({
-            line: page.line,
-            message: `image ${path.relative(this.dir, page.image)} is unreadable: ${(e as Error).message.split('\n')[0]}`,
-          });
+          found.push({ line: page.line, message: `image ${JSON.stringify(page.image.written)} could not be decoded (corrupt or truncated?): ${firstLine(e)}` });
         }
+      }
+      if (found.length) {
+        this.problems.push(...found);
+        this.options.onProblems?.(found, this.dir);
       }
       return out;
     })();

@@ -56,8 +56,8 @@ describe('local corpus', () => {
     assert.match(c.problems[0]!.message, /not valid JSON/);
     assert.match(c.problems[1]!.message, /not a page: url/);
     assert.match(c.problems[2]!.message, /duplicate page id "a"/);
-    assert.match(c.problems[3]!.message, /inside the corpus folder/);
-    assert.match(c.problems[4]!.message, /image not found: img\/none\.png/);
+    assert.match(c.problems[3]!.message, /^image "\.\.\/\.\.\/etc\/passwd" is outside the corpus folder$/);
+    assert.match(c.problems[4]!.message, /^image "img\/none\.png" not found$/);
     assert.deepEqual(
       c.pages.map((p) => p.id),
       ['a', 'd', 'e', 'f'],
