@@ -74,7 +74,9 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
     corpusDir: values.corpus ? path.resolve(cwd, values.corpus) : path.join(demoDir(), 'corpus'),
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
   };
-  if (!values['no-cache']) settings.cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
+  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
+  if (!values['no-cache']) settings.cacheDir = cacheDir;
+  settings.indexDir = path.join(cacheDir, 'index'); // even with --no-cache: indexes hold the corpus, not search results
   if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };

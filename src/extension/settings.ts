@@ -29,6 +29,7 @@ export function readSettings(scope: vscode.Uri | undefined, base: string, bundle
     maxRetries: c.get<number>('retries', d.maxRetries),
     stream: c.get<boolean>('stream', d.stream),
     corpusDir: corpus ? folder(corpus) : bundledCorpus,
+    indexDir: path.join(base, '.gog', 'cache', 'index'),
   };
   if (c.get<boolean>('cacheSearches', true)) settings.cacheDir = path.join(base, '.gog', 'cache');
   return settings;

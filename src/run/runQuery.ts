@@ -40,6 +40,8 @@ export interface QuerySettings {
   corpusDir: string;
   /** Search cache folder; undefined turns the cache off. */
   cacheDir?: string;
+  /** Where the local corpus keeps its indexes; undefined builds them in memory for this run. */
+  indexDir?: string;
   /** The run folder to create; it must not hold a run already. */
   runDir: string;
   dataset?: string;
@@ -131,13 +133,15 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
   try {
     [image, corpus] = await Promise.all([
       loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels }),
-      LocalCorpus.load(settings.corpusDir, { onProblems: (problems, dir) => describeProblems(dir, problems).forEach((line) => hooks.onNotice?.(line)) }),
+      LocalCorpus.open(settings.corpusDir, {
+        indexDir: settings.indexDir,
+        onProblems: (problems, dir) => describeProblems(dir, problems).forEach((line) => hooks.onNotice?.(line)),
+      }),
     ]);
   } catch (e) {
     if (e instanceof ImageError || e instanceof CorpusError) throw new QueryError(e.message);
     throw e;
   }
-  for (const line of describeProblems(corpus.dir, corpus.problems)) hooks.onNotice?.(line);
 
   const client = new ModelClient({
     endpoint: settings.endpoint,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { openChecked, type CorpusFolder } from './corpusFiles';
+import { crc32 } from './crc32';
 
 export const pageSchema = z.object({
   id: z.string().min(1),
@@ -25,6 +26,8 @@ export interface PageLine {
   /** Byte offset and length of the line's JSON (no line break, no BOM). */
   offset: number;
   length: number;
+  /** CRC-32 of the line's bytes: a later read of the line knows it is the same line. */
+  crc: number;
   page: PageRecord;
 }
 
@@ -65,28 +68,62 @@ function utf8Problem(bytes: Uint8Array): string {
   return `not valid UTF-8 (bytes ${shown} at byte ${at + 1} of the line)`;
 }
 
+/** Reads the file once, start to end, hashing it and handing out each line's bytes (without its line break) and offset. */
+async function eachLine(
+  folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>,
+  take: (bytes: Buffer, offset: number) => void,
+): Promise<{ sha256: string; bytes: number }> {
+  const handle = await openChecked(folder.pagesFile, folder.pagesStat);
+  const hash = createHash('sha256');
+  let carry: Buffer = Buffer.alloc(0);
+  let carryOffset = 0;
+  let position = 0;
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      hash.update(data);
+      let from = 0;
+      for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, from)) {
+        if (carry.length) {
+          take(Buffer.concat([carry, data.subarray(from, nl)]), carryOffset);
+          carry = Buffer.alloc(0);
+        } else {
+          take(data.subarray(from, nl), position + from); // take() keeps nothing: no copy
+        }
+        from = nl + 1;
+      }
+      if (from < data.length) {
+        if (!carry.length) carryOffset = position + from;
+        carry = Buffer.concat([carry, data.subarray(from)]);
+      }
+      position += bytesRead;
+    }
+    if (carry.length) take(carry, carryOffset);
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest('hex'), bytes: position };
+}
+
 /**
  * Reads pages.jsonl once from start to end, handing each valid page to `onPage` in file
  * order. Blank lines are skipped; a broken line (bad UTF-8, bad JSON, not a page, a
  * repeated id) is a problem with its line number, and the rest still loads.
  */
 export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>, onPage: (page: PageLine) => void): Promise<PagesRead> {
-  const handle = await openChecked(folder.pagesFile, folder.pagesStat);
-  const hash = createHash('sha256');
   const problems: LineProblem[] = [];
   const seen = new Set<string>();
-  let carry: Buffer = Buffer.alloc(0);
-  let carryOffset = 0;
-  let position = 0;
   let line = 0;
-
-  const takeLine = (bytes: Buffer, offset: number): void => {
+  const { sha256, bytes } = await eachLine(folder, (raw, offset) => {
     line++;
     let start = 0;
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 0x0d) end--;
-    if (line === 1 && end >= 3 && BOM.every((b, i) => bytes[i] === b)) start = 3;
-    const body = bytes.subarray(start, end);
+    let end = raw.length;
+    if (end > 0 && raw[end - 1] === 0x0d) end--;
+    if (line === 1 && end >= 3 && BOM.every((b, i) => raw[i] === b)) start = 3;
+    const body = raw.subarray(start, end);
     if (!isUtf8(body)) {
       problems.push({ line, message: utf8Problem(body) });
       return;
@@ -110,47 +147,49 @@ export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
       return;
     }
     seen.add(r.data.id);
-    onPage({ line, offset: offset + start, length: end - start, page: r.data });
-  };
+    onPage({ line, offset: offset + start, length: end - start, crc: crc32(body), page: r.data });
+  });
+  return { sha256, bytes, problems };
+}
 
-  try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK, position);
-      if (bytesRead === 0) break;
-      const data = chunk.subarray(0, bytesRead);
-      hash.update(data);
-      let from = 0;
-      for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, from)) {
-        const piece = data.subarray(from, nl);
-        if (carry.length) {
-          takeLine(Buffer.concat([carry, piece]), carryOffset);
-          carry = Buffer.alloc(0);
-        } else {
-          takeLine(piece, position + from);
-        }
-        from = nl + 1;
-      }
-      if (from < data.length) {
-        if (!carry.length) carryOffset = position + from;
-        carry = Buffer.concat([carry, data.subarray(from)]);
-      }
-      position += bytesRead;
+const IMAGE_KEY = Buffer.from('"image"');
+
+/**
+ * The file's hash and the images its lines name, without reading pages: only lines that
+ * contain "image" are parsed. (A key spelt with \u escapes is not seen; the index built
+ * later still finds its image, only the corpus id would not change with that image.)
+ */
+export async function hashPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>): Promise<{ sha256: string; images: string[] }> {
+  const images: string[] = [];
+  const { sha256 } = await eachLine(folder, (raw) => {
+    if (raw.indexOf(IMAGE_KEY) === -1) return;
+    try {
+      const value = JSON.parse(raw.toString('utf8')) as { image?: unknown };
+      if (typeof value.image === 'string' && value.image) images.push(value.image);
+    } catch {
+      // a broken line names no image; the index reports it
     }
-    if (carry.length) takeLine(carry, carryOffset);
-  } finally {
-    await handle.close();
-  }
-  return { sha256: hash.digest('hex'), bytes: position, problems };
+  });
+  return { sha256, images };
 }
 
 /** One page read back from its line, for a search hit; undefined when the line no longer holds it. */
-export async function readPageAt(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>, offset: number, length: number): Promise<PageRecord | undefined> {
-  const handle = await openChecked(folder.pagesFile, folder.pagesStat);
+export async function readPageAt(
+  folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>,
+  offset: number,
+  length: number,
+  crc: number,
+): Promise<PageRecord | undefined> {
+  let handle;
+  try {
+    handle = await openChecked(folder.pagesFile, folder.pagesStat);
+  } catch {
+    return undefined;
+  }
   try {
     const buf = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buf, 0, length, offset);
-    if (bytesRead !== length || !isUtf8(buf)) return undefined;
+    if (bytesRead !== length || crc32(buf) !== crc) return undefined;
     const r = pageSchema.safeParse(JSON.parse(buf.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {

@@ -143,11 +143,6 @@ export function postingsInMemory(postings: Uint32Array): PostingsSource {
   return { read: async (start, count) => postings.subarray(start * 2, (start + count) * 2) };
 }
 
-function bm25(tf: number, df: number, pages: number, length: number, average: number): number {
-  const idf = Math.log(1 + (pages - df + 0.5) / (df + 0.5));
-  return idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + BM25.k * (1 - BM25.b + (BM25.b * length) / average)));
-}
-
 function popcount(x: number): number {
   let n = 0;
   for (; x; x &= x - 1) n++;
@@ -156,38 +151,62 @@ function popcount(x: number): number {
 
 export class TextIndex {
   readonly dictionary: TermDictionary;
+  /** Per page and field, BM25's length normalisation k·(1 − b + b·length/average), computed as MiniSearch computes it. */
+  private readonly norms: Float64Array;
 
   constructor(
     readonly data: TextIndexData,
     private readonly postings: PostingsSource,
   ) {
     this.dictionary = new TermDictionary(data.terms);
+    this.norms = new Float64Array(data.fieldLengths.length);
+    for (let i = 0; i < this.norms.length; i++) {
+      this.norms[i] = BM25.k * (1 - BM25.b + (BM25.b * data.fieldLengths[i]!) / data.averageFieldLengths[i & 1]!);
+    }
   }
 
-  /** The terms a query term reaches and their weights, as MiniSearch expands it. */
+  /**
+   * The terms a query term reaches and their weights, as MiniSearch expands it: the term
+   * itself, the terms it begins (a contiguous run of the dictionary), then fuzzy matches.
+   */
   private expand(term: string): { term: number; weight: number }[] {
     const dict = this.dictionary;
     const out: { term: number; weight: number }[] = [];
     const exact = dict.indexOf(term);
     if (exact >= 0) out.push({ term: exact, weight: 1 });
-    const fromPrefix = new Set<number>();
+    let run: [number, number] = [0, 0];
     if (prefixWanted(term)) {
-      const [start, end] = dict.prefixRange(term);
-      for (let t = start; t < end; t++) {
+      run = dict.prefixRange(term);
+      for (let t = run[0]; t < run[1]; t++) {
         const derived = dict.terms[t]!;
         const distance = derived.length - term.length;
-        fromPrefix.add(t);
-        if (!distance) continue;
-        out.push({ term: t, weight: (PREFIX_WEIGHT * derived.length) / (derived.length + 0.3 * distance) });
+        if (distance) out.push({ term: t, weight: (PREFIX_WEIGHT * derived.length) / (derived.length + 0.3 * distance) });
       }
     }
     const maxDistance = Math.min(MAX_FUZZY, Math.round(term.length * FUZZY));
     if (maxDistance) {
       for (const [t, distance] of dict.fuzzy(term, maxDistance)) {
-        if (!distance || fromPrefix.has(t)) continue;
+        if (!distance || (t >= run[0] && t < run[1])) continue;
         const derived = dict.terms[t]!;
         out.push({ term: t, weight: (FUZZY_WEIGHT * derived.length) / (derived.length + distance) });
       }
+    }
+    return out;
+  }
+
+  /** Postings of the given terms, reading each contiguous run of terms at once. */
+  private async postingsOf(terms: readonly number[]): Promise<Map<number, Uint32Array>> {
+    const { termStarts } = this.data;
+    const sorted = [...new Set(terms)].sort((a, b) => a - b);
+    const out = new Map<number, Uint32Array>();
+    for (let i = 0; i < sorted.length;) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+      const first = sorted[i]!;
+      const from = termStarts[first]!;
+      const pairs = await this.postings.read(from, termStarts[sorted[j]! + 1]! - from);
+      for (let t = first; t <= sorted[j]!; t++) out.set(t, pairs.subarray((termStarts[t]! - from) * 2, (termStarts[t + 1]! - from) * 2));
+      i = j + 1;
     }
     return out;
   }
@@ -198,7 +217,8 @@ export class TextIndex {
       .map((t) => t.toLowerCase())
       .filter(Boolean);
     if (!queryTerms.length) return [];
-    const { pageCount, termStarts, titleCounts, fieldLengths, averageFieldLengths } = this.data;
+    const { pageCount, titleCounts } = this.data;
+    const norms = this.norms;
     const distinct = [...new Set(queryTerms)];
     const total = new Float64Array(pageCount);
     const termScore = new Float64Array(pageCount);
@@ -211,22 +231,24 @@ export class TextIndex {
     for (const queryTerm of queryTerms) {
       const bit = distinct.indexOf(queryTerm);
       const termPages: number[] = [];
-      for (const { term, weight } of this.expand(queryTerm)) {
-        const start = termStarts[term]!;
-        const entries = await this.postings.read(start, termStarts[term + 1]! - start);
+      const expanded = this.expand(queryTerm);
+      const lists = await this.postingsOf(expanded.map((e) => e.term));
+      for (const { term, weight } of expanded) {
+        const entries = lists.get(term)!;
         const titles = titleCounts[term]!;
-        const fields: [number, number, number][] = [
-          [0, 0, titles],
-          [1, titles, entries.length / 2],
-        ];
-        for (const [field, from, to] of fields) {
+        for (let field = 0; field < 2; field++) {
+          const from = field ? titles : 0;
+          const to = field ? entries.length / 2 : titles;
           const df = to - from;
-          const boost = FIELD_BOOSTS[field]!;
+          const idf = Math.log(1 + (pageCount - df + 0.5) / (df + 0.5));
+          const scale = weight * FIELD_BOOSTS[field]!;
           for (let e = from; e < to; e++) {
             const page = entries[e * 2]!;
-            const raw = bm25(entries[e * 2 + 1]!, df, pageCount, fieldLengths[page * 2 + field]!, averageFieldLengths[field]!);
+            const tf = entries[e * 2 + 1]!;
+            // MiniSearch's BM25+, term by term in its order of operations, so scores match to the last bit.
+            const raw = idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + norms[page * 2 + field]!));
             if (!termScore[page]) termPages.push(page);
-            termScore[page]! += weight * boost * raw;
+            termScore[page]! += scale * raw;
           }
         }
       }
@@ -244,8 +266,16 @@ export class TextIndex {
         } else masks[page]! |= 1 << bit;
       }
     }
-    const hits = firstSeen.map((page) => ({ page, score: total[page]! * (many ? many.get(page)!.size : popcount(masks[page]!)) }));
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, limit);
+    // The best `limit`, in MiniSearch's order: score, then first match (a stable sort).
+    const best: TextHit[] = [];
+    for (const page of firstSeen) {
+      const score = total[page]! * (many ? many.get(page)!.size : popcount(masks[page]!));
+      if (best.length >= limit && score <= best[best.length - 1]!.score) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.score < score) at--;
+      best.splice(at, 0, { page, score });
+      if (best.length > limit) best.pop();
+    }
+    return best;
   }
 }

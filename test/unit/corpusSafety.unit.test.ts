@@ -56,27 +56,30 @@ describe('local corpus: what it may read', function () {
     await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n') + '\n');
 
     const reported: LineProblem[] = [];
-    const c = await LocalCorpus.load(dir, { onProblems: (p) => reported.push(...p) });
+    const c = await LocalCorpus.open(dir, { onProblems: (p) => reported.push(...p) });
+    const { pages, images, problems } = await c.load();
+    const expected = [
+      '2: image "passwd.jpg" links outside the corpus folder',
+      '3: image "outside-cat.png" links outside the corpus folder',
+      '4: image "img/relative-outside.png" links outside the corpus folder',
+      '5: image "img/folder" is a folder, not an image file',
+      '6: image "img/pipe.jpg" is a named pipe (FIFO), not an image file',
+      '8: image "loop.png" is a loop of symbolic links',
+    ];
     assert.deepEqual(
-      c.problems.map((p) => `${p.line}: ${p.message}`),
-      [
-        '2: image "passwd.jpg" links outside the corpus folder',
-        '3: image "outside-cat.png" links outside the corpus folder',
-        '4: image "img/relative-outside.png" links outside the corpus folder',
-        '5: image "img/folder" is a folder, not an image file',
-        '6: image "img/pipe.jpg" is a named pipe (FIFO), not an image file',
-        '8: image "loop.png" is a loop of symbolic links',
-      ],
+      problems.map((p) => `${p.line}: ${p.message}`),
+      expected,
+    );
+    assert.deepEqual(
+      reported.map((p) => `${p.line}: ${p.message}`),
+      expected,
+      'each told once, as found',
     );
     // Every page still loads for text search; only the two images inside the folder are searched.
-    assert.equal(c.pages.length, 8);
-    assert.deepEqual(
-      c.pages.filter((p) => p.image).map((p) => p.id),
-      ['cat', 'alias'],
-    );
+    assert.equal(pages, 8);
+    assert.equal(images, 2);
     const out = await c.imageSearch.search(await jpeg(photo('chelsea.png')), { signal, topK: 5 });
     assert.deepEqual(out.results.map((r) => r.title).sort(), ['page alias', 'page cat']);
-    assert.deepEqual(reported, [], 'both images inside the folder decode');
   });
 
   it('reports an image that cannot be decoded by its line, when the first image search meets it', async () => {
@@ -90,8 +93,8 @@ describe('local corpus: what it may read', function () {
     await fs.writeFile(path.join(dir, 'pages.jsonl'), [page('coffee', 'coffee.png'), page('notes', 'notes.jpg'), page('cut', 'truncated.jpg')].join('\n'));
 
     const reported: LineProblem[] = [];
-    const c = await LocalCorpus.load(dir, { onProblems: (p) => reported.push(...p) });
-    assert.deepEqual(c.problems, [], 'nothing is wrong until the images are decoded');
+    const c = await LocalCorpus.open(dir, { onProblems: (p) => reported.push(...p) });
+    assert.equal(reported.length, 0, 'nothing is known to be wrong until the images are decoded');
     const out = await c.imageSearch.search(await jpeg(photo('coffee.png')), { signal, topK: 5 });
     assert.equal(out.results[0]!.title, 'page coffee');
     assert.deepEqual(
@@ -137,11 +140,13 @@ describe('local corpus: what it may read', function () {
     await fs.mkdir(dir);
     const bad = Buffer.concat([Buffer.from('{"id": "cafe", "title": "Caf'), Buffer.from([0xff, 0xfe]), Buffer.from('", "url": "u", "text": "Espresso bar."}')]);
     await fs.writeFile(path.join(dir, 'pages.jsonl'), Buffer.concat([Buffer.from(page('a') + '\n'), bad, Buffer.from('\n' + page('b') + '\n')]));
-    const c = await LocalCorpus.load(dir);
-    assert.deepEqual(c.problems, [{ line: 2, message: 'not valid UTF-8 (bytes 0xff 0xfe at byte 29 of the line)' }]);
+    const c = await LocalCorpus.open(dir);
+    const { pages, problems } = await c.load();
+    assert.deepEqual(problems, [{ line: 2, message: 'not valid UTF-8 (bytes 0xff 0xfe at byte 29 of the line)' }]);
+    assert.equal(pages, 2);
     assert.deepEqual(
-      c.pages.map((p) => p.id),
-      ['a', 'b'],
+      (await c.textSearch.search('text of page', { signal, topK: 5 })).results.map((r) => r.title),
+      ['page a', 'page b'],
     );
     assert.equal((await c.textSearch.search('espresso', { signal, topK: 5 })).results.length, 0);
   });
@@ -152,7 +157,7 @@ describe('local corpus: what it may read', function () {
       await fs.mkdir(dir);
       await make(path.join(dir, 'pages.jsonl'));
       const t0 = Date.now();
-      await assert.rejects(LocalCorpus.load(dir), (e: unknown) => e instanceof CorpusError && message.test(e.message));
+      await assert.rejects(LocalCorpus.open(dir), (e: unknown) => e instanceof CorpusError && message.test(e.message));
       assert.ok(Date.now() - t0 < 2000, `${name}: refused at once`);
     };
     await expectRefused('fifo', async (f) => void execFileSync('mkfifo', [f]), /pages\.jsonl is a named pipe \(FIFO\), not a file of pages$/);
@@ -167,7 +172,7 @@ describe('local corpus: what it may read', function () {
       },
       /pages\.jsonl is 2\.0 GB, over the 2\.0 GB a corpus may hold; split it into several corpus folders$/,
     );
-    await assert.rejects(LocalCorpus.load(path.join(tmp.dir, 'nowhere')), /the corpus folder .*nowhere does not exist/);
+    await assert.rejects(LocalCorpus.open(path.join(tmp.dir, 'nowhere')), /the corpus folder .*nowhere does not exist/);
   });
 
   it('a corpus the run cannot use stops the run before it starts', async () => {
