@@ -90,9 +90,12 @@ export async function writeIndexFile(file: string, kind: string, key: string, me
   await writeFileAtomic(file, encodeIndexFile(kind, key, meta, sections));
 }
 
-/** Something wrong with an index file: it is ignored and rebuilt. */
+/** Something wrong with an index file (`file`, when known): it is ignored and rebuilt. */
 export class IndexFileError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'IndexFileError';
   }
@@ -159,10 +162,10 @@ export class IndexFile<M> {
     try {
       const st = await handle.stat();
       if (st.dev !== this.identity.dev || st.ino !== this.identity.ino || st.size !== this.identity.size) {
-        throw new IndexFileError(`${this.file} was replaced while in use`);
+        throw new IndexFileError(`${this.file} was replaced while in use`, this.file);
       }
       const { bytesRead } = await handle.read(out, 0, length, offset);
-      if (bytesRead !== length) throw new IndexFileError(`${this.file} is truncated`);
+      if (bytesRead !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
       return out;
     } finally {
       await handle.close();
@@ -171,7 +174,7 @@ export class IndexFile<M> {
 
   private entry(name: string): z.infer<typeof sectionSchema> {
     const s = this.sections[name];
-    if (!s) throw new IndexFileError(`${this.file} has no section ${name}`);
+    if (!s) throw new IndexFileError(`${this.file} has no section ${name}`, this.file);
     return s;
   }
 
@@ -179,13 +182,13 @@ export class IndexFile<M> {
   async section(name: string): Promise<Uint8Array> {
     const s = this.entry(name);
     const bytes = await this.readAt(s.offset, s.length);
-    if (s.crc === undefined || crc32(bytes) !== s.crc) throw new IndexFileError(`${this.file}: section ${name} is corrupt`);
+    if (s.crc === undefined || crc32(bytes) !== s.crc) throw new IndexFileError(`${this.file}: section ${name} is corrupt`, this.file);
     return bytes;
   }
 
   async uint32(name: string): Promise<Uint32Array> {
     const bytes = await this.section(name);
-    if (bytes.length % 4) throw new IndexFileError(`${this.file}: section ${name} is not a list of 32-bit numbers`);
+    if (bytes.length % 4) throw new IndexFileError(`${this.file}: section ${name} is not a list of 32-bit numbers`, this.file);
     return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   }
 
@@ -194,7 +197,7 @@ export class IndexFile<M> {
       return JSON.parse(Buffer.from(await this.section(name)).toString('utf8'));
     } catch (e) {
       if (e instanceof IndexFileError) throw e;
-      throw new IndexFileError(`${this.file}: section ${name} is not JSON`);
+      throw new IndexFileError(`${this.file}: section ${name} is not JSON`, this.file);
     }
   }
 
@@ -202,9 +205,9 @@ export class IndexFile<M> {
   async chunked(name: string): Promise<(offset: number, length: number) => Promise<Uint8Array>> {
     const s = this.entry(name);
     const crcs = await this.uint32(`${name}.crc`);
-    if (crcs.length !== Math.ceil(s.length / CHUNK_BYTES)) throw new IndexFileError(`${this.file}: section ${name} has a wrong chunk table`);
+    if (crcs.length !== Math.ceil(s.length / CHUNK_BYTES)) throw new IndexFileError(`${this.file}: section ${name} has a wrong chunk table`, this.file);
     return async (offset, length) => {
-      if (offset < 0 || length < 0 || offset + length > s.length) throw new IndexFileError(`${this.file}: read past section ${name}`);
+      if (offset < 0 || length < 0 || offset + length > s.length) throw new IndexFileError(`${this.file}: read past section ${name}`, this.file);
       if (!length) return new Uint8Array(0);
       const first = Math.floor(offset / CHUNK_BYTES);
       const last = Math.floor((offset + length - 1) / CHUNK_BYTES);
@@ -213,7 +216,7 @@ export class IndexFile<M> {
       const bytes = await this.readAt(s.offset + from, to - from);
       for (let c = first; c <= last; c++) {
         const chunk = bytes.subarray((c - first) * CHUNK_BYTES, (c - first + 1) * CHUNK_BYTES);
-        if (crc32(chunk) !== crcs[c]) throw new IndexFileError(`${this.file}: section ${name} is corrupt`);
+        if (crc32(chunk) !== crcs[c]) throw new IndexFileError(`${this.file}: section ${name} is corrupt`, this.file);
       }
       return bytes.subarray(offset - from, offset - from + length);
     };

@@ -10,18 +10,18 @@
 // files in the index folder when the content is unchanged, else built once and stored.
 // Problems (broken lines, refused images) reach the user through onProblems, each once:
 // at open, those stored with the indexes of this very content; later, those a build finds.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { LineProblem } from '../core/jsonl';
 import type { EncodedImage, ImageSearch, SearchHit, SearchOptions, SearchOutcome, TextSearch } from '../core/ports';
-import { makeThumbnail } from '../vision/image';
-import { openCorpusFolder, readImageFile, resolveImage, type CorpusFolder } from './corpusFiles';
-import { fingerprintOf, identifyCorpus, writeRecord, type CorpusIdentity } from './corpusIdentity';
-import { rankBySimilarity, signatureOf, type ImageSignature } from './imageMatch';
-import { IndexFileError, writeIndexFile } from './indexFile';
+import { openCorpusFolder, type CorpusFolder } from './corpusFiles';
+import { fingerprintOf, identifyCorpus, imageStamps, writeRecord, type CorpusIdentity } from './corpusIdentity';
+import { describeQuery, folderDataStore, IMAGES_INDEX_KIND, ImageIndex, imageIndexMeta, memoryDataStore, type ImageProblem, type ImageRef } from './imageIndex';
+import { IndexFile, IndexFileError, writeIndexFile } from './indexFile';
 import { hashPages, type PageRecord } from './pagesFile';
 import { PAGES_INDEX_KIND, PagesIndex } from './pagesIndex';
 import { snippetFor } from './snippet';
-import { promises as fs } from 'node:fs';
 
 export { CorpusError, PAGES_FILE } from './corpusFiles';
 
@@ -39,29 +39,31 @@ export interface CorpusSummary {
   problems: LineProblem[];
 }
 
-interface IndexedImage {
-  page: number;
-  signature: ImageSignature;
-  thumbnail: EncodedImage;
-}
-
-interface ImageSet {
-  items: IndexedImage[];
-  problems: LineProblem[];
-}
-
 /** The line of pages.jsonl a hit came from is no longer there: the file changed under the index. */
 class StaleIndexError extends Error {}
 
-function firstLine(e: unknown): string {
-  return ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
+/** A damaged index file met during a search, and which index it belongs to. */
+class DamagedIndexError extends Error {
+  constructor(
+    readonly kind: 'pages' | 'images',
+    cause: IndexFileError,
+  ) {
+    super(cause.message);
+  }
+}
+
+/** Tags a damaged-file error with the index it came from. */
+function from<T>(kind: 'pages' | 'images', work: Promise<T>): Promise<T> {
+  return work.catch((e: unknown) => {
+    throw e instanceof IndexFileError ? new DamagedIndexError(kind, e) : e;
+  });
 }
 
 export class LocalCorpus {
   readonly textSearch: TextSearch;
   readonly imageSearch: ImageSearch;
   private pages?: Promise<PagesIndex>;
-  private images?: Promise<ImageSet>;
+  private images?: Promise<ImageIndex>;
   private readonly reported = new Set<string>();
 
   private constructor(
@@ -94,8 +96,12 @@ export class LocalCorpus {
   /** Loads (or builds) every index; what the corpus holds and every problem found. */
   async load(): Promise<CorpusSummary> {
     const pages = await this.pagesIndex();
-    const images = await this.imageSet();
-    return { pages: pages.pageCount, images: images.items.length, problems: [...pages.problems, ...images.problems].sort((a, b) => a.line - b.line) };
+    const images = await this.imageIndex();
+    return {
+      pages: pages.pageCount,
+      images: images.size,
+      problems: [...pages.problems, ...this.atLines(pages, images.problems)].sort((a, b) => a.line - b.line),
+    };
   }
 
   private report(problems: readonly LineProblem[]): void {
@@ -116,17 +122,52 @@ export class LocalCorpus {
     return this.options.indexDir ? path.join(this.options.indexDir, `${kind}-${key}.gidx`) : undefined;
   }
 
-  /** Problems stored with the indexes of this content, told at once (a run served from the search cache never loads them). */
+  /** Image problems carry their place in the list of page images; the user wants the line. */
+  private atLines(pages: PagesIndex, problems: readonly ImageProblem[]): LineProblem[] {
+    return problems.map((p) => ({ line: pages.lineOf(pages.images[p.ref]!.page), message: p.message }));
+  }
+
+  /**
+   * Problems stored with the indexes of this very content, told at once: a run whose
+   * searches are all served from the search cache never loads the indexes. The pages
+   * index (a small part of it: where lines are, which name images) is kept for the run.
+   */
   private async reportStoredProblems(): Promise<void> {
-    const file = this.indexPath('pages', this.identity.sha256);
-    if (!file) return;
-    const opened = await PagesIndex.openFile(file, this.identity.sha256);
+    const sha = this.identity.sha256;
+    const file = this.indexPath('pages', sha);
+    const opened = file ? await PagesIndex.openFile(file, sha) : undefined;
     if (!opened) return;
+    let pages: PagesIndex;
     try {
-      this.report(await PagesIndex.storedProblems(opened));
+      pages = await PagesIndex.load(opened, sha, this.folder);
     } catch {
-      // a corrupt file is rebuilt at the first search, which reports again
+      return; // a corrupt file is rebuilt at the first search, which reports again
     }
+    this.pages = Promise.resolve(pages);
+    this.report(pages.problems);
+    const key = await this.imagesKey(pages);
+    const imagesFile = this.indexPath('images', key);
+    const images = imagesFile ? await IndexFile.open(imagesFile, IMAGES_INDEX_KIND, key, imageIndexMeta) : undefined;
+    if (!images) return;
+    try {
+      const stored = await ImageIndex.storedProblems(images);
+      if (stored.every((p) => p.ref < pages.images.length)) this.report(this.atLines(pages, stored));
+    } catch {
+      // rebuilt, and reported, at the first image search
+    }
+  }
+
+  /**
+   * The image index is named by the images the pages name, in order, with their stamps
+   * (size and mtime, as for the corpus id): text edits that leave them alone keep it.
+   */
+  private async imagesKey(pages: PagesIndex): Promise<string> {
+    const written = pages.images.map((r) => r.written);
+    const missing = written.filter((w) => !this.identity.stamps.has(w));
+    const stamps = missing.length ? new Map([...this.identity.stamps, ...(await imageStamps(this.dir, missing))]) : this.identity.stamps;
+    return createHash('sha256')
+      .update(JSON.stringify(written.map((w) => [w, stamps.get(w)])))
+      .digest('hex');
   }
 
   /** The SHA-256 of pages.jsonl as it is now (the file may have changed since the run started). */
@@ -176,23 +217,41 @@ export class LocalCorpus {
     if (!indexDir) return;
     const record = this.identity.record;
     const old = record.indexed[kind];
-    if (old && old !== key) await fs.rm(path.join(indexDir, `${kind}-${old}.gidx`), { force: true });
+    if (old && old !== key) {
+      // The index and, for images, its data files (<kind>-<key>-<n>.gidx).
+      const names = await fs.readdir(indexDir).catch(() => [] as string[]);
+      for (const name of names)
+        if (name === `${kind}-${old}.gidx` || name.startsWith(`${kind}-${old}-`)) await fs.rm(path.join(indexDir, name), { force: true });
+    }
     record.indexed = { ...record.indexed, [kind]: key };
     await writeRecord(indexDir, record);
   }
 
-  /** Runs a search on the loaded indexes; a corrupt or stale index is dropped and rebuilt once. */
-  private async withPages<T>(run: (pages: PagesIndex) => Promise<T>): Promise<T> {
+  /**
+   * Runs a search; when it meets a damaged index file (or a pages.jsonl changed under its
+   * index), drops that index and runs once more, on a rebuilt one.
+   */
+  private async retrying<T>(run: () => Promise<T>): Promise<T> {
     try {
-      return await run(await this.pagesIndex());
+      return await run();
     } catch (e) {
-      if (!(e instanceof IndexFileError || e instanceof StaleIndexError)) throw e;
-      const file = this.pages ? this.indexPath('pages', (await this.pages).sha256) : undefined;
-      if (file) await fs.rm(file, { force: true });
-      this.pages = undefined;
-      this.images = undefined;
-      return run(await this.pagesIndex());
+      if (e instanceof StaleIndexError) await this.drop('pages');
+      else if (e instanceof DamagedIndexError) await this.drop(e.kind);
+      else throw e;
+      return run();
     }
+  }
+
+  /** Forgets an index and removes its files; the image index is found again by its key after a pages rebuild. */
+  private async drop(kind: 'pages' | 'images'): Promise<void> {
+    const pages = await this.pages?.catch(() => undefined);
+    const doomed = !pages ? undefined : kind === 'pages' ? `pages-${pages.sha256}` : `images-${await this.imagesKey(pages)}`;
+    if (kind === 'pages') this.pages = undefined;
+    this.images = undefined;
+    const { indexDir } = this.options;
+    if (!indexDir || !doomed) return;
+    const names = await fs.readdir(indexDir).catch(() => [] as string[]);
+    for (const name of names) if (name === `${doomed}.gidx` || name.startsWith(`${doomed}-`)) await fs.rm(path.join(indexDir, name), { force: true });
   }
 
   private async pageOf(pages: PagesIndex, page: number): Promise<PageRecord> {
@@ -209,8 +268,12 @@ export class LocalCorpus {
 
   private async searchText(query: string, options: SearchOptions): Promise<SearchOutcome> {
     options.signal.throwIfAborted();
-    const results = await this.withPages(async (pages) => {
-      const found = await (await pages.textIndex()).search(query, options.topK);
+    const results = await this.retrying(async () => {
+      const pages = await this.pagesIndex();
+      const found = await from(
+        'pages',
+        pages.textIndex().then((text) => text.search(query, options.topK)),
+      );
       return Promise.all(
         found.map(async (f, i) => {
           const page = await this.pageOf(pages, f.page);
@@ -221,54 +284,61 @@ export class LocalCorpus {
     return { results, cached: false };
   }
 
-  /** Signatures and thumbnails of every page image, computed once, on first use. */
-  private imageSet(): Promise<ImageSet> {
+  /** The image index: loaded from its file, or built (each image decoded once) and stored. */
+  private imageIndex(): Promise<ImageIndex> {
     this.images ??= (async () => {
       const pages = await this.pagesIndex();
-      const items: IndexedImage[] = [];
-      const problems: LineProblem[] = [];
-      for (const { page, written } of pages.images) {
-        const line = pages.lineOf(page);
-        const resolved = await resolveImage(this.dir, written);
-        if (!resolved.ok) {
-          problems.push({ line, message: resolved.message });
-          continue;
-        }
-        let bytes: Buffer;
-        try {
-          bytes = await readImageFile(resolved);
-        } catch (e) {
-          problems.push({ line, message: `image ${JSON.stringify(written)} could not be read: ${firstLine(e)}` });
-          continue;
-        }
-        try {
-          const [signature, thumbnail] = await Promise.all([signatureOf(bytes), makeThumbnail(bytes)]);
-          items.push({ page, signature, thumbnail });
-        } catch (e) {
-          problems.push({ line, message: `image ${JSON.stringify(written)} could not be decoded (corrupt or truncated?): ${firstLine(e)}` });
+      const key = await this.imagesKey(pages);
+      const file = this.indexPath('images', key);
+      const dataFile = (n: number) => this.indexPath('images', `${key}-${n}`)!;
+      if (file) {
+        const opened = await IndexFile.open(file, IMAGES_INDEX_KIND, key, imageIndexMeta);
+        if (opened) {
+          try {
+            const loaded = await ImageIndex.load(opened, pages.images.length, folderDataStore(dataFile, key));
+            this.report(this.atLines(pages, loaded.problems));
+            return loaded;
+          } catch (e) {
+            if (!(e instanceof IndexFileError)) throw e;
+          }
         }
       }
-      this.report(problems);
-      return { items, problems };
+      const refs: ImageRef[] = pages.images.map((r, ref) => ({ ref, written: r.written }));
+      const store = file ? folderDataStore(dataFile, key) : memoryDataStore();
+      const built = await ImageIndex.build(this.dir, refs, store);
+      this.report(this.atLines(pages, built.index.problems));
+      if (file && 'stored' in store && store.stored) {
+        try {
+          await writeIndexFile(file, IMAGES_INDEX_KIND, key, built.meta, built.sections);
+          await this.forgetOld('images', key);
+        } catch {
+          // not stored: this corpus object searches the index it built
+        }
+      }
+      return built.index;
     })();
     this.images.catch(() => (this.images = undefined));
     return this.images;
   }
 
   private async searchImage(image: EncodedImage, options: SearchOptions): Promise<SearchOutcome> {
-    const [set, query] = await Promise.all([this.imageSet(), signatureOf(image.data)]);
-    options.signal.throwIfAborted();
-    const pages = await this.pagesIndex();
-    const ranked = rankBySimilarity(
-      query,
-      set.items.map((item) => ({ item, signature: item.signature })),
-    );
-    const results = await Promise.all(
-      ranked.slice(0, options.topK).map(async (r, i) => {
-        const page = await this.pageOf(pages, r.item.page);
-        return this.hit(page, i + 1, this.imageSearch.id, snippetFor(page.text), r.score, r.item.thumbnail);
-      }),
-    );
+    const query = describeQuery(image.data);
+    query.catch(() => undefined);
+    const results = await this.retrying(async () => {
+      const pages = await this.pagesIndex();
+      const index = await from('images', this.imageIndex());
+      options.signal.throwIfAborted();
+      const ranked = await from(
+        'images',
+        query.then((q) => index.rank(q, options.topK)),
+      );
+      return Promise.all(
+        ranked.map(async (r, i) => {
+          const page = await this.pageOf(pages, pages.images[index.refOf(r.entry)]!.page);
+          return this.hit(page, i + 1, this.imageSearch.id, snippetFor(page.text), r.score, await from('images', index.thumbnail(r.entry)));
+        }),
+      );
+    });
     return { results, cached: false };
   }
 }

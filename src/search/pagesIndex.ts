@@ -10,7 +10,8 @@ import { IndexFile, IndexFileError, type SectionInput } from './indexFile';
 import { readPageAt, readPages, type PageRecord } from './pagesFile';
 import { postingsInMemory, TextIndex, TextIndexBuilder, type PostingsSource, type TextIndexData } from './textIndex';
 
-export const PAGES_INDEX_KIND = 'gog-corpus-pages';
+/** Bumped whenever what the file holds changes: an index of another version is rebuilt. */
+export const PAGES_INDEX_KIND = 'gog-corpus-pages/1';
 
 const metaSchema = z.object({
   pageCount: z.number().int().nonnegative(),

@@ -1,0 +1,334 @@
+// Local features for the image index's first stage, which shortlists the few corpus images
+// worth the exact matcher's time (imageMatch.ts costs milliseconds per image).
+//
+// A feature is a corner (Harris) on one level of an image pyramid, described by the 16×16
+// patch around it as 4×4 cell means: normalised to zero mean and unit spread (so a
+// brightness or contrast change does not matter), with the patch's mean colour kept apart
+// (so a colour change does). Its key is the 16 signs of the cells. Corpus images are
+// described at 160 pixels and smaller levels a factor √2 apart; a corpus feature whose key
+// flips when the patch moves by half a pixel or scales by 9 % is filed under each key it
+// takes (at most 4), and one that flips more is dropped. A query (a whole image or a gaze
+// crop, of unknown scale) is described at many sizes a factor 2^¼ apart, so that one of
+// them meets each corpus level within 9 %; its features look their key up, are checked
+// against the corpus feature's cells and colour, and each match votes for where the query
+// would lie in that image (scale and offset, in the image's own coordinates). An image's
+// score is the largest set of query features that agree on one place.
+import type { Plane } from './imageMatch';
+
+/** Corpus images are described at this longest side (or their own, if smaller). */
+export const CORPUS_SIDE = 256;
+/** Queries are decoded at up to this longest side, then described at QUERY_SIZES. */
+export const QUERY_SIDE = 300;
+const CELL = 4;
+const PATCH = 4 * CELL;
+const HALF = PATCH / 2;
+/** A level must hold a patch and the margin around it. */
+const MIN_LEVEL_SIDE = PATCH + 2;
+const QUERY_SIZES = Array.from({ length: 16 }, (_, k) => Math.round(MIN_LEVEL_SIDE * 2 ** (k / 4))).filter((s) => s <= 150);
+/** Corners kept per level, for a level of 160×120 pixels (in proportion to area). */
+const CORNERS_PER_LEVEL = 250;
+const CORNER_REFERENCE_AREA = 160 * 120;
+const HARRIS_K = 0.05;
+const MIN_CORNER = 50;
+/** Below this spread of the cell means (grey levels), a patch is flat: no structure to key on. */
+const MIN_SPREAD = 6;
+const MAX_UNSTABLE_BITS = 2;
+
+/** Cells are stored as int8 at this many steps per standard deviation. */
+export const Z_SCALE = 40;
+/** A match needs this correlation of cells, and mean colours closer than this (0–255 per channel). */
+export const MIN_CORRELATION = 0.7;
+export const MAX_COLOUR_DISTANCE = 25;
+// Small moves and scalings a corpus feature's key must survive: half a pixel each way, ±9 %.
+const PERTURBATIONS: readonly [number, number, number][] = [
+  [0.5, 0.5, 0],
+  [-0.5, 0.5, 0],
+  [0.5, -0.5, 0],
+  [-0.5, -0.5, 0],
+  [0, 0, 0.09],
+  [0, 0, -0.09],
+];
+
+export interface Descriptor {
+  key: number;
+  /** The 16 cells, zero mean, unit spread, ×Z_SCALE, as int8. */
+  cells: Int8Array;
+  r: number;
+  g: number;
+  b: number;
+}
+
+export interface Feature extends Descriptor {
+  /** Position on its level, as a fraction of the level's width and height. */
+  x: number;
+  y: number;
+  /** Its level: index (0 is the base) and size in pixels. */
+  level: number;
+  levelWidth: number;
+  levelHeight: number;
+  /** Every key it is filed under (corpus features only). */
+  keys: number[];
+}
+
+/** One level of a pyramid: grey only (a feature's colour is read from the base, see BaseColour). */
+interface Level {
+  width: number;
+  height: number;
+  grey: Float32Array;
+}
+
+/** Area-averaging resample of grey levels (an exact box filter with fractional edges), rows then columns. */
+function resampleGrey(src: Level, width: number, height: number): Level {
+  const across = (n: number, m: number) => {
+    // For each of m outputs, the inputs it covers and their weights.
+    const s = n / m;
+    const from = new Int32Array(m),
+      to = new Int32Array(m);
+    const weights: Float32Array[] = [];
+    for (let o = 0; o < m; o++) {
+      const a = o * s,
+        b = a + s;
+      from[o] = Math.floor(a);
+      to[o] = Math.min(n, Math.ceil(b));
+      const w = new Float32Array(to[o]! - from[o]!);
+      for (let i = from[o]!; i < to[o]!; i++) w[i - from[o]!] = (Math.min(b, i + 1) - Math.max(a, i)) / s;
+      weights.push(w);
+    }
+    return { from, to, weights };
+  };
+  const xs = across(src.width, width),
+    ys = across(src.height, height);
+  const rows = new Float32Array(width * src.height);
+  for (let y = 0; y < src.height; y++)
+    for (let x = 0; x < width; x++) {
+      const w = xs.weights[x]!;
+      let acc = 0;
+      for (let i = xs.from[x]!, k = 0; i < xs.to[x]!; i++, k++) acc += w[k]! * src.grey[y * src.width + i]!;
+      rows[y * width + x] = acc;
+    }
+  const grey = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const w = ys.weights[y]!;
+    for (let x = 0; x < width; x++) {
+      let acc = 0;
+      for (let j = ys.from[y]!, k = 0; j < ys.to[y]!; j++, k++) acc += w[k]! * rows[j * width + x]!;
+      grey[y * width + x] = acc;
+    }
+  }
+  return { width, height, grey };
+}
+
+/**
+ * Mean colours over any rectangle of the base image (summed-area tables): a feature's
+ * colour is that of its patch's footprint on the base, whatever level it was found on.
+ */
+class BaseColour {
+  private readonly w: number;
+  private readonly sums: Float64Array[];
+
+  constructor(private readonly base: Plane) {
+    this.w = base.width + 1;
+    this.sums = [0, 1, 2].map((c) => {
+      const t = new Float64Array(this.w * (base.height + 1));
+      for (let y = 0; y < base.height; y++) {
+        let row = 0;
+        for (let x = 0; x < base.width; x++) {
+          row += base.rgb[(y * base.width + x) * 3 + c]!;
+          t[(y + 1) * this.w + x + 1] = t[y * this.w + x + 1]! + row;
+        }
+      }
+      return t;
+    });
+  }
+
+  /** Mean colour of [x0, x1) × [y0, y1) in base pixels, clipped to the image. */
+  mean(x0: number, y0: number, x1: number, y1: number): [number, number, number] {
+    const [a, b] = [Math.max(0, Math.min(this.base.width - 1, Math.floor(x0))), Math.max(0, Math.min(this.base.height - 1, Math.floor(y0)))];
+    const [c, d] = [Math.max(a + 1, Math.min(this.base.width, Math.ceil(x1))), Math.max(b + 1, Math.min(this.base.height, Math.ceil(y1)))];
+    const n = (c - a) * (d - b);
+    const w = this.w;
+    return this.sums.map((t) => (t[d * w + c]! - t[b * w + c]! - t[d * w + a]! + t[b * w + a]!) / n) as [number, number, number];
+  }
+}
+
+/** The size of corpus level `k` of a base `width` × `height`: each level √2 smaller. */
+export function corpusLevelSize(width: number, height: number, k: number): [number, number] {
+  const f = 2 ** (-k / 2);
+  return [Math.round(width * f), Math.round(height * f)];
+}
+
+/** Pyramid levels from `base` down, while a patch still fits. */
+function corpusLevels(base: Level): Level[] {
+  const out = [base];
+  for (let k = 1; ; k++) {
+    const [w, h] = corpusLevelSize(base.width, base.height, k);
+    if (Math.min(w, h) < MIN_LEVEL_SIDE) return out;
+    out.push(resampleGrey(base, w, h));
+  }
+}
+
+/**
+ * Harris corners (5×5 window of gradient products, computed with running box sums),
+ * strongest first after a 5×5 non-maximum suppression, far enough from the border for
+ * a patch.
+ */
+function corners(p: Level, max: number): { x: number; y: number }[] {
+  const { width: w, height: h, grey: g } = p;
+  const xx = new Float32Array(w * h),
+    yy = new Float32Array(w * h),
+    xy = new Float32Array(w * h);
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = (g[i + 1]! - g[i - 1]!) / 2,
+        gy = (g[i + w]! - g[i - w]!) / 2;
+      xx[i] = gx * gx;
+      yy[i] = gy * gy;
+      xy[i] = gx * gy;
+    }
+  // 5×5 box sums: rows, then columns.
+  const box = (src: Float32Array): Float32Array => {
+    const rows = new Float32Array(w * h),
+      out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 2; x < w - 2; x++) {
+        const i = y * w + x;
+        rows[i] = src[i - 2]! + src[i - 1]! + src[i]! + src[i + 1]! + src[i + 2]!;
+      }
+    for (let y = 2; y < h - 2; y++)
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        out[i] = rows[i - 2 * w]! + rows[i - w]! + rows[i]! + rows[i + w]! + rows[i + 2 * w]!;
+      }
+    return out;
+  };
+  const a = box(xx),
+    b = box(yy),
+    c = box(xy);
+  const response = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) response[i] = a[i]! * b[i]! - c[i]! * c[i]! - HARRIS_K * (a[i]! + b[i]!) ** 2;
+  const found: { x: number; y: number; r: number }[] = [];
+  for (let y = HALF; y <= h - HALF; y++)
+    for (let x = HALF; x <= w - HALF; x++) {
+      const v = response[y * w + x]!;
+      if (v < MIN_CORNER) continue;
+      let peak = true;
+      for (let dy = -2; dy <= 2 && peak; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          const yy2 = y + dy,
+            xx2 = x + dx;
+          if ((dx || dy) && yy2 >= 0 && yy2 < h && xx2 >= 0 && xx2 < w && response[yy2 * w + xx2]! > v) {
+            peak = false;
+            break;
+          }
+        }
+      if (peak) found.push({ x, y, r: v });
+    }
+  found.sort((p1, p2) => p2.r - p1.r);
+  return found.slice(0, max);
+}
+
+function bilinear(p: Level, x: number, y: number): number {
+  const x0 = Math.max(0, Math.min(p.width - 1, Math.floor(x))),
+    y0 = Math.max(0, Math.min(p.height - 1, Math.floor(y)));
+  const x1 = Math.min(p.width - 1, x0 + 1),
+    y1 = Math.min(p.height - 1, y0 + 1);
+  const fx = Math.min(1, Math.max(0, x - x0)),
+    fy = Math.min(1, Math.max(0, y - y0));
+  const g = p.grey;
+  return (g[y0 * p.width + x0]! * (1 - fx) + g[y0 * p.width + x1]! * fx) * (1 - fy) + (g[y1 * p.width + x0]! * (1 - fx) + g[y1 * p.width + x1]! * fx) * fy;
+}
+
+/**
+ * The 4×4 cell means of the patch centred on pixel (cx, cy). Unmoved, a cell is the plain
+ * mean of its pixels; moved by (dx, dy) or scaled by 1 + ds, it is sampled bilinearly.
+ */
+function cellMeans(p: Level, cx: number, cy: number, out: Float32Array, dx = 0, dy = 0, ds = 0): void {
+  const k = 1 + ds;
+  const moved = dx !== 0 || dy !== 0 || ds !== 0;
+  for (let j = 0; j < 4; j++)
+    for (let i = 0; i < 4; i++) {
+      let sum = 0;
+      for (let v = 0; v < CELL; v++)
+        for (let u = 0; u < CELL; u++) {
+          const ox = CELL * i + u - HALF,
+            oy = CELL * j + v - HALF;
+          sum += moved ? bilinear(p, cx + dx + (ox + 0.5) * k - 0.5, cy + dy + (oy + 0.5) * k - 0.5) : p.grey[(cy + oy) * p.width + cx + ox]!;
+        }
+      out[j * 4 + i] = sum / (CELL * CELL);
+    }
+}
+
+/** Key and normalised cells of 16 cell means; undefined for a flat patch. */
+function describeCells(v: Float32Array, cells?: Int8Array): number | undefined {
+  let mean = 0;
+  for (let i = 0; i < 16; i++) mean += v[i]!;
+  mean /= 16;
+  let spread = 0;
+  for (let i = 0; i < 16; i++) spread += (v[i]! - mean) ** 2;
+  spread = Math.sqrt(spread / 16);
+  if (spread < MIN_SPREAD) return undefined;
+  let key = 0;
+  for (let i = 0; i < 16; i++) {
+    const z = (v[i]! - mean) / spread;
+    if (z > 0) key |= 1 << i;
+    if (cells) cells[i] = Math.max(-127, Math.min(127, Math.round(z * Z_SCALE)));
+  }
+  return key;
+}
+
+function featuresOfLevel(p: Level, level: number, colours: BaseColour, baseWidth: number, stable: boolean, out: Feature[]): void {
+  const scale = baseWidth / p.width; // base pixels per level pixel
+  const v = new Float32Array(16);
+  const max = Math.max(1, Math.round((CORNERS_PER_LEVEL * p.width * p.height) / CORNER_REFERENCE_AREA));
+  for (const { x, y } of corners(p, max)) {
+    cellMeans(p, x, y, v);
+    const cells = new Int8Array(16);
+    const key = describeCells(v, cells);
+    if (key === undefined) continue;
+    let keys = [key];
+    if (stable) {
+      let flips = 0;
+      for (const [dx, dy, ds] of PERTURBATIONS) {
+        cellMeans(p, x, y, v, dx, dy, ds);
+        const moved = describeCells(v);
+        flips |= moved === undefined ? 0xffff : moved ^ key;
+      }
+      const bits = Array.from({ length: 16 }, (_, i) => i).filter((i) => flips & (1 << i));
+      if (bits.length > MAX_UNSTABLE_BITS) continue;
+      keys = Array.from({ length: 1 << bits.length }, (_, m) => bits.reduce((k, bit, j) => (m & (1 << j) ? k ^ (1 << bit) : k), key));
+    }
+    const [r, g, b] = colours.mean((x - HALF) * scale, (y - HALF) * scale, (x + HALF) * scale, (y + HALF) * scale);
+    out.push({ key, keys, cells, r, g, b, x: x / p.width, y: y / p.height, level, levelWidth: p.width, levelHeight: p.height });
+  }
+}
+
+/** Features of a corpus image, from its plane at CORPUS_SIDE (or smaller). */
+export function corpusFeatures(base: Plane): Feature[] {
+  const out: Feature[] = [];
+  const colours = new BaseColour(base);
+  corpusLevels(base).forEach((level, k) => featuresOfLevel(level, k, colours, base.width, true, out));
+  return out;
+}
+
+/** Features of a query, from its plane at up to QUERY_SIDE, at every size a corpus level might match. */
+export function queryFeatures(base: Plane): Feature[] {
+  const out: Feature[] = [];
+  const longest = Math.max(base.width, base.height);
+  // Each size is averaged down from the smallest level already made that is at least twice
+  // as large (else from the base): as smooth as one step from the base, at a fraction of the work.
+  const colours = new BaseColour(base);
+  const made: { plane: Level; longest: number }[] = [];
+  for (const size of [...QUERY_SIZES].reverse()) {
+    const f = size / longest;
+    const w = Math.round(base.width * f),
+      h = Math.round(base.height * f);
+    if (w < MIN_LEVEL_SIDE || h < MIN_LEVEL_SIDE || f > 1) continue;
+    let source: Level = base;
+    for (const m of made) if (m.longest >= 2 * size) source = m.plane; // made grows smaller: the last fit is the smallest
+    const level = f === 1 ? base : resampleGrey(source, w, h);
+    made.push({ plane: level, longest: size });
+    featuresOfLevel(level, -1, colours, base.width, false, out);
+  }
+  return out;
+}
