@@ -75,6 +75,8 @@ interface Level {
   width: number;
   height: number;
   grey: Float32Array;
+  /** Summed-area table, made on first use. */
+  integral?: Float64Array;
 }
 
 /** Area-averaging resample of grey levels (an exact box filter with fractional edges), rows then columns. */
@@ -228,36 +230,61 @@ function corners(p: Level, max: number): { x: number; y: number }[] {
   return found.slice(0, max);
 }
 
-function bilinear(p: Level, x: number, y: number): number {
-  const x0 = Math.max(0, Math.min(p.width - 1, Math.floor(x))),
-    y0 = Math.max(0, Math.min(p.height - 1, Math.floor(y)));
-  const x1 = Math.min(p.width - 1, x0 + 1),
-    y1 = Math.min(p.height - 1, y0 + 1);
-  const fx = Math.min(1, Math.max(0, x - x0)),
-    fy = Math.min(1, Math.max(0, y - y0));
-  const g = p.grey;
-  return (g[y0 * p.width + x0]! * (1 - fx) + g[y0 * p.width + x1]! * fx) * (1 - fy) + (g[y1 * p.width + x0]! * (1 - fx) + g[y1 * p.width + x1]! * fx) * fy;
+/** The level's summed-area table, (width + 1) × (height + 1), made once. */
+function integralOf(p: Level): Float64Array {
+  if (p.integral) return p.integral;
+  const w = p.width + 1;
+  const t = new Float64Array(w * (p.height + 1));
+  for (let y = 0; y < p.height; y++) {
+    let row = 0;
+    for (let x = 0; x < p.width; x++) {
+      row += p.grey[y * p.width + x]!;
+      t[(y + 1) * w + x + 1] = t[y * w + x + 1]! + row;
+    }
+  }
+  return (p.integral = t);
 }
 
 /**
- * The 4×4 cell means of the patch centred on pixel (cx, cy). Unmoved, a cell is the plain
- * mean of its pixels; moved by (dx, dy) or scaled by 1 + ds, it is sampled bilinearly.
+ * The sum of grey over [0, x) × [0, y), for any real x and y: pixels are constant
+ * squares, so between the table's corners the sum is bilinear in x and y.
+ */
+function areaSum(p: Level, t: Float64Array, x: number, y: number): number {
+  x = Math.max(0, Math.min(p.width, x));
+  y = Math.max(0, Math.min(p.height, y));
+  const x0 = Math.min(p.width - 1, Math.floor(x)),
+    y0 = Math.min(p.height - 1, Math.floor(y));
+  const fx = x - x0,
+    fy = y - y0;
+  const w = p.width + 1;
+  const a = t[y0 * w + x0]!,
+    b = t[y0 * w + x0 + 1]!,
+    c = t[(y0 + 1) * w + x0]!,
+    d = t[(y0 + 1) * w + x0 + 1]!;
+  return a * (1 - fx) * (1 - fy) + b * fx * (1 - fy) + c * (1 - fx) * fy + d * fx * fy;
+}
+
+/**
+ * The 4×4 cell means of the 16×16 patch centred on the corner (cx, cy), moved by (dx, dy)
+ * and scaled by 1 + ds about its centre: each cell the exact mean over its rectangle (as
+ * area-averaging a query down to that scale would give).
  */
 function cellMeans(p: Level, cx: number, cy: number, out: Float32Array, dx = 0, dy = 0, ds = 0): void {
-  const k = 1 + ds;
-  const moved = dx !== 0 || dy !== 0 || ds !== 0;
+  const t = integralOf(p);
+  const k = (1 + ds) * CELL;
+  const x0 = cx + dx - 2 * k,
+    y0 = cy + dy - 2 * k;
+  // The 5×5 cell corners' area sums, then each cell from its four corners.
+  for (let j = 0; j <= 4; j++) for (let i = 0; i <= 4; i++) corners5[j * 5 + i] = areaSum(p, t, x0 + i * k, y0 + j * k);
   for (let j = 0; j < 4; j++)
     for (let i = 0; i < 4; i++) {
-      let sum = 0;
-      for (let v = 0; v < CELL; v++)
-        for (let u = 0; u < CELL; u++) {
-          const ox = CELL * i + u - HALF,
-            oy = CELL * j + v - HALF;
-          sum += moved ? bilinear(p, cx + dx + (ox + 0.5) * k - 0.5, cy + dy + (oy + 0.5) * k - 0.5) : p.grey[(cy + oy) * p.width + cx + ox]!;
-        }
-      out[j * 4 + i] = sum / (CELL * CELL);
+      const w = Math.min(p.width, x0 + (i + 1) * k) - Math.max(0, x0 + i * k);
+      const h = Math.min(p.height, y0 + (j + 1) * k) - Math.max(0, y0 + j * k);
+      const sum = corners5[(j + 1) * 5 + i + 1]! - corners5[(j + 1) * 5 + i]! - corners5[j * 5 + i + 1]! + corners5[j * 5 + i]!;
+      out[j * 4 + i] = sum / Math.max(w * h, 1e-9);
     }
 }
+const corners5 = new Float64Array(25);
 
 /** Key and normalised cells of 16 cell means; undefined for a flat patch. */
 function describeCells(v: Float32Array, cells?: Int8Array): number | undefined {

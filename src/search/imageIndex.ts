@@ -24,7 +24,7 @@ import { orientedPixels, planeFromRgb, rankBySimilarity, signatureFromRgb, signa
 import { IndexFile, IndexFileError, writeIndexFile, type SectionInput } from './indexFile';
 
 /** Bumped whenever what the files hold (or how features are made) changes: an index of another version is rebuilt. */
-export const IMAGES_INDEX_KIND = 'gog-corpus-images/3';
+export const IMAGES_INDEX_KIND = 'gog-corpus-images/4';
 export const IMAGE_DATA_KIND = 'gog-corpus-image-data/1';
 /** Images the exact matcher ranks in one search at most: those with the most votes. */
 export const SHORTLIST = 12;

@@ -92,16 +92,22 @@ export interface LookAlike {
  * channel, or with red and blue swapped), smaller copies shifted in colour, and inverted
  * crops. Written as pages.jsonl (one page per image, titled by its file name) and images.
  */
-export async function writeLookAlikeCorpus(dir: string, perPhoto: number, seed = 11): Promise<LookAlike[]> {
+export async function writeLookAlikeCorpus(dir: string, perPhoto: number, seed = 11, maxSide?: number): Promise<LookAlike[]> {
   await fs.mkdir(dir, { recursive: true });
   const r = rng(seed);
   const items: LookAlike[] = [];
   const kinds = ['flip', 'rotate', 'crop-of-mirror', 'crop-of-flip', 'shifted', 'smaller-shifted', 'inverted-crop', 'swapped'] as const;
   for (const name of PHOTOS) {
     const photo = path.parse(name).name;
-    const src = path.join(DEMO, 'images', name);
+    // The original, as the corpus holds it (scaled down to maxSide, when given): the look-alikes are made from it.
+    const src = maxSide
+      ? await sharp(path.join(DEMO, 'images', name))
+          .resize(maxSide, maxSide, { fit: 'inside' })
+          .png()
+          .toBuffer()
+      : path.join(DEMO, 'images', name);
     const { width: W, height: H } = await sharp(src).metadata();
-    await fs.copyFile(src, path.join(dir, name));
+    await fs.writeFile(path.join(dir, name), typeof src === 'string' ? await fs.readFile(src) : src);
     items.push({ file: name, photo, kind: 'original' });
     await sharp(src)
       .flop()
