@@ -25,8 +25,12 @@ const HALF = PATCH / 2;
 /** A level must hold a patch and the margin around it. */
 const MIN_LEVEL_SIDE = PATCH + 2;
 const QUERY_SIZES = Array.from({ length: 16 }, (_, k) => Math.round(MIN_LEVEL_SIDE * 2 ** (k / 4))).filter((s) => s <= 150);
-/** Corners kept per level, for a level of 160×120 pixels (in proportion to area). */
-const CORNERS_PER_LEVEL = 250;
+/**
+ * Corners kept per level, for a level of 160×120 pixels (in proportion to area): a query
+ * is described at many more levels than a corpus image, so it keeps fewer at each.
+ */
+const CORPUS_CORNERS_PER_LEVEL = 180;
+const QUERY_CORNERS_PER_LEVEL = 150;
 const CORNER_REFERENCE_AREA = 160 * 120;
 const HARRIS_K = 0.05;
 const MIN_CORNER = 50;
@@ -169,18 +173,33 @@ function corpusLevels(base: Level): Level[] {
   }
 }
 
+/** Scratch planes for corners(), kept between calls: a search makes a dozen levels, a build thousands. */
+let scratch: Float32Array[] = [];
+function scratchPlanes(n: number): Float32Array[] {
+  if (!scratch.length || scratch[0]!.length < n) scratch = Array.from({ length: 7 }, () => new Float32Array(n));
+  return scratch;
+}
+
 /**
- * Harris corners (5×5 window of gradient products, computed with running box sums),
- * strongest first after a 5×5 non-maximum suppression, far enough from the border for
- * a patch.
+ * Harris corners (5×5 window of gradient products, as row sums then column sums), strongest
+ * first after a 5×5 non-maximum suppression, far enough from the border for a patch. Only
+ * the region a corner or its suppression can need is computed.
  */
 function corners(p: Level, max: number): { x: number; y: number }[] {
   const { width: w, height: h, grey: g } = p;
-  const xx = new Float32Array(w * h),
-    yy = new Float32Array(w * h),
-    xy = new Float32Array(w * h);
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
+  const [xx, yy, xy, ra, rb, rc, response] = scratchPlanes(w * h) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  // Corners lie in [HALF, size − HALF]; suppression looks 2 further, the window 2 more.
+  const lo = HALF - 4;
+  for (let y = lo; y <= h - lo; y++)
+    for (let x = lo; x <= w - lo; x++) {
       const i = y * w + x;
       const gx = (g[i + 1]! - g[i - 1]!) / 2,
         gy = (g[i + w]! - g[i - w]!) / 2;
@@ -188,38 +207,33 @@ function corners(p: Level, max: number): { x: number; y: number }[] {
       yy[i] = gy * gy;
       xy[i] = gx * gy;
     }
-  // 5×5 box sums: rows, then columns.
-  const box = (src: Float32Array): Float32Array => {
-    const rows = new Float32Array(w * h),
-      out = new Float32Array(w * h);
-    for (let y = 0; y < h; y++)
-      for (let x = 2; x < w - 2; x++) {
-        const i = y * w + x;
-        rows[i] = src[i - 2]! + src[i - 1]! + src[i]! + src[i + 1]! + src[i + 2]!;
-      }
-    for (let y = 2; y < h - 2; y++)
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        out[i] = rows[i - 2 * w]! + rows[i - w]! + rows[i]! + rows[i + w]! + rows[i + 2 * w]!;
-      }
-    return out;
-  };
-  const a = box(xx),
-    b = box(yy),
-    c = box(xy);
-  const response = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) response[i] = a[i]! * b[i]! - c[i]! * c[i]! - HARRIS_K * (a[i]! + b[i]!) ** 2;
+  for (let y = lo; y <= h - lo; y++)
+    for (let x = lo + 2; x <= w - lo - 2; x++) {
+      const i = y * w + x;
+      ra[i] = xx[i - 2]! + xx[i - 1]! + xx[i]! + xx[i + 1]! + xx[i + 2]!;
+      rb[i] = yy[i - 2]! + yy[i - 1]! + yy[i]! + yy[i + 1]! + yy[i + 2]!;
+      rc[i] = xy[i - 2]! + xy[i - 1]! + xy[i]! + xy[i + 1]! + xy[i + 2]!;
+    }
+  for (let y = lo + 2; y <= h - lo - 2; y++)
+    for (let x = lo + 2; x <= w - lo - 2; x++) {
+      const i = y * w + x;
+      // Window sums rounded to float32, as the planes they come from are.
+      const sa = Math.fround(ra[i - 2 * w]! + ra[i - w]! + ra[i]! + ra[i + w]! + ra[i + 2 * w]!),
+        sb = Math.fround(rb[i - 2 * w]! + rb[i - w]! + rb[i]! + rb[i + w]! + rb[i + 2 * w]!),
+        sc = Math.fround(rc[i - 2 * w]! + rc[i - w]! + rc[i]! + rc[i + w]! + rc[i + 2 * w]!);
+      response[i] = sa * sb - sc * sc - HARRIS_K * (sa + sb) ** 2;
+    }
   const found: { x: number; y: number; r: number }[] = [];
   for (let y = HALF; y <= h - HALF; y++)
     for (let x = HALF; x <= w - HALF; x++) {
-      const v = response[y * w + x]!;
-      if (v < MIN_CORNER) continue;
+      const i = y * w + x;
+      const v = response[i]!;
+      // Most pixels fail on their eight neighbours; the full 5×5 only for those that pass.
+      if (v < MIN_CORNER || response[i - 1]! > v || response[i + 1]! > v || response[i - w]! > v || response[i + w]! > v) continue;
       let peak = true;
       for (let dy = -2; dy <= 2 && peak; dy++)
         for (let dx = -2; dx <= 2; dx++) {
-          const yy2 = y + dy,
-            xx2 = x + dx;
-          if ((dx || dy) && yy2 >= 0 && yy2 < h && xx2 >= 0 && xx2 < w && response[yy2 * w + xx2]! > v) {
+          if ((dx || dy) && response[i + dy * w + dx]! > v) {
             peak = false;
             break;
           }
@@ -307,7 +321,7 @@ function describeCells(v: Float32Array, cells?: Int8Array): number | undefined {
 function featuresOfLevel(p: Level, level: number, colours: BaseColour, baseWidth: number, stable: boolean, out: Feature[]): void {
   const scale = baseWidth / p.width; // base pixels per level pixel
   const v = new Float32Array(16);
-  const max = Math.max(1, Math.round((CORNERS_PER_LEVEL * p.width * p.height) / CORNER_REFERENCE_AREA));
+  const max = Math.max(1, Math.round(((stable ? CORPUS_CORNERS_PER_LEVEL : QUERY_CORNERS_PER_LEVEL) * p.width * p.height) / CORNER_REFERENCE_AREA));
   for (const { x, y } of corners(p, max)) {
     cellMeans(p, x, y, v);
     const cells = new Int8Array(16);

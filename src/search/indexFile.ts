@@ -155,20 +155,52 @@ export class IndexFile<M> {
     return name in this.sections;
   }
 
+  /**
+   * The file, opened for the reads in flight and closed when the last one is done (reads
+   * a search makes at once share one descriptor; none is left open between searches).
+   */
+  private handle?: Promise<fs.FileHandle>;
+  private reading = 0;
+
+  private async acquire(): Promise<fs.FileHandle> {
+    this.reading++;
+    this.handle ??= (async () => {
+      const handle = await fs.open(this.file, 'r');
+      const st = await handle.stat().catch(async (e: unknown) => {
+        await handle.close();
+        throw e;
+      });
+      if (st.dev !== this.identity.dev || st.ino !== this.identity.ino || st.size !== this.identity.size) {
+        await handle.close();
+        throw new IndexFileError(`${this.file} was replaced while in use`, this.file);
+      }
+      return handle;
+    })();
+    try {
+      return await this.handle;
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  private release(): void {
+    if (--this.reading > 0) return;
+    const handle = this.handle;
+    this.handle = undefined;
+    void handle?.then((h) => h.close()).catch(() => undefined);
+  }
+
   private async readAt(offset: number, length: number): Promise<Uint8Array> {
     // A fresh, unpooled buffer: offset 0 of its own memory, so typed arrays can view it.
     const out = new Uint8Array(new ArrayBuffer(length));
-    const handle = await fs.open(this.file, 'r');
+    const handle = await this.acquire();
     try {
-      const st = await handle.stat();
-      if (st.dev !== this.identity.dev || st.ino !== this.identity.ino || st.size !== this.identity.size) {
-        throw new IndexFileError(`${this.file} was replaced while in use`, this.file);
-      }
       const { bytesRead } = await handle.read(out, 0, length, offset);
       if (bytesRead !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
       return out;
     } finally {
-      await handle.close();
+      this.release();
     }
   }
 

@@ -1,10 +1,11 @@
 // `npm run bench`: the speed targets of the issues, measured in one run and printed as
 // medians and ratios to the target. The machine is shared and noisy: read the medians.
 //
-//   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
+//   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes, the
+//                              local corpus at scale about 20: it generates 10,000 images and indexes them twice)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
-//   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --replay-only: one part
+//   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
+//   --image-only, --webview-only, --replay-only, --corpus-only: one part
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +19,7 @@ import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
+import { corpusBenchmarks } from './corpusBench';
 import { webviewBenchmarks } from './webviewBench';
 
 const quick = process.argv.includes('--quick');
@@ -214,6 +216,7 @@ async function main(): Promise<void> {
     if (only('image')) await imageBenchmarks(tmp);
     if (only('webview')) await webviewBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
+    if (only('corpus')) await corpusBenchmarks(tmp, row, quick);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
