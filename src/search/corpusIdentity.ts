@@ -20,6 +20,8 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
 import { isInside, kindOf, type CorpusFolder } from './corpusFiles';
+import { IMAGES_INDEX_KIND } from './imageIndex';
+import { PAGES_INDEX_KIND } from './pagesIndex';
 import { hashPages } from './pagesFile';
 
 const recordSchema = z.object({
@@ -88,9 +90,14 @@ export async function imageStamps(root: string, images: Iterable<string>): Promi
   return stamps;
 }
 
+/**
+ * The index versions count as content: an index of another version may rank differently, so
+ * its cached results are not served, and the first search builds the new index (and tells
+ * its problems) instead of a cache hit hiding them.
+ */
 export function corpusId(root: string, sha256: string, images: readonly string[], stamps: Map<string, string>): string {
   const content = createHash('sha256')
-    .update(JSON.stringify([sha256, images.map((w) => [w, stamps.get(w)])]))
+    .update(JSON.stringify([PAGES_INDEX_KIND, IMAGES_INDEX_KIND, sha256, images.map((w) => [w, stamps.get(w)])]))
     .digest('hex');
   return `local-corpus:${path.basename(root)}@${content.slice(0, 12)}`;
 }

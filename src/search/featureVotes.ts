@@ -12,6 +12,7 @@ const SCALE_BINS_PER_OCTAVE = 4;
 const PLACE_TOLERANCE = 0.05;
 /** Corpus features one search compares at most (a few milliseconds' work). */
 const VOTE_BUDGET = 40_000;
+const EARLY_SUPPORT = 24;
 
 export interface FeatureTable {
   /** Per entry (indexed image): its features are entryFeatures[e] .. entryFeatures[e+1]; the size its levels come from. */
@@ -192,6 +193,11 @@ export function castVotes(t: FeatureTable, features: readonly Feature[], entries
   const voteCell = new Grow(new Float64Array(1024), (n) => new Float64Array(n));
   const voteQuery = new Grow(new Uint32Array(1024), (n) => new Uint32Array(n));
   const voteWeight = new Grow(new Float32Array(1024), (n) => new Float32Array(n));
+  // Distinct query features voting for each entry so far: once one image has EARLY_SUPPORT,
+  // lookups of the commoner keys left cannot change which images deserve the exact matcher.
+  const voters = new Uint16Array(entries);
+  const lastVoter = new Int32Array(entries).fill(-1);
+  let mostVoters = 0;
   let compared = 0;
   for (const qi of order) {
     const q = features[qi]!;
@@ -199,6 +205,7 @@ export function castVotes(t: FeatureTable, features: readonly Feature[], entries
       to = t.keyStarts[q.key + 1]!;
     if (from === to) continue;
     if (compared + (to - from) > VOTE_BUDGET && compared > 0) break;
+    if (mostVoters >= EARLY_SUPPORT && compared >= VOTE_BUDGET / 4) break;
     compared += to - from;
     const rarity = 1 / Math.log2(2 + to - from);
     const { r, g, b, cells, levelWidth, levelHeight } = q;
@@ -225,6 +232,10 @@ export function castVotes(t: FeatureTable, features: readonly Feature[], entries
       const sb = Math.round(SCALE_BINS_PER_OCTAVE * Math.log2(levelWidth / lw));
       const cell = placeCell(sb);
       voteEntry.push(entry);
+      if (lastVoter[entry] !== qi) {
+        lastVoter[entry] = qi;
+        mostVoters = Math.max(mostVoters, ++voters[entry]!);
+      }
       voteCell.push(
         packBin(sb, Math.round((t.featurePlaces[f * 2]! / 65535 - qx / lw) / cell), Math.round((t.featurePlaces[f * 2 + 1]! / 65535 - qy / lh) / cell)),
       );

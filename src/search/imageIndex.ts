@@ -31,6 +31,8 @@ export const SHORTLIST = 12;
  */
 const STRONG_SUPPORT = 6;
 const SHORTLIST_SUPPORT = 3;
+/** In a strong search, images with less than this share of the best image's votes are runners-up too. */
+const STRONG_RATIO = 0.1;
 /** Images per data file: a data file is built in memory, so this bounds the memory a build takes. */
 const IMAGES_PER_DATA_FILE = 1024;
 const BUILD_CONCURRENCY = 4;
@@ -304,8 +306,10 @@ export class ImageIndex {
     let shortlist = voted.slice(0, SHORTLIST);
     let rest = voted.slice(SHORTLIST);
     if (strong) {
-      rest = [...shortlist.filter((e) => votes.get(e)!.support < SHORTLIST_SUPPORT), ...rest];
-      shortlist = shortlist.filter((e) => votes.get(e)!.support >= SHORTLIST_SUPPORT);
+      const top = votes.get(voted[0]!)!.score;
+      const contender = (e: number) => votes.get(e)!.support >= SHORTLIST_SUPPORT && votes.get(e)!.score >= STRONG_RATIO * top;
+      rest = [...shortlist.filter((e) => !contender(e)), ...rest];
+      shortlist = shortlist.filter(contender);
     }
     const wanted = strong ? limit : Math.max(limit, SHORTLIST);
     if (shortlist.length + rest.length < wanted) {

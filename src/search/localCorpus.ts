@@ -86,7 +86,10 @@ export class LocalCorpus {
     return this.identity.id;
   }
 
-  /** The check at the start of a run: throws CorpusError when the folder cannot serve as a corpus. Reads no pages. */
+  /**
+   * The check at the start of a run: throws CorpusError when the folder cannot serve as a
+   * corpus. Parses no page (a first run, or one after pages.jsonl changed, hashes it once).
+   */
   static async open(dir: string, options: CorpusOptions = {}): Promise<LocalCorpus> {
     const folder = await openCorpusFolder(dir);
     const corpus = new LocalCorpus(folder, await identifyCorpus(folder, options.indexDir), options);
