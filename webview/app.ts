@@ -16,7 +16,12 @@ const FRAME_BUDGET_MS = 8;
 /** Cards drawn in full from the start; the rest are drawn in full as they come near the view. */
 const EAGER_CARDS = 12;
 
-export type AssetResolver = (rel: string | undefined) => string | undefined;
+/** The run's images the host allows, and the ones it refused with why. */
+export interface AssetResolver {
+  url(rel: string | undefined): string | undefined;
+  refusal(rel: string | undefined): string | undefined;
+  refusals(): [string, string][];
+}
 
 export class TrajectoryApp {
   private model = new TrajectoryModel();
@@ -80,7 +85,8 @@ export class TrajectoryApp {
   }
 
   private readonly cardContext: CardContext = {
-    asset: (rel) => this.assets(rel),
+    asset: (rel) => this.assets.url(rel),
+    refusal: (rel) => this.assets.refusal(rel),
     openLink: (url) => this.openLink(url),
     hover: (step) => this.link(step),
     select: (step) => this.select(step, false),
@@ -91,7 +97,7 @@ export class TrajectoryApp {
       case 'init':
         return this.init(message);
       case 'events':
-        return this.addEvents(message.events, message.complete);
+        return this.addEvents(message.events, message.complete, Object.keys(message.refused ?? {}).length > 0);
       case 'delta':
         this.model.streamDelta(message.step, message.text);
         this.full.add(message.step);
@@ -124,7 +130,7 @@ export class TrajectoryApp {
     for (const t of this.model.turns.slice(0, EAGER_CARDS)) this.full.add(t.step);
     if (m.header) {
       const h = m.header;
-      this.image.setImage(this.assets(h.image.sent.path ?? h.image.path), h.image.oriented, `The image asked about: ${h.question}`);
+      this.image.setImage(this.assets.url(h.image.sent.path ?? h.image.path), h.image.oriented, `The image asked about: ${h.question}`);
     }
     this.image.setGazes(this.model.gazes);
     this.image.setFocus(this.selected);
@@ -142,7 +148,8 @@ export class TrajectoryApp {
     });
   }
 
-  private addEvents(events: TrajectoryEvent[], complete: boolean): void {
+  private addEvents(events: TrajectoryEvent[], complete: boolean, newlyRefused: boolean): void {
+    if (newlyRefused) this.renderHead();
     let gazesChanged = false;
     for (const e of events) {
       const step = this.model.apply(e);
@@ -231,7 +238,17 @@ export class TrajectoryApp {
           el('ul', {}, ...this.problems.slice(0, 20).map((p) => el('li', { class: 'text' }, `line ${p.line}: ${p.message}`))),
         )
       : null;
-    append(this.head, problems, headerView(this.model.header, this.title));
+    const withheld = this.assets.refusals();
+    const refusedImages = withheld.length
+      ? el(
+          'section',
+          { class: 'problems withheld', attrs: { role: 'alert' } },
+          icon('shield'),
+          ` ${withheld.length} image${withheld.length === 1 ? '' : 's'} named by this record ${withheld.length === 1 ? 'is' : 'are'} not shown:`,
+          el('ul', {}, ...withheld.slice(0, 20).map(([rel, reason]) => el('li', { class: 'text' }, `${rel} ${reason}`))),
+        )
+      : null;
+    append(this.head, problems, refusedImages, headerView(this.model.header, this.title));
   }
 
   private renderOutcome(): void {

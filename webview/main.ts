@@ -1,42 +1,58 @@
 // Entry point of the webview bundle. Inside VS Code it talks to the extension; in a
 // standalone report (`gog report`) the trajectory and its images are embedded in the page.
+// Either way the host says which images may be shown (run-folder path → URL); a path the
+// host did not list is never resolved, whatever the record says.
 import './zodConfig';
-import { hostMessageSchema, isRunAsset, isWebUrl } from '../src/shared/messages';
+import { hostMessageSchema, isWebUrl, type HostMessage } from '../src/shared/messages';
 import { TrajectoryApp } from './app';
 import { connectHost } from './host';
 
 const root = document.getElementById('app')!;
 const host = connectHost();
 const embedded = document.getElementById('gog-report');
+const assets = new Map<string, string>();
+const refused = new Map<string, string>();
+
+function learnAssets(message: HostMessage): void {
+  if (message.type === 'init') {
+    assets.clear();
+    refused.clear();
+  }
+  if (message.type !== 'init' && message.type !== 'events') return;
+  for (const [rel, url] of Object.entries(message.assets ?? {})) assets.set(rel, url);
+  for (const [rel, reason] of Object.entries(message.refused ?? {})) refused.set(rel, reason);
+}
+
+const app = new TrajectoryApp(
+  root,
+  host,
+  {
+    url: (rel) => (rel ? assets.get(rel) : undefined),
+    refusal: (rel) => (rel ? refused.get(rel) : undefined),
+    refusals: () => [...refused],
+  },
+  embedded
+    ? (url) => {
+        if (isWebUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
+      }
+    : (url) => {
+        if (isWebUrl(url)) host.request({ method: 'openExternal', url }).catch(() => undefined);
+      },
+);
 
 if (embedded) {
-  const data = JSON.parse(embedded.textContent ?? '{}') as { init: unknown; assets: Record<string, string> };
-  const app = new TrajectoryApp(
-    root,
-    host,
-    (rel) => (rel && isRunAsset(rel) && Object.hasOwn(data.assets, rel) ? data.assets[rel] : undefined),
-    (url) => {
-      if (isWebUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
-    },
-  );
-  app.handle(hostMessageSchema.parse(data.init));
+  const data = JSON.parse(embedded.textContent ?? '{}') as { init: unknown };
+  const init = hostMessageSchema.parse(data.init);
+  learnAssets(init);
+  app.handle(init);
 } else {
-  let assetBase = '';
-  const app = new TrajectoryApp(
-    root,
-    host,
-    (rel) => (rel && isRunAsset(rel) && assetBase ? `${assetBase.replace(/\/$/, '')}/${rel.split('/').map(encodeURIComponent).join('/')}` : undefined),
-    (url) => {
-      if (isWebUrl(url)) host.request({ method: 'openExternal', url }).catch(() => undefined);
-    },
-  );
   window.addEventListener('message', (event: MessageEvent) => {
     const parsed = hostMessageSchema.safeParse(event.data);
     if (!parsed.success) {
       console.warn('gog: ignored a message that is not part of the protocol', parsed.error.issues[0]);
       return;
     }
-    if (parsed.data.type === 'init') assetBase = parsed.data.assetBase;
+    learnAssets(parsed.data);
     app.handle(parsed.data);
   });
   host.post({ type: 'ready' });

@@ -11,6 +11,8 @@ export const FOLD_CHARS = 600;
 export interface CardContext {
   /** URL of a run asset, or undefined when the path is not one. */
   asset(rel: string | undefined): string | undefined;
+  /** Why the host refused to show an image the record names, if it did. */
+  refusal(rel: string | undefined): string | undefined;
   openLink(url: string): void;
   hover(step: number | undefined): void;
   select(step: number): void;
@@ -56,7 +58,7 @@ function actionView(t: Turn, ctx: CardContext): { label: string; icon: string; b
         body: el(
           'figure',
           { class: 'gaze-crop' },
-          crop ? image(crop, `Turn ${t.step} crop`, 'crop') : null,
+          crop ? image(crop, `Turn ${t.step} crop`, 'crop') : cropRefused(a.crop, ctx),
           el(
             'figcaption',
             {},
@@ -69,6 +71,11 @@ function actionView(t: Turn, ctx: CardContext): { label: string; icon: string; b
       };
     }
   }
+}
+
+function cropRefused(rel: string | undefined, ctx: CardContext): Child {
+  const reason = ctx.refusal(rel);
+  return reason ? el('div', { class: 'note refused text', attrs: { role: 'note' } }, icon('shield'), ` Crop not shown: ${rel} ${reason}`) : null;
 }
 
 function resultView(r: ResultRecord, ctx: CardContext): HTMLElement {

@@ -2,21 +2,14 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
-import type { BoxFormat } from '../core/geometry';
-import type { DialectId } from '../core/trajectory';
-import { DEFAULT_ENDPOINT } from '../model/client';
-import { defaultRunDir, QUERY_DEFAULTS, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { redact } from '../core/redact';
+import { defaultRunDir, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
+import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 
 export class UsageError extends Error {}
-
-function numberOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} needs a number; got "${value}"`);
-  return n;
-}
 
 export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): { settings: QuerySettings; json: boolean } {
   let values;
@@ -26,26 +19,12 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
       allowPositionals: false,
       strict: true,
       options: {
+        ...cliOptions(),
         image: { type: 'string' },
         question: { type: 'string' },
-        endpoint: { type: 'string' },
-        model: { type: 'string' },
-        dialect: { type: 'string' },
-        'box-format': { type: 'string' },
-        'max-turns': { type: 'string' },
-        'max-pixels': { type: 'string' },
-        corpus: { type: 'string' },
         out: { type: 'string' },
         gold: { type: 'string', multiple: true },
-        'top-k': { type: 'string' },
-        temperature: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        timeout: { type: 'string' },
-        retries: { type: 'string' },
-        'no-stream': { type: 'boolean' },
-        'no-evidence-images': { type: 'boolean' },
         cache: { type: 'string' },
-        'no-cache': { type: 'boolean' },
         json: { type: 'boolean' },
       },
     }));
@@ -54,30 +33,28 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   }
   if (!values.image) throw new UsageError('--image PATH is required');
   if (values.question === undefined) throw new UsageError('--question TEXT is required');
-  const d = QUERY_DEFAULTS;
+  const folders = { base: cwd, defaults: { corpusDir: path.join(demoDir(), 'corpus') } };
+  const defaults = settingDefaults(folders);
+  if (env.OPENAI_BASE_URL) defaults.endpoint = env.OPENAI_BASE_URL;
+  let run;
+  try {
+    run = settingsFromCli(values, folders, defaults);
+  } catch (e) {
+    throw new UsageError(oneLine(e));
+  }
+  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
   const settings: QuerySettings = {
+    ...run,
     image: path.resolve(cwd, values.image),
     question: values.question,
-    endpoint: values.endpoint ?? env.OPENAI_BASE_URL ?? DEFAULT_ENDPOINT,
-    model: values.model ?? '',
-    dialect: (values.dialect ?? d.dialect) as DialectId,
-    boxFormat: (values['box-format'] ?? d.boxFormat) as BoxFormat,
-    maxTurns: numberOption('max-turns', values['max-turns'], d.maxTurns),
-    maxPixels: numberOption('max-pixels', values['max-pixels'], d.maxPixels),
-    topK: numberOption('top-k', values['top-k'], d.topK),
-    evidenceImages: !values['no-evidence-images'],
-    temperature: numberOption('temperature', values.temperature, d.temperature),
-    maxTokens: numberOption('max-tokens', values['max-tokens'], d.maxTokens),
-    timeoutMs: numberOption('timeout', values.timeout, d.timeoutMs / 1000) * 1000,
-    maxRetries: numberOption('retries', values.retries, d.maxRetries),
-    stream: !values['no-stream'],
-    corpusDir: values.corpus ? path.resolve(cwd, values.corpus) : path.join(demoDir(), 'corpus'),
     runDir: values.out ? path.resolve(cwd, values.out) : defaultRunDir(cwd),
+    cacheDir,
+    // Even with --no-cache: indexes hold the corpus, not search results.
+    indexDir: path.join(cacheDir, 'index'),
+    searchKeys: keysFromEnv(env),
   };
-  const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
-  if (!values['no-cache']) settings.cacheDir = cacheDir;
-  settings.indexDir = path.join(cacheDir, 'index'); // even with --no-cache: indexes hold the corpus, not search results
   if (env.OPENAI_API_KEY) settings.apiKey = env.OPENAI_API_KEY;
+  settings.uploadEnv = env;
   if (values.gold?.length) settings.gold = values.gold;
   return { settings, json: !!values.json };
 }
@@ -87,6 +64,12 @@ export interface Io {
   stderr: (line: string) => void;
   color: boolean;
   width: number;
+}
+
+/** Output that never prints a secret, whatever text reaches it (a server's echo, say). */
+export function redactingIo(io: Io, secrets: readonly string[]): Io {
+  if (!secrets.length) return io;
+  return { ...io, stdout: (l) => io.stdout(redact(l, secrets)), stderr: (l) => io.stderr(redact(l, secrets)) };
 }
 
 /** Prints an outcome line for --json; `trajectory` is null when the run never started. */
@@ -109,7 +92,8 @@ export function relativeToCwd(p: string): string {
 }
 
 /** Runs one query with terminal output; returns the exit code. */
-export async function runAsk(settings: QuerySettings, json: boolean, io: Io, signal: AbortSignal): Promise<number> {
+export async function runAsk(settings: QuerySettings, json: boolean, terminal: Io, signal: AbortSignal): Promise<number> {
+  const io = redactingIo(terminal, secretsOf(settings));
   const steps = json ? io.stderr : io.stdout;
   const printer = createStepPrinter({ write: steps, color: io.color && !json, width: io.width });
   let outcome: QueryOutcome;

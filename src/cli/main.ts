@@ -1,10 +1,14 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { runCache } from './cache';
 import { runDemo } from './demo';
 import { runReplay } from './replay';
 import { runReport } from './report';
 import { USAGE } from './usage';
+
+/** How long a command may take to wind down after SIGINT or SIGTERM. */
+const STOP_GRACE_MS = 5000;
 
 async function main(argv: string[]): Promise<number> {
   const io: Io = {
@@ -15,11 +19,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const controller = new AbortController();
   let interrupts = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupts > 1) process.exit(code);
     if (process.stderr.isTTY) io.stderr('gog: stopping… (Ctrl+C again to quit at once)');
     controller.abort();
+    // Every command stops at the abort; should one not, the process still ends. Trajectory
+    // lines are written as they happen, so what was recorded is on disk either way.
+    setTimeout(() => {
+      io.stderr(`gog: did not stop within ${STOP_GRACE_MS / 1000} s of ${signal}; quitting (what was recorded is on disk)`);
+      process.exit(code);
+    }, STOP_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -35,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
         return await runReplay(rest, io, controller.signal);
       case 'report':
         return await runReport(rest, io, process.cwd());
+      case 'cache':
+        return await runCache(rest, io, process.cwd());
       case 'demo':
         return await runDemo(rest, io, controller.signal, process.cwd());
       case undefined:

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { writeFileAtomic } from '../data/atomicFile';
+import { TrajectoryTooLarge } from '../core/trajectoryFile';
 import { buildReport } from '../run/report';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
@@ -22,10 +23,14 @@ export async function runReport(argv: string[], io: Io, cwd: string): Promise<nu
   try {
     report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'));
   } catch (e) {
+    if (e instanceof TrajectoryTooLarge) {
+      io.stderr(`gog: ${e.message}: a report puts the whole run into one HTML file; open the trajectory in VS Code or gog replay it instead`);
+      return 1;
+    }
     io.stderr(`gog: ${oneLine(e)}`);
     return 1;
   }
-  for (const m of report.missing) io.stderr(`gog: warning: ${m} is referenced by the record but not in the run folder; the report shows it as missing`);
+  for (const line of report.left) io.stderr(`gog: warning: ${line} (the report shows it as missing)`);
   await writeFileAtomic(out, report.html);
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.images} image${report.images === 1 ? '' : 's'} inlined)`);
   return 0;

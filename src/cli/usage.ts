@@ -1,3 +1,6 @@
+// `gog help`. The settings flags come from the one declaration of every run setting.
+import { cliHelp } from '../run/settingsSpec';
+
 export const USAGE = `gog — the Glance-or-Gaze search-augmented VQA agent, headless
 
 usage:
@@ -8,28 +11,18 @@ usage:
   gog report TRAJECTORY [--out FILE.html]         the trajectory view as one self-contained
                                                    HTML file (images inlined), to share
   gog demo [--out DIR]                             replay the bundled demo questions
+  gog cache stats|clear [--cache DIR] [--provider ID]
+                                                   what the search cache holds; empty it
   gog help                                         this text
 
 ask options:
-  --endpoint URL        OpenAI-compatible base URL (default $OPENAI_BASE_URL or http://127.0.0.1:8000/v1)
-  --model NAME          model name (default: the first model the endpoint lists)
-  --dialect D           gog | mmsearch-r1 | tool-calls (default gog)
-  --box-format F        pixels-sent | rel-1000 | rel-1 (default pixels-sent)
-  --max-turns N         turn budget; the last turn must answer (default 8)
-  --max-pixels N        cap on pixels sent to the model (default 1003520 = 1280·28·28)
-  --corpus DIR          local corpus folder with pages.jsonl (default: the bundled demo corpus)
-  --out DIR             run folder to create (default .gog/runs/<id>)
-  --gold TEXT           a gold answer alias, for scoring (repeatable)
-  --top-k N             results per search (default 5)
-  --temperature T       sampling temperature (default 0)
-  --max-tokens N        tokens per model turn (default 2048)
-  --timeout S           seconds per model request (default 120)
-  --retries N           retries on 429/5xx/connection errors (default 2)
-  --no-stream           ask for whole replies instead of streams
-  --no-evidence-images  do not send result thumbnails to the model
-  --cache DIR           search cache folder (default .gog/cache)
-  --no-cache            do not cache searches
-  --json                print only one JSON line with the outcome on stdout
+  --image PATH                     the image to ask about (required)
+  --question TEXT                  the question (required)
+  --out DIR                        run folder to create: new or empty (default .gog/runs/<id>)
+  --gold TEXT                      a gold answer alias, for scoring (repeatable)
+  --cache DIR                      search cache folder (default .gog/cache)
+  --json                           print only one JSON line with the outcome on stdout
+${cliHelp().join('\n')}
 
 The API key is read from OPENAI_API_KEY (none is needed for local servers).
 Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.`;

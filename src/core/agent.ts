@@ -1,14 +1,25 @@
-// The Glance-or-Gaze loop (DESIGN.md section 1): ask the model, parse its turn, act
-// (answer, text search, glance = search the whole image, gaze = crop a box and search
-// the crop), tell it what came back, repeat within a turn budget. Every step is written
-// to the record before subscribers hear of it, so what they see is what is on disk.
+// The Glance-or-Gaze loop (docs/ARCHITECTURE.md, "The agent loop"): ask the model, parse
+// its turn, act (answer, text search, glance = search the whole image, gaze = crop a box
+// and search the crop), tell it what came back, repeat within a turn budget. Every step
+// is written to the record before subscribers hear of it, so what they see is on disk.
 import type { Action, ParsedTurn } from './actions';
 import type { ChatMessage } from './chat';
 import type { Dialect, EvidenceItem, ObservationContext } from './dialects/dialect';
 import { describeSearched } from './dialects/information';
 import { EventStream } from './eventStream';
 import { resolveBox, type BoxFormat, type ResolvedBox } from './geometry';
-import { dataUrl, type AgentImage, type ImageSearch, type ModelPort, type ModelRequest, type Recorder, type SearchOutcome, type TextSearch } from './ports';
+import {
+  dataUrl,
+  partialReply,
+  type AgentImage,
+  type ModelReply,
+  type ImageSearch,
+  type ModelPort,
+  type ModelRequest,
+  type Recorder,
+  type SearchOutcome,
+  type TextSearch,
+} from './ports';
 import { scoreAnswer } from './scoring';
 import type { ActionRecord, FinalEvent, NewEvent, ResultRecord, StopReason, TrajectoryEvent } from './trajectory';
 
@@ -110,20 +121,19 @@ export class AgentRun {
         }
         this.status(step, 'asking the model');
         const t0 = Date.now();
-        const reply = await deps.model.complete(request, {
-          signal,
-          onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
-        });
-        await this.record({
-          type: 'model_turn',
-          step,
-          raw: reply.text,
-          ...(reply.reasoning ? { reasoning: reply.reasoning } : {}),
-          ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
-          ...(reply.usage ? { usage: reply.usage } : {}),
-          finishReason: reply.finishReason ?? null,
-          ms: Date.now() - t0,
-        });
+        let reply: ModelReply;
+        try {
+          reply = await deps.model.complete(request, {
+            signal,
+            onDelta: (text) => this.events.publish({ kind: 'delta', step, text }),
+          });
+        } catch (e) {
+          // What arrived before the turn failed or was cancelled is recorded, never lost.
+          const partial = partialReply(e);
+          if (partial) await this.recordTurn(step, partial, Date.now() - t0);
+          throw e;
+        }
+        await this.recordTurn(step, reply, Date.now() - t0);
         for (const message of reply.notices ?? []) await this.record({ type: 'notice', step, message });
 
         const parsed = dialect.parse(reply);
@@ -191,7 +201,9 @@ export class AgentRun {
         await this.record({ type: 'action', step, action: { kind: 'text_search', query: action.query } });
         this.status(step, `text search: ${action.query}`);
         const searched = describeSearched('text_search', { query: action.query });
-        const outcome = await this.search(step, 'text_search', signal, () => deps.textSearch.search(action.query, { signal, topK: config.topK }));
+        const outcome = await this.search(step, 'text_search', signal, () =>
+          deps.textSearch.search(action.query, { signal, topK: config.topK, question: config.question }),
+        );
         messages.push(...config.dialect.observationMessages(this.observationContext('text_search', searched, outcome, parsed.callIds)));
         return undefined;
       }
@@ -221,12 +233,12 @@ export class AgentRun {
           };
           run = () => {
             if (!crop) throw cropError;
-            return deps.imageSearch.search(crop, { signal, topK: config.topK });
+            return deps.imageSearch.search(crop, { signal, topK: config.topK, question: config.question });
           };
         } else {
           searched = describeSearched('image_search', {});
           record = { kind: 'image_search', scope: 'full' };
-          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK });
+          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK, question: config.question });
         }
         await this.record({ type: 'action', step, action: record });
         this.status(step, box ? 'gaze: searching the region' : 'glance: searching the whole image');
@@ -256,13 +268,17 @@ export class AgentRun {
     const results: ResultRecord[] = [];
     const items: EvidenceItem[] = [];
     for (const hit of outcome?.results ?? []) {
-      const record: ResultRecord = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet, provider: hit.provider };
-      if (hit.score !== undefined) record.score = hit.score;
-      const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.snippet };
-      if (hit.thumbnail) {
-        record.thumbnail = await this.deps.recorder.saveImage(`s${step}-${tool === 'image_search' ? 'img' : 'txt'}-r${hit.rank}.jpg`, hit.thumbnail);
-        if (this.config.evidenceImages) item.imageUrl = dataUrl(hit.thumbnail);
+      // The record is the hit itself, its pixels and page text saved as files of the run.
+      const { thumbnail, pageText, ...fields } = hit;
+      const record: ResultRecord = { ...fields };
+      const prefix = `s${step}-${tool === 'image_search' ? 'img' : 'txt'}-r${hit.rank}`;
+      // A page summary, when there is one, is what the model reads instead of the snippet.
+      const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.summary ?? hit.snippet };
+      if (thumbnail) {
+        record.thumbnail = await this.deps.recorder.saveImage(`${prefix}.jpg`, thumbnail);
+        if (this.config.evidenceImages) item.imageUrl = dataUrl(thumbnail);
       }
+      if (pageText !== undefined) record.page = await this.deps.recorder.saveText(`${prefix}.txt`, pageText);
       results.push(record);
       items.push(item);
     }
@@ -272,6 +288,7 @@ export class AgentRun {
       tool,
       results,
       ...(error ? { error } : {}),
+      ...(outcome?.notes?.length ? { notes: outcome.notes } : {}),
       ...(outcome ? { cached: outcome.cached } : {}),
       ms: Date.now() - t0,
     });
@@ -292,6 +309,20 @@ export class AgentRun {
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(callIds ? { callIds } : {}),
     };
+  }
+
+  private async recordTurn(step: number, reply: ModelReply, ms: number): Promise<void> {
+    await this.record({
+      type: 'model_turn',
+      step,
+      raw: reply.text,
+      ...(reply.reasoning ? { reasoning: reply.reasoning } : {}),
+      ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
+      ...(reply.usage ? { usage: reply.usage } : {}),
+      finishReason: reply.finishReason ?? null,
+      ...(reply.cut ? { cut: reply.cut } : {}),
+      ms,
+    });
   }
 
   private async record(event: NewEvent): Promise<void> {

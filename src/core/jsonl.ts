@@ -19,25 +19,33 @@ export interface JsonLinesResult<T> {
   problems: LineProblem[];
 }
 
+/** One line: blank is skipped (undefined), otherwise a value or a problem. */
+export function parseJsonLine<T>(raw: string, line: number, check: LineCheck<T>): ParsedLine<T> | LineProblem | undefined {
+  if (raw.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    return { line, message: `not valid JSON (${(e as Error).message})` };
+  }
+  const checked = check(value, line);
+  return checked.ok ? { line, value: checked.value } : { line, message: checked.message };
+}
+
+export function isProblem<T>(p: ParsedLine<T> | LineProblem): p is LineProblem {
+  return 'message' in p;
+}
+
 /** Parses JSONL text; blank lines are skipped, a final unterminated line is read too. */
 export function parseJsonLines<T>(text: string, check: LineCheck<T>): JsonLinesResult<T> {
   const items: ParsedLine<T>[] = [];
   const problems: LineProblem[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.replace(/\r$/, '');
-    if (raw.trim() === '') continue;
-    const line = i + 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      problems.push({ line, message: `not valid JSON (${(e as Error).message})` });
-      continue;
-    }
-    const checked = check(value, line);
-    if (checked.ok) items.push({ line, value: checked.value });
-    else problems.push({ line, message: checked.message });
+    const parsed = parseJsonLine(lines[i]!.replace(/\r$/, ''), i + 1, check);
+    if (!parsed) continue;
+    if (isProblem(parsed)) problems.push(parsed);
+    else items.push(parsed);
   }
   return { items, problems };
 }

@@ -2,7 +2,7 @@
 // src/search implement them; tests and the CLI wire real implementations in.
 import type { ChatMessage, ModelOutput, ToolChoice, ToolSpec } from './chat';
 import type { Box, Size } from './geometry';
-import type { NewEvent, TrajectoryEvent } from './trajectory';
+import type { NewEvent, ResultRecord, TrajectoryEvent } from './trajectory';
 
 export interface ModelRequest {
   messages: ChatMessage[];
@@ -10,16 +10,36 @@ export interface ModelRequest {
   toolChoice?: ToolChoice;
 }
 
+/** Why a reply was not kept whole. */
+export interface ReplyCut {
+  /** too_long: over the cap on kept characters; timeout, error: the turn failed partway. */
+  reason: 'too_long' | 'timeout' | 'error';
+  message: string;
+}
+
 export interface ModelReply extends ModelOutput {
   usage?: { prompt: number; completion: number };
   finishReason?: string | null;
   /** Things worth recording that did not stop the turn (a retried stream, say). */
   notices?: string[];
+  /** Set when only part of the reply is kept (the text is what was kept). */
+  cut?: ReplyCut;
 }
 
 export interface ModelPort {
-  /** Throws an Error with a one-line, secret-free message when the turn cannot be had. */
+  /**
+   * Throws an Error with a one-line, secret-free message when the turn cannot be had. When
+   * part of a reply had arrived, the error carries it as `partial` (see partialReply).
+   */
   complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply>;
+}
+
+/** What arrived of a reply before the turn failed or was cancelled, if anything did. */
+export function partialReply(error: unknown): ModelReply | undefined {
+  const partial = error instanceof Error ? (error as Error & { partial?: unknown }).partial : undefined;
+  if (partial === null || typeof partial !== 'object') return undefined;
+  const p = partial as ModelReply;
+  return typeof p.text === 'string' && (p.text.length > 0 || !!p.reasoning || !!p.toolCalls?.length) ? p : undefined;
 }
 
 /** An encoded image (JPEG) with its pixel size. */
@@ -39,25 +59,38 @@ export interface AgentImage {
   crop(box: Box, signal: AbortSignal): Promise<EncodedImage>;
 }
 
+/**
+ * A search result as a provider returns it: the record's fields (ResultRecord), with the
+ * thumbnail's pixels and the page's text in hand; the agent saves those two as files of the
+ * run and records their paths instead.
+ */
 export interface SearchHit {
-  rank: number;
-  title: string;
-  url: string;
-  snippet: string;
-  provider: string;
-  score?: number;
+  rank: ResultRecord['rank'];
+  title: ResultRecord['title'];
+  url: ResultRecord['url'];
+  snippet: ResultRecord['snippet'];
+  summary?: ResultRecord['summary'];
+  provider: ResultRecord['provider'];
+  score?: ResultRecord['score'];
+  source?: ResultRecord['source'];
   thumbnail?: EncodedImage;
+  /** The page's text as read (page reading), saved with the run. */
+  pageText?: string;
 }
 
 export interface SearchOutcome {
   results: SearchHit[];
   /** True when served from the disk cache. */
   cached: boolean;
+  /** What went wrong for some results without failing the search (a page that could not be read). */
+  notes?: string[];
 }
 
 export interface SearchOptions {
   signal: AbortSignal;
   topK: number;
+  /** The user's question: page reading summarises pages for it. */
+  question?: string;
 }
 
 export interface ImageSearch {
@@ -68,6 +101,8 @@ export interface ImageSearch {
 
 export interface TextSearch {
   readonly id: string;
+  /** Its results depend on the question, not only the query (pages summarised for it): caches key by both. */
+  readonly perQuestion?: boolean;
   search(query: string, options: SearchOptions): Promise<SearchOutcome>;
 }
 
@@ -75,6 +110,8 @@ export interface Recorder {
   write(event: NewEvent): Promise<TrajectoryEvent>;
   /** Saves an image next to the trajectory; returns its path relative to the trajectory's folder. */
   saveImage(name: string, image: EncodedImage): Promise<string>;
+  /** Saves a text (a page as read) next to the trajectory; returns its relative path. */
+  saveText(name: string, text: string): Promise<string>;
 }
 
 export function dataUrl(image: EncodedImage): string {

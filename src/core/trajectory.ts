@@ -1,6 +1,6 @@
-// The trajectory record (DESIGN.md section 3): one header line, then one line per event,
-// appended as the run goes. Schema version 1. Objects are "loose": fields a later version
-// adds survive a read by this one.
+// The trajectory record (docs/ARCHITECTURE.md, "The trajectory record"): one header line,
+// then one line per event, appended as the run goes. Schema version 1. Objects are
+// "loose": fields a later version adds survive a read by this one.
 import { z } from 'zod';
 import { BOX_FORMATS } from './geometry';
 
@@ -45,9 +45,24 @@ export const headerSchema = z.looseObject({
     evidenceImages: z.boolean().optional(),
   }),
   agent: z.looseObject({ maxTurns: z.number().int().positive(), topK: z.number().int().positive() }),
-  search: z.looseObject({ image: z.string(), text: z.string() }),
+  search: z.looseObject({
+    /** The providers' ids as they name themselves in results and cache keys. */
+    image: z.string(),
+    text: z.string(),
+    /** Where each web service used was reached (no credentials). */
+    services: z.record(z.string(), z.string()).optional(),
+    /** Where images were uploaded for services that take URLs (no credentials). */
+    uploader: z.string().optional(),
+    /** Page reading: who read the pages, who summarised them, how many per search. */
+    pages: z.looseObject({ reader: z.string(), summarizer: z.string(), pages: z.number().int().positive() }).optional(),
+  }),
   tools: z.record(z.string(), z.string()),
   note: z.string().optional(),
+  /**
+   * A branch: this run continues another from a corrected step. The parent's file (relative
+   * to this trajectory's folder), its id, and the step from which this run differs from it.
+   */
+  parent: z.looseObject({ file: z.string(), id: z.string(), step: z.number().int().positive() }).optional(),
 });
 export type TrajectoryHeader = z.infer<typeof headerSchema>;
 
@@ -56,6 +71,11 @@ const eventBase = {
   step: z.number().int().min(0),
   /** ISO time the event was recorded. */
   t: z.string(),
+  /**
+   * Names the event within its file, for annotations to point at: `e1`, `e2`… in the order
+   * written. Files from before ids were written get `L<line>` from the reader.
+   */
+  id: z.string().min(1).max(64).optional(),
 };
 
 const toolCallSchema = z.looseObject({
@@ -73,6 +93,8 @@ export const modelTurnSchema = z.looseObject({
   toolCalls: z.array(toolCallSchema).optional(),
   usage: z.looseObject({ prompt: z.number(), completion: z.number() }).optional(),
   finishReason: z.string().nullable().optional(),
+  /** Only part of the reply is kept: cut at the size cap, or the turn failed partway. */
+  cut: z.looseObject({ reason: z.enum(['too_long', 'timeout', 'error']), message: z.string() }).optional(),
   ms: z.number(),
 });
 
@@ -102,15 +124,28 @@ export type ActionRecord = z.infer<typeof actionRecordSchema>;
 
 export const actionSchema = z.looseObject({ type: z.literal('action'), ...eventBase, action: actionRecordSchema });
 
+/**
+ * One search result: the one shape a result has from the provider that found it to the
+ * record (providers hand the agent the same fields, with the thumbnail's pixels and the
+ * page's text in hand instead of their files; see SearchHit in ports.ts).
+ */
 export const resultRecordSchema = z.looseObject({
   rank: z.number().int().positive(),
   title: z.string(),
   url: z.string(),
+  /** What the provider said about the page (its snippet). */
   snippet: z.string(),
+  /** A summary of the page read for the question; when present the model was shown it instead of the snippet. */
+  summary: z.string().optional(),
+  /** The page's text as read, a file relative to the trajectory's folder. */
+  page: z.string().optional(),
   /** A file relative to the trajectory's folder; never a remote URL. */
   thumbnail: z.string().optional(),
+  /** The provider id that found it (`serper`, `local-corpus:…`). */
   provider: z.string(),
   score: z.number().optional(),
+  /** The site that published it, when the provider says (`Nike`, `en.wikipedia.org`). */
+  source: z.string().optional(),
 });
 export type ResultRecord = z.infer<typeof resultRecordSchema>;
 
@@ -121,6 +156,8 @@ export const observationSchema = z.looseObject({
   results: z.array(resultRecordSchema),
   /** A tool failure, shown to the model as peers do; the run goes on. */
   error: z.string().optional(),
+  /** What went wrong for some results without failing the search (a page that could not be read). */
+  notes: z.array(z.string()).optional(),
   cached: z.boolean().optional(),
   ms: z.number(),
 });
@@ -142,11 +179,37 @@ export const finalSchema = z.looseObject({
   ms: z.number(),
 });
 
+export const LABELS = ['accepted', 'rejected', 'needs-fix'] as const;
+export type Label = (typeof LABELS)[number];
+
+/**
+ * One human correction. Each points at the original event it corrects (by id); the
+ * corrected trajectory is the original with its annotations applied in order (see
+ * annotations.ts), and the original stays as it was recorded.
+ */
+export const editSchema = z.discriminatedUnion('op', [
+  /** A gaze box moved, resized or redrawn: the action event's box, in original-image pixels. */
+  z.looseObject({ op: z.literal('set_box'), target: z.string(), box: boxSchema }),
+  /** A reflection's text, a text search's query, or the answer. */
+  z.looseObject({ op: z.literal('set_text'), target: z.string(), text: z.string() }),
+  /** A step left out of the corrected trajectory (and of training data), or put back. */
+  z.looseObject({ op: z.literal('drop_step'), target: z.number().int().positive() }),
+  z.looseObject({ op: z.literal('restore_step'), target: z.number().int().positive() }),
+  /** A reflection the model should have written, at the start of a step (after the evidence before it). */
+  z.looseObject({ op: z.literal('insert_reflection'), target: z.number().int().positive(), kind: z.enum(['think', 'reflect', 'reason']), text: z.string() }),
+  /** The verdict on the whole trajectory. */
+  z.looseObject({ op: z.literal('label'), label: z.enum(LABELS), note: z.string().optional(), tags: z.array(z.string()).optional() }),
+  /** Takes back an earlier annotation (how an undo after a save is written down). */
+  z.looseObject({ op: z.literal('revert'), target: z.string() }),
+]);
+export type Edit = z.infer<typeof editSchema>;
+
 /** A human correction, added after the original events, never written over them. */
 export const annotationSchema = z.looseObject({
   type: z.literal('annotation'),
   ...eventBase,
   author: z.string().optional(),
+  edit: editSchema,
 });
 
 export const eventSchema = z.discriminatedUnion('type', [

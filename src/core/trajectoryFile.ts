@@ -1,7 +1,10 @@
 // Reading and appending trajectory files (JSONL, schema in trajectory.ts).
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseJsonLines, type LineProblem } from './jsonl';
+import { isProblem, parseJsonLine, type LineProblem } from './jsonl';
+import { DEFAULT_MAX_LINE_BYTES, readLines } from './lineReader';
+import { redact } from './redact';
 import { describeSchemaError, eventSchema, headerSchema, type NewEvent, type TrajectoryEvent, type TrajectoryHeader } from './trajectory';
 
 export interface LoadedTrajectory {
@@ -16,12 +19,22 @@ export interface LoadedTrajectory {
 
 type Line = { kind: 'header'; header: TrajectoryHeader } | { kind: 'event'; event: TrajectoryEvent };
 
-/** Validates trajectory text. Malformed lines become problems; the rest loads. */
-export function parseTrajectory(text: string, file = '<trajectory>'): LoadedTrajectory {
-  const parsed = parseJsonLines<Line>(text, (value, line) => {
+/**
+ * Builds a LoadedTrajectory line by line, so a file can be read as a stream as well as
+ * from text. The header must be the first line that is not blank.
+ */
+class TrajectoryBuilder {
+  private readonly result: LoadedTrajectory;
+  private firstContent: number | undefined;
+
+  constructor(file: string) {
+    this.result = { path: file, events: [], lines: [], problems: [] };
+  }
+
+  private readonly check = (value: unknown, line: number): { ok: true; value: Line } | { ok: false; message: string } => {
     const type = (value as { type?: unknown } | null)?.type;
     if (type === 'header') {
-      if (line !== firstContentLine(text)) return { ok: false, message: 'a header may only be the first line' };
+      if (line !== this.firstContent) return { ok: false, message: 'a header may only be the first line' };
       const r = headerSchema.safeParse(value);
       return r.success ? { ok: true, value: { kind: 'header', header: r.data } } : { ok: false, message: `bad header: ${describeSchemaError(r.error)}` };
     }
@@ -29,38 +42,85 @@ export function parseTrajectory(text: string, file = '<trajectory>'): LoadedTraj
     if (r.success) return { ok: true, value: { kind: 'event', event: r.data } };
     const label = typeof type === 'string' ? `bad ${type} event` : 'not a trajectory event';
     return { ok: false, message: `${label}: ${describeSchemaError(r.error)}` };
-  });
-  const result: LoadedTrajectory = { path: file, events: [], lines: [], problems: parsed.problems };
-  for (const item of parsed.items) {
-    if (item.value.kind === 'header') result.header = item.value.header;
+  };
+
+  add(raw: string, line: number): void {
+    if (raw.trim() === '') return;
+    this.firstContent ??= line;
+    const parsed = parseJsonLine(raw, line, this.check);
+    if (!parsed) return;
+    if (isProblem(parsed)) this.result.problems.push(parsed);
+    else if (parsed.value.kind === 'header') this.result.header = parsed.value.header;
     else {
-      result.events.push(item.value.event);
-      result.lines.push(item.line);
+      const event = parsed.value.event;
+      // Events written before ids were: named by their line, which an append-only file keeps.
+      if (event.id === undefined) event.id = `L${line}`;
+      this.result.events.push(event);
+      this.result.lines.push(line);
     }
   }
-  if (!result.header && !parsed.problems.some((p) => p.line === firstContentLine(text))) {
-    result.problems.unshift({ line: firstContentLine(text), message: 'the first line is not a trajectory header' });
+
+  /** A line too long to keep: reported, skipped. */
+  skip(line: number, message: string): void {
+    this.firstContent ??= line;
+    this.result.problems.push({ line, message });
   }
-  return result;
+
+  done(): LoadedTrajectory {
+    const first = this.firstContent ?? 1;
+    if (!this.result.header && !this.result.problems.some((p) => p.line === first)) {
+      this.result.problems.unshift({ line: first, message: 'the first line is not a trajectory header' });
+    }
+    return this.result;
+  }
 }
 
-function firstContentLine(text: string): number {
+/** Validates trajectory text. Malformed lines become problems; the rest loads. */
+export function parseTrajectory(text: string, file = '<trajectory>'): LoadedTrajectory {
+  const builder = new TrajectoryBuilder(file);
   let line = 1;
-  let start = 0;
-  while (start < text.length) {
+  for (let start = 0; start <= text.length; line++) {
     const end = text.indexOf('\n', start);
-    const raw = text.slice(start, end === -1 ? text.length : end);
-    if (raw.trim() !== '') return line;
+    builder.add(text.slice(start, end === -1 ? text.length : end).replace(/\r$/, ''), line);
     if (end === -1) break;
     start = end + 1;
-    line++;
   }
-  return 1;
+  return builder.done();
 }
 
-export async function readTrajectory(file: string): Promise<LoadedTrajectory> {
-  const text = await fs.readFile(file, 'utf8');
-  return parseTrajectory(text, file);
+export interface ReadOptions {
+  /** Refuse files larger than this many bytes, with a one-line TrajectoryTooLarge error. */
+  maxBytes?: number;
+  maxLineBytes?: number;
+}
+
+export class TrajectoryTooLarge extends Error {
+  constructor(
+    readonly file: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`${file} is ${Math.round(bytes / 1024 / 1024)} MB, over the ${Math.round(limit / 1024 / 1024)} MB this can read`);
+    this.name = 'TrajectoryTooLarge';
+  }
+}
+
+/** Reads a trajectory as a stream of lines: any size reads without one giant string. */
+export async function readTrajectory(file: string, options: ReadOptions = {}): Promise<LoadedTrajectory> {
+  const stat = await fs.stat(file);
+  if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
+  if (options.maxBytes !== undefined && stat.size > options.maxBytes) throw new TrajectoryTooLarge(file, stat.size, options.maxBytes);
+  const builder = new TrajectoryBuilder(file);
+  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  for await (const l of readLines(file, maxLine)) {
+    if ('text' in l) builder.add(l.text, l.line);
+    else
+      builder.skip(
+        l.line,
+        `line of ${Math.round(l.tooLong / 1024 / 1024)} MB, longer than the ${Math.round(maxLine / 1024 / 1024)} MB a line may have; skipped`,
+      );
+  }
+  return builder.done();
 }
 
 /**
@@ -72,26 +132,34 @@ export async function readTrajectory(file: string): Promise<LoadedTrajectory> {
  */
 export class TrajectoryWriter {
   private fd: number | undefined;
+  /** Events written by this writer, for their ids. */
+  private written = 0;
+  /** New files number their events e1, e2…; events added to an existing file take ids that cannot collide. */
+  private readonly idPrefix: string;
 
   private constructor(
     readonly file: string,
     fd: number,
+    /** Removed from every line written: secrets a server may have echoed into an error text. */
+    private readonly secrets: readonly string[] = [],
+    appending = false,
   ) {
     this.fd = fd;
+    this.idPrefix = appending ? `a${Date.now().toString(36)}${randomBytes(2).toString('hex')}.` : 'e';
   }
 
-  /** Creates a new trajectory file; fails if one already exists there. */
-  static async create(file: string, header: TrajectoryHeader): Promise<TrajectoryWriter> {
+  /** Creates a new trajectory file; fails (EEXIST) if one already exists there. */
+  static async create(file: string, header: TrajectoryHeader, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const writer = new TrajectoryWriter(file, openSync(file, 'wx'));
+    const writer = new TrajectoryWriter(file, openSync(file, 'wx'), secrets);
     writer.writeLine(header);
     return writer;
   }
 
   /** Opens an existing trajectory to add events (annotations, a resumed run). */
-  static async append(file: string): Promise<TrajectoryWriter> {
+  static async append(file: string, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
     const { size } = await fs.stat(file);
-    const writer = new TrajectoryWriter(file, openSync(file, 'a'));
+    const writer = new TrajectoryWriter(file, openSync(file, 'a'), secrets, true);
     if (size > 0) {
       // A crash may have left the last line unterminated: end it so the next event starts a line.
       const last = Buffer.alloc(1);
@@ -107,16 +175,18 @@ export class TrajectoryWriter {
   }
 
   async write(event: NewEvent | TrajectoryEvent): Promise<TrajectoryEvent> {
-    // type, step and time first, so a line reads well in a plain text editor.
-    const { type, step, ...rest } = event;
-    const stamped = Object.assign({ type, step, t: new Date().toISOString() }, rest) as TrajectoryEvent;
+    // type, step, time and id first, so a line reads well in a plain text editor.
+    const { type, step, id, ...rest } = event as NewEvent & { id?: string };
+    this.written++;
+    const stamped = Object.assign({ type, step, t: new Date().toISOString(), id: id ?? `${this.idPrefix}${this.written}` }, rest) as TrajectoryEvent;
     this.writeLine(stamped);
     return stamped;
   }
 
   private writeLine(value: unknown): void {
     if (this.fd === undefined) throw new Error(`${this.file} is closed`);
-    writeSync(this.fd, JSON.stringify(value) + '\n');
+    const line = JSON.stringify(value);
+    writeSync(this.fd, (this.secrets.length ? redact(line, this.secrets) : line) + '\n');
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ export async function getApiKey(secrets: vscode.SecretStorage): Promise<string |
   return (await secrets.get(SECRET)) || process.env.OPENAI_API_KEY || undefined;
 }
 
-/** `GoG: Set API Key`: prompts (masked) unless given a key; an empty key removes it. */
+/** `Glance-or-Gaze: Set API Key`: prompts (masked) unless given a key; an empty key removes it. */
 export async function setApiKeyCommand(secrets: vscode.SecretStorage, given?: unknown): Promise<boolean> {
   const key =
     typeof given === 'string'

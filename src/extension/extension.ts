@@ -2,26 +2,36 @@
 // in src/core and runs the same way from the `gog` command line.
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
+import { setSearchKeyCommand } from './searchKeys';
 import { askAboutImage } from './askCommand';
+import { demoOptions, tryDemo } from './demoCommand';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
+  /** The same command for the Explorer and editor-title menus, which show no category: its title carries the prefix. */
+  askAboutImageFromMenu: 'gog.askAboutImageFromMenu',
   openTrajectory: 'gog.openTrajectory',
   setApiKey: 'gog.setApiKey',
+  setSearchKey: 'gog.setSearchKey',
+  tryDemo: 'gog.tryDemo',
 } as const;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
   context.subscriptions.push(
     log,
-    vscode.commands.registerCommand(COMMANDS.askAboutImage, (image?: unknown, options?: unknown) =>
-      // From the explorer the second argument is the selection (an array), not options.
-      askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? options : undefined),
+    ...[COMMANDS.askAboutImage, COMMANDS.askAboutImageFromMenu].map((id) =>
+      vscode.commands.registerCommand(id, (image?: unknown, options?: unknown) =>
+        // From the explorer the second argument is the selection (an array), not options.
+        askAboutImage({ context, log }, image, options && typeof options === 'object' && !Array.isArray(options) ? options : undefined),
+      ),
     ),
     vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+    vscode.commands.registerCommand(COMMANDS.setSearchKey, (given?: unknown) => setSearchKeyCommand(context.secrets, given)),
+    vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
   );

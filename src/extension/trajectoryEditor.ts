@@ -52,7 +52,7 @@ export class TrajectoryEditorProvider implements vscode.CustomReadonlyEditorProv
   }
 }
 
-/** `GoG: Open Trajectory…` */
+/** `Glance-or-Gaze: Open Trajectory…` */
 export async function openTrajectoryCommand(given?: unknown): Promise<boolean> {
   const uri =
     given instanceof vscode.Uri

@@ -26,7 +26,7 @@ export function openLivePanel(
 ): LivePanel {
   const panel = vscode.window.createWebviewPanel(
     PANEL_VIEW_TYPE,
-    `GoG: ${run.title}`,
+    `Glance-or-Gaze: ${run.title}`,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     webviewOptions(extensionUri, path.dirname(run.trajectory)),
   );

@@ -1,18 +1,22 @@
 // One webview showing one trajectory, whether in a panel (a live run) or a custom editor
 // (a file). Holds the protocol's host side: the HTML with its nonce and CSP, the `ready`
 // handshake (nothing is posted before the webview listens), validated requests with one
-// response each. Images reach the webview only as files of the run folder.
-import { promises as fs } from 'node:fs';
+// response each. Images reach the webview only as files of the run folder, and only those
+// that are regular files really inside it (a symlink out is refused: runAssets.ts);
+// localResourceRoots alone would let a link inside the folder through.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrajectoryEvent } from '../core/trajectory';
-import { parseTrajectory } from '../core/trajectoryFile';
+import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
+import { parseTrajectory, readTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
+import { describeRefused, referencedAssets, RunAssets } from '../run/runAssets';
 import { isWebUrl, viewMessageSchema, type HostMessage, type ViewRequest } from '../shared/messages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
 
 /** Events in the first message of a large file; the rest follow in chunks small enough to validate without a stall. */
 const FIRST_CHUNK = 200;
 const CHUNK = 500;
+/** Larger trajectories are refused with a message: parsed, they would not fit the extension host. */
+export const MAX_VIEW_TRAJECTORY_BYTES = 256 * 1024 * 1024;
 
 export interface WebviewHandlers {
   cancel?: () => void;
@@ -33,6 +37,9 @@ export class TrajectoryWebview implements vscode.Disposable {
   private queue: HostMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private handlers: WebviewHandlers = {};
+  /** Messages leave in order even when one waits for its images to be checked. */
+  private outbox: Promise<void> = Promise.resolve();
+  private assets: RunAssets | undefined;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -61,11 +68,35 @@ export class TrajectoryWebview implements vscode.Disposable {
     });
   }
 
-  /** Posts now if the webview listens, otherwise once it says it is ready. */
-  post(message: HostMessage): void {
-    if (this.disposed) return;
-    if (this.ready) void this.webview.postMessage(message);
-    else this.queue.push(message);
+  /** Posts (in order) now if the webview listens, otherwise once it says it is ready. */
+  post(message: HostMessage | (() => Promise<HostMessage>)): void {
+    this.outbox = this.outbox
+      .then(async () => {
+        const m = typeof message === 'function' ? await message() : message;
+        if (this.disposed) return;
+        if (this.ready) void this.webview.postMessage(m);
+        else this.queue.push(m);
+      })
+      .catch((e: unknown) => this.log.error(`trajectory view: ${(e as Error).message}`));
+  }
+
+  /** Webview URLs of the images these events (and the header) name that may be shown; the others with why. */
+  private async checkedAssets(
+    events: readonly TrajectoryEvent[],
+    header?: TrajectoryHeader,
+  ): Promise<{ assets: Record<string, string>; refused?: Record<string, string> }> {
+    const assets: Record<string, string> = {};
+    const refused: Record<string, string> = {};
+    if (!this.assets) return { assets };
+    for (const check of await this.assets.checkAll(referencedAssets(header, events))) {
+      if (check.ok) assets[check.rel] = this.webview.asWebviewUri(vscode.Uri.file(path.join(this.assets.dir, check.rel))).toString();
+      else {
+        refused[check.rel] = check.reason;
+        // A missing image is ordinary (a run still writing); one that points elsewhere is worth a line.
+        if (!/missing/.test(check.reason)) this.log.warn(`${this.assets.dir}: ${describeRefused(check)}`);
+      }
+    }
+    return Object.keys(refused).length ? { assets, refused } : { assets };
   }
 
   private receive(raw: unknown): void {
@@ -103,32 +134,38 @@ export class TrajectoryWebview implements vscode.Disposable {
     this.post({ type: 'response', requestId, ok: error === undefined, ...(error ? { error } : {}) });
   }
 
-  /** Shows a trajectory file; large ones arrive in chunks so the first turns paint at once. */
+  /** Shows a trajectory file (read as a stream); large ones arrive in chunks so the first turns paint at once. */
   async showFile(file: string, live = false): Promise<void> {
-    this.showText(await fs.readFile(file, 'utf8'), file, live);
+    this.show(await readTrajectory(file, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES }), file, live);
   }
 
   showText(text: string, file: string, live: boolean): void {
-    const t = parseTrajectory(text, file);
+    this.show(parseTrajectory(text, file), file, live);
+  }
+
+  private show(t: LoadedTrajectory, file: string, live: boolean): void {
     const events = t.events;
-    this.post({
+    this.assets = new RunAssets(path.dirname(file));
+    const first = events.slice(0, FIRST_CHUNK);
+    this.post(async () => ({
       type: 'init',
       title: path.basename(path.dirname(file)),
       source: file,
       header: t.header ?? null,
-      events: events.slice(0, FIRST_CHUNK),
+      events: first,
       problems: t.problems,
-      assetBase: this.webview.asWebviewUri(vscode.Uri.file(path.dirname(file))).toString(),
+      ...(await this.checkedAssets(first, t.header)),
       live,
       complete: events.length <= FIRST_CHUNK,
-    });
+    }));
     for (let i = FIRST_CHUNK; i < events.length; i += CHUNK) {
-      this.post({ type: 'events', events: events.slice(i, i + CHUNK), complete: i + CHUNK >= events.length });
+      const chunk = events.slice(i, i + CHUNK);
+      this.post(async () => ({ type: 'events', events: chunk, complete: i + CHUNK >= events.length, ...(await this.checkedAssets(chunk)) }));
     }
   }
 
   postEvent(event: TrajectoryEvent): void {
-    this.post({ type: 'events', events: [event], complete: false });
+    this.post(async () => ({ type: 'events', events: [event], complete: false, ...(await this.checkedAssets([event])) }));
   }
 
   dispose(): void {

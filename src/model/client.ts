@@ -1,28 +1,33 @@
 // The model endpoint: any OpenAI-compatible chat-completions server (vLLM, SGLang,
-// Ollama, LM Studio, hosted APIs) through the `openai` SDK. The SDK retries 408/409/429,
-// 5xx and connection errors with backoff; this module adds the streaming, the preflight
-// and the one-line errors.
-import OpenAI, { APIUserAbortError } from 'openai';
-import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { Stream } from 'openai/streaming';
-import { countImages, type ToolCall } from '../core/chat';
+// Ollama, LM Studio, hosted APIs) through the `openai` SDK. The SDK sends the request and
+// retries 408/409/429, 5xx and connection errors with backoff; this module gives each turn
+// one deadline (connect, first token and the whole reply, retries included), reads the
+// reply itself (replyReader.ts: streams, whole replies, things that are not replies, a cap
+// on what is kept), and turns failures into one-line, secret-free errors.
+import OpenAI from 'openai';
+import { countImages } from '../core/chat';
 import type { ModelPort, ModelReply, ModelRequest } from '../core/ports';
 import { ChatBodyEncoder } from './chatBody';
-import { describeModelError, ModelError, publicEndpoint, seconds } from './errors';
+import { parseEndpoint, type Endpoint } from './endpoint';
+import { describeModelError, ModelError, timeoutError } from './errors';
 import { httpFetch } from './httpFetch';
+import { readReply, ReplyAccumulator, StreamCut } from './replyReader';
 
 export interface ModelSettings {
-  /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 */
+  /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 (a query string is kept and sent). */
   endpoint: string;
   /** Model name; empty means "the first model the endpoint lists". */
   model: string;
   apiKey?: string;
   temperature: number;
   maxTokens: number;
+  /** The most one model turn may take: connecting, waiting, streaming, retries. */
   timeoutMs: number;
   /** SDK retries on 429/5xx/connection errors. */
   maxRetries: number;
   stream: boolean;
+  /** Characters of a reply kept (text, reasoning and tool-call arguments together). */
+  maxReplyChars: number;
 }
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8000/v1';
@@ -30,39 +35,71 @@ export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8000/v1';
 export const DEFAULT_MODEL_SETTINGS: Omit<ModelSettings, 'endpoint' | 'model'> = {
   temperature: 0,
   maxTokens: 2048,
-  timeoutMs: 120_000,
+  timeoutMs: 300_000,
   maxRetries: 2,
   stream: true,
+  maxReplyChars: 1_000_000,
 };
 
 /** Stream cuts the SDK cannot retry (the response had started): retried here, whole turn. */
 const STREAM_RETRIES = 1;
+/** A model list should come back quickly; a server busy with long turns still answers it. */
+const PREFLIGHT_MAX_MS = 60_000;
 
 /**
- * A per-request signal that follows `parent`. The SDK adds an abort listener to the signal
- * it is given and never removes it, so handing it the run's signal directly would pile up
- * one listener per request over a long run.
+ * A signal that follows `parent` and also fires after `ms`: one per turn, and a child of it
+ * per request. The SDK adds an abort listener to the signal it is given and never removes
+ * it, so handing it a long-lived signal would pile up one listener per request.
  */
-function childSignal(parent: AbortSignal): { controller: AbortController; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener('abort', onAbort, { once: true });
-  return { controller, dispose: () => parent.removeEventListener('abort', onAbort) };
-}
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly ends: number;
+  private readonly onAbort = () => this.controller.abort(this.parent.reason);
+  expired = false;
 
-type Usage = { prompt: number; completion: number };
+  constructor(
+    private readonly parent: AbortSignal,
+    ms: number,
+  ) {
+    this.ends = Date.now() + ms;
+    if (parent.aborted) this.controller.abort(parent.reason);
+    else parent.addEventListener('abort', this.onAbort, { once: true });
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort(new DOMException('the turn took too long', 'TimeoutError'));
+    }, ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Milliseconds left, at least 1 (the SDK wants a positive timeout). */
+  remaining(): number {
+    return Math.max(1, this.ends - Date.now());
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.parent.removeEventListener('abort', this.onAbort);
+  }
+}
 
 export class ModelClient implements ModelPort {
   private readonly client: OpenAI;
+  private readonly target: Endpoint;
   private readonly bodies = new ChatBodyEncoder();
   /** Requests under way; the encoder's body is a view that the next request rewrites. */
   private inFlight = 0;
   private modelName: string;
 
   constructor(private readonly settings: ModelSettings) {
+    this.target = parseEndpoint(settings.endpoint);
     this.client = new OpenAI({
-      baseURL: settings.endpoint,
+      baseURL: this.target.baseURL,
+      // A query string in the endpoint (a gateway's token, say) goes with every request.
+      ...(Object.keys(this.target.query).length ? { defaultQuery: this.target.query } : {}),
       // vLLM and SGLang accept any key unless started with --api-key; the SDK needs a non-empty one.
       apiKey: settings.apiKey || 'EMPTY',
       timeout: settings.timeoutMs,
@@ -79,15 +116,21 @@ export class ModelClient implements ModelPort {
     return this.modelName;
   }
 
+  /** The endpoint without credentials or query string. */
   get endpoint(): string {
-    return publicEndpoint(this.settings.endpoint);
+    return this.target.public;
+  }
+
+  /** Everything an error text or a record must not repeat. */
+  get secrets(): readonly string[] {
+    return [...(this.settings.apiKey ? [this.settings.apiKey] : []), ...this.target.secrets];
   }
 
   private context(imagesSent?: number) {
     return {
       endpoint: this.endpoint,
       model: this.modelName,
-      ...(this.settings.apiKey ? { apiKey: this.settings.apiKey } : {}),
+      secrets: this.secrets,
       timeoutMs: this.settings.timeoutMs,
       ...(imagesSent !== undefined ? { imagesSent } : {}),
     };
@@ -99,12 +142,14 @@ export class ModelClient implements ModelPort {
    */
   async preflight(signal?: AbortSignal): Promise<{ model: string; served: string[] }> {
     let served: string[];
-    const child = childSignal(signal ?? new AbortController().signal);
+    const limit = Math.min(this.settings.timeoutMs, PREFLIGHT_MAX_MS);
+    const deadline = new Deadline(signal ?? new AbortController().signal, limit);
     try {
-      const page = await this.client.models.list({ signal: child.controller.signal, maxRetries: Math.min(1, this.settings.maxRetries) });
+      const page = await this.client.models.list({ signal: deadline.signal, timeout: limit, maxRetries: Math.min(1, this.settings.maxRetries) });
       served = page.data.map((m) => m.id);
     } catch (e) {
-      if (e instanceof APIUserAbortError) throw e;
+      if (deadline.expired) throw timeoutError({ endpoint: this.endpoint, timeoutMs: limit });
+      if (signal?.aborted) throw e;
       const err = describeModelError(e, this.context());
       if (err.kind === 'model_not_found' || err.kind === 'bad_response') {
         if (!this.modelName) throw new ModelError(`${this.endpoint} does not list its models; name one (setting gog.model, CLI --model)`, 'model_not_found');
@@ -112,7 +157,7 @@ export class ModelClient implements ModelPort {
       }
       throw err;
     } finally {
-      child.dispose();
+      deadline.dispose();
     }
     if (!this.modelName) {
       if (!served.length) throw new ModelError(`${this.endpoint} serves no models`, 'model_not_found');
@@ -125,29 +170,31 @@ export class ModelClient implements ModelPort {
 
   async complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply> {
     if (!this.modelName) await this.preflight(options.signal);
+    const deadline = new Deadline(options.signal, this.settings.timeoutMs);
     const notices: string[] = [];
-    for (let attempt = 0; ; attempt++) {
-      const child = childSignal(options.signal);
-      this.inFlight++;
-      try {
-        const reply = this.settings.stream
-          ? await this.streamed(request, child.controller, options.onDelta)
-          : await this.whole(request, child.controller.signal);
-        if (notices.length) reply.notices = notices;
-        return reply;
-      } catch (e) {
-        if (options.signal.aborted) throw e;
-        const midStream = e instanceof StreamCut;
-        const err = describeModelError(midStream ? e.cause : e, this.context(countImages(request.messages)));
-        if (midStream && attempt < STREAM_RETRIES) {
-          notices.push(`the reply stream broke after ${e.received} characters (${err.message}); the turn was asked again`);
-          continue;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const acc = new ReplyAccumulator(this.settings.maxReplyChars);
+        try {
+          const reply = await this.attempt(request, deadline, acc, options.onDelta);
+          if (reply.cut) notices.push(`${reply.cut.message} (setting gog.maxReplyChars, CLI --max-reply-chars); the rest was not read`);
+          if (notices.length) reply.notices = notices;
+          return reply;
+        } catch (e) {
+          const partial = acc.received ? { ...acc.reply(), finishReason: null } : undefined;
+          if (deadline.expired) throw withPartial(timeoutError(this.context()), partial, 'timeout');
+          if (options.signal.aborted) throw withPartial(e instanceof Error ? e : new Error(String(e)), partial, 'error');
+          const midStream = e instanceof StreamCut;
+          const err = describeModelError(midStream ? e.cause : e, this.context(countImages(request.messages)));
+          if (midStream && attempt < STREAM_RETRIES) {
+            notices.push(`the reply stream broke after ${e.received} characters (${err.message}); the turn was asked again`);
+            continue;
+          }
+          throw withPartial(err, partial, 'error');
         }
-        throw err;
-      } finally {
-        this.inFlight--;
-        child.dispose();
       }
+    } finally {
+      deadline.dispose();
     }
   }
 
@@ -162,102 +209,36 @@ export class ModelClient implements ModelPort {
       stream,
       ...(stream ? { stream_options: { include_usage: true } } : {}),
     };
-    const body = this.bodies.encode(params, request.messages);
-    return this.inFlight > 1 ? Buffer.from(body) : body;
+    // The shared encoder's buffer is a view another request in flight may still be sending:
+    // a second concurrent request encodes into a buffer of its own.
+    return this.inFlight > 1 ? new ChatBodyEncoder().encode(params, request.messages) : this.bodies.encode(params, request.messages);
   }
 
-  private post<T>(request: ModelRequest, stream: boolean, signal: AbortSignal): Promise<T> {
-    return this.client.post('/chat/completions', {
-      body: this.body(request, stream),
-      headers: { 'content-type': 'application/json' },
-      stream,
-      signal,
-    }) as unknown as Promise<T>;
-  }
-
-  private async whole(request: ModelRequest, signal: AbortSignal): Promise<ModelReply> {
-    const completion = await this.post<ChatCompletion>(request, false, signal);
-    const choice = completion?.choices?.[0];
-    if (!choice) throw new Error('the reply has no choices');
-    const message = choice.message as typeof choice.message & { reasoning_content?: string };
-    const reply: ModelReply = { text: message.content ?? '', finishReason: choice.finish_reason ?? null };
-    if (message.reasoning_content) reply.reasoning = message.reasoning_content;
-    const calls = (message.tool_calls ?? [])
-      .filter((c) => c.type === 'function')
-      .map((c, i) => ({
-        id: c.id || `call_${i}`,
-        type: 'function' as const,
-        function: { name: c.function.name, arguments: c.function.arguments ?? '' },
-      }));
-    if (calls.length) reply.toolCalls = calls;
-    if (completion.usage) reply.usage = { prompt: completion.usage.prompt_tokens, completion: completion.usage.completion_tokens };
-    return reply;
-  }
-
-  private async streamed(request: ModelRequest, controller: AbortController, onDelta?: (text: string) => void): Promise<ModelReply> {
-    const stream = await this.post<Stream<ChatCompletionChunk>>(request, true, controller.signal);
-    // The SDK's timeout ends when the headers arrive; a stream that then goes quiet is ended here.
-    let stalled = false;
-    let idle: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        stalled = true;
-        controller.abort();
-      }, this.settings.timeoutMs);
-    };
-    arm();
-    let text = '';
-    let reasoning = '';
-    let finishReason: string | null = null;
-    let usage: Usage | undefined;
-    const calls: { id: string; name: string; arguments: string }[] = [];
+  /** One request: the SDK sends it (with its retries) and hands back the raw response, read here. */
+  private async attempt(request: ModelRequest, deadline: Deadline, acc: ReplyAccumulator, onDelta?: (text: string) => void): Promise<ModelReply> {
+    const stream = this.settings.stream;
+    // A child per request: the SDK never removes the listener it adds (see Deadline).
+    const child = new Deadline(deadline.signal, deadline.remaining());
+    this.inFlight++;
     try {
-      for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
-        arm();
-        if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens, completion: chunk.usage.completion_tokens };
-        const choice = chunk.choices?.[0];
-        if (!choice) continue;
-        const delta = choice.delta as ChatCompletionChunk.Choice.Delta & { reasoning_content?: string };
-        if (delta?.reasoning_content) reasoning += delta.reasoning_content;
-        if (delta?.content) {
-          text += delta.content;
-          onDelta?.(delta.content);
-        }
-        for (const tc of delta?.tool_calls ?? []) {
-          const slot = (calls[tc.index] ??= { id: '', name: '', arguments: '' });
-          if (tc.id) slot.id = tc.id;
-          if (tc.function?.name) slot.name += tc.function.name;
-          if (tc.function?.arguments) slot.arguments += tc.function.arguments;
-        }
-        if (choice.finish_reason) finishReason = choice.finish_reason;
-      }
-    } catch (e) {
-      if (stalled) throw new StreamCut(new Error(`no data for ${seconds(this.settings.timeoutMs)}`), text.length + reasoning.length);
-      if (e instanceof APIUserAbortError) throw e;
-      throw new StreamCut(e, text.length + reasoning.length);
+      const response = await this.client
+        .post('/chat/completions', {
+          body: this.body(request, stream),
+          headers: { 'content-type': 'application/json', accept: stream ? 'text/event-stream, application/json' : 'application/json' },
+          stream,
+          signal: child.signal,
+          timeout: deadline.remaining(),
+        })
+        .asResponse();
+      return await readReply(response, acc, { maxChars: this.settings.maxReplyChars, ...(onDelta ? { onDelta } : {}) });
     } finally {
-      clearTimeout(idle);
+      this.inFlight--;
+      child.dispose();
     }
-    // Servers always end a reply with a finish reason; without one the stream was cut short.
-    if (finishReason === null) throw new StreamCut(new Error('the stream ended before the reply was finished'), text.length + reasoning.length);
-    const reply: ModelReply = { text, finishReason };
-    if (reasoning) reply.reasoning = reasoning;
-    const toolCalls: ToolCall[] = calls
-      .filter(Boolean)
-      .map((c, i) => ({ id: c.id || `call_${i}`, type: 'function', function: { name: c.name, arguments: c.arguments } }));
-    if (toolCalls.length) reply.toolCalls = toolCalls;
-    if (usage) reply.usage = usage;
-    return reply;
   }
 }
 
-/** A stream that failed after it started, which the SDK does not retry. */
-class StreamCut extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly received: number,
-  ) {
-    super('stream cut');
-  }
+function withPartial<E extends Error>(error: E, partial: ModelReply | undefined, reason: 'timeout' | 'error'): E {
+  if (partial) (error as E & { partial?: ModelReply }).partial = { ...partial, cut: { reason, message: error.message.split('\n')[0]! } };
+  return error;
 }

@@ -9,8 +9,14 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from 'openai';
+import type { ModelReply } from '../core/ports';
+import { redact } from '../core/redact';
+import { NotAnOpenAIReply, ReplyError, ReplyTooLarge } from './replyReader';
 
 export class ModelError extends Error {
+  /** What arrived of the reply before the turn failed, if anything (recorded, never lost). */
+  partial?: ModelReply;
+
   constructor(
     message: string,
     readonly kind: 'unreachable' | 'timeout' | 'auth' | 'model_not_found' | 'too_many_images' | 'rate_limited' | 'server' | 'bad_response',
@@ -21,10 +27,11 @@ export class ModelError extends Error {
 }
 
 export interface ErrorContext {
-  /** Endpoint as shown to users (credentials removed). */
+  /** Endpoint as shown to users (credentials and query string removed). */
   endpoint: string;
   model: string;
-  apiKey?: string;
+  /** The API key and the endpoint's query values: never repeated, however a server echoes them. */
+  secrets: readonly (string | undefined)[];
   timeoutMs: number;
   imagesSent?: number;
 }
@@ -33,18 +40,15 @@ export function seconds(ms: number): string {
   return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`;
 }
 
-/** Removes every occurrence of the key, however the server echoed it. */
-export function redact(text: string, apiKey: string | undefined): string {
-  if (!apiKey || apiKey.length < 4) return text;
-  return text.split(apiKey).join('[redacted]');
-}
-
 function serverMessage(e: { error?: unknown; message: string }): string {
   const body: unknown = e.error;
   const inner = body !== null && typeof body === 'object' ? (body as { message?: unknown }).message : undefined;
-  const msg = typeof inner === 'string' ? inner : e.message;
-  return msg.replace(/\s+/g, ' ').trim();
+  const msg = (typeof inner === 'string' ? inner : e.message).replace(/\s+/g, ' ').trim();
+  // A proxy's error page can be long: the start says what happened.
+  return msg.length > MAX_SERVER_TEXT ? `${msg.slice(0, MAX_SERVER_TEXT)}…` : msg;
 }
+
+const MAX_SERVER_TEXT = 400;
 
 const IMAGE_LIMIT = /at most \d+ image|limit_mm_per_prompt|limit-mm-per-prompt|too many images/i;
 
@@ -60,17 +64,36 @@ function rootCause(e: Error): string {
 }
 
 export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
-  const clean = (m: string) => redact(m, ctx.apiKey);
+  const clean = (m: string) => redact(m, ctx.secrets);
   if (e instanceof ModelError) return e;
-  if (e instanceof APIConnectionTimeoutError) {
-    return new ModelError(`the model endpoint ${ctx.endpoint} did not answer within ${seconds(ctx.timeoutMs)} (after retries)`, 'timeout');
+  if (e instanceof APIConnectionTimeoutError) return timeoutError(ctx);
+  if (e instanceof NotAnOpenAIReply) {
+    const what = e.what === 'html' ? 'an HTML page' : `${e.contentType || 'a body without a content type'}`;
+    return new ModelError(
+      clean(
+        `the model endpoint ${ctx.endpoint} answered ${e.status} with ${what}, not an OpenAI-compatible reply (is the URL the API's base, usually ending in /v1?); it began: "${e.firstBytes}"`,
+      ),
+      'bad_response',
+    );
+  }
+  if (e instanceof ReplyTooLarge) {
+    return new ModelError(`the model endpoint ${ctx.endpoint} sent a reply larger than ${Math.round(e.limitBytes / 1e6)} MB; it was not kept`, 'bad_response');
+  }
+  if (e instanceof ReplyError) {
+    const said = e.fromServer
+      ? `the model endpoint ${ctx.endpoint} answered with an error: ${e.message}`
+      : `bad response from the model endpoint ${ctx.endpoint}: ${e.message}`;
+    return new ModelError(clean(said), 'bad_response');
   }
   if (e instanceof APIConnectionError) {
     const cause = rootCause(e);
     return new ModelError(clean(`cannot reach the model endpoint ${ctx.endpoint} (${cause}); is the server running?`), 'unreachable');
   }
   if (e instanceof AuthenticationError || e instanceof PermissionDeniedError) {
-    return new ModelError(`the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "GoG: Set API Key" or OPENAI_API_KEY`, 'auth');
+    return new ModelError(
+      `the model endpoint ${ctx.endpoint} refused the API key (${e.status}); set it with "Glance-or-Gaze: Set API Key" or OPENAI_API_KEY`,
+      'auth',
+    );
   }
   if (e instanceof NotFoundError) {
     return new ModelError(clean(`the model endpoint ${ctx.endpoint} does not serve model "${ctx.model}" (404: ${serverMessage(e)})`), 'model_not_found');
@@ -97,12 +120,10 @@ export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
   return new ModelError(clean(`bad response from the model endpoint ${ctx.endpoint}: ${message.split('\n')[0]}`), 'bad_response');
 }
 
-/** The endpoint URL without credentials or query string: safe for records and logs. */
-export function publicEndpoint(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return '(invalid URL)';
-  }
+/** The turn's time limit ran out; the figure is the limit for the whole turn, retries included. */
+export function timeoutError(ctx: Pick<ErrorContext, 'endpoint' | 'timeoutMs'>): ModelError {
+  return new ModelError(
+    `the model endpoint ${ctx.endpoint} did not finish its reply within ${seconds(ctx.timeoutMs)}, the time limit for one model turn (retries included; setting gog.timeoutSeconds, CLI --timeout)`,
+    'timeout',
+  );
 }

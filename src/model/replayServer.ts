@@ -43,6 +43,14 @@ export interface ReplayOptions {
   imageLimit?: number;
   /** Characters per streamed content chunk. */
   chunkChars?: number;
+  /** Request bodies larger than this are refused with 413 (default DEFAULT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /**
+   * Other routes served beside the model's (the recorded searches of `gog replay`): called
+   * with the method, path and body of a request no model route took; returns the status and
+   * JSON to answer, or undefined to let it be a 404.
+   */
+  routes?: (method: string, path: string, body: Buffer) => Promise<{ status: number; body: unknown } | undefined>;
   /** Sees every parsed chat request (tests inspect what the agent sent). */
   onRequest?: (body: unknown, n: number, headers: http.IncomingHttpHeaders) => void;
 }
@@ -60,6 +68,9 @@ export interface ReplayServer {
   stats: ReplayStats;
   close(): Promise<void>;
 }
+
+/** A chat request carries the conversation, images as data URLs included: 64 MB is far more than any real one. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The model turns of a trajectory, in order. */
 export function recordingFromTrajectory(t: LoadedTrajectory): Recording {
@@ -87,6 +98,22 @@ interface ChatRequest {
 }
 
 type Message = { role?: unknown; content?: unknown };
+
+/** Why a parsed body is not a chat request we can serve, or undefined when it is one. */
+function requestProblem(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'the request body must be a JSON object';
+  const { model, messages, stream } = body as ChatRequest;
+  if (typeof model !== 'string') return '`model` must be a string';
+  if (!Array.isArray(messages) || messages.length === 0) return '`messages` must be a non-empty array';
+  for (const [i, m] of messages.entries()) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return `messages[${i}] must be an object`;
+    const { role, content } = m as Message;
+    if (typeof role !== 'string') return `messages[${i}].role must be a string`;
+    if (Array.isArray(content) && content.some((p) => p === null || typeof p !== 'object')) return `messages[${i}].content parts must be objects`;
+  }
+  if (stream !== undefined && typeof stream !== 'boolean') return '`stream` must be a boolean';
+  return undefined;
+}
 
 function firstUserText(messages: Message[]): string {
   const user = messages.find((m) => m.role === 'user');
@@ -135,12 +162,15 @@ export async function startReplayServer(recordings: Recording[], options: Replay
     if (fault === '429') return sendError(res, 429, 'Rate limit reached (injected fault)', 'rate_limit_error', { 'retry-after-ms': '10' });
     if (fault === '500') return sendError(res, 500, 'Internal server error (injected fault)', 'server_error', { 'retry-after-ms': '10' });
 
-    let request: ChatRequest;
+    let parsed: unknown;
     try {
-      request = JSON.parse(body) as ChatRequest;
+      parsed = JSON.parse(body);
     } catch {
       return sendError(res, 400, 'request body is not valid JSON', 'invalid_request_error');
     }
+    const problem = requestProblem(parsed);
+    if (problem) return sendError(res, 400, problem, 'invalid_request_error');
+    const request = parsed as ChatRequest;
     options.onRequest?.(request, n, headers);
     if (typeof request.model !== 'string' || !models.includes(request.model)) {
       return sendError(res, 404, `The model \`${String(request.model)}\` does not exist.`, 'NotFoundError');
@@ -216,24 +246,49 @@ export async function startReplayServer(recordings: Recording[], options: Replay
     stats.answeringMs += performance.now() - started;
   };
 
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const server = http.createServer((req, res) => {
     const started = performance.now();
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let received = 0;
+    const refuse = () => {
+      // Answer at once and drop the connection: the rest of the body is never read.
+      res.on('finish', () => req.socket.destroy());
+      sendError(res, 413, `request body larger than ${Math.round(maxBodyBytes / 1024 / 1024)} MB`, 'invalid_request_error', { connection: 'close' });
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return refuse();
+    req.on('data', (c: Buffer) => {
+      if (res.headersSent) return;
+      received += c.length;
+      if (received > maxBodyBytes) {
+        chunks.length = 0;
+        return refuse();
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
     req.on('end', () => {
+      if (res.headersSent) return;
       const url = new URL(req.url ?? '/', 'http://replay');
       const route = url.pathname.replace(/\/+$/, '');
       if (req.method === 'GET' && route === '/v1/models') {
         return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'gog-replay' })) });
       }
       if (req.method === 'POST' && route === '/v1/chat/completions') {
-        handleChat(req.headers, res, Buffer.concat(chunks).toString('utf8'), started).catch((e: unknown) => {
-          if (!res.headersSent) sendError(res, 500, `replay failed: ${(e as Error).message}`, 'server_error');
+        handleChat(req.headers, res, Buffer.concat(chunks).toString('utf8'), started).catch(() => {
+          // Requests are checked before they are served: this is our bug, and its text is not the client's business.
+          if (!res.headersSent) sendError(res, 500, 'the replay server failed on this request', 'server_error');
           else res.destroy();
         });
         return;
       }
-      sendError(res, 404, `no route ${req.method} ${url.pathname}`, 'invalid_request_error');
+      const notFound = () => sendError(res, 404, `no route ${req.method} ${url.pathname}`, 'invalid_request_error');
+      if (!options.routes) return notFound();
+      options.routes(req.method ?? 'GET', route, Buffer.concat(chunks)).then(
+        (answer) => (answer ? sendJson(res, answer.status, answer.body) : notFound()),
+        () => sendError(res, 500, 'the replay server failed on this request', 'server_error'),
+      );
     });
   });
   server.on('connection', (s: Socket) => {

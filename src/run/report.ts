@@ -1,12 +1,13 @@
 // A trajectory as one self-contained HTML file: the panel's own bundle and styles inlined,
 // the record embedded as JSON, its images as data: URLs. Shares the panel's CSP rules:
-// nothing remote, scripts and styles only with the page's nonce.
-import { existsSync, promises as fs } from 'node:fs';
+// nothing remote, scripts and styles only with the page's nonce. Only images that are
+// regular files inside the run folder are inlined (runAssets.ts); the others are named.
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../core/trajectoryFile';
-import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
-import { isRunAsset, type HostMessage } from '../shared/messages';
+import type { HostMessage } from '../shared/messages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
+import { describeRefused, referencedAssets, RunAssets } from './runAssets';
 
 const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -17,16 +18,11 @@ const MIME: Record<string, string> = {
   '.avif': 'image/avif',
 };
 
-/** Every image the panel would show for this record. */
-export function referencedAssets(header: TrajectoryHeader | undefined, events: TrajectoryEvent[]): string[] {
-  const out = new Set<string>();
-  if (header) out.add(header.image.sent.path ?? header.image.path);
-  for (const e of events) {
-    if (e.type === 'action' && e.action.kind === 'image_search' && e.action.crop) out.add(e.action.crop);
-    if (e.type === 'observation') for (const r of e.results) if (r.thumbnail) out.add(r.thumbnail);
-  }
-  return [...out].filter(isRunAsset);
-}
+/**
+ * The largest trajectory a report is made of: everything goes into one HTML string, and a
+ * browser would not open a much bigger page anyway.
+ */
+export const MAX_REPORT_TRAJECTORY_BYTES = 256 * 1024 * 1024;
 
 /** JSON that cannot end the <script> it sits in. */
 function scriptJson(value: unknown): string {
@@ -39,24 +35,26 @@ function scriptJson(value: unknown): string {
 export interface ReportResult {
   html: string;
   images: number;
-  missing: string[];
+  /** One line per image the record names that is not in the report, and why. */
+  left: string[];
 }
 
 /** Builds the report; `webviewDir` holds the built bundle (dist/webview). */
 export async function buildReport(trajectoryFile: string, webviewDir: string): Promise<ReportResult> {
-  const t = await readTrajectory(trajectoryFile);
+  const t = await readTrajectory(trajectoryFile, { maxBytes: MAX_REPORT_TRAJECTORY_BYTES });
   if (!t.header) throw new Error(`${trajectoryFile} has no trajectory header${t.problems[0] ? ` (line ${t.problems[0].line}: ${t.problems[0].message})` : ''}`);
   const dir = path.dirname(trajectoryFile);
+  const runAssets = new RunAssets(dir);
   const assets: Record<string, string> = {};
-  const missing: string[] = [];
-  for (const rel of referencedAssets(t.header, t.events)) {
-    const file = path.join(dir, rel);
-    const mime = MIME[path.extname(rel).toLowerCase()];
-    if (!mime || !existsSync(file)) {
-      missing.push(rel);
-      continue;
-    }
-    assets[rel] = `data:${mime};base64,${(await fs.readFile(file)).toString('base64')}`;
+  const refused: Record<string, string> = {};
+  const left: string[] = [];
+  for (const check of await runAssets.checkAll(referencedAssets(t.header, t.events))) {
+    const mime = MIME[path.extname(check.rel).toLowerCase()];
+    if (!check.ok) {
+      left.push(describeRefused(check));
+      refused[check.rel] = check.reason;
+    } else if (!mime) left.push(`${check.rel} is not an image a browser shows; not shown`);
+    else assets[check.rel] = `data:${mime};base64,${(await runAssets.read(check)).toString('base64')}`;
   }
   const read = (name: string) => fs.readFile(path.join(webviewDir, name));
   const [script, styles, codicons, font] = await Promise.all([read('main.js'), read('main.css'), read('codicon.css'), read('codicon.ttf')]);
@@ -67,7 +65,8 @@ export async function buildReport(trajectoryFile: string, webviewDir: string): P
     header: t.header,
     events: t.events,
     problems: t.problems,
-    assetBase: '',
+    assets,
+    ...(Object.keys(refused).length ? { refused } : {}),
     live: false,
     complete: true,
   };
@@ -78,7 +77,7 @@ export async function buildReport(trajectoryFile: string, webviewDir: string): P
     styleSources: '',
     fontSources: 'data:',
     styles: [{ text: codicons.toString('utf8').replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, `url("${fontUrl}")`) }, { text: styles.toString('utf8') }],
-    scripts: [{ text: scriptJson({ init, assets }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
+    scripts: [{ text: scriptJson({ init }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
-  return { html, images: Object.keys(assets).length, missing };
+  return { html, images: Object.keys(assets).length, left };
 }

@@ -1,17 +1,20 @@
-// A run folder (DESIGN.md section 3): run.json (settings and summary, rewritten
-// atomically), trajectory.jsonl (append-only), the query image as given, and images/
-// (the image sent, crops, evidence thumbnails).
+// A run folder (docs/ARCHITECTURE.md, "The trajectory record"): run.json (settings and
+// summary, rewritten atomically), trajectory.jsonl (append-only), the query image as
+// given, and images/ (the image sent, crops, evidence thumbnails).
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EncodedImage, Recorder } from '../core/ports';
 import type { NewEvent, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { TrajectoryWriter } from '../core/trajectoryFile';
 import { writeFileAtomic } from '../data/atomicFile';
+import { redact } from '../core/redact';
 
 export const TRAJECTORY_FILE = 'trajectory.jsonl';
 export const RUN_FILE = 'run.json';
 export const IMAGES_DIR = 'images';
+/** Pages read for a text search, as text. */
+export const PAGES_DIR = 'pages';
 
 /** Sortable and unique enough for one machine: 20261124-051800-3fa2c1. */
 export function newRunId(now = new Date()): string {
@@ -20,15 +23,61 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Refuses a folder that already holds a run: runs are never overwritten. */
-export async function assertFreeRunDir(dir: string): Promise<void> {
-  for (const name of [TRAJECTORY_FILE, RUN_FILE]) {
-    try {
-      await fs.access(path.join(dir, name));
-    } catch {
-      continue;
+/** The run folder cannot be used; nothing was written. The message is one line. */
+export class RunDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunDirError';
+  }
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * Checks, writing nothing, that `dir` can become a new run folder: absent or empty, a folder
+ * if present, and writable (or creatable). Runs are never written over, and a run never
+ * writes into a folder that holds anything else.
+ */
+export async function checkRunDir(dir: string): Promise<void> {
+  let entries: string[] | undefined;
+  try {
+    const stat = await fs.stat(dir);
+    if (!stat.isDirectory()) throw new RunDirError(`${dir} is a file, not a folder; give a new or empty folder for the run`);
+    entries = await fs.readdir(dir);
+  } catch (e) {
+    if (e instanceof RunDirError) throw e;
+    const code = errnoOf(e);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new RunDirError(`cannot use ${dir} for the run: ${(e as Error).message}`);
+  }
+  if (entries) {
+    const held = [TRAJECTORY_FILE, RUN_FILE].find((name) => entries.includes(name));
+    if (held) throw new RunDirError(`${dir} already holds a run (${held}); choose another output folder`);
+    if (entries.length) {
+      const shown = entries.slice(0, 3).join(', ');
+      throw new RunDirError(`${dir} is not empty (${shown}${entries.length > 3 ? ', …' : ''}); a run goes into a new or empty folder, never over other files`);
     }
-    throw new Error(`${dir} already holds a run (${name}); choose another output folder`);
+  }
+  // The folder, or the nearest part of its path that exists, must let us create files.
+  let existing = dir;
+  while (!entries) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+    try {
+      const stat = await fs.stat(existing);
+      if (!stat.isDirectory()) throw new RunDirError(`cannot create ${dir}: ${existing} is a file, not a folder`);
+      break;
+    } catch (e) {
+      if (e instanceof RunDirError) throw e;
+      if (errnoOf(e) !== 'ENOENT') throw new RunDirError(`cannot create ${dir}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    await fs.access(existing, fsConstants.W_OK | fsConstants.X_OK);
+  } catch {
+    throw new RunDirError(`cannot write the run to ${dir}: ${existing} is not writable`);
   }
 }
 
@@ -38,39 +87,71 @@ export class RunFolder implements Recorder {
   private constructor(
     readonly dir: string,
     private readonly writer: TrajectoryWriter,
+    private readonly secrets: readonly string[],
   ) {}
 
   get trajectoryPath(): string {
     return this.writer.file;
   }
 
-  /** Creates the folder, copies the image in and writes the header line. */
-  static async create(dir: string, header: TrajectoryHeader, files: { image: Buffer; sent: EncodedImage }): Promise<RunFolder> {
-    await assertFreeRunDir(dir);
-    await fs.mkdir(path.join(dir, IMAGES_DIR), { recursive: true });
-    await fs.writeFile(path.join(dir, header.image.path), files.image);
-    if (header.image.sent.path) await fs.writeFile(path.join(dir, header.image.sent.path), files.sent.data);
-    const writer = await TrajectoryWriter.create(path.join(dir, TRAJECTORY_FILE), header);
-    return new RunFolder(dir, writer);
+  /**
+   * Creates the folder and claims it by creating trajectory.jsonl exclusively, before any
+   * other file: of two runs racing for one folder, the loser gets a RunDirError having
+   * written nothing. Then the header line, the image as given and the image as sent.
+   * `secrets` are removed from every line written (defence in depth: error texts are
+   * already redacted where they are made).
+   */
+  static async create(
+    dir: string,
+    header: TrajectoryHeader,
+    files: { image: Buffer; sent: EncodedImage },
+    secrets: readonly string[] = [],
+  ): Promise<RunFolder> {
+    await checkRunDir(dir);
+    await fs.mkdir(dir, { recursive: true });
+    let writer: TrajectoryWriter;
+    try {
+      writer = await TrajectoryWriter.create(path.join(dir, TRAJECTORY_FILE), header, secrets);
+    } catch (e) {
+      if (errnoOf(e) === 'EEXIST') throw new RunDirError(`another run took ${dir} first; choose another output folder`);
+      throw e;
+    }
+    const folder = new RunFolder(dir, writer, secrets);
+    await fs.mkdir(path.join(dir, IMAGES_DIR));
+    await fs.writeFile(path.join(dir, header.image.path), files.image, { flag: 'wx' });
+    if (header.image.sent.path) await fs.writeFile(path.join(dir, header.image.sent.path), files.sent.data, { flag: 'wx' });
+    return folder;
   }
 
   write(event: NewEvent): Promise<TrajectoryEvent> {
     return this.writer.write(event);
   }
 
-  async saveImage(name: string, image: EncodedImage): Promise<string> {
+  /** A name not yet used in `folder`: `name`, or `name-2`, `name-3`… before the extension. */
+  private fresh(folder: string, name: string): string {
     const ext = path.extname(name);
     const base = name.slice(0, name.length - ext.length);
-    let candidate = name;
-    for (let i = 2; this.taken.has(candidate); i++) candidate = `${base}-${i}${ext}`;
+    let candidate = `${folder}/${name}`;
+    for (let i = 2; this.taken.has(candidate); i++) candidate = `${folder}/${base}-${i}${ext}`;
     this.taken.add(candidate);
-    const rel = `${IMAGES_DIR}/${candidate}`;
+    return candidate;
+  }
+
+  async saveImage(name: string, image: EncodedImage): Promise<string> {
+    const rel = this.fresh(IMAGES_DIR, name);
     await fs.writeFile(path.join(this.dir, rel), image.data, { flag: 'wx' });
     return rel;
   }
 
+  async saveText(name: string, text: string): Promise<string> {
+    const rel = this.fresh(PAGES_DIR, name);
+    await fs.mkdir(path.join(this.dir, PAGES_DIR), { recursive: true });
+    await fs.writeFile(path.join(this.dir, rel), redact(text, this.secrets), { flag: 'wx' });
+    return rel;
+  }
+
   async writeSummary(summary: unknown): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, RUN_FILE), JSON.stringify(summary, null, 2) + '\n');
+    await writeFileAtomic(path.join(this.dir, RUN_FILE), redact(JSON.stringify(summary, null, 2), this.secrets) + '\n');
   }
 
   close(): Promise<void> {

@@ -4,60 +4,47 @@
 // QueryError and leave nothing on disk; once it has started, the trajectory so far is
 // always kept, whatever happens.
 import * as path from 'node:path';
-import { AgentRun, DEFAULT_MAX_TURNS, DEFAULT_TOP_K, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
+import { AgentRun, oneLine, type AgentEvent, type AgentResult } from '../core/agent';
 import { getDialect } from '../core/dialects';
-import { BOX_FORMATS, DEFAULT_MAX_PIXELS, type BoxFormat } from '../core/geometry';
-import { formatProblem, type LineProblem } from '../core/jsonl';
-import type { ImageSearch, TextSearch } from '../core/ports';
-import { DIALECT_IDS, TRAJECTORY_SCHEMA, type DialectId, type TrajectoryHeader } from '../core/trajectory';
-import { DEFAULT_MODEL_SETTINGS, ModelClient } from '../model/client';
-import { ModelError, publicEndpoint } from '../model/errors';
-import { cachedImageSearch, cachedTextSearch, SearchCache } from '../search/cache';
-import { CorpusError, LocalCorpus, PAGES_FILE } from '../search/localCorpus';
+import { TRAJECTORY_SCHEMA, type TrajectoryHeader } from '../core/trajectory';
+import { ModelClient, type ModelSettings } from '../model/client';
+import { parseEndpoint, publicEndpoint } from '../model/endpoint';
+import { ModelError } from '../model/errors';
+import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
+import type { Service } from '../search/services';
 import { ImageError, loadImage } from '../vision/image';
-import { assertFreeRunDir, IMAGES_DIR, newRunId, RunFolder } from './runFolder';
+import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
+import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
 import { toolVersions } from './versions';
 
-export interface QuerySettings {
+/** One query: the run settings (settingsSpec.ts) and what belongs to this run alone. */
+export interface QuerySettings extends RunSettings {
   image: string;
   question: string;
   gold?: string[];
-  endpoint: string;
-  /** Empty: the first model the endpoint serves. */
-  model: string;
+  /** From SecretStorage or the environment; never a setting. */
   apiKey?: string;
-  dialect: DialectId;
-  boxFormat: BoxFormat;
-  maxTurns: number;
-  maxPixels: number;
-  topK: number;
-  evidenceImages: boolean;
-  temperature: number;
-  maxTokens: number;
-  timeoutMs: number;
-  maxRetries: number;
-  stream: boolean;
-  corpusDir: string;
-  /** Search cache folder; undefined turns the cache off. */
-  cacheDir?: string;
+  /** The search services' keys, from SecretStorage or the environment; never settings. */
+  searchKeys?: Partial<Record<Service, string>>;
+  /**
+   * Where upload credentials and S3 details come from (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+   * AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_S3, GOG_UPLOAD_TOKEN): the environment, or
+   * in VS Code the environment with SecretStorage's S3 keys over it.
+   */
+  uploadEnv?: Readonly<Record<string, string | undefined>>;
   /** Where the local corpus keeps its indexes; undefined builds them in memory for this run. */
   indexDir?: string;
-  /** The run folder to create; it must not hold a run already. */
+  /** Where the search cache lives; searches are cached when this is given and cacheSearches is on. */
+  cacheDir?: string;
+  /** The run folder to create: new or empty. */
   runDir: string;
   dataset?: string;
   sampleId?: string;
   note?: string;
 }
 
-export const QUERY_DEFAULTS = {
-  dialect: 'gog' as DialectId,
-  boxFormat: 'pixels-sent' as BoxFormat,
-  maxTurns: DEFAULT_MAX_TURNS,
-  maxPixels: DEFAULT_MAX_PIXELS,
-  topK: DEFAULT_TOP_K,
-  evidenceImages: true,
-  ...DEFAULT_MODEL_SETTINGS,
-};
+/** Every run setting's default; the corpus folder is each face's own (the bundled demo corpus). */
+export const QUERY_DEFAULTS: Omit<RunSettings, 'corpusDir'> = (({ corpusDir: _, ...rest }) => rest)(settingDefaults({ base: '/', defaults: {} }));
 
 export interface QueryHooks {
   signal?: AbortSignal;
@@ -88,19 +75,12 @@ export function defaultRunDir(base: string): string {
 }
 
 function checkSettings(s: QuerySettings): void {
-  const intIn = (name: string, v: number, lo: number, hi: number) => {
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new QueryError(`${name} must be a whole number from ${lo} to ${hi}; got ${v}`);
-  };
   if (!s.question.trim()) throw new QueryError('the question is empty; ask something about the image');
-  if (!(DIALECT_IDS as readonly string[]).includes(s.dialect)) throw new QueryError(`unknown dialect "${s.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
-  if (!(BOX_FORMATS as readonly string[]).includes(s.boxFormat))
-    throw new QueryError(`unknown box format "${s.boxFormat}"; use one of ${BOX_FORMATS.join(', ')}`);
-  intIn('max turns', s.maxTurns, 1, 1000);
-  intIn('max pixels', s.maxPixels, 56 * 56, 50_000_000);
-  intIn('results per search', s.topK, 1, 20);
-  intIn('max tokens', s.maxTokens, 1, 1_000_000);
-  if (!(s.temperature >= 0 && s.temperature <= 2)) throw new QueryError(`temperature must be from 0 to 2; got ${s.temperature}`);
-  if (!(s.timeoutMs > 0)) throw new QueryError(`the timeout must be positive; got ${s.timeoutMs} ms`);
+  try {
+    checkRunSettings(s);
+  } catch (e) {
+    throw new QueryError(oneLine(e));
+  }
   try {
     const u = new URL(s.endpoint);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
@@ -111,39 +91,46 @@ function checkSettings(s: QuerySettings): void {
   }
 }
 
-/** Corpus problems as lines for the user; many are summarised. */
-export function describeProblems(dir: string, problems: readonly LineProblem[], limit = 5): string[] {
-  const file = path.join(dir, PAGES_FILE);
-  const lines = problems.slice(0, limit).map((p) => `${formatProblem(file, p)} (skipped; the rest of the corpus loaded)`);
-  if (problems.length > limit) lines.push(`${file}: ${problems.length - limit} more problems`);
-  return lines;
+/** Secrets in a URL a user gave (a token in its query string, a password in it). */
+function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    return parseEndpoint(url).secrets;
+  } catch {
+    return []; // not a URL: the settings check says so
+  }
+}
+
+/**
+ * What must never be written or printed for these settings: the model's key and the search
+ * services' keys, S3 credentials, and tokens in any URL the user gave.
+ */
+export function secretsOf(
+  settings: Partial<Pick<QuerySettings, 'endpoint' | 'apiKey' | 'searchKeys' | 'uploadEnv' | 'providerUrls' | 'uploadUrl' | 'publicUrl' | 'summaryEndpoint'>>,
+): string[] {
+  const env = settings.uploadEnv ?? {};
+  const keys: (string | undefined)[] = Object.values(settings.searchKeys ?? {});
+  return [
+    ...(settings.apiKey ? [settings.apiKey] : []),
+    ...keys.filter((k): k is string => !!k),
+    ...[env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.GOG_UPLOAD_TOKEN].filter((k): k is string => !!k),
+    ...[settings.endpoint, settings.uploadUrl, settings.publicUrl, settings.summaryEndpoint, ...Object.values(settings.providerUrls ?? {})].flatMap((u) =>
+      urlSecrets(u),
+    ),
+  ];
 }
 
 export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}): Promise<QueryOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
   checkSettings(settings);
   try {
-    await assertFreeRunDir(settings.runDir);
+    // Before anything slow and before the endpoint is contacted: a folder we may not use is refused at once.
+    await checkRunDir(settings.runDir);
   } catch (e) {
     throw new QueryError(oneLine(e));
   }
 
-  let image;
-  let corpus: LocalCorpus;
-  try {
-    [image, corpus] = await Promise.all([
-      loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels }),
-      LocalCorpus.open(settings.corpusDir, {
-        indexDir: settings.indexDir,
-        onProblems: (problems, dir) => describeProblems(dir, problems).forEach((line) => hooks.onNotice?.(line)),
-      }),
-    ]);
-  } catch (e) {
-    if (e instanceof ImageError || e instanceof CorpusError) throw new QueryError(e.message);
-    throw e;
-  }
-
-  const client = new ModelClient({
+  const modelSettings: ModelSettings = {
     endpoint: settings.endpoint,
     model: settings.model,
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
@@ -152,21 +139,35 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     timeoutMs: settings.timeoutMs,
     maxRetries: settings.maxRetries,
     stream: settings.stream,
-  });
+    maxReplyChars: settings.maxReplyChars,
+  };
+  let image;
+  let search: SearchSetup;
+  try {
+    [image, search] = await Promise.all([
+      loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
+      setUpSearch(settings, {
+        keys: settings.searchKeys ?? {},
+        env: settings.uploadEnv ?? {},
+        model: modelSettings,
+        ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
+        ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
+        onProblem: (line) => hooks.onNotice?.(line),
+      }),
+    ]);
+  } catch (e) {
+    if (e instanceof ImageError || e instanceof SearchSetupError) throw new QueryError(e.message);
+    throw e;
+  }
+  if (signal.aborted) throw new QueryError('cancelled before the run started');
+
+  const client = new ModelClient(modelSettings);
   try {
     await client.preflight(signal);
   } catch (e) {
     if (e instanceof ModelError) throw new QueryError(e.message);
     if (signal.aborted) throw new QueryError('cancelled before the run started');
     throw e;
-  }
-
-  let imageSearch: ImageSearch = corpus.imageSearch;
-  let textSearch: TextSearch = corpus.textSearch;
-  if (settings.cacheDir) {
-    const cache = new SearchCache(settings.cacheDir);
-    imageSearch = cachedImageSearch(imageSearch, cache);
-    textSearch = cachedTextSearch(textSearch, cache);
   }
 
   const ext = image.format === 'jpeg' ? 'jpg' : image.format;
@@ -199,12 +200,18 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       evidenceImages: settings.evidenceImages,
     },
     agent: { maxTurns: settings.maxTurns, topK: settings.topK },
-    search: { image: imageSearch.id, text: textSearch.id },
+    search: search.record,
     tools: toolVersions(),
     ...(settings.note ? { note: settings.note } : {}),
   };
 
-  const folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent });
+  let folder: RunFolder;
+  try {
+    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, secretsOf(settings));
+  } catch (e) {
+    if (e instanceof RunDirError) throw new QueryError(e.message);
+    throw e;
+  }
   const summary = {
     id: header.id,
     created: header.created,
@@ -213,7 +220,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
     model: header.model,
     agent: header.agent,
     search: header.search,
-    corpus: corpus.dir,
+    ...(search.corpus ? { corpus: search.corpus } : {}),
     status: 'running' as string,
   };
   await folder.writeSummary(summary);
@@ -229,7 +236,7 @@ export async function runQuery(settings: QuerySettings, hooks: QueryHooks = {}):
       topK: settings.topK,
       evidenceImages: settings.evidenceImages,
     },
-    { model: client, image, imageSearch, textSearch, recorder: folder },
+    { model: client, image, imageSearch: search.image, textSearch: search.text, recorder: folder },
   );
   const unsubscribe = hooks.onEvent ? agent.events.subscribe(hooks.onEvent) : undefined;
   let result: AgentResult;

@@ -1,20 +1,62 @@
-// A disk cache in front of every search provider, keyed by a hash of the request (provider
-// id, tool, topK, query text or image bytes), so reruns are reproducible and free.
-// One JSON file per request, written atomically; an unreadable entry is a miss.
+// A disk cache in front of every search provider, shared by the `gog` command and the
+// extension (both use .gog/cache of the folder they work in): a request (provider, tool,
+// topK, query text or image hash) is answered from disk when it was answered before, so
+// reruns are reproducible and make no requests at all. One JSON file per request, written
+// atomically, in a folder per provider (so stats and clearing per provider need no reads);
+// an unreadable entry is a miss. The cache stays under a size cap: past it, the entries used
+// longest ago go first (a hit touches its file's time).
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSearch, SearchHit, SearchOutcome, TextSearch } from '../core/ports';
 import { writeFileAtomic } from '../data/atomicFile';
 
-const CACHE_VERSION = 1;
+/** Bumped when the stored shape changes: older entries are then misses, never misread. */
+const CACHE_VERSION = 2;
+/** Search results live here under the cache folder (indexes and other caches beside it). */
+export const SEARCH_CACHE_DIR = 'search';
+export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
 
 interface StoredHit extends Omit<SearchHit, 'thumbnail'> {
   thumbnail?: { data: string; width: number; height: number };
 }
 
+interface StoredEntry {
+  version: number;
+  provider: string;
+  created: string;
+  results: StoredHit[];
+}
+
+/** A folder name for a provider id (which may hold `:`, `/` and a URL): readable, and unique by its hash. */
+export function providerFolder(provider: string): string {
+  const readable = provider
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^[_.]+/, '')
+    .slice(0, 60);
+  return `${readable || 'provider'}-${createHash('sha256').update(provider).digest('hex').slice(0, 8)}`;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  providers: { provider: string; entries: number; bytes: number }[];
+}
+
 export class SearchCache {
-  constructor(readonly dir: string) {}
+  /** Bytes in the cache as this process last counted them; undefined until first needed. */
+  private size: number | undefined;
+  private counting: Promise<number> | undefined;
+
+  constructor(
+    /** The cache folder (.gog/cache); results go in its search/ folder. */
+    readonly dir: string,
+    readonly maxBytes = DEFAULT_CACHE_MAX_BYTES,
+  ) {}
+
+  private get root(): string {
+    return path.join(this.dir, SEARCH_CACHE_DIR);
+  }
 
   static key(parts: Record<string, string | number>): string {
     return createHash('sha256')
@@ -22,20 +64,24 @@ export class SearchCache {
       .digest('hex');
   }
 
-  private file(key: string): string {
-    return path.join(this.dir, key.slice(0, 2), `${key}.json`);
+  private file(provider: string, key: string): string {
+    return path.join(this.root, providerFolder(provider), key.slice(0, 2), `${key}.json`);
   }
 
-  async get(key: string): Promise<SearchHit[] | undefined> {
+  async get(provider: string, key: string): Promise<SearchHit[] | undefined> {
+    const file = this.file(provider, key);
     let text: string;
     try {
-      text = await fs.readFile(this.file(key), 'utf8');
+      text = await fs.readFile(file, 'utf8');
     } catch {
       return undefined;
     }
     try {
-      const stored = JSON.parse(text) as { version: number; results: StoredHit[] };
+      const stored = JSON.parse(text) as StoredEntry;
       if (stored.version !== CACHE_VERSION || !Array.isArray(stored.results)) return undefined;
+      // Used now: the last to go when the cache is trimmed. Not worth failing a hit over.
+      const now = new Date();
+      void fs.utimes(file, now, now).catch(() => undefined);
       return stored.results.map(({ thumbnail, ...hit }) =>
         thumbnail
           ? {
@@ -49,28 +95,122 @@ export class SearchCache {
     }
   }
 
-  async put(key: string, provider: string, results: SearchHit[]): Promise<void> {
-    const stored: StoredHit[] = results.map(({ thumbnail, ...hit }) =>
-      thumbnail ? { ...hit, thumbnail: { data: thumbnail.data.toString('base64'), width: thumbnail.width, height: thumbnail.height } } : hit,
-    );
-    await writeFileAtomic(this.file(key), JSON.stringify({ version: CACHE_VERSION, provider, created: new Date().toISOString(), results: stored }));
+  async put(provider: string, key: string, results: SearchHit[]): Promise<void> {
+    const stored: StoredEntry = {
+      version: CACHE_VERSION,
+      provider,
+      created: new Date().toISOString(),
+      results: results.map(({ thumbnail, ...hit }) =>
+        thumbnail ? { ...hit, thumbnail: { data: thumbnail.data.toString('base64'), width: thumbnail.width, height: thumbnail.height } } : hit,
+      ),
+    };
+    const text = JSON.stringify(stored);
+    await writeFileAtomic(this.file(provider, key), text);
+    const size = (await this.currentSize()) + Buffer.byteLength(text);
+    this.size = size;
+    if (size > this.maxBytes) await this.trim();
   }
 
   /** Looks the key up, or runs the search and stores what it found. A failed store is not a failed search. */
-  async through(key: string, provider: string, run: () => Promise<SearchOutcome>): Promise<SearchOutcome> {
-    const hit = await this.get(key);
+  async through(provider: string, key: string, run: () => Promise<SearchOutcome>): Promise<SearchOutcome> {
+    const hit = await this.get(provider, key);
     if (hit) return { results: hit, cached: true };
     const outcome = await run();
-    await this.put(key, provider, outcome.results).catch(() => undefined);
+    // Errors are not cached (they are thrown); an empty answer is, like any other answer.
+    await this.put(provider, key, outcome.results).catch(() => undefined);
     return outcome;
+  }
+
+  private async entries(): Promise<{ file: string; provider: string; bytes: number; used: number }[]> {
+    const out: { file: string; provider: string; bytes: number; used: number }[] = [];
+    const providers = await fs.readdir(this.root).catch(() => [] as string[]);
+    for (const p of providers) {
+      const shards = await fs.readdir(path.join(this.root, p)).catch(() => [] as string[]);
+      for (const s of shards) {
+        const files = await fs.readdir(path.join(this.root, p, s)).catch(() => [] as string[]);
+        for (const f of files) {
+          if (!f.endsWith('.json')) continue;
+          const file = path.join(this.root, p, s, f);
+          const st = await fs.stat(file).catch(() => undefined);
+          if (st?.isFile()) out.push({ file, provider: p, bytes: st.size, used: st.mtimeMs });
+        }
+      }
+    }
+    return out;
+  }
+
+  private currentSize(): Promise<number> {
+    if (this.size !== undefined) return Promise.resolve(this.size);
+    this.counting ??= this.entries().then((list) => list.reduce((n, e) => n + e.bytes, 0));
+    return this.counting;
+  }
+
+  /** Removes the entries used longest ago until the cache is under nine tenths of its cap. */
+  async trim(): Promise<number> {
+    const list = (await this.entries()).sort((a, b) => a.used - b.used);
+    let size = list.reduce((n, e) => n + e.bytes, 0);
+    let removed = 0;
+    for (const e of list) {
+      if (size <= this.maxBytes * 0.9) break;
+      await fs.rm(e.file, { force: true });
+      size -= e.bytes;
+      removed++;
+    }
+    this.size = size;
+    return removed;
+  }
+
+  async stats(): Promise<CacheStats> {
+    const byFolder = new Map<string, { entries: number; bytes: number; sample: string }>();
+    for (const e of await this.entries()) {
+      const p = byFolder.get(e.provider) ?? { entries: 0, bytes: 0, sample: e.file };
+      p.entries++;
+      p.bytes += e.bytes;
+      byFolder.set(e.provider, p);
+    }
+    // A folder's name is a digest of the provider id; one entry of it says the id itself.
+    const named = async (folder: string, sample: string) => {
+      try {
+        const stored = JSON.parse(await fs.readFile(sample, 'utf8')) as Partial<StoredEntry>;
+        return typeof stored.provider === 'string' ? stored.provider : folder;
+      } catch {
+        return folder;
+      }
+    };
+    const providers = (
+      await Promise.all([...byFolder].map(async ([folder, s]) => ({ provider: await named(folder, s.sample), entries: s.entries, bytes: s.bytes })))
+    ).sort((a, b) => b.bytes - a.bytes);
+    return { entries: providers.reduce((n, p) => n + p.entries, 0), bytes: providers.reduce((n, p) => n + p.bytes, 0), providers };
+  }
+
+  /** Removes every cached search (or one provider's); returns how many entries went. */
+  async clear(provider?: string): Promise<number> {
+    const list = await this.entries();
+    const folder = provider === undefined ? undefined : providerFolder(provider);
+    const chosen = folder === undefined ? list : list.filter((e) => e.provider === folder || e.provider === provider);
+    await Promise.all(chosen.map((e) => fs.rm(e.file, { force: true })));
+    this.size = undefined;
+    this.counting = undefined;
+    return chosen.length;
   }
 }
 
 export function cachedTextSearch(provider: TextSearch, cache: SearchCache): TextSearch {
   return {
     id: provider.id,
+    ...(provider.perQuestion ? { perQuestion: true } : {}),
     search: (query, options) =>
-      cache.through(SearchCache.key({ provider: provider.id, tool: 'text', topK: options.topK, query }), provider.id, () => provider.search(query, options)),
+      cache.through(
+        provider.id,
+        SearchCache.key({
+          provider: provider.id,
+          tool: 'text',
+          topK: options.topK,
+          query,
+          ...(provider.perQuestion ? { question: options.question ?? '' } : {}),
+        }),
+        () => provider.search(query, options),
+      ),
   };
 }
 
@@ -79,7 +219,7 @@ export function cachedImageSearch(provider: ImageSearch, cache: SearchCache): Im
     id: provider.id,
     search: (image, options) => {
       const sha = createHash('sha256').update(image.data).digest('hex');
-      return cache.through(SearchCache.key({ provider: provider.id, tool: 'image', topK: options.topK, image: sha }), provider.id, () =>
+      return cache.through(provider.id, SearchCache.key({ provider: provider.id, tool: 'image', topK: options.topK, image: sha }), () =>
         provider.search(image, options),
       );
     },

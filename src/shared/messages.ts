@@ -17,14 +17,22 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     header: headerSchema.nullable(),
     events: z.array(eventSchema),
     problems: z.array(problemSchema),
-    /** Base URL that the record's relative image paths resolve against. */
-    assetBase: z.string(),
+    /** The record's images that may be shown: run-folder path → URL (checked by the host; others are not shown). */
+    assets: z.record(z.string(), z.string()),
+    /** Images the record names that the host refused to show, and why (a link out of the run folder, say). */
+    refused: z.record(z.string(), z.string()).optional(),
     /** A run under way: shows its state and a Cancel button. */
     live: z.boolean(),
     /** False while more events of a large file are still to come. */
     complete: z.boolean(),
   }),
-  z.object({ type: z.literal('events'), events: z.array(eventSchema), complete: z.boolean() }),
+  z.object({
+    type: z.literal('events'),
+    events: z.array(eventSchema),
+    complete: z.boolean(),
+    assets: z.record(z.string(), z.string()).optional(),
+    refused: z.record(z.string(), z.string()).optional(),
+  }),
   /** Model text as it streams in, before the turn is recorded. */
   z.object({ type: z.literal('delta'), step: z.number().int(), text: z.string() }),
   z.object({ type: z.literal('status'), running: z.boolean(), message: z.string().optional() }),
@@ -68,9 +76,4 @@ export function isWebUrl(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A path from the record that may name an image in the run folder: images/… or the image itself, never upward. */
-export function isRunAsset(rel: string): boolean {
-  return /^(images\/)?[\w][\w.-]*\.(jpe?g|png|webp|gif|tiff?|avif|heic|heif)$/i.test(rel) && !rel.includes('..');
 }

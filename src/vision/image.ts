@@ -1,7 +1,7 @@
 // Loading the query image: EXIF orientation first, a pixel cap, the exact size the model
 // is sent, and lazily decoded full-resolution pixels for gaze crops. sharp (libvips).
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { boxToRect, sentSizeFor, capPixels, type Box, type BoxFormat, type Size } from '../core/geometry';
 import type { AgentImage, EncodedImage } from '../core/ports';
@@ -13,6 +13,8 @@ export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'hei
  * admits the largest phone photos (16320×12240) and refuses a 20000×20000 image.
  */
 export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
+/** Bytes read of an image file at most: far above any real photo (a 200 MP TIFF is 600 MB raw, a phone HEIC 10 MB). */
+export const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 const JPEG_QUALITY = 90;
 
 export type ImageErrorCode = 'not_found' | 'unreadable' | 'unsupported' | 'too_large';
@@ -32,6 +34,8 @@ export interface LoadOptions {
   /** Cap on pixels sent to the model (and on crops sent to search). */
   maxPixels: number;
   maxInputPixels?: number;
+  /** Bytes read of the file at most (default DEFAULT_MAX_IMAGE_BYTES). */
+  maxBytes?: number;
   /** Start decoding full-resolution pixels in the background right away (default true). */
   prefetch?: boolean;
 }
@@ -54,18 +58,64 @@ export interface LoadedImage extends AgentImage {
   pixels(): Promise<RawPixels>;
 }
 
-async function readInput(input: string | Buffer): Promise<{ bytes: Buffer; name: string }> {
-  if (Buffer.isBuffer(input)) return { bytes: input, name: 'image' };
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
+}
+
+/** What kind of not-a-file a path is, for the message. */
+function describeNonFile(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads an image file: regular files only (a pipe would block and a device never ends), at
+ * most `maxBytes`. Opened without blocking so a named pipe is refused, not waited on, and
+ * checked on the open descriptor so the file read is the file checked.
+ */
+export async function readImageFile(file: string, maxBytes: number = DEFAULT_MAX_IMAGE_BYTES): Promise<Buffer> {
+  let handle: import('node:fs/promises').FileHandle;
   try {
-    const stat = await fs.stat(input);
-    if (stat.isDirectory()) throw new ImageError('not_found', `image path is a folder, not a file: ${input}`);
-    return { bytes: await fs.readFile(input), name: input };
+    handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImageError('not_found', `image not found: ${file}`);
+    throw new ImageError('unreadable', `cannot read image ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile())
+      throw new ImageError(stat.isDirectory() ? 'not_found' : 'unreadable', `image path is ${describeNonFile(stat)}, not an image file: ${file}`);
+    if (stat.size > maxBytes) {
+      throw new ImageError(
+        'too_large',
+        `${file} is ${megabytes(stat.size)}, over the ${megabytes(maxBytes)} limit for an image file (setting gog.maxImageMB, CLI --max-image-mb)`,
+      );
+    }
+    // The size can change under us: read at most one byte past the limit, and check again.
+    const buffer = Buffer.alloc(Math.min(maxBytes + 1, stat.size + 1));
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) throw new ImageError('too_large', `${file} grew past the ${megabytes(maxBytes)} limit for an image file while it was read`);
+    return buffer.subarray(0, length);
   } catch (e) {
     if (e instanceof ImageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ImageError('not_found', `image not found: ${input}`);
-    throw new ImageError('unreadable', `cannot read image ${input}: ${(e as Error).message}`);
+    throw new ImageError('unreadable', `cannot read image ${file}: ${(e as Error).message}`);
+  } finally {
+    await handle.close();
   }
+}
+
+async function readInput(input: string | Buffer, maxBytes: number | undefined): Promise<{ bytes: Buffer; name: string }> {
+  if (Buffer.isBuffer(input)) return { bytes: input, name: 'image' };
+  return { bytes: await readImageFile(input, maxBytes), name: input };
 }
 
 function sharpMessage(e: unknown): string {
@@ -79,7 +129,7 @@ export async function encodeJpeg(pipeline: sharp.Sharp): Promise<EncodedImage> {
 }
 
 export async function loadImage(input: string | Buffer, options: LoadOptions): Promise<LoadedImage> {
-  const { bytes, name } = await readInput(input);
+  const { bytes, name } = await readInput(input, options.maxBytes);
   const limit = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
   let meta: sharp.Metadata;
   try {
@@ -181,9 +231,9 @@ export function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<
 }
 
 /** A small JPEG for evidence and previews, longest side at most `maxSide`. */
-export async function makeThumbnail(input: Buffer, maxSide = 256): Promise<EncodedImage> {
+export async function makeThumbnail(input: Buffer, maxSide = 256, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<EncodedImage> {
   return encodeJpeg(
-    sharp(input, { limitInputPixels: DEFAULT_MAX_INPUT_PIXELS })
+    sharp(input, { limitInputPixels: maxInputPixels })
       .autoOrient()
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' }),

@@ -5,7 +5,7 @@
 //                              local corpus at scale about 20: it generates 10,000 images and indexes them twice)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
-//   --image-only, --webview-only, --replay-only, --corpus-only: one part
+//   --image-only, --webview-only, --search-only, --replay-only, --corpus-only: one part (several may be given)
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +20,7 @@ import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
 import { corpusBenchmarks } from './corpusBench';
+import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
 const quick = process.argv.includes('--quick');
@@ -94,6 +95,7 @@ async function imageBenchmarks(tmp: string): Promise<void> {
     const crop: EncodedImage = await img.crop(r.box.original, never);
     const t2 = performance.now();
     await cache.get(
+      'bench',
       SearchCache.key({ provider: 'bench', tool: 'image', topK: 5, image: (await import('node:crypto')).createHash('sha256').update(crop.data).digest('hex') }),
     );
     const t3 = performance.now();
@@ -215,6 +217,7 @@ async function main(): Promise<void> {
     const only = (name: string) => !process.argv.some((a) => a.endsWith('-only')) || process.argv.includes(`--${name}-only`);
     if (only('image')) await imageBenchmarks(tmp);
     if (only('webview')) await webviewBenchmarks(tmp, row);
+    if (only('search')) await searchBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
     if (only('corpus')) await corpusBenchmarks(tmp, row, quick);
   } finally {

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { HostMessage } from '../../src/shared/messages';
 import { launchChromium } from '../vscode/harness/chromium';
 import { syntheticRun } from '../webview/fixtures';
-import { startHarness } from '../webview/harness';
+import { assetsFor, startHarness } from '../webview/harness';
 
 type Row = (label: string, value: string, target: string, ratio?: number) => void;
 
@@ -89,7 +89,7 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
       header,
       events,
       problems: [],
-      assetBase: base,
+      assets: assetsFor(base, events, header),
       live,
       complete,
     });
@@ -121,14 +121,14 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
         const byStep = new Map<number, number>();
         for (const e of events) {
           const t0 = performance.now();
-          g.dispatchEvent(new g.MessageEvent('message', { data: { type: 'events', events: [e], complete: false } }));
+          g.dispatchEvent(new g.MessageEvent('message', { data: { type: 'events', events: [e.event], complete: false, assets: e.assets } }));
           g.document.body.getBoundingClientRect(); // the layout the next frame would do
-          byStep.set(e.step, (byStep.get(e.step) ?? 0) + performance.now() - t0);
+          byStep.set(e.event.step, (byStep.get(e.event.step) ?? 0) + performance.now() - t0);
           await new Promise((r) => setTimeout(r, 0));
         }
         return [...byStep.values()];
       },
-      forty.events.filter((e) => e.type !== 'final'),
+      forty.events.filter((e) => e.type !== 'final').map((e) => ({ event: e, assets: assetsFor(base40, [e]) })),
     );
     await page.close();
     const step = median(perStep.slice(5));
@@ -139,7 +139,12 @@ export async function webviewBenchmarks(tmp: string, row: Row): Promise<void> {
     const baseBig = harness.addRun('big', path.dirname(big.trajectory));
     const messages: HostMessage[] = [init(big.events.slice(0, 200), big.header, baseBig, false)];
     for (let i = 200; i < big.events.length; i += 500)
-      messages.push({ type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
+      messages.push({
+        type: 'events',
+        events: big.events.slice(i, i + 500),
+        complete: i + 500 >= big.events.length,
+        assets: assetsFor(baseBig, big.events.slice(i, i + 500)),
+      });
     const bigTimes: PageTimes[] = [];
     for (let i = 0; i < 3; i++) {
       const p = await context.newPage();

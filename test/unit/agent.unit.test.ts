@@ -7,10 +7,11 @@ import type { AgentEvent } from '../../src/core/agent';
 import type { ChatMessage } from '../../src/core/chat';
 import { readTrajectory, type LoadedTrajectory } from '../../src/core/trajectoryFile';
 import type { ActionEvent, FinalEvent, ObservationEvent, TrajectoryEvent } from '../../src/core/trajectory';
-import { recordingFromTrajectory, startReplayServer, type Recording, type ReplayOptions } from '../../src/model/replayServer';
+import { recordingFromTrajectory, startReplayServer, type Recording, type ReplayOptions, type ReplayServer } from '../../src/model/replayServer';
 import { QUERY_DEFAULTS, QueryError, runQuery, type QueryHooks, type QueryOutcome, type QuerySettings } from '../../src/run/runQuery';
 import { closedEndpoint, CORPUS, DEMO, photo, tempDir } from '../helpers/fixtures';
 import { recording, toolTurn } from '../helpers/recordings';
+import { sseChunk, startWireServer } from '../helpers/wireServer';
 
 type Body = { messages: ChatMessage[]; tool_choice?: unknown; tools?: unknown[] };
 
@@ -237,10 +238,47 @@ describe('agent loop end to end', function () {
 
     it('a server that stops answering: a timeout error, recorded', async () => {
       const { rec, overrides } = await rocket();
-      const { outcome, trajectory } = await runRecorded(rec, { ...overrides, timeoutMs: 300, maxRetries: 0 }, { faults: { 2: 'hang' } });
+      const { outcome, trajectory } = await runRecorded(rec, { ...overrides, timeoutMs: 1000, maxRetries: 0 }, { faults: { 2: 'hang' } });
       assert.equal(outcome.stopReason, 'error');
-      assert.match(final(trajectory).error!, /did not answer within 0\.3 s/);
+      assert.match(final(trajectory).error!, /did not finish its reply within 1 s/);
       assert.equal(ofType(trajectory, 'model_turn').length, 1);
+    });
+
+    it('a reply that trickles past the deadline: the run ends at it, and the partial text is recorded, marked cut', async () => {
+      const wire = await startWireServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        // The first words at once (a loaded machine must not make the test's partial empty), then a trickle.
+        res.write(sseChunk({ content: '<think>The rocket is a ' }));
+        const timer = setInterval(() => res.write(sseChunk({ content: 'Falcon ' })), 150);
+        res.on('close', () => clearInterval(timer));
+      });
+      try {
+        const settings = settingsFor(wire, recording('What rocket?', []), { model: 'wire-model', timeoutMs: 1000, maxRetries: 0 });
+        const outcome = await runQuery(settings);
+        assert.equal(outcome.stopReason, 'error');
+        assert.match(outcome.error!, /did not finish its reply within 1 s/);
+        const t = await readTrajectory(outcome.trajectory);
+        assert.deepEqual(t.problems, []);
+        const [turn] = ofType(t, 'model_turn');
+        assert.match(turn!.raw, /^<think>The rocket is a (Falcon )*/);
+        assert.equal(turn!.cut?.reason, 'timeout');
+        assert.equal(turn!.finishReason, null);
+        assert.equal(final(t).stopReason, 'error');
+      } finally {
+        await wire.close();
+      }
+    });
+
+    it('a reply over the size cap: kept up to it, marked cut with a notice, and the run goes on', async () => {
+      const long = `<think>${'very long thought '.repeat(2000)}</think><answer>x</answer>`;
+      const { outcome, trajectory } = await runRecorded(recording('Q?', [long, '<answer>short</answer>']), { maxReplyChars: 5000 });
+      assert.equal(outcome.stopReason, 'answered');
+      assert.equal(outcome.answer, 'short');
+      const [first] = ofType(trajectory, 'model_turn');
+      assert.equal(first!.raw.length, 5000);
+      assert.equal(first!.cut?.reason, 'too_long');
+      assert.match(ofType(trajectory, 'notice')[0]!.message, /cut at 5,000 characters/);
+      assert.equal(ofType(trajectory, 'action')[0]!.action.kind, 'parse_error', 'the cut turn is unreadable and the model is told');
     });
 
     it('malformed JSON: an error, recorded', async () => {
@@ -284,7 +322,9 @@ describe('agent loop end to end', function () {
   });
 
   describe('bad input: a one-line error before anything is written', () => {
-    const server = startReplayServer([recording('Q?', ['<answer>a</answer>'])]);
+    // Started in a hook: a server made while the file loads keeps mocha alive when a grep skips this block.
+    let server: Promise<ReplayServer>;
+    before(() => (server = startReplayServer([recording('Q?', ['<answer>a</answer>'])])));
     after(async () => (await server).close());
 
     async function expectQueryError(overrides: Partial<QuerySettings>, pattern: RegExp): Promise<void> {

@@ -1,6 +1,7 @@
 // The `gog` command as a user runs it: the built bundle in a child process.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
+import { CLI, gog, oneErrorLine } from '../helpers/cli';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
@@ -8,37 +9,7 @@ import { startReplayServer, recordingFromTrajectory, type ReplayServer } from '.
 import { closedEndpoint, CORPUS, DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
 import { blackPng } from '../helpers/images';
 
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const ROCKET_Q = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function gog(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...options.env },
-  });
-  let stdout = '';
-  let stderr = '';
-  return new Promise<Run>((resolve) => {
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function oneErrorLine(run: Run, pattern: RegExp): void {
-  const lines = run.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('gog: ') && !l.startsWith('gog: warning'));
-  assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0]!, pattern);
-}
 
 describe('gog command line', function () {
   this.timeout(60_000);

@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { EncodedImage } from '../../src/core/ports';
-import { cachedImageSearch, cachedTextSearch, SearchCache } from '../../src/search/cache';
 import { CorpusError, LocalCorpus } from '../../src/search/localCorpus';
 import { snippetFor } from '../../src/search/snippet';
 import { CORPUS, photo, PHOTOS, tempDir } from '../helpers/fixtures';
@@ -150,43 +149,5 @@ describe('local corpus', () => {
     assert.ok(snippetFor(text, 'theta').length <= 321);
     assert.match(snippetFor(text), /^Alpha beta\./);
     assert.equal(snippetFor(''), '');
-  });
-});
-
-describe('search cache', () => {
-  const tmp = tempDir();
-  after(tmp.cleanup);
-
-  it('serves a repeated search from disk, thumbnails included, and misses on a different request', async () => {
-    const c = await LocalCorpus.open(CORPUS);
-    const cache = new SearchCache(path.join(tmp.dir, 'cache'));
-    const text = cachedTextSearch(c.textSearch, cache);
-    const image = cachedImageSearch(c.imageSearch, cache);
-    const first = await text.search('Chandra', { signal, topK: 3 });
-    assert.equal(first.cached, false);
-    const again = await text.search('Chandra', { signal, topK: 3 });
-    assert.equal(again.cached, true);
-    assert.deepEqual(again.results, first.results);
-    assert.equal((await text.search('Chandra', { signal, topK: 4 })).cached, false);
-
-    const q = await jpeg(photo('rocket.jpg'));
-    const a = await image.search(q, { signal, topK: 2 });
-    const b = await image.search(q, { signal, topK: 2 });
-    assert.equal(b.cached, true);
-    assert.ok(b.results[0]!.thumbnail!.data.equals(a.results[0]!.thumbnail!.data));
-    assert.equal(b.results[0]!.thumbnail!.mime, 'image/jpeg');
-  });
-
-  it('treats an unreadable entry as a miss and replaces it', async () => {
-    const cache = new SearchCache(path.join(tmp.dir, 'cache2'));
-    let calls = 0;
-    const provider = { id: 'p', search: async () => (calls++, { results: [{ rank: 1, title: 't', url: 'u', snippet: 's', provider: 'p' }], cached: false }) };
-    const text = cachedTextSearch(provider, cache);
-    await text.search('q', { signal, topK: 1 });
-    const key = SearchCache.key({ provider: 'p', tool: 'text', topK: 1, query: 'q' });
-    await fs.writeFile(path.join(tmp.dir, 'cache2', key.slice(0, 2), `${key}.json`), '{broken');
-    assert.equal((await text.search('q', { signal, topK: 1 })).cached, false);
-    assert.equal((await text.search('q', { signal, topK: 1 })).cached, true);
-    assert.equal(calls, 2);
   });
 });

@@ -9,13 +9,24 @@ import { ModelClient, type ModelSettings } from '../../src/model/client';
 import { ModelError } from '../../src/model/errors';
 import { startReplayServer, type ReplayOptions, type ReplayServer } from '../../src/model/replayServer';
 import { recording, TEST_MODEL, toolTurn } from '../helpers/recordings';
+import { completion, sseChunk, startWireServer } from '../helpers/wireServer';
 
 const QUESTION = 'What is in the picture?';
 const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: `Question: ${QUESTION}` }] }];
 const signal = () => new AbortController().signal;
 
 function settings(server: { url: string }, overrides: Partial<ModelSettings> = {}): ModelSettings {
-  return { endpoint: server.url, model: TEST_MODEL, temperature: 0, maxTokens: 256, timeoutMs: 5000, maxRetries: 2, stream: true, ...overrides };
+  return {
+    endpoint: server.url,
+    model: TEST_MODEL,
+    temperature: 0,
+    maxTokens: 256,
+    timeoutMs: 5000,
+    maxRetries: 2,
+    stream: true,
+    maxReplyChars: 1_000_000,
+    ...overrides,
+  };
 }
 
 async function withServer(turns: Parameters<typeof recording>[1], options: ReplayOptions, run: (server: ReplayServer) => Promise<void>): Promise<void> {
@@ -121,16 +132,140 @@ describe('model client (openai SDK over HTTP)', () => {
     });
   });
 
-  it('times out a server that never answers, retrying first', async () => {
-    await withServer(['<answer>a</answer>'], { faults: { 1: 'hang', 2: 'hang' } }, async (server) => {
-      const client = new ModelClient(settings(server, { timeoutMs: 300, maxRetries: 1 }));
-      await expectModelError(client.complete({ messages }, { signal: signal() }), 'timeout', /did not answer within 0\.3 s/);
-      assert.equal(server.stats.chatRequests, 2);
+  it('gives a turn one deadline, retries included, and says that figure: a server that never answers', async () => {
+    await withServer(['<answer>a</answer>'], { faults: { 1: 'hang', 2: 'hang', 3: 'hang' } }, async (server) => {
+      const client = new ModelClient(settings(server, { timeoutMs: 1000, maxRetries: 2 }));
+      const started = Date.now();
+      await expectModelError(
+        client.complete({ messages }, { signal: signal() }),
+        'timeout',
+        /did not finish its reply within 1 s, the time limit for one model turn \(retries included/,
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= 950 && took < 2800, `the turn ended at its deadline, not after each retry's: ${took} ms`);
     });
-    await withServer(['<answer>a</answer>'], { faults: { 1: 'hang' } }, async (server) => {
-      const reply = await new ModelClient(settings(server, { timeoutMs: 300, maxRetries: 1 })).complete({ messages }, { signal: signal() });
-      assert.equal(reply.text, '<answer>a</answer>');
-    });
+  });
+
+  it('cuts a stream that trickles past the deadline, and keeps what arrived as the partial reply', async () => {
+    const server = await startWireServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // The first word at once (a loaded machine must not leave the partial empty), then a trickle.
+      let i = 0;
+      res.write(sseChunk({ content: `word${i++} ` }));
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(sseChunk({ content: `word${i++} ` }));
+      }, 100);
+      res.on('close', () => clearInterval(timer));
+    }, TEST_MODEL);
+    try {
+      const started = Date.now();
+      const err = await expectModelError(
+        new ModelClient(settings(server, { timeoutMs: 1000 })).complete({ messages }, { signal: signal() }),
+        'timeout',
+        /within 1 s/,
+      );
+      assert.ok(Date.now() - started < 4000, 'a chunk every 100 ms does not keep the turn alive');
+      assert.match(err.partial?.text ?? '', /^word0 (word\d+ )*$/);
+      assert.equal(err.partial?.cut?.reason, 'timeout');
+      assert.equal(server.requests.filter((r) => r.url.includes('/chat/')).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps at most maxReplyChars of a reply, says it was cut, and stops reading', async () => {
+    let written = 0;
+    const server = await startWireServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // An endless reply: 1,000 characters a chunk until the client goes away.
+      const pump = () => {
+        while (!res.destroyed && written < 50_000_000 && res.write(sseChunk({ content: 'x'.repeat(1000) }))) written += 1000;
+        if (!res.destroyed && written < 50_000_000) res.once('drain', pump);
+      };
+      pump();
+    }, TEST_MODEL);
+    try {
+      const reply = await new ModelClient(settings(server, { maxReplyChars: 25_000 })).complete({ messages }, { signal: signal() });
+      assert.equal(reply.text.length, 25_000);
+      assert.equal(reply.cut?.reason, 'too_long');
+      assert.equal(reply.finishReason, 'length');
+      assert.match(reply.notices?.[0] ?? '', /cut at 25,000 characters \(setting gog\.maxReplyChars/);
+      assert.ok(written < 10_000_000, `the rest was not read (${written} characters were sent)`);
+    } finally {
+      await server.close();
+    }
+    // A whole reply of 40,000 characters, then one of 3 MB.
+    const whole = await startWireServer((_req, res, _body, n) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion('y'.repeat(n === 1 ? 40_000 : 3_000_000)));
+    }, TEST_MODEL);
+    try {
+      const reply = await new ModelClient(settings(whole, { stream: false, maxReplyChars: 10_000 })).complete({ messages }, { signal: signal() });
+      assert.equal(reply.text.length, 10_000);
+      assert.equal(reply.cut?.reason, 'too_long');
+      const huge = new ModelClient(settings(whole, { stream: false, maxReplyChars: 1000 }));
+      await expectModelError(huge.complete({ messages }, { signal: signal() }), 'bad_response', /sent a reply larger than \d+ MB; it was not kept/);
+    } finally {
+      await whole.close();
+    }
+  });
+
+  it('names a reply that is not an OpenAI-compatible one (an HTML page with status 200), with its first bytes', async () => {
+    const page = '<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body>It works</body></html>';
+    const server = await startWireServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+    }, TEST_MODEL);
+    try {
+      for (const stream of [true, false]) {
+        const err = await expectModelError(
+          new ModelClient(settings(server, { stream })).complete({ messages }, { signal: signal() }),
+          'bad_response',
+          /answered 200 with an HTML page, not an OpenAI-compatible reply \(is the URL the API's base, usually ending in \/v1\?\); it began: "<!DOCTYPE html> <html><head><title>Welcome to nginx!/,
+        );
+        assert.ok(err.message.length < 500);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a whole JSON reply where a stream was asked for (a server that ignores stream: true)', async () => {
+    const server = await startWireServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion('<answer>plain</answer>'));
+    }, TEST_MODEL);
+    try {
+      const reply = await new ModelClient(settings(server, { stream: true })).complete({ messages }, { signal: signal() });
+      assert.equal(reply.text, '<answer>plain</answer>');
+      assert.deepEqual(reply.usage, { prompt: 10, completion: 5 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends the query string of the endpoint with every request, and never repeats its values', async () => {
+    const token = 'tok-Gateway+Secret/42';
+    const server = await startWireServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `no route for ${req.url}`, type: 'invalid_request_error' } }));
+    }, TEST_MODEL);
+    try {
+      const client = new ModelClient(settings({ url: `${server.url}?token=${encodeURIComponent(token)}&v=1` }, { model: '', maxRetries: 0 }));
+      assert.equal(client.endpoint, server.url);
+      assert.equal((await client.preflight()).model, TEST_MODEL);
+      const err = await expectModelError(
+        client.complete({ messages }, { signal: signal() }),
+        'bad_response',
+        /answered 400: no route for \/v1\/chat\/completions\?token=\[redacted\]&v=1/,
+      );
+      assert.ok(!err.message.includes(token) && !err.message.includes(encodeURIComponent(token)));
+      const paths = server.requests.map((r) => r.url);
+      assert.deepEqual(paths, [`/v1/models?token=${encodeURIComponent(token)}&v=1`, `/v1/chat/completions?token=${encodeURIComponent(token)}&v=1`]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('cancels by AbortSignal at once', async () => {
@@ -143,6 +278,31 @@ describe('model client (openai SDK over HTTP)', () => {
       );
       assert.ok(Date.now() - started < 2000);
     });
+  });
+
+  it('carries concurrent requests on one client, each with its own body', async () => {
+    const bodies: string[] = [];
+    const server = await startWireServer((_req, res, body) => {
+      bodies.push(body);
+      // Answer late, so every request is in flight at once.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion(`<answer>${(JSON.parse(body) as { messages: { content: string }[] }).messages[0]!.content}</answer>`));
+      }, 100);
+    }, TEST_MODEL);
+    try {
+      const client = new ModelClient(settings(server, { stream: false }));
+      const questions = Array.from({ length: 6 }, (_, i) => `question number ${i} ${'x'.repeat(i * 1000)}`);
+      const replies = await Promise.all(questions.map((q) => client.complete({ messages: [{ role: 'user', content: q }] }, { signal: signal() })));
+      assert.deepEqual(
+        replies.map((r) => r.text),
+        questions.map((q) => `<answer>${q}</answer>`),
+      );
+      assert.equal(bodies.length, 6);
+      for (const b of bodies) JSON.parse(b); // each body whole
+    } finally {
+      await server.close();
+    }
   });
 
   it('leaves no listener behind on the run signal over many requests', async () => {

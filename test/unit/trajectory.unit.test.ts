@@ -94,7 +94,7 @@ describe('trajectory record', () => {
     const good = [JSON.stringify(sampleHeader()), JSON.stringify({ type: 'model_turn', step: 1, t: 'x', raw: 'r', ms: 1 })].join('\n');
     await fs.writeFile(file, `${good}\n{"type":"act`);
     const w = await TrajectoryWriter.append(file);
-    await w.write({ type: 'annotation', step: 1, author: 'ann' });
+    await w.write({ type: 'annotation', step: 0, author: 'ann', edit: { op: 'label', label: 'needs-fix' } });
     await w.close();
     const text = await fs.readFile(file, 'utf8');
     assert.ok(text.startsWith(`${good}\n{"type":"act\n`));

@@ -25,7 +25,7 @@ describe('trajectory view model', () => {
       { type: 'observation', step: 3, t, tool: 'image_search', results: [], ms: 40 },
       { type: 'model_turn', step: 4, t, raw: 'd', ms: 300 },
       { type: 'action', step: 4, t, action: { kind: 'text_search', query: 'q' } },
-      { type: 'annotation', step: 4, t, author: 'ann' },
+      { type: 'annotation', step: 0, t, author: 'ann', edit: { op: 'label', label: 'accepted' } },
     ];
     for (const e of events) m.apply(e);
     assert.deepEqual(

@@ -3,16 +3,23 @@
 // downloads and starts it as usual; where it cannot (these machines), runTests is given
 // our launcher, which serves the same VS Code version with code-server in headless
 // Chromium. The choice is made here and printed. GOG_VSCODE=desktop|code-server forces it.
+//
+// Three suites: the extension under development in a trusted and in an untrusted
+// workspace, and the VSIX that `npm run package` makes, installed as a user installs it.
 import { execFileSync } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runTests } from '@vscode/test-electron';
-import { CODE_SERVER_VERSION, codeServerInstalled } from './harness/codeServer';
+import { downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath, runTests } from '@vscode/test-electron';
+import { CODE_SERVER_VERSION, codeServerInstalled, installExtension } from './harness/codeServer';
+import { packageVsix } from './harness/vsix';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VSCODE_VERSION = '1.100.3'; // the version code-server 4.100.3 serves
+type Mode = 'desktop' | 'code-server';
+const SUITES = ['trusted', 'untrusted', 'installed'] as const;
+type Suite = (typeof SUITES)[number];
 
 async function desktopReachable(): Promise<boolean> {
   const lookup = dns.lookup('update.code.visualstudio.com').then(
@@ -22,7 +29,7 @@ async function desktopReachable(): Promise<boolean> {
   return Promise.race([lookup, new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
 }
 
-async function chooseMode(): Promise<'desktop' | 'code-server'> {
+async function chooseMode(): Promise<Mode> {
   const forced = process.env.GOG_VSCODE;
   if (forced === 'desktop' || forced === 'code-server') return forced;
   if (await desktopReachable()) return 'desktop';
@@ -45,7 +52,7 @@ function leakCandidates(): string[] {
   ].filter((p) => existsSync(p));
 }
 
-function workspaceFixture(dir: string, suite: string): string {
+function workspaceFixture(dir: string, suite: Suite): string {
   const ws = path.join(dir, 'workspace');
   mkdirSync(path.join(ws, 'photos'), { recursive: true });
   copyFileSync(path.join(ROOT, 'media', 'demo', 'images', 'rocket.jpg'), path.join(ws, 'photos', 'rocket.jpg'));
@@ -54,6 +61,29 @@ function workspaceFixture(dir: string, suite: string): string {
     writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'gog.endpoint': 'http://127.0.0.1:9/v1' }, null, 2));
   }
   return ws;
+}
+
+/**
+ * Packages the VSIX and installs it into the suite's extensions folder with the VS Code
+ * CLI, as a user would. The extension under development is then a stand-in
+ * (installed-host/): VS Code runs extension tests only beside one.
+ */
+async function installPackage(mode: Mode, dir: string): Promise<string> {
+  const vsix = path.join(dir, 'glance-or-gaze-studio.vsix');
+  let started = Date.now();
+  packageVsix(vsix);
+  const packaged = (Date.now() - started) / 1000;
+  started = Date.now();
+  const profile = { userDataDir: path.join(dir, 'profile'), extensionsDir: path.join(dir, 'extensions') };
+  if (mode === 'code-server') installExtension(vsix, { ...profile, runDir: path.join(dir, 'install') });
+  else {
+    const [cli] = resolveCliArgsFromVSCodeExecutablePath(await downloadAndUnzipVSCode(VSCODE_VERSION), { reuseMachineInstall: true });
+    execFileSync(cli!, ['--install-extension', vsix, `--extensions-dir=${profile.extensionsDir}`, `--user-data-dir=${profile.userDataDir}`], {
+      stdio: 'ignore',
+    });
+  }
+  console.log(`installed suite: npm run package ${packaged.toFixed(1)} s, installed with the VS Code CLI in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return path.join(__dirname, 'installed-host');
 }
 
 async function main(): Promise<number> {
@@ -66,13 +96,16 @@ async function main(): Promise<number> {
   execFileSync(process.execPath, [path.join(__dirname, 'build.mjs')], { stdio: 'inherit' });
   const before = new Set(leakCandidates());
   let failed = 0;
-  for (const suite of ['trusted', 'untrusted']) {
+  // `npm run test:vscode -- installed` runs one suite.
+  const chosen = process.argv.slice(2);
+  for (const suite of SUITES.filter((s) => !chosen.length || chosen.includes(s))) {
     const dir = mkdtempSync(path.join(os.tmpdir(), `gog-vscode-${suite}-`));
     const started = Date.now();
     try {
+      const extensionDevelopmentPath = suite === 'installed' ? await installPackage(mode, dir) : ROOT;
       await runTests({
         ...(mode === 'desktop' ? { version: VSCODE_VERSION } : { vscodeExecutablePath: path.join(__dirname, 'code-server-as-vscode') }),
-        extensionDevelopmentPath: ROOT,
+        extensionDevelopmentPath,
         extensionTestsPath: path.join(ROOT, 'test', '.out', 'vscode', 'suite', 'index.js'),
         launchArgs: [
           workspaceFixture(dir, suite),
@@ -80,7 +113,12 @@ async function main(): Promise<number> {
           `--extensions-dir=${path.join(dir, 'extensions')}`,
           ...(suite === 'untrusted' ? ['--gog-workspace-trust'] : []),
         ],
-        extensionTestsEnv: { GOG_VSCODE_SUITE: suite, GOG_TEST_PROFILE_DIR: path.join(dir, 'profile') },
+        extensionTestsEnv: {
+          GOG_VSCODE_SUITE: suite,
+          GOG_TEST_PROFILE_DIR: path.join(dir, 'profile'),
+          GOG_TEST_EXTENSIONS_DIR: path.join(dir, 'extensions'),
+          GOG_TEST_SOURCE_DIR: ROOT,
+        },
       });
       console.log(`${suite} suite passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (e) {

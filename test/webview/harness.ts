@@ -1,6 +1,8 @@
 // The real webview bundle in a real browser, without VS Code: a page served on 127.0.0.1
 // with the panel's own HTML and CSP, a stand-in for acquireVsCodeApi that records what the
 // webview posts, VS Code-like theme variables, and run folders for its images.
+import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajectory';
+import { referencedAssets } from '../../src/run/runAssets';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -112,9 +114,17 @@ function acquireVsCodeApi() {
   };
 }`;
 
+/**
+ * What the extension sends with a record's events: the URL of every image they name (the
+ * real host first checks each is a regular file inside the run folder; runAssets.ts).
+ */
+export function assetsFor(base: string, events: readonly TrajectoryEvent[], header?: TrajectoryHeader): Record<string, string> {
+  return Object.fromEntries(referencedAssets(header, events).map((rel) => [rel, `${base}/${rel}`]));
+}
+
 export interface Harness {
   origin: string;
-  /** Serves a run folder under /run/<name>/; returns the assetBase for init. */
+  /** Serves a run folder under /run/<name>/; returns the base URL its images are served at. */
   addRun(name: string, dir: string): string;
   pageUrl(theme: Theme): string;
   close(): Promise<void>;

@@ -10,10 +10,10 @@ import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { makeDemoRun, makeRuns, makeTroubledRun, syntheticRun, type Shape } from './fixtures';
-import { deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
+import { assetsFor, deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
 
-function initMessage(t: LoadedTrajectory, assetBase: string, live = false, events = t.events): HostMessage {
-  return { type: 'init', title: 'test', header: t.header!, events, problems: t.problems, assetBase, live, complete: true };
+function initMessage(t: LoadedTrajectory, base: string, live = false, events = t.events): HostMessage {
+  return { type: 'init', title: 'test', header: t.header!, events, problems: t.problems, assets: assetsFor(base, events, t.header), live, complete: true };
 }
 
 async function rawPng(png: Buffer): Promise<{ data: Buffer; width: number; height: number }> {
@@ -177,7 +177,7 @@ describe('trajectory panel in headless Chromium', function () {
     let shown = 0;
     for (const e of t.events) {
       if (e.type === 'final') break;
-      await deliver(page, { type: 'events', events: [e], complete: false });
+      await deliver(page, { type: 'events', events: [e], complete: false, assets: assetsFor(bases.landscape, [e]) });
       shown = Math.max(shown, e.step);
       assert.equal(await page.locator('.turn').count(), shown, `after the ${e.type} of turn ${e.step}`);
     }
@@ -215,13 +215,14 @@ describe('trajectory panel in headless Chromium', function () {
       header: big.header,
       events: big.events.slice(0, 200),
       problems: [],
-      assetBase: base,
+      assets: assetsFor(base, big.events.slice(0, 200), big.header),
       live: false,
       complete: false,
     });
     await page.locator('.turn[data-step="1"] .reasoning').waitFor();
     for (let i = 200; i < big.events.length; i += 500) {
-      await deliver(page, { type: 'events', events: big.events.slice(i, i + 500), complete: i + 500 >= big.events.length });
+      const chunk = big.events.slice(i, i + 500);
+      await deliver(page, { type: 'events', events: chunk, complete: i + 500 >= big.events.length, assets: assetsFor(base, chunk) });
     }
     await page.waitForFunction(() => performance.getEntriesByName('gog:rendered').length > 0);
     assert.equal(await page.locator('.turn').count(), 1250);

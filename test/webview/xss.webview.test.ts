@@ -9,7 +9,7 @@ import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajector
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
 import { launchChromium } from '../vscode/harness/chromium';
-import { deliver, posted, ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
+import { assetsFor, deliver, posted, ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
 
 const PAYLOADS = [
   '<script>window.__xss = 1</script>',
@@ -105,7 +105,7 @@ describe('untrusted text in the trajectory panel', function () {
       header,
       events,
       problems: [{ line: 9, message: `Problem ${P(4)}` }],
-      assetBase: `${harness.origin}/run/run`,
+      assets: assetsFor(`${harness.origin}/run/run`, events, header),
       live: false,
       complete: true,
     });

@@ -1,7 +1,7 @@
 // code-server (a real VS Code, served to a browser) for tests: started in its own
 // process group, with its profile, extensions, config, cache and temp files all inside
 // one folder of the test run, and ended as a whole group.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -40,14 +40,29 @@ function endGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
+/** code-server's config, cache, data and temp folders, all inside `runDir`. */
+function isolatedEnv(runDir: string): NodeJS.ProcessEnv {
   if (!codeServerInstalled()) throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed: run test/vscode/setup.sh`);
   const dirs = { XDG_CONFIG_HOME: 'xdg-config', XDG_CACHE_HOME: 'xdg-cache', XDG_DATA_HOME: 'xdg-data', TMPDIR: 'tmp' } as const;
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(dirs)) {
-    env[k] = path.join(o.runDir, v);
+    env[k] = path.join(runDir, v);
     mkdirSync(env[k], { recursive: true });
   }
+  return env;
+}
+
+/** `code-server --install-extension`: installs a VSIX into `extensionsDir` the way a user does, and exits. */
+export function installExtension(vsix: string, o: Pick<CodeServerOptions, 'runDir' | 'userDataDir' | 'extensionsDir'>): void {
+  execFileSync(codeServerBin(), ['--install-extension', vsix, '--extensions-dir', o.extensionsDir, '--user-data-dir', o.userDataDir], {
+    env: isolatedEnv(o.runDir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+}
+
+export async function startCodeServer(o: CodeServerOptions): Promise<CodeServer> {
+  const env = isolatedEnv(o.runDir);
   const args = [
     '--bind-addr',
     '127.0.0.1:0',

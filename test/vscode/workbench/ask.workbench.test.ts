@@ -14,7 +14,7 @@ const GAZE_QUESTION = 'What is on top of the rocket?';
 /** What the theme sets in a webview, as one string (evaluated in the page). */
 const THEME_SIGNATURE = `document.body.className + ['foreground', 'editor-background', 'sideBar-background', 'descriptionForeground'].map((n) => getComputedStyle(document.documentElement).getPropertyValue('--vscode-' + n)).join()`;
 
-describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
+describe('workbench: Glance-or-Gaze: Ask About Image… from the Command Palette', () => {
   let server: ReplayServer;
   let session: Session;
 
@@ -50,7 +50,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
 
   it('asks, shows progress, and reports the answer; the trajectory is in the workspace', async () => {
     const { page, workspace } = session;
-    await runFromPalette(page, 'GoG: Ask About Image…');
+    await runFromPalette(page, 'Glance-or-Gaze: Ask About Image…');
     // code-server has no native dialogs: VS Code's own file dialog takes a typed path.
     await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
     await answerQuickInput(page, QUESTION, /ask about rocket\.jpg/);
@@ -81,7 +81,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     await page.keyboard.press('Escape');
     // One panel on screen from here on (the first test's run opened one too).
     await runFromPalette(page, 'View: Close All Editors');
-    await runFromPalette(page, 'GoG: Ask About Image…');
+    await runFromPalette(page, 'Glance-or-Gaze: Ask About Image…');
     await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
     await answerQuickInput(page, GAZE_QUESTION, /ask about rocket\.jpg/);
     const frame = await webviewFrame(page, '.question', GAZE_QUESTION);
@@ -130,7 +130,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
     const { page } = session;
     // One panel (the streaming test closed the others): code-server's webviews can race over
     // their service worker when several restore at once.
-    const tabs = page.locator('.tab', { hasText: 'GoG: rocket.jpg' });
+    const tabs = page.locator('.tab', { hasText: 'Glance-or-Gaze: rocket.jpg' });
     await tabs.first().waitFor();
     assert.equal(await tabs.count(), 1);
     await runFromPalette(page, 'Developer: Reload Window');
@@ -146,7 +146,7 @@ describe('workbench: GoG: Ask About Image… from the Command Palette', () => {
   it('stops the agent from the panel’s Cancel button; the run so far stays on disk', async () => {
     const { page, workspace } = session;
     await page.keyboard.press('Escape');
-    await runFromPalette(page, 'GoG: Ask About Image…');
+    await runFromPalette(page, 'Glance-or-Gaze: Ask About Image…');
     await pickFile(page, path.join(workspace, 'photos', 'rocket.jpg'));
     await answerQuickInput(page, GAZE_QUESTION, /ask about rocket\.jpg/);
     const frame = await webviewFrame(page, '.outcome', 'Running');

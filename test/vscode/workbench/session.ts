@@ -77,8 +77,9 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
       if (Date.now() - started > timeoutMs) throw e;
       continue;
     }
-    await input.fill(`>${title}`);
     try {
+      // The palette closes when something takes the focus (a Welcome page opening at start): then again.
+      await input.fill(`>${title}`, { timeout: 3000 });
       await row.waitFor({ timeout: 3000 });
       break;
     } catch (e) {

@@ -1,0 +1,131 @@
+// A benchmark run's results: one line per sample (and rollout) in results.jsonl, appended as
+// samples finish, and summary.json, rewritten from them. The runner writes them, the review
+// views read them, `gog merge` and `gog compare` combine them; this is the one shape.
+import { z } from 'zod';
+import { STOP_REASONS } from '../core/trajectory';
+
+/** Why a sample is a failure, for sorting and filtering; undefined when it is right. */
+export const FAILURE_CAUSES = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'] as const;
+export type FailureCause = (typeof FAILURE_CAUSES)[number];
+
+export const judgeScoreSchema = z.looseObject({
+  /** The judge said the prediction is correct. */
+  correct: z.boolean(),
+  /** The judge's whole reply, kept. */
+  reply: z.string(),
+  model: z.string(),
+});
+
+export const resultSchema = z.looseObject({
+  /** The sample's id in its dataset (or its position when it has none). */
+  id: z.string().min(1),
+  /** Position of the record in the dataset file (0-based), for resuming and sharding. */
+  index: z.number().int().min(0),
+  /** Which of the K rollouts of the sample this is (0 when there is one). */
+  rollout: z.number().int().min(0),
+  /** The benchmark (fvqa, infoseek, simplevqa, mmsearch, livevqa, dynvqa, or the file's name). */
+  benchmark: z.string(),
+  category: z.string().optional(),
+  question: z.string(),
+  answer: z.string().nullable(),
+  gold: z.array(z.string()),
+  scores: z.looseObject({
+    exactMatch: z.number().min(0).max(1),
+    f1: z.number().min(0).max(1),
+    judge: judgeScoreSchema.optional(),
+    /** Every turn was read as an action (the format part of the RL reward). */
+    format: z.number().min(0).max(1),
+    /** (1−λ)·accuracy + λ·format, accuracy being the judge's when there is one, else exact match. */
+    reward: z.number().min(0).max(1),
+  }),
+  stopReason: z.enum(STOP_REASONS),
+  /** The sample ran out of its time limit (its stopReason is then cancelled). */
+  timedOut: z.boolean().optional(),
+  error: z.string().optional(),
+  cause: z.enum(FAILURE_CAUSES).optional(),
+  turns: z.number().int().min(0),
+  searches: z.looseObject({ text: z.number().int().min(0), glance: z.number().int().min(0), gaze: z.number().int().min(0) }),
+  parseErrors: z.number().int().min(0),
+  toolErrors: z.number().int().min(0),
+  /** Gaze boxes in image-relative coordinates (0–1), for where-the-model-looks charts. */
+  gazes: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])),
+  tokens: z.looseObject({ prompt: z.number().int().min(0), completion: z.number().int().min(0) }),
+  ms: z.number().min(0),
+  /** The sample's trajectory, relative to the run folder. */
+  trajectory: z.string(),
+});
+export type SampleResult = z.infer<typeof resultSchema>;
+
+const rate = z.number().min(0).max(1);
+
+export const groupSummarySchema = z.looseObject({
+  samples: z.number().int().min(0),
+  accuracy: rate,
+  f1: rate,
+  judge: rate.optional(),
+  /** Share of samples that searched at all, and that gazed at least once. */
+  searchRatio: rate,
+  gazeRatio: rate,
+  avgTurns: z.number().min(0),
+  tokens: z.looseObject({ prompt: z.number().min(0), completion: z.number().min(0) }),
+  /** Median wall time of a sample, in ms. */
+  latencyMs: z.number().min(0),
+  stopReasons: z.record(z.string(), z.number().int().min(0)),
+});
+export type GroupSummary = z.infer<typeof groupSummarySchema>;
+
+export const summarySchema = z.looseObject({
+  /** The run's settings and where its samples came from (no secrets). */
+  run: z.looseObject({ dataset: z.string(), started: z.string(), shard: z.looseObject({ index: z.number().int(), count: z.number().int() }).optional() }),
+  /** Records of the dataset that loaded (in this shard). */
+  samples: z.number().int().min(0),
+  /** Results written (samples × rollouts done). */
+  done: z.number().int().min(0),
+  all: groupSummarySchema,
+  byBenchmark: z.record(z.string(), groupSummarySchema),
+  byCategory: z.record(z.string(), groupSummarySchema),
+});
+export type RunSummary = z.infer<typeof summarySchema>;
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The figures of a group of results (a benchmark, a category, or all). */
+export function summarize(results: readonly SampleResult[]): GroupSummary {
+  const n = results.length;
+  const mean = (f: (r: SampleResult) => number) => (n ? results.reduce((s, r) => s + f(r), 0) / n : 0);
+  const judged = results.filter((r) => r.scores.judge);
+  const stopReasons: Record<string, number> = {};
+  for (const r of results) stopReasons[r.stopReason] = (stopReasons[r.stopReason] ?? 0) + 1;
+  return {
+    samples: n,
+    accuracy: mean((r) => r.scores.exactMatch),
+    f1: mean((r) => r.scores.f1),
+    ...(judged.length ? { judge: judged.filter((r) => r.scores.judge!.correct).length / judged.length } : {}),
+    searchRatio: mean((r) => (r.searches.text + r.searches.glance + r.searches.gaze > 0 ? 1 : 0)),
+    gazeRatio: mean((r) => (r.searches.gaze > 0 ? 1 : 0)),
+    avgTurns: mean((r) => r.turns),
+    tokens: { prompt: mean((r) => r.tokens.prompt), completion: mean((r) => r.tokens.completion) },
+    latencyMs: median(results.map((r) => r.ms)),
+    stopReasons,
+  };
+}
+
+/** Why a result counts as a failure (most specific first), or undefined when it is right. */
+export function failureCause(r: SampleResult): FailureCause | undefined {
+  if (r.timedOut) return 'timeout';
+  if (r.stopReason === 'error') return 'error';
+  if (r.stopReason === 'cancelled') return 'cancelled';
+  if (r.stopReason === 'max_turns') return r.parseErrors > 0 ? 'parse_error' : 'max_turns';
+  const judge = r.scores.judge;
+  if (judge && judge.correct !== r.scores.exactMatch > 0) return 'judge_disagrees';
+  const right = judge ? judge.correct : r.scores.exactMatch > 0;
+  if (right) return undefined;
+  if (r.toolErrors > 0) return 'tool_error';
+  if (r.parseErrors > 0) return 'parse_error';
+  return 'wrong_answer';
+}

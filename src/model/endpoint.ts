@@ -1,0 +1,41 @@
+// The endpoint URL a user gives, taken apart: the base URL the SDK appends paths to, the
+// query string it must send with every request (some gateways take a token there: it
+// belongs in the SDK's defaultQuery, or `/chat/completions` lands inside it), the form that
+// is safe to record and print, and the parts that are secrets wherever they show up.
+import { MIN_SECRET_LENGTH } from '../core/redact';
+
+export interface Endpoint {
+  /** Scheme, credentials, host and path; no query string or fragment. */
+  baseURL: string;
+  /** Query parameters sent with every request. */
+  query: Record<string, string>;
+  /** Without credentials, query string or trailing slash: safe for records and logs. */
+  public: string;
+  /** Values that must never be written or printed (query values, URL password). */
+  secrets: string[];
+}
+
+export function parseEndpoint(url: string): Endpoint {
+  const u = new URL(url);
+  const query: Record<string, string> = {};
+  const secrets: string[] = [];
+  for (const [name, value] of u.searchParams) {
+    query[name] = value;
+    if (value.length >= MIN_SECRET_LENGTH) secrets.push(value);
+  }
+  const password = decodeURIComponent(u.password);
+  if (password.length >= MIN_SECRET_LENGTH) secrets.push(password);
+  u.search = '';
+  u.hash = '';
+  return { baseURL: u.toString().replace(/\/+$/, ''), query, public: publicEndpoint(url), secrets };
+}
+
+/** The endpoint URL without credentials or query string: safe for records and logs. */
+export function publicEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,115 @@
+// One declaration of every run setting (src/run/settingsSpec.ts): package.json, the `gog`
+// flags, the VS Code reader and the range checks all agree with it.
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseAskArgs } from '../../src/cli/ask';
+import { USAGE } from '../../src/cli/usage';
+import {
+  checkRunSettings,
+  contributedProperties,
+  restrictedSettings,
+  RUN_SETTINGS,
+  SettingError,
+  settingDefaults,
+  settingsFromConfig,
+  type SettingDecl,
+} from '../../src/run/settingsSpec';
+import { ROOT } from '../helpers/fixtures';
+
+const folders = { base: '/work/space', defaults: { corpusDir: '/bundled/corpus' } };
+
+/** A valid value other than the default, in setting units, and how the CLI spells it. */
+function otherValue(d: SettingDecl): { value: unknown; cli: string[] } {
+  switch (d.type) {
+    case 'string':
+      return {
+        value: d.key === 'endpoint' ? 'http://10.0.0.7:9000/v1' : 'qwen-other',
+        cli: [`--${d.flag}`, d.key === 'endpoint' ? 'http://10.0.0.7:9000/v1' : 'qwen-other'],
+      };
+    case 'enum': {
+      const v = d.values.find((x) => x !== d.default)!;
+      return { value: v, cli: [`--${d.flag}`, v] };
+    }
+    case 'integer':
+    case 'number': {
+      const v = d.max === d.default ? d.min : d.default + 1 <= d.max ? d.default + 1 : d.min;
+      return { value: v, cli: [`--${d.flag}`, String(v)] };
+    }
+    case 'boolean':
+      return { value: !d.default, cli: [d.default ? `--no-${d.flag}` : `--${d.flag}`] };
+    case 'folder':
+      return { value: 'my/corpus', cli: [`--${d.flag}`, 'my/corpus'] };
+    case 'urls':
+      return { value: { [d.keys[0]!]: 'http://127.0.0.1:9/proxy' }, cli: [`--${d.flag}`, `${d.keys[0]}=http://127.0.0.1:9/proxy/`] };
+  }
+}
+
+describe('run settings, declared once', () => {
+  it('package.json contributes exactly the declared settings (npm run settings writes them)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    assert.deepEqual(pkg.contributes.configuration.properties, contributedProperties(), 'run npm run settings');
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedSettings());
+    for (const s of Object.keys(contributedProperties()))
+      assert.ok(!/api.?key|secret|password|credential|bearer|access.?token/i.test(s), `${s}: no secrets in settings`);
+  });
+
+  it('names every setting once, in VS Code and on the command line', () => {
+    const names = RUN_SETTINGS.map((d) => d.name);
+    const flags = RUN_SETTINGS.map((d) => d.flag);
+    const keys = RUN_SETTINGS.map((d) => d.key);
+    for (const list of [names, flags, keys]) assert.equal(new Set(list).size, list.length);
+    for (const d of RUN_SETTINGS) {
+      const flag = d.type === 'boolean' && d.default ? `--no-${d.flag}` : `--${d.flag}`;
+      assert.match(USAGE, new RegExp(`\\n  ${flag}\\b`), `gog help lists ${flag}`);
+    }
+  });
+
+  it('each flag sets its own setting, in run units', () => {
+    for (const d of RUN_SETTINGS) {
+      const { value, cli } = otherValue(d);
+      const { settings } = parseAskArgs(['--image', 'x.jpg', '--question', 'q', ...cli], {}, '/work/space');
+      const expected =
+        d.type === 'folder' ? path.resolve('/work/space', value as string) : typeof value === 'number' ? value * (('scale' in d && d.scale) || 1) : value;
+      assert.deepEqual(settings[d.key], expected, `--${d.flag}`);
+      const untouched = RUN_SETTINGS.filter((o) => o.key !== d.key && o.key !== 'corpusDir');
+      const defaults = settingDefaults(folders);
+      for (const o of untouched) assert.deepEqual(settings[o.key], defaults[o.key], `--${d.flag} leaves ${o.key} alone`);
+    }
+  });
+
+  it('each VS Code setting reads into its own field; relative folders resolve against the workspace', () => {
+    for (const d of RUN_SETTINGS) {
+      const { value } = otherValue(d);
+      const read = settingsFromConfig((name) => (name === d.name ? value : undefined), folders);
+      const expected = d.type === 'folder' ? '/work/space/my/corpus' : typeof value === 'number' ? value * (('scale' in d && d.scale) || 1) : value;
+      assert.deepEqual(read[d.key], expected, `gog.${d.name}`);
+    }
+    assert.equal(settingsFromConfig(() => undefined, folders).corpusDir, '/bundled/corpus', 'empty: the bundled corpus');
+  });
+
+  it('a value of the wrong type or out of range is an error naming the setting, never replaced', () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['maxTurns', 'many', /^setting gog\.maxTurns: max turns must be a whole number from 1 to 1000; got "many"$/],
+      ['maxTurns', 2.5, /a whole number from 1 to 1000; got 2\.5/],
+      ['timeoutSeconds', 100_000, /^setting gog\.timeoutSeconds: the timeout must be from 1 to 86400 seconds; got 100000$/],
+      ['dialect', 'klingon', /^setting gog\.dialect: unknown dialect "klingon"; use one of gog, mmsearch-r1, tool-calls$/],
+      ['stream', 'yes', /^setting gog\.stream: streaming must be true or false/],
+      ['corpusFolder', 7, /^setting gog\.corpusFolder: the corpus folder must be a path/],
+    ];
+    for (const [name, value, pattern] of cases) {
+      assert.throws(
+        () => settingsFromConfig((n) => (n === name ? value : undefined), folders),
+        (e: unknown) => e instanceof SettingError && pattern.test(e.message),
+        `${name} = ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
+  it('checks ranges in run units, whichever face built the settings', () => {
+    const ok = settingDefaults(folders);
+    checkRunSettings(ok);
+    assert.throws(() => checkRunSettings({ ...ok, timeoutMs: 3_000_000_000 }), /the timeout must be from 1 to 86400 seconds; got 3000000/);
+    assert.throws(() => checkRunSettings({ ...ok, maxImageBytes: 0 }), /the image size limit must be a whole number from 1 to 4096 MB; got 0/);
+  });
+});
