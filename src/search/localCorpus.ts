@@ -1,119 +1,270 @@
 // The offline, embedded search provider: a folder holding `pages.jsonl` (one page a line:
 // id, title, url, text, optional image relative to the folder). Text search ranks pages
-// by BM25+ (MiniSearch); image search ranks page images by visual similarity
-// (imageMatch.ts). Nothing leaves the machine.
+// by BM25+ (textIndex.ts); image search ranks page images by visual similarity
+// (imageMatch.ts). Nothing leaves the machine, and nothing outside the folder is read
+// (corpusFiles.ts).
+//
+// Opening a corpus at the start of a run is cheap: the folder and its pages.jsonl are
+// checked, and the corpus is named by its content from a stat and a small record
+// (corpusIdentity.ts). The indexes load at the first search that needs them: from their
+// files in the index folder when the content is unchanged, else built once and stored.
+// Problems (broken lines, refused images) reach the user through onProblems, each once:
+// at open, those stored with the indexes of this very content; later, those a build finds.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import MiniSearch from 'minisearch';
-import { z } from 'zod';
-import { parseJsonLines, type LineProblem } from '../core/jsonl';
+import type { LineProblem } from '../core/jsonl';
 import type { EncodedImage, ImageSearch, SearchHit, SearchOptions, SearchOutcome, TextSearch } from '../core/ports';
-import { describeSchemaError } from '../core/trajectory';
-import { makeThumbnail } from '../vision/image';
-import { rankBySimilarity, signatureOf, type ImageSignature } from './imageMatch';
+import { openCorpusFolder, type CorpusFolder } from './corpusFiles';
+import { fingerprintOf, identifyCorpus, imageStamps, writeRecord, type CorpusIdentity } from './corpusIdentity';
+import { folderDataStore, memoryDataStore } from './imageData';
+import { describeQuery, IMAGES_INDEX_KIND, ImageIndex, imageIndexMeta, type ImageProblem, type ImageRef } from './imageIndex';
+import { IndexFile, IndexFileError, writeIndexFile } from './indexFile';
+import { hashPages, type PageRecord } from './pagesFile';
+import { PAGES_INDEX_KIND, PagesIndex } from './pagesIndex';
 import { snippetFor } from './snippet';
 
-export const PAGES_FILE = 'pages.jsonl';
+export { CorpusError, PAGES_FILE } from './corpusFiles';
 
-const pageSchema = z.object({
-  id: z.string().min(1),
-  title: z.string(),
-  url: z.string(),
-  text: z.string(),
-  image: z.string().min(1).optional(),
-});
-
-export interface CorpusPage {
-  id: string;
-  title: string;
-  url: string;
-  text: string;
-  /** Absolute path of the page's image, when it has one that exists. */
-  image?: string;
-  line: number;
+export interface CorpusOptions {
+  /** Folder for the index files (the CLI and the extension use <cache>/index); without it, indexes live in memory only. */
+  indexDir?: string;
+  /** Problems with the corpus, each reported once, when they are found (`dir` is the corpus folder). */
+  onProblems?: (problems: LineProblem[], dir: string) => void;
 }
 
-export class CorpusError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CorpusError';
+/** What a fully loaded corpus holds; for tests, the bench and tools. */
+export interface CorpusSummary {
+  pages: number;
+  images: number;
+  problems: LineProblem[];
+}
+
+/** The line of pages.jsonl a hit came from is no longer there: the file changed under the index. */
+class StaleIndexError extends Error {}
+
+/** A damaged index file met during a search, and which index it belongs to. */
+class DamagedIndexError extends Error {
+  constructor(
+    readonly kind: 'pages' | 'images',
+    cause: IndexFileError,
+  ) {
+    super(cause.message);
   }
 }
 
-interface IndexedImage {
-  page: CorpusPage;
-  signature: ImageSignature;
-  thumbnail: EncodedImage;
+/** Tags a damaged-file error with the index it came from. */
+function from<T>(kind: 'pages' | 'images', work: Promise<T>): Promise<T> {
+  return work.catch((e: unknown) => {
+    throw e instanceof IndexFileError ? new DamagedIndexError(kind, e) : e;
+  });
 }
 
 export class LocalCorpus {
-  private imageIndex?: Promise<IndexedImage[]>;
-  private readonly text: MiniSearch<CorpusPage>;
-  private readonly byId = new Map<string, CorpusPage>();
   readonly textSearch: TextSearch;
   readonly imageSearch: ImageSearch;
+  private pages?: Promise<PagesIndex>;
+  private images?: Promise<ImageIndex>;
+  private readonly reported = new Set<string>();
 
   private constructor(
-    readonly dir: string,
-    readonly pages: CorpusPage[],
-    /** Problems found while loading: broken lines, missing images. The rest loaded. */
-    readonly problems: LineProblem[],
-    /** Names the corpus and its content: a changed corpus gets a new id, so stale cache entries are never served. */
-    readonly id: string,
+    private folder: CorpusFolder,
+    private readonly identity: CorpusIdentity,
+    private readonly options: CorpusOptions,
   ) {
-    this.text = new MiniSearch<CorpusPage>({ fields: ['title', 'text'], idField: 'id' });
-    this.text.addAll(pages);
-    for (const p of pages) this.byId.set(p.id, p);
-    this.textSearch = { id: `${id}/text`, search: (q, o) => this.searchText(q, o) };
-    this.imageSearch = { id: `${id}/image`, search: (img, o) => this.searchImage(img, o) };
+    this.textSearch = { id: `${this.id}/text`, search: (q, o) => this.searchText(q, o) };
+    this.imageSearch = { id: `${this.id}/image`, search: (img, o) => this.searchImage(img, o) };
   }
 
-  static async load(dir: string): Promise<LocalCorpus> {
-    const file = path.join(dir, PAGES_FILE);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CorpusError(code === 'ENOENT' ? `the corpus folder ${dir} has no ${PAGES_FILE}` : `cannot read ${file}: ${(e as Error).message}`);
-    }
-    const seen = new Set<string>();
-    const parsed = parseJsonLines(text, (value) => {
-      const r = pageSchema.safeParse(value);
-      if (!r.success) return { ok: false, message: `not a page: ${describeSchemaError(r.error)}` };
-      if (seen.has(r.data.id)) return { ok: false, message: `duplicate page id ${JSON.stringify(r.data.id)}` };
-      seen.add(r.data.id);
-      return { ok: true, value: r.data };
+  /** Real path of the corpus folder. */
+  get dir(): string {
+    return this.folder.root;
+  }
+
+  /** Names the corpus and its content: a changed corpus gets a new id, so stale cache entries are never served. */
+  get id(): string {
+    return this.identity.id;
+  }
+
+  /**
+   * The check at the start of a run: throws CorpusError when the folder cannot serve as a
+   * corpus. Parses no page (a first run, or one after pages.jsonl changed, hashes it once).
+   */
+  static async open(dir: string, options: CorpusOptions = {}): Promise<LocalCorpus> {
+    const folder = await openCorpusFolder(dir);
+    const corpus = new LocalCorpus(folder, await identifyCorpus(folder, options.indexDir), options);
+    await corpus.reportStoredProblems();
+    return corpus;
+  }
+
+  /** Loads (or builds) every index; what the corpus holds and every problem found. */
+  async load(): Promise<CorpusSummary> {
+    const pages = await this.pagesIndex();
+    const images = await this.imageIndex();
+    return {
+      pages: pages.pageCount,
+      images: images.size,
+      problems: [...pages.problems, ...this.atLines(pages, images.problems)].sort((a, b) => a.line - b.line),
+    };
+  }
+
+  private report(problems: readonly LineProblem[]): void {
+    const fresh = problems.filter((p) => {
+      const key = `${p.line}\n${p.message}`;
+      if (this.reported.has(key)) return false;
+      this.reported.add(key);
+      return true;
     });
-    const problems = [...parsed.problems];
-    const pages: CorpusPage[] = [];
-    const stamp = createHash('sha256').update(text);
-    const root = path.resolve(dir);
-    for (const { line, value } of parsed.items) {
-      const page: CorpusPage = { id: value.id, title: value.title, url: value.url, text: value.text, line };
-      if (value.image) {
-        const abs = path.resolve(root, value.image);
-        if (path.isAbsolute(value.image) || !abs.startsWith(root + path.sep)) {
-          problems.push({ line, message: `image ${JSON.stringify(value.image)} must be a path inside the corpus folder` });
-        } else {
+    if (fresh.length)
+      this.options.onProblems?.(
+        [...fresh].sort((a, b) => a.line - b.line),
+        this.dir,
+      );
+  }
+
+  private indexPath(kind: 'pages' | 'images', key: string): string | undefined {
+    return this.options.indexDir ? path.join(this.options.indexDir, `${kind}-${key}.gidx`) : undefined;
+  }
+
+  /** Image problems carry their place in the list of page images; the user wants the line. */
+  private atLines(pages: PagesIndex, problems: readonly ImageProblem[]): LineProblem[] {
+    return problems.map((p) => ({ line: pages.lineOf(pages.images[p.ref]!.page), message: p.message }));
+  }
+
+  /**
+   * Problems stored with the indexes of this very content, told at once: a run whose
+   * searches are all served from the search cache never loads the indexes. The pages
+   * index (a small part of it: where lines are, which name images) is kept for the run.
+   */
+  private async reportStoredProblems(): Promise<void> {
+    const sha = this.identity.sha256;
+    const file = this.indexPath('pages', sha);
+    const opened = file ? await PagesIndex.openFile(file, sha) : undefined;
+    if (!opened) return;
+    let pages: PagesIndex;
+    try {
+      pages = await PagesIndex.load(opened, sha, this.folder);
+    } catch {
+      return; // a corrupt file is rebuilt at the first search, which reports again
+    }
+    this.pages = Promise.resolve(pages);
+    this.report(pages.problems);
+    const key = await this.imagesKey(pages);
+    const imagesFile = this.indexPath('images', key);
+    const images = imagesFile ? await IndexFile.open(imagesFile, IMAGES_INDEX_KIND, key, imageIndexMeta) : undefined;
+    if (!images) return;
+    try {
+      const stored = await ImageIndex.storedProblems(images);
+      if (stored.every((p) => p.ref < pages.images.length)) this.report(this.atLines(pages, stored));
+    } catch {
+      // rebuilt, and reported, at the first image search
+    }
+  }
+
+  /**
+   * The image index is named by the images the pages name, in order, with their stamps
+   * (size and mtime, as for the corpus id): text edits that leave them alone keep it.
+   */
+  private async imagesKey(pages: PagesIndex): Promise<string> {
+    const written = pages.images.map((r) => r.written);
+    const missing = written.filter((w) => !this.identity.stamps.has(w));
+    const stamps = missing.length ? new Map([...this.identity.stamps, ...(await imageStamps(this.dir, missing))]) : this.identity.stamps;
+    return createHash('sha256')
+      .update(JSON.stringify(written.map((w) => [w, stamps.get(w)])))
+      .digest('hex');
+  }
+
+  /** The SHA-256 of pages.jsonl as it is now (the file may have changed since the run started). */
+  private async currentSha(): Promise<string> {
+    const st = await fs.stat(this.folder.pagesFile, { bigint: true });
+    if (fingerprintOf(st) === this.identity.fingerprint) return this.identity.sha256;
+    this.folder = { ...this.folder, pagesStat: st };
+    return (await hashPages(this.folder)).sha256;
+  }
+
+  private pagesIndex(): Promise<PagesIndex> {
+    this.pages ??= (async () => {
+      const sha = await this.currentSha();
+      const file = this.indexPath('pages', sha);
+      if (file) {
+        const opened = await PagesIndex.openFile(file, sha);
+        if (opened) {
           try {
-            const st = await fs.stat(abs);
-            page.image = abs;
-            stamp.update(`${value.image}:${st.size}:${st.mtimeMs}`);
-          } catch {
-            problems.push({ line, message: `image not found: ${value.image}` });
+            const loaded = await PagesIndex.load(opened, sha, this.folder);
+            this.report(loaded.problems);
+            return loaded;
+          } catch (e) {
+            if (!(e instanceof IndexFileError)) throw e;
           }
         }
       }
-      pages.push(page);
-    }
-    problems.sort((a, b) => a.line - b.line);
-    const id = `local-corpus:${path.basename(root)}@${stamp.digest('hex').slice(0, 12)}`;
-    return new LocalCorpus(root, pages, problems, id);
+      const built = await PagesIndex.build(this.folder);
+      this.report(built.index.problems);
+      const target = this.indexPath('pages', built.index.sha256);
+      if (!target) return built.index;
+      try {
+        await writeIndexFile(target, PAGES_INDEX_KIND, built.index.sha256, built.meta, built.sections);
+        await this.forgetOld('pages', built.index.sha256);
+        const opened = await PagesIndex.openFile(target, built.index.sha256);
+        return opened ? await built.index.withFile(opened) : built.index;
+      } catch {
+        return built.index; // an index folder that cannot be written: this run searches from memory
+      }
+    })();
+    this.pages.catch(() => (this.pages = undefined));
+    return this.pages;
   }
 
-  private hit(page: CorpusPage, rank: number, provider: string, snippet: string, score: number, thumbnail?: EncodedImage): SearchHit {
+  /** Removes the index file this folder used before its content changed. */
+  private async forgetOld(kind: 'pages' | 'images', key: string): Promise<void> {
+    const { indexDir } = this.options;
+    if (!indexDir) return;
+    const record = this.identity.record;
+    const old = record.indexed[kind];
+    if (old && old !== key) {
+      // The index and, for images, its data files (<kind>-<key>-<n>.gidx).
+      const names = await fs.readdir(indexDir).catch(() => [] as string[]);
+      for (const name of names)
+        if (name === `${kind}-${old}.gidx` || name.startsWith(`${kind}-${old}-`)) await fs.rm(path.join(indexDir, name), { force: true });
+    }
+    record.indexed = { ...record.indexed, [kind]: key };
+    await writeRecord(indexDir, record);
+  }
+
+  /**
+   * Runs a search; when it meets a damaged index file (or a pages.jsonl changed under its
+   * index), drops that index and runs once more, on a rebuilt one.
+   */
+  private async retrying<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof StaleIndexError) await this.drop('pages');
+      else if (e instanceof DamagedIndexError) await this.drop(e.kind);
+      else throw e;
+      return run();
+    }
+  }
+
+  /** Forgets an index and removes its files; the image index is found again by its key after a pages rebuild. */
+  private async drop(kind: 'pages' | 'images'): Promise<void> {
+    const pages = await this.pages?.catch(() => undefined);
+    const doomed = !pages ? undefined : kind === 'pages' ? `pages-${pages.sha256}` : `images-${await this.imagesKey(pages)}`;
+    if (kind === 'pages') this.pages = undefined;
+    this.images = undefined;
+    const { indexDir } = this.options;
+    if (!indexDir || !doomed) return;
+    const names = await fs.readdir(indexDir).catch(() => [] as string[]);
+    for (const name of names) if (name === `${doomed}.gidx` || name.startsWith(`${doomed}-`)) await fs.rm(path.join(indexDir, name), { force: true });
+  }
+
+  private async pageOf(pages: PagesIndex, page: number): Promise<PageRecord> {
+    const record = await pages.page(page);
+    if (!record) throw new StaleIndexError();
+    return record;
+  }
+
+  private hit(page: PageRecord, rank: number, provider: string, snippet: string, score: number, thumbnail?: EncodedImage): SearchHit {
     const hit: SearchHit = { rank, title: page.title, url: page.url, snippet, provider, score: Math.round(score * 1000) / 1000 };
     if (thumbnail) hit.thumbnail = thumbnail;
     return hit;
@@ -121,45 +272,77 @@ export class LocalCorpus {
 
   private async searchText(query: string, options: SearchOptions): Promise<SearchOutcome> {
     options.signal.throwIfAborted();
-    const found = this.text.search(query, { boost: { title: 2 }, fuzzy: 0.15, prefix: (term) => term.length > 3 });
-    const results = found
-      .slice(0, options.topK)
-      .map((r, i) => this.hit(this.byId.get(r.id as string)!, i + 1, this.textSearch.id, snippetFor(this.byId.get(r.id as string)!.text, query), r.score));
+    const results = await this.retrying(async () => {
+      const pages = await this.pagesIndex();
+      const found = await from(
+        'pages',
+        pages.textIndex().then((text) => text.search(query, options.topK)),
+      );
+      return Promise.all(
+        found.map(async (f, i) => {
+          const page = await this.pageOf(pages, f.page);
+          return this.hit(page, i + 1, this.textSearch.id, snippetFor(page.text, query), f.score);
+        }),
+      );
+    });
     return { results, cached: false };
   }
 
-  /** Signatures and thumbnails of every page image, computed once, on first use. */
-  private images(): Promise<IndexedImage[]> {
-    this.imageIndex ??= (async () => {
-      const out: IndexedImage[] = [];
-      for (const page of this.pages) {
-        if (!page.image) continue;
-        try {
-          const bytes = await fs.readFile(page.image);
-          const [signature, thumbnail] = await Promise.all([signatureOf(bytes), makeThumbnail(bytes)]);
-          out.push({ page, signature, thumbnail });
-        } catch (e) {
-          this.problems.push({
-            line: page.line,
-            message: `image ${path.relative(this.dir, page.image)} is unreadable: ${(e as Error).message.split('\n')[0]}`,
-          });
+  /** The image index: loaded from its file, or built (each image decoded once) and stored. */
+  private imageIndex(): Promise<ImageIndex> {
+    this.images ??= (async () => {
+      const pages = await this.pagesIndex();
+      const key = await this.imagesKey(pages);
+      const file = this.indexPath('images', key);
+      const dataFile = (n: number) => this.indexPath('images', `${key}-${n}`)!;
+      if (file) {
+        const opened = await IndexFile.open(file, IMAGES_INDEX_KIND, key, imageIndexMeta);
+        if (opened) {
+          try {
+            const loaded = await ImageIndex.load(opened, pages.images.length, folderDataStore(dataFile, key));
+            this.report(this.atLines(pages, loaded.problems));
+            return loaded;
+          } catch (e) {
+            if (!(e instanceof IndexFileError)) throw e;
+          }
         }
       }
-      return out;
+      const refs: ImageRef[] = pages.images.map((r, ref) => ({ ref, written: r.written }));
+      const store = file ? folderDataStore(dataFile, key) : memoryDataStore();
+      const built = await ImageIndex.build(this.dir, refs, store);
+      this.report(this.atLines(pages, built.index.problems));
+      if (file && 'stored' in store && store.stored) {
+        try {
+          await writeIndexFile(file, IMAGES_INDEX_KIND, key, built.meta, built.sections);
+          await this.forgetOld('images', key);
+        } catch {
+          // not stored: this corpus object searches the index it built
+        }
+      }
+      return built.index;
     })();
-    return this.imageIndex;
+    this.images.catch(() => (this.images = undefined));
+    return this.images;
   }
 
   private async searchImage(image: EncodedImage, options: SearchOptions): Promise<SearchOutcome> {
-    const [index, query] = await Promise.all([this.images(), signatureOf(image.data)]);
-    options.signal.throwIfAborted();
-    const ranked = rankBySimilarity(
-      query,
-      index.map((item) => ({ item, signature: item.signature })),
-    );
-    const results = ranked
-      .slice(0, options.topK)
-      .map((r, i) => this.hit(r.item.page, i + 1, this.imageSearch.id, snippetFor(r.item.page.text), r.score, r.item.thumbnail));
+    const query = describeQuery(image.data);
+    query.catch(() => undefined);
+    const results = await this.retrying(async () => {
+      const pages = await this.pagesIndex();
+      const index = await from('images', this.imageIndex());
+      options.signal.throwIfAborted();
+      const ranked = await from(
+        'images',
+        query.then((q) => index.rank(q, options.topK)),
+      );
+      return Promise.all(
+        ranked.map(async (r, i) => {
+          const page = await this.pageOf(pages, pages.images[index.refOf(r.entry)]!.page);
+          return this.hit(page, i + 1, this.imageSearch.id, snippetFor(page.text), r.score, await from('images', index.thumbnail(r.entry)));
+        }),
+      );
+    });
     return { results, cached: false };
   }
 }

@@ -4,6 +4,8 @@
 // is checked here, before the run starts: a key for a service that requires one, a URL for
 // a self-hosted one, an uploader for one that takes image URLs, a corpus folder that serves.
 // A problem is a SearchSetupError in one line that names the setting to change.
+import * as path from 'node:path';
+import { formatProblem, type LineProblem } from '../core/jsonl';
 import { publicEndpoint } from '../model/endpoint';
 import type { ImageSearch, TextSearch } from '../core/ports';
 import type { TrajectoryHeader } from '../core/trajectory';
@@ -11,7 +13,7 @@ import type { ModelSettings } from '../model/client';
 import type { RunSettings } from '../run/settingsSpec';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from './cache';
 import type { ImageProviderDef, PageReader, ProviderContext, ServiceAccess, Summarizer, TextProviderDef, Uploader } from './kit';
-import { CorpusError, LocalCorpus } from './localCorpus';
+import { CorpusError, LocalCorpus, PAGES_FILE } from './localCorpus';
 import { thumbnailFetcher } from './net/thumbnails';
 import { directReader, jinaReader, modelSummarizer, summaryClient, withPageReading } from './pages';
 import { noUploaderMessage, uploaderFromSettings } from './upload';
@@ -168,9 +170,22 @@ function findDef<D extends ImageProviderDef | TextProviderDef>(defs: readonly D[
   return def;
 }
 
-/** The local corpus, opened for the run (its indexes load at the first search). */
-async function openLocalCorpus(dir: string, deps: SearchDeps): Promise<LocalCorpus> {
-  const corpus = await LocalCorpus.load(dir);
-  for (const p of corpus.problems) deps.onProblem(`${dir}/pages.jsonl:${p.line}: ${p.message} (skipped; the rest of the corpus loaded)`);
-  return corpus;
+/** Corpus problems as lines for the user; beyond `limit` in one batch they are counted. */
+export function describeProblems(dir: string, problems: readonly LineProblem[], limit = 5): string[] {
+  const file = path.join(dir, PAGES_FILE);
+  const lines = problems.slice(0, limit).map((p) => `${formatProblem(file, p)} (skipped; the rest of the corpus loaded)`);
+  if (problems.length > limit) lines.push(`${file}: ${problems.length - limit} more problems`);
+  return lines;
+}
+
+/**
+ * The local corpus, opened for the run: the folder checked and the content named, no page
+ * read. Its indexes load (or are built and stored in indexDir) at the first search of each
+ * kind; problems stored with them are told now, problems a build finds when it finds them.
+ */
+function openLocalCorpus(dir: string, deps: SearchDeps): Promise<LocalCorpus> {
+  return LocalCorpus.open(dir, {
+    ...(deps.indexDir ? { indexDir: deps.indexDir } : {}),
+    onProblems: (problems, root) => describeProblems(root, problems).forEach((line) => deps.onProblem(line)),
+  });
 }

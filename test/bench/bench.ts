@@ -1,10 +1,12 @@
 // `npm run bench`: the speed targets of the issues, measured in one run and printed as
 // medians and ratios to the target. The machine is shared and noisy: read the medians.
 //
-//   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
+//   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes, the
+//                              local corpus at scale about 20: it generates 10,000 images and indexes them twice)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
-//   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only, --benchmark-only: one part
+//   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
+//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only, --benchmark-only,
+//   --corpus-only: one part (several may be given)
 //   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
 //   (--benchmark-only runs 1,000 samples; with --quick, 200)
 import { spawn } from 'node:child_process';
@@ -23,6 +25,7 @@ import { sampleHeader } from '../helpers/trajectories';
 import { exportBenchmarks } from './exportBench';
 import { runsBenchmarks } from './runsBench';
 import { benchmarkRunBenchmarks } from './benchmarkBench';
+import { corpusBenchmarks } from './corpusBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
@@ -227,6 +230,7 @@ async function main(): Promise<void> {
     if (only('runs')) await runsBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
     if (only('benchmark')) await benchmarkRunBenchmarks(tmp, row, quick ? 200 : 1000);
+    if (only('corpus')) await corpusBenchmarks(tmp, row, quick);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }

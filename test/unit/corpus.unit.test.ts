@@ -26,9 +26,11 @@ describe('local corpus', () => {
   after(tmp.cleanup);
 
   it('loads the bundled corpus with no problems and names it by its content', async () => {
-    const c = await LocalCorpus.load(CORPUS);
-    assert.equal(c.pages.length, 15);
-    assert.deepEqual(c.problems, []);
+    const c = await LocalCorpus.open(CORPUS);
+    const loaded = await c.load();
+    assert.equal(loaded.pages, 15);
+    assert.equal(loaded.images, 7);
+    assert.deepEqual(loaded.problems, []);
     assert.match(c.id, /^local-corpus:corpus@[0-9a-f]{12}$/);
     assert.equal(c.imageSearch.id, `${c.id}/image`);
   });
@@ -47,34 +49,32 @@ describe('local corpus', () => {
       JSON.stringify({ id: 'f', title: 'Dogs', url: 'u2', text: 'Dogs bark.' }),
     ];
     await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n'));
-    const c = await LocalCorpus.load(dir);
+    const c = await LocalCorpus.open(dir);
+    const { pages, images, problems } = await c.load();
     assert.deepEqual(
-      c.problems.map((p) => p.line),
+      problems.map((p) => p.line),
       [2, 3, 4, 5, 6],
     );
-    assert.match(c.problems[0]!.message, /not valid JSON/);
-    assert.match(c.problems[1]!.message, /not a page: url/);
-    assert.match(c.problems[2]!.message, /duplicate page id "a"/);
-    assert.match(c.problems[3]!.message, /inside the corpus folder/);
-    assert.match(c.problems[4]!.message, /image not found: img\/none\.png/);
-    assert.deepEqual(
-      c.pages.map((p) => p.id),
-      ['a', 'd', 'e', 'f'],
-    );
-    assert.equal(c.pages.find((p) => p.id === 'd')!.image, undefined);
+    assert.match(problems[0]!.message, /not valid JSON/);
+    assert.match(problems[1]!.message, /not a page: url/);
+    assert.match(problems[2]!.message, /duplicate page id "a"/);
+    assert.match(problems[3]!.message, /^image "\.\.\/\.\.\/etc\/passwd" is outside the corpus folder$/);
+    assert.match(problems[4]!.message, /^image "img\/none\.png" not found$/);
+    assert.equal(pages, 4); // a, d, e, f
+    assert.equal(images, 1); // a's
     const found = await c.textSearch.search('dogs', { signal, topK: 5 });
     assert.equal(found.results[0]!.title, 'Dogs');
 
     await fs.appendFile(path.join(dir, 'pages.jsonl'), '\n' + JSON.stringify({ id: 'g', title: 'New', url: 'u', text: 't' }));
-    assert.notEqual((await LocalCorpus.load(dir)).id, c.id);
+    assert.notEqual((await LocalCorpus.open(dir)).id, c.id);
   });
 
   it('refuses a folder without pages.jsonl', async () => {
-    await assert.rejects(LocalCorpus.load(tmp.dir), (e: unknown) => e instanceof CorpusError && /has no pages\.jsonl/.test(e.message));
+    await assert.rejects(LocalCorpus.open(tmp.dir), (e: unknown) => e instanceof CorpusError && /has no pages\.jsonl/.test(e.message));
   });
 
   it('ranks pages by BM25 with the matching passage as the snippet', async () => {
-    const c = await LocalCorpus.load(CORPUS);
+    const c = await LocalCorpus.open(CORPUS);
     const out = await c.textSearch.search('DSCOVR orbit Lagrange point', { signal, topK: 3 });
     assert.deepEqual(
       out.results.map((r) => r.title),
@@ -91,7 +91,7 @@ describe('local corpus', () => {
   });
 
   it('finds the page of a whole photo first, with a thumbnail', async () => {
-    const c = await LocalCorpus.load(CORPUS);
+    const c = await LocalCorpus.open(CORPUS);
     const expected: Record<string, string> = {
       'rocket.jpg': 'Falcon 9 launches DSCOVR',
       'hubble_deep_field.jpg': 'Hubble eXtreme Deep Field',
@@ -123,7 +123,7 @@ describe('local corpus', () => {
       lines.push(JSON.stringify({ id: `mirror-${base}`, title: `mirror-${base}`, url: 'u', text: 'mirror', image: `mirror-${base}.png` }));
     }
     await fs.writeFile(path.join(dir, 'pages.jsonl'), lines.join('\n'));
-    const c = await LocalCorpus.load(dir);
+    const c = await LocalCorpus.open(dir);
     const r = rng(7);
     const misses: string[] = [];
     let tries = 0;
