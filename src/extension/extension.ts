@@ -5,6 +5,7 @@ import { setApiKeyCommand } from './apiKey';
 import { setSearchKeyCommand } from './searchKeys';
 import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
+import { registerReviewCommands, REVIEW_COMMANDS } from './reviewCommands';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
 
@@ -16,6 +17,7 @@ export const COMMANDS = {
   setApiKey: 'gog.setApiKey',
   setSearchKey: 'gog.setSearchKey',
   tryDemo: 'gog.tryDemo',
+  ...REVIEW_COMMANDS,
 } as const;
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -32,9 +34,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
     vscode.commands.registerCommand(COMMANDS.setSearchKey, (given?: unknown) => setSearchKeyCommand(context.secrets, given)),
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
-    TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
   );
+  const editors = new TrajectoryEditorProvider(context.extensionUri, log);
+  context.subscriptions.push(TrajectoryEditorProvider.register(editors), ...registerReviewCommands(context, editors, log));
 }
 
 export function deactivate(): void {
