@@ -8,7 +8,8 @@ import { pickFilter, ReviewQueueView } from './reviewQueueView';
 import type { TrajectoryEditorProvider } from './trajectoryEditor';
 
 export const REVIEW_COMMANDS = {
-  reviewFolder: 'gog.review.openFolder',
+  /** Also what the run review opens its queue files (.gog/queues/*.json) with. */
+  openReviewQueue: 'gog.openReviewQueue',
   reviewFolderFromMenu: 'gog.review.openFolderFromMenu',
   next: 'gog.review.next',
   previous: 'gog.review.previous',
@@ -25,19 +26,23 @@ export const REVIEW_COMMANDS = {
 export function registerReviewCommands(context: vscode.ExtensionContext, editors: TrajectoryEditorProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const queue = new ReviewQueueView(context, editors, log);
   void queue.restore();
+  // A folder of trajectories, or a queue file listing them; a Uri or a path.
   const openFolder = async (given?: unknown) => {
     const folder =
       given instanceof vscode.Uri
         ? given
-        : (
-            await vscode.window.showOpenDialog({
-              title: 'Glance-or-Gaze: folder of trajectories to review',
-              canSelectFiles: false,
-              canSelectFolders: true,
-              canSelectMany: false,
-              ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
-            })
-          )?.[0];
+        : typeof given === 'string' && given
+          ? vscode.Uri.file(given)
+          : (
+              await vscode.window.showOpenDialog({
+                title: 'Glance-or-Gaze: folder of trajectories (or a queue file) to review',
+                canSelectFiles: true,
+                canSelectFolders: true,
+                canSelectMany: false,
+                filters: { 'Review queues': ['json'] },
+                ...(vscode.workspace.workspaceFolders?.[0] ? { defaultUri: vscode.workspace.workspaceFolders[0].uri } : {}),
+              })
+            )?.[0];
     if (!folder) return undefined;
     const counts = await queue.open(folder.fsPath);
     await vscode.commands.executeCommand('gog.reviewQueue.focus');
@@ -46,7 +51,7 @@ export function registerReviewCommands(context: vscode.ExtensionContext, editors
   const label = (l: Label) => (note?: unknown) => editors.label(l, typeof note === 'string' ? note : undefined);
   return [
     queue,
-    vscode.commands.registerCommand(REVIEW_COMMANDS.reviewFolder, openFolder),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.openReviewQueue, openFolder),
     // From the Explorer the second argument is the selection, not options.
     vscode.commands.registerCommand(REVIEW_COMMANDS.reviewFolderFromMenu, (folder?: unknown) => openFolder(folder)),
     vscode.commands.registerCommand(REVIEW_COMMANDS.next, () => queue.move('next')),
@@ -63,7 +68,7 @@ export function registerReviewCommands(context: vscode.ExtensionContext, editors
       queue.setFilter({});
       return queue.counts;
     }),
-    vscode.commands.registerCommand(REVIEW_COMMANDS.refresh, async () => (queue.root ? queue.open(queue.root) : undefined)),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.refresh, async () => (queue.source ? queue.open(queue.source) : undefined)),
     vscode.commands.registerCommand(REVIEW_COMMANDS.accept, label('accepted')),
     vscode.commands.registerCommand(REVIEW_COMMANDS.reject, label('rejected')),
     vscode.commands.registerCommand(REVIEW_COMMANDS.needsFix, label('needs-fix')),

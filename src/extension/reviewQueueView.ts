@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DIALECT_IDS, LABELS, STOP_REASONS } from '../core/trajectory';
-import { isTrajectoryFile, QueueIndex, type QueueEntry } from '../review/queueIndex';
+import { promises as fs } from 'node:fs';
+import { QueueIndex, type QueueEntry } from '../review/queueIndex';
+import { readQueueFile } from '../review/queueFile';
 import { describeFilter, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
 import { EDITOR_VIEW_TYPE, type QueueLink, type TrajectoryEditorProvider } from './trajectoryEditor';
 import type { QueueStatus } from './trajectoryWebview';
@@ -33,6 +35,7 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   private watcher: vscode.Disposable[] = [];
   /** The trajectory the queue opened last (the active editor may be something else). */
   private current: string | undefined;
+  private openedOn: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -56,23 +59,38 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     if (folder) await this.open(folder).catch((e: unknown) => this.log.warn(`review queue: ${(e as Error).message}`));
   }
 
-  /** Indexes `folder` (files already indexed and unchanged are not read) and shows it. */
-  async open(folder: string): Promise<QueueCounts> {
-    const root = path.resolve(folder);
+  /** What the queue was opened on: a folder, or a queue file (a JSON list of trajectories). */
+  get source(): string | undefined {
+    return this.openedOn;
+  }
+
+  /**
+   * Indexes a folder's trajectories, or those a queue file lists (files already indexed and
+   * unchanged are not read), and shows them.
+   */
+  async open(source: string): Promise<QueueCounts> {
+    const given = path.resolve(source);
     const started = Date.now();
+    const stat = await fs.stat(given).catch(() => undefined);
+    if (!stat) throw new Error(`${given} does not exist`);
+    const list = stat.isDirectory() ? undefined : await readQueueFile(given);
+    const root = list?.root ?? given;
     const cacheDir = this.context.storageUri ?? this.context.globalStorageUri;
-    const cacheFile = path.join(cacheDir.fsPath, 'review-index', `${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
-    const index = new QueueIndex(root, cacheFile);
+    const cacheFile = path.join(cacheDir.fsPath, 'review-index', `${createHash('sha1').update(given).digest('hex').slice(0, 16)}.json`);
+    const index = new QueueIndex(root, cacheFile, list?.files);
     await index.loadCache();
     const entries = await index.scan();
     await index.saveCache().catch((e: unknown) => this.log.warn(`review queue: index not cached: ${(e as Error).message}`));
     this.index = index;
+    this.openedOn = given;
     this.queue.set(entries);
     this.current = undefined;
     this.watch(root);
-    await this.context.workspaceState.update(STATE_FOLDER, root);
+    await this.context.workspaceState.update(STATE_FOLDER, given);
     await vscode.commands.executeCommand('setContext', CONTEXT_ACTIVE, true);
-    this.log.info(`review queue: ${entries.length} trajectories under ${root} (${index.lastRead} read, the rest cached) in ${Date.now() - started} ms`);
+    this.log.info(
+      `review queue: ${entries.length} trajectories ${list ? `listed in ${given}` : `under ${root}`} (${index.lastRead} read, the rest cached) in ${Date.now() - started} ms`,
+    );
     this.render();
     return this.queue.counts;
   }
@@ -103,7 +121,7 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   private async reindex(file: string): Promise<void> {
     const rel = this.relOf(file);
     if (!rel || !this.index) return;
-    if (!isTrajectoryFile(rel)) return;
+    if (!this.index.includes(rel)) return;
     this.queue.update(rel, await this.index.refresh(rel));
     await this.index.saveCache().catch(() => undefined);
   }

@@ -136,13 +136,22 @@ export function summarize(rel: string, text: string, size: number, mtimeMs: numb
 /** Entries by relative path, kept between scans and across sessions in one JSON file. */
 export class QueueIndex {
   private entries = new Map<string, QueueEntry>();
+  private listedSet: Set<string> | undefined;
   /** Files read (not served from the cache) by the last scan: how much work it did. */
   lastRead = 0;
 
+  /** `listed`: the files of a queue file (relative to `root`), in place of every trajectory under it. */
   constructor(
     readonly root: string,
     private readonly cacheFile?: string,
+    private readonly listed?: readonly string[],
   ) {}
+
+  /** Whether a file (relative to the root) belongs to this queue. */
+  includes(rel: string): boolean {
+    this.listedSet ??= this.listed ? new Set(this.listed) : undefined;
+    return this.listedSet ? this.listedSet.has(rel) : isTrajectoryFile(rel);
+  }
 
   async loadCache(): Promise<void> {
     if (!this.cacheFile) return;
@@ -162,7 +171,7 @@ export class QueueIndex {
 
   /** Every trajectory under the root, each read only if it changed since it was indexed. */
   async scan(): Promise<QueueEntry[]> {
-    const files = await findTrajectories(this.root);
+    const files = this.listed ? [...this.listed] : await findTrajectories(this.root);
     const seen = new Set(files);
     for (const rel of this.entries.keys()) if (!seen.has(rel)) this.entries.delete(rel);
     this.lastRead = 0;
