@@ -37,8 +37,10 @@ function trajectory(o: {
     id: 'e5',
     answer: 'a',
     stopReason: 'answered',
+    turns: 2,
+    ms: 5,
     ...(o.correct === undefined ? {} : { score: { exactMatch: o.correct ? 1 : 0, f1: o.correct ? 1 : 0 } }),
-  } as TrajectoryEvent);
+  });
   if (o.label) events.push({ type: 'annotation', step: 0, t, id: 'u1', edit: { op: 'label', label: o.label } });
   const header = sampleHeader({ question: o.question, ...(o.dialect ? { model: { ...sampleHeader().model, dialect: o.dialect } } : {}) });
   return [header, ...events].map((e) => JSON.stringify(e)).join('\n') + '\n';
