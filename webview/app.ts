@@ -432,6 +432,13 @@ export class TrajectoryApp {
       b.addEventListener('click', () => void open(file));
       return b;
     };
+    const keep = (file: string, what: string) => {
+      const b = el('button', { class: 'link-button keep-branch', attrs: { type: 'button' }, title: what }, icon('check'), ' Keep this branch');
+      b.addEventListener('click', () => {
+        this.host.request({ method: 'keepBranch', file }).catch((e: Error) => this.reviewBar.say(`Not kept: ${e.message}`));
+      });
+      return this.editable ? b : null;
+    };
     const r = this.relatedRuns;
     const parent =
       r?.parent ?? (this.header?.parent ? { file: this.header.parent.file, label: this.header.parent.file, step: this.header.parent.step } : undefined);
@@ -446,6 +453,8 @@ export class TrajectoryApp {
           r?.parent && !r.parent.missing
             ? link(parent.file, parent.file)
             : el('span', { class: 'text' }, `${parent.file}${r?.parent?.missing ? ' (not found)' : ''}`),
+          r?.parent && !r.parent.missing ? ' · ' : null,
+          r?.parent && !r.parent.missing ? keep(parent.file, 'Label this branch accepted and its parent rejected') : null,
         ),
       );
     }
@@ -465,7 +474,8 @@ export class TrajectoryApp {
                 'li',
                 {},
                 link(b.file, b.file),
-                el('span', { class: 'dim text' }, ` · from turn ${b.step ?? '?'}${b.answer !== undefined ? ` · answer: ${b.answer ?? '(none)'}` : ''}`),
+                el('span', { class: 'dim text' }, ` · from turn ${b.step ?? '?'}${b.answer !== undefined ? ` · answer: ${b.answer ?? '(none)'}` : ''} · `),
+                keep(b.file, 'Label that branch accepted and this trajectory rejected'),
               ),
             ),
           ),
@@ -682,6 +692,10 @@ export class TrajectoryApp {
         return this.label('needs-fix');
       case 'toggleOriginal':
         return this.toggleOriginal();
+      case 'undo':
+      case 'redo':
+        this.host.request({ method: 'history', action: action }).catch((e: Error) => this.reviewBar.say(e.message));
+        return;
       case 'nextTrajectory':
         return this.moveInQueue('next');
       case 'previousTrajectory':

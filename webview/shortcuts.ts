@@ -14,6 +14,8 @@ export type ShortcutAction =
   | 'dropStep'
   | 'insertReflection'
   | 'toggleOriginal'
+  | 'undo'
+  | 'redo'
   | 'nextTrajectory'
   | 'previousTrajectory'
   | 'zoom'
@@ -39,6 +41,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['t'], action: 'editText', what: 'Edit the selected turn’s query or answer (or its last reasoning)', editing: true },
   { keys: ['d'], action: 'dropStep', what: 'Drop the selected turn, or restore it', editing: true },
   { keys: ['i'], action: 'insertReflection', what: 'Insert a reflection in the selected turn', editing: true },
+  { keys: ['u'], action: 'undo', what: 'Undo the last edit (as Ctrl+Z)', editing: true },
+  { keys: ['U'], action: 'redo', what: 'Redo it (as Ctrl+Y)', editing: true },
   { keys: ['o'], action: 'toggleOriginal', what: 'Show the original or the corrected trajectory', editing: true },
   { keys: ['n'], action: 'nextTrajectory', what: 'Next trajectory of the review queue', editing: true },
   { keys: ['p'], action: 'previousTrajectory', what: 'Previous trajectory of the review queue', editing: true },

@@ -9,7 +9,8 @@ import { editSchema, type AnnotationEvent, type Label } from '../core/trajectory
 import { relatedTrajectories } from '../review/related';
 import { newAnnotationId } from '../review/edits';
 import { TrajectoryDocument } from './trajectoryDocument';
-import { TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
+import { appendAnnotations, readTrajectoryBytes } from '../review/trajectoryOnDisk';
+import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 
 export const EDITOR_VIEW_TYPE = 'gog.trajectory';
 /** The command another part of the extension provides: re-run a trajectory from one of its steps. */
@@ -75,6 +76,22 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
         const known = [related.parent, ...related.branches].find((t) => t?.file === r.file && !t.missing);
         if (!known) throw new Error(`${r.file} is not a trajectory related to this one`);
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.resolve(path.dirname(file), known.file)), EDITOR_VIEW_TYPE);
+        return null;
+      },
+      keepBranch: async (r) => {
+        const related = await relatedTrajectories(file, document.header);
+        const isParent = !!related.parent && !related.parent.missing && related.parent.file === r.file;
+        if (!isParent && !related.branches.some((b) => b.file === r.file)) throw new Error(`${r.file} is not a branch or the parent of this trajectory`);
+        const other = path.resolve(path.dirname(file), r.file);
+        const [branch, parent] = isParent ? [file, other] : [other, file];
+        const name = (f: string) => (f === file ? '' : r.file);
+        await this.labelFile(branch, 'accepted', 'kept over its parent');
+        await this.labelFile(parent, 'rejected', `a branch was kept: ${path.relative(path.dirname(parent), branch).split(path.sep).join('/')}`);
+        return { accepted: name(branch), rejected: name(parent) };
+      },
+      history: async (r) => {
+        // The panel asking is the active editor: VS Code's undo and redo act on its document.
+        await vscode.commands.executeCommand(r.action);
         return null;
       },
       rerunFromStep: async (r) => {
@@ -146,6 +163,22 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   /** Forgets a closed document (VS Code disposes it). */
   private closed(document: TrajectoryDocument): void {
     if (this.documents.get(document.file) === document) this.documents.delete(document.file);
+  }
+
+  /**
+   * Labels a trajectory: through its document when it is open here (an edit to save, that
+   * can be undone), else by appending the label to the file (one fsynced write).
+   */
+  private async labelFile(file: string, label: Label, note: string): Promise<void> {
+    const edit = { op: 'label', label, note } as const;
+    const open = this.documents.get(file);
+    if (open) {
+      open.applyEdit(newAnnotationId(), edit);
+      return;
+    }
+    const { bytes, trajectory } = await readTrajectoryBytes(file, MAX_VIEW_TRAJECTORY_BYTES);
+    if (!trajectory.header) throw new Error(`${path.basename(file)} has no readable header; not labelled`);
+    await appendAnnotations(file, bytes, [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
   }
 
   /** Labels the trajectory of the active editor, keeping the note and tags it has. */

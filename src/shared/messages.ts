@@ -81,6 +81,13 @@ export const viewRequestSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('related') }),
   /** Opens one of the trajectories `related` listed (relative to this one's folder). */
   z.object({ method: z.literal('openTrajectory'), file: z.string().min(1).max(4096) }),
+  /**
+   * Keeps a branch over its parent: the branch labelled accepted, the parent rejected. `file`
+   * is one of the branches `related` listed (this is the parent), or the parent (this is the branch).
+   */
+  z.object({ method: z.literal('keepBranch'), file: z.string().min(1).max(4096) }),
+  /** VS Code's Undo or Redo on this editor (the `u` and `U` keys). */
+  z.object({ method: z.literal('history'), action: z.enum(['undo', 'redo']) }),
   /** Runs the agent again from a step of this trajectory (the command gog.rerunFromStep). */
   z.object({ method: z.literal('rerunFromStep'), step: z.number().int().positive() }),
   /** Opens the next or previous trajectory of the review queue. */
@@ -109,6 +116,9 @@ export const responseSchemas = {
   edit: z.object({ annotation: annotationSchema, version: z.number().int().min(0) }),
   related: z.object({ parent: relatedTrajectorySchema.optional(), branches: z.array(relatedTrajectorySchema) }),
   openTrajectory: z.null(),
+  /** The files labelled (relative to this trajectory's folder; "" is this one). */
+  keepBranch: z.object({ accepted: z.string(), rejected: z.string() }),
+  history: z.null(),
   rerunFromStep: z.null(),
   /** The trajectory opened, or null at the end of the queue. */
   queue: z.object({ opened: z.string().nullable() }),
