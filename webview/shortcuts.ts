@@ -70,7 +70,7 @@ export function shortcutFor(key: string, editable: boolean): ShortcutAction | un
 }
 
 function keyName(k: string): string {
-  return k === 'ArrowDown' ? '↓' : k === 'ArrowUp' ? '↑' : k;
+  return k === 'ArrowDown' ? '↓' : k === 'ArrowUp' ? '↑' : k.length === 1 && k !== k.toLowerCase() ? `Shift+${k}` : k;
 }
 
 function table(rows: [string, string][]): HTMLElement {
