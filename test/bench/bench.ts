@@ -4,7 +4,7 @@
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N)
-//   --image-only, --webview-only, --replay-only: one part
+//   --image-only, --webview-only, --search-only, --annotate-only, --replay-only: one part
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +18,7 @@ import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';
 import { sampleHeader } from '../helpers/trajectories';
+import { annotateBenchmarks } from './annotateBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
     if (only('image')) await imageBenchmarks(tmp);
     if (only('webview')) await webviewBenchmarks(tmp, row);
     if (only('search')) await searchBenchmarks(tmp, row);
+    if (only('annotate')) await annotateBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
