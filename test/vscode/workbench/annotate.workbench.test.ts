@@ -4,7 +4,7 @@
 // was, and Ctrl+Y puts them back. Screenshots in test/.out/screenshots/.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { applyAnnotations } from '../../../src/core/annotations';
@@ -147,5 +147,44 @@ describe('workbench: annotating a trajectory', () => {
     const corrected = applyAnnotations(t.header, t.events);
     assert.equal(corrected.label?.label, 'accepted', 'the needs-fix label is taken back on disk too');
     assert.equal(corrected.changed.size, 1, 'the moved box stays');
+  });
+
+  it('lines appended on disk while edits are unsaved are kept, the save goes after them; a file rewritten on disk is never saved over', async () => {
+    const { page } = session;
+    const frame = await webviewFrame(page, '.question', question);
+    await frame.locator('.turn[data-step="1"] .turn-head').click();
+    await page.keyboard.press('r');
+    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await until('the tab is dirty', () => isDirty(page));
+    // `gog label` (or a run still writing) appends while the editor holds unsaved edits.
+    const t = new Date().toISOString();
+    appendFileSync(
+      file,
+      JSON.stringify({ type: 'annotation', step: 0, t, id: 'cli-1', edit: { op: 'label', label: 'needs-fix', note: 'from a script' } }) + '\n',
+    );
+    const appended = onDisk();
+    await page.waitForTimeout(1500); // the watcher's debounce
+    await frame.locator('.turn[data-step="1"] .turn-head').click();
+    await page.keyboard.press('Control+S');
+    await until('the tab is saved', async () => !(await isDirty(page)));
+    const saved = onDisk();
+    assert.ok(saved.subarray(0, appended.length).equals(appended), 'the appended line is kept');
+    const last = JSON.parse(saved.toString('utf8').trim().split('\n').at(-1)!) as { edit: { op: string; label?: string } };
+    assert.deepEqual([last.edit.op, last.edit.label], ['label', 'rejected']);
+    assert.equal(applyAnnotations(parseTrajectory(saved.toString('utf8')).header, parseTrajectory(saved.toString('utf8')).events).label?.label, 'rejected');
+
+    // Someone rewrites the file while an edit is unsaved: Save refuses and says so; the file stays theirs.
+    await page.keyboard.press('a');
+    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await until('the tab is dirty', () => isDirty(page));
+    writeFileSync(file, original);
+    await page.waitForTimeout(1500);
+    await frame.locator('.turn[data-step="1"] .turn-head').click();
+    await page.keyboard.press('Control+S');
+    await page.locator('.notifications-toasts', { hasText: 'changed on disk' }).first().waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    assert.ok(onDisk().equals(original), 'the rewritten file is not saved over');
+    assert.equal(await isDirty(page), true, 'the unsaved edit is kept');
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-annotate-conflict.png') });
   });
 });
