@@ -99,7 +99,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
         return null;
       },
       queue: async (r) => {
-        if (!this.queue) throw new Error('no review queue is open: Glance-or-Gaze: Review Trajectories in Folder…');
+        if (!this.queue) throw new Error('no review queue is open: Glance-or-Gaze: Open Review Queue…');
         return { opened: (await this.queue.move(r.move)) ?? null };
       },
     });
