@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, SCREENSHOTS } from '../helpers/screenshots';
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
-import { assetsFor, deliver, posted, startHarness, violations, type Harness } from './harness';
+import { assetsFor, deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
 
 type Rect = { x: number; y: number; width: number; height: number };
 
@@ -117,9 +117,9 @@ describe('editing a trajectory in headless Chromium', function () {
     tmp.cleanup();
   });
 
-  async function openEditor(): Promise<{ page: Page; t: LoadedTrajectory; host: PlayedHost }> {
+  async function openEditor(theme: Theme = 'light'): Promise<{ page: Page; t: LoadedTrajectory; host: PlayedHost }> {
     const page = await context.newPage();
-    await page.goto(harness.pageUrl('light'));
+    await page.goto(harness.pageUrl(theme));
     await page.waitForFunction(() => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > 0);
     const t = await readTrajectory(file);
     await deliver(page, {
@@ -398,4 +398,24 @@ describe('editing a trajectory in headless Chromium', function () {
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
   });
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as Theme[]) {
+    it(`keeps the editing UI readable in the ${theme} theme (contrast measured)`, async () => {
+      const { page, host } = await openEditor(theme);
+      await page.locator('.turn[data-step="1"] .turn-head').click();
+      await page.keyboard.press('e');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('i');
+      await page.keyboard.type('Look at the top.');
+      await page.keyboard.press('Control+Enter');
+      await page.keyboard.press('f');
+      await host.serve('edit');
+      await page.locator('.turn[data-step="1"] .mark-changed').waitFor();
+      await page.locator('.reasoning.inserted').waitFor();
+      assert.deepEqual(await lowContrastText(page), []);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `editing-${theme}.png`) });
+      await page.close();
+    });
+  }
 });
