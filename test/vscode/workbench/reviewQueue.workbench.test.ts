@@ -17,6 +17,9 @@ describe('workbench: a review queue', () => {
   let session: Session;
   let queueFile = '';
   const questions: string[] = [];
+  let parentFile = '';
+  let parentQuestion = '';
+  let branchFile = '';
   const files: string[] = [];
 
   before(async () => {
@@ -34,6 +37,15 @@ describe('workbench: a review queue', () => {
       mkdirSync(path.join(ws, '.gog', 'queues'), { recursive: true });
       queueFile = path.join(ws, '.gog', 'queues', 'demo-wrong-answer.json');
       writeFileSync(queueFile, JSON.stringify(files, null, 2) + '\n');
+      // A branch of the astronaut run re-run from its turn 2, where a re-run writes it.
+      parentFile = path.join(ws, 'demo', '1-astronaut-patch', 'trajectory.jsonl');
+      const lines = readFileSync(parentFile, 'utf8').trimEnd().split('\n');
+      const header = JSON.parse(lines[0]!) as { id: string; question: string };
+      parentQuestion = header.question;
+      branchFile = path.join(ws, 'demo', '1-astronaut-patch', 'branches', 's2-b1', 'trajectory.jsonl');
+      mkdirSync(path.dirname(branchFile), { recursive: true });
+      const branchHeader = { ...header, id: `${header.id}-b1`, parent: { file: '../../trajectory.jsonl', id: header.id, step: 2 } };
+      writeFileSync(branchFile, [JSON.stringify(branchHeader), ...lines.slice(1)].join('\n') + '\n');
     });
   });
 
@@ -95,5 +107,31 @@ describe('workbench: a review queue', () => {
     await frame.locator('.turn[data-step="1"] button', { hasText: 'Re-run from here' }).click();
     await page.locator('.notifications-toasts', { hasText: 'gog.rerunFromStep' }).first().waitFor({ timeout: 15_000 });
     await frame.locator('.review-message', { hasText: 'Re-run from turn 1' }).waitFor();
+  });
+
+  it('lists a branch beside its parent; Keep this branch labels the branch accepted and the parent rejected', async () => {
+    const { page } = session;
+    await runFromPalette(page, 'Glance-or-Gaze: Open Trajectory…');
+    await pickFile(page, parentFile);
+    const frame = await webviewFrame(page, '.question', parentQuestion);
+    await frame.locator('.branches', { hasText: '1 branch' }).waitFor({ timeout: 30_000 });
+    assert.match((await frame.locator('.branches').textContent()) ?? '', /branches\/s2-b1\/trajectory\.jsonl · from turn 2/);
+    await frame.locator('.branches .keep-branch').click();
+    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    for (let i = 0; labelOf(branchFile) !== 'accepted'; i++) {
+      if (i > 100) throw new Error('the branch was not labelled');
+      await page.waitForTimeout(100);
+    }
+    assert.equal(labelOf(parentFile), undefined, "the parent's label is an edit to save, not yet on disk");
+    await page.keyboard.press('Control+S');
+    for (let i = 0; labelOf(parentFile) !== 'rejected'; i++) {
+      if (i > 100) throw new Error('the parent was not saved rejected');
+      await page.waitForTimeout(100);
+    }
+    // The branch opens from the list, naming its parent.
+    await frame.locator('.branches button', { hasText: 'branches/s2-b1/trajectory.jsonl' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).waitFor();
+    const branch = await webviewFrame(page, '.parent', 'A branch: re-run from turn 2');
+    await branch.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
   });
 });
