@@ -47,6 +47,9 @@ export function isTrajectoryFile(rel: string): boolean {
   return name === 'trajectory.jsonl' || name.endsWith('.trajectory.jsonl') || path.posix.basename(path.posix.dirname(rel)) === 'trajectories';
 }
 
+/** The most a queue reads of one file (what the trajectory editor opens at most). */
+export const MAX_INDEXED_BYTES = 256 * 1024 * 1024;
+
 const SKIP_DIRS = new Set(['node_modules', '.git']);
 const MAX_DEPTH = 8;
 
@@ -198,7 +201,11 @@ export class QueueIndex {
     }
     const cached = this.entries.get(rel);
     if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
-    const entry = summarize(rel, await fs.readFile(file, 'utf8'), stat.size, stat.mtimeMs);
+    // A file larger than the editor opens is listed, not read: memory stays bounded.
+    const entry =
+      stat.size > MAX_INDEXED_BYTES
+        ? { ...summarize(rel, '', stat.size, stat.mtimeMs), question: `${rel} (${Math.round(stat.size / 1024 / 1024)} MB, too large to read)`, problems: 1 }
+        : summarize(rel, await fs.readFile(file, 'utf8'), stat.size, stat.mtimeMs);
     this.lastRead++;
     this.entries.set(rel, entry);
     return entry;
