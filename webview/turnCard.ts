@@ -169,10 +169,6 @@ function metaLine(t: Turn): string {
   return parts.join(' · ');
 }
 
-/**
- * A turn's header line only, for cards far from view in a long trajectory: a few nodes
- * instead of dozens, filled in as they scroll near (app.ts).
- */
 /** What annotations did to a turn: its class names and the badges in its header. */
 function turnMarks(t: Turn, ctx: CardContext): { classes: string; badges: Child[] } {
   const m = ctx.marks;
@@ -188,6 +184,10 @@ function turnMarks(t: Turn, ctx: CardContext): { classes: string; badges: Child[
   };
 }
 
+/**
+ * A turn's header line only, for cards far from view in a long trajectory: a few nodes
+ * instead of dozens, filled in as they scroll near (app.ts).
+ */
 export function turnShell(t: Turn, ctx: CardContext): HTMLElement {
   const action = actionView(t, ctx);
   const marks = turnMarks(t, ctx);
