@@ -1,9 +1,13 @@
 // The image with every gaze box drawn over it. Boxes are placed in percent of the oriented
 // original image (the record's original-pixel boxes over its oriented size), so they land
 // on the same pixels at any display size. Positions are set through CSSOM, which the CSP
-// allows, never through style attributes.
+// allows, never through style attributes. In an editor, the selected gaze can be moved,
+// resized by a handle or drawn anew with the mouse, and nudged with the keyboard
+// (boxEditing.ts); a changed box shows where the model had put it as a dashed outline.
 import type { GazeBox } from './model';
-import { el, image, clear } from './dom';
+import type { Box } from './boxMath';
+import { BoxEditing } from './boxEditing';
+import { el, image } from './dom';
 import { button, checkbox } from './toolkit';
 
 export const PALETTE_SIZE = 8;
@@ -17,6 +21,15 @@ export interface ImageViewEvents {
   select(step: number): void;
   toggleBoxes(hidden: boolean): void;
   zoomChanged(zoom: number): void;
+  /** A box edited by mouse or keyboard (original pixels). */
+  boxEdited?(step: number, box: Box): void;
+}
+
+/** How a gaze is shown: `changed` by an annotation (with where it was), or in a `dropped` step. */
+export interface ShownGaze extends GazeBox {
+  changed?: boolean;
+  dropped?: boolean;
+  was?: Box;
 }
 
 const MAX_ZOOM = 8;
@@ -26,21 +39,24 @@ export class ImageView {
   private readonly viewport: HTMLElement;
   private readonly stage: HTMLElement;
   private readonly overlay: HTMLElement;
+  private readonly ghosts: HTMLElement;
   private readonly zoomLabel: HTMLElement;
   private readonly boxesToggle: HTMLElement & { checked?: boolean };
   private photo?: HTMLImageElement;
   private size = { width: 1, height: 1 };
   private boxes = new Map<number, HTMLElement>();
-  private gazes: GazeBox[] = [];
+  private gazes: ShownGaze[] = [];
   private zoom = 1;
   private focus?: number;
+  readonly editing: BoxEditing;
 
   constructor(
     private readonly events: ImageViewEvents,
     hideBoxes: boolean,
   ) {
+    this.ghosts = el('div', { class: 'ghosts', attrs: { 'aria-hidden': 'true' } });
     this.overlay = el('div', { class: 'overlay' });
-    this.stage = el('div', { class: 'stage' }, this.overlay);
+    this.stage = el('div', { class: 'stage' }, this.ghosts, this.overlay);
     this.viewport = el('div', { class: 'viewport' }, this.stage);
     this.zoomLabel = el('span', { class: 'zoom-label' }, '1×');
     this.boxesToggle = checkbox('Boxes', !hideBoxes, (on) => {
@@ -56,6 +72,12 @@ export class ImageView {
       this.zoomLabel,
     );
     this.element = el('section', { class: 'image-pane', attrs: { 'aria-label': 'Image and gaze boxes' } }, toolbar, this.viewport);
+    this.editing = new BoxEditing(this.stage, this.overlay, {
+      box: (step) => this.gazes.find((g) => g.step === step && !g.dropped)?.box.original,
+      element: (step) => this.boxes.get(step),
+      place: (node, box) => this.place(node, box),
+      edited: (step, box) => events.boxEdited?.(step, box),
+    });
     this.setBoxesHidden(hideBoxes);
   }
 
@@ -68,7 +90,7 @@ export class ImageView {
     // Sized from the record, before the image loads: the layout and the boxes never jump.
     this.stage.style.aspectRatio = `${size.width} / ${size.height}`;
     this.viewport.style.width = `min(100%, calc(var(--gog-image-height) * ${size.width / size.height}))`;
-    this.stage.insertBefore(this.photo, this.overlay);
+    this.stage.insertBefore(this.photo, this.ghosts);
   }
 
   setBoxesHidden(hidden: boolean): void {
@@ -76,44 +98,70 @@ export class ImageView {
     if (this.boxesToggle.checked !== !hidden) this.boxesToggle.checked = !hidden;
   }
 
-  /** Redraws every box (cheap: a handful of absolutely positioned elements). */
-  setGazes(gazes: GazeBox[]): void {
-    this.gazes = gazes;
-    clear(this.overlay);
-    this.boxes.clear();
+  private place(node: HTMLElement, [x1, y1, x2, y2]: Box): void {
     const { width: W, height: H } = this.size;
-    for (const g of gazes) {
-      const [x1, y1, x2, y2] = g.box.original;
-      const box = el(
-        'div',
-        {
-          class: `gaze ${colourClass(g.step)}`,
-          title: `Turn ${g.step}: gaze at [${g.box.model.join(', ')}]`,
-          attrs: { 'data-step': String(g.step), role: 'button', tabindex: '0', 'aria-label': `Turn ${g.step} gaze box` },
-          on: {
-            mouseenter: () => this.events.hover(g.step),
-            mouseleave: () => this.events.hover(undefined),
-            click: () => {
-              this.events.select(g.step);
-              this.zoomTo(g.step);
-            },
-            keydown: (e) => {
-              if (e.key === 'Enter') {
-                this.events.select(g.step);
-                this.zoomTo(g.step);
-              }
-            },
+    node.style.left = `${(100 * x1) / W}%`;
+    node.style.top = `${(100 * y1) / H}%`;
+    node.style.width = `${(100 * (x2 - x1)) / W}%`;
+    node.style.height = `${(100 * (y2 - y1)) / H}%`;
+  }
+
+  private makeBox(step: number): HTMLElement {
+    return el(
+      'div',
+      {
+        attrs: { 'data-step': String(step), role: 'button', tabindex: '0', 'aria-label': `Turn ${step} gaze box` },
+        on: {
+          mouseenter: () => this.events.hover(step),
+          mouseleave: () => this.events.hover(undefined),
+          click: () => {
+            this.events.select(step);
+            this.zoomTo(step);
+          },
+          keydown: (e) => {
+            if (this.editing.key(step, e)) return;
+            if (e.key === 'Enter') {
+              this.events.select(step);
+              this.zoomTo(step);
+            }
           },
         },
-        el('span', { class: 'box-label' }, String(g.step)),
-      );
-      box.style.left = `${(100 * x1) / W}%`;
-      box.style.top = `${(100 * y1) / H}%`;
-      box.style.width = `${(100 * (x2 - x1)) / W}%`;
-      box.style.height = `${(100 * (y2 - y1)) / H}%`;
-      this.overlay.appendChild(box);
-      this.boxes.set(g.step, box);
+      },
+      el('span', { class: 'box-label' }, String(step)),
+    );
+  }
+
+  /**
+   * Draws the boxes, updating the elements already there (cheap, and a box being edited by
+   * keyboard keeps its focus).
+   */
+  setGazes(gazes: ShownGaze[]): void {
+    this.gazes = gazes;
+    const keep = new Set(gazes.map((g) => g.step));
+    for (const [step, node] of this.boxes)
+      if (!keep.has(step)) {
+        node.remove();
+        this.boxes.delete(step);
+      }
+    for (const g of gazes) {
+      let node = this.boxes.get(g.step);
+      if (!node) {
+        node = this.makeBox(g.step);
+        this.overlay.appendChild(node);
+        this.boxes.set(g.step, node);
+      }
+      node.className = `gaze ${colourClass(g.step)}${g.changed ? ' changed' : ''}${g.dropped ? ' dropped' : ''}`;
+      node.title = `Turn ${g.step}: gaze at [${g.box.model.join(', ')}]${g.changed ? ' (corrected)' : ''}${g.dropped ? ' (turn dropped)' : ''}`;
+      this.place(node, g.box.original);
     }
+    // Where a corrected box was: a dashed outline, not a target.
+    const ghosts = gazes.filter((g) => g.was);
+    while (this.ghosts.childElementCount > ghosts.length) this.ghosts.lastElementChild!.remove();
+    ghosts.forEach((g, i) => {
+      const node = (this.ghosts.children[i] as HTMLElement | undefined) ?? this.ghosts.appendChild(el('div'));
+      node.className = `ghost ${colourClass(g.step)}`;
+      this.place(node, g.was!);
+    });
     this.markFocus();
   }
 
@@ -131,6 +179,15 @@ export class ImageView {
   private markFocus(): void {
     const current = this.focus !== undefined && this.boxes.has(this.focus) ? this.focus : this.gazes.at(-1)?.step;
     for (const [s, b] of this.boxes) b.classList.toggle('current', s === current);
+    this.editing.target(this.focus !== undefined && this.boxes.has(this.focus) ? this.focus : undefined);
+  }
+
+  /** Puts the keyboard on the step's box, to nudge it (the `e` key). */
+  focusBox(step: number): boolean {
+    const node = this.boxes.get(step);
+    if (!node || !this.editing.enabled) return false;
+    node.focus();
+    return true;
   }
 
   zoomToFocus(): void {

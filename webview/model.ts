@@ -18,6 +18,8 @@ export interface Turn {
   modelTurn?: ModelTurnEvent;
   reflections: ReflectionEvent[];
   action?: ActionRecord;
+  /** The id of the action event, for edits to point at. */
+  actionId?: string;
   observation?: ObservationEvent;
   notices: NoticeEvent[];
   /** Model text streamed so far, while the turn is not yet recorded. */
@@ -79,9 +81,12 @@ export class TrajectoryModel {
       case 'reflection':
         this.turn(e.step).reflections.push(e);
         return e.step;
-      case 'action':
-        this.turn(e.step).action = e.action;
+      case 'action': {
+        const t = this.turn(e.step);
+        t.action = e.action;
+        t.actionId = e.id;
         return e.step;
+      }
       case 'observation':
         this.turn(e.step).observation = e;
         return e.step;

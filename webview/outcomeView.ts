@@ -6,7 +6,7 @@ import { seconds } from './turnCard';
 
 const STOP_LABELS: Record<string, string> = { answered: 'Answered', max_turns: 'Out of turns', cancelled: 'Cancelled', error: 'Failed' };
 
-export function outcomeView(model: TrajectoryModel, running: boolean, status: string | undefined): HTMLElement {
+export function outcomeView(model: TrajectoryModel, running: boolean, status: string | undefined, editAnswer?: () => void): HTMLElement {
   const f = model.final;
   const t = model.totals;
   const gold = model.header?.gold;
@@ -14,7 +14,16 @@ export function outcomeView(model: TrajectoryModel, running: boolean, status: st
   const rows: HTMLElement[] = [];
   if (running) rows.push(el('div', { class: 'status text', attrs: { role: 'status' } }, status ?? 'Running…'));
   if (f) {
-    rows.push(el('div', { class: 'final-answer text' }, f.answer ?? '(no answer)'));
+    const answer = el('div', { class: 'final-answer text' }, f.answer ?? '(no answer)');
+    if (editAnswer) {
+      const edit = el(
+        'button',
+        { class: 'link-button edit-text', attrs: { type: 'button', 'aria-label': 'Edit the answer' }, title: 'Edit the answer (in its turn)' },
+        icon('edit'),
+      );
+      edit.addEventListener('click', editAnswer);
+      rows.push(el('div', { class: 'editable-text' }, answer, edit));
+    } else rows.push(answer);
     if (f.error) rows.push(el('div', { class: 'error text', attrs: { role: 'alert' } }, f.error));
   } else if (!running) {
     rows.push(el('div', { class: 'note' }, 'The record has no final event: the run was interrupted, or is still being written.'));

@@ -127,7 +127,10 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
           break;
         }
         const id = a.id ?? `inserted-${inserted.length + 1}`;
-        inserted.push({ step: edit.target, event: { type: 'reflection', step: edit.target, t: a.t, id, kind: edit.kind, text: edit.text } });
+        const event: TrajectoryEvent = { type: 'reflection', step: edit.target, t: a.t, id, kind: edit.kind, text: edit.text };
+        inserted.push({ step: edit.target, event });
+        // A later set_text may correct the inserted reflection's wording, as any other.
+        byId.set(id, event);
         changed.add(id);
         break;
       }

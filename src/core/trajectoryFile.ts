@@ -27,8 +27,10 @@ class TrajectoryBuilder {
   private readonly result: LoadedTrajectory;
   private firstContent: number | undefined;
 
-  constructor(file: string) {
+  /** `continuing`: lines appended to a file already read, where a header cannot come. */
+  constructor(file: string, continuing = false) {
     this.result = { path: file, events: [], lines: [], problems: [] };
+    if (continuing) this.firstContent = 0;
   }
 
   private readonly check = (value: unknown, line: number): { ok: true; value: Line } | { ok: false; message: string } => {
@@ -68,7 +70,7 @@ class TrajectoryBuilder {
 
   done(): LoadedTrajectory {
     const first = this.firstContent ?? 1;
-    if (!this.result.header && !this.result.problems.some((p) => p.line === first)) {
+    if (first > 0 && !this.result.header && !this.result.problems.some((p) => p.line === first)) {
       this.result.problems.unshift({ line: first, message: 'the first line is not a trajectory header' });
     }
     return this.result;
@@ -83,6 +85,28 @@ export function parseTrajectory(text: string, file = '<trajectory>'): LoadedTraj
     const end = text.indexOf('\n', start);
     builder.add(text.slice(start, end === -1 ? text.length : end).replace(/\r$/, ''), line);
     if (end === -1) break;
+    start = end + 1;
+  }
+  return builder.done();
+}
+
+/**
+ * Validates trajectory bytes line by line, without one string of the whole file. Lines
+ * appended to a file already read (`firstLine` > 1) hold events only.
+ */
+export function parseTrajectoryBytes(bytes: Uint8Array, file = '<trajectory>', firstLine = 1, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LoadedTrajectory {
+  const builder = new TrajectoryBuilder(file, firstLine > 1);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let line = firstLine;
+  for (let start = 0; start < buffer.length; line++) {
+    const nl = buffer.indexOf(0x0a, start);
+    const end = nl === -1 ? buffer.length : nl;
+    if (end - start > maxLineBytes)
+      builder.skip(
+        line,
+        `line of ${Math.round((end - start) / 1024 / 1024)} MB, longer than the ${Math.round(maxLineBytes / 1024 / 1024)} MB a line may have; skipped`,
+      );
+    else builder.add(buffer.toString('utf8', start, end).replace(/\r$/, ''), line);
     start = end + 1;
   }
   return builder.done();

@@ -1,12 +1,12 @@
-// The one call from `Glance-or-Gaze: Run Benchmark…` into the benchmark runner.
-// TODO(merge): the runner (`runBenchmark` in src/run/bench.ts) is written on the bench-core
-// branch; at merge, replace this function's body with a call to it (dataset → options.dataset,
-// onProgress, signal) and keep its signature. Until then it refuses with a clear message.
+// The one call from `Glance-or-Gaze: Run Benchmark…` into the benchmark runner
+// (`runBenchmark` in src/run/bench.ts, the same runner as `gog bench`): one run, one rollout a
+// sample, no judge; a cancelled run keeps what finished and can be taken up with `gog bench --resume`.
 import type { RunSummary } from '../data/results';
-import type { QuerySettings } from '../run/runQuery';
+import { runBenchmark, type BenchOptions } from '../run/bench';
+import type { RunSettings } from '../run/settingsSpec';
 
-/** The settings every sample runs with: one query's settings less what each sample brings. */
-export type BenchSettings = Omit<QuerySettings, 'image' | 'question' | 'gold' | 'runDir' | 'dataset' | 'sampleId' | 'note'>;
+/** The settings every sample runs with: the gog.* settings and the keys and folders of this window. */
+export type BenchSettings = RunSettings & Pick<BenchOptions, 'apiKey' | 'searchKeys' | 'uploadEnv' | 'cacheDir' | 'indexDir'>;
 
 export interface BenchRunOptions {
   /** The run folder to write: results.jsonl, summary.json, the samples' trajectories. */
@@ -28,8 +28,17 @@ export async function startBenchmark(
   onProgress: (p: BenchProgress) => void,
   signal: AbortSignal,
 ): Promise<{ run: string; summary: RunSummary }> {
-  void onProgress;
-  signal.throwIfAborted();
-  await Promise.resolve();
-  throw new Error(`the benchmark runner is not part of this build yet; cannot run ${dataset} into ${options.out}`);
+  const outcome = await runBenchmark(
+    {
+      ...options.settings,
+      dataset,
+      ...(options.limit ? { limit: options.limit } : {}),
+      concurrency: options.concurrency,
+      resume: false,
+      rollouts: 1,
+      runDir: options.out,
+    },
+    { signal, onProgress: ({ done, total, correct }) => onProgress({ done, total, correct }) },
+  );
+  return { run: outcome.runDir, summary: outcome.summary };
 }

@@ -5,6 +5,7 @@ import { setApiKeyCommand } from './apiKey';
 import { setSearchKeyCommand } from './searchKeys';
 import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
+import { registerReviewCommands, REVIEW_COMMANDS } from './reviewCommands';
 import { openTrajectoryCommand, TrajectoryEditorProvider } from './trajectoryEditor';
 import { registerPanelSerializer } from './trajectoryPanel';
 import { RERUN_COMMAND, rerunFromStepCommand } from './rerunCommand';
@@ -19,6 +20,7 @@ export const COMMANDS = {
   setApiKey: 'gog.setApiKey',
   setSearchKey: 'gog.setSearchKey',
   tryDemo: 'gog.tryDemo',
+  ...REVIEW_COMMANDS,
 } as const;
 
 /** What the extension exports, for scripted use and tests. */
@@ -43,10 +45,11 @@ export function activate(context: vscode.ExtensionContext): GogApi {
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     vscode.commands.registerCommand(RERUN_COMMAND, (uri?: unknown, step?: unknown) => rerunFromStepCommand({ context, log }, uri, step)),
     vscode.commands.registerCommand(EXPORT_COMMAND, (choices?: unknown) => exportTrainingDataCommand(log, choices)),
-    TrajectoryEditorProvider.register(context.extensionUri, log),
     registerPanelSerializer(context.extensionUri, log),
     ...runs.disposables,
   );
+  const editors = new TrajectoryEditorProvider(context.extensionUri, log);
+  context.subscriptions.push(TrajectoryEditorProvider.register(editors), ...registerReviewCommands(context, editors, log));
   return { runs: runs.api };
 }
 

@@ -1,54 +1,210 @@
-// Trajectory files open in the trajectory view: a read-only custom editor (annotation
-// makes it editable later). The file is watched, so a run still being written (by `gog`
-// in a terminal, say) shows new turns as they are appended.
+// Trajectory files open in the trajectory view, an editable custom editor: the document
+// (trajectoryDocument.ts) holds the file and its unsaved annotations, each panel is a view
+// of it, and VS Code owns undo/redo, the dirty marker, save, revert and hot-exit backup.
+// A file a run is still writing shows new turns as they are appended.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { TrajectoryWebview, webviewOptions } from './trajectoryWebview';
+import { applyAnnotations } from '../core/annotations';
+import { editSchema, type AnnotationEvent, type Label } from '../core/trajectory';
+import { relatedTrajectories } from '../review/related';
+import { newAnnotationId } from '../review/edits';
+import { TrajectoryDocument } from './trajectoryDocument';
+import { appendAnnotations, readTrajectoryBytes } from '../review/trajectoryOnDisk';
+import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 
 export const EDITOR_VIEW_TYPE = 'gog.trajectory';
+/** The command another part of the extension provides: re-run a trajectory from one of its steps. */
+export const RERUN_COMMAND = 'gog.rerunFromStep';
 
-export class TrajectoryEditorProvider implements vscode.CustomReadonlyEditorProvider {
+/** The review queue, as the editor needs it: where a file stands, and moving on. */
+export interface QueueLink {
+  statusOf(file: string): QueueStatus | undefined;
+  readonly onDidChange: vscode.Event<void>;
+  move(direction: 'next' | 'previous'): Promise<string | undefined>;
+  saved(file: string): void;
+}
+
+export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<TrajectoryDocument> {
+  private readonly changes = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<TrajectoryDocument>>();
+  readonly onDidChangeCustomDocument = this.changes.event;
+  /** Open documents by file. */
+  private readonly documents = new Map<string, TrajectoryDocument>();
+  private active: TrajectoryDocument | undefined;
+  private queue: QueueLink | undefined;
+
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  static register(extensionUri: vscode.Uri, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.window.registerCustomEditorProvider(EDITOR_VIEW_TYPE, new TrajectoryEditorProvider(extensionUri, log), {
-      supportsMultipleEditorsPerDocument: true,
-    });
+  static register(provider: TrajectoryEditorProvider): vscode.Disposable {
+    return vscode.window.registerCustomEditorProvider(EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true });
   }
 
-  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
-    return { uri, dispose: () => undefined };
+  connectQueue(queue: QueueLink): void {
+    this.queue = queue;
   }
 
-  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
-    const file = document.uri.fsPath;
+  /** The document of the trajectory editor last focused, while it is open. */
+  get activeDocument(): TrajectoryDocument | undefined {
+    return this.active;
+  }
+
+  documentFor(uri: vscode.Uri): TrajectoryDocument | undefined {
+    return this.documents.get(uri.fsPath);
+  }
+
+  async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<TrajectoryDocument> {
+    const doc = await TrajectoryDocument.open(uri, context.backupId, this.log);
+    this.documents.set(uri.fsPath, doc);
+    doc.onDidEdit((e) => this.changes.fire(e));
+    doc.onDidSave(() => this.queue?.saved(doc.file));
+    doc.onDidDispose(() => this.closed(doc));
+    return doc;
+  }
+
+  async resolveCustomEditor(document: TrajectoryDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const file = document.file;
     panel.webview.options = webviewOptions(this.extensionUri, path.dirname(file));
     const view = new TrajectoryWebview(panel.webview, this.extensionUri, this.log);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
-    let timer: NodeJS.Timeout | undefined;
-    const reload = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void this.show(view, file), 200);
-    };
-    watcher.onDidChange(reload);
-    panel.onDidDispose(() => {
-      clearTimeout(timer);
-      watcher.dispose();
-      view.dispose();
+    view.setHandlers({
+      edit: async (r) => document.applyEdit(r.id, r.edit),
+      related: async () => relatedTrajectories(file, document.header),
+      openTrajectory: async (r) => {
+        const related = await relatedTrajectories(file, document.header);
+        // Only what `related` listed: a view cannot open any file it names.
+        const known = [related.parent, ...related.branches].find((t) => t?.file === r.file && !t.missing);
+        if (!known) throw new Error(`${r.file} is not a trajectory related to this one`);
+        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path.resolve(path.dirname(file), known.file)), EDITOR_VIEW_TYPE);
+        return null;
+      },
+      keepBranch: async (r) => {
+        const related = await relatedTrajectories(file, document.header);
+        const isParent = !!related.parent && !related.parent.missing && related.parent.file === r.file;
+        if (!isParent && !related.branches.some((b) => b.file === r.file)) throw new Error(`${r.file} is not a branch or the parent of this trajectory`);
+        const other = path.resolve(path.dirname(file), r.file);
+        const [branch, parent] = isParent ? [file, other] : [other, file];
+        const name = (f: string) => (f === file ? '' : r.file);
+        await this.labelFile(branch, 'accepted', 'kept over its parent');
+        await this.labelFile(parent, 'rejected', `a branch was kept: ${path.relative(path.dirname(parent), branch).split(path.sep).join('/')}`);
+        return { accepted: name(branch), rejected: name(parent) };
+      },
+      history: async (r) => {
+        // The panel asking is the active editor: VS Code's undo and redo act on its document.
+        await vscode.commands.executeCommand(r.action);
+        return null;
+      },
+      rerunFromStep: async (r) => {
+        await this.rerun(document, r.step);
+        return null;
+      },
+      queue: async (r) => {
+        if (!this.queue) throw new Error('no review queue is open: Glance-or-Gaze: Open Review Queue…');
+        return { opened: (await this.queue.move(r.move)) ?? null };
+      },
     });
-    await this.show(view, file);
+    const showQueue = () => {
+      const status = this.queue?.statusOf(file);
+      if (status) view.postQueue(status);
+    };
+    const listening = [
+      document.onDidChange((c) => {
+        switch (c.kind) {
+          case 'reset':
+            return view.showDocument(document.loaded, file, document.pending);
+          case 'events':
+            return view.postEvents(c.events, true, c.pending);
+          case 'pending':
+            return view.postPending(c.pending);
+        }
+      }),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) this.active = document;
+      }),
+      this.queue?.onDidChange(showQueue),
+    ];
+    if (panel.active) this.active = document;
+    panel.onDidDispose(() => {
+      for (const l of listening) l?.dispose();
+      view.dispose();
+      if (this.active === document) this.active = undefined;
+    });
+    view.showDocument(document.loaded, file, document.pending);
+    showQueue();
   }
 
-  private async show(view: TrajectoryWebview, file: string): Promise<void> {
-    try {
-      await view.showFile(file);
-    } catch (e) {
-      this.log.error(`cannot show ${file}: ${(e as Error).message}`);
-      void vscode.window.showErrorMessage(`Glance-or-Gaze: cannot read ${path.basename(file)}: ${(e as Error).message}`);
+  private async rerun(document: TrajectoryDocument, step: number): Promise<void> {
+    if (!(await vscode.commands.getCommands(true)).includes(RERUN_COMMAND)) {
+      const message = 'Re-run from here needs the command gog.rerunFromStep, which this version of Glance-or-Gaze does not have.';
+      void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+      throw new Error(message);
     }
+    // The branch continues the corrected trajectory as saved.
+    if (document.isDirty && !(await vscode.workspace.save(document.uri))) throw new Error('the trajectory could not be saved first');
+    await vscode.commands.executeCommand(RERUN_COMMAND, document.uri, step);
+  }
+
+  saveCustomDocument(document: TrajectoryDocument): Promise<void> {
+    return document.save();
+  }
+
+  saveCustomDocumentAs(document: TrajectoryDocument, destination: vscode.Uri): Promise<void> {
+    return document.saveAs(destination);
+  }
+
+  revertCustomDocument(document: TrajectoryDocument): Promise<void> {
+    return document.revert();
+  }
+
+  backupCustomDocument(document: TrajectoryDocument, context: vscode.CustomDocumentBackupContext): Promise<vscode.CustomDocumentBackup> {
+    return document.backup(context.destination);
+  }
+
+  /** Forgets a closed document (VS Code disposes it). */
+  private closed(document: TrajectoryDocument): void {
+    if (this.documents.get(document.file) === document) this.documents.delete(document.file);
+  }
+
+  /**
+   * Labels a trajectory: through its document when it is open here (an edit to save, that
+   * can be undone), else by appending the label to the file (one fsynced write).
+   */
+  private async labelFile(file: string, label: Label, note: string): Promise<void> {
+    const edit = { op: 'label', label, note } as const;
+    const open = this.documents.get(file);
+    if (open) {
+      open.applyEdit(newAnnotationId(), edit);
+      return;
+    }
+    const { bytes, trajectory } = await readTrajectoryBytes(file, MAX_VIEW_TRAJECTORY_BYTES);
+    if (!trajectory.header) throw new Error(`${path.basename(file)} has no readable header; not labelled`);
+    await appendAnnotations(file, bytes, [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
+  }
+
+  /** Labels the trajectory of the active editor, keeping the note and tags it has. */
+  label(label: Label, note?: string): AnnotationEvent | undefined {
+    const doc = this.active;
+    if (!doc) {
+      void vscode.window.showInformationMessage('Glance-or-Gaze: open a trajectory to label it.');
+      return undefined;
+    }
+    const current = applyAnnotations(doc.header, [...doc.loaded.events, ...doc.pending.annotations]).label;
+    const keepNote = note ?? current?.note;
+    return doc.applyEdit(newAnnotationId(), {
+      op: 'label',
+      label,
+      ...(keepNote ? { note: keepNote } : {}),
+      ...(current?.tags?.length ? { tags: current.tags } : {}),
+    }).annotation;
+  }
+
+  /** For scripts and keybindings: one edit of an open trajectory, through its undo stack. */
+  applyEdit(uri: unknown, edit: unknown): AnnotationEvent {
+    const doc = uri instanceof vscode.Uri ? this.documentFor(uri) : this.active;
+    if (!doc) throw new Error('the trajectory is not open in the trajectory editor');
+    const parsed = editSchema.safeParse(edit);
+    if (!parsed.success) throw new Error(`not an edit: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return doc.applyEdit(newAnnotationId(), parsed.data).annotation;
   }
 }
 

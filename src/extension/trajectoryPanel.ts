@@ -31,7 +31,12 @@ export function openLivePanel(
     webviewOptions(extensionUri, path.dirname(run.trajectory)),
   );
   const view = new TrajectoryWebview(panel.webview, extensionUri, log);
-  view.setHandlers({ cancel: onCancel });
+  view.setHandlers({
+    cancel: async () => {
+      onCancel();
+      return null;
+    },
+  });
   panel.onDidDispose(() => view.dispose());
   view.showText(readFileSync(run.trajectory, 'utf8'), run.trajectory, true);
   return { view, panel };

@@ -9,7 +9,16 @@ import * as vscode from 'vscode';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectory, readTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
 import { describeRefused, referencedAssets, RunAssets } from '../run/runAssets';
-import { isWebUrl, viewMessageSchema, type HostMessage, type ViewRequest } from '../shared/messages';
+import {
+  isWebUrl,
+  responseSchemas,
+  viewMessageSchema,
+  type HostMessage,
+  type Pending,
+  type RequestMethod,
+  type ResponseOf,
+  type ViewRequest,
+} from '../shared/messages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
 
 /** Events in the first message of a large file; the rest follow in chunks small enough to validate without a stall. */
@@ -18,9 +27,12 @@ const CHUNK = 500;
 /** Larger trajectories are refused with a message: parsed, they would not fit the extension host. */
 export const MAX_VIEW_TRAJECTORY_BYTES = 256 * 1024 * 1024;
 
-export interface WebviewHandlers {
-  cancel?: () => void;
-}
+/** What a view may ask beyond opening links, by method; a method without a handler is refused. */
+export type RequestHandlers = {
+  [M in Exclude<RequestMethod, 'openExternal'>]?: (request: Extract<ViewRequest, { method: M }>) => Promise<ResponseOf<M>>;
+};
+
+export type QueueStatus = Omit<Extract<HostMessage, { type: 'queue' }>, 'type'>;
 
 export function webviewOptions(extensionUri: vscode.Uri, runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
@@ -36,7 +48,7 @@ export class TrajectoryWebview implements vscode.Disposable {
   private disposed = false;
   private queue: HostMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  private handlers: WebviewHandlers = {};
+  private handlers: RequestHandlers = {};
   /** Messages leave in order even when one waits for its images to be checked. */
   private outbox: Promise<void> = Promise.resolve();
   private assets: RunAssets | undefined;
@@ -50,7 +62,7 @@ export class TrajectoryWebview implements vscode.Disposable {
     webview.html = this.html();
   }
 
-  setHandlers(handlers: WebviewHandlers): void {
+  setHandlers(handlers: RequestHandlers): void {
     this.handlers = handlers;
   }
 
@@ -115,23 +127,25 @@ export class TrajectoryWebview implements vscode.Disposable {
   }
 
   private async answer(requestId: number, request: ViewRequest): Promise<void> {
-    let error: string | undefined;
     try {
-      switch (request.method) {
-        case 'openExternal':
-          // Links come from web search results: only http(s), and the user sees VS Code's own prompt.
-          if (!isWebUrl(request.url)) throw new Error('only http and https links are opened');
-          await vscode.env.openExternal(vscode.Uri.parse(request.url, true));
-          break;
-        case 'cancel':
-          if (!this.handlers.cancel) throw new Error('nothing is running');
-          this.handlers.cancel();
-          break;
-      }
+      // The result must be what the protocol promises the view (it checks too).
+      const result: unknown = responseSchemas[request.method].parse(await this.dispatch(request));
+      this.post({ type: 'response', requestId, ok: true, result });
     } catch (e) {
-      error = (e as Error).message;
+      this.post({ type: 'response', requestId, ok: false, error: (e as Error).message });
     }
-    this.post({ type: 'response', requestId, ok: error === undefined, ...(error ? { error } : {}) });
+  }
+
+  private async dispatch(request: ViewRequest): Promise<unknown> {
+    if (request.method === 'openExternal') {
+      // Links come from web search results: only http(s), and the user sees VS Code's own prompt.
+      if (!isWebUrl(request.url)) throw new Error('only http and https links are opened');
+      await vscode.env.openExternal(vscode.Uri.parse(request.url, true));
+      return null;
+    }
+    const handler = this.handlers[request.method] as ((r: typeof request) => Promise<unknown>) | undefined;
+    if (!handler) throw new Error(request.method === 'cancel' ? 'nothing is running' : `${request.method} is not available in this view`);
+    return handler(request);
   }
 
   /** Shows a trajectory file (read as a stream); large ones arrive in chunks so the first turns paint at once. */
@@ -143,10 +157,16 @@ export class TrajectoryWebview implements vscode.Disposable {
     this.show(parseTrajectory(text, file), file, live);
   }
 
-  private show(t: LoadedTrajectory, file: string, live: boolean): void {
+  /** An editor's document: editing on, with the annotations not saved yet. */
+  showDocument(t: LoadedTrajectory, file: string, pending: Pending): void {
+    this.show(t, file, false, pending);
+  }
+
+  private show(t: LoadedTrajectory, file: string, live: boolean, pending?: Pending): void {
     const events = t.events;
     this.assets = new RunAssets(path.dirname(file));
     const first = events.slice(0, FIRST_CHUNK);
+    const complete = events.length <= FIRST_CHUNK;
     this.post(async () => ({
       type: 'init',
       title: path.basename(path.dirname(file)),
@@ -156,16 +176,31 @@ export class TrajectoryWebview implements vscode.Disposable {
       problems: t.problems,
       ...(await this.checkedAssets(first, t.header)),
       live,
-      complete: events.length <= FIRST_CHUNK,
+      complete,
+      ...(pending ? { editable: true, ...(complete ? { pending } : {}) } : {}),
     }));
     for (let i = FIRST_CHUNK; i < events.length; i += CHUNK) {
       const chunk = events.slice(i, i + CHUNK);
-      this.post(async () => ({ type: 'events', events: chunk, complete: i + CHUNK >= events.length, ...(await this.checkedAssets(chunk)) }));
+      const last = i + CHUNK >= events.length;
+      this.post(async () => ({ type: 'events', events: chunk, complete: last, ...(await this.checkedAssets(chunk)), ...(pending && last ? { pending } : {}) }));
     }
   }
 
   postEvent(event: TrajectoryEvent): void {
-    this.post(async () => ({ type: 'events', events: [event], complete: false, ...(await this.checkedAssets([event])) }));
+    this.postEvents([event], false);
+  }
+
+  /** Events added to the record; `pending` when they come with a change to what is unsaved (a save). */
+  postEvents(events: TrajectoryEvent[], complete: boolean, pending?: Pending): void {
+    this.post(async () => ({ type: 'events', events, complete, ...(await this.checkedAssets(events)), ...(pending ? { pending } : {}) }));
+  }
+
+  postPending(pending: Pending): void {
+    this.post({ type: 'pending', ...pending });
+  }
+
+  postQueue(status: QueueStatus): void {
+    this.post({ type: 'queue', ...status });
   }
 
   dispose(): void {

@@ -5,8 +5,8 @@
 //                              local corpus at scale about 20: it generates 10,000 images and indexes them twice)
 //                              (builds first: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
-//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --replay-only, --benchmark-only,
-//   --corpus-only: one part (several may be given)
+//   --image-only, --webview-only, --search-only, --export-only, --runs-only, --annotate-only, --replay-only,
+//   --benchmark-only, --corpus-only: one part (several may be given)
 //   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
 //   (--benchmark-only runs 1,000 samples; with --quick, 200)
 import { spawn } from 'node:child_process';
@@ -26,6 +26,7 @@ import { exportBenchmarks } from './exportBench';
 import { runsBenchmarks } from './runsBench';
 import { benchmarkRunBenchmarks } from './benchmarkBench';
 import { corpusBenchmarks } from './corpusBench';
+import { annotateBenchmarks } from './annotateBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
 
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
     if (only('search')) await searchBenchmarks(tmp, row);
     if (only('export')) await exportBenchmarks(tmp, row, exportRuns);
     if (only('runs')) await runsBenchmarks(tmp, row);
+    if (only('annotate')) await annotateBenchmarks(tmp, row);
     if (only('replay')) await replayBenchmark(tmp);
     if (only('benchmark')) await benchmarkRunBenchmarks(tmp, row, quick ? 200 : 1000);
     if (only('corpus')) await corpusBenchmarks(tmp, row, quick);

@@ -71,6 +71,18 @@ describe('annotations', () => {
     assert.deepEqual({ label: c.label?.label, tags: c.label?.tags, note: c.label?.note }, { label: 'accepted', tags: ['gaze'], note: undefined });
   });
 
+  it('lets a later set_text reword an inserted reflection', () => {
+    const c = applyAnnotations(header, [
+      ...original,
+      ann({ op: 'insert_reflection', target: 2, kind: 'reflect', text: 'first try' }, 'ins2'),
+      ann({ op: 'set_text', target: 'ins2', text: 'The gaze missed; search by text.' }, 'fix2'),
+    ]);
+    assert.deepEqual(c.problems, []);
+    const inserted = c.events.find((e) => e.id === 'ins2');
+    assert.ok(inserted?.type === 'reflection');
+    assert.equal(inserted.text, 'The gaze missed; search by text.');
+  });
+
   it('takes back reverted annotations (and puts back one whose revert is reverted)', () => {
     const c = applyAnnotations(header, [
       ...original,

@@ -85,7 +85,7 @@ describe('extension package', function () {
 
   it('is called Glance-or-Gaze wherever a user reads its name: palette, menus, messages, docs', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    type Command = { command: string; title: string; category?: string };
+    type Command = { command: string; title: string; category?: string; icon?: string };
     const commands = pkg.contributes.commands as Command[];
     const hidden = new Set(
       ((pkg.contributes.menus.commandPalette ?? []) as { command: string; when: string }[]).filter((m) => m.when === 'false').map((m) => m.command),
@@ -95,13 +95,17 @@ describe('extension package', function () {
       if (!hidden.has(c.command)) assert.equal(c.category, 'Glance-or-Gaze', `${c.command}'s category`);
       else assert.match(c.title, /^Glance-or-Gaze: /, `${c.command} is for menus, which show no category: its title says whose it is`);
     }
-    // Context menus show the title alone; in our own Runs view (under the Glance-or-Gaze
-    // container's title) the name is already on screen.
+    // Context menus show the title alone (a view's title bar shows a command's icon, its title as the tooltip);
+    // in our own Runs view (under the Glance-or-Gaze container's title) the name is already on screen.
     const menus = Object.entries(pkg.contributes.menus as Record<string, { command: string; when?: string }[]>).filter(([where]) => where !== 'commandPalette');
     for (const [where, items] of menus)
       for (const item of items) {
         if (/^view\//.test(where) && /^view == gog\.runs\b/.test(item.when ?? '')) continue;
         const c = commands.find((x) => x.command === item.command)!;
+        if (where === 'view/title') {
+          assert.ok(c.icon, `${where}: ${c.command} has an icon`);
+          continue;
+        }
         assert.match(c.title, /^Glance-or-Gaze: /, `${where}: ${c.command} shows "${c.title}"`);
       }
     // Nothing a user reads calls it "GoG:" any more.
@@ -138,6 +142,19 @@ describe('extension package', function () {
         'gog.refreshRuns',
         'gog.addRunsFolder',
         'gog.removeRunsFolder',
+        'gog.askAboutImageFromMenu',
+        'gog.openReviewQueue',
+        'gog.review.next',
+        'gog.review.previous',
+        'gog.review.resume',
+        'gog.review.filter',
+        'gog.review.clearFilter',
+        'gog.review.refresh',
+        'gog.review.accept',
+        'gog.review.reject',
+        'gog.review.needsFix',
+        'gog.review.openFolderFromMenu',
+        'gog.trajectory.applyEdit',
       ],
     );
     assert.deepEqual(

@@ -1,0 +1,212 @@
+// Annotating at speed: moving to the next trajectory of a review queue of 2,000, and one
+// edit applied and redrawn. The queue side is the extension's own code (the index, the
+// queue, the file read and parsed as the document reads it); the panel is the real bundle
+// in headless Chromium, a fresh page per trajectory as VS Code gives each editor its own.
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { TrajectoryEvent } from '../../src/core/trajectory';
+import { QueueIndex } from '../../src/review/queueIndex';
+import { ReviewQueue } from '../../src/review/reviewQueue';
+import { readTrajectoryBytes } from '../../src/review/trajectoryOnDisk';
+import type { HostMessage } from '../../src/shared/messages';
+import { ROOT } from '../helpers/fixtures';
+import { launchChromium } from '../vscode/harness/chromium';
+import { syntheticRun } from '../webview/fixtures';
+import { assetsFor, startHarness, type Harness } from '../webview/harness';
+
+type Row = (label: string, value: string, target: string, ratio?: number) => void;
+
+const QUEUE_SIZE = 2000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+type PageWindow = {
+  __gog: { posted: unknown[] };
+  document: {
+    body: { getBoundingClientRect(): unknown };
+    querySelector(s: string): { dispatchEvent(e: unknown): void; focus(): void } | null;
+    querySelectorAll(s: string): ArrayLike<{ decode(): Promise<void>; getBoundingClientRect(): { top: number; bottom: number } }>;
+  };
+  innerHeight: number;
+  dispatchEvent(e: unknown): void;
+  MessageEvent: new (t: string, i: object) => unknown;
+  KeyboardEvent: new (t: string, i: object) => unknown;
+  requestAnimationFrame(cb: () => void): void;
+};
+
+/** 2,000 run folders, each the demo's astronaut run with its own question; images linked, not copied. */
+async function makeQueue(tmp: string): Promise<string> {
+  const demo = path.join(tmp, 'demo');
+  execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'demo', '--out', demo], { stdio: 'ignore' });
+  const source = path.join(demo, '1-astronaut-patch');
+  const lines = (await fs.readFile(path.join(source, 'trajectory.jsonl'), 'utf8')).trimEnd().split('\n');
+  const header = JSON.parse(lines[0]!) as { question: string; id: string };
+  const root = path.join(tmp, 'queue');
+  for (let i = 1; i <= QUEUE_SIZE; i++) {
+    const dir = path.join(root, `run-${String(i).padStart(4, '0')}`);
+    await fs.mkdir(dir, { recursive: true });
+    const own = JSON.stringify({ ...header, id: `${header.id}-${i}`, question: `${header.question} (#${i})` });
+    await fs.writeFile(path.join(dir, 'trajectory.jsonl'), [own, ...lines.slice(1)].join('\n') + '\n');
+    for (const name of await fs.readdir(source)) if (name !== 'trajectory.jsonl') await fs.symlink(path.join(source, name), path.join(dir, name));
+  }
+  return root;
+}
+
+/** A fresh panel page shows `message`: until every card is drawn and the images in view are decoded. */
+async function showInFreshPage(page: Page, url: string, message: HostMessage): Promise<{ load: number; render: number }> {
+  const t0 = performance.now();
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as unknown as PageWindow).__gog.posted.length > 0);
+  const load = performance.now() - t0;
+  await showInPage(page, message);
+  return { load, render: performance.now() - t0 - load };
+}
+
+/** The panel already open shows `message` in place of what it showed. */
+async function showInPage(page: Page, message: HostMessage): Promise<void> {
+  await page.evaluate(async (msg) => {
+    const g = globalThis as unknown as PageWindow;
+    performance.clearMarks();
+    g.dispatchEvent(new g.MessageEvent('message', { data: msg }));
+    await new Promise<void>((resolve) => {
+      const poll = () => (performance.getEntriesByName('gog:rendered', 'mark').length ? resolve() : g.requestAnimationFrame(poll));
+      poll();
+    });
+    const visible = Array.from(g.document.querySelectorAll('img')).filter((i) => {
+      const r = i.getBoundingClientRect();
+      return r.bottom > 0 && r.top < g.innerHeight;
+    });
+    await Promise.all(visible.map((i) => i.decode().catch(() => undefined)));
+  }, message);
+}
+
+async function queueBenchmark(tmp: string, harness: Harness, page: Page, row: Row): Promise<void> {
+  const root = await makeQueue(tmp);
+  const cacheFile = path.join(tmp, 'queue-index.json');
+  const t0 = performance.now();
+  const index = new QueueIndex(root, cacheFile);
+  const queue = new ReviewQueue(await index.scan());
+  const firstScan = performance.now() - t0;
+  await index.saveCache();
+  const t1 = performance.now();
+  const again = new QueueIndex(root, cacheFile);
+  await again.loadCache();
+  queue.set(await again.scan());
+  const cachedScan = performance.now() - t1;
+
+  // What the extension does on "next": the one left is indexed again (its label may be new),
+  // the next is found, read and parsed into the message its panel is sent.
+  const nextMessage = async (here: string | undefined): Promise<{ rel: string; message: HostMessage }> => {
+    if (here) queue.update(here, await again.refresh(here));
+    const next = queue.step(here, 1)!;
+    const file = path.join(root, next.rel);
+    const { trajectory } = await readTrajectoryBytes(file, 256 * 1024 * 1024);
+    const base = harness.addRun(next.rel, path.dirname(file));
+    const message: HostMessage = {
+      type: 'init',
+      title: 'trajectory.jsonl',
+      header: trajectory.header!,
+      events: trajectory.events,
+      problems: trajectory.problems,
+      assets: assetsFor(base, trajectory.events, trajectory.header),
+      live: false,
+      complete: true,
+      editable: true,
+      pending: { version: 0, annotations: [] },
+    };
+    return { rel: next.rel, message };
+  };
+  const moves: number[] = [];
+  const hostParts: number[] = [];
+  const loads: number[] = [];
+  const renders: number[] = [];
+  let here: string | undefined;
+  for (let i = 0; i < 25; i++) {
+    const started = performance.now();
+    const { rel, message } = await nextMessage(here);
+    hostParts.push(performance.now() - started);
+    const shown = await showInFreshPage(page, harness.pageUrl('dark'), message);
+    moves.push(performance.now() - started);
+    loads.push(shown.load);
+    renders.push(shown.render);
+    here = rel;
+  }
+  // The same moves shown by a panel already open (no page to load): what the queue itself costs.
+  const inPlace: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    const started = performance.now();
+    const { rel, message } = await nextMessage(here);
+    await showInPage(page, message);
+    inPlace.push(performance.now() - started);
+    here = rel;
+  }
+  console.log(`\nreview queue of ${QUEUE_SIZE.toLocaleString('en')} trajectories (medians of 25 moves; a fresh panel page each)`);
+  row('index the folder, first time (every file read)', `${firstScan.toFixed(0)} ms`, '');
+  row('index it again from the cache (stat only)', `${cachedScan.toFixed(0)} ms`, '');
+  const m = median(moves);
+  row('next trajectory: find, read, parse, new panel drawn, images decoded', `${m.toFixed(0)} ms`, '≤ 150 ms', m / 150);
+  row('  of which the extension side (index, find, read, parse)', `${median(hostParts).toFixed(1)} ms`, '');
+  row('  of which a new panel page loading (the bundle, styles, font)', `${median(loads).toFixed(0)} ms`, '');
+  row('  of which the trajectory drawn and its images decoded', `${median(renders).toFixed(0)} ms`, '');
+  const p = median(inPlace);
+  row('next trajectory shown by a panel already loaded (same steps)', `${p.toFixed(0)} ms`, '≤ 150 ms', p / 150);
+}
+
+async function editBenchmark(tmp: string, harness: Harness, page: Page, row: Row): Promise<void> {
+  const forty = await syntheticRun(path.join(tmp, 'forty'), 40, true);
+  const events: TrajectoryEvent[] = forty.events.map((e, i) => ({ ...e, id: e.id ?? `e${i + 1}` }));
+  const base = harness.addRun('forty', path.dirname(forty.trajectory));
+  await showInFreshPage(page, harness.pageUrl('dark'), {
+    type: 'init',
+    title: 'bench',
+    header: forty.header,
+    events,
+    problems: [],
+    assets: assetsFor(base, events, forty.header),
+    live: false,
+    complete: true,
+    editable: true,
+    pending: { version: 0, annotations: [] },
+  });
+  const gazeStep = events.find((e) => e.type === 'action' && e.action.kind === 'image_search' && e.action.scope === 'region')!.step;
+  await page.locator(`.turn[data-step="${gazeStep}"] .turn-head`).click();
+  await page.keyboard.press('e');
+  const times = await page.evaluate(async (step) => {
+    const g = globalThis as unknown as PageWindow;
+    const box = g.document.querySelector(`.gaze[data-step="${step}"]`)!;
+    const out: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = performance.now();
+      // One key on the box: the edit is proposed, the corrected trajectory recomputed, the card and the boxes redrawn.
+      box.dispatchEvent(new g.KeyboardEvent('keydown', { key: i % 2 ? 'ArrowLeft' : 'ArrowRight', bubbles: true, cancelable: true }));
+      g.document.body.getBoundingClientRect(); // the layout the next frame would do
+      out.push(performance.now() - t0);
+      await new Promise((r) => g.requestAnimationFrame(() => r(undefined)));
+    }
+    return out;
+  }, gazeStep);
+  console.log('\nediting (40-turn trajectory, 200 evidence thumbnails; median of 40 key presses on a gaze box)');
+  const m = median(times.slice(5));
+  row('apply an edit and redraw (proposed, corrected, drawn, laid out)', `${m.toFixed(1)} ms`, '≤ 16 ms', m / 16);
+}
+
+export async function annotateBenchmarks(tmp: string, row: Row): Promise<void> {
+  const harness = await startHarness();
+  const context = await launchChromium(path.join(tmp, 'chromium-annotate'), { width: 1100, height: 1000 });
+  // tsx keeps function names with an __name helper; the callbacks sent to the page need it too.
+  await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  try {
+    const page = await context.newPage();
+    await queueBenchmark(tmp, harness, page, row);
+    await editBenchmark(tmp, harness, page, row);
+  } finally {
+    await context.close();
+    await harness.close();
+  }
+}

@@ -1,0 +1,137 @@
+// The review queue in the real VS Code: opened on a queue file the run review wrote under
+// .gog/queues/, counted in its view, resumed at the first unreviewed, worked through from the
+// panel's keys (a label, then n: the label is saved and the next trajectory opens).
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { applyAnnotations } from '../../../src/core/annotations';
+import { parseTrajectory } from '../../../src/core/trajectoryFile';
+import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+
+const RUNS = ['2-rocket-dscovr', '3-hubble-galaxies', '4-chelsea-name'];
+
+describe('workbench: a review queue', () => {
+  let session: Session;
+  let queueFile = '';
+  const questions: string[] = [];
+  let parentFile = '';
+  let parentQuestion = '';
+  let branchFile = '';
+  const files: string[] = [];
+
+  before(async () => {
+    makeScreenshotDirs();
+    session = await openWorkbench((ws) => {
+      execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'demo', '--out', path.join(ws, 'demo')], { cwd: ws, stdio: 'ignore' });
+      mkdirSync(path.join(ws, '.vscode'));
+      writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none' }));
+      for (const run of RUNS) {
+        const file = path.join(ws, 'demo', run, 'trajectory.jsonl');
+        files.push(file);
+        questions.push((JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!) as { question: string }).question);
+      }
+      // What the run review writes: a JSON list of trajectory paths.
+      mkdirSync(path.join(ws, '.gog', 'queues'), { recursive: true });
+      queueFile = path.join(ws, '.gog', 'queues', 'demo-wrong-answer.json');
+      writeFileSync(queueFile, JSON.stringify(files, null, 2) + '\n');
+      // A branch of the astronaut run re-run from its turn 2, where a re-run writes it.
+      parentFile = path.join(ws, 'demo', '1-astronaut-patch', 'trajectory.jsonl');
+      const lines = readFileSync(parentFile, 'utf8').trimEnd().split('\n');
+      const header = JSON.parse(lines[0]!) as { id: string; question: string };
+      parentQuestion = header.question;
+      branchFile = path.join(ws, 'demo', '1-astronaut-patch', 'branches', 's2-b1', 'trajectory.jsonl');
+      mkdirSync(path.dirname(branchFile), { recursive: true });
+      const branchHeader = { ...header, id: `${header.id}-b1`, parent: { file: '../../trajectory.jsonl', id: header.id, step: 2 } };
+      writeFileSync(branchFile, [JSON.stringify(branchHeader), ...lines.slice(1)].join('\n') + '\n');
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-queue-${Date.now()}.png`) });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  const queueMessage = (page: Page) => page.locator('.pane', { hasText: 'Review Queue' }).locator('.message, .tree-explorer-viewlet-tree-view-message').first();
+  const labelOf = (file: string) => {
+    const t = parseTrajectory(readFileSync(file, 'utf8'));
+    return applyAnnotations(t.header, t.events).label?.label;
+  };
+
+  it('opens a queue file, counts it, resumes at the first unreviewed, and moves on by key, saving the label', async () => {
+    const { page } = session;
+    await runFromPalette(page, 'Glance-or-Gaze: Open Review Queue…');
+    await pickFile(page, queueFile);
+    await page.locator('.pane', { hasText: 'Review Queue' }).locator('.monaco-list-row').nth(2).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.pane', { hasText: 'Review Queue' }).locator('.monaco-list-row').count(), 3);
+    assert.match((await queueMessage(page).textContent()) ?? '', /0 of 3 reviewed/);
+
+    await runFromPalette(page, 'Glance-or-Gaze: Review Queue: Resume at the First Unreviewed');
+    let frame = await webviewFrame(page, '.question', questions[0]);
+    await frame.locator('.queue-info', { hasText: '1 of 3' }).waitFor({ timeout: 30_000 });
+    await frame.locator('.turn-head').first().click();
+    await page.keyboard.press('a');
+    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await page.keyboard.press('n');
+
+    frame = await webviewFrame(page, '.question', questions[1]);
+    await frame.locator('.queue-info', { hasText: '2 of 3' }).waitFor({ timeout: 30_000 });
+    assert.equal(labelOf(files[0]!), 'accepted', 'moving on saved the label');
+    await page.locator('.pane', { hasText: 'Review Queue' }).locator('.message', { hasText: '1 of 3 reviewed' }).first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.tabs-container .tab', { hasText: 'trajectory.jsonl' }).count(), 1, 'the tab left behind is closed');
+
+    // Reject this one, then back with p: the first is shown, labelled.
+    await frame.locator('.turn-head').first().click();
+    await page.keyboard.press('r');
+    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await page.keyboard.press('p');
+    frame = await webviewFrame(page, '.question', questions[0]);
+    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+    assert.equal(labelOf(files[1]!), 'rejected');
+
+    // Resume goes to the first not yet reviewed: the third.
+    await runFromPalette(page, 'Glance-or-Gaze: Review Queue: Resume at the First Unreviewed');
+    frame = await webviewFrame(page, '.question', questions[2]);
+    await frame.locator('.verdict', { hasText: 'Not reviewed' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-review-queue.png') });
+  });
+
+  it('Re-run from here asks for gog.rerunFromStep, and says so where that command is missing', async () => {
+    const { page } = session;
+    const frame = await webviewFrame(page, '.question', questions[2]);
+    await frame.locator('.turn[data-step="1"] button', { hasText: 'Re-run from here' }).click();
+    await page.locator('.notifications-toasts', { hasText: 'gog.rerunFromStep' }).first().waitFor({ timeout: 15_000 });
+    await frame.locator('.review-message', { hasText: 'Re-run from turn 1' }).waitFor();
+  });
+
+  it('lists a branch beside its parent; Keep this branch labels the branch accepted and the parent rejected', async () => {
+    const { page } = session;
+    await runFromPalette(page, 'Glance-or-Gaze: Open Trajectory…');
+    await pickFile(page, parentFile);
+    const frame = await webviewFrame(page, '.question', parentQuestion);
+    await frame.locator('.branches', { hasText: '1 branch' }).waitFor({ timeout: 30_000 });
+    assert.match((await frame.locator('.branches').textContent()) ?? '', /branches\/s2-b1\/trajectory\.jsonl · from turn 2/);
+    await frame.locator('.branches .keep-branch').click();
+    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    for (let i = 0; labelOf(branchFile) !== 'accepted'; i++) {
+      if (i > 100) throw new Error('the branch was not labelled');
+      await page.waitForTimeout(100);
+    }
+    assert.equal(labelOf(parentFile), undefined, "the parent's label is an edit to save, not yet on disk");
+    await page.keyboard.press('Control+S');
+    for (let i = 0; labelOf(parentFile) !== 'rejected'; i++) {
+      if (i > 100) throw new Error('the parent was not saved rejected');
+      await page.waitForTimeout(100);
+    }
+    // The branch opens from the list, naming its parent.
+    await frame.locator('.branches button', { hasText: 'branches/s2-b1/trajectory.jsonl' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).waitFor();
+    const branch = await webviewFrame(page, '.parent', 'A branch: re-run from turn 2');
+    await branch.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+  });
+});

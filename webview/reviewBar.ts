@@ -1,0 +1,116 @@
+// The review bar of an editor: the verdict (accepted, rejected, needs-fix) with a note and
+// tags, whether the corrected or the original trajectory is shown, what is not saved yet,
+// where this trajectory stands in the review queue, and the shortcut sheet.
+import type { LabelState } from '../src/core/annotations';
+import type { Label } from '../src/core/trajectory';
+import type { HostMessage } from '../src/shared/messages';
+import { append, clear, el, icon } from './dom';
+import { button } from './toolkit';
+
+export type QueueStatus = Omit<Extract<HostMessage, { type: 'queue' }>, 'type'>;
+
+export interface ReviewBarEvents {
+  label(label: Label): void;
+  /** The note or tags were changed while a label is given: label again with them. */
+  noteChanged(): void;
+  toggleOriginal(): void;
+  queue(move: 'next' | 'previous'): void;
+  help(): void;
+}
+
+const LABEL_TEXT: Record<Label, string> = { accepted: 'Accepted', rejected: 'Rejected', 'needs-fix': 'Needs fix' };
+const LABEL_ICON: Record<Label, string> = { accepted: 'pass', rejected: 'error', 'needs-fix': 'warning' };
+
+export class ReviewBar {
+  readonly element: HTMLElement;
+  private readonly verdict = el('span', { class: 'verdict', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly noteField = el('input', { class: 'note-field', attrs: { type: 'text', 'aria-label': 'Note' } });
+  private readonly tagsField = el('input', { class: 'tags-field', attrs: { type: 'text', 'aria-label': 'Tags, separated by commas' } });
+  private readonly unsaved = el('span', { class: 'unsaved' });
+  private readonly viewToggle = el('button', { class: 'link-button view-toggle', attrs: { type: 'button' } });
+  private readonly queueInfo = el('span', { class: 'queue-info' });
+  private readonly message = el('div', { class: 'review-message', attrs: { role: 'alert' } });
+  private messageTimer: number | undefined;
+
+  constructor(events: ReviewBarEvents) {
+    this.noteField.placeholder = 'Note (optional)';
+    this.tagsField.placeholder = 'Tags, comma-separated';
+    for (const f of [this.noteField, this.tagsField]) f.addEventListener('change', () => events.noteChanged());
+    this.viewToggle.addEventListener('click', () => events.toggleOriginal());
+    const labelButton = (l: Label, key: string) =>
+      button(`${LABEL_TEXT[l]} (${key})`, { icon: LABEL_ICON[l], title: `Label the trajectory ${l} (${key})`, onClick: () => events.label(l) });
+    const queueButton = (move: 'next' | 'previous', key: string) =>
+      button(move === 'next' ? 'Next trajectory' : 'Previous trajectory', {
+        appearance: 'icon',
+        icon: move === 'next' ? 'arrow-down' : 'arrow-up',
+        title: `${move === 'next' ? 'Next' : 'Previous'} trajectory of the review queue (${key})`,
+        onClick: () => events.queue(move),
+      });
+    this.element = el(
+      'section',
+      { class: 'review-bar', attrs: { 'aria-label': 'Review' } },
+      el(
+        'div',
+        { class: 'review-row' },
+        this.verdict,
+        labelButton('accepted', 'a'),
+        labelButton('rejected', 'r'),
+        labelButton('needs-fix', 'f'),
+        this.noteField,
+        this.tagsField,
+      ),
+      el(
+        'div',
+        { class: 'review-row' },
+        this.viewToggle,
+        this.unsaved,
+        el('span', { class: 'spacer' }),
+        this.queueInfo,
+        queueButton('previous', 'p'),
+        queueButton('next', 'n'),
+        button('Keyboard shortcuts', { appearance: 'icon', icon: 'keyboard', title: 'Keyboard shortcuts (?)', onClick: () => events.help() }),
+      ),
+      this.message,
+    );
+  }
+
+  get note(): string {
+    return this.noteField.value.trim();
+  }
+
+  get tags(): string[] {
+    return this.tagsField.value
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  }
+
+  update(o: { label: LabelState | undefined; unsaved: number; original: boolean; annotated: boolean; queue: QueueStatus | undefined }): void {
+    clear(this.verdict);
+    this.verdict.className = `verdict ${o.label ? `label-${o.label.label}` : 'label-none'}`;
+    append(this.verdict, o.label ? icon(LABEL_ICON[o.label.label]) : icon('circle-large-outline'), ` ${o.label ? LABEL_TEXT[o.label.label] : 'Not reviewed'}`);
+    // What the file says, unless the annotator is typing there.
+    // Once labelled, the fields show the label's note and tags; before, what is typed is a draft for the label to come.
+    if (o.label && document.activeElement !== this.noteField) this.noteField.value = o.label.note ?? '';
+    if (o.label && document.activeElement !== this.tagsField) this.tagsField.value = o.label.tags?.join(', ') ?? '';
+    this.unsaved.textContent = o.unsaved ? `${o.unsaved} unsaved change${o.unsaved === 1 ? '' : 's'} · Ctrl+S saves them into the file` : '';
+    this.viewToggle.textContent = o.original
+      ? 'Showing the original · show corrected (o)'
+      : o.annotated
+        ? 'Showing the corrected trajectory · show original (o)'
+        : 'No corrections yet';
+    this.viewToggle.disabled = !o.annotated && !o.original;
+    this.element.classList.toggle('showing-original', o.original);
+    const q = o.queue;
+    this.queueInfo.textContent = q
+      ? `${q.position ? `${q.position.toLocaleString('en')} of ${q.shown.toLocaleString('en')}` : 'not in the filtered queue'} · ${q.reviewed.toLocaleString('en')} of ${q.total.toLocaleString('en')} reviewed`
+      : '';
+  }
+
+  /** A line for a moment: an edit the host refused, a re-run that could not start. */
+  say(text: string): void {
+    this.message.textContent = text;
+    window.clearTimeout(this.messageTimer);
+    this.messageTimer = window.setTimeout(() => (this.message.textContent = ''), 8000);
+  }
+}
