@@ -133,7 +133,7 @@ describe('edit stack', () => {
   // next save appends) shows what the stack shows.
   it('keeps the file and the stack in agreement over random sessions', () => {
     let seed = 7;
-    const rnd = (k: number) => ((seed = (seed * 16807) % 2147483647) % k);
+    const rnd = (k: number) => (seed = (seed * 16807) % 2147483647) % k;
     const edits = (stack: EditStack): Edit => {
       const inserted = stack.annotations.filter((a) => a.edit.op === 'insert_reflection');
       switch (rnd(7)) {
