@@ -142,7 +142,6 @@ describe('extension package', function () {
         'gog.refreshRuns',
         'gog.addRunsFolder',
         'gog.removeRunsFolder',
-        'gog.askAboutImageFromMenu',
         'gog.openReviewQueue',
         'gog.review.next',
         'gog.review.previous',
