@@ -71,6 +71,15 @@ class Deadline {
     }, ms);
   }
 
+  /**
+   * Whether the time is up. Also true just before this deadline's own timer fires: a request's
+   * child deadline or the SDK's timeout (both set from remaining()) can end the request a
+   * moment earlier, and that is still this deadline running out, not another failure.
+   */
+  get over(): boolean {
+    return this.expired || Date.now() >= this.ends - 10; // timers and Date.now() keep different clocks: a little slack
+  }
+
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -148,7 +157,7 @@ export class ModelClient implements ModelPort {
       const page = await this.client.models.list({ signal: deadline.signal, timeout: limit, maxRetries: Math.min(1, this.settings.maxRetries) });
       served = page.data.map((m) => m.id);
     } catch (e) {
-      if (deadline.expired) throw timeoutError({ endpoint: this.endpoint, timeoutMs: limit });
+      if (deadline.over) throw timeoutError({ endpoint: this.endpoint, timeoutMs: limit });
       if (signal?.aborted) throw e;
       const err = describeModelError(e, this.context());
       if (err.kind === 'model_not_found' || err.kind === 'bad_response') {
@@ -182,7 +191,7 @@ export class ModelClient implements ModelPort {
           return reply;
         } catch (e) {
           const partial = acc.received ? { ...acc.reply(), finishReason: null } : undefined;
-          if (deadline.expired) throw withPartial(timeoutError(this.context()), partial, 'timeout');
+          if (deadline.over) throw withPartial(timeoutError(this.context()), partial, 'timeout');
           if (options.signal.aborted) throw withPartial(e instanceof Error ? e : new Error(String(e)), partial, 'error');
           const midStream = e instanceof StreamCut;
           const err = describeModelError(midStream ? e.cause : e, this.context(countImages(request.messages)));
