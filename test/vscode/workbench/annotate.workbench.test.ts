@@ -180,6 +180,8 @@ describe('workbench: annotating a trajectory', () => {
     await frame.locator('.turn[data-step="2"] .turn-head').click();
     await page.keyboard.press('d');
     await frame.locator('.turn:not(.dropped)[data-step="2"]').waitFor();
+    // The edit reaches VS Code a moment after the view shows it: a save before that saves nothing.
+    await until('the tab is dirty', () => isDirty(page));
     await page.keyboard.press('Control+S');
     await until('the tab is saved', async () => !(await isDirty(page)));
   });

@@ -25,10 +25,14 @@ async function paletteRows(page: Page, typed: string, wanted: readonly string[])
     await page.keyboard.press('F1');
     try {
       await input.fill(`>${typed}`, { timeout: 3000 });
+      // The list is virtual: only the rows in view are in the page, so page down through it.
+      const seen = new Set<string>();
       for (let waited = 0; waited < 3000; waited += 200) {
         await page.waitForTimeout(200);
-        rows = await labels.allTextContents();
+        for (const r of await labels.allTextContents()) seen.add(r);
+        rows = [...seen];
         if (wanted.every((w) => rows.includes(w))) return rows;
+        await page.keyboard.press('PageDown');
       }
     } catch {
       // the palette lost the focus: open it again

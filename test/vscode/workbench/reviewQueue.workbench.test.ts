@@ -3,12 +3,13 @@
 // panel's keys (a label, then n: the label is saved and the next trajectory opens).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { applyAnnotations } from '../../../src/core/annotations';
 import { parseTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { completion, startWireServer, type WireServer } from '../../helpers/wireServer';
 import { openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const RUNS = ['2-rocket-dscovr', '3-hubble-galaxies', '4-chelsea-name'];
@@ -21,13 +22,22 @@ describe('workbench: a review queue', () => {
   let parentQuestion = '';
   let branchFile = '';
   const files: string[] = [];
+  // The model a re-run asks: answers at once.
+  let model: WireServer;
 
   before(async () => {
     makeScreenshotDirs();
+    model = await startWireServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion('<think>The name is on the shirt.</think>\n<answer>Chelsea</answer>'));
+    });
     session = await openWorkbench((ws) => {
       execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'demo', '--out', path.join(ws, 'demo')], { cwd: ws, stdio: 'ignore' });
       mkdirSync(path.join(ws, '.vscode'));
-      writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none' }));
+      writeFileSync(
+        path.join(ws, '.vscode', 'settings.json'),
+        JSON.stringify({ 'workbench.startupEditor': 'none', 'gog.endpoint': model.url, 'gog.stream': false }),
+      );
       for (const run of RUNS) {
         const file = path.join(ws, 'demo', run, 'trajectory.jsonl');
         files.push(file);
@@ -55,6 +65,7 @@ describe('workbench: a review queue', () => {
 
   after(async () => {
     await session?.close();
+    await model?.close();
   });
 
   const queueMessage = (page: Page) => page.locator('.pane', { hasText: 'Review Queue' }).locator('.message, .tree-explorer-viewlet-tree-view-message').first();
@@ -101,12 +112,16 @@ describe('workbench: a review queue', () => {
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-review-queue.png') });
   });
 
-  it('Re-run from here asks for gog.rerunFromStep, and says so where that command is missing', async () => {
+  it('Re-run from here runs gog.rerunFromStep on the turn: a branch run beside the trajectory, from that turn', async () => {
     const { page } = session;
     const frame = await webviewFrame(page, '.question', questions[2]);
     await frame.locator('.turn[data-step="1"] button', { hasText: 'Re-run from here' }).click();
-    await page.locator('.notifications-toasts', { hasText: 'gog.rerunFromStep' }).first().waitFor({ timeout: 15_000 });
-    await frame.locator('.review-message', { hasText: 'Re-run from turn 1' }).waitFor();
+    await page.locator('.notifications-toasts', { hasText: 'the branch from step 1' }).first().waitFor({ timeout: 60_000 });
+    const branches = path.join(path.dirname(files[2]!), 'branches');
+    assert.ok(existsSync(branches), 'a branches folder beside the trajectory');
+    const [branch] = readdirSync(branches);
+    const header = JSON.parse(readFileSync(path.join(branches, branch!, 'trajectory.jsonl'), 'utf8').split('\n')[0]!) as { parent?: { step: number } };
+    assert.equal(header.parent?.step, 1);
   });
 
   it('lists a branch beside its parent; Keep this branch labels the branch accepted and the parent rejected', async () => {
