@@ -25,6 +25,11 @@ import { turnCard, turnShell, type CardContext, type CardEditing, type CardMarks
 const FRAME_BUDGET_MS = 8;
 /** Cards drawn in full from the start; the rest are drawn in full as they come near the view. */
 const EAGER_CARDS = 12;
+/**
+ * Cards whose images load as soon as they are drawn on opening: they are what the panel shows
+ * first, and a lazy image waits for a layout before it is even fetched. The others stay lazy.
+ */
+const FIRST_SCREEN_CARDS = 2;
 
 /** The run's images the host allows, and the ones it refused with why. */
 export interface AssetResolver {
@@ -387,6 +392,8 @@ export class TrajectoryApp {
     const card = shell ? turnShell(turn, this.cardContext) : turnCard(turn, this.cardContext);
     card.classList.toggle('selected', step === this.selected);
     card.classList.toggle('linked', step === this.linked);
+    if (!this.renderedOnce && this.model.turns.slice(0, FIRST_SCREEN_CARDS).includes(turn))
+      for (const img of card.querySelectorAll('img')) img.loading = 'eager';
     if (old) this.nearView.unobserve(old);
     if (shell) this.nearView.observe(card);
     if (old) old.replaceWith(card);

@@ -1,7 +1,8 @@
 // The webview's side of the protocol: how it posts to the extension (or, in a standalone
 // report, to nothing), request/response by id with each result checked against its
-// method's schema, and the state kept across reloads.
-import { responseSchemas, type RequestMethod, type ResponseOf, type ViewMessage, type ViewRequest, type ViewState } from '../src/shared/messages';
+// method's schema (protocolChecks.ts), and the state kept across reloads.
+import type { RequestMethod, ResponseOf, ViewMessage, ViewRequest, ViewState } from '../src/shared/messages';
+import { checkResponse } from '../src/shared/protocolChecks';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -48,9 +49,9 @@ export function connectHost(): Host {
       if (!p) return;
       pending.delete(requestId);
       if (!ok) return p.reject(new Error(error ?? 'request failed'));
-      const checked = responseSchemas[p.method].safeParse(result ?? null);
-      if (checked.success) p.resolve(checked.data);
-      else p.reject(new Error(`the answer to ${p.method} is not what the protocol says: ${checked.error.issues[0]?.message ?? 'invalid'}`));
+      const checked = checkResponse(p.method, result ?? null);
+      if (checked.ok) p.resolve(checked.value);
+      else p.reject(new Error(`the answer to ${p.method} is not what the protocol says: ${checked.error}`));
     },
     state: () => saved,
     saveState(state) {

@@ -2,8 +2,9 @@
 // standalone report (`gog report`) the trajectory and its images are embedded in the page.
 // Either way the host says which images may be shown (run-folder path → URL); a path the
 // host did not list is never resolved, whatever the record says.
-import './zodConfig';
-import { hostMessageSchema, isWebUrl, type HostMessage } from '../src/shared/messages';
+import type { HostMessage } from '../src/shared/messages';
+import { checkHostMessage } from '../src/shared/protocolChecks';
+import { isWebUrl } from '../src/shared/webUrl';
 import { TrajectoryApp } from './app';
 import { connectHost } from './host';
 
@@ -42,18 +43,19 @@ const app = new TrajectoryApp(
 
 if (embedded) {
   const data = JSON.parse(embedded.textContent ?? '{}') as { init: unknown };
-  const init = hostMessageSchema.parse(data.init);
-  learnAssets(init);
-  app.handle(init);
+  const init = checkHostMessage(data.init);
+  if (!init.ok) throw new Error(`gog: the report's trajectory is not what the protocol says: ${init.error}`);
+  learnAssets(init.value);
+  app.handle(init.value);
 } else {
   window.addEventListener('message', (event: MessageEvent) => {
-    const parsed = hostMessageSchema.safeParse(event.data);
-    if (!parsed.success) {
-      console.warn('gog: ignored a message that is not part of the protocol', parsed.error.issues[0]);
+    const checked = checkHostMessage(event.data);
+    if (!checked.ok) {
+      console.warn('gog: ignored a message that is not part of the protocol', checked.error);
       return;
     }
-    learnAssets(parsed.data);
-    app.handle(parsed.data);
+    learnAssets(checked.value);
+    app.handle(checked.value);
   });
   host.post({ type: 'ready' });
 }

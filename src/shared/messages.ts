@@ -144,12 +144,4 @@ export const viewStateSchema = z.object({
 });
 export type ViewState = z.infer<typeof viewStateSchema>;
 
-/** http(s) URLs only: what an evidence link may open. */
-export function isWebUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
+export { isWebUrl } from './webUrl';

@@ -3,7 +3,7 @@
 //
 //   npm run bench              everything (the 1,000-step replay takes about 3.5 minutes, the
 //                              local corpus at scale about 20: it generates 10,000 images and indexes them twice)
-//                              (builds first: the replay server runs as `gog replay` from dist/)
+//                              (builds first, minified as the VSIX ships it: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
 //   --image-only, --webview-only, --search-only, --export-only, --runs-only, --annotate-only, --replay-only,
 //   --benchmark-only, --corpus-only: one part (several may be given)
