@@ -5,9 +5,16 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(tmp, 'wx');
+  } catch (e) {
+    // The folder is made only when it is missing: one system call fewer on every write.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.open(tmp, 'wx');
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();
