@@ -80,7 +80,7 @@ async function benchmarkRun(tmp: string, row: Row, samples: number, label: strin
     row('CPU time of this process per sample (user + system)', `${((cpu.user + cpu.system) / 1000 / samples).toFixed(1)} ms`, '');
     row('median time of one sample (its turns included)', `${median.toFixed(0)} ms`, '');
     // Samples beyond the 32 requests wait for a free slot: that wait is counted here, with the local work.
-    row('median local overhead per sample beyond its turns (slot waits included)', `${(median - latencyMs * (turns / samples)).toFixed(0)} ms`, '');
+    row('median overhead beyond its turns (local work, slot waits)', `${(median - latencyMs * (turns / samples)).toFixed(0)} ms`, '');
     await fs.rm(out, { recursive: true, force: true });
   } finally {
     if (!turns) await server.close();
