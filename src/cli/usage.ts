@@ -49,7 +49,7 @@ ${cliHelp().join('\n')}
 bench options (besides those of ask, but --image, --question and --gold):
   --endpoint URL                   repeatable: samples are spread over the endpoints
   --limit N                        the first N samples only
-  --concurrency N                  samples run at once (default 8)
+  --concurrency N                  model requests in flight at once (default 8)
   --shard I/N | auto               run shard I of N (0-based); auto reads a Kubernetes
                                    Indexed Job or a Slurm job array; writes RUN_DIR/shard-I-of-N
   --resume                         take up the run in --out where it stopped

@@ -1,16 +1,24 @@
 // Whole-file writes that never leave a half-written file: write a temporary file in the
-// same folder, fsync it, rename it over the target.
+// same folder, fsync it (unless the caller can do without), rename it over the target.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'wx');
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(tmp, 'wx');
+  } catch (e) {
+    // The folder is made only when it is missing: one system call fewer on every write.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.open(tmp, 'wx');
+  }
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    // Not durable: after a crash the file may be empty, never half of the new content (a cache, which reads that as a miss).
+    if (options.durable !== false) await handle.sync();
   } finally {
     await handle.close();
   }

@@ -12,6 +12,7 @@ import { parseEndpoint, type Endpoint } from './endpoint';
 import { describeModelError, ModelError, timeoutError } from './errors';
 import { httpFetch } from './httpFetch';
 import { readReply, ReplyAccumulator, StreamCut } from './replyReader';
+import type { Slots } from './slots';
 
 export interface ModelSettings {
   /** Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8000/v1 (a query string is kept and sent). */
@@ -103,7 +104,11 @@ export class ModelClient implements ModelPort {
   private inFlight = 0;
   private modelName: string;
 
-  constructor(private readonly settings: ModelSettings) {
+  constructor(
+    private readonly settings: ModelSettings,
+    /** Shared by clients whose requests in flight are bounded together (a benchmark's --concurrency). */
+    private readonly slots?: Slots,
+  ) {
     this.target = parseEndpoint(settings.endpoint);
     this.client = new OpenAI({
       baseURL: this.target.baseURL,
@@ -179,6 +184,8 @@ export class ModelClient implements ModelPort {
 
   async complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply> {
     if (!this.modelName) await this.preflight(options.signal);
+    // The request's time limit starts once it has a slot: waiting for one is not the endpoint's time.
+    const release = await this.slots?.acquire(options.signal);
     const deadline = new Deadline(options.signal, this.settings.timeoutMs);
     const notices: string[] = [];
     try {
@@ -204,6 +211,7 @@ export class ModelClient implements ModelPort {
       }
     } finally {
       deadline.dispose();
+      release?.();
     }
   }
 

@@ -59,6 +59,8 @@ export interface ReplayStats {
   chatRequests: number;
   /** Sum over chat requests of the time from receiving the request to finishing the reply. */
   answeringMs: number;
+  /** The most chat requests under way at once, from their arrival to the end of the reply. */
+  peakInFlight: number;
 }
 
 export interface ReplayServer {
@@ -150,7 +152,8 @@ function estimateTokens(text: string): number {
 export async function startReplayServer(recordings: Recording[], options: ReplayOptions = {}): Promise<ReplayServer> {
   if (!recordings.length) throw new Error('no recordings to replay');
   const models = [...new Set(recordings.map((r) => r.model))];
-  const stats: ReplayStats = { chatRequests: 0, answeringMs: 0 };
+  const stats: ReplayStats = { chatRequests: 0, answeringMs: 0, peakInFlight: 0 };
+  let inFlight = 0;
   const sockets = new Set<Socket>();
   const chunkChars = Math.max(1, options.chunkChars ?? 48);
   let created = Math.floor(Date.now() / 1000);
@@ -249,6 +252,10 @@ export async function startReplayServer(recordings: Recording[], options: Replay
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    if (req.method === 'POST' && /\/chat\/completions\/*(\?|$)/.test(req.url ?? '')) {
+      stats.peakInFlight = Math.max(stats.peakInFlight, ++inFlight);
+      res.on('close', () => inFlight--);
+    }
     const chunks: Buffer[] = [];
     let received = 0;
     const refuse = () => {

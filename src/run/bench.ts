@@ -17,6 +17,7 @@ import { resultKey, ResultsWriter, RESULTS_FILE } from '../data/resultsLog';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
+import { Slots } from '../model/slots';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
 import { BenchFolderError, folderState, lockFolder, resumeFolder } from './benchFolder';
@@ -36,7 +37,10 @@ export interface BenchOptions extends RunSettings {
   layout?: string;
   /** The first N samples only (before sharding). */
   limit?: number;
-  /** Samples run at once. */
+  /**
+   * Model requests in flight at once, over all the endpoints (the judge's apart). Up to half
+   * as many samples again may run meanwhile, doing their local work while a slot is free.
+   */
   concurrency: number;
   shard?: Shard;
   /** Take up the run in `runDir` where it stopped; a new run when the folder is absent or empty. */
@@ -143,12 +147,12 @@ interface Endpoint {
 }
 
 /** Checks every endpoint serves the model (the first one's first model when none is named). */
-async function openEndpoints(o: BenchOptions, signal: AbortSignal): Promise<{ endpoints: Endpoint[]; model: string }> {
+async function openEndpoints(o: BenchOptions, signal: AbortSignal, slots: Slots): Promise<{ endpoints: Endpoint[]; model: string }> {
   const urls = [o.endpoint, ...(o.extraEndpoints ?? [])];
   let model = o.model;
   const endpoints: Endpoint[] = [];
   for (const url of urls) {
-    const client = new ModelClient(modelSettings(o, url, model));
+    const client = new ModelClient(modelSettings(o, url, model), slots);
     try {
       model = (await client.preflight(signal)).model;
     } catch (e) {
@@ -215,18 +219,22 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   if (state === 'run' && !o.resume) throw new BenchError(`${o.runDir} already holds a benchmark run; pass --resume to take it up, or choose another folder`);
 
   // Everything that could stop the run is checked before the folder is touched.
-  const { endpoints, model } = await openEndpoints(o, signal);
+  const slots = new Slots(o.concurrency);
+  const { endpoints, model } = await openEndpoints(o, signal, slots);
   let judge: ModelClient | undefined;
   if (o.judge) {
     // The judge gets its own key or none: the model's key is never sent to another server.
     const { apiKey: _modelKey, ...settings } = modelSettings(o, o.judge.endpoint, o.judge.model);
-    judge = new ModelClient({
-      ...settings,
-      ...(o.judge.apiKey ? { apiKey: o.judge.apiKey } : {}),
-      temperature: 0,
-      stream: false,
-      maxTokens: 512,
-    });
+    judge = new ModelClient(
+      {
+        ...settings,
+        ...(o.judge.apiKey ? { apiKey: o.judge.apiKey } : {}),
+        temperature: 0,
+        stream: false,
+        maxTokens: 512,
+      },
+      new Slots(o.concurrency),
+    );
     try {
       await judge.preflight(signal);
     } catch (e) {
@@ -395,7 +403,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             onStarted: (info) => (header = info.header),
             onNotice: notice,
           },
-          { client: endpoint.client, search, prompts },
+          { client: endpoint.client, search, prompts, decodeOnDemand: true },
         );
       } catch (e) {
         if (signal.aborted) return undefined;
@@ -427,8 +435,17 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
 
   let next = 0;
   let failure: unknown;
+  // Past `concurrency` samples, another starts only while a model slot is free: it does its
+  // local work then, and the endpoint is kept busy without a queue building up for it.
+  const admitted: (() => void)[] = [];
+  const admitMore = () => admitted.splice(0).forEach((wake) => wake());
+  slots.onFree = admitMore;
+  signal.addEventListener('abort', admitMore);
+  const stopping = () => signal.aborted || failure !== undefined || next >= jobs.length;
   const worker = async () => {
-    while (!signal.aborted && failure === undefined && next < jobs.length) {
+    while (!stopping()) {
+      while (!stopping() && running >= o.concurrency && slots.busy + slots.queued >= o.concurrency) await new Promise<void>((r) => admitted.push(r));
+      if (stopping()) break;
       const job = jobs[next++]!;
       running++;
       try {
@@ -446,6 +463,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
         failure ??= e;
       } finally {
         running--;
+        admitMore();
       }
       hooks.onProgress?.(progress());
     }
@@ -453,8 +471,10 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   hooks.onProgress?.(progress());
   let summary: RunSummary;
   try {
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, Math.max(1, jobs.length)) }, worker));
+    const workers = o.concurrency + Math.ceil(o.concurrency / 2);
+    await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, jobs.length)) }, worker));
   } finally {
+    signal.removeEventListener('abort', admitMore);
     await writer.close();
     const finished = results.length === total;
     summary = saveSummary(finished);

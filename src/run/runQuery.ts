@@ -68,6 +68,11 @@ export interface QueryResources {
   client?: ModelClient;
   search?: SearchSetup;
   prompts?: LoadedPrompts | null;
+  /**
+   * Decode the image at full size only when a crop needs it, not ahead while the model
+   * thinks: a benchmark runs many samples at once on a busy CPU, and most never crop.
+   */
+  decodeOnDemand?: boolean;
 }
 
 /**
@@ -196,7 +201,12 @@ export async function runQuery(
   let prompts: LoadedPrompts | null;
   try {
     [image, search, prompts] = await Promise.all([
-      loadImage(settings.image, { boxFormat: settings.boxFormat, maxPixels: settings.maxPixels, maxBytes: settings.maxImageBytes }),
+      loadImage(settings.image, {
+        boxFormat: settings.boxFormat,
+        maxPixels: settings.maxPixels,
+        maxBytes: settings.maxImageBytes,
+        ...(resources.decodeOnDemand ? { prefetch: false } : {}),
+      }),
       resources.search ??
         setUpSearch(settings, {
           keys: settings.searchKeys ?? {},

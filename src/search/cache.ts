@@ -105,7 +105,8 @@ export class SearchCache {
       ),
     };
     const text = JSON.stringify(stored);
-    await writeFileAtomic(this.file(provider, key), text);
+    // No fsync: an entry a crash leaves empty does not parse, and is a miss; every search stays off the disk's flush.
+    await writeFileAtomic(this.file(provider, key), text, { durable: false });
     const size = (await this.currentSize()) + Buffer.byteLength(text);
     this.size = size;
     if (size > this.maxBytes) await this.trim();

@@ -1,6 +1,6 @@
 // The replay endpoint in a process of its own, so its work does not count against the
 // process it serves: `tsx replayChild.ts RECORDINGS.json LATENCY_MS` prints its URL, and on
-// SIGINT the requests it served and closes.
+// SIGINT the requests it served (and the most at once) and closes.
 import { readFileSync } from 'node:fs';
 import type { Recording } from '../../src/model/replayServer';
 import { startReplayServer } from '../../src/model/replayServer';
@@ -12,6 +12,7 @@ void (async () => {
   console.log(`url ${server.url}`);
   process.on('SIGINT', () => {
     console.log(`served ${server.stats.chatRequests}`);
+    console.log(`peak ${server.stats.peakInFlight}`);
     void server.close().then(() => process.exit(0));
   });
 })();

@@ -52,4 +52,23 @@ describe('gog bench over the replay endpoint', function () {
       }
     });
   }
+
+  it('keeps at most --concurrency model requests under way, while more samples do their local work', async () => {
+    const fx = await writeBenchmark('mmsearch', path.join(tmp.dir, 'slots', 'data'), SAMPLES, images.url);
+    const server = await startReplayServer(fx.recordings, { latencyMs: 30 });
+    try {
+      const out = path.join(tmp.dir, 'slots', 'run');
+      const { options } = parseBenchArgs(benchArgs(fx, server.url, out, path.join(tmp.dir, 'cache'), ['--concurrency', '4']), {}, tmp.dir);
+      const seen: BenchProgress[] = [];
+      const outcome = await runBenchmark(options, { onProgress: (p) => seen.push(p) });
+      assert.equal(outcome.finished, true);
+      checkResults((await readBenchRun(out)).results, fx);
+      assert.ok(server.stats.peakInFlight <= 4, `${server.stats.peakInFlight} requests under way at once`);
+      assert.equal(server.stats.peakInFlight, 4, 'the endpoint was never kept busy');
+      const running = Math.max(...seen.map((p) => p.running));
+      assert.ok(running > 4 && running <= 6, `${running} samples at once: more than the 4 requests, at most half as many again`);
+    } finally {
+      await server.close();
+    }
+  });
 });

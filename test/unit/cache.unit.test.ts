@@ -81,17 +81,23 @@ describe('search cache', () => {
     assert.equal((await summarising.search('q', { signal, topK: 1, question: 'first?' })).cached, true);
   });
 
-  it('treats an unreadable entry as a miss and replaces it', async () => {
+  // Entries are written without fsync: what a crash can leave of one (empty, zeros, a cut) must read as a miss.
+  it('treats an unreadable entry (broken, empty, zeros left by a crash) as a miss and replaces it', async () => {
     const dir = path.join(tmp.dir, 'c');
     const cache = new SearchCache(dir);
     const provider = counting('p', (q) => [hit(1, q)]);
     const text = cachedTextSearch(provider, cache);
     await text.search('q', { signal, topK: 1 });
     const key = SearchCache.key({ provider: 'p', tool: 'text', topK: 1, query: 'q' });
-    await fs.writeFile(path.join(dir, SEARCH_CACHE_DIR, providerFolder('p'), key.slice(0, 2), `${key}.json`), '{broken');
-    assert.equal((await text.search('q', { signal, topK: 1 })).cached, false);
-    assert.equal((await text.search('q', { signal, topK: 1 })).cached, true);
-    assert.equal(provider.calls, 2);
+    const file = path.join(dir, SEARCH_CACHE_DIR, providerFolder('p'), key.slice(0, 2), `${key}.json`);
+    const whole = await fs.readFile(file, 'utf8');
+    const leftovers = ['{broken', '', '\0'.repeat(whole.length), whole.slice(0, whole.length >> 1)];
+    for (const left of leftovers) {
+      await fs.writeFile(file, left);
+      assert.equal((await text.search('q', { signal, topK: 1 })).cached, false);
+      assert.equal((await text.search('q', { signal, topK: 1 })).cached, true);
+    }
+    assert.equal(provider.calls, 1 + leftovers.length);
   });
 
   it('stays under its size cap by dropping the entries used longest ago', async () => {

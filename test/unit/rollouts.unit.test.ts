@@ -32,13 +32,17 @@ describe('rollouts, levels and gog export-rl', function () {
     let broke = false;
     server = await startWireServer((_req, res, body) => {
       const i = Number(/\[#(\d+)\]/.exec(body)![1]);
-      // The first turn sample 5 gets breaks the format (no action); that rollout answers on its next turn.
+      // The first turn sample 5 gets breaks the format (no action); that rollout answers right on
+      // its next turn, which has the first of sample 5's right answers kept for it, however the
+      // rollouts' requests interleave.
       if (i === 5 && !broke) {
         broke = true;
+        asked.set(i, (asked.get(i) ?? 0) + 1);
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(completion('Let me think about it.'));
       }
-      const k = asked.get(i) ?? 0;
-      asked.set(i, k + 1);
+      const followUp = i === 5 && body.includes('Let me think about it.');
+      const k = followUp ? 0 : (asked.get(i) ?? 0);
+      if (!followUp) asked.set(i, k + 1);
       const answer = k < rightOf(i) ? fx.expected[i]!.gold[0]! : 'Nobody knows';
       res.writeHead(200, { 'content-type': 'application/json' }).end(completion(`<think>Sure.</think><answer>${answer}</answer>`));
     });
