@@ -172,18 +172,24 @@ describe('workbench: annotating a trajectory', () => {
     const added = now.subarray(before.length).toString('utf8').trim();
     if (added) assert.deepEqual((JSON.parse(added) as { edit: unknown }).edit, { op: 'drop_step', target: 2 });
     else await until('the restored editor is dirty', () => isDirty(page), 30_000);
+    // After a reload nothing has the keyboard focus until something is clicked, as for a person.
+    await tab(page).click();
     await page.keyboard.press('Control+S');
-    await until('the tab is saved', async () => !(await isDirty(page)));
-    const t = parseTrajectory(onDisk().toString('utf8'));
-    assert.deepEqual([...applyAnnotations(t.header, t.events).dropped], [2]);
+    // What counts is on disk. (code-server keeps the dirty dot on an editor restored from a
+    // hot-exit backup even after a save that wrote it: checked by the file, not the tab.)
+    const dropped = () => [...applyAnnotations(parseTrajectory(onDisk().toString('utf8')).header, parseTrajectory(onDisk().toString('utf8')).events).dropped];
+    await until('turn 2 is dropped on disk', () => Promise.resolve(dropped().includes(2)));
+    assert.ok(onDisk().subarray(0, before.length).equals(before), 'what was on disk is untouched');
     // Put turn 2 back for what follows.
     await frame.locator('.turn[data-step="2"] .turn-head').click();
     await page.keyboard.press('d');
     await frame.locator('.turn:not(.dropped)[data-step="2"]').waitFor();
-    // The edit reaches VS Code a moment after the view shows it: a save before that saves nothing.
-    await until('the tab is dirty', () => isDirty(page));
-    await page.keyboard.press('Control+S');
-    await until('the tab is saved', async () => !(await isDirty(page)));
+    for (let i = 0; dropped().length; i++) {
+      if (i > 10) throw new Error('turn 2 was not put back on disk');
+      await page.waitForTimeout(500); // the edit reaches VS Code a moment after the view shows it
+      await page.keyboard.press('Control+S');
+      await page.waitForTimeout(1000);
+    }
   });
 
   it('lines appended on disk while edits are unsaved are kept, the save goes after them; a file rewritten on disk is never saved over', async () => {
