@@ -9,6 +9,9 @@ import { resultSchema, type SampleResult } from './results';
 
 export { RESULTS_FILE } from './resultsFile';
 
+/** Results files larger than this are refused rather than read into memory. */
+export const MAX_RESULTS_BYTES = 1024 * 2 ** 20;
+
 export interface ReadResults {
   results: SampleResult[];
   /** Lines that are not results (by line number); the rest load. */
@@ -43,6 +46,10 @@ export function parseResults(text: string): ReadResults {
 export async function readResults(file: string): Promise<ReadResults> {
   let text: string;
   try {
+    // Read whole (a results line is a few KB; 10,000 samples are tens of MB): one far larger is not ours.
+    const { size } = await fs.stat(file);
+    if (size > MAX_RESULTS_BYTES)
+      throw new Error(`${file} is ${Math.round(size / 2 ** 20)} MB; a results file of a run is at most ${MAX_RESULTS_BYTES / 2 ** 20} MB`);
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { results: [], problems: [] };
