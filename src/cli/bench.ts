@@ -1,6 +1,5 @@
 // `gog bench DATASET`: a benchmark run from the terminal, over src/run/bench.ts.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
@@ -13,6 +12,7 @@ import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
 import { secretsOf } from '../run/runQuery';
+import { parseCommandArgs } from './args';
 
 export interface BenchArgs {
   options: BenchOptions;
@@ -26,33 +26,23 @@ function whole(flag: string, v: string | undefined): number | undefined {
 }
 
 export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): BenchArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...cliOptions(),
-        // Several endpoints: samples are spread over them.
-        endpoint: { type: 'string', multiple: true },
-        limit: { type: 'string' },
-        concurrency: { type: 'string' },
-        shard: { type: 'string' },
-        resume: { type: 'boolean' },
-        rollouts: { type: 'string' },
-        'judge-endpoint': { type: 'string' },
-        'judge-model': { type: 'string' },
-        map: { type: 'string' },
-        layout: { type: 'string' },
-        out: { type: 'string' },
-        cache: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, {
+    ...cliOptions(),
+    // Several endpoints: samples are spread over them.
+    endpoint: { type: 'string', multiple: true },
+    limit: { type: 'string' },
+    concurrency: { type: 'string' },
+    shard: { type: 'string' },
+    resume: { type: 'boolean' },
+    rollouts: { type: 'string' },
+    'judge-endpoint': { type: 'string' },
+    'judge-model': { type: 'string' },
+    map: { type: 'string' },
+    layout: { type: 'string' },
+    out: { type: 'string' },
+    cache: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError(positionals.length ? `one dataset at a time; got ${positionals.length}` : 'gog bench needs a DATASET file (JSON, JSONL or Parquet)');

@@ -1,27 +1,16 @@
 // `gog cache stats|clear [--cache DIR] [--provider ID]`: what the search cache holds, and
 // emptying it (all of it, or one provider's entries).
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { oneLine } from '../core/agent';
 import { SearchCache } from '../search/cache';
 import { UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 function size(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export async function runCache(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { cache: { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { cache: { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } });
   const [action, ...extra] = parsed.positionals;
   if ((action !== 'stats' && action !== 'clear') || extra.length) throw new UsageError('use: gog cache stats|clear [--cache DIR] [--provider ID]');
   const dir = parsed.values.cache ? path.resolve(cwd, parsed.values.cache) : path.join(cwd, '.gog', 'cache');

@@ -4,13 +4,12 @@
 // the runs (questions, answers) is untrusted: control characters never reach the terminal.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { oneLine } from '../core/agent';
 import { isBenchmarkRun } from '../data/runIndex';
 import { compareRuns, type ChangedSample, type RunComparison } from '../run/compareRuns';
 import { terminalSafe } from '../run/stepPrinter';
 import type { ComparePair, SummaryDelta } from '../shared/runsMessages';
 import { relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 const flat = (text: string, max = 160) => {
   const t = terminalSafe(text).replace(/\s+/g, ' ').trim();
@@ -97,12 +96,7 @@ export function comparisonJson(c: RunComparison): string {
 }
 
 export async function runCompare(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { json: { type: 'boolean' } });
   const dirs = parsed.positionals.map((p) => path.resolve(cwd, p));
   if (dirs.length !== 2) throw new UsageError('give exactly two benchmark run folders: gog compare RUN_A RUN_B');
   for (const [name, dir] of [

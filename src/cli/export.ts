@@ -1,9 +1,9 @@
 // `gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]`
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
 import { relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 function describe(r: ExportResult): string[] {
   const skipped = Object.entries(r.skipped)
@@ -18,23 +18,13 @@ function describe(r: ExportResult): string[] {
 }
 
 export async function runExport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string' },
-        include: { type: 'string', multiple: true },
-        dialect: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    include: { type: 'string', multiple: true },
+    dialect: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const { values, positionals } = parsed;
   if (!positionals.length) throw new UsageError('give the trajectory files or folders to export');
   if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))

@@ -1,22 +1,11 @@
 // `gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]`: a run's hard queries for RL.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { oneLine } from '../core/agent';
 import { exportHardQueries, ExportError } from '../run/exportRl';
 import { relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 export async function runExportRl(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { out: { type: 'string' }, threshold: { type: 'string' }, 'data-source': { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, threshold: { type: 'string' }, 'data-source': { type: 'string' } });
   const { positionals, values } = parsed;
   if (positionals.length !== 1) throw new UsageError('gog export-rl takes one run folder: gog export-rl RUN_DIR --out FILE.parquet');
   if (!values.out) throw new UsageError('gog export-rl needs --out FILE.parquet');

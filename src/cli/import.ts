@@ -1,5 +1,4 @@
 // `gog import FILE --format mmsearch-r1|openai-chat --out DIR [--dialect ID] [--box-format F] [--json]`
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { BOX_FORMATS, type BoxFormat } from '../core/geometry';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
@@ -7,25 +6,16 @@ import { FolderTaken } from '../data/emptyFolder';
 import { IMPORT_FORMATS, importRuns, type ImportFormat, type ImportResult } from '../data/import/importRuns';
 import { SourceError } from '../data/import/readRecords';
 import { relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 export async function runImport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        out: { type: 'string' },
-        dialect: { type: 'string' },
-        'box-format': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    dialect: { type: 'string' },
+    'box-format': { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('give exactly one file to import');
   if (!values.format || !(IMPORT_FORMATS as readonly string[]).includes(values.format))

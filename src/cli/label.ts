@@ -1,24 +1,14 @@
 // `gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...`: the verdict
 // on a trajectory, from a script. One annotation event appended; nothing written over.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { LABELS, type Label } from '../core/trajectory';
 import { appendAnnotation, NotATrajectory } from '../run/annotate';
 import { relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 export async function runLabel(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { note: { type: 'string' }, tag: { type: 'string', multiple: true } },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { note: { type: 'string' }, tag: { type: 'string', multiple: true } });
   const [file, label, ...extra] = parsed.positionals;
   if (!file || !label || extra.length) throw new UsageError(`give a trajectory file and a label: gog label TRAJECTORY ${LABELS.join('|')}`);
   if (!(LABELS as readonly string[]).includes(label)) throw new UsageError(`unknown label "${label}"; use ${LABELS.join(', ')}`);

@@ -1,18 +1,12 @@
 // `gog merge RUN_DIR... --out RUN_DIR`: the shard folders of one benchmark run made one run.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { oneLine } from '../core/agent';
 import { mergeRuns, MergeError } from '../run/merge';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { summaryLines } from './bench';
+import { parseCommandArgs } from './args';
 
 export async function runMergeCommand(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, json: { type: 'boolean' } } });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } });
   const { positionals, values } = parsed;
   if (!positionals.length) throw new UsageError('gog merge needs the shard folders of a run: gog merge RUN_DIR... --out RUN_DIR');
   if (!values.out) throw new UsageError('gog merge needs --out RUN_DIR, a new or empty folder for the merged run');

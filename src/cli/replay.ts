@@ -1,10 +1,10 @@
 // `gog replay`: serve recorded model turns as an OpenAI-compatible endpoint.
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { startReplayServer, type ReplayServer } from '../model/replayServer';
 import { loadRecordedRuns, type RecordedRun } from '../run/recordedRuns';
 import { recordedSearchesOf, recordedSearchRoutes } from '../search/recorded';
 import { UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 async function loadRuns(files: string[], warn: (line: string) => void): Promise<RecordedRun[]> {
   try {
@@ -15,17 +15,7 @@ async function loadRuns(files: string[], warn: (line: string) => void): Promise<
 }
 
 export async function runReplay(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' } });
   const { values, positionals } = parsed;
   if (!positionals.length) throw new UsageError('give at least one trajectory file to replay');
   const port = values.port === undefined ? 0 : Number(values.port);

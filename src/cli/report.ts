@@ -3,7 +3,6 @@
 // a single run's folder (its trajectory.jsonl) or a trajectory file (the trajectory panel).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { writeFileAtomic } from '../data/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
@@ -12,6 +11,7 @@ import { buildReport } from '../run/report';
 import { buildRunReport } from '../run/runReport';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
+import { parseCommandArgs } from './args';
 
 const TRAJECTORY_FILE = 'trajectory.jsonl';
 
@@ -48,12 +48,7 @@ async function trajectoryReport(trajectory: string, out: string, io: Io): Promis
 }
 
 export async function runReport(argv: string[], io: Io, cwd: string): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' } } });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { out: { type: 'string' } });
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
   const target = path.resolve(cwd, given);

@@ -1,26 +1,16 @@
 // `gog rerun TRAJECTORY --from-step N [--out DIR] [ask's model and search options]`: the run
 // continued from a corrected step with the live model and real tools, as a new branch run.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { NotATrajectory, readHeader } from '../run/annotate';
 import { branchSettings, rerunFromStep, type RerunOutcome } from '../run/rerun';
 import { QueryError, secretsOf } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
 import { commonSettings, COMMON_OPTIONS, outcomeJson, redactingIo, relativeToCwd, UsageError, type Io } from './ask';
+import { parseCommandArgs } from './args';
 
 export async function runRerun(argv: string[], terminal: Io, env: NodeJS.ProcessEnv, cwd: string, signal: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { ...COMMON_OPTIONS, 'from-step': { type: 'string' }, out: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const parsed = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'from-step': { type: 'string' }, out: { type: 'string' } });
   const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (!file || extra.length) throw new UsageError('give one trajectory file: gog rerun TRAJECTORY --from-step N');
