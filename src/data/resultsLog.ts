@@ -2,7 +2,7 @@
 // (and rollout), appended as samples finish; read whole when a run resumes or shards merge.
 // A last line cut short by a crash or a kill is reported apart, so resuming can cut it off and
 // run that sample again. (The review views read the same file as a stream: resultsFile.ts.)
-import { promises as fs } from 'node:fs';
+import { close as closeFd, fsync, open as openFd, promises as fs, writeSync } from 'node:fs';
 import { isProblem, parseJsonLine, type LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { resultSchema, type SampleResult } from './results';
@@ -58,25 +58,41 @@ export async function readResults(file: string): Promise<ReadResults> {
   return parseResults(text);
 }
 
-/** Appends result lines one whole line at a time, in the order they are given. */
+/**
+ * Appends result lines one whole line at a time, in the order they are given: one write(2)
+ * per line on a file opened for appending. Synchronous on purpose, as the trajectory writer's
+ * lines are: a line is a few hundred bytes, and appends queued on the thread pool behind
+ * other samples' file work held each finished sample's worker back from starting the next.
+ */
 export class ResultsWriter {
-  private queue: Promise<void> = Promise.resolve();
+  private fd: number | undefined;
 
-  private constructor(private readonly handle: fs.FileHandle) {}
+  private constructor(fd: number) {
+    this.fd = fd;
+  }
 
   static async open(file: string): Promise<ResultsWriter> {
-    return new ResultsWriter(await fs.open(file, 'a'));
+    return new ResultsWriter(await new Promise<number>((resolve, reject) => openFd(file, 'a', (e, fd) => (e ? reject(e) : resolve(fd)))));
   }
 
   append(result: SampleResult): Promise<void> {
-    const line = JSON.stringify(result) + '\n';
-    this.queue = this.queue.then(() => this.handle.appendFile(line));
-    return this.queue;
+    if (this.fd === undefined) return Promise.reject(new Error('the results file is closed'));
+    const line = Buffer.from(JSON.stringify(result) + '\n');
+    try {
+      // O_APPEND: each write lands whole at the end; a short write (a full disk) is finished or fails.
+      for (let at = 0; at < line.length;) at += writeSync(this.fd, line, at);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
+  /** Flushes the file to disk (off the main thread) and closes it. */
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    await this.handle.sync().catch(() => undefined);
-    await this.handle.close();
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.fd = undefined;
+    await new Promise<void>((resolve) => fsync(fd, () => resolve()));
+    await new Promise<void>((resolve, reject) => closeFd(fd, (e) => (e ? reject(e) : resolve())));
   }
 }

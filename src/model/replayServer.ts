@@ -61,6 +61,8 @@ export interface ReplayStats {
   answeringMs: number;
   /** The most chat requests under way at once, from their arrival to the end of the reply. */
   peakInFlight: number;
+  /** Sum over time of the chat requests under way (ms × requests): over the wall time, how many lanes were busy on average. */
+  inFlightMs: number;
 }
 
 export interface ReplayServer {
@@ -152,8 +154,15 @@ function estimateTokens(text: string): number {
 export async function startReplayServer(recordings: Recording[], options: ReplayOptions = {}): Promise<ReplayServer> {
   if (!recordings.length) throw new Error('no recordings to replay');
   const models = [...new Set(recordings.map((r) => r.model))];
-  const stats: ReplayStats = { chatRequests: 0, answeringMs: 0, peakInFlight: 0 };
+  const stats: ReplayStats = { chatRequests: 0, answeringMs: 0, peakInFlight: 0, inFlightMs: 0 };
   let inFlight = 0;
+  let since = performance.now();
+  const lanes = (delta: 1 | -1) => {
+    const now = performance.now();
+    stats.inFlightMs += inFlight * (now - since);
+    since = now;
+    inFlight += delta;
+  };
   const sockets = new Set<Socket>();
   const chunkChars = Math.max(1, options.chunkChars ?? 48);
   let created = Math.floor(Date.now() / 1000);
@@ -253,8 +262,9 @@ export async function startReplayServer(recordings: Recording[], options: Replay
   const server = http.createServer((req, res) => {
     const started = performance.now();
     if (req.method === 'POST' && /\/chat\/completions\/*(\?|$)/.test(req.url ?? '')) {
-      stats.peakInFlight = Math.max(stats.peakInFlight, ++inFlight);
-      res.on('close', () => inFlight--);
+      lanes(1);
+      stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+      res.on('close', () => lanes(-1));
     }
     const chunks: Buffer[] = [];
     let received = 0;

@@ -9,8 +9,8 @@ export class Slots {
   private readonly waiting: (() => void)[] = [];
   /** The most requests that held a slot at once. */
   peak = 0;
-  /** Called when a slot is given back and nobody was waiting for it. */
-  onFree: (() => void) | undefined;
+  /** Called each time a slot is given back (after it went to the next request waiting, if any). */
+  onRelease: (() => void) | undefined;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`slots must be a whole number above 0; got ${size}`);
@@ -50,9 +50,8 @@ export class Slots {
       if (released) return;
       released = true;
       this.inUse--;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.onFree?.();
+      this.waiting.shift()?.();
+      this.onRelease?.();
     };
   }
 

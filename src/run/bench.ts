@@ -403,7 +403,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             onStarted: (info) => (header = info.header),
             onNotice: notice,
           },
-          { client: endpoint.client, search, prompts, decodeOnDemand: true },
+          { client: endpoint.client, search, prompts, decodeOnDemand: true, benchmarkSample: true },
         );
       } catch (e) {
         if (signal.aborted) return undefined;
@@ -435,16 +435,19 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
 
   let next = 0;
   let failure: unknown;
-  // Past `concurrency` samples, another starts only while a model slot is free: it does its
-  // local work then, and the endpoint is kept busy without a queue building up for it.
+  // Past `concurrency` samples, another starts while fewer than `lookahead` requests wait for a
+  // slot: it reads its image and makes its folder while the endpoint is busy, so a slot given
+  // back goes at once to a request that is ready, instead of idling through a sample's start.
+  // (Starting one only once a slot was free left that slot idle while the sample started.)
+  const lookahead = Math.ceil(o.concurrency / 4);
   const admitted: (() => void)[] = [];
   const admitMore = () => admitted.splice(0).forEach((wake) => wake());
-  slots.onFree = admitMore;
+  slots.onRelease = admitMore;
   signal.addEventListener('abort', admitMore);
   const stopping = () => signal.aborted || failure !== undefined || next >= jobs.length;
   const worker = async () => {
     while (!stopping()) {
-      while (!stopping() && running >= o.concurrency && slots.busy + slots.queued >= o.concurrency) await new Promise<void>((r) => admitted.push(r));
+      while (!stopping() && running >= o.concurrency && slots.queued >= lookahead) await new Promise<void>((r) => admitted.push(r));
       if (stopping()) break;
       const job = jobs[next++]!;
       running++;
@@ -471,7 +474,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   hooks.onProgress?.(progress());
   let summary: RunSummary;
   try {
-    const workers = o.concurrency + Math.ceil(o.concurrency / 2);
+    // At most this many samples at once: those with a request under way, those waiting for a slot, those between turns.
+    const workers = o.concurrency * 2;
     await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, jobs.length)) }, worker));
   } finally {
     signal.removeEventListener('abort', admitMore);

@@ -99,15 +99,16 @@ export class RunFolder implements Recorder {
    * other file: of two runs racing for one folder, the loser gets a RunDirError having
    * written nothing. Then the header line, the image as given and the image as sent.
    * `secrets` are removed from every line written (defence in depth: error texts are
-   * already redacted where they are made).
+   * already redacted where they are made). `checked`: the caller has just run checkRunDir.
    */
   static async create(
     dir: string,
     header: TrajectoryHeader,
     files: { image: Buffer; sent: EncodedImage },
     secrets: readonly string[] = [],
+    options: { checked?: boolean } = {},
   ): Promise<RunFolder> {
-    await checkRunDir(dir);
+    if (!options.checked) await checkRunDir(dir);
     await fs.mkdir(dir, { recursive: true });
     let writer: TrajectoryWriter;
     try {
@@ -159,8 +160,9 @@ export class RunFolder implements Recorder {
     return rel;
   }
 
-  async writeSummary(summary: unknown): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, RUN_FILE), redact(JSON.stringify(summary, null, 2), this.secrets) + '\n');
+  /** run.json, replaced whole; `durable: false` skips the fsync (the file is then never half written, but may be empty after a crash). */
+  async writeSummary(summary: unknown, options: { durable?: boolean } = {}): Promise<void> {
+    await writeFileAtomic(path.join(this.dir, RUN_FILE), redact(JSON.stringify(summary, null, 2), this.secrets) + '\n', options);
   }
 
   close(): Promise<void> {

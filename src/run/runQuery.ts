@@ -73,6 +73,13 @@ export interface QueryResources {
    * thinks: a benchmark runs many samples at once on a busy CPU, and most never crop.
    */
   decodeOnDemand?: boolean;
+  /**
+   * A benchmark's sample: run.json is written once, when the run ends, and not fsynced. The
+   * sample's record is its trajectory (fsynced as it closes) and its line in results.jsonl;
+   * a sample cut off midway runs again on resume. Two fewer file syncs a sample keep the
+   * thread pool free for the samples starting.
+   */
+  benchmarkSample?: boolean;
 }
 
 /**
@@ -294,7 +301,8 @@ export async function runQuery(
 
   let folder: RunFolder;
   try {
-    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, secretsOf(settings));
+    // The folder was checked above, before the endpoint was contacted; creating trajectory.jsonl exclusively still claims it.
+    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, secretsOf(settings), { checked: true });
   } catch (e) {
     if (e instanceof RunDirError) throw new QueryError(e.message);
     throw e;
@@ -316,7 +324,7 @@ export async function runQuery(
     ...(header.parent ? { parent: header.parent } : {}),
     status: 'running' as string,
   };
-  await folder.writeSummary(summary);
+  if (!resources.benchmarkSample) await folder.writeSummary(summary);
   hooks.onStarted?.({ runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model, header });
 
   const agent = new AgentRun(
@@ -341,7 +349,7 @@ export async function runQuery(
     await folder.close().catch(() => undefined);
   }
   await folder
-    .writeSummary({ ...summary, status: 'finished', finished: new Date().toISOString(), ...result })
+    .writeSummary({ ...summary, status: 'finished', finished: new Date().toISOString(), ...result }, { durable: !resources.benchmarkSample })
     .catch((e: unknown) => hooks.onNotice?.(`could not update run.json: ${oneLine(e)}`));
   return { ...result, runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model };
 }

@@ -47,7 +47,8 @@ async function benchmarkRun(tmp: string, row: Row, samples: number, label: strin
     close: async () => {
       child.kill('SIGINT');
       await closed;
-      return { served: Number(/^served (\d+)$/m.exec(said)?.[1]), peak: Number(/^peak (\d+)$/m.exec(said)?.[1]) };
+      const figure = (name: string) => Number(new RegExp(`^${name} ([\\d.]+)$`, 'm').exec(said)?.[1]);
+      return { served: figure('served'), peak: figure('peak'), answeringMs: figure('answering'), laneMs: figure('lanes'), cpuMs: figure('cpu') };
     },
   };
   let turns = 0;
@@ -76,6 +77,10 @@ async function benchmarkRun(tmp: string, row: Row, samples: number, label: strin
     row('ideal: sum of model latencies / concurrency', `${(ideal / 1000).toFixed(1)} s`, '');
     row('most model requests under way at once', `${stats.peak}`, `≤ ${concurrency}`);
     row('wall time / ideal', `${(wall / ideal).toFixed(3)}×`, '≤ 1.10×', wall / ideal / 1.1);
+    // Where a shortfall comes from: lanes left idle between a reply and the next request, or an endpoint slower than its latency.
+    row('  model requests under way, on average over the run', `${(stats.laneMs / wall).toFixed(1)} of ${concurrency}`, '');
+    row('  endpoint time per request beyond its latency (its own parsing)', `${(stats.answeringMs / turns - latencyMs).toFixed(1)} ms`, '');
+    row('  CPU time of the endpoint process per sample', `${(stats.cpuMs / samples).toFixed(1)} ms`, '');
     // Load-independent: what the run costs this process (its threads included), however busy the machine is.
     row('CPU time of this process per sample (user + system)', `${((cpu.user + cpu.system) / 1000 / samples).toFixed(1)} ms`, '');
     row('median time of one sample (its turns included)', `${median.toFixed(0)} ms`, '');

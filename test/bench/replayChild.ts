@@ -9,10 +9,15 @@ void (async () => {
   const [file, latency] = process.argv.slice(2);
   const recordings = JSON.parse(readFileSync(file!, 'utf8')) as Recording[];
   const server = await startReplayServer(recordings, { latencyMs: Number(latency) });
+  const cpu0 = process.cpuUsage();
   console.log(`url ${server.url}`);
   process.on('SIGINT', () => {
     console.log(`served ${server.stats.chatRequests}`);
     console.log(`peak ${server.stats.peakInFlight}`);
+    console.log(`answering ${server.stats.answeringMs}`);
+    console.log(`lanes ${server.stats.inFlightMs}`);
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`cpu ${(cpu.user + cpu.system) / 1000}`);
     void server.close().then(() => process.exit(0));
   });
 })();
