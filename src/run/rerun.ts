@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { applyAnnotations } from '../core/annotations';
 import { ASSET_URL, mapImages, rebuildConversation, sentImagePath, stepsOf, turnOutput } from '../core/conversation';
-import { getDialect } from '../core/dialects';
+import { getDialect, type PromptTemplates } from '../core/dialects';
+import { recordedTemplates } from '../core/dialects/recordedPrompts';
 import { staleSteps } from '../core/staleness';
 import type { AnnotationEvent, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { readTrajectory, TrajectoryTooLarge } from '../core/trajectoryFile';
@@ -85,7 +86,7 @@ async function plan(
   request: RerunRequest,
   runDir: string,
   notice: (line: string) => void,
-): Promise<{ header: TrajectoryHeader; image: string; continuation: Continuation }> {
+): Promise<{ header: TrajectoryHeader; templates: PromptTemplates; image: string; continuation: Continuation }> {
   const file = path.resolve(request.trajectory);
   let loaded;
   try {
@@ -113,7 +114,10 @@ async function plan(
       `step ${s.step}'s search was corrected after its results came back: the model sees the old results; re-run from step ${s.step} instead to search again`,
     );
 
-  const dialect = getDialect(header.model.dialect);
+  // The parent's own wording (from prompt files, say), as its header recorded it: the branch goes on as the parent's conversation went.
+  const recorded = recordedTemplates(header);
+  if (recorded.problem) notice(recorded.problem);
+  const dialect = getDialect(header.model.dialect, recorded.templates);
   const rebuilt = rebuildConversation(header, steps, { dialect, inlineReasoning: false, before: n });
   if (!rebuilt.ok) throw new QueryError(rebuilt.error);
   const turn = turnOutput(header, target, dialect, false);
@@ -148,6 +152,7 @@ async function plan(
   if (!image.ok) throw new QueryError(`cannot re-run: the run's image ${describeRefused(image).replace(/; not shown$/, '')}`);
   return {
     header,
+    templates: recorded.templates,
     image: image.file,
     continuation: {
       parent: { file: path.relative(runDir, file).split(path.sep).join('/'), id: header.id, step: n },
@@ -174,7 +179,7 @@ export async function rerunFromStep(
   if (!Number.isInteger(request.fromStep) || request.fromStep < 1)
     throw new QueryError(`the step to re-run from must be a whole number from 1; got ${request.fromStep}`);
   const runDir = path.resolve(request.out ?? defaultBranchDir(request.trajectory, request.fromStep));
-  const { header, image, continuation } = await plan(request, runDir, (line) => hooks.onNotice?.(line));
+  const { header, templates, image, continuation } = await plan(request, runDir, (line) => hooks.onNotice?.(line));
   if (settings.dialect !== header.model.dialect || settings.boxFormat !== header.model.boxFormat)
     throw new QueryError(
       `a branch continues its parent's conversation, in its dialect ${header.model.dialect} with ${header.model.boxFormat} boxes; got ${settings.dialect} with ${settings.boxFormat}`,
@@ -191,6 +196,8 @@ export async function rerunFromStep(
     ...(header.sampleId ? { sampleId: header.sampleId } : {}),
     note: `branch of ${header.id} from step ${request.fromStep}`,
   };
-  const outcome = await runQuery(run, hooks, {}, continuation);
+  // The parent's prompts, not the prompts folder of these settings: the record says what the parent was told.
+  const prompts = Object.keys(templates).length ? { templates, files: {}, sha256: header.prompts?.sha256 ?? '', folder: header.prompts!.source } : null;
+  const outcome = await runQuery(run, hooks, { prompts }, continuation);
   return { ...outcome, branch: outcome.trajectory };
 }

@@ -6,8 +6,15 @@ import * as path from 'node:path';
 import type { ChatMessage } from '../../src/core/chat';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { startReplayServer } from '../../src/model/replayServer';
+import { getDialect, PROMPT_NAMES, type PromptTemplates } from '../../src/core/dialects';
+import { recordedPromptContext, recordedTemplates } from '../../src/core/dialects/recordedPrompts';
+import { messageTexts } from '../../src/core/dialects/templates';
+import { DIALECT_IDS, type TrajectoryHeader } from '../../src/core/trajectory';
+import { prepareSample } from '../../src/data/export/trainingSample';
 import { loadPromptFiles } from '../../src/run/promptFiles';
+import { branchSettings, rerunFromStep } from '../../src/run/rerun';
 import { QUERY_DEFAULTS, QueryError, runQuery } from '../../src/run/runQuery';
+import { annotate, label } from '../helpers/annotate';
 import { CORPUS, photo, tempDir } from '../helpers/fixtures';
 import { recording } from '../helpers/recordings';
 
@@ -124,6 +131,81 @@ describe('prompt files', () => {
       await assert.rejects(fs.stat(path.join(tmp.dir, 'never')), 'nothing written');
     } finally {
       await server.close();
+    }
+  });
+
+  it('a run given prompt files is re-run from a step and exported in its own wording, not the built-in one', async () => {
+    const dir = await folder({
+      'mmsearch-r1/first.txt': ROUND1,
+      'mmsearch-r1/after-image-search.txt': 'Now, about "{question}": answer or <text_search>.',
+      'mmsearch-r1/force-answer.txt': 'Last turn. {question} Answer now.',
+    });
+    // Another folder in the branch's settings: the parent's record wins over it.
+    const other = await folder({ 'mmsearch-r1/after-image-search.txt': 'NOT THE PARENT WORDING' });
+    const question = 'Whose mission patch is on the sleeve?';
+    const rec = recording(question, ['<reason>Look it up.</reason><search><img></search>', '<reason>Found.</reason><answer>Eileen Collins</answer>']);
+    const requests: Body[] = [];
+    const server = await startReplayServer([rec], { onRequest: (b) => requests.push(b as Body) });
+    try {
+      const base = { ...QUERY_DEFAULTS, endpoint: server.url, model: rec.model, dialect: 'mmsearch-r1' as const, corpusDir: CORPUS, cacheSearches: false };
+      const parent = await runQuery({ ...base, image: photo('astronaut.png'), question, promptsDir: dir, runDir: path.join(tmp.dir, 'worded') });
+      assert.equal(parent.answer, 'Eileen Collins');
+      const parentRequests = requests.splice(0);
+      const { header } = await readTrajectory(parent.trajectory);
+
+      // From step 1: its image search is carried out again, then the model is asked in the parent's words.
+      const branch = await rerunFromStep(branchSettings({ ...base, promptsDir: other }, header!), { trajectory: parent.trajectory, fromStep: 1 });
+      assert.equal(branch.answer, 'Eileen Collins');
+      // The branch's request is the parent's second request, word for word.
+      assert.deepEqual(requests[0]!.messages, parentRequests[1]!.messages);
+      const branchHeader = (await readTrajectory(branch.trajectory)).header!;
+      assert.deepEqual(branchHeader.prompts, header!.prompts);
+
+      await annotate(parent.trajectory, label('accepted'));
+      const prepared = await prepareSample(parent.trajectory, { includeRejected: false });
+      assert.ok(prepared.ok, prepared.ok ? '' : prepared.message);
+      const texts = messageTexts(prepared.sample.conversation.messages.map((m) => m.message));
+      assert.deepEqual(texts[0], header!.prompts!.opening[0]);
+      assert.ok(texts[2]!.text.endsWith(`Now, about "${question}": answer or <text_search>.`), texts[2]!.text);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads back from a header the templates that made its texts, in every dialect, a question with braces included', () => {
+    const templates: PromptTemplates = {
+      first: 'Look: <image> then answer {question} briefly.',
+      'after-image-search': 'Image results for {question} are above.',
+      'after-text-search': 'Text results; the question was {question}.',
+      'force-answer': 'Answer {question} now.',
+    };
+    for (const id of DIALECT_IDS) {
+      for (const question of ['Which bridge is this?', 'What does {question} mean in {braces}?']) {
+        for (const names of [PROMPT_NAMES, ['after-text-search'] as const]) {
+          const given = Object.fromEntries(names.map((n) => [n, templates[n]!])) as PromptTemplates;
+          const header = {
+            question,
+            model: { dialect: id, boxFormat: 'qwen-abs' },
+            image: { sent: { width: 512, height: 384 } },
+            agent: { maxTurns: 6 },
+          } as unknown as TrajectoryHeader;
+          const dialect = getDialect(id, given);
+          header.prompts = {
+            source: '/prompts',
+            opening: messageTexts(dialect.initialMessages(recordedPromptContext(header))),
+            ...dialect.promptTexts(question),
+          };
+          const back = recordedTemplates(header);
+          assert.equal(back.problem, undefined, `${id}: ${back.problem}`);
+          const again = getDialect(id, back.templates);
+          assert.deepEqual(messageTexts(again.initialMessages(recordedPromptContext(header))), header.prompts.opening, id);
+          assert.deepEqual(again.promptTexts(question), dialect.promptTexts(question), id);
+          // Only what differs from the dialect's own wording comes back.
+          assert.deepEqual(Object.keys(back.templates).sort(), [...names].sort(), id);
+        }
+        const builtIn = { ...({} as TrajectoryHeader), question, model: { dialect: id }, prompts: { source: 'built-in' } } as unknown as TrajectoryHeader;
+        assert.deepEqual(recordedTemplates(builtIn), { templates: {} });
+      }
     }
   });
 });

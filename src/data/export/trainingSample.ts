@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { applyAnnotations, type LabelState } from '../../core/annotations';
 import { rebuildConversation, stepsOf, type Conversation } from '../../core/conversation';
 import { getDialect } from '../../core/dialects';
+import { recordedTemplates } from '../../core/dialects/recordedPrompts';
 import { staleSteps } from '../../core/staleness';
 import type { DialectId, TrajectoryHeader } from '../../core/trajectory';
 import { readTrajectory } from '../../core/trajectoryFile';
@@ -70,7 +71,9 @@ export async function prepareSample(file: string, options: PrepareOptions): Prom
   const steps = stepsOf(corrected);
   const last = steps.at(-1)?.action?.action;
   if (last?.kind !== 'answer') return fail('does not end with an answer (a training sample ends with the model’s answer)');
-  const dialect = getDialect(options.dialect ?? header.model.dialect);
+  // In the run's own dialect, the run's own wording (prompt files it was given, as its header recorded them); another dialect speaks its own.
+  const id = options.dialect ?? header.model.dialect;
+  const dialect = getDialect(id, id === header.model.dialect ? recordedTemplates(header).templates : undefined);
   const rebuilt = rebuildConversation(header, steps, { dialect, inlineReasoning: true });
   if (!rebuilt.ok) return fail(`cannot be written in the ${dialect.id} format: ${rebuilt.error}`);
   const crops = steps.flatMap((s) => (s.action?.action.kind === 'image_search' && s.action.action.crop ? [s.action.action.crop] : []));
