@@ -8,6 +8,7 @@ import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
+import { indexingLines } from './indexingLines';
 
 export class UsageError extends Error {}
 
@@ -118,6 +119,7 @@ export async function runAsk(settings: QuerySettings, json: boolean, terminal: I
       signal,
       onEvent: printer,
       onNotice: (m) => io.stderr(`gog: warning: ${m}`),
+      onIndexing: indexingLines(io.stderr),
       onStarted: ({ trajectory, model }) => steps(`model ${model} · ${settings.dialect} · trajectory ${relativeToCwd(trajectory)}`),
     });
   } catch (e) {

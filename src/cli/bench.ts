@@ -13,6 +13,7 @@ import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
 import { secretsOf } from '../run/runQuery';
 import { parseCommandArgs } from './args';
+import { indexingLines } from './indexingLines';
 
 export interface BenchArgs {
   options: BenchOptions;
@@ -118,6 +119,7 @@ export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cw
     const outcome = await runBench(options, {
       signal,
       onNotice: (l) => io.stderr(`gog: ${l}`),
+      onIndexing: indexingLines(io.stderr),
       onStarted: (s) => {
         for (const p of s.problems.slice(0, 20)) io.stderr(`gog: ${path.basename(options.dataset)}: ${p.where}: ${p.message} (skipped)`);
         if (s.problems.length > 20) io.stderr(`gog: … and ${s.problems.length - 20} more records skipped (all are listed in bench.json)`);

@@ -119,9 +119,9 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
               ...(apiKey ? { apiKey } : {}),
             },
           },
-          ({ done, total, correct }) => {
+          ({ done, total, correct, note }) => {
             progress.report({
-              message: `${done} of ${total} · ${done ? ((100 * correct) / done).toFixed(1) : '0'}% right`,
+              message: note ?? `${done} of ${total} · ${done ? ((100 * correct) / done).toFixed(1) : '0'}% right`,
               increment: total ? (100 * (done - last)) / total : 0,
             });
             last = done;

@@ -4,6 +4,7 @@
 import type { RunSummary } from '../data/results';
 import { runBenchmark, type BenchOptions } from '../run/bench';
 import type { RunSettings } from '../run/settingsSpec';
+import { describeIndexing } from '../search/localCorpus';
 
 /** The settings every sample runs with: the gog.* settings and the keys and folders of this window. */
 export type BenchSettings = RunSettings & Pick<BenchOptions, 'apiKey' | 'searchKeys' | 'uploadEnv' | 'cacheDir' | 'indexDir'>;
@@ -20,6 +21,8 @@ export interface BenchProgress {
   done: number;
   total: number;
   correct: number;
+  /** Long work before samples can go on: the local corpus's image index being built. */
+  note?: string;
 }
 
 export async function startBenchmark(
@@ -28,6 +31,7 @@ export async function startBenchmark(
   onProgress: (p: BenchProgress) => void,
   signal: AbortSignal,
 ): Promise<{ run: string; summary: RunSummary }> {
+  let last: BenchProgress = { done: 0, total: 0, correct: 0 };
   const outcome = await runBenchmark(
     {
       ...options.settings,
@@ -38,7 +42,11 @@ export async function startBenchmark(
       rollouts: 1,
       runDir: options.out,
     },
-    { signal, onProgress: ({ done, total, correct }) => onProgress({ done, total, correct }) },
+    {
+      signal,
+      onProgress: ({ done, total, correct }) => onProgress((last = { done, total, correct })),
+      onIndexing: (p) => onProgress({ ...last, note: describeIndexing(p) }),
+    },
   );
   return { run: outcome.runDir, summary: outcome.summary };
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { describeIndexing } from '../search/localCorpus';
 import { createStepPrinter } from '../run/stepPrinter';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { openLivePanel, type LivePanel } from './trajectoryPanel';
@@ -52,6 +53,11 @@ export async function runInWindow(deps: RunDeps, settings: QuerySettings, title:
           else live?.view.postEvent(e.event);
         },
         onNotice: (m) => log.warn(m),
+        // The first image search of a new corpus builds its index: minutes for thousands of images.
+        onIndexing: (p) => {
+          progress.report({ message: describeIndexing(p) });
+          live?.view.post({ type: 'status', running: true, message: describeIndexing(p) });
+        },
         onStarted: ({ trajectory, model }) => {
           log.info(`model ${model} · trajectory ${trajectory}`);
           try {

@@ -18,6 +18,7 @@ import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
 import { Slots } from '../model/slots';
+import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
 import { BenchFolderError, folderState, lockFolder, resumeFolder } from './benchFolder';
@@ -83,6 +84,8 @@ export interface BenchHooks {
   /** One line a user should read (records that did not load, what a resume set aside). */
   onNotice?: (line: string) => void;
   onResult?: (r: SampleResult) => void;
+  /** The local corpus's image index being built (at the first image search of a new corpus), as it goes. */
+  onIndexing?: (progress: IndexProgress) => void;
   /** Once the run folder is ready and samples are about to run. */
   onStarted?: (info: { runDir: string; samples: number; total: number; resumed: number; problems: DatasetProblem[]; model: string }) => void;
 }
@@ -253,6 +256,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       ...(o.cacheSearches ? { cacheDir: o.cacheDir } : {}),
       ...(o.indexDir ? { indexDir: o.indexDir } : {}),
       onProblem: notice,
+      ...(hooks.onIndexing ? { onIndexing: hooks.onIndexing } : {}),
     });
   } catch (e) {
     if (e instanceof PromptFilesError || e instanceof SearchSetupError) throw new BenchError(e.message);

@@ -12,6 +12,7 @@ import { TRAJECTORY_SCHEMA, type TrajectoryEvent, type TrajectoryHeader } from '
 import { ModelClient, type ModelSettings } from '../model/client';
 import { parseEndpoint, publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
+import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
 import { ImageError, loadImage } from '../vision/image';
@@ -57,6 +58,8 @@ export interface QueryHooks {
   onNotice?: (message: string) => void;
   /** Called once the run folder exists. */
   onStarted?: (info: { runDir: string; trajectory: string; model: string; header: TrajectoryHeader }) => void;
+  /** The local corpus's image index being built (at the first image search of a new corpus): long work, as it goes. */
+  onIndexing?: (progress: IndexProgress) => void;
 }
 
 /**
@@ -222,6 +225,7 @@ export async function runQuery(
           ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
           ...(settings.indexDir ? { indexDir: settings.indexDir } : {}),
           onProblem: (line) => hooks.onNotice?.(line),
+          ...(hooks.onIndexing ? { onIndexing: hooks.onIndexing } : {}),
         }),
       resources.prompts !== undefined ? resources.prompts : settings.promptsDir ? loadPromptFiles(settings.promptsDir, settings.dialect) : null,
     ]);

@@ -149,8 +149,13 @@ export class ImageIndex {
     return this.entries.entryRefs.length;
   }
 
-  /** Decodes every image once; data files go to `data` as they fill. */
-  static async build(root: string, refs: readonly ImageRef[], data: ImageDataStore): Promise<BuiltImageIndex> {
+  /** Decodes every image once; data files go to `data` as they fill. `onProgress`: images done so far, of all. */
+  static async build(
+    root: string,
+    refs: readonly ImageRef[],
+    data: ImageDataStore,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<BuiltImageIndex> {
     const entryRefs = new Grow(new Uint32Array(64), (n) => new Uint32Array(n));
     const entryShapes = new Grow(new Uint16Array(256), (n) => new Uint16Array(n));
     const entryData = new Grow(new Uint32Array(192), (n) => new Uint32Array(n));
@@ -189,6 +194,7 @@ export class ImageIndex {
         features.add(d.base.width, d.base.height, d.features);
         if (entryRefs.length % IMAGES_PER_DATA_FILE === 0) await flush();
       }
+      onProgress?.(Math.min(i + BUILD_CONCURRENCY, refs.length), refs.length);
     }
     await flush();
 

@@ -31,6 +31,23 @@ export interface CorpusOptions {
   indexDir?: string;
   /** Problems with the corpus, each reported once, when they are found (`dir` is the corpus folder). */
   onProblems?: (problems: LineProblem[], dir: string) => void;
+  /** A build of the image index (the first image search of a corpus: minutes for thousands of images), as it goes. */
+  onIndexing?: (progress: IndexProgress) => void;
+}
+
+/** How far a build of the corpus's image index has come. */
+export interface IndexProgress {
+  dir: string;
+  done: number;
+  total: number;
+}
+
+/** One line for a person: what is being built, how far, and that it happens once. */
+export function describeIndexing(p: IndexProgress): string {
+  const n = (x: number) => x.toLocaleString('en');
+  return p.done < p.total
+    ? `indexing the images of the local corpus ${p.dir} (once; later runs load the index): ${n(p.done)} of ${n(p.total)}`
+    : `indexed the ${n(p.total)} images of the local corpus ${p.dir}`;
 }
 
 /** What a fully loaded corpus holds; for tests, the bench and tools. */
@@ -309,7 +326,7 @@ export class LocalCorpus {
       }
       const refs: ImageRef[] = pages.images.map((r, ref) => ({ ref, written: r.written }));
       const store = file ? folderDataStore(dataFile, key) : memoryDataStore();
-      const built = await ImageIndex.build(this.dir, refs, store);
+      const built = await ImageIndex.build(this.dir, refs, store, (done, total) => this.options.onIndexing?.({ dir: this.dir, done, total }));
       this.report(this.atLines(pages, built.index.problems));
       if (file && 'stored' in store && store.stored) {
         try {

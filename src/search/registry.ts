@@ -13,7 +13,7 @@ import type { ModelSettings } from '../model/client';
 import type { RunSettings } from '../run/settingsSpec';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from './cache';
 import type { ImageProviderDef, PageReader, ProviderContext, ServiceAccess, Summarizer, TextProviderDef, Uploader } from './kit';
-import { CorpusError, LocalCorpus, PAGES_FILE } from './localCorpus';
+import { CorpusError, LocalCorpus, PAGES_FILE, type IndexProgress } from './localCorpus';
 import { thumbnailFetcher } from './net/thumbnails';
 import { directReader, jinaReader, modelSummarizer, summaryClient, withPageReading } from './pages';
 import { noUploaderMessage, uploaderFromSettings } from './upload';
@@ -62,6 +62,8 @@ export interface SearchDeps {
   indexDir?: string;
   /** Corpus problems (a broken line, a refused image), each once, as one-line warnings. */
   onProblem: (line: string) => void;
+  /** The local corpus's image index being built (its first image search), as it goes. */
+  onIndexing?: (progress: IndexProgress) => void;
 }
 
 /** What the trajectory header says about the searches of the run (no credentials). */
@@ -187,5 +189,6 @@ function openLocalCorpus(dir: string, deps: SearchDeps): Promise<LocalCorpus> {
   return LocalCorpus.open(dir, {
     ...(deps.indexDir ? { indexDir: deps.indexDir } : {}),
     onProblems: (problems, root) => describeProblems(root, problems).forEach((line) => deps.onProblem(line)),
+    ...(deps.onIndexing ? { onIndexing: deps.onIndexing } : {}),
   });
 }

@@ -40,6 +40,19 @@ describe('gog command line', function () {
     assert.equal((await readTrajectory(path.join(out, 'trajectory.jsonl'))).problems.length, 0);
   });
 
+  it("tells on stderr that the corpus's image index is being built, once: a fresh cache builds it, the next run loads it", async () => {
+    const cache = path.join(tmp.dir, 'fresh-cache');
+    const first = await gog([...rocketArgs, '--out', path.join(tmp.dir, 'indexing-1'), '--cache', cache]);
+    assert.equal(first.code, 0, first.stderr);
+    const images = (await fs.readFile(path.join(CORPUS, 'pages.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"image"')).length;
+    assert.match(first.stderr, /gog: indexing the images of the local corpus .* \(once; later runs load the index\): \d+ of \d+/);
+    assert.match(first.stderr, new RegExp(`gog: indexed the ${images} images of the local corpus`));
+    assert.doesNotMatch(first.stdout, /gog: index/, 'not among the steps');
+    const second = await gog([...rocketArgs, '--out', path.join(tmp.dir, 'indexing-2'), '--cache', cache]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /gog: index/);
+  });
+
   it('--json prints one JSON line on stdout and nothing else', async () => {
     const out = path.join(tmp.dir, 'json');
     const run = await gog([...rocketArgs, '--out', out, '--json']);
