@@ -33,6 +33,8 @@ const browser = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The image matcher's ranking thread (src/search/rankOffThread.ts), beside both bundles.
+  { ...node, entryPoints: { rankWorker: 'src/search/rankWorker.ts' }, outdir: 'dist' },
   { ...browser, entryPoints: { main: 'webview/main.ts' } },
   { ...browser, entryPoints: { main: 'webview/styles.css' } },
   // The run review views (failures table, charts, comparison): their own bundle and protocol.

@@ -14,7 +14,8 @@ import { castVotes, FEATURE_TABLE_SECTIONS, featureTableSane, FeatureTableBuilde
 import { Grow } from './growable';
 import type { ImageDataStore } from './imageData';
 import { CORPUS_SIDE, corpusFeatures, QUERY_SIDE, queryFeatures, type Feature } from './imageFeatures';
-import { orientedPixels, planeFromRgb, rankBySimilarity, signatureFromRgb, signaturePixels, type ImageSignature } from './imageMatch';
+import { orientedPixels, planeFromRgb, signatureFromRgb, signaturePixels, type ImageSignature } from './imageMatch';
+import { rankOffThread } from './rankOffThread';
 import { IndexFile, IndexFileError, type SectionInput } from './indexFile';
 
 /** Bumped whenever what the files hold (or how features are made) changes: an index of another version is rebuilt. */
@@ -302,9 +303,7 @@ export class ImageIndex {
     const all = Array.from({ length: n }, (_, e) => e);
     if (n <= SHORTLIST) {
       const candidates = await Promise.all(all.map(async (entry) => ({ item: entry, signature: await this.signature(entry) })));
-      return rankBySimilarity(query.signature, candidates)
-        .map((r) => ({ entry: r.item, score: r.score }))
-        .slice(0, limit);
+      return (await rankOffThread(query.signature, candidates)).map((r) => ({ entry: r.item, score: r.score })).slice(0, limit);
     }
     const votes = this.votes(query);
     const voted = [...votes.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]).map(([e]) => e);
@@ -335,7 +334,7 @@ export class ImageIndex {
         return { item: entry, signature: await this.signature(entry), ...(strong && v ? { hint: v.hint } : {}) };
       }),
     );
-    const ranked = rankBySimilarity(query.signature, candidates).map((r) => ({ entry: r.item, score: r.score }));
+    const ranked = (await rankOffThread(query.signature, candidates)).map((r) => ({ entry: r.item, score: r.score }));
     // Past the shortlist, below the lowest exact score (the scores are not comparable).
     const floor = ranked.at(-1)?.score ?? 0;
     return [...ranked, ...rest.map((entry) => ({ entry, score: floor }))].slice(0, limit);

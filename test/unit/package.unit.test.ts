@@ -21,6 +21,7 @@ describe('extension package', function () {
     for (const f of [
       'package.json',
       'dist/extension.js',
+      'dist/rankWorker.js',
       'dist/webview/main.js',
       'dist/webview/main.css',
       'dist/webview/runs.js',

@@ -1,0 +1,78 @@
+// Ranks by similarity on one worker thread shared by every search of the process: the same
+// function with the same inputs (typed arrays are copied exactly), so the same scores. Where
+// no worker runs (it cannot start, or it stopped), the ranking happens on this thread instead:
+// a search never fails for want of the thread.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { rankBySimilarity, type ImageSignature, type PlaceHint, type Ranked } from './imageMatch';
+import type { RankAnswer, RankJob } from './rankWorker';
+
+type Candidate = { item: number; signature: ImageSignature; hint?: PlaceHint };
+
+/** The worker as built beside the bundle (dist/rankWorker.js), or its source when this module runs under tsx (tests, the bench). */
+function newWorker(): Worker | null {
+  const built = path.join(__dirname, 'rankWorker.js');
+  if (existsSync(built)) return new Worker(built);
+  const source = path.join(__dirname, 'rankWorker.ts');
+  // tsx's CommonJS hook: its ESM one does not reach a worker's entry file.
+  if (existsSync(source)) return new Worker(source, { execArgv: ['--require', 'tsx/cjs'] });
+  return null;
+}
+
+let worker: Worker | null | undefined;
+let nextId = 1;
+const pending = new Map<number, { job: RankJob; resolve: (r: Ranked<number>[]) => void; reject: (e: Error) => void }>();
+
+/** The thread is gone: what it was given is ranked here, and so is everything after. */
+function inline(): void {
+  worker = null;
+  for (const { job, resolve, reject } of pending.values()) {
+    try {
+      resolve(rankBySimilarity(job.query, job.candidates));
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  pending.clear();
+}
+
+function started(): Worker | null {
+  if (worker !== undefined) return worker;
+  let w: Worker | null;
+  try {
+    w = newWorker();
+  } catch {
+    w = null;
+  }
+  if (!w) return (worker = null);
+  w.on('message', (a: RankAnswer) => {
+    const p = pending.get(a.id);
+    if (!p) return;
+    pending.delete(a.id);
+    if ('error' in a) p.reject(new Error(`image ranking failed: ${a.error}`));
+    else p.resolve(a.ranked);
+    // Idle, the thread does not keep the process alive.
+    if (!pending.size) w.unref();
+  });
+  w.on('error', inline);
+  w.on('exit', inline);
+  w.unref();
+  return (worker = w);
+}
+
+export function rankOffThread(query: ImageSignature, candidates: readonly Candidate[]): Promise<Ranked<number>[]> {
+  const w = started();
+  if (!w) return Promise.resolve(rankBySimilarity(query, candidates));
+  const job: RankJob = { id: nextId++, query, candidates: [...candidates] };
+  return new Promise((resolve, reject) => {
+    pending.set(job.id, { job, resolve, reject });
+    w.ref();
+    w.postMessage(job);
+  });
+}
+
+/** Where rankings run now: on the worker, on this thread (no worker could run), or not yet decided. */
+export function rankingThread(): 'worker' | 'this thread' | 'not started' {
+  return worker === undefined ? 'not started' : worker ? 'worker' : 'this thread';
+}
