@@ -1,8 +1,11 @@
-// Entry point of the webview bundle. Inside VS Code it talks to the extension; in a
-// standalone report (`gog report`) the trajectory and its images are embedded in the page.
-// Either way the host says which images may be shown (run-folder path → URL); a path the
-// host did not list is never resolved, whatever the record says.
+// Entry point of the webview bundle. Inside VS Code it talks to the extension, and its first
+// message usually comes inside the page (`gog-init`), drawn before saying `ready`; what the
+// host posts after `ready` follows it. In a standalone report (`gog report`) the trajectory
+// and its images are embedded (`gog-report`) and nothing listens. Either way the host says
+// which images may be shown (run-folder path → URL); a path the host did not list is never
+// resolved, whatever the record says.
 import type { HostMessage } from '../src/shared/messages';
+import { EMBEDDED_INIT_ID } from '../src/shared/pageData';
 import { checkHostMessage } from '../src/shared/protocolChecks';
 import { isWebUrl } from '../src/shared/webUrl';
 import { TrajectoryApp } from './app';
@@ -10,7 +13,7 @@ import { connectHost } from './host';
 
 const root = document.getElementById('app')!;
 const host = connectHost();
-const embedded = document.getElementById('gog-report');
+const report = document.getElementById('gog-report');
 const assets = new Map<string, string>();
 const refused = new Map<string, string>();
 
@@ -32,7 +35,7 @@ const app = new TrajectoryApp(
     refusal: (rel) => (rel ? refused.get(rel) : undefined),
     refusals: () => [...refused],
   },
-  embedded
+  report
     ? (url) => {
         if (isWebUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
       }
@@ -41,21 +44,35 @@ const app = new TrajectoryApp(
       },
 );
 
-if (embedded) {
-  const data = JSON.parse(embedded.textContent ?? '{}') as { init: unknown };
+/** The first message carried by the page, checked like any posted one; the data block is dropped once read. */
+function embeddedInit(block: HTMLElement): HostMessage {
+  const data = JSON.parse(block.textContent ?? '{}') as { init: unknown };
+  block.remove();
   const init = checkHostMessage(data.init);
-  if (!init.ok) throw new Error(`gog: the report's trajectory is not what the protocol says: ${init.error}`);
-  learnAssets(init.value);
-  app.handle(init.value);
-} else {
-  window.addEventListener('message', (event: MessageEvent) => {
-    const checked = checkHostMessage(event.data);
-    if (!checked.ok) {
-      console.warn('gog: ignored a message that is not part of the protocol', checked.error);
-      return;
-    }
-    learnAssets(checked.value);
-    app.handle(checked.value);
-  });
-  host.post({ type: 'ready' });
+  if (!init.ok) throw new Error(`gog: the page's trajectory is not what the protocol says: ${init.error}`);
+  return init.value;
+}
+
+function show(message: HostMessage): void {
+  learnAssets(message);
+  app.handle(message);
+}
+
+if (report) show(embeddedInit(report));
+else {
+  const first = document.getElementById(EMBEDDED_INIT_ID);
+  try {
+    if (first) show(embeddedInit(first));
+  } finally {
+    // Whatever became of it, the host must hear `ready` to send the rest.
+    window.addEventListener('message', (event: MessageEvent) => {
+      const checked = checkHostMessage(event.data);
+      if (!checked.ok) {
+        console.warn('gog: ignored a message that is not part of the protocol', checked.error);
+        return;
+      }
+      show(checked.value);
+    });
+    host.post({ type: 'ready' });
+  }
 }

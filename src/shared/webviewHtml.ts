@@ -12,6 +12,8 @@ export interface WebviewPage {
   /** Stylesheets and scripts, already resolved to URLs the page may load; or inline text. */
   styles: ({ href: string } | { text: string })[];
   scripts: ({ src: string } | { text: string; type?: string; id?: string })[];
+  /** Images fetched while the script loads (URLs the host already checked, within imageSources). */
+  preloadImages?: readonly string[];
 }
 
 export function escapeHtml(text: string): string {
@@ -32,6 +34,20 @@ export function contentSecurityPolicy(p: Pick<WebviewPage, 'nonce' | 'imageSourc
     `font-src ${p.fontSources}`,
     `script-src 'nonce-${p.nonce}'`,
   ].join('; ');
+}
+
+/** JSON that cannot end the <script> it sits in, nor read differently there than in a file. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** codicon.css with its font at `fontUrl` (the stylesheet names it relative to itself). */
+export function withCodiconFont(css: string, fontUrl: string): string {
+  const url = `url("${fontUrl.replace(/["\\\n]/g, encodeURIComponent)}")`;
+  return css.replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, () => url);
 }
 
 /**
@@ -59,6 +75,7 @@ export function renderWebviewPage(p: WebviewPage): string {
         : `<script nonce="${n}"${s.type ? ` type="${escapeHtml(s.type)}"` : ''}${s.id ? ` id="${escapeHtml(s.id)}"` : ''}>${inlineScript(s.text)}</script>`,
     )
     .join('\n    ');
+  const preloads = (p.preloadImages ?? []).map((href) => `<link rel="preload" as="image" href="${escapeHtml(href)}">`).join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -67,6 +84,7 @@ export function renderWebviewPage(p: WebviewPage): string {
     <meta property="csp-nonce" content="${n}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <title>${escapeHtml(p.title)}</title>
+    ${preloads}
     ${styles}
   </head>
   <body>
