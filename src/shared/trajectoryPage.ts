@@ -83,9 +83,11 @@ export function renderTrajectoryPage(p: TrajectoryPageParts): { html: string; em
     scripts: [
       ...(embedded ? [{ text: json, type: 'application/json', id: EMBEDDED_INIT_ID }] : []),
       ...(p.vscode?.scripts ?? []).map((text) => ({ text })),
-      { src: p.scriptUrl },
+      // Asked for from the head, before the images; run once the data block and VS Code's parts are parsed.
+      { src: p.scriptUrl, defer: true },
     ],
     preloadImages: p.init ? firstScreenImages(p.init) : [],
+    preloadFonts: [p.fontUrl],
   });
   return { html: p.vscode ? html.replace('<body>', `<body class="${escapeHtml(p.vscode.bodyClass)}">`) : html, embedded };
 }

@@ -11,9 +11,12 @@ export interface WebviewPage {
   fontSources: string;
   /** Stylesheets and scripts, already resolved to URLs the page may load; or inline text. */
   styles: ({ href: string } | { text: string })[];
-  scripts: ({ src: string } | { text: string; type?: string; id?: string })[];
+  /** `defer`: asked for from the head, before any image, and run once the page is parsed. */
+  scripts: ({ src: string; defer?: boolean } | { text: string; type?: string; id?: string })[];
   /** Images fetched while the script loads (URLs the host already checked, within imageSources). */
   preloadImages?: readonly string[];
+  /** Fonts the styles use, fetched at once rather than when the first text in them is laid out. */
+  preloadFonts?: readonly string[];
 }
 
 export function escapeHtml(text: string): string {
@@ -68,14 +71,19 @@ export function renderWebviewPage(p: WebviewPage): string {
         : `<style nonce="${n}">${s.text.replace(/<\/style/gi, '<\\/style')}</style>`,
     )
     .join('\n    ');
+  const deferred = p.scripts.flatMap((s) => ('src' in s && s.defer ? [`<script nonce="${n}" src="${escapeHtml(s.src)}" defer></script>`] : [])).join('\n    ');
   const scripts = p.scripts
+    .filter((s) => !('src' in s && s.defer))
     .map((s) =>
       'src' in s
         ? `<script nonce="${n}" src="${escapeHtml(s.src)}"></script>`
         : `<script nonce="${n}"${s.type ? ` type="${escapeHtml(s.type)}"` : ''}${s.id ? ` id="${escapeHtml(s.id)}"` : ''}>${inlineScript(s.text)}</script>`,
     )
     .join('\n    ');
-  const preloads = (p.preloadImages ?? []).map((href) => `<link rel="preload" as="image" href="${escapeHtml(href)}">`).join('\n    ');
+  const preloads = [
+    ...(p.preloadFonts ?? []).map((href) => `<link rel="preload" as="font" type="font/ttf" crossorigin href="${escapeHtml(href)}">`),
+    ...(p.preloadImages ?? []).map((href) => `<link rel="preload" as="image" href="${escapeHtml(href)}">`),
+  ].join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -84,6 +92,7 @@ export function renderWebviewPage(p: WebviewPage): string {
     <meta property="csp-nonce" content="${n}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <title>${escapeHtml(p.title)}</title>
+    ${deferred}
     ${preloads}
     ${styles}
   </head>

@@ -51,7 +51,7 @@ function page(i: InitMessage | undefined) {
 describe('trajectory page', () => {
   it('embeds the first message as inert JSON that reads back the same, whatever its text', () => {
     const hostile = '</script><img src=x onerror=alert(1)> <!-- \u2028\u2029 </SCRIPT> <![CDATA[';
-    const message = init(turn(1), {}, hostile);
+    const message = init(turn(1), { 's1-crop.jpg': `${source}/run/s1-crop.jpg` }, hostile);
     const { html, embedded } = page(message);
     assert.ok(embedded);
     const open = '<script nonce="abc123" type="application/json" id="gog-init">';
@@ -60,7 +60,9 @@ describe('trajectory page', () => {
     assert.ok(!/[<\u2028\u2029]/.test(block), 'no < nor line separators inside the block');
     assert.deepEqual(JSON.parse(block), { init: message });
     assert.equal(html.split('<script').length - 1, 2, 'the data block and the bundle, nothing else');
-    assert.ok(html.indexOf(open) < html.indexOf(`src="${source}/main.js"`), 'the data is there when the bundle runs');
+    // Asked for first, run once the page (and so the data block) is parsed.
+    assert.ok(html.includes(`<script nonce="abc123" src="${source}/main.js" defer></script>`));
+    assert.ok(html.indexOf(`src="${source}/main.js"`) < html.indexOf('rel="preload" as="image"'), 'the bundle is asked for before any image');
   });
 
   it('posts a first message too large for a page instead of embedding it', () => {
@@ -79,6 +81,7 @@ describe('trajectory page', () => {
     assert.ok(!html.includes('rel="stylesheet"'));
     assert.ok(html.includes(`<style nonce="abc123">@font-face { font-family: "codicon"; src: url("${source}/codicon.ttf") format("truetype"); }</style>`));
     assert.ok(html.includes('<style nonce="abc123">body { color: red }</style>'));
+    assert.ok(html.includes(`<link rel="preload" as="font" type="font/ttf" crossorigin href="${source}/codicon.ttf">`), 'the font is asked for at once');
   });
 
   it('preloads the question image and the first two turns’ images the host listed, at most eight, nothing else', () => {

@@ -201,7 +201,16 @@ export async function startHarness(): Promise<Harness> {
       res.writeHead(404);
       return void res.end();
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
+    // As VS Code's webview service worker answers: an ETag with no-cache, so a page revalidates what it has
+    // (a 304 for an unchanged file) and the browser keeps what it keeps for cached resources.
+    const stat = statSync(file);
+    const etag = `"${stat.size.toString(16)}-${stat.mtimeMs.toString(16)}"`;
+    const headers = { etag, 'cache-control': 'no-cache', 'last-modified': stat.mtime.toUTCString() };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
