@@ -66,7 +66,11 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   async resolveCustomEditor(document: TrajectoryDocument, panel: vscode.WebviewPanel): Promise<void> {
     const file = document.file;
     panel.webview.options = webviewOptions(this.extensionUri, path.dirname(file));
-    const view = new TrajectoryWebview(panel.webview, this.extensionUri, this.log);
+    // A webview rebuilt after its tab was hidden shows the document as it is now.
+    const view = new TrajectoryWebview(panel.webview, this.extensionUri, this.log, () => {
+      view.showDocument(document.loaded, file, document.pending);
+      showQueue();
+    });
     view.setHandlers({
       edit: async (r) => document.applyEdit(r.id, r.edit),
       related: async () => relatedTrajectories(file, document.header),

@@ -1,7 +1,8 @@
 // One webview showing one trajectory, whether in a panel (a live run) or a custom editor
-// (a file). Holds the protocol's host side: the HTML with its nonce and CSP, the `ready`
-// handshake (nothing is posted before the webview listens), validated requests with one
-// response each. Images reach the webview only as files of the run folder, and only those
+// (a file). Holds the protocol's host side: the page with its nonce and CSP, set once the
+// first message is known so it travels inside the page (trajectoryPage.ts), the `ready`
+// handshake (nothing else is posted before the webview listens), validated requests with
+// one response each. Images reach the webview only as files of the run folder, and only those
 // that are regular files really inside it (a symlink out is refused: runAssets.ts);
 // localResourceRoots alone would let a link inside the folder through.
 import * as path from 'node:path';
@@ -19,7 +20,8 @@ import {
   type ResponseOf,
   type ViewRequest,
 } from '../shared/messages';
-import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
+import { readTrajectoryStyles, renderTrajectoryPage, type InitMessage } from '../shared/trajectoryPage';
+import { newNonce } from '../shared/webviewHtml';
 
 /** Events in the first message of a large file; the rest follow in chunks small enough to validate without a stall. */
 const FIRST_CHUNK = 200;
@@ -44,6 +46,8 @@ export function webviewOptions(extensionUri: vscode.Uri, runDir: string): vscode
 
 export class TrajectoryWebview implements vscode.Disposable {
   private ready = false;
+  /** The page is set (with the first message in it when it fitted). */
+  private paged = false;
   /** The panel was closed; a live run may go on and keep posting. */
   private disposed = false;
   private queue: HostMessage[] = [];
@@ -53,39 +57,49 @@ export class TrajectoryWebview implements vscode.Disposable {
   private outbox: Promise<void> = Promise.resolve();
   private assets: RunAssets | undefined;
 
+  /** `rebuilt`: the webview was made anew from the page (a hidden tab shown again) and needs what it shows sent again. */
   constructor(
     private readonly webview: vscode.Webview,
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly rebuilt?: () => void,
   ) {
     this.disposables.push(webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
-    webview.html = this.html();
   }
 
   setHandlers(handlers: RequestHandlers): void {
     this.handlers = handlers;
   }
 
-  private html(): string {
-    const asset = (name: string) => this.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', name)).toString();
-    const source = this.webview.cspSource;
-    return renderWebviewPage({
-      title: 'Glance-or-Gaze trajectory',
+  /** Sets the page, once; true when `init` went inside it (so it is not posted). */
+  private async setPage(init?: InitMessage): Promise<boolean> {
+    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const asset = (name: string) => this.webview.asWebviewUri(vscode.Uri.joinPath(bundle, name)).toString();
+    const styles = await readTrajectoryStyles(bundle.fsPath);
+    if (this.disposed || this.paged) return false;
+    const page = renderTrajectoryPage({
       nonce: newNonce(),
-      imageSources: source,
-      styleSources: source,
-      fontSources: source,
-      styles: [{ href: asset('codicon.css') }, { href: asset('main.css') }],
-      scripts: [{ src: asset('main.js') }],
+      source: this.webview.cspSource,
+      scriptUrl: asset('main.js'),
+      fontUrl: asset('codicon.ttf'),
+      styles,
+      init,
     });
+    this.webview.html = page.html;
+    this.paged = true;
+    return page.embedded;
   }
 
-  /** Posts (in order) now if the webview listens, otherwise once it says it is ready. */
+  /**
+   * Posts (in order) now if the webview listens, otherwise once it says it is ready. The
+   * first message decides the page: an `init` that fits is embedded in it, not posted.
+   */
   post(message: HostMessage | (() => Promise<HostMessage>)): void {
     this.outbox = this.outbox
       .then(async () => {
         const m = typeof message === 'function' ? await message() : message;
         if (this.disposed) return;
+        if (!this.paged && (await this.setPage(m.type === 'init' ? m : undefined))) return;
         if (this.ready) void this.webview.postMessage(m);
         else this.queue.push(m);
       })
@@ -119,6 +133,11 @@ export class TrajectoryWebview implements vscode.Disposable {
     }
     const message = parsed.data;
     if (message.type === 'ready') {
+      if (this.ready) {
+        // A second `ready`: the page was loaded again and shows only what is embedded in it.
+        this.rebuilt?.();
+        return;
+      }
       this.ready = true;
       for (const m of this.queue.splice(0)) void this.webview.postMessage(m);
       return;
@@ -150,7 +169,15 @@ export class TrajectoryWebview implements vscode.Disposable {
 
   /** Shows a trajectory file (read as a stream); large ones arrive in chunks so the first turns paint at once. */
   async showFile(file: string, live = false): Promise<void> {
-    this.show(await readTrajectory(file, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES }), file, live);
+    let t: LoadedTrajectory;
+    try {
+      t = await readTrajectory(file, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES });
+    } catch (e) {
+      // The panel still gets its (empty) page rather than staying blank.
+      this.post(async () => ({ type: 'status', running: false, message: (e as Error).message }));
+      throw e;
+    }
+    this.show(t, file, live);
   }
 
   showText(text: string, file: string, live: boolean): void {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../core/trajectoryFile';
 import type { HostMessage } from '../shared/messages';
-import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
+import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
 import { describeRefused, referencedAssets, RunAssets } from './runAssets';
 
 const MIME: Record<string, string> = {
@@ -23,14 +23,6 @@ const MIME: Record<string, string> = {
  * browser would not open a much bigger page anyway.
  */
 export const MAX_REPORT_TRAJECTORY_BYTES = 256 * 1024 * 1024;
-
-/** JSON that cannot end the <script> it sits in. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
 
 export interface ReportResult {
   html: string;
@@ -58,7 +50,6 @@ export async function buildReport(trajectoryFile: string, webviewDir: string): P
   }
   const read = (name: string) => fs.readFile(path.join(webviewDir, name));
   const [script, styles, codicons, font] = await Promise.all([read('main.js'), read('main.css'), read('codicon.css'), read('codicon.ttf')]);
-  const fontUrl = `data:font/ttf;base64,${font.toString('base64')}`;
   const init: HostMessage = {
     type: 'init',
     title: path.basename(dir),
@@ -76,7 +67,7 @@ export async function buildReport(trajectoryFile: string, webviewDir: string): P
     imageSources: 'data:',
     styleSources: '',
     fontSources: 'data:',
-    styles: [{ text: codicons.toString('utf8').replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, `url("${fontUrl}")`) }, { text: styles.toString('utf8') }],
+    styles: [{ text: withCodiconFont(codicons.toString('utf8'), `data:font/ttf;base64,${font.toString('base64')}`) }, { text: styles.toString('utf8') }],
     scripts: [{ text: scriptJson({ init }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
   return { html, images: Object.keys(assets).length, left };

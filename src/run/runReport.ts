@@ -6,9 +6,8 @@
 // Run text is rendered by the bundle as text; here it only ever sits inside JSON.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
+import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
 import { runMessage } from './reviewMessages';
-import { scriptJson } from './report';
 
 export interface RunReportResult {
   html: string;
@@ -25,14 +24,13 @@ export async function buildRunReport(runDir: string, webviewDir: string): Promis
   const snapshot = { ...message, run: { ...message.run, source: name, running: false } };
   const read = (file: string) => fs.readFile(path.join(webviewDir, file));
   const [script, styles, codicons, font] = await Promise.all([read('runs.js'), read('runs.css'), read('codicon.css'), read('codicon.ttf')]);
-  const fontUrl = `data:font/ttf;base64,${font.toString('base64')}`;
   const html = renderWebviewPage({
     title: `Glance-or-Gaze: benchmark run ${name}`,
     nonce: newNonce(),
     imageSources: 'data:',
     styleSources: '',
     fontSources: 'data:',
-    styles: [{ text: codicons.toString('utf8').replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, `url("${fontUrl}")`) }, { text: styles.toString('utf8') }],
+    styles: [{ text: withCodiconFont(codicons.toString('utf8'), `data:font/ttf;base64,${font.toString('base64')}`) }, { text: styles.toString('utf8') }],
     scripts: [{ text: scriptJson({ message: snapshot }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
   return { html, samples: message.rows.length, problems: message.problems };

@@ -11,7 +11,12 @@ export interface WebviewPage {
   fontSources: string;
   /** Stylesheets and scripts, already resolved to URLs the page may load; or inline text. */
   styles: ({ href: string } | { text: string })[];
-  scripts: ({ src: string } | { text: string; type?: string; id?: string })[];
+  /** `defer`: asked for from the head, before any image, and run once the page is parsed. */
+  scripts: ({ src: string; defer?: boolean } | { text: string; type?: string; id?: string })[];
+  /** Images fetched while the script loads (URLs the host already checked, within imageSources). */
+  preloadImages?: readonly string[];
+  /** Fonts the styles use, fetched at once rather than when the first text in them is laid out. */
+  preloadFonts?: readonly string[];
 }
 
 export function escapeHtml(text: string): string {
@@ -34,6 +39,20 @@ export function contentSecurityPolicy(p: Pick<WebviewPage, 'nonce' | 'imageSourc
   ].join('; ');
 }
 
+/** JSON that cannot end the <script> it sits in, nor read differently there than in a file. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** codicon.css with its font at `fontUrl` (the stylesheet names it relative to itself). */
+export function withCodiconFont(css: string, fontUrl: string): string {
+  const url = `url("${fontUrl.replace(/["\\\n]/g, encodeURIComponent)}")`;
+  return css.replace(/url\(["']?\.\/codicon\.ttf[^)"']*["']?\)/g, () => url);
+}
+
 /**
  * Script text safe inside <script>: only `</script` and `<!--` can end or confuse the element.
  * Both escapes mean the same in JS strings and regular expressions; JSON data should also
@@ -52,13 +71,19 @@ export function renderWebviewPage(p: WebviewPage): string {
         : `<style nonce="${n}">${s.text.replace(/<\/style/gi, '<\\/style')}</style>`,
     )
     .join('\n    ');
+  const deferred = p.scripts.flatMap((s) => ('src' in s && s.defer ? [`<script nonce="${n}" src="${escapeHtml(s.src)}" defer></script>`] : [])).join('\n    ');
   const scripts = p.scripts
+    .filter((s) => !('src' in s && s.defer))
     .map((s) =>
       'src' in s
         ? `<script nonce="${n}" src="${escapeHtml(s.src)}"></script>`
         : `<script nonce="${n}"${s.type ? ` type="${escapeHtml(s.type)}"` : ''}${s.id ? ` id="${escapeHtml(s.id)}"` : ''}>${inlineScript(s.text)}</script>`,
     )
     .join('\n    ');
+  const preloads = [
+    ...(p.preloadFonts ?? []).map((href) => `<link rel="preload" as="font" type="font/ttf" crossorigin href="${escapeHtml(href)}">`),
+    ...(p.preloadImages ?? []).map((href) => `<link rel="preload" as="image" href="${escapeHtml(href)}">`),
+  ].join('\n    ');
   return `<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -67,6 +92,8 @@ export function renderWebviewPage(p: WebviewPage): string {
     <meta property="csp-nonce" content="${n}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <title>${escapeHtml(p.title)}</title>
+    ${deferred}
+    ${preloads}
     ${styles}
   </head>
   <body>

@@ -1,6 +1,7 @@
 // The real webview bundle in a real browser, without VS Code: a page served on 127.0.0.1
-// with the panel's own HTML and CSP, a stand-in for acquireVsCodeApi that records what the
-// webview posts, VS Code-like theme variables, and run folders for its images.
+// built by the panel's own page builder (trajectoryPage.ts: same HTML, CSP, inline styles,
+// embedded first message and preloads), a stand-in for acquireVsCodeApi that records what
+// the webview posts, VS Code-like theme variables, and run folders for its images.
 import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajectory';
 import { referencedAssets } from '../../src/run/runAssets';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HostMessage, ViewMessage } from '../../src/shared/messages';
+import { readTrajectoryStyles, renderTrajectoryPage, type InitMessage } from '../../src/shared/trajectoryPage';
 import { newNonce, renderWebviewPage } from '../../src/shared/webviewHtml';
 import { ROOT } from '../helpers/fixtures';
 
@@ -130,35 +132,66 @@ export interface Harness {
   origin: string;
   /** Serves a run folder under /run/<name>/; returns the base URL its images are served at. */
   addRun(name: string, dir: string): string;
-  /** The page of a bundle: the trajectory view (main) or the run review views (runs). */
+  /** The page of a bundle: the trajectory view (main) or the run review views (runs), waiting for messages. */
   pageUrl(theme: Theme, bundle?: 'main' | 'runs'): string;
+  /** The page the extension would set for a trajectory whose first message is `init` (embedded when it fits). */
+  trajectoryPageUrl(theme: Theme, init: InitMessage): Promise<{ url: string; embedded: boolean }>;
   close(): Promise<void>;
+}
+
+/** What VS Code adds to every webview: its theme variables and body class, and acquireVsCodeApi. */
+function vscodeParts(theme: Theme): { styles: string[]; scripts: string[]; bodyClass: string } {
+  const vars = Object.entries(THEMES[theme] ?? THEMES.light)
+    .map(([k, v]) => `--${k}: ${v};`)
+    .join(' ');
+  return { styles: [`html { ${vars} }`], scripts: [STUB], bodyClass: `vscode-${theme}` };
 }
 
 export async function startHarness(): Promise<Harness> {
   const runs = new Map<string, string>();
+  const pages = new Map<string, string>();
   let origin = '';
+  const trajectoryPage = async (theme: Theme, init?: InitMessage) =>
+    renderTrajectoryPage({
+      nonce: newNonce(),
+      source: origin,
+      scriptUrl: `${origin}/dist/main.js`,
+      fontUrl: `${origin}/dist/codicon.ttf`,
+      styles: await readTrajectoryStyles(DIST),
+      init,
+      vscode: vscodeParts(theme),
+    });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://harness');
-    if (url.pathname === '/') {
-      const theme = (url.searchParams.get('theme') ?? 'light') as Theme;
-      const bundle = url.searchParams.get('bundle') === 'runs' ? 'runs' : 'main';
-      const vars = Object.entries(THEMES[theme] ?? THEMES.light)
-        .map(([k, v]) => `--${k}: ${v};`)
-        .join(' ');
-      const nonce = newNonce();
+    const theme = (url.searchParams.get('theme') ?? 'light') as Theme;
+    const sendHtml = (html: string) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html);
+    };
+    if (url.pathname === '/' && url.searchParams.get('bundle') === 'runs') {
+      const parts = vscodeParts(theme);
       const html = renderWebviewPage({
         title: 'harness',
-        nonce,
+        nonce: newNonce(),
         imageSources: origin,
         styleSources: origin,
         fontSources: origin,
-        styles: [{ href: `${origin}/dist/codicon.css` }, { href: `${origin}/dist/${bundle}.css` }, { text: `html { ${vars} }` }],
-        scripts: [{ text: STUB }, { src: `${origin}/dist/${bundle}.js` }],
-      }).replace('<body>', `<body class="vscode-${theme}">`);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return void res.end(html);
+        styles: [{ href: `${origin}/dist/codicon.css` }, { href: `${origin}/dist/runs.css` }, { text: parts.styles[0]! }],
+        scripts: [{ text: STUB }, { src: `${origin}/dist/runs.js` }],
+      }).replace('<body>', `<body class="${parts.bodyClass}">`);
+      return sendHtml(html);
     }
+    if (url.pathname === '/') {
+      trajectoryPage(theme).then(
+        (p) => sendHtml(p.html),
+        (e: unknown) => {
+          res.writeHead(500);
+          res.end(String(e));
+        },
+      );
+      return;
+    }
+    if (url.pathname.startsWith('/page/') && pages.has(url.pathname)) return sendHtml(pages.get(url.pathname)!);
     let file: string | undefined;
     const parts = url.pathname.split('/').map(decodeURIComponent);
     if (parts[1] === 'dist') file = path.join(DIST, ...parts.slice(2));
@@ -168,7 +201,16 @@ export async function startHarness(): Promise<Harness> {
       res.writeHead(404);
       return void res.end();
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
+    // As VS Code's webview service worker answers: an ETag with no-cache, so a page revalidates what it has
+    // (a 304 for an unchanged file) and the browser keeps what it keeps for cached resources.
+    const stat = statSync(file);
+    const etag = `"${stat.size.toString(16)}-${stat.mtimeMs.toString(16)}"`;
+    const headers = { etag, 'cache-control': 'no-cache', 'last-modified': stat.mtime.toUTCString() };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -180,6 +222,12 @@ export async function startHarness(): Promise<Harness> {
       return `${origin}/run/${encodeURIComponent(name)}`;
     },
     pageUrl: (theme, bundle = 'main') => `${origin}/?theme=${theme}${bundle === 'runs' ? '&bundle=runs' : ''}`,
+    async trajectoryPageUrl(theme, init) {
+      const { html, embedded } = await trajectoryPage(theme, init);
+      const at = `/page/${pages.size + 1}`;
+      pages.set(at, html);
+      return { url: `${origin}${at}`, embedded };
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { readTrajectory, type LoadedTrajectory } from '../../src/core/trajectoryFile';
 import type { ActionEvent } from '../../src/core/trajectory';
 import type { HostMessage } from '../../src/shared/messages';
+import type { InitMessage } from '../../src/shared/trajectoryPage';
 import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
@@ -161,6 +162,56 @@ describe('trajectory panel in headless Chromium', function () {
     const requests = (await posted(page)).filter((m) => m.type === 'request');
     assert.equal(requests.length, 1);
     assert.deepEqual((requests[0] as { request: unknown }).request, { method: 'openExternal', url: 'https://www.flickr.com/photos/spacex/' });
+    await page.close();
+  });
+
+  it('draws the first message carried by its page before saying ready, then takes what follows, each turn once', async () => {
+    const t = await readTrajectory(runs.landscape);
+    const first = t.events.filter((e) => e.step <= 1);
+    const rest = t.events.slice(first.length);
+    const init: InitMessage = { ...(initMessage(t, bases.landscape, true, first) as InitMessage), complete: false };
+    const { url, embedded } = await harness.trajectoryPageUrl('dark', init);
+    assert.ok(embedded);
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator('.turn[data-step="1"]').waitFor();
+    assert.deepEqual(await posted(page), [{ type: 'ready' }], 'drawn from the page alone; ready said once');
+    // The first screen's images were asked for by the page's head, before the bundle drew them; all of them checked ones.
+    const loaded = await page.evaluate(async () => {
+      const d = globalThis as unknown as {
+        document: { querySelectorAll(s: string): ArrayLike<{ href: string }>; fonts: { load(f: string): Promise<unknown[]> } };
+        performance: { getEntriesByType(t: string): { name: string; initiatorType: string }[] };
+      };
+      return {
+        preloads: Array.from(d.document.querySelectorAll('link[rel="preload"][as="image"]')).map((l) => l.href),
+        stylesheets: d.document.querySelectorAll('link[rel="stylesheet"]').length,
+        resources: d.performance.getEntriesByType('resource').map((r) => ({ name: r.name, by: r.initiatorType })),
+        iconFont: (await d.document.fonts.load('16px codicon')).length,
+      };
+    });
+    const firstImages = [
+      t.header!.image.sent.path ?? t.header!.image.path,
+      ...first.flatMap((e) => (e.type === 'action' && e.action.kind === 'image_search' && e.action.crop ? [e.action.crop] : [])),
+    ];
+    assert.ok(firstImages.length >= 2);
+    for (const rel of firstImages) assert.ok(loaded.preloads.includes(init.assets[rel]!), `preloaded: ${rel}`);
+    for (const href of loaded.preloads) assert.ok(Object.values(init.assets).includes(href), `only images the host listed: ${href}`);
+    for (const href of loaded.preloads)
+      assert.ok(
+        loaded.resources.some((r) => r.name === href && r.by === 'link'),
+        `fetched by the preload: ${href}`,
+      );
+    assert.equal(loaded.stylesheets, 0, 'styles are inline');
+    assert.ok(!loaded.resources.some((r) => r.name.endsWith('.css')), 'no stylesheet fetched');
+    assert.equal(loaded.iconFont, 1, 'the icon font loads from the bundle under the CSP');
+
+    for (const e of rest) await deliver(page, { type: 'events', events: [e], complete: false, assets: assetsFor(bases.landscape, [e]) });
+    await deliver(page, { type: 'status', running: false });
+    const steps = [...new Set(t.events.map((e) => e.step))].filter((s) => s > 0);
+    for (const step of steps) assert.equal(await page.locator(`.turn[data-step="${step}"]`).count(), 1, `turn ${step} shown once`);
+    assert.equal(await page.locator('.turn').count(), steps.length);
+    assert.equal(await page.locator('.gaze').count(), 2);
+    assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
   });
 

@@ -158,6 +158,85 @@ describe('untrusted text in the trajectory panel', function () {
     await page.close();
   });
 
+  it('keeps hostile text inside the first message embedded in the page: nothing breaks out of its <script> block', async () => {
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const breakouts = [
+      '</script><img src=x onerror="window.__xss = 20">',
+      '</SCRIPT ><script>window.__xss = 21</script>',
+      '<!-- <script>window.__xss = 22</script> -->',
+      '<!--<script>',
+      ']]></style></head><body onload="window.__xss = 23">\u2028\u2029',
+    ];
+    const { header, events } = poisonedTrajectory();
+    const hostile = {
+      ...header,
+      question: `Question ${breakouts[0]} ${breakouts[2]}`,
+      gold: breakouts,
+    };
+    const answer = `Answer ${breakouts[1]} ${breakouts[3]} ${breakouts[4]}`;
+    const shown = events.map((e) =>
+      e.type === 'final' ? { ...e, answer } : e.type === 'action' && e.action.kind === 'answer' ? { ...e, action: { ...e.action, text: answer } } : e,
+    );
+    const { url, embedded } = await harness.trajectoryPageUrl('dark', {
+      type: 'init',
+      title: breakouts[0]!,
+      source: `/runs/${breakouts[3]}/trajectory.jsonl`,
+      header: hostile,
+      events: shown,
+      problems: [{ line: 2, message: breakouts[1]! }],
+      assets: assetsFor(`${harness.origin}/run/run`, shown, hostile),
+      live: false,
+      complete: true,
+      editable: true,
+      pending: { version: 0, annotations: [] },
+    });
+    assert.ok(embedded, 'the trajectory travels inside the page');
+    // The page as the browser receives it: the data block is one element, closed only by its own end tag.
+    const html = await (await fetch(url)).text();
+    const block = html.slice(html.indexOf('id="gog-init">'), html.indexOf('</script>', html.indexOf('id="gog-init">')));
+    assert.ok(!/<\/script|<!--/i.test(block), 'no </script or <!-- inside the data block');
+    await page.goto(url);
+    await page.locator('.turn[data-step="4"]').waitFor();
+    await page.waitForTimeout(300);
+
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'no payload ran');
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(await violations(page), { violations: [], errors: [] }, 'nothing was even attempted against the CSP');
+    const found = await page.evaluate(() => {
+      const d = (
+        globalThis as unknown as {
+          document: {
+            querySelector(s: string): { textContent: string; querySelectorAll(s: string): { length: number } } | null;
+            querySelectorAll(s: string): { length: number };
+          };
+        }
+      ).document;
+      return {
+        text: d.querySelector('#app')!.textContent,
+        scripts: d.querySelectorAll('script').length,
+        dataBlock: !!d.querySelector('#gog-init'),
+        injected: d.querySelector('#app')!.querySelectorAll('script, img[src="x"], style').length,
+      };
+    });
+    // The acquireVsCodeApi stand-in and the bundle: the data block was read and dropped, nothing added.
+    assert.equal(found.scripts, 2);
+    assert.equal(found.dataBlock, false);
+    assert.equal(found.injected, 0);
+    for (const b of [breakouts[0]!, breakouts[2]!]) assert.ok(found.text.includes(b), `the question shown as text: ${b}`);
+    assert.ok(found.text.includes(answer), 'the answer shown as text, whole');
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'ready'),
+      [{ type: 'ready' }],
+      'the view still says ready, once, for the messages after the first',
+    );
+    await page.close();
+  });
+
   it('ignores messages that are not part of the protocol', async () => {
     const page = await context.newPage();
     await page.goto(harness.pageUrl('light'));
