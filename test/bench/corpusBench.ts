@@ -42,6 +42,8 @@ async function bundledRunner(tmp: string): Promise<string> {
     outfile: out,
     logLevel: 'error',
   });
+  // The image matcher's ranking thread ships beside the bundle (npm run bench builds it first).
+  await fs.copyFile(path.join(ROOT, 'dist', 'rankWorker.js'), path.join(tmp, 'rankWorker.js'));
   return out;
 }
 
