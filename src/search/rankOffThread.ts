@@ -10,13 +10,19 @@ import type { RankAnswer, RankJob } from './rankWorker';
 
 type Candidate = { item: number; signature: ImageSignature; hint?: PlaceHint };
 
+/**
+ * A search hands the thread about a megabyte of signatures: a small young generation keeps its
+ * memory near that, not the default's tens of megabytes (the corpus's memory target counts it).
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 /** The worker as built beside the bundle (dist/rankWorker.js), or its source when this module runs under tsx (tests, the bench). */
 function newWorker(): Worker | null {
   const built = path.join(__dirname, 'rankWorker.js');
-  if (existsSync(built)) return new Worker(built);
+  if (existsSync(built)) return new Worker(built, { resourceLimits: LIMITS });
   const source = path.join(__dirname, 'rankWorker.ts');
   // tsx's CommonJS hook: its ESM one does not reach a worker's entry file.
-  if (existsSync(source)) return new Worker(source, { execArgv: ['--require', 'tsx/cjs'] });
+  if (existsSync(source)) return new Worker(source, { execArgv: ['--require', 'tsx/cjs'], resourceLimits: LIMITS });
   return null;
 }
 
