@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { rankBySimilarity, type ImageSignature, type PlaceHint, type Ranked } from './imageMatch';
+import { packJob } from './rankPacking';
 import type { RankAnswer, RankJob } from './rankWorker';
 
 type Candidate = { item: number; signature: ImageSignature; hint?: PlaceHint };
@@ -28,7 +29,10 @@ function newWorker(): Worker | null {
 
 let worker: Worker | null | undefined;
 let nextId = 1;
-const pending = new Map<number, { job: RankJob; resolve: (r: Ranked<number>[]) => void; reject: (e: Error) => void }>();
+type Job = { query: ImageSignature; candidates: readonly Candidate[] };
+const pending = new Map<number, { job: Job; resolve: (r: Ranked<number>[]) => void; reject: (e: Error) => void }>();
+/** Buffers the thread gave back, to pack the next jobs into (as many as searches ran at once). */
+const spares: ArrayBuffer[] = [];
 
 /** The thread is gone: what it was given is ranked here, and so is everything after. */
 function inline(): void {
@@ -53,6 +57,7 @@ function started(): Worker | null {
   }
   if (!w) return (worker = null);
   w.on('message', (a: RankAnswer) => {
+    spares.push(a.buffer);
     const p = pending.get(a.id);
     if (!p) return;
     pending.delete(a.id);
@@ -70,11 +75,12 @@ function started(): Worker | null {
 export function rankOffThread(query: ImageSignature, candidates: readonly Candidate[]): Promise<Ranked<number>[]> {
   const w = started();
   if (!w) return Promise.resolve(rankBySimilarity(query, candidates));
-  const job: RankJob = { id: nextId++, query, candidates: [...candidates] };
+  const id = nextId++;
+  const packed: RankJob = { id, ...packJob(query, candidates, spares.pop()) };
   return new Promise((resolve, reject) => {
-    pending.set(job.id, { job, resolve, reject });
+    pending.set(id, { job: { query, candidates }, resolve, reject });
     w.ref();
-    w.postMessage(job);
+    w.postMessage(packed, [packed.buffer]);
   });
 }
 

@@ -2,22 +2,21 @@
 // milliseconds of arithmetic a search; on the main thread it held up everything else there:
 // the replies of a benchmark's other samples, the extension host's messages.
 import { parentPort } from 'node:worker_threads';
-import { rankBySimilarity, type ImageSignature, type PlaceHint } from './imageMatch';
+import { rankBySimilarity } from './imageMatch';
+import { unpackJob, type PackedJob } from './rankPacking';
 
-export interface RankJob {
-  id: number;
-  query: ImageSignature;
-  candidates: { item: number; signature: ImageSignature; hint?: PlaceHint }[];
-}
+export type RankJob = PackedJob & { id: number };
 
-export type RankAnswer = { id: number; ranked: { item: number; score: number }[] } | { id: number; error: string };
+/** The ranking, or why not; the job's buffer goes back with it, to be packed again. */
+export type RankAnswer = ({ ranked: { item: number; score: number }[] } | { error: string }) & { id: number; buffer: ArrayBuffer };
 
 parentPort?.on('message', (job: RankJob) => {
   let answer: RankAnswer;
   try {
-    answer = { id: job.id, ranked: rankBySimilarity(job.query, job.candidates) };
+    const { query, candidates } = unpackJob(job);
+    answer = { id: job.id, buffer: job.buffer, ranked: rankBySimilarity(query, candidates) };
   } catch (e) {
-    answer = { id: job.id, error: e instanceof Error ? e.message : String(e) };
+    answer = { id: job.id, buffer: job.buffer, error: e instanceof Error ? e.message : String(e) };
   }
-  parentPort!.postMessage(answer);
+  parentPort!.postMessage(answer, [job.buffer]);
 });
