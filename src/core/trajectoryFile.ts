@@ -1,7 +1,7 @@
 // Reading and appending trajectory files (JSONL, schema in trajectory.ts).
 import { randomBytes } from 'node:crypto';
-import { close as closeFd, fsync, open, openSync, promises as fs, writeSync } from 'node:fs';
-import * as path from 'node:path';
+import { close as closeFd, fsync, openSync, promises as fs, writeSync } from 'node:fs';
+import { inFolder, openFd } from './files';
 import { isProblem, parseJsonLine, type LineProblem } from './jsonl';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lineReader';
 import { redact } from './redact';
@@ -147,11 +147,6 @@ export async function readTrajectory(file: string, options: ReadOptions = {}): P
   return builder.done();
 }
 
-/** A raw file descriptor (the writes below are synchronous ones), opened on the thread pool. */
-function openFd(file: string, flags: string): Promise<number> {
-  return new Promise((resolve, reject) => open(file, flags, (e, fd) => (e ? reject(e) : resolve(fd))));
-}
-
 /**
  * Appends events to a trajectory file as they happen: one write(2) per line on a file
  * opened for appending, so a crash loses at most the line being written, and a reader can
@@ -182,14 +177,7 @@ export class TrajectoryWriter {
   /** Creates a new trajectory file (and its folder when absent); fails (EEXIST) if one already exists there. */
   static async create(file: string, header: TrajectoryHeader, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
     // Opened off the main thread: many runs at once (a benchmark) must not wait on each other's opens.
-    let fd: number;
-    try {
-      fd = await openFd(file, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      fd = await openFd(file, 'wx');
-    }
+    const fd = await inFolder(file, () => openFd(file, 'wx'));
     const writer = new TrajectoryWriter(file, fd, secrets);
     writer.writeLine(header);
     return writer;

@@ -3,18 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { inFolder } from '../core/files';
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(tmp, 'wx');
-  } catch (e) {
-    // The folder is made only when it is missing: one system call fewer on every write.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    handle = await fs.open(tmp, 'wx');
-  }
+  const handle = await inFolder(tmp, () => fs.open(tmp, 'wx'));
   try {
     await handle.writeFile(data);
     // Not durable: after a crash the file may be empty, never half of the new content (a cache, which reads that as a miss).

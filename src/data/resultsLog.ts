@@ -2,7 +2,8 @@
 // (and rollout), appended as samples finish; read whole when a run resumes or shards merge.
 // A last line cut short by a crash or a kill is reported apart, so resuming can cut it off and
 // run that sample again. (The review views read the same file as a stream: resultsFile.ts.)
-import { close as closeFd, fsync, open as openFd, promises as fs, writeSync } from 'node:fs';
+import { close as closeFd, fsync, promises as fs, writeSync } from 'node:fs';
+import { openFd } from '../core/files';
 import { isProblem, parseJsonLine, type LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { resultSchema, type SampleResult } from './results';
@@ -72,7 +73,7 @@ export class ResultsWriter {
   }
 
   static async open(file: string): Promise<ResultsWriter> {
-    return new ResultsWriter(await new Promise<number>((resolve, reject) => openFd(file, 'a', (e, fd) => (e ? reject(e) : resolve(fd)))));
+    return new ResultsWriter(await openFd(file, 'a'));
   }
 
   append(result: SampleResult): Promise<void> {

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { boundedFetch, FetchError } from '../../search/net/boundedFetch';
+import { inFolder } from '../../core/files';
 import type { ImageRef } from './sample';
 
 export interface ImageFetchLimits {
@@ -32,14 +33,7 @@ async function writeOnce(file: string, data: Uint8Array): Promise<void> {
     // absent: write it
   }
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(tmp, data, { flag: 'wx' });
-  } catch (e) {
-    // The folder is made only when it is missing: one system call fewer a sample.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(tmp, data, { flag: 'wx' });
-  }
+  await inFolder(tmp, () => fs.writeFile(tmp, data, { flag: 'wx' }));
   await fs.rename(tmp, file);
 }
 
