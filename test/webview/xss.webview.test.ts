@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajectory';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
@@ -90,13 +90,26 @@ describe('untrusted text in the trajectory panel', function () {
     tmp.cleanup();
   });
 
-  it('runs nothing, shows every payload as text, and opens only web links', async () => {
+  /** A new page whose dialogs (an alert a payload might open) are recorded and dismissed. */
+  async function watchedPage(): Promise<{ page: Page; dialogs: string[] }> {
     const page = await context.newPage();
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
+    return { page, dialogs };
+  }
+
+  /** No payload set its marker, opened a dialog, or even tried something the CSP refused. */
+  async function assertNothingRan(page: Page, dialogs: string[]): Promise<void> {
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'no payload ran');
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(await violations(page), { violations: [], errors: [] }, 'nothing was even attempted against the CSP');
+  }
+
+  it('runs nothing, shows every payload as text, and opens only web links', async () => {
+    const { page, dialogs } = await watchedPage();
     await page.goto(harness.pageUrl('dark'));
     const { header, events } = poisonedTrajectory();
     await deliver(page, {
@@ -117,9 +130,7 @@ describe('untrusted text in the trajectory panel', function () {
     await page.locator('.result-title').nth(1).click(); // an https link
     await page.waitForTimeout(300);
 
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'no payload ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(await violations(page), { violations: [], errors: [] }, 'nothing was even attempted against the CSP');
+    await assertNothingRan(page, dialogs);
 
     const found = await page.evaluate(() => {
       const d = (
@@ -159,12 +170,7 @@ describe('untrusted text in the trajectory panel', function () {
   });
 
   it('keeps hostile text inside the first message embedded in the page: nothing breaks out of its <script> block', async () => {
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const { page, dialogs } = await watchedPage();
     const breakouts = [
       '</script><img src=x onerror="window.__xss = 20">',
       '</SCRIPT ><script>window.__xss = 21</script>',
@@ -204,9 +210,7 @@ describe('untrusted text in the trajectory panel', function () {
     await page.locator('.turn[data-step="4"]').waitFor();
     await page.waitForTimeout(300);
 
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'no payload ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(await violations(page), { violations: [], errors: [] }, 'nothing was even attempted against the CSP');
+    await assertNothingRan(page, dialogs);
     const found = await page.evaluate(() => {
       const d = (
         globalThis as unknown as {
