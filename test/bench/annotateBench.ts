@@ -18,16 +18,9 @@ import { ROOT } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
 import { syntheticRun } from '../webview/fixtures';
 import { assetsFor, startHarness, type Harness } from '../webview/harness';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const QUEUE_SIZE = 2000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 type PageWindow = {
   __gog: { posted: unknown[] };

@@ -29,6 +29,7 @@ import { corpusBenchmarks } from './corpusBench';
 import { annotateBenchmarks } from './annotateBench';
 import { searchBenchmarks } from './searchBench';
 import { webviewBenchmarks } from './webviewBench';
+import { median } from './stats';
 
 const quick = process.argv.includes('--quick');
 const stepsArg = process.argv.indexOf('--steps');
@@ -36,12 +37,6 @@ const replaySteps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : quick ? 
 const exportArg = process.argv.indexOf('--export-runs');
 const exportRuns = exportArg > 0 ? Number(process.argv[exportArg + 1]) : quick ? 1 : 3;
 const ROOT = path.resolve(__dirname, '..', '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function row(label: string, value: string, target: string, ratio?: number): void {
   const verdict = ratio === undefined ? '' : `${ratio.toFixed(2)} of target ${ratio <= 1 ? 'ok' : 'OVER'}`;

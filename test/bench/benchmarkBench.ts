@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import { parseBenchArgs } from '../../src/cli/bench';
 import { runBenchmark } from '../../src/run/bench';
 import { benchArgs, SCRIPTS, writeBenchmark, type BenchFixture, type Script } from '../helpers/benchmarks';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = 32;
@@ -43,11 +42,6 @@ interface Measured {
   load: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 async function benchmarkCase(tmp: string, row: Row, samples: number, label: string, scripts: readonly Script[]): Promise<void> {
   tmp = await fs.mkdtemp(path.join(tmp, 'bench-'));
   const fx = await writeBenchmark('mmsearch', path.join(tmp, 'bench-data'), samples, undefined, scripts);
@@ -56,6 +50,7 @@ async function benchmarkCase(tmp: string, row: Row, samples: number, label: stri
   const runs: Measured[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await benchmarkRun(tmp, fx, recordings, samples, i));
   const ratios = runs.map((r) => r.wall / r.ideal);
+  // RUNS is odd: the median is one of the runs, shown whole.
   const m = runs[ratios.indexOf(median(ratios))]!;
   console.log(
     `\ngog bench, ${label}: ${samples} samples (${m.turns} model turns of ${LATENCY_MS} ms), ${CONCURRENCY} at a time, replay endpoint in its own process; ${RUNS} runs, the median shown`,

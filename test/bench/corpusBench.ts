@@ -13,16 +13,9 @@ import { ROOT } from '../helpers/fixtures';
 import { rng, writeTextCorpus } from '../unit/corpusFixtures';
 import { writeImageCorpus } from './corpusGen';
 import type { RunReport } from './corpusRun';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const signal = new AbortController().signal;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
 

@@ -10,19 +10,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { demoRuns } from '../helpers/demoRuns';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TRAJECTORIES = 2000;
 const TARGET_S = 30;
 const TARGET_MB = 500;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Every file under `dir`, relative to it. */
 async function filesUnder(dir: string, rel = ''): Promise<string[]> {

@@ -11,17 +11,10 @@ import type { RunsHostMessage } from '../../src/shared/runsMessages';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { launchChromium } from '../vscode/harness/chromium';
 import { startHarness } from '../webview/harness';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const SAMPLES = 10_000;
 const ROOT = path.resolve(__dirname, '..', '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 type BenchWindow = {
   __run: unknown;

@@ -9,17 +9,10 @@ import sharp from 'sharp';
 import type { SearchHit, TextSearch } from '../../src/core/ports';
 import { cachedTextSearch, SearchCache } from '../../src/search/cache';
 import { thumbnailFetcher } from '../../src/search/net/thumbnails';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
+import { median, type Row } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'hubble_deep_field.jpg', 'rocket.jpg'];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export async function searchBenchmarks(tmp: string, row: Row): Promise<void> {
   console.log('\nsearch');

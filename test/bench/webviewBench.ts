@@ -6,14 +6,7 @@ import type { HostMessage } from '../../src/shared/messages';
 import { launchChromium } from '../vscode/harness/chromium';
 import { syntheticRun } from '../webview/fixtures';
 import { assetsFor, startHarness } from '../webview/harness';
-
-type Row = (label: string, value: string, target: string, ratio?: number) => void;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+import { median, type Row } from './stats';
 
 interface PageTimes {
   firstPaint: number;
