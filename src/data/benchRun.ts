@@ -15,6 +15,7 @@ import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';
+import { parseJson } from '../core/json';
 
 export const BENCH_FILE = 'bench.json';
 export const SUMMARY_FILE = 'summary.json';
@@ -36,9 +37,11 @@ export const benchMetaSchema = z.looseObject({
     format: z.string(),
     layout: z.string(),
     map: z.record(z.string(), z.string()).optional(),
-    /** Records in the file, and samples they yielded (before limit and shard). */
+    /** Records read, and samples they yielded (before the shard): the whole file's, or up to the limit's need. */
     records: z.number().int().min(0),
     samples: z.number().int().min(0),
+    /** Reading stopped at the limit, before the end of the file. */
+    partial: z.boolean().optional(),
     /** Records that yielded no sample: where, and why (the first 1,000). */
     problems: z.array(z.looseObject({ where: z.string(), message: z.string() })),
     problemCount: z.number().int().min(0),
@@ -75,7 +78,7 @@ export async function readBenchMeta(dir: string): Promise<BenchMeta> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     throw new BenchRunError(`${file} is not valid JSON`);
   }
@@ -154,7 +157,7 @@ export async function writeQueries(dir: string, levels: readonly QueryLevel[]): 
 
 export async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {
-    const r = summarySchema.safeParse(JSON.parse(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
+    const r = summarySchema.safeParse(parseJson(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

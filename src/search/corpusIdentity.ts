@@ -23,6 +23,7 @@ import { isInside, kindOf, type CorpusFolder } from './corpusFiles';
 import { IMAGES_INDEX_KIND } from './imageIndex';
 import { PAGES_INDEX_KIND } from './pagesIndex';
 import { hashPages } from './pagesFile';
+import { parseJson } from '../core/json';
 
 const recordSchema = z.object({
   version: z.literal(1),
@@ -55,7 +56,7 @@ export function recordFile(indexDir: string, root: string): string {
 
 export async function readRecord(indexDir: string, root: string): Promise<CorpusRecord | undefined> {
   try {
-    const r = recordSchema.safeParse(JSON.parse(await fs.readFile(recordFile(indexDir, root), 'utf8')));
+    const r = recordSchema.safeParse(parseJson(await fs.readFile(recordFile(indexDir, root), 'utf8')));
     return r.success && r.data.root === root ? r.data : undefined;
   } catch {
     return undefined;

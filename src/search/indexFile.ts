@@ -11,6 +11,7 @@ import { endianness } from 'node:os';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
 import { crc32 } from './crc32';
+import { parseJson } from '../core/json';
 
 const MAGIC = Buffer.from('GOGINDEX', 'latin1');
 const FORMAT = 1;
@@ -132,7 +133,7 @@ export class IndexFile<M> {
       if ((await handle.read(headerBytes, 0, headerLength, head.length)).bytesRead !== headerLength) return undefined;
       let json: unknown;
       try {
-        json = JSON.parse(headerBytes.toString('utf8'));
+        json = parseJson(headerBytes.toString('utf8'));
       } catch {
         return undefined;
       }
@@ -226,7 +227,7 @@ export class IndexFile<M> {
 
   async json(name: string): Promise<unknown> {
     try {
-      return JSON.parse(Buffer.from(await this.section(name)).toString('utf8'));
+      return parseJson(Buffer.from(await this.section(name)).toString('utf8'));
     } catch (e) {
       if (e instanceof IndexFileError) throw e;
       throw new IndexFileError(`${this.file}: section ${name} is not JSON`, this.file);

@@ -9,6 +9,7 @@ import type { LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { openChecked, type CorpusFolder } from './corpusFiles';
 import { crc32 } from './crc32';
+import { jsonProblem, parseJson } from '../core/json';
 
 export const pageSchema = z.object({
   id: z.string().min(1),
@@ -132,9 +133,9 @@ export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
     if (text.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch (e) {
-      problems.push({ line, message: `not valid JSON (${(e as Error).message})` });
+      problems.push({ line, message: jsonProblem(e) });
       return;
     }
     const r = pageSchema.safeParse(value);
@@ -164,7 +165,7 @@ export async function hashPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
   const { sha256 } = await eachLine(folder, (raw) => {
     if (raw.indexOf(IMAGE_KEY) === -1) return;
     try {
-      const value = JSON.parse(raw.toString('utf8')) as { image?: unknown };
+      const value = parseJson(raw.toString('utf8')) as { image?: unknown };
       if (typeof value.image === 'string' && value.image) images.push(value.image);
     } catch {
       // a broken line names no image; the index reports it
@@ -190,7 +191,7 @@ export async function readPageAt(
     const buf = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buf, 0, length, offset);
     if (bytesRead !== length || crc32(buf) !== crc) return undefined;
-    const r = pageSchema.safeParse(JSON.parse(buf.toString('utf8')));
+    const r = pageSchema.safeParse(parseJson(buf.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;
