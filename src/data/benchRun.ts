@@ -40,7 +40,7 @@ export const benchMetaSchema = z.looseObject({
     /** Records read, and samples they yielded (before the shard): the whole file's, or up to the limit's need. */
     records: z.number().int().min(0),
     samples: z.number().int().min(0),
-    /** Reading stopped at the limit, before the end of the file. */
+    /** Reading stopped at the limit (the file may hold more). */
     partial: z.boolean().optional(),
     /** Records that yielded no sample: where, and why (the first 1,000). */
     problems: z.array(z.looseObject({ where: z.string(), message: z.string() })),

@@ -114,8 +114,8 @@ function handMade(pages: PageSpec[], rows: number, codec: 'UNCOMPRESSED' | 'SNAP
   return withFooter(Buffer.concat([MAGIC, chunk]), meta);
 }
 
-/** A few bytes of RLE that declare `values` values: one dictionary entry repeated. */
-export function valuesBomb(values: number): Buffer {
+/** A few bytes of RLE that declare `values` values (in a row group of `rows` rows): one dictionary entry repeated. */
+export function valuesBomb(values: number, rows = values): Buffer {
   const word = Buffer.from('x');
   const dict = Buffer.alloc(4 + word.length);
   dict.writeUInt32LE(word.length);
@@ -131,7 +131,7 @@ export function valuesBomb(values: number): Buffer {
       { type: 'DICTIONARY_PAGE', uncompressed: dict.length, body: dict, numValues: 1, encoding: 0 },
       { type: 'DATA_PAGE', uncompressed: body.length, body, numValues: values, encoding: 8 },
     ],
-    values,
+    rows,
     'UNCOMPRESSED',
     true,
   );

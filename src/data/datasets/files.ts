@@ -70,7 +70,7 @@ async function* fromJsonLines(file: string): AsyncGenerator<RecordItem> {
   for await (const line of readLines(file, MAX_DATASET_LINE_BYTES)) {
     const where = `line ${line.line}`;
     if ('tooLong' in line) {
-      yield { where, problem: `a line of ${Math.round(line.tooLong / MiB)} MB, longer than the ${MAX_DATASET_LINE_BYTES / MiB} MB a line may have; skipped` };
+      yield { where, problem: `a line of ${Math.round(line.tooLong / MiB)} MB, longer than the ${MAX_DATASET_LINE_BYTES / MiB} MB a line may have` };
       continue;
     }
     const text = line.line === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;

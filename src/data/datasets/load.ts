@@ -31,7 +31,7 @@ export interface Dataset {
   /** The samples to run: the first `limit` of them, of this shard. */
   samples: DatasetSample[];
   problems: DatasetProblem[];
-  /** Reading stopped at the limit, before the end of the file. */
+  /** Reading stopped at the limit (the file may hold more). */
   partial: boolean;
 }
 
@@ -148,16 +148,28 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
   const limit = options.limit ?? Infinity;
   let read = 0;
   let found = 0;
-  let partial = false;
+  let partial: boolean;
   let layout: Layout;
   try {
-    // The layout is told from the first records' fields, so those are read first and kept.
+    // The layout is told from the first records' fields (unless it is given), so those are read first and kept.
     const head: { where: string; value: unknown }[] = [];
-    let next = await records.next();
-    for (; !next.done && head.length < LAYOUT_SAMPLE; next = await records.next()) {
-      read++;
-      if ('problem' in next.value) problems.push({ where: next.value.where, message: next.value.problem });
-      else head.push(next.value);
+    let ended = false;
+    const pull = async (): Promise<{ where: string; value: unknown } | undefined> => {
+      for (;;) {
+        const next = await records.next();
+        if (next.done) {
+          ended = true;
+          return undefined;
+        }
+        read++;
+        if (!('problem' in next.value)) return next.value;
+        problems.push({ where: next.value.where, message: next.value.problem });
+      }
+    };
+    const wanted = options.map || options.layout ? 0 : LAYOUT_SAMPLE;
+    while (!ended && head.length < wanted) {
+      const r = await pull();
+      if (r) head.push(r);
     }
     layout = chooseLayout(
       abs,
@@ -209,15 +221,12 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
     };
 
     for (const r of head) if (found < limit) await take(r);
-    for (; !next.done; next = await records.next()) {
-      if (found >= limit) {
-        partial = true;
-        break;
-      }
-      read++;
-      if ('problem' in next.value) problems.push({ where: next.value.where, message: next.value.problem });
-      else await take(next.value);
+    // Nothing more is pulled once the limit is reached: a Parquet row group past it is never decoded.
+    while (!ended && found < limit) {
+      const r = await pull();
+      if (r) await take(r);
     }
+    partial = found >= limit;
   } catch (e) {
     return fail(e);
   } finally {
