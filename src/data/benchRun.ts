@@ -15,7 +15,7 @@ import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';
-import { parseJson } from '../core/json';
+import { jsonProblem, parseJson } from '../core/json';
 
 export const BENCH_FILE = 'bench.json';
 export const SUMMARY_FILE = 'summary.json';
@@ -79,8 +79,8 @@ export async function readBenchMeta(dir: string): Promise<BenchMeta> {
   let value: unknown;
   try {
     value = parseJson(text);
-  } catch {
-    throw new BenchRunError(`${file} is not valid JSON`);
+  } catch (e) {
+    throw new BenchRunError(`${file} is ${jsonProblem(e)}`);
   }
   const r = benchMetaSchema.safeParse(value);
   if (!r.success) throw new BenchRunError(`${file} is not a benchmark run's record: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
