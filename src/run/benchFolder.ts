@@ -3,7 +3,8 @@
 // every finished result and nothing else: a results line cut short by a kill is cut off
 // (its text kept in aside/), and the folder of a sample with no result line (it was running
 // when the run stopped) is moved to aside/, never written over, so the sample runs afresh.
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASIDE_DIR, BENCH_FILE, readBenchMeta, SAMPLES_DIR, type BenchMeta } from '../data/benchRun';
@@ -94,7 +95,8 @@ export async function resumeFolder(dir: string, idOf: (index: number) => string 
   const when = stamp();
   if (read.tail) {
     await fs.mkdir(aside, { recursive: true });
-    await fs.writeFile(path.join(aside, `results-cut-${when}.txt`), read.tail.text);
+    // The cut line's bytes are kept as they are, however long, before the file is cut.
+    await pipeline(createReadStream(file, { start: read.tail.offset }), createWriteStream(path.join(aside, `results-cut-${when}.txt`), { flags: 'wx' }));
     await fs.truncate(file, read.tail.offset);
     notes.push(`the last line of ${RESULTS_FILE} was cut short; it was cut off (kept in ${ASIDE_DIR}/) and its sample runs again`);
   }

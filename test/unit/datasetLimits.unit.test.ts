@@ -178,4 +178,38 @@ describe('dataset files that would exhaust the reader', function () {
       assert.ok(run.maxRssMb < 300, `peak ${Math.round(run.maxRssMb)} MB`);
     });
   });
+
+  describe('results.jsonl: read as a stream', () => {
+    it('gog merge reads a 600 MB results.jsonl (past the 512 MB of one string), naming the line too long to keep', async () => {
+      const { syntheticResults } = await import('../helpers/benchRuns');
+      const shard = path.join(tmp.dir, 'big-results', 'shard');
+      await fs.mkdir(shard, { recursive: true });
+      const results = syntheticResults(2);
+      const meta = {
+        kind: 'gog-bench',
+        schema: 1,
+        started: '2026-01-01T00:00:00.000Z',
+        dataset: { file: 'd.jsonl', sha256: 'ab', format: 'jsonl', layout: 'mapped', records: 2, samples: 2, problems: [], problemCount: 0 },
+        limit: null,
+        rollouts: 1,
+        samples: 2,
+        settings: {},
+        endpoints: [],
+        prompts: { source: 'built-in' },
+        tools: {},
+      };
+      await fs.writeFile(path.join(shard, 'bench.json'), JSON.stringify(meta));
+      // A first result, 600 MB of a line with no end (sparse: no disk used), a second result.
+      const file = path.join(shard, 'results.jsonl');
+      await fs.writeFile(file, JSON.stringify(results[0]) + '\n');
+      await fs.truncate(file, 600 * 1024 * 1024);
+      await fs.appendFile(file, '\n' + JSON.stringify(results[1]) + '\n');
+      const out = path.join(tmp.dir, 'big-results', 'merged');
+      const run = await gog(['merge', shard, '--out', out], { cwd: tmp.dir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /^gog: \S+results\.jsonl line 2: longer than the 16 MB a results line may have; skipped$/m);
+      assert.equal((await fs.readFile(path.join(out, 'results.jsonl'), 'utf8')).trim().split('\n').length, 2);
+      await fs.rm(file);
+    });
+  });
 });
