@@ -11,6 +11,7 @@ import { ASIDE_DIR, BENCH_FILE, readBenchMeta, SAMPLES_DIR, type BenchMeta } fro
 import type { SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';
 import { parseJson } from '../core/json';
+import { readSmallTextFile } from '../core/smallFile';
 
 const LOCK_FILE = 'bench.lock';
 
@@ -54,7 +55,7 @@ function alive(pid: number): boolean {
 export async function lockFolder(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK_FILE);
   try {
-    const held = parseJson(await fs.readFile(file, 'utf8')) as { host?: unknown; pid?: unknown };
+    const held = parseJson(await readSmallTextFile(file, 64 * 1024)) as { host?: unknown; pid?: unknown };
     if (held.host === os.hostname() && typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid))
       throw new BenchFolderError(`${dir} is being run by process ${held.pid} on this machine; wait for it or stop it first`);
   } catch (e) {

@@ -4,6 +4,7 @@
 // line too long to keep, a JSON file too large to parse. Each ends at once with one line
 // (or loads what it should), in bounded time and memory, and --limit stops the reading.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
@@ -211,5 +212,27 @@ describe('dataset files that would exhaust the reader', function () {
       assert.equal((await fs.readFile(path.join(out, 'results.jsonl'), 'utf8')).trim().split('\n').length, 2);
       await fs.rm(file);
     });
+  });
+
+  describe("a run folder's small files: regular and small, or refused", () => {
+    for (const [what, make, message] of [
+      ['a named pipe', (f: string) => execFileSync('mkfifo', [f]), /bench\.json is not a regular file$/],
+      [
+        'a 100 MB file',
+        async (f: string) => (await fs.writeFile(f, ''), await fs.truncate(f, 100 * 1024 * 1024)),
+        /bench\.json is 100 MB, more than the 64 MB it may have$/,
+      ],
+    ] as const)
+      it(`gog merge refuses a bench.json that is ${what}, at once`, async () => {
+        const shard = path.join(tmp.dir, `odd-bench-${what.replace(/\W+/g, '-')}`);
+        await fs.mkdir(shard, { recursive: true });
+        await make(path.join(shard, 'bench.json'));
+        const run = await gog(['merge', shard, '--out', path.join(shard, '..', `${path.basename(shard)}-merged`)], {
+          cwd: tmp.dir,
+          started: (child) => setTimeout(() => child.kill('SIGKILL'), 20_000).unref(),
+        });
+        assert.equal(run.code, 2, run.stderr);
+        oneErrorLine(run, message);
+      });
   });
 });
