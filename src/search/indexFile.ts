@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
 import { crc32 } from './crc32';
 import { parseJson } from '../core/json';
+import { readInto } from '../core/readRange';
 
 const MAGIC = Buffer.from('GOGINDEX', 'latin1');
 const FORMAT = 1;
@@ -197,8 +198,9 @@ export class IndexFile<M> {
     const out = new Uint8Array(new ArrayBuffer(length));
     const handle = await this.acquire();
     try {
-      const { bytesRead } = await handle.read(out, 0, length, offset);
-      if (bytesRead !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
+      // In pieces: a section of 2 GB or more in one read(2) would abort Node (readRange.ts).
+      const read = await readInto(handle, Buffer.from(out.buffer, 0, length), offset, length);
+      if (read.length !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
       return out;
     } finally {
       this.release();

@@ -69,14 +69,24 @@ function utf8Problem(bytes: Uint8Array): string {
   return `not valid UTF-8 (bytes ${shown} at byte ${at + 1} of the line)`;
 }
 
-/** Reads the file once, start to end, hashing it and handing out each line's bytes (without its line break) and offset. */
+/** The longest line of pages.jsonl that is read (a page's text is a few hundred KB at most); a longer one is a problem. */
+export const MAX_PAGE_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the file once, start to end, hashing it and handing out each line's bytes (without
+ * its line break) and offset, or, for a line longer than MAX_PAGE_LINE_BYTES, its length
+ * only: the parts of a line are gathered once (not copied again with each chunk), and never
+ * past that length.
+ */
 async function eachLine(
   folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>,
-  take: (bytes: Buffer, offset: number) => void,
+  take: (bytes: Buffer | { tooLong: number }, offset: number) => void,
 ): Promise<{ sha256: string; bytes: number }> {
   const handle = await openChecked(folder.pagesFile, folder.pagesStat);
   const hash = createHash('sha256');
-  let carry: Buffer = Buffer.alloc(0);
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
   let carryOffset = 0;
   let position = 0;
   try {
@@ -88,21 +98,28 @@ async function eachLine(
       hash.update(data);
       let from = 0;
       for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, from)) {
-        if (carry.length) {
-          take(Buffer.concat([carry, data.subarray(from, nl)]), carryOffset);
-          carry = Buffer.alloc(0);
-        } else {
-          take(data.subarray(from, nl), position + from); // take() keeps nothing: no copy
-        }
+        const piece = data.subarray(from, nl);
+        if (!size && !tooLong)
+          take(piece, position + from); // take() keeps nothing: no copy
+        else if (tooLong || size + piece.length > MAX_PAGE_LINE_BYTES) take({ tooLong: size + piece.length }, carryOffset);
+        else take(Buffer.concat([...parts, piece]), carryOffset);
+        parts = [];
+        size = 0;
+        tooLong = false;
         from = nl + 1;
       }
       if (from < data.length) {
-        if (!carry.length) carryOffset = position + from;
-        carry = Buffer.concat([carry, data.subarray(from)]);
+        if (!size && !tooLong) carryOffset = position + from;
+        size += data.length - from;
+        if (tooLong || size > MAX_PAGE_LINE_BYTES) {
+          tooLong = true;
+          parts = [];
+        } else parts.push(Buffer.from(data.subarray(from))); // the chunk is read into again
       }
       position += bytesRead;
     }
-    if (carry.length) take(carry, carryOffset);
+    if (tooLong) take({ tooLong: size }, carryOffset);
+    else if (size) take(Buffer.concat(parts), carryOffset);
   } finally {
     await handle.close();
   }
@@ -120,6 +137,13 @@ export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
   let line = 0;
   const { sha256, bytes } = await eachLine(folder, (raw, offset) => {
     line++;
+    if (!Buffer.isBuffer(raw)) {
+      problems.push({
+        line,
+        message: `a line of ${Math.round(raw.tooLong / 1024 / 1024)} MB, longer than the ${MAX_PAGE_LINE_BYTES / 1024 / 1024} MB a page may have`,
+      });
+      return;
+    }
     let start = 0;
     let end = raw.length;
     if (end > 0 && raw[end - 1] === 0x0d) end--;
@@ -163,7 +187,7 @@ const IMAGE_KEY = Buffer.from('"image"');
 export async function hashPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>): Promise<{ sha256: string; images: string[] }> {
   const images: string[] = [];
   const { sha256 } = await eachLine(folder, (raw) => {
-    if (raw.indexOf(IMAGE_KEY) === -1) return;
+    if (!Buffer.isBuffer(raw) || raw.indexOf(IMAGE_KEY) === -1) return;
     try {
       const value = parseJson(raw.toString('utf8')) as { image?: unknown };
       if (typeof value.image === 'string' && value.image) images.push(value.image);
@@ -181,6 +205,8 @@ export async function readPageAt(
   length: number,
   crc: number,
 ): Promise<PageRecord | undefined> {
+  // The index says where the line is; an index that says more than a page line holds is not believed.
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_PAGE_LINE_BYTES) return undefined;
   let handle;
   try {
     handle = await openChecked(folder.pagesFile, folder.pagesStat);

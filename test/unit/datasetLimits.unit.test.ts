@@ -235,4 +235,46 @@ describe('dataset files that would exhaust the reader', function () {
         oneErrorLine(run, message);
       });
   });
+
+  describe('a corpus pages.jsonl: read a line at a time', () => {
+    it('a 1.5 GB line (sparse) is named and skipped at once; the other pages are searched', async () => {
+      const corpus = path.join(tmp.dir, 'corpus-long-line');
+      await fs.mkdir(corpus, { recursive: true });
+      const page = (i: number) => JSON.stringify({ id: `p${i}`, title: `Rocket launch ${i}`, url: `https://example.com/${i}`, text: 'A rocket launch.' });
+      const file = path.join(corpus, 'pages.jsonl');
+      await fs.writeFile(file, page(1) + '\n');
+      await fs.truncate(file, 1536 * 1024 * 1024);
+      await fs.appendFile(file, '\n' + page(3) + '\n');
+      const server = await startReplayServer([recording('What launched?', ['<text_search>rocket launch</text_search>', '<answer>a rocket</answer>'])]);
+      try {
+        const run = await gog(
+          [
+            'ask',
+            '--image',
+            photo('rocket.jpg'),
+            '--question',
+            'What launched?',
+            '--endpoint',
+            server.url,
+            '--corpus',
+            corpus,
+            '--cache',
+            path.join(tmp.dir, 'corpus-cache'),
+            '--box-format',
+            'rel-1000',
+            '--out',
+            path.join(corpus, 'run'),
+          ],
+          { cwd: tmp.dir, started: (child) => setTimeout(() => child.kill('SIGKILL'), 60_000).unref() },
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, /pages\.jsonl:2: a line of 1536 MB, longer than the 64 MB a page may have/);
+        const trajectory = await fs.readFile(path.join(corpus, 'run', 'trajectory.jsonl'), 'utf8');
+        assert.match(trajectory, /Rocket launch 3/);
+      } finally {
+        await server.close();
+        await fs.rm(file);
+      }
+    });
+  });
 });
