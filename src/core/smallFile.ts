@@ -15,6 +15,10 @@ export class SmallFileError extends Error {
 }
 
 export async function readSmallTextFile(file: string, maxBytes: number): Promise<string> {
+  return (await readSmallFile(file, maxBytes)).toString('utf8');
+}
+
+export async function readSmallFile(file: string, maxBytes: number): Promise<Buffer> {
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
@@ -37,7 +41,7 @@ export async function readSmallTextFile(file: string, maxBytes: number): Promise
       if (bytesRead === 0) break;
       done += bytesRead;
     }
-    return bytes.toString('utf8', 0, done);
+    return bytes.subarray(0, done);
   } finally {
     await handle.close();
   }

@@ -277,4 +277,24 @@ describe('dataset files that would exhaust the reader', function () {
       }
     });
   });
+
+  describe('an open trajectory, read again when it changes on disk', () => {
+    it('is not waited on when it became a named pipe, nor read whole when it grew huge', async () => {
+      const { compareWithDisk } = await import('../../src/review/trajectoryOnDisk');
+      const dir = path.join(tmp.dir, 'on-disk');
+      await fs.mkdir(dir, { recursive: true });
+      const known = Buffer.from('{"type":"header"}\n');
+      const pipe = path.join(dir, 'pipe.jsonl');
+      execFileSync('mkfifo', [pipe]);
+      const race = <T>(p: Promise<T>) => Promise.race([p, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000).unref())]);
+      assert.deepEqual(await race(compareWithDisk(pipe, known)), { kind: 'replaced', why: 'it is no longer a regular file' });
+      const huge = path.join(dir, 'huge.jsonl');
+      await fs.writeFile(huge, known);
+      await fs.truncate(huge, 300 * 1024 * 1024);
+      assert.deepEqual(await compareWithDisk(huge, known, 256 * 1024 * 1024), {
+        kind: 'replaced',
+        why: 'it grew past the 256 MB a trajectory is opened up to',
+      });
+    });
+  });
 });
