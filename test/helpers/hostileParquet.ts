@@ -142,3 +142,11 @@ export function sizeBomb(bytes: number): Buffer {
   const body = Buffer.from([0x01, 0x00]);
   return handMade([{ type: 'DATA_PAGE', uncompressed: bytes, body, numValues: 1, encoding: 0 }], 1, 'SNAPPY', false);
 }
+
+/** A footer of `depth` structs each opening the next (a thrift reader recurses through them). */
+export function deepFooter(depth: number): Buffer {
+  const footer = Buffer.alloc(depth, 0x1c);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(footer.length);
+  return Buffer.concat([MAGIC, Buffer.alloc(16), footer, length, MAGIC]);
+}

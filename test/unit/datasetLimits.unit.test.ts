@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { startReplayServer } from '../../src/model/replayServer';
 import { gog, oneErrorLine, type Run } from '../helpers/cli';
 import { closedEndpoint, photo, tempDir } from '../helpers/fixtures';
-import { honestParquet, repeatedGroups, sizeBomb, valuesBomb } from '../helpers/hostileParquet';
+import { deepFooter, honestParquet, repeatedGroups, sizeBomb, valuesBomb } from '../helpers/hostileParquet';
 import { recording } from '../helpers/recordings';
 
 const MAP = ['--map', 'question=question,answer=answer,image=image'];
@@ -76,6 +76,7 @@ describe('dataset files that would exhaust the reader', function () {
         () => valuesBomb(20_000_000, 1),
         /row group 0, column question: its pages declare more than the \d+ values a row group may have; refused$/,
       ],
+      ['a footer of 300,000 structs nested in one another', () => deepFooter(300_000), /its footer nests structures too deep to be Parquet metadata; refused$/],
       [
         'a 2-byte Snappy page that claims 1.4 GB',
         () => sizeBomb(1_500_000_000),
@@ -83,7 +84,7 @@ describe('dataset files that would exhaust the reader', function () {
       ],
     ];
     for (const [what, make, message] of bombs)
-      it(`refuses pages that claim more than they hold, before allocating: ${what}`, async () => {
+      it(`refuses a file that claims more than it holds, before allocating: ${what}`, async () => {
         const dir = await dataFolder('bomb');
         const file = path.join(dir, 'bomb.parquet');
         await fs.writeFile(file, make());

@@ -218,6 +218,8 @@ export async function* parquetRecords(file: string, fileSize: number): AsyncGene
     try {
       metadata = parquetMetadata(await readRange(handle, fileSize - 8 - footerLength, footerLength + 8), { geoparquet: false });
     } catch (e) {
+      // The footer's structs nest as deep as its bytes say, and the thrift reader recurses.
+      if (e instanceof RangeError) throw new Refused(file, 'its footer nests structures too deep to be Parquet metadata');
       throw new DatasetError(`cannot read the Parquet file: ${(e as Error).message.split('\n')[0]}`);
     }
     const groups = layout(metadata, fileSize - 8 - footerLength);
