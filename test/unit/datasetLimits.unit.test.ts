@@ -124,6 +124,33 @@ describe('dataset files that would exhaust the reader', function () {
     });
   });
 
+  describe('a shard keeps only its own samples', () => {
+    it('shard 1/3 holds the samples i ≡ 1 mod 3 of the whole file, numbered as the whole file numbers them', async () => {
+      const { loadDataset, parseFieldMap } = await import('../../src/data/datasets');
+      const dir = await dataFolder('shard');
+      const file = path.join(dir, 'd.jsonl');
+      // Record 4 names a missing image: it takes no index, in any shard.
+      const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ question: `q${i}?`, answer: `a${i}`, image: i === 4 ? 'missing.jpg' : 'photo.jpg' }));
+      await fs.writeFile(file, lines.join('\n') + '\n');
+      const map = parseFieldMap('question=question,answer=answer,image=image');
+      const whole = await loadDataset(file, { map });
+      const shard = await loadDataset(file, { map, shard: { index: 1, count: 3 } });
+      assert.equal(whole.samples.length, 11);
+      assert.deepEqual(
+        shard.samples.map((s) => [s.index, s.question]),
+        whole.samples.filter((s) => s.index % 3 === 1).map((s) => [s.index, s.question]),
+      );
+      assert.equal(shard.found, 11);
+      assert.deepEqual(shard.problems, whole.problems);
+      const limited = await loadDataset(file, { map, limit: 5, shard: { index: 1, count: 3 } });
+      assert.deepEqual(
+        limited.samples.map((s) => s.index),
+        [1, 4],
+      );
+      assert.equal(limited.partial, true);
+    });
+  });
+
   describe('JSON Lines: read as a stream', () => {
     it('reads a 300 MB file under a 128 MB heap and stops at --limit 5', async () => {
       const dir = await dataFolder('big-jsonl');
