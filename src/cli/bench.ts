@@ -11,7 +11,7 @@ import { keysFromEnv } from '../search/services';
 import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
-import { secretsOf } from '../run/runQuery';
+import { runSecrets } from '../run/runSecrets';
 import { parseCommandArgs } from './args';
 import { indexingLines } from './indexingLines';
 
@@ -112,7 +112,7 @@ export function summaryLines(summary: RunSummary): string[] {
 
 export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, terminal: Io, signal: AbortSignal): Promise<number> {
   const { options, json } = parseBenchArgs(argv, env, cwd);
-  const io = redactingIo(terminal, [...secretsOf(options), ...(options.judge?.apiKey ? [options.judge.apiKey] : [])]);
+  const io = redactingIo(terminal, runSecrets(options));
   const tty = !!process.stderr.isTTY;
   const display = progressDisplay((t) => process.stderr.write(t), { tty, width: process.stderr.columns ?? 100 });
   try {

@@ -1,5 +1,6 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
+import { terminalOutput, terminalSafe } from '../core/terminalText';
 import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
 import { runBenchCommand } from './bench';
 import { runCache } from './cache';
@@ -19,10 +20,11 @@ import { USAGE } from './usage';
 const STOP_GRACE_MS = 5000;
 
 async function main(argv: string[]): Promise<number> {
+  // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
+  const color = (stream: NodeJS.WriteStream) => !!stream.isTTY && !process.env.NO_COLOR;
   const io: Io = {
-    stdout: (l) => process.stdout.write(l + '\n'),
-    stderr: (l) => process.stderr.write(l + '\n'),
-    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+    stdout: (l) => process.stdout.write(terminalOutput(l, color(process.stdout)) + '\n'),
+    stderr: (l) => process.stderr.write(terminalOutput(l, color(process.stderr)) + '\n'),
     width: process.stdout.columns ?? 100,
   };
   const controller = new AbortController();
@@ -101,7 +103,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`gog: ${oneLine(e)}\n`);
+    process.stderr.write(`gog: ${terminalSafe(oneLine(e))}\n`);
     process.exitCode = 1;
   },
 );

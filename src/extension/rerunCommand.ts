@@ -79,7 +79,7 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
     return fail(e instanceof NotATrajectory ? e.message : oneLine(e));
   }
   log.info(`re-run: ${uri.fsPath} from step ${fromStep} · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}`);
-  const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
+  const printer = createStepPrinter({ write: (line) => log.info(line.plain.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: re-run from step ${fromStep}`, cancellable: true },

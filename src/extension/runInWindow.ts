@@ -35,7 +35,7 @@ export function newRunDir(deps: RunDeps, resource?: vscode.Uri): { base: string;
 export async function runInWindow(deps: RunDeps, settings: QuerySettings, title: string): Promise<QueryOutcome | undefined> {
   const { context, log } = deps;
   // The log adds its own time stamp: drop the padding before [turn], keep evidence indented.
-  const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
+  const printer = createStepPrinter({ write: (line) => log.info(line.plain.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Glance-or-Gaze', cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
