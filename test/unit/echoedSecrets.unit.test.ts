@@ -6,7 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:http';
 import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { gog } from '../helpers/cli';
 import { startFakeJina, type FakeJina } from '../helpers/fakeJina';
@@ -35,6 +37,21 @@ function reply(res: http.ServerResponse, body: string, text: string): void {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(completion(text));
   }
+}
+
+/** A JSON service on 127.0.0.1 answering every GET with `answer(request URL)`. */
+async function startJsonServer(answer: (url: string) => unknown): Promise<{ url: string; urls: string[]; close(): Promise<void> }> {
+  const urls: string[] = [];
+  const server = createServer((req, res) => {
+    urls.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req.url ?? '')));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    urls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Whether any file under `dir` says `[redacted]`: the echo came back and was caught, so the test means something. */
@@ -148,16 +165,19 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
     let summaries: WireServer;
     let model: WireServer;
 
-    before(async () => {
-      brave = await serve(startFakeService('brave', BRAVE_KEY));
-      jina = await serve(startFakeJina({ key: JINA_KEY }));
-      summaries = await serve(startWireServer((req, res, body) => reply(res, body, `The page says coffee. ${echoOf(bearer(req))}`), 'summary-model'));
-      model = await serve(
-        // First turn: a text search; once the evidence is back, the answer.
+    /** A model whose first turn is a text search, and whose second is the answer. */
+    const searchingModel = () =>
+      serve(
         startWireServer((_req, res, body, n) =>
           reply(res, body, n === 1 ? '<think>Search.</think><text_search>coffee</text_search>' : '<answer>coffee</answer>'),
         ),
       );
+
+    before(async () => {
+      brave = await serve(startFakeService('brave', BRAVE_KEY));
+      jina = await serve(startFakeJina({ key: JINA_KEY }));
+      summaries = await serve(startWireServer((req, res, body) => reply(res, body, `The page says coffee. ${echoOf(bearer(req))}`), 'summary-model'));
+      model = await searchingModel();
     });
 
     it('gog ask --text-search brave --read-pages: no key in the run folder, the cache, the output, or what the summariser was sent', async () => {
@@ -212,6 +232,41 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
       const trajectory = await fs.readFile(path.join(out, 'trajectory.jsonl'), 'utf8');
       assert.match(trajectory, /"summary":"The page says coffee\. as-given \[redacted\]/);
       await assertNowhere([MODEL_KEY, BRAVE_KEY, JINA_KEY], run, [out, cache]);
+    });
+
+    it('a service behind a proxy whose URL carries a token: the proxy echoes the URL into its results, and the cache keeps no token', async () => {
+      const token = 'proxy-Token/0123456789+x=';
+      const proxy = await serve(
+        startJsonServer((url) => ({ results: [{ title: `seen ${url}`, url: `https://example.org/a?${url.split('?')[1]}`, content: echoOf(token) }] })),
+      );
+      const out = path.join(tmp.dir, 'proxy-run');
+      const cache = path.join(tmp.dir, 'proxy-cache');
+      const run = await gog([
+        'ask',
+        '--image',
+        photo('coffee.png'),
+        '--question',
+        'What drink is this?',
+        '--endpoint',
+        (await searchingModel()).url,
+        '--text-search',
+        'searxng',
+        '--provider-url',
+        `searxng=${proxy.url}/?token=${encodeURIComponent(token)}`,
+        '--allow-private-urls',
+        '--cache',
+        cache,
+        '--out',
+        out,
+        '--json',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(
+        proxy.urls.some((u) => u.includes(`token=${encodeURIComponent(token)}`)),
+        'the token was sent',
+      );
+      assert.ok(await redactedSomewhere(cache), 'the echo was caught');
+      await assertNowhere([token], run, [out, cache]);
     });
   });
 });

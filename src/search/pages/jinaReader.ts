@@ -5,7 +5,7 @@
 import { redactValue } from '../../core/redact';
 import { publicEndpoint } from '../../model/endpoint';
 import type { HttpPolicy, PageReader, ServiceAccess } from '../kit';
-import { ProviderError } from '../kit';
+import { ProviderError, serviceSecrets } from '../kit';
 import { SERVICE_INFO } from '../services';
 import { httpUrl } from './directReader';
 import type { PageText } from './htmlText';
@@ -22,7 +22,7 @@ export function jinaReader(access: ServiceAccess, policy: HttpPolicy): PageReade
     id: access.overridden ? `jina:${publicEndpoint(access.baseUrl)}` : 'jina',
     async read(url, signal) {
       const page = httpUrl(url, JINA_LABEL);
-      const req = { provider: JINA_LABEL, secrets: [access.key] };
+      const req = { provider: JINA_LABEL, secrets: serviceSecrets(access) };
       const res = await requestService(
         {
           ...req,
