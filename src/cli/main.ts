@@ -1,7 +1,8 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
 import { terminalOutput, terminalSafe } from '../core/terminalText';
-import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { envSecrets } from '../run/runSecrets';
+import { parseAskArgs, redactingIo, runAsk, UsageError, type Io } from './ask';
 import { runBenchCommand } from './bench';
 import { runCache } from './cache';
 import { runCompare } from './compare';
@@ -22,11 +23,14 @@ const STOP_GRACE_MS = 5000;
 async function main(argv: string[]): Promise<number> {
   // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
   const color = (stream: NodeJS.WriteStream) => !!stream.isTTY && !process.env.NO_COLOR;
-  const io: Io = {
+  const terminal: Io = {
     stdout: (l) => process.stdout.write(terminalOutput(l, color(process.stdout)) + '\n'),
     stderr: (l) => process.stderr.write(terminalOutput(l, color(process.stderr)) + '\n'),
     width: process.stdout.columns ?? 100,
   };
+  // Whatever a command prints (a run made elsewhere, a server's error) holds no secret of the
+  // environment; commands that run add their settings' own secrets (runSecrets.ts).
+  const io = redactingIo(terminal, envSecrets(process.env));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -11,7 +11,7 @@ import type { RunDeps } from './runInWindow';
 import { newRunDir } from './runInWindow';
 import { getSearchCredentials } from './searchKeys';
 import { readSettings } from './settings';
-import { showError, showInformation } from './safeOutput';
+import { progressText, showError, showInformation } from './safeOutput';
 
 const DATASET_FILTER = { 'Benchmark datasets': ['json', 'jsonl', 'parquet'] };
 const DEFAULT_CONCURRENCY = 4;
@@ -98,7 +98,7 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
   const cacheDir = path.join(base, '.gog', 'cache');
   log.info(`bench: ${dataset.fsPath} → ${out} · ${settings.endpoint} · ${chosen.limit ?? 'all'} samples, ${chosen.concurrency} at a time`);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: ${path.basename(dataset.fsPath)}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: progressText(`Glance-or-Gaze: ${path.basename(dataset.fsPath)}`), cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());

@@ -14,7 +14,7 @@ import type { RunDeps } from './runInWindow';
 import { getSearchCredentials } from './searchKeys';
 import { readSettings } from './settings';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
-import { showError, showInformation } from './safeOutput';
+import { progressText, showError, showInformation } from './safeOutput';
 
 export const RERUN_COMMAND = 'gog.rerunFromStep';
 
@@ -95,7 +95,7 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
             signal: controller.signal,
             onEvent: (e) => {
               printer(e);
-              if (e.kind === 'status') progress.report({ message: `turn ${e.step}: ${e.message}` });
+              if (e.kind === 'status') progress.report({ message: progressText(`turn ${e.step}: ${e.message}`) });
             },
             onNotice: (m) => log.warn(m),
             onStarted: ({ trajectory, model }) => log.info(`model ${model} · branch ${trajectory}`),

@@ -8,7 +8,7 @@ import { describeIndexing } from '../search/localCorpus';
 import { createStepPrinter } from '../run/stepPrinter';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { openLivePanel, type LivePanel } from './trajectoryPanel';
-import { showError, showInformation, showWarning } from './safeOutput';
+import { progressText, showError, showInformation, showWarning } from './safeOutput';
 
 export interface RunDeps {
   context: vscode.ExtensionContext;
@@ -48,7 +48,7 @@ export async function runInWindow(deps: RunDeps, settings: QuerySettings, title:
         onEvent: (e) => {
           printer(e);
           if (e.kind === 'status') {
-            progress.report({ message: `turn ${e.step}: ${e.message}` });
+            progress.report({ message: progressText(`turn ${e.step}: ${e.message}`) });
             live?.view.post({ type: 'status', running: true, message: `Turn ${e.step}: ${e.message}` });
           } else if (e.kind === 'delta') live?.view.post({ type: 'delta', step: e.step, text: e.text });
           else live?.view.postEvent(e.event);

@@ -62,3 +62,8 @@ export function showWarning(message: string, ...rest: Item[]): Thenable<string |
 export function showError(message: string, ...rest: Item[]): Thenable<string | undefined> {
   return show('error', message, rest);
 }
+
+/** Text for a progress notification (a title, a message), which VS Code renders as it does a notification's. */
+export function progressText(text: string): string {
+  return notificationText(text, secrets());
+}

@@ -10,6 +10,8 @@ import { createServer } from 'node:http';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { isRight } from '../../src/data/verdict';
+import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { gog } from '../helpers/cli';
 import { startFakeJina, type FakeJina } from '../helpers/fakeJina';
 import { PAGES, startFakeService, type FakeService } from '../helpers/fakeProviders';
@@ -157,6 +159,19 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /answer +as-given \[redacted\]/);
     await assertNowhere([MODEL_KEY], run, [out]);
+  });
+
+  it('commands that read runs made elsewhere (gog compare) print no secret of the environment', async () => {
+    const [a, b] = [path.join(tmp.dir, 'old-a'), path.join(tmp.dir, 'old-b')];
+    const [right] = syntheticResults(20, { seed: 5 }).filter((r) => isRight(r));
+    const [wrong] = syntheticResults(20, { seed: 5 }).filter((r) => !isRight(r));
+    // Runs from an older build, or written by hand: the key in an answer and a question.
+    await writeBenchRun(a, [{ ...right!, id: 'x', question: `Which key? ${MODEL_KEY}` }], { trajectories: false });
+    await writeBenchRun(b, [{ ...wrong!, id: 'x', answer: `it is ${echoOf(JUDGE_KEY)}` }], { trajectories: false });
+    const run = await gog(['compare', a, b], { env: { OPENAI_API_KEY: MODEL_KEY, GOG_JUDGE_API_KEY: JUDGE_KEY } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Which key\? \[redacted\]/);
+    await assertNowhere([MODEL_KEY, JUDGE_KEY], run, []);
   });
 
   describe('searching the web: a service, the page reader and the summariser all echo their keys', () => {
