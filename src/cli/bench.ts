@@ -1,6 +1,7 @@
 // `gog bench DATASET`: a benchmark run from the terminal, over src/run/bench.ts.
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
@@ -114,7 +115,8 @@ export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cw
   const { options, json } = parseBenchArgs(argv, env, cwd);
   const io = redactingIo(terminal, runSecrets(options));
   const tty = !!process.stderr.isTTY;
-  const display = progressDisplay((t) => process.stderr.write(t), { tty, width: process.stderr.columns ?? 100 });
+  // The bar's own carriage returns redraw its line; anything else in it is cleaned like every line printed.
+  const display = progressDisplay((t) => process.stderr.write(t.split('\r').map(terminalSafe).join('\r')), { tty, width: process.stderr.columns ?? 100 });
   try {
     const outcome = await runBench(options, {
       signal,
