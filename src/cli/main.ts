@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       case 'merge':
         return await runMergeCommand(rest, io, process.cwd());
       case 'report':
-        return await runReport(rest, io, process.cwd());
+        return await runReport(rest, io, process.cwd(), process.env);
       case 'compare':
         return await runCompare(rest, io, process.cwd(), controller.signal);
       case 'cache':

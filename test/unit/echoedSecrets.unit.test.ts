@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { isRight } from '../../src/data/verdict';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { gog } from '../helpers/cli';
+import { copyRun } from '../helpers/demoRuns';
 import { startFakeJina, type FakeJina } from '../helpers/fakeJina';
 import { PAGES, startFakeService, type FakeService } from '../helpers/fakeProviders';
 import { photo, ROOT, tempDir } from '../helpers/fixtures';
@@ -172,6 +173,18 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Which key\? \[redacted\]/);
     await assertNowhere([MODEL_KEY, JUDGE_KEY], run, []);
+  });
+
+  it('gog report of runs made elsewhere puts no secret of the environment into the HTML it writes', async () => {
+    const run = await copyRun('2-rocket-dscovr', tmp.dir);
+    // A trajectory from an older build: a key an endpoint echoed, in every spelling.
+    await fs.appendFile(run.trajectory, JSON.stringify({ type: 'notice', step: 1, t: '2026-01-01T00:00:00.000Z', message: echoOf(MODEL_KEY) }) + '\n');
+    const out = path.join(tmp.dir, 'reports');
+    await fs.mkdir(out);
+    const report = await gog(['report', run.trajectory, '--out', path.join(out, 'trajectory.html')], { env: { OPENAI_API_KEY: MODEL_KEY } });
+    assert.equal(report.code, 0, report.stderr);
+    assert.ok(await redactedSomewhere(out), 'the key was there, and redacted');
+    await assertNowhere([MODEL_KEY], report, [out]);
   });
 
   describe('searching the web: a service, the page reader and the summariser all echo their keys', () => {
