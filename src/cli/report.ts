@@ -20,13 +20,13 @@ const TRAJECTORY_FILE = 'trajectory.jsonl';
 async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor): Promise<number> {
   let report;
   try {
-    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'));
+    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor);
   } catch (e) {
     io.stderr(`gog: ${oneLine(e)}`);
     return 1;
   }
   for (const p of report.problems) io.stderr(`gog: warning: results.jsonl line ${p.line}: ${p.message} (left out of the report)`);
-  await writeFileAtomic(out, redactor.text(report.html));
+  await writeFileAtomic(out, report.html);
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.samples} sample${report.samples === 1 ? '' : 's'})`);
   return 0;
 }
@@ -34,7 +34,7 @@ async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Re
 async function trajectoryReport(trajectory: string, out: string, io: Io, redactor: Redactor): Promise<number> {
   let report;
   try {
-    report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'));
+    report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'), redactor);
   } catch (e) {
     if (e instanceof TrajectoryTooLarge) {
       io.stderr(`gog: ${e.message}: a report puts the whole run into one HTML file; open the trajectory in VS Code or gog replay it instead`);
@@ -44,7 +44,7 @@ async function trajectoryReport(trajectory: string, out: string, io: Io, redacto
     return 1;
   }
   for (const line of report.left) io.stderr(`gog: warning: ${line} (the report shows it as missing)`);
-  await writeFileAtomic(out, redactor.text(report.html));
+  await writeFileAtomic(out, report.html);
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.images} image${report.images === 1 ? '' : 's'} inlined)`);
   return 0;
 }

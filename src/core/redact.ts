@@ -5,8 +5,11 @@
 // (a Basic `user:key` header, a token inside an encoded blob). Every spelling becomes
 // `[redacted]`, in text (redact) and in every string of a record (redactValue).
 
-/** Shorter values (`?v=1`) are not secrets, and redacting them would mangle ordinary text. */
-export const MIN_SECRET_LENGTH = 4;
+/**
+ * Shorter values are not secrets but placeholders and parameters (`EMPTY` and `none` for a
+ * local server's key, `?v=1`); redacting them would change ordinary words in answers.
+ */
+export const MIN_SECRET_LENGTH = 8;
 /**
  * Base64 spellings are looked for only from this many bytes: a secret's base64 at an unknown
  * offset has a few characters that depend on its neighbours, so shorter secrets leave too

@@ -185,6 +185,17 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
     assert.equal(report.code, 0, report.stderr);
     assert.ok(await redactedSomewhere(out), 'the key was there, and redacted');
     await assertNowhere([MODEL_KEY], report, [out]);
+    // A placeholder key (vLLM's docs say EMPTY; people write none) redacts the record's text, never the page's code.
+    const page = async (key: string) => {
+      const file = path.join(out, `page-${key || 'no-key'}.html`);
+      assert.equal((await gog(['report', run.trajectory, '--out', file], { env: { OPENAI_API_KEY: key } })).code, 0);
+      // The page's code: its script bundle and its styles (with the font).
+      const html = await fs.readFile(file, 'utf8');
+      return [...html.matchAll(/<(script|style) nonce="[^"]*">([\s\S]*?)<\/\1>/g)].map((m) => m[2]).join('\n');
+    };
+    const code = await page('none');
+    assert.ok(code.includes('none'), 'the page’s code says none');
+    assert.equal(code, await page(''), 'the page’s code is the same with a placeholder key');
   });
 
   describe('searching the web: a service, the page reader and the summariser all echo their keys', () => {

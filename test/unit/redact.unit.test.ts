@@ -11,6 +11,7 @@ const KEYS = [
   'sk-proj-AbCdEf0123456789',
   'sk-Known+Key/0123456789="ok"',
   'key with spaces & ümlauts/é',
+  'short-ok', // the shortest a secret is
   'nvapi-0123456789abcdef', // begins with an escape letter: `\n` before it in JSON
   'ab\\cd"ef\u0001gh',
   '🔑-emoji-key-0123',
@@ -57,12 +58,13 @@ describe('redaction: every spelling of a secret', () => {
     }
   }
 
-  it('ordinary text is unchanged, and a short value is no secret', () => {
-    const r = new Redactor(['sk-proj-AbCdEf0123456789', 'v=1', undefined, '']);
-    const text = 'The answer is "coffee" (espresso), 42% of the time; see https://example.org/?v=1&q=x.';
+  it('ordinary text is unchanged, and a short value (a placeholder key, a parameter) is no secret', () => {
+    const r = new Redactor(['sk-proj-AbCdEf0123456789', 'v=1', 'EMPTY', 'none', 'dummy', 'ollama', undefined, '']);
+    const text = 'The answer is "none" (EMPTY, dummy, ollama), 42% of the time; see https://example.org/?v=1&q=x.';
     assert.equal(r.text(text), text);
     assert.deepEqual(r.secrets, ['sk-proj-AbCdEf0123456789']);
     assert.ok(new Redactor([]).empty);
+    assert.ok(new Redactor(['EMPTY', 'none']).empty);
   });
 
   it('a JSON line stays JSON when the secret follows an escape, and loses the secret', () => {
