@@ -54,8 +54,15 @@ export class ExtensionSecrets implements vscode.Disposable {
     this.redactor = runRedactor({ uploadEnv: process.env, providerUrls, extraEndpoints: urls, ...extra });
   }
 
+  /** Reads SecretStorage again; should it fail, what the environment and settings give stays in force. */
   async refresh(): Promise<void> {
-    const [apiKey, { keys, s3 }] = await Promise.all([getApiKey(this.storage), getSearchCredentials(this.storage)]);
+    let stored;
+    try {
+      stored = await Promise.all([getApiKey(this.storage), getSearchCredentials(this.storage)]);
+    } catch {
+      return;
+    }
+    const [apiKey, { keys, s3 }] = stored;
     this.read({
       ...(apiKey ? { apiKey } : {}),
       searchKeys: keys,
