@@ -170,3 +170,25 @@ export function specialRange(address: string): string | undefined {
 export function isPublicAddress(address: string): boolean {
   return specialRange(address) === undefined;
 }
+
+/** This machine's loopback: 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopbackAddress(address: string): boolean {
+  const bytes = addressBytes(address);
+  if (!bytes) return false;
+  if (bytes.length === 4) return bytes[0] === 127;
+  if (bytes.every((x, i) => x === (i === 15 ? 1 : 0))) return true;
+  const mapped = bytes.subarray(0, 10).every((x) => x === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return mapped && bytes[12] === 127;
+}
+
+/** Whether two spellings name the same address (an IPv4 address and its IPv4-mapped IPv6 form included). */
+export function sameAddress(a: string, b: string): boolean {
+  const plain = (address: string): string | undefined => {
+    const bytes = addressBytes(address);
+    if (!bytes) return undefined;
+    const mapped = bytes.length === 16 && bytes.subarray(0, 10).every((x) => x === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+    return Buffer.from(mapped ? bytes.subarray(12) : bytes).toString('hex');
+  };
+  const [x, y] = [plain(a), plain(b)];
+  return x !== undefined && x === y;
+}
