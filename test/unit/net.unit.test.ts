@@ -8,6 +8,7 @@ import * as diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
 import type * as net from 'node:net';
 import sharp from 'sharp';
 import { addressBytes, isPublicAddress, specialRange } from '../../src/net/addresses';
@@ -86,6 +87,23 @@ describe('requests to the web', () => {
     const ok = await boundedFetch(`${server.url}/`, { timeoutMs: 5000, maxBytes: 100 });
     assert.equal(ok.body.toString(), 'hello');
     await rejectsWith(boundedFetch(`${server.url}/big`, { timeoutMs: 5000, maxBytes: 1024 * 1024 }), 'too_large');
+  });
+
+  it('counts the byte limit after decompression: a gzip bomb stops at the cap', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(256 * 1024 * 1024, 'a'), { level: 9 });
+    const gz = await serve((_req, res) => {
+      res.on('error', () => undefined);
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/html' });
+      res.end(bomb);
+    });
+    try {
+      const before = process.cpuUsage();
+      await rejectsWith(boundedFetch(`${gz.url}/`, { timeoutMs: 10_000, maxBytes: 5 * 1024 * 1024 }), 'too_large');
+      const used = process.cpuUsage(before);
+      assert.ok((used.user + used.system) / 1e6 < 1, 'stopped inflating at the cap');
+    } finally {
+      await gz.close();
+    }
   });
 
   it('ends a response that never finishes at the time limit', async () => {
