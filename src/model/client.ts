@@ -3,9 +3,10 @@
 // retries 408/409/429, 5xx and connection errors with backoff; this module gives each turn
 // one deadline (connect, first token and the whole reply, retries included), reads the
 // reply itself (replyReader.ts: streams, whole replies, things that are not replies, a cap
-// on what is kept), and turns failures into one-line, secret-free errors. A reply that
-// echoes this client's key (or a token of its URL) is redacted before anyone sees it: the
-// agent, a judge's verdict, a page summary.
+// on what is kept; boundedResponse.ts: a cap on the bytes of every body), and turns
+// failures into one-line, secret-free errors. A reply that echoes this client's key (or a
+// token of its URL) is redacted before anyone sees it: the agent, a judge's verdict, a page
+// summary.
 import OpenAI from 'openai';
 import { countImages } from '../core/chat';
 import { Redactor } from '../core/redact';
@@ -13,8 +14,9 @@ import type { ModelPort, ModelReply, ModelRequest } from '../core/ports';
 import { ChatBodyEncoder } from './chatBody';
 import { parseEndpoint, type Endpoint } from './endpoint';
 import { describeModelError, ModelError, timeoutError } from './errors';
+import { replyBodyCap, withBodyCaps } from './boundedResponse';
 import { httpFetch } from './httpFetch';
-import { readReply, ReplyAccumulator, StreamCut } from './replyReader';
+import { readReply, ReplyAccumulator, ReplyTooLarge, StreamCut } from './replyReader';
 import type { Slots } from './slots';
 
 export interface ModelSettings {
@@ -125,7 +127,9 @@ export class ModelClient implements ModelPort {
       // Failures reach the user through our one-line errors; the SDK's own logging could
       // print request bodies or raw server text, so it stays off.
       logLevel: 'off',
-      fetch: httpFetch,
+      // Every body is capped as it arrives, after decompression: the replies read here and
+      // what the SDK reads itself (the model list, an error's body).
+      fetch: withBodyCaps(httpFetch, replyBodyCap(settings.maxReplyChars)),
     });
     this.modelName = settings.model;
     this.redactor = new Redactor(this.secrets);
@@ -170,7 +174,8 @@ export class ModelClient implements ModelPort {
       if (deadline.over) throw timeoutError({ endpoint: this.endpoint, timeoutMs: limit });
       if (signal?.aborted) throw e;
       const err = describeModelError(e, this.context());
-      if (err.kind === 'model_not_found' || err.kind === 'bad_response') {
+      // A list too large to read is the endpoint misbehaving, not a server without /models.
+      if ((err.kind === 'model_not_found' || err.kind === 'bad_response') && !(e instanceof ReplyTooLarge)) {
         if (!this.modelName) throw new ModelError(`${this.endpoint} does not list its models; name one (setting gog.model, CLI --model)`, 'model_not_found');
         return { model: this.modelName, served: [] };
       }

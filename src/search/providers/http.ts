@@ -5,7 +5,7 @@
 // names the provider, with the key redacted however the service echoed it.
 import { redact } from '../../core/redact';
 import { ProviderError, serviceSecrets, type HttpPolicy, type ServiceAccess } from '../kit';
-import { boundedFetch, FetchError, type FetchedResponse } from '../net/boundedFetch';
+import { boundedFetch, FetchError, type FetchedResponse } from '../../net/boundedFetch';
 import { isRetryable, retryAfterMs, withRetries } from '../net/retry';
 import { SERVICE_INFO } from '../services';
 import { obj, type JsonObject } from './json';
