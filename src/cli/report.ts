@@ -4,6 +4,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { Redactor } from '../core/redact';
+import { envSecrets } from '../run/runSecrets';
 import { writeFileAtomic } from '../data/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
 import { isBenchmarkRun } from '../data/runIndex';
@@ -15,10 +17,10 @@ import { parseCommandArgs } from './args';
 
 const TRAJECTORY_FILE = 'trajectory.jsonl';
 
-async function benchmarkRunReport(dir: string, out: string, io: Io): Promise<number> {
+async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor): Promise<number> {
   let report;
   try {
-    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'));
+    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor);
   } catch (e) {
     io.stderr(`gog: ${oneLine(e)}`);
     return 1;
@@ -29,10 +31,10 @@ async function benchmarkRunReport(dir: string, out: string, io: Io): Promise<num
   return 0;
 }
 
-async function trajectoryReport(trajectory: string, out: string, io: Io): Promise<number> {
+async function trajectoryReport(trajectory: string, out: string, io: Io, redactor: Redactor): Promise<number> {
   let report;
   try {
-    report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'));
+    report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'), redactor);
   } catch (e) {
     if (e instanceof TrajectoryTooLarge) {
       io.stderr(`gog: ${e.message}: a report puts the whole run into one HTML file; open the trajectory in VS Code or gog replay it instead`);
@@ -47,7 +49,12 @@ async function trajectoryReport(trajectory: string, out: string, io: Io): Promis
   return 0;
 }
 
-export async function runReport(argv: string[], io: Io, cwd: string): Promise<number> {
+/**
+ * A report is made to be shared: a run made before its endpoints' echoes were redacted (or
+ * elsewhere) may hold a key, and none of the environment's secrets goes into the file.
+ */
+export async function runReport(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const redactor = new Redactor(envSecrets(env));
   const parsed = parseCommandArgs(argv, { out: { type: 'string' } });
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
@@ -55,9 +62,9 @@ export async function runReport(argv: string[], io: Io, cwd: string): Promise<nu
   const outOf = (dir: string) => (parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(dir, 'report.html'));
   const stat = await fs.stat(target).catch(() => undefined);
   if (!stat) throw new UsageError(`${given} does not exist`);
-  if (!stat.isDirectory()) return trajectoryReport(target, outOf(path.dirname(target)), io);
-  if (await isBenchmarkRun(target)) return benchmarkRunReport(target, outOf(target), io);
+  if (!stat.isDirectory()) return trajectoryReport(target, outOf(path.dirname(target)), io, redactor);
+  if (await isBenchmarkRun(target)) return benchmarkRunReport(target, outOf(target), io, redactor);
   const trajectory = path.join(target, TRAJECTORY_FILE);
-  if ((await fs.stat(trajectory).catch(() => undefined))?.isFile()) return trajectoryReport(trajectory, outOf(target), io);
+  if ((await fs.stat(trajectory).catch(() => undefined))?.isFile()) return trajectoryReport(trajectory, outOf(target), io, redactor);
   throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
 }

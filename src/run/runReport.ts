@@ -6,6 +6,7 @@
 // Run text is rendered by the bundle as text; here it only ever sits inside JSON.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Redactor } from '../core/redact';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
 import { runMessage } from './reviewMessages';
 
@@ -16,9 +17,9 @@ export interface RunReportResult {
   problems: { line: number; message: string }[];
 }
 
-/** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview). */
-export async function buildRunReport(runDir: string, webviewDir: string): Promise<RunReportResult> {
-  const { message } = await runMessage(runDir);
+/** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview); the run's text goes through `redactor`. */
+export async function buildRunReport(runDir: string, webviewDir: string, redactor: Redactor = Redactor.none): Promise<RunReportResult> {
+  const message = redactor.value((await runMessage(runDir)).message);
   const name = path.basename(runDir);
   // A report is a snapshot to share: no local path in it, and nothing is running.
   const snapshot = { ...message, run: { ...message.run, source: name, running: false } };
