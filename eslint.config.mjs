@@ -29,6 +29,17 @@ export default tseslint.config(
     },
   },
   {
+    // JSON from files and the network is parsed by parseJson, which refuses over-deep nesting first.
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/json.ts', 'src/model/replayServer.ts', 'src/model/replyReader.ts', 'src/search/cache.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'JSON', property: 'parse', message: 'use parseJson (src/core/json.ts): it refuses JSON nested too deep for the code after it' },
+      ],
+    },
+  },
+  {
     files: ['webview/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },

@@ -1,5 +1,7 @@
 // JSON Lines with line numbers: every line is parsed on its own, so one broken line is
-// reported by number and the rest still load.
+// reported by number and the rest still load. A line nested too deep is one of those
+// (json.ts), so no reader's later steps recurse through it.
+import { jsonProblem, parseJson } from './json';
 
 export interface LineProblem {
   /** 1-based line number in the file. */
@@ -24,9 +26,9 @@ export function parseJsonLine<T>(raw: string, line: number, check: LineCheck<T>)
   if (raw.trim() === '') return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = parseJson(raw);
   } catch (e) {
-    return { line, message: `not valid JSON (${(e as Error).message})` };
+    return { line, message: jsonProblem(e) };
   }
   const checked = check(value, line);
   return checked.ok ? { line, value: checked.value } : { line, message: checked.message };

@@ -8,15 +8,18 @@
 //   samples/<index>-<rollout>/   each sample's run folder (trajectory.jsonl, images…)
 //   prompts/        a copy of the prompt files used, when there were any
 //   aside/          unfinished sample folders moved out of the way by a resume
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';
+import { jsonProblem, parseJson } from '../core/json';
+import { readSmallTextFile, SmallFileError } from '../core/smallFile';
 
 export const BENCH_FILE = 'bench.json';
+/** bench.json and summary.json are read whole: a few KB to a few MB (bench.json lists up to 1,000 problems). */
+const MAX_RUN_JSON_BYTES = 64 * 1024 * 1024;
 export const SUMMARY_FILE = 'summary.json';
 export const SAMPLES_DIR = 'samples';
 export const ASIDE_DIR = 'aside';
@@ -36,9 +39,11 @@ export const benchMetaSchema = z.looseObject({
     format: z.string(),
     layout: z.string(),
     map: z.record(z.string(), z.string()).optional(),
-    /** Records in the file, and samples they yielded (before limit and shard). */
+    /** Records read, and samples they yielded (before the shard): the whole file's, or up to the limit's need. */
     records: z.number().int().min(0),
     samples: z.number().int().min(0),
+    /** Reading stopped at the limit (the file may hold more). */
+    partial: z.boolean().optional(),
     /** Records that yielded no sample: where, and why (the first 1,000). */
     problems: z.array(z.looseObject({ where: z.string(), message: z.string() })),
     problemCount: z.number().int().min(0),
@@ -69,15 +74,16 @@ export async function readBenchMeta(dir: string): Promise<BenchMeta> {
   const file = path.join(dir, BENCH_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
+    text = await readSmallTextFile(file, MAX_RUN_JSON_BYTES);
+  } catch (e) {
+    if (e instanceof SmallFileError && e.code !== 'ENOENT') throw new BenchRunError(e.message);
     throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new BenchRunError(`${file} is not valid JSON`);
+    value = parseJson(text);
+  } catch (e) {
+    throw new BenchRunError(`${file} is ${jsonProblem(e)}`);
   }
   const r = benchMetaSchema.safeParse(value);
   if (!r.success) throw new BenchRunError(`${file} is not a benchmark run's record: ${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message}`);
@@ -154,7 +160,7 @@ export async function writeQueries(dir: string, levels: readonly QueryLevel[]): 
 
 export async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {
-    const r = summarySchema.safeParse(JSON.parse(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
+    const r = summarySchema.safeParse(parseJson(await readSmallTextFile(path.join(dir, SUMMARY_FILE), MAX_RUN_JSON_BYTES)));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { describeSchemaError } from '../core/trajectory';
 import type { LineProblem } from '../core/jsonl';
 import { resultSchema, summarySchema, type RunSummary, type SampleResult } from './results';
+import { jsonProblem, parseJson } from '../core/json';
 
 export const RESULTS_FILE = 'results.jsonl';
 export const SUMMARY_FILE = 'summary.json';
@@ -32,9 +33,9 @@ function parseResult(text: string, line: number): Parsed {
   if (!text.trim()) return { kind: 'blank' };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (e) {
-    return { kind: 'problem', problem: { line, message: `not valid JSON (${(e as Error).message})` }, json: false };
+    return { kind: 'problem', problem: { line, message: jsonProblem(e) }, json: false };
   }
   const r = resultSchema.safeParse(value);
   return r.success
@@ -123,9 +124,9 @@ export async function readSummary(file: string): Promise<SummaryRead | undefined
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (e) {
-    return { ok: false, message: `not valid JSON (${(e as Error).message})` };
+    return { ok: false, message: jsonProblem(e) };
   }
   const r = summarySchema.safeParse(value);
   return r.success ? { ok: true, summary: r.data } : { ok: false, message: `not a run summary: ${describeSchemaError(r.error)}` };

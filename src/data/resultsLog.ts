@@ -1,24 +1,25 @@
 // results.jsonl as the benchmark runner writes it: one resultSchema line per finished sample
-// (and rollout), appended as samples finish; read whole when a run resumes or shards merge.
+// (and rollout), appended as samples finish; read (as a stream) when a run resumes or shards merge.
 // A last line cut short by a crash or a kill is reported apart, so resuming can cut it off and
 // run that sample again. (The review views read the same file as a stream: resultsFile.ts.)
-import { close as closeFd, fsync, promises as fs, writeSync } from 'node:fs';
+import { close as closeFd, createReadStream, fsync, promises as fs, writeSync } from 'node:fs';
 import { openFd } from '../core/files';
 import { isProblem, parseJsonLine, type LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { resultSchema, type SampleResult } from './results';
+import { MAX_RESULT_LINE_BYTES } from './resultsFile';
 
 export { RESULTS_FILE } from './resultsFile';
 
-/** Results files larger than this are refused rather than read into memory. */
+/** Results files larger than this are refused: every result read is kept in memory. */
 export const MAX_RESULTS_BYTES = 1024 * 2 ** 20;
 
 export interface ReadResults {
   results: SampleResult[];
   /** Lines that are not results (by line number); the rest load. */
   problems: LineProblem[];
-  /** Bytes after the last newline: a line whose writing was cut short. */
-  tail?: { offset: number; text: string };
+  /** Bytes after the last newline, from this offset to the end: a line whose writing was cut short. */
+  tail?: { offset: number };
 }
 
 /** The key a result is done under: its sample's position and its rollout. */
@@ -26,37 +27,58 @@ export function resultKey(r: Pick<SampleResult, 'index' | 'rollout'>): string {
   return `${r.index}-${r.rollout}`;
 }
 
-export function parseResults(text: string): ReadResults {
-  const end = text.lastIndexOf('\n') + 1;
-  const out: ReadResults = { results: [], problems: [] };
-  if (end < text.length && text.slice(end).trim()) out.tail = { offset: Buffer.byteLength(text.slice(0, end)), text: text.slice(end) };
-  const lines = text.slice(0, end).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const parsed = parseJsonLine(lines[i]!, i + 1, (v) => {
-      const r = resultSchema.safeParse(v);
-      return r.success ? { ok: true, value: r.data } : { ok: false, message: `not a result: ${describeSchemaError(r.error)}` };
-    });
-    if (!parsed) continue;
-    if (isProblem(parsed)) out.problems.push(parsed);
-    else out.results.push(parsed.value);
-  }
-  return out;
+function parseLine(out: ReadResults, text: string, line: number): void {
+  const parsed = parseJsonLine(text.replace(/\r$/, ''), line, (v) => {
+    const r = resultSchema.safeParse(v);
+    return r.success ? { ok: true, value: r.data } : { ok: false, message: `not a result: ${describeSchemaError(r.error)}` };
+  });
+  if (!parsed) return;
+  if (isProblem(parsed)) out.problems.push(parsed);
+  else out.results.push(parsed.value);
 }
 
-/** Reads a results file; an absent file has no results. */
+/**
+ * Reads a results file as a stream (a string of the whole file would stop at V8's 512 MB),
+ * a line at a time, each up to MAX_RESULT_LINE_BYTES; an absent file has no results.
+ */
 export async function readResults(file: string): Promise<ReadResults> {
-  let text: string;
+  const out: ReadResults = { results: [], problems: [] };
   try {
-    // Read whole (a results line is a few KB; 10,000 samples are tens of MB): one far larger is not ours.
     const { size } = await fs.stat(file);
     if (size > MAX_RESULTS_BYTES)
       throw new Error(`${file} is ${Math.round(size / 2 ** 20)} MB; a results file of a run is at most ${MAX_RESULTS_BYTES / 2 ** 20} MB`);
-    text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { results: [], problems: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
     throw e;
   }
-  return parseResults(text);
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  let line = 1;
+  let offset = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      if (tooLong || size + piece.length > MAX_RESULT_LINE_BYTES)
+        out.problems.push({ line, message: `longer than the ${MAX_RESULT_LINE_BYTES / 2 ** 20} MB a results line may have` });
+      else parseLine(out, Buffer.concat([...parts, piece]).toString('utf8'), line);
+      offset += size + piece.length + 1;
+      line++;
+      parts = [];
+      size = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (tooLong || size + rest.length > MAX_RESULT_LINE_BYTES) {
+      tooLong = true;
+      parts = [];
+    } else parts.push(rest);
+    size += rest.length;
+  }
+  if (size > 0 && (tooLong || Buffer.concat(parts).toString('utf8').trim())) out.tail = { offset };
+  return out;
 }
 
 /**

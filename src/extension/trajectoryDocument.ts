@@ -148,7 +148,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
 
   /** What the file on disk is now; appended lines are taken in. */
   private async diskChanged(): Promise<void> {
-    const change = await compareWithDisk(this.file, this.bytes);
+    const change = await compareWithDisk(this.file, this.bytes, MAX_VIEW_TRAJECTORY_BYTES);
     switch (change.kind) {
       case 'same':
         return;
@@ -210,7 +210,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     return this.serially(async () => {
       const net = this.stack.net();
       if (!net.length) return;
-      const change = await compareWithDisk(this.file, this.bytes);
+      const change = await compareWithDisk(this.file, this.bytes, MAX_VIEW_TRAJECTORY_BYTES);
       if (change.kind === 'replaced') this.conflict ??= change.why;
       if (this.conflict) throw this.refuse();
       if (change.kind === 'appended') this.takeIn(change.tail);

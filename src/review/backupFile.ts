@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { annotationSchema, type AnnotationEvent } from '../core/trajectory';
+import { parseJson } from '../core/json';
 
 const backupSchema = z.object({
   kind: z.literal('gog-trajectory-backup'),
@@ -34,7 +35,7 @@ export type Restored = { ok: true; pending: AnnotationEvent[]; conflict?: string
 export function restoreBackup(text: string, fileBytes: Buffer): Restored {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch {
     return { ok: false, message: 'the backup is not JSON' };
   }

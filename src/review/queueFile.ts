@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseJson } from '../core/json';
 
 /** A queue file larger than this is not a list someone reviews. */
 const MAX_QUEUE_FILE_BYTES = 16 * 1024 * 1024;
@@ -37,7 +38,7 @@ export async function readQueueFile(queueFile: string): Promise<QueueList> {
   if (stat.size > MAX_QUEUE_FILE_BYTES) throw new Error(`the queue file ${name} is ${Math.round(stat.size / 1024 / 1024)} MB, more than a queue holds`);
   let json: unknown;
   try {
-    json = JSON.parse(await fs.readFile(queueFile, 'utf8'));
+    json = parseJson(await fs.readFile(queueFile, 'utf8'));
   } catch {
     throw new Error(`the queue file ${name} is not JSON`);
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { labelOf } from '../core/annotations';
 import { writeFileAtomic } from '../data/atomicFile';
 import { annotationSchema, DIALECT_IDS, finalSchema, headerSchema, LABELS, STOP_REASONS, type AnnotationEvent } from '../core/trajectory';
+import { parseJson } from '../core/json';
 
 export const entrySchema = z.object({
   /** Relative to the queue's folder, with forward slashes. */
@@ -86,7 +87,7 @@ export function summarize(rel: string, text: string, size: number, mtimeMs: numb
     if (!raw.trim()) continue;
     let value: { type?: unknown; kind?: unknown; action?: { kind?: unknown; scope?: unknown } } | null;
     try {
-      value = JSON.parse(raw) as typeof value;
+      value = parseJson(raw) as typeof value;
     } catch {
       entry.problems++;
       continue;
@@ -159,7 +160,7 @@ export class QueueIndex {
   async loadCache(): Promise<void> {
     if (!this.cacheFile) return;
     try {
-      const parsed = cacheSchema.safeParse(JSON.parse(await fs.readFile(this.cacheFile, 'utf8')));
+      const parsed = cacheSchema.safeParse(parseJson(await fs.readFile(this.cacheFile, 'utf8')));
       if (parsed.success && parsed.data.root === this.root) this.entries = new Map(parsed.data.entries.map((e) => [e.rel, e]));
     } catch {
       // no cache yet, or an unreadable one: it is rebuilt

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { headerSchema, type TrajectoryHeader } from '../core/trajectory';
 import { readTrajectory } from '../core/trajectoryFile';
+import { parseJson } from '../core/json';
 
 export interface Related {
   /** Relative to the folder of the trajectory shown. */
@@ -51,7 +52,7 @@ export async function readHeaderOnly(file: string): Promise<TrajectoryHeader | u
     const buf = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const end = buf.subarray(0, bytesRead).indexOf(0x0a);
-    const parsed = headerSchema.safeParse(JSON.parse(buf.subarray(0, end === -1 ? bytesRead : end).toString('utf8')));
+    const parsed = headerSchema.safeParse(parseJson(buf.subarray(0, end === -1 ? bytesRead : end).toString('utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

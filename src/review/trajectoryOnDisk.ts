@@ -3,6 +3,7 @@
 // appended in one fsynced write, and copies written atomically.
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../data/atomicFile';
+import { readSmallFile, SmallFileError } from '../core/smallFile';
 import type { AnnotationEvent } from '../core/trajectory';
 import { parseTrajectoryBytes, TrajectoryTooLarge, type LoadedTrajectory } from '../core/trajectoryFile';
 
@@ -27,11 +28,18 @@ export async function readTrajectoryBytes(file: string, maxBytes: number): Promi
   return { bytes, trajectory: parseTrajectoryBytes(bytes, file) };
 }
 
-export async function compareWithDisk(file: string, known: Buffer): Promise<DiskChange> {
+/**
+ * Reads the file again (only a regular file of at most `maxBytes`: a pipe would block the
+ * read for ever, a huge file fill memory) and says how it relates to `known`.
+ */
+export async function compareWithDisk(file: string, known: Buffer, maxBytes = 256 * 1024 * 1024): Promise<DiskChange> {
   let now: Buffer;
   try {
-    now = await fs.readFile(file);
-  } catch {
+    now = await readSmallFile(file, maxBytes);
+  } catch (e) {
+    if (e instanceof SmallFileError && e.code === 'not_file') return { kind: 'replaced', why: 'it is no longer a regular file' };
+    if (e instanceof SmallFileError && e.code === 'too_large')
+      return { kind: 'replaced', why: `it grew past the ${Math.round(maxBytes / 1024 / 1024)} MB a trajectory is opened up to` };
     return { kind: 'replaced', why: 'it is gone' };
   }
   if (now.length < known.length) return { kind: 'replaced', why: 'it is shorter than when it was read' };

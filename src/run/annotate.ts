@@ -7,6 +7,7 @@ import { oneLine } from '../core/agent';
 import { readLines } from '../core/lineReader';
 import { describeSchemaError, headerSchema, type AnnotationEvent, type Edit, type TrajectoryHeader } from '../core/trajectory';
 import { TrajectoryWriter } from '../core/trajectoryFile';
+import { parseJson } from '../core/json';
 
 /** A header line is a few kilobytes; anything longer on line 1 is not one. */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -32,7 +33,7 @@ export async function readHeader(file: string): Promise<TrajectoryHeader> {
       if (!line.text.trim()) continue;
       let value: unknown;
       try {
-        value = JSON.parse(line.text);
+        value = parseJson(line.text);
       } catch {
         break;
       }

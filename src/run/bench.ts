@@ -27,7 +27,6 @@ import { QueryError, runQuery } from './runQuery';
 import { runRedactor } from './runSecrets';
 import { resultOfFailure, resultOfRun, type SampleRun } from './sampleResult';
 import { checkRunSettings, type RunSettings } from './settingsSpec';
-import { inShard } from './shard';
 import { toolVersions } from './versions';
 
 export interface BenchOptions extends RunSettings {
@@ -181,12 +180,6 @@ function checkOptions(o: BenchOptions): void {
   whole('--limit', o.limit, 1, 100_000_000);
 }
 
-/** What runs: this shard's samples of the first `limit`. */
-function samplesOf(dataset: Dataset, o: BenchOptions): DatasetSample[] {
-  const limited = o.limit ? dataset.samples.slice(0, o.limit) : dataset.samples;
-  return limited.filter((s) => inShard(s.index, o.shard));
-}
-
 async function copyPrompts(runDir: string, prompts: LoadedPrompts): Promise<void> {
   for (const rel of Object.values(prompts.files)) {
     const to = path.join(runDir, PROMPTS_DIR, rel);
@@ -204,12 +197,18 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
 
   let dataset: Dataset;
   try {
-    dataset = await loadDataset(o.dataset, { ...(o.map ? { map: o.map } : {}), ...(o.layout ? { layout: o.layout } : {}) });
+    // Only this run's samples are kept, and reading stops at the limit.
+    dataset = await loadDataset(o.dataset, {
+      ...(o.map ? { map: o.map } : {}),
+      ...(o.layout ? { layout: o.layout } : {}),
+      ...(o.limit ? { limit: o.limit } : {}),
+      ...(o.shard ? { shard: o.shard } : {}),
+    });
   } catch (e) {
     if (e instanceof DatasetError || e instanceof MappingError) throw new BenchError(e.message);
     throw e;
   }
-  const samples = samplesOf(dataset, o);
+  const samples = dataset.samples;
   const byIndex = new Map(samples.map((s) => [s.index, s]));
 
   let state: Awaited<ReturnType<typeof folderState>>;
@@ -275,7 +274,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       layout: dataset.layout,
       ...(o.map ? { map: { ...o.map } } : {}),
       records: dataset.records,
-      samples: dataset.samples.length,
+      samples: dataset.found,
+      ...(dataset.partial ? { partial: true } : {}),
       problems: dataset.problems.slice(0, 1000).map((p) => ({ ...p })),
       problemCount: dataset.problems.length,
     },
@@ -494,7 +494,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     await unlock?.();
   }
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(oneLine(failure));
-  return { runDir: o.runDir, loaded: dataset.samples.length, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };
+  return { runDir: o.runDir, loaded: dataset.found, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };
 }
 
 /** The entry point for callers outside the CLI (the VS Code command): progress through hooks.onProgress, stop with hooks.signal. */

@@ -3,12 +3,15 @@
 // every finished result and nothing else: a results line cut short by a kill is cut off
 // (its text kept in aside/), and the folder of a sample with no result line (it was running
 // when the run stopped) is moved to aside/, never written over, so the sample runs afresh.
-import { promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ASIDE_DIR, BENCH_FILE, readBenchMeta, SAMPLES_DIR, type BenchMeta } from '../data/benchRun';
 import type { SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';
+import { parseJson } from '../core/json';
+import { readSmallTextFile } from '../core/smallFile';
 
 const LOCK_FILE = 'bench.lock';
 
@@ -52,7 +55,7 @@ function alive(pid: number): boolean {
 export async function lockFolder(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK_FILE);
   try {
-    const held = JSON.parse(await fs.readFile(file, 'utf8')) as { host?: unknown; pid?: unknown };
+    const held = parseJson(await readSmallTextFile(file, 64 * 1024)) as { host?: unknown; pid?: unknown };
     if (held.host === os.hostname() && typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid))
       throw new BenchFolderError(`${dir} is being run by process ${held.pid} on this machine; wait for it or stop it first`);
   } catch (e) {
@@ -93,7 +96,8 @@ export async function resumeFolder(dir: string, idOf: (index: number) => string 
   const when = stamp();
   if (read.tail) {
     await fs.mkdir(aside, { recursive: true });
-    await fs.writeFile(path.join(aside, `results-cut-${when}.txt`), read.tail.text);
+    // The cut line's bytes are kept as they are, however long, before the file is cut.
+    await pipeline(createReadStream(file, { start: read.tail.offset }), createWriteStream(path.join(aside, `results-cut-${when}.txt`), { flags: 'wx' }));
     await fs.truncate(file, read.tail.offset);
     notes.push(`the last line of ${RESULTS_FILE} was cut short; it was cut off (kept in ${ASIDE_DIR}/) and its sample runs again`);
   }

@@ -45,7 +45,7 @@ export interface MergeOutcome {
 
 export async function mergeRuns(dirs: readonly string[], out: string): Promise<MergeOutcome> {
   if (!dirs.length) throw new MergeError('give the shard folders to merge');
-  const runs: { dir: string; meta: BenchMeta; results: SampleResult[] }[] = [];
+  const runs: { dir: string; meta: BenchMeta; results: SampleResult[]; problems: string[] }[] = [];
   for (const dir of dirs) {
     let meta: BenchMeta;
     try {
@@ -54,14 +54,20 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
       throw new MergeError((e as Error).message);
     }
     const read = await readResults(path.join(dir, RESULTS_FILE));
-    runs.push({ dir, meta, results: read.results });
+    runs.push({
+      dir,
+      meta,
+      results: read.results,
+      problems: read.problems.map((p) => `${path.join(dir, RESULTS_FILE)} line ${p.line}: ${p.message}; skipped`),
+    });
   }
   const first = runs[0]!;
   for (const r of runs.slice(1)) {
     const differs = mismatch(first.meta, r.meta);
     if (differs) throw new MergeError(`cannot merge ${first.dir} and ${r.dir}: ${differs}`);
   }
-  const notes: string[] = [];
+  // A line that is not a result (broken, or nested too deep to handle) is named, not merged.
+  const notes: string[] = runs.flatMap((r) => r.problems);
   const count = first.meta.shard?.count ?? 1;
   const seenShards = new Map<number, string>();
   for (const r of runs) {
@@ -110,9 +116,41 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     meta.samples = total;
   }
   results.sort((a, b) => a.index - b.index || a.rollout - b.rollout);
+  // Everything that could fail on the records themselves happens before the folder is made.
+  const metaText = JSON.stringify(meta, null, 2) + '\n';
+  const resultsText = results.map((r) => JSON.stringify(r) + '\n').join('');
+  const summary = buildSummary(meta, results, { finished: results.length === meta.samples * meta.rollouts });
+  const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
+  const levels = queryLevels(results, threshold);
 
-  await fs.mkdir(path.join(out, SAMPLES_DIR), { recursive: true });
-  await fs.writeFile(path.join(out, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n', { flag: 'wx' });
+  let made: string | undefined;
+  try {
+    made = await fs.mkdir(path.join(out, SAMPLES_DIR), { recursive: true });
+    await writeMerged(runs, out, first.dir, metaText, resultsText, summary, levels);
+  } catch (e) {
+    // No half-made merged run is left behind: what this merge made goes (the folder was new or empty).
+    if (made) await removeMade(out, made);
+    throw e;
+  }
+  return { runDir: out, summary, notes };
+}
+
+/** Removes what a failed merge made: the folders mkdir made, or, when `out` was there (empty), what it now holds. */
+async function removeMade(out: string, made: string): Promise<void> {
+  if (made !== path.join(out, SAMPLES_DIR)) return fs.rm(made, { recursive: true, force: true });
+  for (const name of await fs.readdir(out).catch(() => [])) await fs.rm(path.join(out, name), { recursive: true, force: true });
+}
+
+async function writeMerged(
+  runs: readonly { dir: string; results: SampleResult[] }[],
+  out: string,
+  firstDir: string,
+  metaText: string,
+  resultsText: string,
+  summary: RunSummary,
+  levels: ReturnType<typeof queryLevels>,
+): Promise<void> {
+  await fs.writeFile(path.join(out, BENCH_FILE), metaText, { flag: 'wx' });
   for (const r of runs) {
     for (const res of r.results) {
       const name = `${res.index}-${res.rollout}`;
@@ -126,7 +164,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
         await linkTree(from, path.join(out, SAMPLES_DIR, name));
     }
   }
-  const prompts = path.join(first.dir, PROMPTS_DIR);
+  const prompts = path.join(firstDir, PROMPTS_DIR);
   if (
     await fs.stat(prompts).then(
       (s) => s.isDirectory(),
@@ -134,10 +172,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     )
   )
     await linkTree(prompts, path.join(out, PROMPTS_DIR));
-  await writeFileAtomic(path.join(out, RESULTS_FILE), results.map((r) => JSON.stringify(r) + '\n').join(''));
-  const summary = buildSummary(meta, results, { finished: results.length === meta.samples * meta.rollouts });
+  await writeFileAtomic(path.join(out, RESULTS_FILE), resultsText);
   await writeSummary(out, summary);
-  const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
-  await writeQueries(out, queryLevels(results, threshold));
-  return { runDir: out, summary, notes };
+  await writeQueries(out, levels);
 }

@@ -295,7 +295,9 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     type: 'integer',
     default: m.maxReplyChars,
     min: 1000,
-    max: 100_000_000,
+    // A reply is stored as one trajectory line, which a reader keeps up to 64 MB
+    // (DEFAULT_MAX_LINE_BYTES); JSON may write a character as six (\u0001).
+    max: 10_000_000,
     description:
       'Characters kept of one model reply (text, reasoning and tool-call arguments together). A longer reply is cut there, the rest is not read, and the record says it was cut.',
     help: 'characters kept of a model reply; the rest is not read',

@@ -58,7 +58,3 @@ export function shardDir(runDir: string, shard: Shard): string {
   const width = String(shard.count - 1).length;
   return path.join(runDir, `shard-${String(shard.index).padStart(Math.max(3, width), '0')}-of-${String(shard.count).padStart(Math.max(3, width), '0')}`);
 }
-
-export function inShard(index: number, shard: Shard | undefined): boolean {
-  return !shard || index % shard.count === shard.index;
-}

@@ -14,7 +14,6 @@
 // file is hashed once: read, but only the lines that name an image are parsed.
 import { createHash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
@@ -23,6 +22,8 @@ import { isInside, kindOf, type CorpusFolder } from './corpusFiles';
 import { IMAGES_INDEX_KIND } from './imageIndex';
 import { PAGES_INDEX_KIND } from './pagesIndex';
 import { hashPages } from './pagesFile';
+import { parseJson } from '../core/json';
+import { readSmallTextFile } from '../core/smallFile';
 
 const recordSchema = z.object({
   version: z.literal(1),
@@ -55,7 +56,7 @@ export function recordFile(indexDir: string, root: string): string {
 
 export async function readRecord(indexDir: string, root: string): Promise<CorpusRecord | undefined> {
   try {
-    const r = recordSchema.safeParse(JSON.parse(await fs.readFile(recordFile(indexDir, root), 'utf8')));
+    const r = recordSchema.safeParse(parseJson(await readSmallTextFile(recordFile(indexDir, root), 16 * 1024 * 1024)));
     return r.success && r.data.root === root ? r.data : undefined;
   } catch {
     return undefined;

@@ -11,6 +11,8 @@ import { endianness } from 'node:os';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
 import { crc32 } from './crc32';
+import { parseJson } from '../core/json';
+import { readInto } from '../core/readRange';
 
 const MAGIC = Buffer.from('GOGINDEX', 'latin1');
 const FORMAT = 1;
@@ -132,7 +134,7 @@ export class IndexFile<M> {
       if ((await handle.read(headerBytes, 0, headerLength, head.length)).bytesRead !== headerLength) return undefined;
       let json: unknown;
       try {
-        json = JSON.parse(headerBytes.toString('utf8'));
+        json = parseJson(headerBytes.toString('utf8'));
       } catch {
         return undefined;
       }
@@ -196,8 +198,9 @@ export class IndexFile<M> {
     const out = new Uint8Array(new ArrayBuffer(length));
     const handle = await this.acquire();
     try {
-      const { bytesRead } = await handle.read(out, 0, length, offset);
-      if (bytesRead !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
+      // In pieces: a section of 2 GB or more in one read(2) would abort Node (readRange.ts).
+      const read = await readInto(handle, Buffer.from(out.buffer, 0, length), offset, length);
+      if (read.length !== length) throw new IndexFileError(`${this.file} is truncated`, this.file);
       return out;
     } finally {
       this.release();
@@ -226,7 +229,7 @@ export class IndexFile<M> {
 
   async json(name: string): Promise<unknown> {
     try {
-      return JSON.parse(Buffer.from(await this.section(name)).toString('utf8'));
+      return parseJson(Buffer.from(await this.section(name)).toString('utf8'));
     } catch (e) {
       if (e instanceof IndexFileError) throw e;
       throw new IndexFileError(`${this.file}: section ${name} is not JSON`, this.file);

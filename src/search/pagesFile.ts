@@ -9,6 +9,7 @@ import type { LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { openChecked, type CorpusFolder } from './corpusFiles';
 import { crc32 } from './crc32';
+import { jsonProblem, parseJson } from '../core/json';
 
 export const pageSchema = z.object({
   id: z.string().min(1),
@@ -68,14 +69,24 @@ function utf8Problem(bytes: Uint8Array): string {
   return `not valid UTF-8 (bytes ${shown} at byte ${at + 1} of the line)`;
 }
 
-/** Reads the file once, start to end, hashing it and handing out each line's bytes (without its line break) and offset. */
+/** The longest line of pages.jsonl that is read (a page's text is a few hundred KB at most); a longer one is a problem. */
+export const MAX_PAGE_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the file once, start to end, hashing it and handing out each line's bytes (without
+ * its line break) and offset, or, for a line longer than MAX_PAGE_LINE_BYTES, its length
+ * only: the parts of a line are gathered once (not copied again with each chunk), and never
+ * past that length.
+ */
 async function eachLine(
   folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>,
-  take: (bytes: Buffer, offset: number) => void,
+  take: (bytes: Buffer | { tooLong: number }, offset: number) => void,
 ): Promise<{ sha256: string; bytes: number }> {
   const handle = await openChecked(folder.pagesFile, folder.pagesStat);
   const hash = createHash('sha256');
-  let carry: Buffer = Buffer.alloc(0);
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
   let carryOffset = 0;
   let position = 0;
   try {
@@ -87,21 +98,28 @@ async function eachLine(
       hash.update(data);
       let from = 0;
       for (let nl = data.indexOf(0x0a); nl !== -1; nl = data.indexOf(0x0a, from)) {
-        if (carry.length) {
-          take(Buffer.concat([carry, data.subarray(from, nl)]), carryOffset);
-          carry = Buffer.alloc(0);
-        } else {
-          take(data.subarray(from, nl), position + from); // take() keeps nothing: no copy
-        }
+        const piece = data.subarray(from, nl);
+        if (!size && !tooLong)
+          take(piece, position + from); // take() keeps nothing: no copy
+        else if (tooLong || size + piece.length > MAX_PAGE_LINE_BYTES) take({ tooLong: size + piece.length }, carryOffset);
+        else take(Buffer.concat([...parts, piece]), carryOffset);
+        parts = [];
+        size = 0;
+        tooLong = false;
         from = nl + 1;
       }
       if (from < data.length) {
-        if (!carry.length) carryOffset = position + from;
-        carry = Buffer.concat([carry, data.subarray(from)]);
+        if (!size && !tooLong) carryOffset = position + from;
+        size += data.length - from;
+        if (tooLong || size > MAX_PAGE_LINE_BYTES) {
+          tooLong = true;
+          parts = [];
+        } else parts.push(Buffer.from(data.subarray(from))); // the chunk is read into again
       }
       position += bytesRead;
     }
-    if (carry.length) take(carry, carryOffset);
+    if (tooLong) take({ tooLong: size }, carryOffset);
+    else if (size) take(Buffer.concat(parts), carryOffset);
   } finally {
     await handle.close();
   }
@@ -119,6 +137,13 @@ export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
   let line = 0;
   const { sha256, bytes } = await eachLine(folder, (raw, offset) => {
     line++;
+    if (!Buffer.isBuffer(raw)) {
+      problems.push({
+        line,
+        message: `a line of ${Math.round(raw.tooLong / 1024 / 1024)} MB, longer than the ${MAX_PAGE_LINE_BYTES / 1024 / 1024} MB a page may have`,
+      });
+      return;
+    }
     let start = 0;
     let end = raw.length;
     if (end > 0 && raw[end - 1] === 0x0d) end--;
@@ -132,9 +157,9 @@ export async function readPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesS
     if (text.trim() === '') return;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch (e) {
-      problems.push({ line, message: `not valid JSON (${(e as Error).message})` });
+      problems.push({ line, message: jsonProblem(e) });
       return;
     }
     const r = pageSchema.safeParse(value);
@@ -162,9 +187,9 @@ const IMAGE_KEY = Buffer.from('"image"');
 export async function hashPages(folder: Pick<CorpusFolder, 'pagesFile' | 'pagesStat'>): Promise<{ sha256: string; images: string[] }> {
   const images: string[] = [];
   const { sha256 } = await eachLine(folder, (raw) => {
-    if (raw.indexOf(IMAGE_KEY) === -1) return;
+    if (!Buffer.isBuffer(raw) || raw.indexOf(IMAGE_KEY) === -1) return;
     try {
-      const value = JSON.parse(raw.toString('utf8')) as { image?: unknown };
+      const value = parseJson(raw.toString('utf8')) as { image?: unknown };
       if (typeof value.image === 'string' && value.image) images.push(value.image);
     } catch {
       // a broken line names no image; the index reports it
@@ -180,6 +205,8 @@ export async function readPageAt(
   length: number,
   crc: number,
 ): Promise<PageRecord | undefined> {
+  // The index says where the line is; an index that says more than a page line holds is not believed.
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_PAGE_LINE_BYTES) return undefined;
   let handle;
   try {
     handle = await openChecked(folder.pagesFile, folder.pagesStat);
@@ -190,7 +217,7 @@ export async function readPageAt(
     const buf = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buf, 0, length, offset);
     if (bytesRead !== length || crc32(buf) !== crc) return undefined;
-    const r = pageSchema.safeParse(JSON.parse(buf.toString('utf8')));
+    const r = pageSchema.safeParse(parseJson(buf.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

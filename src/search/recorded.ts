@@ -13,6 +13,7 @@ import type { LoadedTrajectory } from '../core/trajectoryFile';
 import { RunAssets } from '../run/runAssets';
 import { ProviderError, type HttpPolicy } from './kit';
 import { boundedFetch } from '../net/boundedFetch';
+import { parseJson } from '../core/json';
 
 export const RECORDED_PROVIDER = 'recorded';
 const TEXT_ROUTE = '/gog/search/text';
@@ -105,7 +106,7 @@ export function recordedSearchRoutes(searches: readonly RecordedSearch[]) {
     if (method !== 'POST' || (route !== TEXT_ROUTE && route !== IMAGE_ROUTE)) return undefined;
     let request: z.infer<typeof requestSchema>;
     try {
-      request = requestSchema.parse(JSON.parse(body.toString('utf8')));
+      request = requestSchema.parse(parseJson(body.toString('utf8')));
     } catch {
       return { status: 400, body: { error: 'the request must be JSON {query | image (base64), topK}' } };
     }
@@ -146,7 +147,7 @@ export function recordedSearch(baseUrl: string, policy: HttpPolicy): { image: Im
     });
     let answer: WireAnswer;
     try {
-      answer = wireAnswerSchema.parse(JSON.parse(res.body.toString('utf8')));
+      answer = wireAnswerSchema.parse(parseJson(res.body.toString('utf8')));
     } catch {
       throw new ProviderError('recorded searches', `${baseUrl} answered ${res.status} with something that is not a recorded search; is it gog replay?`);
     }

@@ -1,10 +1,12 @@
 // Loading the query image: EXIF orientation first, a pixel cap, the exact size the model
 // is sent, and lazily decoded full-resolution pixels for gaze crops. sharp (libvips).
-import { createHash } from 'node:crypto';
+import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { boxToRect, sentSizeFor, capPixels, type Box, type BoxFormat, type Size } from '../core/geometry';
 import type { AgentImage, EncodedImage } from '../core/ports';
+import { readInto } from '../core/readRange';
+import { sha256Hex } from '../core/sha256';
 
 /** Formats accepted as input; SVG and PDF are refused (they can reference other files and are not photos). */
 export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif'] as const;
@@ -58,6 +60,26 @@ export interface LoadedImage extends AgentImage {
   pixels(): Promise<RawPixels>;
 }
 
+/**
+ * A file larger than this is first checked by its first bytes: hundreds of MB (up to the
+ * gog.maxImageMB limit) are not read of something that is not an image at all.
+ */
+const HEAD_CHECK_BYTES = 64 * 1024 * 1024;
+const FORMAT_NAMES = 'JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIF';
+
+/** The signatures of INPUT_FORMATS' files. */
+function looksLikeImage(head: Buffer): boolean {
+  const at = (from: number, to: number) => head.toString('latin1', from, to);
+  return (
+    (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) ||
+    at(0, 8) === '\x89PNG\r\n\x1a\n' ||
+    (at(0, 4) === 'RIFF' && at(8, 12) === 'WEBP') ||
+    at(0, 4) === 'GIF8' ||
+    ['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(at(0, 4)) ||
+    at(4, 8) === 'ftyp'
+  );
+}
+
 function megabytes(bytes: number): string {
   return `${Math.round(bytes / 1024 / 1024)} MB`;
 }
@@ -95,16 +117,25 @@ export async function readImageFile(file: string, maxBytes: number = DEFAULT_MAX
         `${file} is ${megabytes(stat.size)}, over the ${megabytes(maxBytes)} limit for an image file (setting gog.maxImageMB, CLI --max-image-mb)`,
       );
     }
-    // The size can change under us: read at most one byte past the limit, and check again.
-    const buffer = Buffer.alloc(Math.min(maxBytes + 1, stat.size + 1));
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
+    if (stat.size > HEAD_CHECK_BYTES) {
+      const head = await readInto(handle, Buffer.alloc(16), 0);
+      if (!looksLikeImage(head))
+        throw new ImageError(
+          'unreadable',
+          `${file} is not a readable image (corrupt or not an image): its first bytes are not those of a ${FORMAT_NAMES} file`,
+        );
     }
-    if (length > maxBytes) throw new ImageError('too_large', `${file} grew past the ${megabytes(maxBytes)} limit for an image file while it was read`);
-    return buffer.subarray(0, length);
+    if (stat.size > bufferConstants.MAX_LENGTH)
+      throw new ImageError('too_large', `${file} is ${megabytes(stat.size)}, more than this process can hold in one buffer; scale it down first`);
+    // In pieces: one read of 2 GB or more aborts Node instead of failing (readRange.ts).
+    const bytes = await readInto(handle, Buffer.allocUnsafe(stat.size), 0);
+    // The size can change under us: a byte past what stat said means it grew while it was read.
+    if (bytes.length === stat.size && (await handle.read(Buffer.alloc(1), 0, 1, stat.size)).bytesRead > 0)
+      throw new ImageError(
+        stat.size >= maxBytes ? 'too_large' : 'unreadable',
+        stat.size >= maxBytes ? `${file} grew past the ${megabytes(maxBytes)} limit for an image file while it was read` : `${file} changed while it was read`,
+      );
+    return bytes;
   } catch (e) {
     if (e instanceof ImageError) throw e;
     throw new ImageError('unreadable', `cannot read image ${file}: ${(e as Error).message}`);
@@ -186,7 +217,7 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
 
   return {
     bytes,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: sha256Hex(bytes),
     format,
     stored: { width: meta.width, height: meta.height },
     orientation,

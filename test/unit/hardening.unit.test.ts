@@ -116,7 +116,7 @@ describe('hardening: the gog command under adversarial input', function () {
       [['--timeout', '3000000'], /^gog: the timeout must be from 1 to 86400 seconds; got 3000000$/],
       [['--timeout', '0'], /^gog: the timeout must be from 1 to 86400 seconds/],
       [['--retries=-1'], /^gog: retries must be a whole number from 0 to 10; got -1$/],
-      [['--max-reply-chars', '5'], /^gog: max reply characters must be a whole number from 1000 to 100000000; got 5$/],
+      [['--max-reply-chars', '5'], /^gog: max reply characters must be a whole number from 1000 to 10000000; got 5$/],
       [['--max-image-mb', '0'], /^gog: the image size limit must be a whole number from 1 to 4096 MB; got 0$/],
     ];
     for (const [extra, pattern] of cases) {

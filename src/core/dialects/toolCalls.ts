@@ -7,6 +7,7 @@ import { describeBoxFormat } from '../geometry';
 import type { Dialect, ObservationContext, PromptContext, PromptTemplates, PromptTexts, TurnToRender } from './dialect';
 import { fillQuestion, openingFromTemplate } from './templates';
 import { extractNumbers } from './taggedText';
+import { parseJson } from '../json';
 
 const CALL_HELP = 'Call exactly one tool per turn: image_search (optionally with a region), text_search or answer.';
 
@@ -55,7 +56,7 @@ function readArguments(raw: unknown): Record<string, unknown> | string {
   if (typeof raw !== 'string' || raw.trim() === '') return {};
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = parseJson(raw);
   } catch (e) {
     return `its arguments are not valid JSON (${(e as Error).message})`;
   }

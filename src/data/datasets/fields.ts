@@ -1,6 +1,7 @@
 // Reading fields of untrusted records: dotted paths, text from whatever type a file stores
 // (Parquet gives bytes and BigInts, JSON numbers), gold answers from strings, numbers,
 // lists, lists of lists and JSON-encoded lists, and image values in their published forms.
+import { parseJson } from '../../core/json';
 
 export type Rec = Record<string, unknown>;
 
@@ -78,7 +79,7 @@ export function jsonAnswerList(v: unknown): string[] {
   let list: unknown = v;
   if (typeof v === 'string') {
     try {
-      list = JSON.parse(v);
+      list = parseJson(v);
     } catch {
       return goldList(v);
     }

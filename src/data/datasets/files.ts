@@ -1,43 +1,57 @@
 // The records of a dataset file: JSON (a list, or an object holding one), JSON Lines, or
 // Parquet (hyparquet; nested columns such as `images: list<struct<bytes>>` come back as
-// lists of objects, binary columns as bytes). Each record keeps its position for messages.
-import { parquetReadObjects } from 'hyparquet';
-import type { DatasetProblem } from './sample';
+// lists of objects, binary columns as bytes). Records come one at a time, so a reader that
+// has what it needs (--limit) stops reading: JSON Lines is read as a stream a line at a
+// time and Parquet a row group at a time (parquetRecords.ts). Only a JSON file, one value,
+// is read whole, and only up to MAX_JSON_DATASET_BYTES.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { jsonProblem, parseJson } from '../../core/json';
+import { readLines } from '../../core/lineReader';
+import { readInto } from '../../core/readRange';
+import { parquetRecords } from './parquetRecords';
+import { DatasetError, type RecordItem } from './records';
 
 export type DatasetFormat = 'json' | 'jsonl' | 'parquet';
 
-export interface FileRecords {
-  format: DatasetFormat;
-  records: { where: string; value: unknown }[];
-  problems: DatasetProblem[];
-}
+const MiB = 1024 * 1024;
+/** The largest JSON (not JSON Lines) dataset: one value, parsed whole (and a string of it stays below V8's 2^29 characters). */
+export const MAX_JSON_DATASET_BYTES = 500 * MiB;
+/** The longest line of a JSON Lines dataset (a record with its image inlined is a few MB). */
+export const MAX_DATASET_LINE_BYTES = 64 * MiB;
 
-export class DatasetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatasetError';
-  }
+export interface RecordSource {
+  format: DatasetFormat;
+  /** In file order; stop pulling and nothing more is read. */
+  records: AsyncGenerator<RecordItem>;
 }
 
 const PARQUET_MAGIC = 'PAR1';
 
-export function formatOf(file: string, bytes: Uint8Array): DatasetFormat {
-  if (Buffer.from(bytes.subarray(0, 4)).toString('latin1') === PARQUET_MAGIC) return 'parquet';
+export function formatOf(file: string, head: Uint8Array): DatasetFormat {
+  if (Buffer.from(head.subarray(0, 4)).toString('latin1') === PARQUET_MAGIC) return 'parquet';
   if (/\.(jsonl|ndjson)$/i.test(file)) return 'jsonl';
   if (/\.json$/i.test(file)) return 'json';
-  const first = Buffer.from(bytes.subarray(0, 64)).toString('utf8').trimStart();
+  const first = Buffer.from(head.subarray(0, 64))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return first.startsWith('[') ? 'json' : 'jsonl';
 }
 
 /** Keys under which a JSON object holds its list of records. */
 const LIST_KEYS = ['data', 'items', 'samples', 'questions', 'rows', 'records'];
 
-function fromJson(text: string): FileRecords {
+async function* fromJson(file: string, size: number): AsyncGenerator<RecordItem> {
+  if (size > MAX_JSON_DATASET_BYTES)
+    throw new DatasetError(
+      `${path.basename(file)} is one JSON value of ${Math.round(size / MiB)} MB, over the ${MAX_JSON_DATASET_BYTES / MiB} MB a JSON dataset may have; convert it to JSON Lines (.jsonl, one record a line), which is read as a stream`,
+    );
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new DatasetError(`not valid JSON (${(e as Error).message}); a JSON Lines file should end in .jsonl`);
+    throw new DatasetError(`${path.basename(file)}: ${jsonProblem(e)}; a JSON Lines file should end in .jsonl`);
   }
   let list: unknown[] | undefined;
   if (Array.isArray(value)) list = value;
@@ -49,45 +63,42 @@ function fromJson(text: string): FileRecords {
     if (key) list = obj[key] as unknown[];
   }
   if (!list) throw new DatasetError('a JSON dataset is a list of records (or an object holding one list)');
-  return { format: 'json', records: list.map((v, i) => ({ where: `record ${i}`, value: v })), problems: [] };
+  for (const [i, v] of list.entries()) yield { where: `record ${i}`, value: v };
 }
 
-function fromJsonLines(text: string): FileRecords {
-  const records: FileRecords['records'] = [];
-  const problems: DatasetProblem[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (!line.trim()) continue;
+async function* fromJsonLines(file: string): AsyncGenerator<RecordItem> {
+  for await (const line of readLines(file, MAX_DATASET_LINE_BYTES)) {
+    const where = `line ${line.line}`;
+    if ('tooLong' in line) {
+      yield { where, problem: `a line of ${Math.round(line.tooLong / MiB)} MB, longer than the ${MAX_DATASET_LINE_BYTES / MiB} MB a line may have` };
+      continue;
+    }
+    const text = line.line === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
+    if (!text.trim()) continue;
     try {
-      records.push({ where: `line ${i + 1}`, value: JSON.parse(line) });
+      yield { where, value: parseJson(text) };
     } catch (e) {
-      problems.push({ where: `line ${i + 1}`, message: `not valid JSON (${(e as Error).message})` });
+      yield { where, problem: jsonProblem(e) };
     }
   }
-  return { format: 'jsonl', records, problems };
 }
 
-async function fromParquet(bytes: Uint8Array): Promise<FileRecords> {
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let rows: Record<string, unknown>[];
+/** The file's records, read as they are pulled. */
+export async function openRecords(file: string, size: number): Promise<RecordSource> {
+  const handle = await fs.open(file, 'r');
+  let head: Buffer;
   try {
-    // utf8: false keeps unannotated binary columns (image bytes) as bytes.
-    rows = await parquetReadObjects({ file: buffer, utf8: false });
-  } catch (e) {
-    throw new DatasetError(`cannot read the Parquet file: ${(e as Error).message.split('\n')[0]}`);
+    head = await readInto(handle, Buffer.alloc(64), 0);
+  } finally {
+    await handle.close();
   }
-  return { format: 'parquet', records: rows.map((v, i) => ({ where: `record ${i}`, value: v })), problems: [] };
-}
-
-export async function readRecords(file: string, bytes: Uint8Array): Promise<FileRecords> {
-  const format = formatOf(file, bytes);
+  const format = formatOf(file, head);
   switch (format) {
     case 'parquet':
-      return fromParquet(bytes);
+      return { format, records: parquetRecords(file, size) };
     case 'json':
-      return fromJson(Buffer.from(bytes).toString('utf8'));
+      return { format, records: fromJson(file, size) };
     case 'jsonl':
-      return fromJsonLines(Buffer.from(bytes).toString('utf8'));
+      return { format, records: fromJsonLines(file) };
   }
 }

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { boundedFetch, FetchError } from '../../net/boundedFetch';
 import { inFolder } from '../../core/files';
+import { sha256Hex } from '../../core/sha256';
 import type { ImageRef } from './sample';
 
 export interface ImageFetchLimits {
@@ -27,7 +28,7 @@ export class DatasetImageError extends Error {
 const DATASET_REFUSAL_HINT =
   "a dataset's image URLs may not point at this machine or the local network unless allowed (setting gog.search.allowPrivateUrls, CLI --allow-private-urls)";
 
-const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const sha = (data: string | Uint8Array) => (typeof data === 'string' ? createHash('sha256').update(data).digest('hex') : sha256Hex(data));
 
 async function writeOnce(file: string, data: Uint8Array): Promise<void> {
   try {

@@ -1,31 +1,38 @@
 // Loading a benchmark: read the file's records, map each with the built-in layout its
 // fields show (or the user's mapping), and check each image: a path must resolve, by its
 // real path, inside the dataset's folder. A record that yields no sample is listed with
-// its position and why; the rest load.
+// its position and why; the rest load. Records are pulled one at a time and only the run's
+// samples are kept: reading stops once the first `limit` samples are found, and a shard
+// keeps its own samples only.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { RawImage, Rec } from './fields';
+import type { Shard } from '../benchRun';
+import type { RawImage } from './fields';
 import { isRecord } from './fields';
-import { DatasetError, readRecords, type DatasetFormat } from './files';
+import { openRecords, type DatasetFormat } from './files';
 import { detectLayout, layoutById, LAYOUTS, type Layout } from './layouts';
 import { mappedLayout, type FieldMap } from './mapping';
+import { DatasetError, type RecordItem } from './records';
 import type { DatasetProblem, DatasetSample, ImageRef } from './sample';
-
-/** A dataset file larger than this is not read (V8 strings and buffers have limits too). */
-export const MAX_DATASET_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export interface Dataset {
   /** The file, as an absolute path. */
   file: string;
+  /** Of the whole file, read to its end even when the records were not. */
   sha256: string;
   format: DatasetFormat;
   /** The layout the records were read in (`verl`, `simplevqa`, … or `mapped`). */
   layout: string;
-  /** Records in the file (a record may yield no sample, or two). */
+  /** Records read (a record may yield no sample, or two): all of them, or up to the limit's need. */
   records: number;
+  /** Samples the records read yielded (before the shard). */
+  found: number;
+  /** The samples to run: the first `limit` of them, of this shard. */
   samples: DatasetSample[];
   problems: DatasetProblem[];
+  /** Reading stopped at the limit (the file may hold more). */
+  partial: boolean;
 }
 
 export interface LoadOptions {
@@ -33,7 +40,14 @@ export interface LoadOptions {
   map?: FieldMap;
   /** A built-in layout by id, instead of detecting one. */
   layout?: string;
+  /** Only the first `limit` samples: reading stops once they are found. */
+  limit?: number;
+  /** Only the samples of this shard are kept (sample i belongs to shard i mod count). */
+  shard?: Shard;
 }
+
+/** Records whose fields decide the layout. */
+const LAYOUT_SAMPLE = 20;
 
 /** Folders next to the dataset where benchmarks keep their images (LiveVQA's News_imgs/, …). */
 const IMAGE_FOLDER = /(^|_)(imgs|images)$/i;
@@ -86,78 +100,146 @@ class ImageResolver {
   }
 }
 
-export async function loadDataset(file: string, options: LoadOptions = {}): Promise<Dataset> {
-  const abs = path.resolve(file);
-  let bytes: Buffer;
-  try {
-    const stat = await fs.stat(abs);
-    if (!stat.isFile()) throw new DatasetError(`${file} is not a file`);
-    if (stat.size > MAX_DATASET_BYTES) throw new DatasetError(`${file} is larger than 2 GB; split it`);
-    bytes = await fs.readFile(abs);
-  } catch (e) {
-    if (e instanceof DatasetError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DatasetError(code === 'ENOENT' ? `dataset not found: ${file}` : `cannot read ${file}: ${(e as Error).message}`);
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const read = await readRecords(abs, bytes);
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Record bytes a kept sample holds on their own, so the row group or line they came in can go. */
+function ownBytes(image: ImageRef): ImageRef {
+  return image.kind === 'bytes' && image.data.byteLength < image.data.buffer.byteLength ? { kind: 'bytes', data: Buffer.from(image.data) } : image;
+}
+
+function chooseLayout(file: string, options: LoadOptions, head: readonly unknown[]): Layout {
   let layout: Layout | undefined;
   if (options.map) layout = mappedLayout(options.map);
   else if (options.layout) {
     layout = layoutById(options.layout);
     if (!layout) throw new DatasetError(`unknown layout "${options.layout}"; use one of ${LAYOUTS.map((l) => l.id).join(', ')}`);
-  } else layout = detectLayout(read.records.map((r) => r.value));
-  if (!layout) {
-    const first = read.records.find((r) => isRecord(r.value));
-    const keys = first
-      ? Object.keys(first.value as Rec)
-          .slice(0, 12)
-          .join(', ')
-      : 'none';
-    throw new DatasetError(`cannot tell the layout of ${path.basename(file)} (fields: ${keys}); give --map question=FIELD,answer=FIELD,image=FIELD`);
+  } else layout = detectLayout(head);
+  if (layout) return layout;
+  const first = head.find(isRecord);
+  const keys = first ? Object.keys(first).slice(0, 12).join(', ') : 'none';
+  throw new DatasetError(`cannot tell the layout of ${path.basename(file)} (fields: ${keys}); give --map question=FIELD,answer=FIELD,image=FIELD`);
+}
+
+export async function loadDataset(file: string, options: LoadOptions = {}): Promise<Dataset> {
+  const abs = path.resolve(file);
+  const fail = (e: unknown): never => {
+    if (e instanceof DatasetError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(code === 'ENOENT' ? `dataset not found: ${file}` : `cannot read ${file}: ${(e as Error).message.split('\n')[0]}`);
+  };
+  let size: number;
+  let records: AsyncGenerator<RecordItem>;
+  let format: DatasetFormat;
+  try {
+    const stat = await fs.stat(abs);
+    if (!stat.isFile()) throw new DatasetError(`${file} is not a file`);
+    size = stat.size;
+    ({ format, records } = await openRecords(abs, size));
+  } catch (e) {
+    return fail(e);
   }
-  const resolver = new ImageResolver(path.dirname(abs));
-  const fallbackBenchmark = layout.benchmark ?? path.basename(abs).replace(/\.[^.]+$/, '');
+
+  const problems: DatasetProblem[] = [];
   const samples: DatasetSample[] = [];
-  const problems = [...read.problems];
-  for (const { where, value } of read.records) {
-    if (!isRecord(value)) {
-      problems.push({ where, message: 'not an object' });
-      continue;
-    }
-    let mapped;
-    try {
-      mapped = layout.map(value);
-    } catch (e) {
-      mapped = `unreadable: ${(e as Error).message.split('\n')[0]}`;
-    }
-    if (typeof mapped === 'string') {
-      problems.push({ where, message: mapped });
-      continue;
-    }
-    for (const raw of mapped) {
-      const at = raw.part ? `${where} (${raw.part})` : where;
-      const image = await resolver.resolve(raw.image);
-      if (typeof image === 'string') {
-        problems.push({ where: at, message: image });
-        continue;
+  const limit = options.limit ?? Infinity;
+  let read = 0;
+  let found = 0;
+  let partial: boolean;
+  let layout: Layout;
+  try {
+    // The layout is told from the first records' fields (unless it is given), so those are read first and kept.
+    const head: { where: string; value: unknown }[] = [];
+    let ended = false;
+    const pull = async (): Promise<{ where: string; value: unknown } | undefined> => {
+      for (;;) {
+        const next = await records.next();
+        if (next.done) {
+          ended = true;
+          return undefined;
+        }
+        read++;
+        if (!('problem' in next.value)) return next.value;
+        problems.push({ where: next.value.where, message: next.value.problem });
       }
-      const index = samples.length;
-      const id = raw.id ? (raw.part ? `${raw.id}#${raw.part}` : raw.id) : String(index);
-      samples.push({
-        index,
-        id,
-        question: raw.question,
-        gold: raw.gold,
-        image,
-        benchmark: raw.benchmark ?? fallbackBenchmark,
-        ...(raw.category ? { category: raw.category } : {}),
-        where: at,
-      });
+    };
+    const wanted = options.map || options.layout ? 0 : LAYOUT_SAMPLE;
+    while (!ended && head.length < wanted) {
+      const r = await pull();
+      if (r) head.push(r);
     }
+    layout = chooseLayout(
+      abs,
+      options,
+      head.map((r) => r.value),
+    );
+    const resolver = new ImageResolver(path.dirname(abs));
+    const fallbackBenchmark = layout.benchmark ?? path.basename(abs).replace(/\.[^.]+$/, '');
+
+    const take = async ({ where, value }: { where: string; value: unknown }) => {
+      if (!isRecord(value)) {
+        problems.push({ where, message: 'not an object' });
+        return;
+      }
+      let mapped;
+      try {
+        mapped = layout.map(value);
+      } catch (e) {
+        mapped = `unreadable: ${(e as Error).message.split('\n')[0]}`;
+      }
+      if (typeof mapped === 'string') {
+        problems.push({ where, message: mapped });
+        return;
+      }
+      for (const raw of mapped) {
+        if (found >= limit) return;
+        const at = raw.part ? `${where} (${raw.part})` : where;
+        // Every sample's image is checked, the other shards' too: a sample whose image is
+        // missing takes no index, so the indices (and the shards) are the same in every shard.
+        const image = await resolver.resolve(raw.image);
+        if (typeof image === 'string') {
+          problems.push({ where: at, message: image });
+          continue;
+        }
+        const index = found++;
+        if (options.shard && index % options.shard.count !== options.shard.index) continue;
+        const id = raw.id ? (raw.part ? `${raw.id}#${raw.part}` : raw.id) : String(index);
+        samples.push({
+          index,
+          id,
+          question: raw.question,
+          gold: raw.gold,
+          image: ownBytes(image),
+          benchmark: raw.benchmark ?? fallbackBenchmark,
+          ...(raw.category ? { category: raw.category } : {}),
+          where: at,
+        });
+      }
+    };
+
+    for (const r of head) if (found < limit) await take(r);
+    // Nothing more is pulled once the limit is reached: a Parquet row group past it is never decoded.
+    while (!ended && found < limit) {
+      const r = await pull();
+      if (r) await take(r);
+    }
+    partial = found >= limit;
+  } catch (e) {
+    return fail(e);
+  } finally {
+    await records.return(undefined);
   }
   // In file order, whichever step found them.
   const position = (p: DatasetProblem) => Number(/\d+/.exec(p.where)?.[0] ?? 0);
   problems.sort((a, b) => position(a) - position(b));
-  return { file: abs, sha256, format: read.format, layout: layout.id, records: read.records.length + read.problems.length, samples, problems };
+  let sha256: string;
+  try {
+    sha256 = await sha256Of(abs);
+  } catch (e) {
+    return fail(e);
+  }
+  return { file: abs, sha256, format, layout: layout.id, records: read, found, samples, problems, partial };
 }

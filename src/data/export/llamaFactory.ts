@@ -14,6 +14,7 @@
 import type { ChatMessage } from '../../core/chat';
 import { PLACEHOLDERS, SHAREGPT_TAGS, type DatasetInfoEntry, type ShareGptSample } from './llamaFactorySchema';
 import type { TrainingSample } from './trainingSample';
+import { parseJson } from '../../core/json';
 
 export function datasetInfoEntry(fileName: string): DatasetInfoEntry {
   return {
@@ -82,7 +83,7 @@ export function toShareGpt(sample: TrainingSample, imageFile: (url: string) => s
 /** A call's arguments as an object; a call whose arguments were not JSON is kept as their text. */
 function parseArguments(raw: string): Record<string, unknown> {
   try {
-    const value: unknown = JSON.parse(raw || '{}');
+    const value: unknown = parseJson(raw || '{}');
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
     // below

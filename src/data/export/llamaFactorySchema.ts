@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { parseJson } from '../../core/json';
 
 /** The role names a dataset_info entry maps to LLaMA-Factory's roles (`tags`; parser.py defaults in brackets). */
 export const SHAREGPT_TAGS = {
@@ -75,7 +76,7 @@ export function shareGptProblems(value: unknown, mediaDir: string): string[] {
     if (m.role !== t.function_tag) continue;
     let call: unknown;
     try {
-      call = JSON.parse(m.content);
+      call = parseJson(m.content);
     } catch {
       problems.push(`message ${i + 1} (function_call) is not JSON (Invalid JSON format in function message)`);
       continue;
@@ -101,7 +102,7 @@ export function shareGptProblems(value: unknown, mediaDir: string): string[] {
   if (sample.tools) {
     let tools: unknown;
     try {
-      tools = JSON.parse(sample.tools);
+      tools = parseJson(sample.tools);
     } catch {
       tools = undefined;
     }

@@ -3,6 +3,7 @@
 // with its message schemas). Structure is an error; the guide's size limits are warnings,
 // since providers differ (Azure's copy allows 64 images per example).
 import { z } from 'zod';
+import { parseJson } from '../../core/json';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
@@ -82,7 +83,7 @@ export function openAiLineProblems(value: unknown): LineCheck {
         for (const c of m.tool_calls) {
           if (tools && !declared.has(c.function.name)) errors.push(`${at} calls ${c.function.name}, which tools does not declare`);
           try {
-            JSON.parse(c.function.arguments);
+            parseJson(c.function.arguments);
           } catch {
             errors.push(`${at}: the arguments of ${c.function.name} are not JSON`);
           }

@@ -3,6 +3,7 @@
 // tool reply with its thumbnails after it (toolCalls.ts), or a peer's free text, kept whole
 // as one result so nothing the model saw is lost.
 import type { AfterMessage, ImageSource, Part } from './imported';
+import { parseJson } from '../../core/json';
 
 export interface ParsedResult {
   rank: number;
@@ -78,7 +79,7 @@ export function toolEvidence(after: readonly AfterMessage[]): ParsedEvidence {
   const text = joined(reply.parts).text;
   let payload: ToolPayload;
   try {
-    payload = JSON.parse(text) as ToolPayload;
+    payload = parseJson(text) as ToolPayload;
   } catch {
     return asText(text);
   }

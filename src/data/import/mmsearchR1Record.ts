@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { describeSchemaError } from '../../core/trajectory';
 import type { ImageSource, ImportedConversation, ImportedTurn } from './imported';
 import { imageSource } from './openaiChatRecord';
+import { parseJson } from '../../core/json';
 
 const imageValue = z.union([z.string(), z.looseObject({ bytes: z.string().nullish(), path: z.string().nullish() })]);
 export const mmsearchR1RecordSchema = z.looseObject({
@@ -47,7 +48,7 @@ function goldOf(r: Record): string[] | undefined {
   let candidates: unknown = rm.candidate_answers;
   if (typeof candidates === 'string') {
     try {
-      candidates = JSON.parse(candidates);
+      candidates = parseJson(candidates);
     } catch {
       candidates = [];
     }

@@ -3,6 +3,7 @@
 // record is named by where it is, so a broken one can be reported and skipped.
 import { promises as fs } from 'node:fs';
 import { readLines } from '../../core/lineReader';
+import { jsonProblem, parseJson } from '../../core/json';
 
 /** A JSON array is parsed whole; a file of lines is read as a stream. */
 export const MAX_ARRAY_FILE_BYTES = 512 * 1024 * 1024;
@@ -40,9 +41,9 @@ export async function* readRecords(file: string): AsyncGenerator<SourceRecord> {
       );
     let records: unknown;
     try {
-      records = JSON.parse((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+      records = parseJson((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
     } catch (e) {
-      throw new SourceError(`${file} is not valid JSON (${(e as Error).message})`);
+      throw new SourceError(`${file} is ${jsonProblem(e)}`);
     }
     if (!Array.isArray(records)) throw new SourceError(`${file} is not a JSON array of records`);
     for (const [i, value] of records.entries()) yield { position: `record ${i + 1}`, value: value as unknown };
@@ -56,9 +57,9 @@ export async function* readRecords(file: string): AsyncGenerator<SourceRecord> {
     }
     if (!line.text.trim()) continue;
     try {
-      yield { position, value: JSON.parse(line.text) as unknown };
+      yield { position, value: parseJson(line.text) };
     } catch (e) {
-      yield { position, problem: `not valid JSON (${(e as Error).message})` };
+      yield { position, problem: jsonProblem(e) };
     }
   }
 }

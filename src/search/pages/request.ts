@@ -7,6 +7,7 @@ import type { HttpPolicy } from '../kit';
 import { ProviderError } from '../kit';
 import { boundedFetch, FetchError, type FetchedResponse, type FetchFailure } from '../../net/boundedFetch';
 import { withRetries } from '../net/retry';
+import { parseJson } from '../../core/json';
 
 export interface ServiceRequest {
   /** Names the service in errors ("Jina Reader"). */
@@ -100,7 +101,7 @@ export function serviceMessage(res: FetchedResponse): string {
   if (type.includes('html') || /^<!doctype html|^<html/i.test(text)) return '';
   if (text.startsWith('{')) {
     try {
-      return cut(jsonMessage(JSON.parse(text) as unknown));
+      return cut(jsonMessage(parseJson(text)));
     } catch {
       // Not JSON after all: fall through to plain text.
     }

@@ -9,6 +9,7 @@ import { boundedFetch, FetchError, type FetchedResponse } from '../../net/bounde
 import { isRetryable, retryAfterMs, withRetries } from '../net/retry';
 import { SERVICE_INFO } from '../services';
 import { obj, type JsonObject } from './json';
+import { parseJson as parseJsonText } from '../../core/json';
 
 /** A search reply is a few hundred KB at most; more is not a search reply. */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -81,7 +82,7 @@ function oneLine(text: string, max = Infinity): string {
 
 function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return parseJsonText(body.toString('utf8'));
   } catch {
     return undefined;
   }
