@@ -14,8 +14,8 @@
 // file is hashed once: read, but only the lines that name an image are parsed.
 import { createHash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readFolderFile } from '../core/folderFile';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
@@ -55,7 +55,10 @@ export function recordFile(indexDir: string, root: string): string {
 
 export async function readRecord(indexDir: string, root: string): Promise<CorpusRecord | undefined> {
   try {
-    const r = recordSchema.safeParse(JSON.parse(await fs.readFile(recordFile(indexDir, root), 'utf8')));
+    // Only the index folder's own regular file: never through a link, never a pipe.
+    const bytes = await readFolderFile(indexDir, recordFile(indexDir, root), { what: 'index folder', maxBytes: 16 * 1024 * 1024 });
+    if (!bytes) return undefined;
+    const r = recordSchema.safeParse(JSON.parse(bytes.toString('utf8')));
     return r.success && r.data.root === root ? r.data : undefined;
   } catch {
     return undefined;
