@@ -2,11 +2,12 @@
 // the record written once to the cache, named by their hash; a URL downloaded once by this
 // host, within time, size and redirect limits (and not from this machine or the local
 // network unless allowed: the URL comes from a file someone else made), then cached by URL.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { boundedFetch, FetchError } from '../../search/net/boundedFetch';
-import { inFolder } from '../../core/files';
+import { WriteFailed } from '../../core/files';
+import { writeFileAtomic } from '../atomicFile';
 import type { ImageRef } from './sample';
 
 export interface ImageFetchLimits {
@@ -32,9 +33,8 @@ async function writeOnce(file: string, data: Uint8Array): Promise<void> {
   } catch {
     // absent: write it
   }
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await inFolder(tmp, () => fs.writeFile(tmp, data, { flag: 'wx' }));
-  await fs.rename(tmp, file);
+  // Whole or not at all: a full disk leaves no torn image (and no temporary file) behind.
+  await writeFileAtomic(file, data, { durable: false });
 }
 
 export class DatasetImages {
@@ -94,7 +94,7 @@ export class DatasetImages {
         await writeOnce(file, res.body);
         return file;
       } catch (e) {
-        if (e instanceof DatasetImageError) throw e;
+        if (e instanceof DatasetImageError || e instanceof WriteFailed) throw e;
         const reason = e instanceof FetchError ? e.reason : 'network';
         if ((reason === 'network' || reason === 'timeout') && attempt < this.limits.retries && !signal?.aborted) continue;
         throw new DatasetImageError(`the image ${shown} could not be downloaded: ${(e as Error).message.split('\n')[0]}`);
