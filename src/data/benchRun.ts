@@ -8,9 +8,9 @@
 //   samples/<index>-<rollout>/   each sample's run folder (trajectory.jsonl, images…)
 //   prompts/        a copy of the prompt files used, when there were any
 //   aside/          unfinished sample folders moved out of the way by a resume
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { FolderFileRefused, readFolderFile } from '../core/folderFile';
 import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
@@ -22,6 +22,8 @@ export const SAMPLES_DIR = 'samples';
 export const ASIDE_DIR = 'aside';
 export const PROMPTS_DIR = 'prompts';
 export const QUERIES_FILE = 'queries.jsonl';
+/** bench.json and summary.json are a few KB (a dataset's first 1,000 problems at most). */
+const MAX_BENCH_FILE_BYTES = 64 * 1024 * 1024;
 
 const shardSchema = z.looseObject({ index: z.number().int().min(0), count: z.number().int().min(1) });
 export type Shard = z.infer<typeof shardSchema>;
@@ -69,9 +71,13 @@ export async function readBenchMeta(dir: string): Promise<BenchMeta> {
   const file = path.join(dir, BENCH_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
+    const bytes = await readFolderFile(dir, file, { maxBytes: MAX_BENCH_FILE_BYTES });
+    if (!bytes) throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
+    text = bytes.toString('utf8');
+  } catch (e) {
+    if (e instanceof BenchRunError) throw e;
+    if (e instanceof FolderFileRefused) throw new BenchRunError(`${dir}: ${e.message}`);
+    throw new BenchRunError(`${dir} is not a benchmark run (no readable ${BENCH_FILE})`);
   }
   let value: unknown;
   try {
@@ -152,9 +158,12 @@ export async function writeQueries(dir: string, levels: readonly QueryLevel[]): 
   await writeFileAtomic(path.join(dir, QUERIES_FILE), levels.map((l) => JSON.stringify(l)).join('\n') + (levels.length ? '\n' : ''));
 }
 
+/** summary.json when it is there and reads; a link out of the folder is not read (undefined). */
 export async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {
-    const r = summarySchema.safeParse(JSON.parse(await fs.readFile(path.join(dir, SUMMARY_FILE), 'utf8')));
+    const bytes = await readFolderFile(dir, path.join(dir, SUMMARY_FILE), { maxBytes: MAX_BENCH_FILE_BYTES });
+    if (!bytes) return undefined;
+    const r = summarySchema.safeParse(JSON.parse(bytes.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

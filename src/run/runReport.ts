@@ -12,13 +12,15 @@ import { runMessage } from './reviewMessages';
 export interface RunReportResult {
   html: string;
   samples: number;
-  /** Broken lines of results.jsonl, by number (left out of the report). */
+  /** Broken lines of results.jsonl, by number (left out of the report); line 0 is the whole file, refused. */
   problems: { line: number; message: string }[];
+  /** What was wrong with summary.json, when it is there but was not read. */
+  summaryProblem?: string;
 }
 
 /** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview). */
 export async function buildRunReport(runDir: string, webviewDir: string): Promise<RunReportResult> {
-  const { message } = await runMessage(runDir);
+  const { message, status } = await runMessage(runDir);
   const name = path.basename(runDir);
   // A report is a snapshot to share: no local path in it, and nothing is running.
   const snapshot = { ...message, run: { ...message.run, source: name, running: false } };
@@ -33,5 +35,5 @@ export async function buildRunReport(runDir: string, webviewDir: string): Promis
     styles: [{ text: withCodiconFont(codicons.toString('utf8'), `data:font/ttf;base64,${font.toString('base64')}`) }, { text: styles.toString('utf8') }],
     scripts: [{ text: scriptJson({ message: snapshot }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
-  return { html, samples: message.rows.length, problems: message.problems };
+  return { html, samples: message.rows.length, problems: message.problems, ...(status.summaryProblem ? { summaryProblem: status.summaryProblem } : {}) };
 }
