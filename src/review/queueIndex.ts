@@ -4,7 +4,7 @@
 // with a light pass over the lines (JSON.parse and a few zod checks), never as full records.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { checkFolderFile, openChecked } from '../core/folderFile';
+import { checkFolderFile, openChecked, readFolderFile } from '../core/folderFile';
 import { z } from 'zod';
 import { labelOf } from '../core/annotations';
 import { writeFileAtomic } from '../data/atomicFile';
@@ -160,7 +160,9 @@ export class QueueIndex {
   async loadCache(): Promise<void> {
     if (!this.cacheFile) return;
     try {
-      const parsed = cacheSchema.safeParse(JSON.parse(await fs.readFile(this.cacheFile, 'utf8')));
+      const bytes = await readFolderFile(path.dirname(this.cacheFile), this.cacheFile, { what: 'cache', maxBytes: 1024 * 1024 * 1024 });
+      if (!bytes) return;
+      const parsed = cacheSchema.safeParse(JSON.parse(bytes.toString('utf8')));
       if (parsed.success && parsed.data.root === this.root) this.entries = new Map(parsed.data.entries.map((e) => [e.rel, e]));
     } catch {
       // no cache yet, or an unreadable one: it is rebuilt

@@ -26,13 +26,23 @@ export class DatasetImageError extends Error {
 
 const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/**
+ * Whether the cache holds `file` as its own regular file. The cache may come with a cloned
+ * workspace: anything else there (a link to a photo elsewhere on this machine, which would be
+ * sent to the model) is removed (the link itself, never what it points to) and made anew.
+ */
+async function cached(file: string): Promise<boolean> {
+  const folder = await fs.lstat(path.dirname(file)).catch(() => undefined);
+  if (folder && !folder.isDirectory()) throw new DatasetImageError(`${path.dirname(file)} is a link or not a folder; dataset images are not kept there`);
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st) return false;
+  if (st.isFile()) return true;
+  await fs.rm(file, { force: true }).catch(() => undefined);
+  return false;
+}
+
 async function writeOnce(file: string, data: Uint8Array): Promise<void> {
-  try {
-    await fs.access(file);
-    return;
-  } catch {
-    // absent: write it
-  }
+  if (await cached(file)) return;
   // Whole or not at all: a full disk leaves no torn image (and no temporary file) behind.
   await writeFileAtomic(file, data, { durable: false });
 }
@@ -71,12 +81,7 @@ export class DatasetImages {
 
   private async download(url: string, signal?: AbortSignal): Promise<string> {
     const file = path.join(this.cacheDir, `url-${sha(url)}`);
-    try {
-      await fs.access(file);
-      return file;
-    } catch {
-      // not cached yet
-    }
+    if (await cached(file)) return file;
     const shown = url.length > 120 ? `${url.slice(0, 117)}…` : url;
     for (let attempt = 0; ; attempt++) {
       try {
