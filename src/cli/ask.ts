@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { WriteFailed } from '../core/files';
-import { redact } from '../core/redact';
-import { defaultRunDir, QueryError, runQuery, secretsOf, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { redactorFor } from '../core/redact';
+import type { TerminalLine } from '../core/terminalText';
+import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
+import { runSecrets } from '../run/runSecrets';
 import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
@@ -77,17 +79,24 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   return { settings, json: !!values.json };
 }
 
+/**
+ * Where a command prints. The sink (main.ts) cleans every line of control characters
+ * (terminal escapes, bidi overrides), so text from outside (a dataset, a label, a file
+ * name, a server) may be printed as it is; a TerminalLine's colours are ours, and the sink
+ * keeps them on a terminal (without NO_COLOR).
+ */
 export interface Io {
-  stdout: (line: string) => void;
-  stderr: (line: string) => void;
-  color: boolean;
+  stdout: (line: string | TerminalLine) => void;
+  stderr: (line: string | TerminalLine) => void;
   width: number;
 }
 
 /** Output that never prints a secret, whatever text reaches it (a server's echo, say). */
 export function redactingIo(io: Io, secrets: readonly string[]): Io {
-  if (!secrets.length) return io;
-  return { ...io, stdout: (l) => io.stdout(redact(l, secrets)), stderr: (l) => io.stderr(redact(l, secrets)) };
+  const redactor = redactorFor(secrets);
+  if (redactor.empty) return io;
+  const clean = (l: string | TerminalLine) => (typeof l === 'string' ? redactor.text(l) : l.map((t) => redactor.text(t)));
+  return { ...io, stdout: (l) => io.stdout(clean(l)), stderr: (l) => io.stderr(clean(l)) };
 }
 
 /** Prints an outcome line for --json; `trajectory` is null when the run never started. */
@@ -111,9 +120,9 @@ export function relativeToCwd(p: string): string {
 
 /** Runs one query with terminal output; returns the exit code. */
 export async function runAsk(settings: QuerySettings, json: boolean, terminal: Io, signal: AbortSignal): Promise<number> {
-  const io = redactingIo(terminal, secretsOf(settings));
+  const io = redactingIo(terminal, runSecrets(settings));
   const steps = json ? io.stderr : io.stdout;
-  const printer = createStepPrinter({ write: steps, color: io.color && !json, width: io.width });
+  const printer = createStepPrinter({ write: steps, width: io.width });
   let outcome: QueryOutcome;
   try {
     outcome = await runQuery(settings, {

@@ -1,6 +1,7 @@
 // `gog bench DATASET`: a benchmark run from the terminal, over src/run/bench.ts.
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
@@ -11,7 +12,7 @@ import { keysFromEnv } from '../search/services';
 import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
-import { secretsOf } from '../run/runQuery';
+import { runSecrets } from '../run/runSecrets';
 import { parseCommandArgs } from './args';
 import { indexingLines } from './indexingLines';
 
@@ -112,9 +113,10 @@ export function summaryLines(summary: RunSummary): string[] {
 
 export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, terminal: Io, signal: AbortSignal): Promise<number> {
   const { options, json } = parseBenchArgs(argv, env, cwd);
-  const io = redactingIo(terminal, [...secretsOf(options), ...(options.judge?.apiKey ? [options.judge.apiKey] : [])]);
+  const io = redactingIo(terminal, runSecrets(options));
   const tty = !!process.stderr.isTTY;
-  const display = progressDisplay((t) => process.stderr.write(t), { tty, width: process.stderr.columns ?? 100 });
+  // The bar's own carriage returns redraw its line; anything else in it is cleaned like every line printed.
+  const display = progressDisplay((t) => process.stderr.write(t.split('\r').map(terminalSafe).join('\r')), { tty, width: process.stderr.columns ?? 100 });
   try {
     const outcome = await runBench(options, {
       signal,

@@ -1,18 +1,18 @@
 // `gog compare RUN_A RUN_B [--json]`: which samples B got wrong that A got right
 // (regressions) and the reverse (improvements), each with the answers against gold and the
 // first step where the two trajectories diverge, then the summaries side by side. Text from
-// the runs (questions, answers) is untrusted: control characters never reach the terminal.
+// the runs (questions, answers) is untrusted: kept to one line here, cleaned of control
+// characters where every line is printed (main.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isBenchmarkRun } from '../data/runIndex';
 import { compareRuns, type ChangedSample, type RunComparison } from '../run/compareRuns';
-import { terminalSafe } from '../run/stepPrinter';
 import type { ComparePair, SummaryDelta } from '../shared/runsMessages';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
 
 const flat = (text: string, max = 160) => {
-  const t = terminalSafe(text).replace(/\s+/g, ' ').trim();
+  const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 };
 

@@ -8,7 +8,7 @@ import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
 import { demoSettings, loadDemo, serveDemo } from '../run/demo';
 import { newRunId } from '../run/runFolder';
 import { runQuery } from '../run/runQuery';
-import { createStepPrinter, terminalSafe } from '../run/stepPrinter';
+import { createStepPrinter } from '../run/stepPrinter';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { demoDir } from './packageRoot';
 
@@ -35,14 +35,14 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: 
   io.stdout(`Glance-or-Gaze demo: replaying ${demo.samples.length} recorded model runs from ${relativeToCwd(path.join(demo.dir, 'recorded'))}`);
   io.stdout(`(the model turns are recorded; the agent loop, crops, corpus searches and trajectories are live)`);
   io.stdout(`replay endpoint ${server.url} · corpus ${relativeToCwd(path.join(demo.dir, 'corpus'))}\n`);
-  const printer = createStepPrinter({ write: io.stdout, color: io.color, width: io.width });
+  const printer = createStepPrinter({ write: io.stdout, width: io.width });
   let failures = 0;
   try {
     for (const sample of demo.samples) {
       if (signal.aborted) break;
       const { header, name } = sample;
       io.stdout(`▶ ${name} · ${path.basename(header.image.path)} · ${header.model.dialect} dialect, ${header.model.boxFormat} boxes`);
-      io.stdout(`  Q: ${terminalSafe(header.question)}`);
+      io.stdout(`  Q: ${header.question}`);
       try {
         const outcome = await runQuery(demoSettings(demo, sample, server.url, path.join(outDir, name)), {
           signal,

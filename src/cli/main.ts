@@ -1,6 +1,8 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
-import { parseAskArgs, runAsk, UsageError, type Io } from './ask';
+import { terminalOutput, terminalSafe } from '../core/terminalText';
+import { envSecrets } from '../run/runSecrets';
+import { parseAskArgs, redactingIo, runAsk, UsageError, type Io } from './ask';
 import { runBenchCommand } from './bench';
 import { runCache } from './cache';
 import { runCompare } from './compare';
@@ -23,12 +25,16 @@ const STOP_GRACE_MS = 5000;
 let stoppedBySignal = false;
 
 async function main(argv: string[]): Promise<number> {
-  const io: Io = {
-    stdout: (l) => process.stdout.write(l + '\n'),
-    stderr: (l) => process.stderr.write(l + '\n'),
-    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+  // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
+  const color = (stream: NodeJS.WriteStream) => !!stream.isTTY && !process.env.NO_COLOR;
+  const terminal: Io = {
+    stdout: (l) => process.stdout.write(terminalOutput(l, color(process.stdout)) + '\n'),
+    stderr: (l) => process.stderr.write(terminalOutput(l, color(process.stderr)) + '\n'),
     width: process.stdout.columns ?? 100,
   };
+  // Whatever a command prints (a run made elsewhere, a server's error) holds no secret of the
+  // environment; commands that run add their settings' own secrets (runSecrets.ts).
+  const io = redactingIo(terminal, envSecrets(process.env));
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -64,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
       case 'merge':
         return await runMergeCommand(rest, io, process.cwd(), controller.signal);
       case 'report':
-        return await runReport(rest, io, process.cwd(), controller.signal);
+        return await runReport(rest, io, process.cwd(), process.env, controller.signal);
       case 'compare':
         return await runCompare(rest, io, process.cwd(), controller.signal);
       case 'cache':
@@ -109,7 +115,7 @@ main(process.argv.slice(2)).then(
     if (stoppedBySignal) process.exit(code);
   },
   (e: unknown) => {
-    process.stderr.write(`gog: ${oneLine(e)}\n`);
+    process.stderr.write(`gog: ${terminalSafe(oneLine(e))}\n`);
     process.exitCode = 1;
   },
 );

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { untilAborted } from '../core/abortable';
 import { oneLine } from '../core/agent';
 import { FolderFileRefused } from '../core/folderFile';
+import { Redactor } from '../core/redact';
+import { envSecrets } from '../run/runSecrets';
 import { writeFileAtomic } from '../data/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
 import { checkNewFile, FolderTaken } from '../data/emptyFolder';
@@ -35,10 +37,10 @@ async function save(out: string, html: string, io: Io, signal: AbortSignal): Pro
   return undefined;
 }
 
-async function benchmarkRunReport(dir: string, out: string, io: Io, signal: AbortSignal): Promise<number> {
+async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor, signal: AbortSignal): Promise<number> {
   let report;
   try {
-    report = await untilAborted(buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview')), signal);
+    report = await untilAborted(buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor), signal);
   } catch (e) {
     if (signal.aborted) return cancelled(out, io, signal);
     io.stderr(`gog: ${oneLine(e)}`);
@@ -53,10 +55,10 @@ async function benchmarkRunReport(dir: string, out: string, io: Io, signal: Abor
   return 0;
 }
 
-async function trajectoryReport(trajectory: string, out: string, io: Io, signal: AbortSignal): Promise<number> {
+async function trajectoryReport(trajectory: string, out: string, io: Io, redactor: Redactor, signal: AbortSignal): Promise<number> {
   let report;
   try {
-    report = await untilAborted(buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview')), signal);
+    report = await untilAborted(buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'), redactor), signal);
   } catch (e) {
     if (signal.aborted) return cancelled(out, io, signal);
     if (e instanceof TrajectoryTooLarge) {
@@ -77,7 +79,18 @@ async function trajectoryReport(trajectory: string, out: string, io: Io, signal:
   return 0;
 }
 
-export async function runReport(argv: string[], io: Io, cwd: string, signal: AbortSignal = new AbortController().signal): Promise<number> {
+/**
+ * A report is made to be shared: a run made before its endpoints' echoes were redacted (or
+ * elsewhere) may hold a key, and none of the environment's secrets goes into the file.
+ */
+export async function runReport(
+  argv: string[],
+  io: Io,
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
+  const redactor = new Redactor(envSecrets(env));
   const parsed = parseCommandArgs(argv, { out: { type: 'string' } });
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
@@ -105,5 +118,5 @@ export async function runReport(argv: string[], io: Io, cwd: string, signal: Abo
     io.stderr(`gog: ${e.message}`);
     return 2;
   }
-  return kind === 'bench' ? benchmarkRunReport(source, out, io, signal) : trajectoryReport(source, out, io, signal);
+  return kind === 'bench' ? benchmarkRunReport(source, out, io, redactor, signal) : trajectoryReport(source, out, io, redactor, signal);
 }

@@ -5,7 +5,8 @@ import { oneLine } from '../core/agent';
 import { WriteFailed } from '../core/files';
 import { NotATrajectory, readHeader } from '../run/annotate';
 import { branchSettings, rerunFromStep, type RerunOutcome } from '../run/rerun';
-import { QueryError, secretsOf } from '../run/runQuery';
+import { QueryError } from '../run/runQuery';
+import { runSecrets } from '../run/runSecrets';
 import { createStepPrinter } from '../run/stepPrinter';
 import { commonSettings, COMMON_OPTIONS, outcomeJson, redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
@@ -30,9 +31,9 @@ export async function runRerun(argv: string[], terminal: Io, env: NodeJS.Process
   }
   const settings = commonSettings(values, env, cwd, (defaults) => branchSettings(defaults, header));
   const json = !!values.json;
-  const io = redactingIo(terminal, secretsOf(settings));
+  const io = redactingIo(terminal, runSecrets(settings));
   const steps = json ? io.stderr : io.stdout;
-  const printer = createStepPrinter({ write: steps, color: io.color && !json, width: io.width });
+  const printer = createStepPrinter({ write: steps, width: io.width });
   let outcome: RerunOutcome;
   try {
     outcome = await rerunFromStep(

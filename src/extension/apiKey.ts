@@ -1,6 +1,7 @@
 // The endpoint's API key lives in SecretStorage (the OS keyring), never in settings,
 // logs or trajectories. OPENAI_API_KEY in the environment is the fallback.
 import * as vscode from 'vscode';
+import { showInformation } from './safeOutput';
 
 const SECRET = 'gog.apiKey';
 
@@ -22,10 +23,10 @@ export async function setApiKeyCommand(secrets: vscode.SecretStorage, given?: un
   if (key === undefined) return false;
   if (key.trim() === '') {
     await secrets.delete(SECRET);
-    void vscode.window.showInformationMessage('Glance-or-Gaze: the stored API key was removed.');
+    void showInformation('Glance-or-Gaze: the stored API key was removed.');
   } else {
     await secrets.store(SECRET, key.trim());
-    void vscode.window.showInformationMessage('Glance-or-Gaze: API key stored in SecretStorage.');
+    void showInformation('Glance-or-Gaze: API key stored in SecretStorage.');
   }
   return true;
 }

@@ -8,6 +8,7 @@ import { getApiKey } from './apiKey';
 import { getSearchCredentials } from './searchKeys';
 import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
 import { readSettings } from './settings';
+import { showError } from './safeOutput';
 
 const IMAGE_FILTER = { Images: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff', 'avif', 'heic', 'heif'] };
 
@@ -40,7 +41,7 @@ async function pickImage(given: unknown): Promise<vscode.Uri | undefined> {
 export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?: AskOptions): Promise<QueryOutcome | undefined> {
   const { context, log } = deps;
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(
+    void showError(
       'Glance-or-Gaze does not run the agent in an untrusted workspace: its settings choose the endpoint that receives your API key. Trust the workspace to run it.',
     );
     log.warn('refused to run: the workspace is not trusted');
@@ -49,7 +50,7 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
   const image = await pickImage(imageArg);
   if (!image) return undefined;
   if (image.scheme !== 'file') {
-    void vscode.window.showErrorMessage(`Glance-or-Gaze reads images from local files; ${image.toString(true)} is not one.`);
+    void showError(`Glance-or-Gaze reads images from local files; ${image.toString(true)} is not one.`);
     return undefined;
   }
   const question =
@@ -70,7 +71,7 @@ export async function askAboutImage(deps: RunDeps, imageArg?: unknown, options?:
   } catch (e) {
     // A setting of the wrong type or out of range: said once, naming it; nothing runs.
     log.error(oneLine(e));
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: ${oneLine(e)}`);
+    void showError(`Glance-or-Gaze: ${oneLine(e)}`);
     return undefined;
   }
   const apiKey = await getApiKey(context.secrets);

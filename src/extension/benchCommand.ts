@@ -11,6 +11,7 @@ import type { RunDeps } from './runInWindow';
 import { newRunDir } from './runInWindow';
 import { getSearchCredentials } from './searchKeys';
 import { readSettings } from './settings';
+import { progressText, showError, showInformation } from './safeOutput';
 
 const DATASET_FILTER = { 'Benchmark datasets': ['json', 'jsonl', 'parquet'] };
 const DEFAULT_CONCURRENCY = 4;
@@ -54,7 +55,7 @@ async function confirmSettings(
   const limit = limitText.trim() ? Number(limitText) : undefined;
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   const run = 'Run';
-  const choice = await vscode.window.showInformationMessage(
+  const choice = await showInformation(
     `Run ${limit ? `${limit} samples of ` : ''}${path.basename(dataset)} against ${endpoint} (${model || 'the first served model'}), ${concurrency} at a time?`,
     { modal: true, detail: 'The gog.* settings apply to every sample. Results go to .gog/runs/ and appear in the Runs view as they come.' },
     run,
@@ -65,9 +66,7 @@ async function confirmSettings(
 export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, options: BenchCommandOptions = {}): Promise<string | undefined> {
   const { context, log } = deps;
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(
-      'Glance-or-Gaze does not run benchmarks in an untrusted workspace: its settings choose the endpoint that receives your API key.',
-    );
+    void showError('Glance-or-Gaze does not run benchmarks in an untrusted workspace: its settings choose the endpoint that receives your API key.');
     return undefined;
   }
   const dataset =
@@ -80,7 +79,7 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
   try {
     settings = readSettings(dataset, base, vscode.Uri.joinPath(context.extensionUri, 'media', 'demo', 'corpus').fsPath);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: ${oneLine(e)}`);
+    void showError(`Glance-or-Gaze: ${oneLine(e)}`);
     return undefined;
   }
   const chosen = await confirmSettings(dataset.fsPath, settings.endpoint, settings.model, options);
@@ -99,7 +98,7 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
   const cacheDir = path.join(base, '.gog', 'cache');
   log.info(`bench: ${dataset.fsPath} → ${out} · ${settings.endpoint} · ${chosen.limit ?? 'all'} samples, ${chosen.concurrency} at a time`);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: ${path.basename(dataset.fsPath)}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: progressText(`Glance-or-Gaze: ${path.basename(dataset.fsPath)}`), cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
@@ -129,16 +128,14 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
           controller.signal,
         );
         const open = 'Open Run';
-        void vscode.window
-          .showInformationMessage(`Glance-or-Gaze: ${summary.done} results, ${(summary.all.accuracy * 100).toFixed(1)}% exact match.`, open)
-          .then((c) => (c === open ? vscode.commands.executeCommand('gog.openRun', vscode.Uri.file(run)) : undefined));
+        void showInformation(`Glance-or-Gaze: ${summary.done} results, ${(summary.all.accuracy * 100).toFixed(1)}% exact match.`, open).then((c) =>
+          c === open ? vscode.commands.executeCommand('gog.openRun', vscode.Uri.file(run)) : undefined,
+        );
         return run;
       } catch (e) {
         const message = oneLine(e);
         log.error(`bench: ${message}`);
-        void vscode.window.showErrorMessage(
-          `Glance-or-Gaze: ${controller.signal.aborted ? 'the benchmark was cancelled; what finished is in the Runs view' : message}`,
-        );
+        void showError(`Glance-or-Gaze: ${controller.signal.aborted ? 'the benchmark was cancelled; what finished is in the Runs view' : message}`);
         return undefined;
       } finally {
         cancel.dispose();

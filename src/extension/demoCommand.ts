@@ -9,6 +9,7 @@ import { oneLine } from '../core/agent';
 import { demoSettings, loadDemo, serveDemo, type Demo, type DemoSample } from '../run/demo';
 import type { QueryOutcome } from '../run/runQuery';
 import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
+import { showError } from './safeOutput';
 
 export interface DemoOptions {
   /** Run this recorded question (its file name without `.trajectory.jsonl`) without asking; absent: the first. */
@@ -43,7 +44,7 @@ async function pickSample(demo: Demo): Promise<DemoSample | undefined> {
 function namedSample(demo: Demo, name: string | undefined): DemoSample | undefined {
   const sample = name === undefined ? demo.samples[0] : demo.samples.find((s) => s.name === name);
   if (!sample) {
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: the demo has no recorded question "${name}"; it has ${demo.samples.map((s) => s.name).join(', ')}.`);
+    void showError(`Glance-or-Gaze: the demo has no recorded question "${name}"; it has ${demo.samples.map((s) => s.name).join(', ')}.`);
   }
   return sample;
 }
@@ -52,7 +53,7 @@ export async function tryDemo(deps: RunDeps, options?: DemoOptions): Promise<Que
   const { context, log } = deps;
   const failed = (e: unknown) => {
     log.error(`the demo could not start: ${oneLine(e)}`);
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: the demo could not start: ${oneLine(e)}`);
+    void showError(`Glance-or-Gaze: the demo could not start: ${oneLine(e)}`);
     return undefined;
   };
   let demo: Demo;

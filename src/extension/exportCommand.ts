@@ -9,6 +9,7 @@ import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
 import { newRunId } from '../run/runFolder';
+import { showError, showInformation } from './safeOutput';
 
 export const EXPORT_COMMAND = 'gog.exportTrainingData';
 
@@ -101,7 +102,7 @@ export async function exportTrainingDataCommand(log: vscode.LogOutputChannel, gi
 
   const fail = (message: string): undefined => {
     log.error(`export: ${message}`);
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+    void showError(`Glance-or-Gaze: ${message}`);
     return undefined;
   };
   let out: string;
@@ -143,7 +144,7 @@ export async function exportTrainingDataCommand(log: vscode.LogOutputChannel, gi
       } catch (e) {
         if (controller.signal.aborted) {
           log.info('export: cancelled; what was written was removed');
-          void vscode.window.showInformationMessage('Glance-or-Gaze: export cancelled; nothing was left in the output folder.');
+          void showInformation('Glance-or-Gaze: export cancelled; nothing was left in the output folder.');
           return undefined;
         }
         return fail(e instanceof ExportError ? e.message : oneLine(e));
@@ -155,7 +156,7 @@ export async function exportTrainingDataCommand(log: vscode.LogOutputChannel, gi
   if (!result) return undefined;
   log.info(`export: ${summary(result)}`);
   const reveal = 'Reveal in Explorer';
-  void vscode.window.showInformationMessage(`Glance-or-Gaze: ${summary(result)}`, reveal).then((choice) => {
+  void showInformation(`Glance-or-Gaze: ${summary(result)}`, reveal).then((choice) => {
     if (choice === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.data));
   });
   return result;

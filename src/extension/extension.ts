@@ -11,6 +11,8 @@ import { registerPanelSerializer } from './trajectoryPanel';
 import { RERUN_COMMAND, rerunFromStepCommand } from './rerunCommand';
 import { EXPORT_COMMAND, exportTrainingDataCommand } from './exportCommand';
 import { registerRunReview, type RunsApi } from './runCommands';
+import { ExtensionSecrets } from './extensionSecrets';
+import { safeLog, useSecrets } from './safeOutput';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
@@ -29,10 +31,15 @@ export interface GogApi {
 }
 
 export function activate(context: vscode.ExtensionContext): GogApi {
-  const log = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
+  // Every line logged and every notification shown is redacted and cleaned (safeOutput.ts).
+  const secrets = new ExtensionSecrets(context.secrets);
+  useSecrets(() => secrets.current);
+  const channel = vscode.window.createOutputChannel('Glance-or-Gaze', { log: true });
+  const log = safeLog(channel);
   const runs = registerRunReview({ context, log });
   context.subscriptions.push(
-    log,
+    channel,
+    secrets,
     ...[COMMANDS.askAboutImage, COMMANDS.askAboutImageFromMenu].map((id) =>
       vscode.commands.registerCommand(id, (image?: unknown, options?: unknown) =>
         // From the explorer the second argument is the selection (an array), not options.

@@ -14,6 +14,7 @@ import type { RunDeps } from './runInWindow';
 import { getSearchCredentials } from './searchKeys';
 import { readSettings } from './settings';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
+import { progressText, showError, showInformation } from './safeOutput';
 
 export const RERUN_COMMAND = 'gog.rerunFromStep';
 
@@ -46,7 +47,7 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
   const { context, log } = deps;
   const fail = (message: string): undefined => {
     log.error(message);
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+    void showError(`Glance-or-Gaze: ${message}`);
     return undefined;
   };
   if (!vscode.workspace.isTrusted) return fail('re-runs call the model, which an untrusted workspace may not choose; trust the workspace to re-run.');
@@ -79,7 +80,7 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
     return fail(e instanceof NotATrajectory ? e.message : oneLine(e));
   }
   log.info(`re-run: ${uri.fsPath} from step ${fromStep} · ${settings.endpoint} · ${settings.model || '(first served model)'} · ${settings.dialect}`);
-  const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
+  const printer = createStepPrinter({ write: (line) => log.info(line.plain.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: re-run from step ${fromStep}`, cancellable: true },
@@ -94,7 +95,7 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
             signal: controller.signal,
             onEvent: (e) => {
               printer(e);
-              if (e.kind === 'status') progress.report({ message: `turn ${e.step}: ${e.message}` });
+              if (e.kind === 'status') progress.report({ message: progressText(`turn ${e.step}: ${e.message}`) });
             },
             onNotice: (m) => log.warn(m),
             onStarted: ({ trajectory, model }) => log.info(`model ${model} · branch ${trajectory}`),
@@ -116,6 +117,6 @@ export async function rerunFromStepCommand(deps: RunDeps, uriArg?: unknown, step
       : outcome.stopReason === 'error'
         ? `failed: ${outcome.error ?? ''}`
         : outcome.stopReason;
-  void vscode.window.showInformationMessage(`Glance-or-Gaze: the branch from step ${fromStep} ${ended.length > 300 ? `${ended.slice(0, 299)}…` : ended}`);
+  void showInformation(`Glance-or-Gaze: the branch from step ${fromStep} ${ended.length > 300 ? `${ended.slice(0, 299)}…` : ended}`);
   return outcome;
 }

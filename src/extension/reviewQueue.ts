@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { projectOf, queueName, queuesDir, sampleTrajectory, writeQueue } from '../data/sampleFiles';
+import { showInformation } from './safeOutput';
 
 export const OPEN_REVIEW_QUEUE = 'gog.openReviewQueue';
 
@@ -32,7 +33,7 @@ export async function startReviewQueue(log: vscode.LogOutputChannel, runDir: str
   if ((await vscode.commands.getCommands(true)).includes(OPEN_REVIEW_QUEUE)) await vscode.commands.executeCommand(OPEN_REVIEW_QUEUE, uri);
   else {
     await vscode.window.showTextDocument(uri, { preview: false });
-    void vscode.window.showInformationMessage(`Glance-or-Gaze: ${files.length} samples written to the review queue ${path.basename(file)}.`);
+    void showInformation(`Glance-or-Gaze: ${files.length} samples written to the review queue ${path.basename(file)}.`);
   }
   return uri;
 }

@@ -13,6 +13,7 @@ import { readQueueFile } from '../review/queueFile';
 import { describeFilter, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
 import { EDITOR_VIEW_TYPE, type QueueLink, type TrajectoryEditorProvider } from './trajectoryEditor';
 import type { QueueStatus } from './trajectoryWebview';
+import { showInformation } from './safeOutput';
 
 export const QUEUE_VIEW_ID = 'gog.reviewQueue';
 const CONTEXT_ACTIVE = 'gog.reviewQueue.active';
@@ -202,9 +203,7 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     if (!this.index) throw new Error('no review queue is open');
     const target = this.queue.step(this.here(), direction === 'next' ? 1 : -1);
     if (!target) {
-      void vscode.window.showInformationMessage(
-        `Glance-or-Gaze: ${direction === 'next' ? 'that was the last' : 'this is the first'} trajectory of the review queue.`,
-      );
+      void showInformation(`Glance-or-Gaze: ${direction === 'next' ? 'that was the last' : 'this is the first'} trajectory of the review queue.`);
       return undefined;
     }
     return this.openEntry(target);
@@ -214,7 +213,7 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     if (!this.index) throw new Error('no review queue is open');
     const target = this.queue.firstUnreviewed();
     if (!target) {
-      void vscode.window.showInformationMessage('Glance-or-Gaze: every trajectory the review queue shows is reviewed.');
+      void showInformation('Glance-or-Gaze: every trajectory the review queue shows is reviewed.');
       return undefined;
     }
     return this.openEntry(target);

@@ -10,6 +10,7 @@ import { RunComparePanel } from './runComparePanel';
 import { RunReviewPanel } from './runReviewPanel';
 import type { RunDeps } from './runInWindow';
 import { RUNS_VIEW_ID, RunsTreeProvider, type RunsNode } from './runsView';
+import { showError } from './safeOutput';
 
 export const RUN_COMMANDS = {
   openRun: 'gog.openRun',
@@ -44,7 +45,7 @@ async function pickFolder(title: string): Promise<string | undefined> {
 async function checkedRun(dir: string | undefined): Promise<string | undefined> {
   if (!dir) return undefined;
   if (await isBenchmarkRun(dir)) return dir;
-  void vscode.window.showErrorMessage(`Glance-or-Gaze: ${path.basename(dir)} is not a benchmark run (it has no results.jsonl or summary.json).`);
+  void showError(`Glance-or-Gaze: ${path.basename(dir)} is not a benchmark run (it has no results.jsonl or summary.json).`);
   return undefined;
 }
 

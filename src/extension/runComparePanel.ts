@@ -15,6 +15,7 @@ import type { RunPanelContext } from './runReviewPanel';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
+import { showError } from './safeOutput';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'gog.runCompare';
 
@@ -68,7 +69,7 @@ export class RunComparePanel implements vscode.Disposable {
       this.compared = undefined;
       const message = e instanceof Error ? e.message : String(e);
       this.ctx.log.error(`compare ${this.a} ${this.b}: ${message}`);
-      void vscode.window.showErrorMessage(`Glance-or-Gaze: cannot compare the runs: ${message}`);
+      void showError(`Glance-or-Gaze: cannot compare the runs: ${message}`);
     }
   }
 

@@ -8,6 +8,7 @@ import { describeIndexing } from '../search/localCorpus';
 import { createStepPrinter } from '../run/stepPrinter';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { openLivePanel, type LivePanel } from './trajectoryPanel';
+import { progressText, showError, showInformation, showWarning } from './safeOutput';
 
 export interface RunDeps {
   context: vscode.ExtensionContext;
@@ -35,7 +36,7 @@ export function newRunDir(deps: RunDeps, resource?: vscode.Uri): { base: string;
 export async function runInWindow(deps: RunDeps, settings: QuerySettings, title: string): Promise<QueryOutcome | undefined> {
   const { context, log } = deps;
   // The log adds its own time stamp: drop the padding before [turn], keep evidence indented.
-  const printer = createStepPrinter({ write: (line) => log.info(line.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
+  const printer = createStepPrinter({ write: (line) => log.info(line.plain.replace(/^ +(?=\[\d+\])/, '')), width: 140 });
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Glance-or-Gaze', cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
@@ -47,7 +48,7 @@ export async function runInWindow(deps: RunDeps, settings: QuerySettings, title:
         onEvent: (e) => {
           printer(e);
           if (e.kind === 'status') {
-            progress.report({ message: `turn ${e.step}: ${e.message}` });
+            progress.report({ message: progressText(`turn ${e.step}: ${e.message}`) });
             live?.view.post({ type: 'status', running: true, message: `Turn ${e.step}: ${e.message}` });
           } else if (e.kind === 'delta') live?.view.post({ type: 'delta', step: e.step, text: e.text });
           else live?.view.postEvent(e.event);
@@ -73,7 +74,7 @@ export async function runInWindow(deps: RunDeps, settings: QuerySettings, title:
     } catch (e) {
       const message = oneLine(e);
       log.error(message);
-      void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+      void showError(`Glance-or-Gaze: ${message}`);
       if (!(e instanceof QueryError)) throw e;
       return undefined;
     } finally {
@@ -88,7 +89,7 @@ async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel):
   let choice: string | undefined;
   if (outcome.stopReason === 'answered') {
     const answer = outcome.answer!.length > 300 ? `${outcome.answer!.slice(0, 299)}…` : outcome.answer!;
-    choice = await vscode.window.showInformationMessage(`Answer: ${answer}`, open, showLog);
+    choice = await showInformation(`Answer: ${answer}`, open, showLog);
   } else {
     const why =
       outcome.stopReason === 'error'
@@ -96,7 +97,7 @@ async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel):
         : outcome.stopReason === 'cancelled'
           ? 'was cancelled'
           : `gave no answer within its turn budget`;
-    choice = await vscode.window.showWarningMessage(`Glance-or-Gaze: the run ${why}. The trajectory so far is saved.`, open, showLog);
+    choice = await showWarning(`Glance-or-Gaze: the run ${why}. The trajectory so far is saved.`, open, showLog);
   }
   if (choice === open) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(outcome.trajectory), EDITOR_VIEW_TYPE);
   if (choice === showLog) log.show();

@@ -16,6 +16,7 @@ import { runsViewStateSchema, type RunsRequest } from '../shared/runsMessages';
 import { startReviewQueue } from './reviewQueue';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
+import { showError } from './safeOutput';
 
 export const RUN_PANEL_VIEW_TYPE = 'gog.runReview';
 /** Changes to a run being written are gathered this long before the panel reads them. */
@@ -135,7 +136,7 @@ export class RunReviewPanel implements vscode.Disposable {
   private fail(e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
     this.ctx.log.error(`run ${this.runDir}: ${message}`);
-    void vscode.window.showErrorMessage(`Glance-or-Gaze: cannot read the run ${path.basename(this.runDir)}: ${message}`);
+    void showError(`Glance-or-Gaze: cannot read the run ${path.basename(this.runDir)}: ${message}`);
   }
 
   private async answer(request: RunsRequest): Promise<void> {

@@ -144,7 +144,10 @@ function runItem(s: RunStatus, added: boolean): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : isComplete(s) ? 'beaker' : s.problems.length || s.summaryProblem ? 'warning' : 'debug-pause');
   item.contextValue = added ? 'gog.run.added' : 'gog.run';
   const tip = new vscode.MarkdownString(undefined, true);
-  tip.appendMarkdown(`**${s.name}**${running ? ' (running)' : ''}\n\n`);
+  // The folder's name is not ours: as text, never as Markdown.
+  tip.appendMarkdown('**');
+  tip.appendText(s.name);
+  tip.appendMarkdown(`**${running ? ' (running)' : ''}\n\n`);
   if (s.summary) tip.appendText(`${s.summary.run.dataset}, started ${s.summary.run.started}\n\n`);
   tip.appendText(`${s.done}${s.total !== undefined ? ` of ${s.total}` : ''} results; ${s.correct} right${s.done ? ` (${percent(s.correct / s.done)})` : ''}`);
   if (s.judged) tip.appendText(`; judge ${percent(s.judgedCorrect / s.judged)} of ${s.judged} judged`);

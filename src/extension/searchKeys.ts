@@ -3,6 +3,7 @@
 // variable each service names (SERPAPI_API_KEY, …) is the fallback. Never in settings.
 import * as vscode from 'vscode';
 import { SERVICE_INFO, SERVICES, type Service } from '../search/services';
+import { showInformation } from './safeOutput';
 
 /** What can be given a key: every service that takes one, and S3 for uploads (ACCESS_KEY_ID:SECRET_ACCESS_KEY). */
 export const KEYED = [...SERVICES.filter((s) => SERVICE_INFO[s].keyEnv), 's3'] as const;
@@ -72,10 +73,10 @@ export async function setSearchKeyCommand(secrets: vscode.SecretStorage, given?:
   if (key === undefined) return false;
   if (key.trim() === '') {
     await secrets.delete(secretName(target));
-    void vscode.window.showInformationMessage(`Glance-or-Gaze: the stored ${label(target)} key was removed.`);
+    void showInformation(`Glance-or-Gaze: the stored ${label(target)} key was removed.`);
   } else {
     await secrets.store(secretName(target), key.trim());
-    void vscode.window.showInformationMessage(`Glance-or-Gaze: ${label(target)} key stored in SecretStorage.`);
+    void showInformation(`Glance-or-Gaze: ${label(target)} key stored in SecretStorage.`);
   }
   return true;
 }

@@ -14,6 +14,7 @@ import { EditStack } from '../review/editStack';
 import { checkEdit, describeEdit, stepOfEdit } from '../review/edits';
 import { appendAnnotations, compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
+import { showError, showWarning } from './safeOutput';
 
 /** What the views of a document are told. */
 export type DocumentChange =
@@ -158,7 +159,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
           if (this.conflict) return;
           this.conflict = change.why;
           this.log.warn(`${this.file} changed on disk (${change.why}) while annotations were unsaved`);
-          void vscode.window.showWarningMessage(
+          void showWarning(
             `Glance-or-Gaze: ${path.basename(this.file)} changed on disk (${change.why}). Your unsaved annotations are kept and will not be saved over it: Revert takes the file as it is now, Save As keeps them in a copy.`,
           );
           return;
@@ -222,17 +223,15 @@ export class TrajectoryDocument implements vscode.CustomDocument {
 
   private refuse(): Error {
     const name = path.basename(this.file);
-    void vscode.window
-      .showErrorMessage(
-        `Glance-or-Gaze: ${name} changed on disk since it was read (${this.conflict}), so your annotations were not saved over it. Revert takes the file as it is now and drops them; Save As keeps them with the lines you saw, in a new file.`,
-        'Revert',
-        'Save As…',
-      )
-      .then(async (choice) => {
-        if (!choice) return;
-        await vscode.commands.executeCommand('vscode.openWith', this.uri, 'gog.trajectory');
-        await vscode.commands.executeCommand(choice === 'Revert' ? 'workbench.action.files.revert' : 'workbench.action.files.saveAs');
-      });
+    void showError(
+      `Glance-or-Gaze: ${name} changed on disk since it was read (${this.conflict}), so your annotations were not saved over it. Revert takes the file as it is now and drops them; Save As keeps them with the lines you saw, in a new file.`,
+      'Revert',
+      'Save As…',
+    ).then(async (choice) => {
+      if (!choice) return;
+      await vscode.commands.executeCommand('vscode.openWith', this.uri, 'gog.trajectory');
+      await vscode.commands.executeCommand(choice === 'Revert' ? 'workbench.action.files.revert' : 'workbench.action.files.saveAs');
+    });
     return new Error(`${name} changed on disk; not saved over it (Revert, or Save As)`);
   }
 

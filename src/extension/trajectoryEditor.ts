@@ -11,6 +11,7 @@ import { newAnnotationId } from '../review/edits';
 import { TrajectoryDocument } from './trajectoryDocument';
 import { appendAnnotations, readTrajectoryBytes } from '../review/trajectoryOnDisk';
 import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
+import { showError, showInformation } from './safeOutput';
 
 export const EDITOR_VIEW_TYPE = 'gog.trajectory';
 /** The command another part of the extension provides: re-run a trajectory from one of its steps. */
@@ -140,7 +141,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   private async rerun(document: TrajectoryDocument, step: number): Promise<void> {
     if (!(await vscode.commands.getCommands(true)).includes(RERUN_COMMAND)) {
       const message = 'Re-run from here needs the command gog.rerunFromStep, which this version of Glance-or-Gaze does not have.';
-      void vscode.window.showErrorMessage(`Glance-or-Gaze: ${message}`);
+      void showError(`Glance-or-Gaze: ${message}`);
       throw new Error(message);
     }
     // The branch continues the corrected trajectory as saved.
@@ -189,7 +190,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   label(label: Label, note?: string): AnnotationEvent | undefined {
     const doc = this.active;
     if (!doc) {
-      void vscode.window.showInformationMessage('Glance-or-Gaze: open a trajectory to label it.');
+      void showInformation('Glance-or-Gaze: open a trajectory to label it.');
       return undefined;
     }
     const current = applyAnnotations(doc.header, [...doc.loaded.events, ...doc.pending.annotations]).label;

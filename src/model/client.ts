@@ -3,15 +3,20 @@
 // retries 408/409/429, 5xx and connection errors with backoff; this module gives each turn
 // one deadline (connect, first token and the whole reply, retries included), reads the
 // reply itself (replyReader.ts: streams, whole replies, things that are not replies, a cap
-// on what is kept), and turns failures into one-line, secret-free errors.
+// on what is kept; boundedResponse.ts: a cap on the bytes of every body), and turns
+// failures into one-line, secret-free errors. A reply that echoes this client's key (or a
+// token of its URL) is redacted before anyone sees it: the agent, a judge's verdict, a page
+// summary.
 import OpenAI from 'openai';
 import { countImages } from '../core/chat';
+import { Redactor } from '../core/redact';
 import type { ModelPort, ModelReply, ModelRequest } from '../core/ports';
 import { ChatBodyEncoder } from './chatBody';
 import { parseEndpoint, type Endpoint } from './endpoint';
 import { describeModelError, ModelError, timeoutError } from './errors';
+import { replyBodyCap, withBodyCaps } from './boundedResponse';
 import { httpFetch } from './httpFetch';
-import { readReply, ReplyAccumulator, StreamCut } from './replyReader';
+import { readReply, ReplyAccumulator, ReplyTooLarge, StreamCut } from './replyReader';
 import type { Slots } from './slots';
 
 export interface ModelSettings {
@@ -103,6 +108,7 @@ export class ModelClient implements ModelPort {
   /** Requests under way; the encoder's body is a view that the next request rewrites. */
   private inFlight = 0;
   private modelName: string;
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly settings: ModelSettings,
@@ -121,9 +127,12 @@ export class ModelClient implements ModelPort {
       // Failures reach the user through our one-line errors; the SDK's own logging could
       // print request bodies or raw server text, so it stays off.
       logLevel: 'off',
-      fetch: httpFetch,
+      // Every body is capped as it arrives, after decompression: the replies read here and
+      // what the SDK reads itself (the model list, an error's body).
+      fetch: withBodyCaps(httpFetch, replyBodyCap(settings.maxReplyChars)),
     });
     this.modelName = settings.model;
+    this.redactor = new Redactor(this.secrets);
   }
 
   get model(): string {
@@ -165,7 +174,8 @@ export class ModelClient implements ModelPort {
       if (deadline.over) throw timeoutError({ endpoint: this.endpoint, timeoutMs: limit });
       if (signal?.aborted) throw e;
       const err = describeModelError(e, this.context());
-      if (err.kind === 'model_not_found' || err.kind === 'bad_response') {
+      // A list too large to read is the endpoint misbehaving, not a server without /models.
+      if ((err.kind === 'model_not_found' || err.kind === 'bad_response') && !(e instanceof ReplyTooLarge)) {
         if (!this.modelName) throw new ModelError(`${this.endpoint} does not list its models; name one (setting gog.model, CLI --model)`, 'model_not_found');
         return { model: this.modelName, served: [] };
       }
@@ -191,13 +201,14 @@ export class ModelClient implements ModelPort {
     try {
       for (let attempt = 0; ; attempt++) {
         const acc = new ReplyAccumulator(this.settings.maxReplyChars);
+        const onDelta = options.onDelta;
         try {
-          const reply = await this.attempt(request, deadline, acc, options.onDelta);
+          const reply = this.redactor.value(await this.attempt(request, deadline, acc, onDelta && ((text) => onDelta(this.redactor.text(text)))));
           if (reply.cut) notices.push(`${reply.cut.message} (setting gog.maxReplyChars, CLI --max-reply-chars); the rest was not read`);
           if (notices.length) reply.notices = notices;
           return reply;
         } catch (e) {
-          const partial = acc.received ? { ...acc.reply(), finishReason: null } : undefined;
+          const partial = acc.received ? this.redactor.value({ ...acc.reply(), finishReason: null }) : undefined;
           if (deadline.over) throw withPartial(timeoutError(this.context()), partial, 'timeout');
           if (options.signal.aborted) throw withPartial(e instanceof Error ? e : new Error(String(e)), partial, 'error');
           const midStream = e instanceof StreamCut;

@@ -23,11 +23,21 @@ export function parseEndpoint(url: string): Endpoint {
     query[name] = value;
     if (value.length >= MIN_SECRET_LENGTH) secrets.push(value);
   }
-  const password = decodeURIComponent(u.password);
-  if (password.length >= MIN_SECRET_LENGTH) secrets.push(password);
+  // The userinfo as written and decoded; a user name alone is a token (https://TOKEN@host/).
+  const userinfo = u.password ? [u.password] : [u.username];
+  for (const part of userinfo) for (const s of new Set([part, decoded(part)])) if (s.length >= MIN_SECRET_LENGTH) secrets.push(s);
   u.search = '';
   u.hash = '';
   return { baseURL: u.toString().replace(/\/+$/, ''), query, public: publicEndpoint(url), secrets };
+}
+
+/** A percent-encoded URL part decoded; as written when it does not decode. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** The endpoint URL without credentials or query string: safe for records and logs. */

@@ -77,7 +77,7 @@ export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
     );
   }
   if (e instanceof ReplyTooLarge) {
-    return new ModelError(`the model endpoint ${ctx.endpoint} sent a reply larger than ${Math.round(e.limitBytes / 1e6)} MB; it was not kept`, 'bad_response');
+    return new ModelError(`the model endpoint ${ctx.endpoint} sent ${e.message}; it was not kept${e.hint ? ` (${e.hint})` : ''}`, 'bad_response');
   }
   if (e instanceof ReplyError) {
     const said = e.fromServer

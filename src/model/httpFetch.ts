@@ -5,7 +5,7 @@
 // keep-alive connection. https endpoints (hosted APIs, where the network dominates) keep
 // the built-in fetch.
 import * as http from 'node:http';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 
 const agent = new http.Agent({ keepAlive: true });
@@ -15,19 +15,25 @@ function abortError(signal: AbortSignal): Error {
   return reason instanceof Error && reason.name === 'AbortError' ? reason : new DOMException('This operation was aborted', 'AbortError');
 }
 
-function decoded(res: http.IncomingMessage): Readable {
-  // We do not ask for compression, but a proxy in between may still apply it.
-  switch (res.headers['content-encoding']) {
+function decoder(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding) {
     case 'gzip':
     case 'x-gzip':
-      return res.pipe(zlib.createGunzip());
+      return zlib.createGunzip();
     case 'deflate':
-      return res.pipe(zlib.createInflate());
+      return zlib.createInflate();
     case 'br':
-      return res.pipe(zlib.createBrotliDecompress());
+      return zlib.createBrotliDecompress();
     default:
-      return res;
+      return undefined;
   }
+}
+
+function decoded(res: http.IncomingMessage): Readable {
+  // We do not ask for compression, but a proxy in between may still apply it. A pipeline, so
+  // a reader that stops early (a cap reached) ends the response and its connection too.
+  const inflate = decoder(res.headers['content-encoding']);
+  return inflate ? pipeline(res, inflate, () => undefined) : res;
 }
 
 function requestBody(body: RequestInit['body']): Uint8Array | string | undefined | null {

@@ -2,11 +2,13 @@
 // can be executed again deterministically: GET /v1/models and POST /v1/chat/completions,
 // streamed (SSE) or not. A request is matched to a recording by the question in its first
 // user message; the turn served is the number of assistant messages already sent.
-// For tests and benchmarks it can also inject faults and simulate latency.
+// For tests and benchmarks it can also inject faults and simulate latency. It answers only
+// requests addressed to this machine by name or address (see acceptedHost: DNS rebinding).
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { ToolCall } from '../core/chat';
 import type { LoadedTrajectory } from '../core/trajectoryFile';
+import { isLoopbackAddress, sameAddress } from '../net/addresses';
 
 export interface RecordedTurn {
   text: string;
@@ -75,6 +77,27 @@ export interface ReplayServer {
 
 /** A chat request carries the conversation, images as data URLs included: 64 MB is far more than any real one. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether a request's Host names this server as only a local client would: localhost, a
+ * loopback address, or the address the connection came in on (when started on another
+ * interface with --host). A web page that rebinds its own name to 127.0.0.1 still sends that
+ * name: such a request is refused, so no page can drive the server from a browser.
+ */
+export function acceptedHost(header: string | undefined, localAddress: string | undefined): boolean {
+  // A host and an optional port, nothing else (no user info, path or spaces to confuse the parse).
+  if (!header || !/^[A-Za-z0-9.:[\]-]+$/.test(header)) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${header}/`).hostname;
+  } catch {
+    return false;
+  }
+  if (hostname === 'localhost') return true;
+  const address = hostname.replace(/^\[|\]$/g, '');
+  if (!isIP(address)) return false;
+  return isLoopbackAddress(address) || (localAddress !== undefined && sameAddress(address, localAddress));
+}
 
 /** The model turns of a trajectory, in order. */
 export function recordingFromTrajectory(t: LoadedTrajectory): Recording {
@@ -260,6 +283,13 @@ export async function startReplayServer(recordings: Recording[], options: Replay
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const server = http.createServer((req, res) => {
+    if (!acceptedHost(req.headers.host, req.socket.localAddress)) {
+      // Misdirected: the name is not this machine's. Nothing recorded is served, and the connection ends.
+      res.on('finish', () => req.socket.destroy());
+      return sendError(res, 421, 'gog replay answers only requests addressed to this machine (Host localhost, 127.0.0.1 or [::1])', 'invalid_request_error', {
+        connection: 'close',
+      });
+    }
     const started = performance.now();
     if (req.method === 'POST' && /\/chat\/completions\/*(\?|$)/.test(req.url ?? '')) {
       lanes(1);

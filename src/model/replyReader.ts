@@ -25,12 +25,22 @@ export class NotAnOpenAIReply extends Error {
   }
 }
 
-/** A whole JSON reply larger than any reply we keep. */
+/** More than a cap allows: a whole JSON reply, one stream line or event, the body after decompression. Not worth asking again. */
 export class ReplyTooLarge extends Error {
-  constructor(readonly limitBytes: number) {
-    super(`the reply is larger than ${Math.round(limitBytes / 1e6)} MB`);
+  constructor(
+    readonly limitBytes: number,
+    /** What was too large: "a reply", "a stream line"… */
+    readonly what = 'a reply',
+    /** What the cap follows, when a setting moves it. */
+    readonly hint?: string,
+  ) {
+    super(`${what} larger than ${megabytes(limitBytes)}`);
     this.name = 'ReplyTooLarge';
   }
+}
+
+export function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
 }
 
 /**
@@ -58,7 +68,7 @@ export class StreamCut extends Error {
   }
 }
 
-/** The longest SSE line accepted: a chunk is small; a line that never ends is not a stream. */
+/** The longest SSE line (and event) accepted: a chunk is small; a line that never ends is not a stream. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Bytes shown of a reply that is not one. */
 const SHOWN_BYTES = 160;
@@ -247,31 +257,104 @@ function readChunk(chunk: Record<string, unknown>, acc: ReplyAccumulator, onDelt
   if (typeof choice.finish_reason === 'string' && choice.finish_reason) acc.finishReason = choice.finish_reason;
 }
 
-/** `data:` payloads of a server-sent event stream, one per event, with a bounded line length. */
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+
+/**
+ * The lines of a byte stream, in time linear in its length: a line end is looked for only in
+ * the bytes that just came, the pieces of an unfinished line are kept as they came and joined
+ * once, and a line is refused as soon as it is longer than `maxLine`, not when it ends.
+ */
+export class LineSplitter {
+  private pieces: Uint8Array[] = [];
+  private pending = 0;
+
+  constructor(private readonly maxLine: number) {}
+
+  /** Calls `line` with each line ended in `chunk` (without its CR LF or LF). */
+  push(chunk: Uint8Array, line: (bytes: Uint8Array) => void): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
+      this.grow(nl - start);
+      line(this.take(chunk.subarray(start, nl)));
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      this.grow(chunk.length - start);
+      this.pieces.push(chunk.subarray(start));
+    }
+  }
+
+  /** What is left after the last line end (undefined when nothing is). */
+  end(): Uint8Array | undefined {
+    return this.pending || this.pieces.length ? this.take(new Uint8Array(0)) : undefined;
+  }
+
+  private grow(bytes: number): void {
+    this.pending += bytes;
+    if (this.pending > this.maxLine) throw new ReplyTooLarge(this.maxLine, 'a stream line');
+  }
+
+  private take(last: Uint8Array): Uint8Array {
+    let whole = last;
+    if (this.pieces.length) {
+      whole = new Uint8Array(this.pending);
+      let at = 0;
+      for (const p of [...this.pieces, last]) {
+        whole.set(p, at);
+        at += p.length;
+      }
+    }
+    this.pieces = [];
+    this.pending = 0;
+    return whole.length && whole[whole.length - 1] === CR ? whole.subarray(0, whole.length - 1) : whole;
+  }
+}
+
+const DATA_PREFIX = [0x64, 0x61, 0x74, 0x61, COLON]; // "data:"
+
+function isData(line: Uint8Array): boolean {
+  return line.length >= 5 && DATA_PREFIX.every((b, i) => line[i] === b);
+}
+
+/** `data:` payloads of a server-sent event stream, one per event; lines and events are bounded in length. */
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = '';
+  const lines = new LineSplitter(MAX_LINE_BYTES);
   let data: string[] = [];
+  let dataBytes = 0;
+  const events: string[] = [];
+  // Only blank lines (the end of an event) and data lines matter: comments, event:, id: and
+  // retry: carry nothing a chat completion needs, and are passed over without decoding.
+  const onLine = (line: Uint8Array) => {
+    if (line.length === 0) {
+      if (data.length) events.push(data.join('\n'));
+      data = [];
+      dataBytes = 0;
+    } else if (isData(line)) {
+      const payload = line.subarray(line[5] === 0x20 ? 6 : 5);
+      dataBytes += payload.length;
+      if (dataBytes > MAX_LINE_BYTES) throw new ReplyTooLarge(MAX_LINE_BYTES, 'a stream event');
+      data.push(decoder.decode(payload));
+    }
+  };
+  let first = true;
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) !== -1) {
-        const line = buffer.slice(0, nl).replace(/\r$/, '');
-        buffer = buffer.slice(nl + 1);
-        if (line === '') {
-          if (data.length) yield data.join('\n');
-          data = [];
-        } else if (line.startsWith('data:')) data.push(line.slice(line[5] === ' ' ? 6 : 5));
-        // event:, id:, retry: and comments carry nothing a chat completion needs.
-      }
-      if (buffer.length > MAX_LINE_BYTES) throw new Error(`a stream line longer than ${MAX_LINE_BYTES / 1024 / 1024} MB`);
       if (done) break;
+      // A byte-order mark may open the stream (as a streaming TextDecoder would, it is dropped).
+      const bom = first && value.length >= 3 && value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf;
+      first = false;
+      lines.push(bom ? value.subarray(3) : value, onLine);
+      yield* events.splice(0);
     }
-    if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));
-    if (data.length) yield data.join('\n');
+    const last = lines.end();
+    if (last && isData(last)) onLine(last);
+    if (data.length) events.push(data.join('\n'));
+    yield* events.splice(0);
   } finally {
     await reader.cancel().catch(() => undefined);
   }
@@ -293,7 +376,8 @@ async function readStream(response: Response, acc: ReplyAccumulator, options: Re
       if (acc.full) break; // enough kept: stop reading (the caller ends the request)
     }
   } catch (e) {
-    if (e instanceof ReplyError) throw e;
+    // The server's own error, or a reply too large to take: asking again would get the same.
+    if (e instanceof ReplyError || e instanceof ReplyTooLarge) throw e;
     throw new StreamCut(e, acc.received);
   }
   if (acc.full) {

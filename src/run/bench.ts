@@ -23,12 +23,12 @@ import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/regis
 import type { Service } from '../search/services';
 import { BenchFolderError, folderState, lockFolder, resumeFolder } from './benchFolder';
 import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
-import { QueryError, runQuery, secretsOf } from './runQuery';
+import { QueryError, runQuery } from './runQuery';
+import { runRedactor } from './runSecrets';
 import { resultOfFailure, resultOfRun, type SampleRun } from './sampleResult';
 import { checkRunSettings, type RunSettings } from './settingsSpec';
 import { inShard } from './shard';
 import { toolVersions } from './versions';
-import { redact } from '../core/redact';
 import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 
 export interface BenchOptions extends RunSettings {
@@ -199,8 +199,9 @@ async function copyPrompts(runDir: string, prompts: LoadedPrompts): Promise<void
 
 export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise<BenchOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
-  const notice = (line: string) => hooks.onNotice?.(redact(line, secrets));
-  const secrets = [...secretsOf(o), ...(o.judge?.apiKey ? [o.judge.apiKey] : [])];
+  // Every secret of the run (the judge's key too): no line, result or file of the run holds one, however an endpoint echoed it.
+  const redactor = runRedactor(o);
+  const notice = (line: string) => hooks.onNotice?.(redactor.text(line));
   checkOptions(o);
 
   let dataset: Dataset;
@@ -265,7 +266,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     throw e;
   }
 
-  const meta: BenchMeta = {
+  const meta: BenchMeta = redactor.value({
     kind: 'gog-bench',
     schema: 1,
     started: new Date().toISOString(),
@@ -289,7 +290,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     ...(o.judge ? { judge: { endpoint: publicEndpoint(o.judge.endpoint), model: o.judge.model } } : {}),
     prompts: { source: prompts ? prompts.folder : 'built-in', ...(prompts ? { sha256: prompts.sha256 } : {}) },
     tools: toolVersions(),
-  };
+  } satisfies BenchMeta);
 
   let results: SampleResult[] = [];
   let unlock: (() => Promise<void>) | undefined;
@@ -307,7 +308,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     } else {
       await fs.mkdir(path.join(o.runDir, SAMPLES_DIR), { recursive: true }).catch((e: unknown) => Promise.reject(writeFailed(e, o.runDir)));
       // Exclusive: of two runs racing for one folder, one gets it.
-      await writeNewFile(path.join(o.runDir, BENCH_FILE), redact(JSON.stringify(meta, null, 2), secrets) + '\n', { durable: true });
+      await writeNewFile(path.join(o.runDir, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n', { durable: true });
       claimed = true;
       unlock = await lockFolder(o.runDir);
       if (prompts) await copyPrompts(o.runDir, prompts);
@@ -427,7 +428,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             onStarted: (info) => (header = info.header),
             onNotice: notice,
           },
-          { client: endpoint.client, search, prompts, decodeOnDemand: true, benchmarkSample: true },
+          { client: endpoint.client, search, prompts, decodeOnDemand: true, benchmarkSample: true, secrets: redactor.secrets },
         );
       } catch (e) {
         if (signal.aborted) return undefined;
@@ -474,7 +475,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       const job = jobs[next++]!;
       running++;
       try {
-        const result = await runOne(job);
+        // The judge's reply and every text of the result as the endpoints sent it, redacted before it is kept or told.
+        const result = redactor.value(await runOne(job));
         if (result) {
           await writer.append(result);
           results.push(result);

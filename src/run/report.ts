@@ -4,6 +4,7 @@
 // regular files inside the run folder are inlined (runAssets.ts); the others are named.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Redactor } from '../core/redact';
 import { readTrajectory } from '../core/trajectoryFile';
 import type { HostMessage } from '../shared/messages';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
@@ -31,9 +32,12 @@ export interface ReportResult {
   left: string[];
 }
 
-/** Builds the report; `webviewDir` holds the built bundle (dist/webview). */
-export async function buildReport(trajectoryFile: string, webviewDir: string): Promise<ReportResult> {
-  const t = await readTrajectory(trajectoryFile, { maxBytes: MAX_REPORT_TRAJECTORY_BYTES });
+/**
+ * Builds the report; `webviewDir` holds the built bundle (dist/webview). The record's text
+ * goes through `redactor` (not the bundle, whose code a short secret could match).
+ */
+export async function buildReport(trajectoryFile: string, webviewDir: string, redactor: Redactor = Redactor.none): Promise<ReportResult> {
+  const t = redactor.value(await readTrajectory(trajectoryFile, { maxBytes: MAX_REPORT_TRAJECTORY_BYTES }));
   if (!t.header) throw new Error(`${trajectoryFile} has no trajectory header${t.problems[0] ? ` (line ${t.problems[0].line}: ${t.problems[0].message})` : ''}`);
   const dir = path.dirname(trajectoryFile);
   const runAssets = new RunAssets(dir);

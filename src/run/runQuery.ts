@@ -5,13 +5,14 @@
 // always kept, whatever happens.
 import * as path from 'node:path';
 import { AgentRun, oneLine, type AgentEvent, type AgentResult, type AgentResume } from '../core/agent';
+import type { Redactor } from '../core/redact';
 import type { EncodedImage } from '../core/ports';
 import { getDialect, type Dialect } from '../core/dialects';
 import { messageTexts } from '../core/dialects/templates';
 import { TRAJECTORY_SCHEMA, type TrajectoryEvent, type TrajectoryHeader } from '../core/trajectory';
 import { WriteFailed } from '../core/files';
 import { ModelClient, type ModelSettings } from '../model/client';
-import { parseEndpoint, publicEndpoint } from '../model/endpoint';
+import { publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
 import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
@@ -21,6 +22,7 @@ import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptF
 import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
 import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
 import { toolVersions } from './versions';
+import { runRedactor } from './runSecrets';
 
 /** One query: the run settings (settingsSpec.ts) and what belongs to this run alone. */
 export interface QuerySettings extends RunSettings {
@@ -84,6 +86,8 @@ export interface QueryResources {
    * thread pool free for the samples starting.
    */
   benchmarkSample?: boolean;
+  /** Secrets of the caller's beside this query's own (a benchmark's judge key): none is written or told. */
+  secrets?: readonly string[];
 }
 
 /**
@@ -138,35 +142,6 @@ function checkSettings(s: QuerySettings): void {
   }
 }
 
-/** Secrets in a URL a user gave (a token in its query string, a password in it). */
-function urlSecrets(url: string | undefined): string[] {
-  if (!url) return [];
-  try {
-    return parseEndpoint(url).secrets;
-  } catch {
-    return []; // not a URL: the settings check says so
-  }
-}
-
-/**
- * What must never be written or printed for these settings: the model's key and the search
- * services' keys, S3 credentials, and tokens in any URL the user gave.
- */
-export function secretsOf(
-  settings: Partial<Pick<QuerySettings, 'endpoint' | 'apiKey' | 'searchKeys' | 'uploadEnv' | 'providerUrls' | 'uploadUrl' | 'publicUrl' | 'summaryEndpoint'>>,
-): string[] {
-  const env = settings.uploadEnv ?? {};
-  const keys: (string | undefined)[] = Object.values(settings.searchKeys ?? {});
-  return [
-    ...(settings.apiKey ? [settings.apiKey] : []),
-    ...keys.filter((k): k is string => !!k),
-    ...[env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.GOG_UPLOAD_TOKEN].filter((k): k is string => !!k),
-    ...[settings.endpoint, settings.uploadUrl, settings.publicUrl, settings.summaryEndpoint, ...Object.values(settings.providerUrls ?? {})].flatMap((u) =>
-      urlSecrets(u),
-    ),
-  ];
-}
-
 /** The prompt record of the header: the exact texts this dialect sends for this question and image. */
 function promptRecord(
   dialect: Dialect,
@@ -189,6 +164,9 @@ export async function runQuery(
 ): Promise<QueryOutcome> {
   const signal = hooks.signal ?? new AbortController().signal;
   checkSettings(settings);
+  // What the run writes is redacted by its writers; what it tells (events, notices, the outcome) here.
+  const redactor = runRedactor(settings, resources.secrets);
+  hooks = redactedHooks(hooks, redactor);
   try {
     // Before anything slow and before the endpoint is contacted: a folder we may not use is refused at once.
     await checkRunDir(settings.runDir);
@@ -307,7 +285,7 @@ export async function runQuery(
   let folder: RunFolder;
   try {
     // The folder was checked above, before the endpoint was contacted; creating trajectory.jsonl exclusively still claims it.
-    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, secretsOf(settings), { checked: true });
+    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, redactor.secrets, { checked: true });
   } catch (e) {
     if (e instanceof RunDirError) throw new QueryError(e.message);
     throw e;
@@ -370,5 +348,33 @@ export async function runQuery(
     throw failure;
   }
   await folder.writeSummary({ ...summary, status: 'finished', finished: new Date().toISOString(), ...result }, { durable: !resources.benchmarkSample });
-  return { ...result, runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model };
+  return { ...redactor.value(result), runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model };
+}
+
+/** The hooks, told only redacted text: the events as their lines are written, streamed text, notices. */
+function redactedHooks(hooks: QueryHooks, redactor: Redactor): QueryHooks {
+  if (redactor.empty) return hooks;
+  const { onEvent, onNotice } = hooks;
+  return {
+    ...hooks,
+    ...(onEvent
+      ? {
+          onEvent: (e: AgentEvent) => {
+            switch (e.kind) {
+              case 'record':
+                return onEvent({ kind: 'record', event: redactor.value(e.event) });
+              case 'delta':
+                return onEvent({ ...e, text: redactor.text(e.text) });
+              case 'status':
+                return onEvent({ ...e, message: redactor.text(e.message) });
+              default: {
+                const never: never = e;
+                return never;
+              }
+            }
+          },
+        }
+      : {}),
+    ...(onNotice ? { onNotice: (m: string) => onNotice(redactor.text(m)) } : {}),
+  };
 }

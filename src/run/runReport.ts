@@ -6,6 +6,7 @@
 // Run text is rendered by the bundle as text; here it only ever sits inside JSON.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Redactor } from '../core/redact';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
 import { runMessage } from './reviewMessages';
 
@@ -18,9 +19,11 @@ export interface RunReportResult {
   summaryProblem?: string;
 }
 
-/** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview). */
-export async function buildRunReport(runDir: string, webviewDir: string): Promise<RunReportResult> {
-  const { message, status } = await runMessage(runDir);
+/** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview); the run's text goes through `redactor`. */
+export async function buildRunReport(runDir: string, webviewDir: string, redactor: Redactor = Redactor.none): Promise<RunReportResult> {
+  const run = await runMessage(runDir);
+  const message = redactor.value(run.message);
+  const summaryProblem = run.status.summaryProblem === undefined ? undefined : redactor.text(run.status.summaryProblem);
   const name = path.basename(runDir);
   // A report is a snapshot to share: no local path in it, and nothing is running.
   const snapshot = { ...message, run: { ...message.run, source: name, running: false } };
@@ -35,5 +38,5 @@ export async function buildRunReport(runDir: string, webviewDir: string): Promis
     styles: [{ text: withCodiconFont(codicons.toString('utf8'), `data:font/ttf;base64,${font.toString('base64')}`) }, { text: styles.toString('utf8') }],
     scripts: [{ text: scriptJson({ message: snapshot }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
-  return { html, samples: message.rows.length, problems: message.problems, ...(status.summaryProblem ? { summaryProblem: status.summaryProblem } : {}) };
+  return { html, samples: message.rows.length, problems: message.problems, ...(summaryProblem ? { summaryProblem } : {}) };
 }

@@ -495,7 +495,7 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: false,
     restricted: true,
     description:
-      'Let links in search results (pages to read, thumbnails) point at this machine or the local network. Off: a result from the web cannot make the extension fetch from your intranet. Turn on for a search engine that indexes your intranet.',
+      'Let links in search results (pages to read, thumbnails, and where they redirect) and the image URLs of benchmarks point at this machine or the local network. Off: a result from the web or a dataset made by someone else cannot make the extension fetch from your intranet. Turn on for a search engine that indexes your intranet.',
   },
   {
     key: 'promptsDir',

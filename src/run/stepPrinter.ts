@@ -1,30 +1,28 @@
 // Readable steps for a terminal: turn, action, box, evidence titles, answer. Text from the
-// model and the web is untrusted: control characters (terminal escapes) are removed.
+// model and the web is untrusted: every line is a TerminalLine, whose parts are cleaned of
+// control characters (terminal escapes); the colours are ours, and the sink decides on them.
 import type { AgentEvent } from '../core/agent';
+import { TerminalLine, type Style } from '../core/terminalText';
 import type { TrajectoryEvent } from '../core/trajectory';
 
-export function terminalSafe(text: string): string {
-  // Control characters (\p{Cc}) but tab and newline, zero-width and bidirectional marks.
-  return text.replace(/(?![\t\n])[\p{Cc}\u200b-\u200f\u202a-\u202e\u2066-\u2069]/gu, ' ');
-}
-
 function clip(text: string, max: number): string {
-  const flat = terminalSafe(text).replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  // Not between the halves of a surrogate pair (an emoji).
+  const end = /[\uD800-\uDBFF]/.test(flat.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${flat.slice(0, end)}…`;
 }
 
 export interface PrinterOptions {
-  write: (line: string) => void;
+  write: (line: TerminalLine) => void;
   width?: number;
-  color?: boolean;
 }
 
 export function createStepPrinter(options: PrinterOptions): (event: AgentEvent) => void {
   const width = Math.max(60, Math.min(options.width ?? 100, 160));
-  const paint = (code: string, s: string) => (options.color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const line = (step: number, label: string, text: string, code = '0') =>
-    options.write(`${paint('2', `[${step}]`.padStart(5))} ${paint(code, label.padEnd(8))}${clip(text, width - 15)}`);
-  const indent = (text: string) => options.write(`${' '.repeat(14)}${clip(text, width - 14)}`);
+  const line = (step: number, label: string, text: string, style: Style = '0') =>
+    options.write(TerminalLine.of([{ style: '2', text: `[${step}]`.padStart(5) }, ' ', { style, text: label.padEnd(8) }, clip(text, width - 15)]));
+  const indent = (text: string, style: Style = '0') => options.write(TerminalLine.of([' '.repeat(14), { style, text: clip(text, width - 14) }]));
 
   return (agentEvent: AgentEvent) => {
     if (agentEvent.kind !== 'record') return;
@@ -42,7 +40,7 @@ export function createStepPrinter(options: PrinterOptions): (event: AgentEvent) 
         return line(e.step, 'gaze', `box [${a.box.model.join(', ')}] → pixels [${o.join(', ')}] (${o[2] - o[0]}×${o[3] - o[1]}), searching the crop`, '33');
       }
       case 'observation':
-        if (e.error) return indent(paint('31', `search failed: ${e.error}`));
+        if (e.error) return indent(`search failed: ${e.error}`, '31');
         if (!e.results.length) return indent('no results');
         for (const r of e.results) indent(`${r.rank}. ${r.title}${e.cached ? '  (cached)' : ''}`);
         return;

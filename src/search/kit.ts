@@ -1,6 +1,7 @@
 // What a search provider is given and what it must be. A provider is data (an id, the
 // service it calls, what it needs) plus a factory, so the registry builds whichever the
 // settings name without knowing any of them, and runQuery never names one.
+import { parseEndpoint } from '../model/endpoint';
 import type { EncodedImage, ImageSearch, TextSearch } from '../core/ports';
 import type { Service } from './services';
 
@@ -12,6 +13,17 @@ export interface ServiceAccess {
   /** True when the user pointed the service elsewhere (then its URL is part of cache keys and records). */
   overridden: boolean;
   key?: string;
+}
+
+/** What no result or error of a service may repeat: its key, and a token or password in its URL (a proxy's). */
+export function serviceSecrets(access: ServiceAccess): string[] {
+  let inUrl: string[] = [];
+  try {
+    inUrl = parseEndpoint(access.baseUrl).secrets;
+  } catch {
+    // Not a URL: the request fails before anything is sent.
+  }
+  return [...(access.key ? [access.key] : []), ...inUrl];
 }
 
 /** Limits for one provider request: time for everything, retries on 429/5xx/network failures. */

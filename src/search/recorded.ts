@@ -12,7 +12,7 @@ import type { EncodedImage, ImageSearch, SearchHit, SearchOutcome, TextSearch } 
 import type { LoadedTrajectory } from '../core/trajectoryFile';
 import { RunAssets } from '../run/runAssets';
 import { ProviderError, type HttpPolicy } from './kit';
-import { boundedFetch } from './net/boundedFetch';
+import { boundedFetch } from '../net/boundedFetch';
 
 export const RECORDED_PROVIDER = 'recorded';
 const TEXT_ROUTE = '/gog/search/text';

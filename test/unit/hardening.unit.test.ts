@@ -8,7 +8,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
-import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../src/model/replayServer';
+import { ModelClient } from '../../src/model/client';
+import { acceptedHost, recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { gog, oneErrorLine } from '../helpers/cli';
 import { DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
 import { startWireServer } from '../helpers/wireServer';
@@ -47,6 +48,23 @@ function getText(url: string): Promise<{ status: number; text: string }> {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       })
       .on('error', reject);
+  });
+}
+
+/** A request to `base`'s server with the Host header given (empty: none), as a browser on a rebound name would send it. */
+function rawRequest(base: string, method: string, route: string, host: string, body?: string): Promise<{ status: number; text: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, method, path: route, setHost: false, headers: { ...(host ? { host } : {}), 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -325,6 +343,7 @@ describe('hardening: the gog command under adversarial input', function () {
       replay = await startReplayServer([rec], { maxBodyBytes: 1024 * 1024 });
     });
     after(() => replay.close());
+    const chatBody = JSON.stringify({ model: 'gog-demo-recorded', messages: [{ role: 'user', content: ROCKET_Q }] });
 
     function post(body: string): Promise<{ status: number; text: string }> {
       return new Promise((resolve, reject) => {
@@ -337,6 +356,55 @@ describe('hardening: the gog command under adversarial input', function () {
         req.end(body);
       });
     }
+
+    it('answers only requests addressed to this machine: another Host (DNS rebinding) gets 421 and nothing recorded', async () => {
+      const port = new URL(replay.url).port;
+      const refused = [
+        'evil.example',
+        `evil.example:${port}`,
+        '127.0.0.1.evil.example',
+        `127.0.0.1.evil.example:${port}`,
+        'localhost.evil.example',
+        `localhost.evil.example:${port}`,
+        `localhost@evil.example:${port}`,
+        `evil.example@localhost:${port}`,
+        `[::1].evil.example:${port}`,
+        `127.0.0.1:${port}/evil`,
+        `10.0.0.1:${port}`,
+        `[::ffff:a00:1]:${port}`,
+        'localhost.',
+      ];
+      for (const host of refused) {
+        for (const [method, route] of [
+          ['GET', '/v1/models'],
+          ['POST', '/v1/chat/completions'],
+        ] as const) {
+          const { status, text } = await rawRequest(replay.url, method, route, host, method === 'POST' ? chatBody : undefined);
+          assert.equal(status, 421, `${host} ${route}: ${status} ${text}`);
+          assert.ok(!text.includes('gog-demo-recorded') && !text.includes('DSCOVR'), `${host}: ${text}`);
+        }
+      }
+      for (const host of [`127.0.0.1:${port}`, '127.0.0.1', `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `[::ffff:127.0.0.1]:${port}`]) {
+        const { status, text } = await rawRequest(replay.url, 'GET', '/v1/models', host);
+        assert.equal(status, 200, `${host}: ${text}`);
+        assert.match(text, /gog-demo-recorded/);
+      }
+      // Started on another interface (gog replay --host): that address is this machine too, a name still is not.
+      assert.ok(acceptedHost('192.168.1.5:8123', '192.168.1.5') && acceptedHost('192.168.1.5', '::ffff:192.168.1.5'));
+      assert.ok(!acceptedHost('192.168.1.6:8123', '192.168.1.5') && !acceptedHost('evil.example:8123', '192.168.1.5') && !acceptedHost(undefined, '127.0.0.1'));
+      // The usual client (Host 127.0.0.1:port) is served as before.
+      const reply = await new ModelClient({
+        endpoint: replay.url,
+        model: 'gog-demo-recorded',
+        temperature: 0,
+        maxTokens: 256,
+        timeoutMs: 5000,
+        maxRetries: 0,
+        stream: true,
+        maxReplyChars: 100_000,
+      }).complete({ messages: [{ role: 'user', content: ROCKET_Q }] }, { signal: new AbortController().signal });
+      assert.ok(reply.text.length > 0);
+    });
 
     it('answers 413 to a body over the limit, without reading it all', async () => {
       const { status, text } = await sendChunked(`${replay.url}/chat/completions`, 8 * 1024 * 1024).catch(() => ({ status: -1, text: 'connection reset' }));

@@ -86,6 +86,19 @@ describe('page reading', () => {
       const reader = directReader(policy, { allowPrivate: true });
       await providerError(reader.read(`${pages.url}/deep`, never), /^Page reader \(127\.0\.0\.1:\d+\): the page nests elements \d+ deep/);
     });
+
+    it('reads pages whose tags never close in time linear in their length (each "<" was tried to the end of the page)', () => {
+      const size = 500_000;
+      for (const unit of ['<a ', '<a', '<a b="', '<script ', '</a ', '<a <!-- <style </a <b c=d ']) {
+        const page = `<p>before</p>${unit.repeat(Math.ceil(size / unit.length))}`;
+        const before = process.cpuUsage();
+        const { text } = htmlToPageText(page);
+        const used = process.cpuUsage(before);
+        const seconds = (used.user + used.system) / 1e6;
+        assert.ok(seconds < 1, `${JSON.stringify(unit)}: ${seconds.toFixed(1)} s of CPU for ${size / 1000} KB`);
+        assert.match(text, /^before/, unit);
+      }
+    });
   });
 
   describe('Jina Reader', () => {

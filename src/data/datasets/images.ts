@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { boundedFetch, FetchError } from '../../search/net/boundedFetch';
+import { boundedFetch, FetchError } from '../../net/boundedFetch';
 import { WriteFailed } from '../../core/files';
 import { writeFileAtomic } from '../atomicFile';
 import type { ImageRef } from './sample';
@@ -23,6 +23,10 @@ export class DatasetImageError extends Error {
     this.name = 'DatasetImageError';
   }
 }
+
+/** A refused image URL says whose URL it was and what allows it. */
+const DATASET_REFUSAL_HINT =
+  "a dataset's image URLs may not point at this machine or the local network unless allowed (setting gog.search.allowPrivateUrls, CLI --allow-private-urls)";
 
 const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -90,6 +94,7 @@ export class DatasetImages {
           maxBytes: this.limits.maxBytes,
           maxRedirects: 3,
           publicOnly: !this.limits.allowPrivateUrls,
+          refusalHint: DATASET_REFUSAL_HINT,
           headers: { accept: 'image/*' },
           ...(signal ? { signal } : {}),
         });

@@ -1,7 +1,7 @@
 // Retries for web services: on 429, 5xx and network failures, with exponential backoff and
 // jitter, waiting at least what the service asked for in Retry-After (seconds or an HTTP
 // date), but never past the request's own deadline: a wait that would not fit is not made.
-import { FetchError, type FetchedResponse } from './boundedFetch';
+import { FetchError, type FetchedResponse } from '../../net/boundedFetch';
 
 export interface RetryPolicy {
   /** Attempts after the first. */

@@ -5,7 +5,7 @@
 import type { EncodedImage } from '../../core/ports';
 import { makeThumbnail } from '../../vision/image';
 import type { ThumbnailFetcher } from '../kit';
-import { boundedFetch } from './boundedFetch';
+import { boundedFetch } from '../../net/boundedFetch';
 
 export interface ThumbnailLimits {
   /** Per image: connecting, redirects and the whole body. */

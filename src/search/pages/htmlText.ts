@@ -55,8 +55,12 @@ const UNCOUNTED = new Set(
     ' ',
   ),
 );
-/** Comments, raw-text elements (whose content is not markup) and tags, in one linear pass. */
-const TOKENS = /<!--[\s\S]*?(?:-->|$)|<(script|style|textarea|title|xmp)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)>/gi;
+/**
+ * Comments, raw-text elements (whose content is not markup) and tags, in one linear pass.
+ * Each alternative also ends at the end of the page: a tag or a raw-text start tag that is
+ * never closed then matches once, instead of being tried (to the end) at every "<" after it.
+ */
+const TOKENS = /<!--[\s\S]*?(?:-->|$)|<(script|style|textarea|title|xmp)\b[^>]*(?:>[\s\S]*?(?:<\/\1\s*>|$)|$)|<(\/?)([a-zA-Z][^\s/>]*)[^>]*?(\/?)(?:>|$)/gi;
 
 /** The deepest nesting of elements, as a parser would roughly see it. */
 export function nestingDepth(html: string): number {

@@ -2,9 +2,10 @@
 // Bearer token when there is one (without one Jina allows fewer requests a minute). The
 // answer is Jina's documented text template (Title, URL Source, optional Published Time
 // and Warning lines, then "Markdown Content:"); anything else is taken as the text itself.
+import { redactValue } from '../../core/redact';
 import { publicEndpoint } from '../../model/endpoint';
 import type { HttpPolicy, PageReader, ServiceAccess } from '../kit';
-import { ProviderError } from '../kit';
+import { ProviderError, serviceSecrets } from '../kit';
 import { SERVICE_INFO } from '../services';
 import { httpUrl } from './directReader';
 import type { PageText } from './htmlText';
@@ -21,7 +22,7 @@ export function jinaReader(access: ServiceAccess, policy: HttpPolicy): PageReade
     id: access.overridden ? `jina:${publicEndpoint(access.baseUrl)}` : 'jina',
     async read(url, signal) {
       const page = httpUrl(url, JINA_LABEL);
-      const req = { provider: JINA_LABEL, secrets: [access.key] };
+      const req = { provider: JINA_LABEL, secrets: serviceSecrets(access) };
       const res = await requestService(
         {
           ...req,
@@ -46,7 +47,8 @@ export function jinaReader(access: ServiceAccess, policy: HttpPolicy): PageReade
         default:
           throw statusError(req, res);
       }
-      const parsed = parseReaderText(res.body.toString('utf8'));
+      // A reader that echoes the key it was sent: the page goes on to the summariser, the run and the cache without it.
+      const parsed = redactValue(parseReaderText(res.body.toString('utf8')), req.secrets);
       if (!parsed.text) throw new ProviderError(JINA_LABEL, `found no text on ${page.host}`, true);
       return parsed;
     },

@@ -5,7 +5,7 @@
 import { redact } from '../../core/redact';
 import type { HttpPolicy } from '../kit';
 import { ProviderError } from '../kit';
-import { boundedFetch, FetchError, type FetchedResponse, type FetchFailure } from '../net/boundedFetch';
+import { boundedFetch, FetchError, type FetchedResponse, type FetchFailure } from '../../net/boundedFetch';
 import { withRetries } from '../net/retry';
 
 export interface ServiceRequest {

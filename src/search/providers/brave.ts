@@ -6,6 +6,7 @@
 // spent monthly quota a 429 QUOTA_LIMITED that waiting cannot fix.
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { requestJson, type Caller, type FailureKind, type ServiceErrors } from './http';
 import { at, httpUrl, list, obj, str, type JsonObject } from './json';
@@ -80,7 +81,7 @@ export const brave: TextProviderDef<typeof ID> = {
           signal: options.signal,
         });
         const drafts = withUrl(list(at(body, 'web', 'results')).map(webResult));
-        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

@@ -12,6 +12,7 @@
 // (responses[0].error, with a gRPC code); those are errors unless matches came with them.
 import type { EncodedImage, SearchOptions } from '../../core/ports';
 import type { ImageProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, hostOf, plain, providerId, type HitDraft } from './hits';
 import { providerError, requestJson, type Caller, type ServiceErrors } from './http';
 import { at, httpUrl, list, num, obj, str, type JsonObject } from './json';
@@ -120,7 +121,7 @@ export const googleVision: ImageProviderDef<typeof ID> = {
         }
         const guess = imageGuess(detection);
         if (found[0] && guess) found[0] = { ...found[0], snippet: `${found[0].snippet}. ${guess}` };
-        const results = await finishHits(found, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(found, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

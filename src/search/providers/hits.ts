@@ -59,7 +59,7 @@ export function withUrl(drafts: readonly (HitDraft | undefined)[]): HitDraft[] {
 
 export async function finishHits(
   drafts: readonly HitDraft[],
-  o: { provider: string; topK: number; ctx: ProviderContext; key: string | undefined; signal: AbortSignal },
+  o: { provider: string; topK: number; ctx: ProviderContext; secrets: readonly string[]; signal: AbortSignal },
 ): Promise<SearchHit[]> {
   const seen = new Set<string>();
   // The same page twice says nothing new and takes a place another result could have.
@@ -69,7 +69,7 @@ export async function finishHits(
     o.signal,
   );
   o.signal.throwIfAborted();
-  const clean = (s: string) => redact(s, [o.key]);
+  const clean = (s: string) => redact(s, o.secrets);
   return kept.map((d, i) => {
     const snippet = plain(d.snippet);
     const hit: SearchHit = {

@@ -4,8 +4,8 @@
 // are retried, honouring Retry-After; every failure becomes a one-line ProviderError that
 // names the provider, with the key redacted however the service echoed it.
 import { redact } from '../../core/redact';
-import { ProviderError, type HttpPolicy, type ServiceAccess } from '../kit';
-import { boundedFetch, FetchError, type FetchedResponse } from '../net/boundedFetch';
+import { ProviderError, serviceSecrets, type HttpPolicy, type ServiceAccess } from '../kit';
+import { boundedFetch, FetchError, type FetchedResponse } from '../../net/boundedFetch';
 import { isRetryable, retryAfterMs, withRetries } from '../net/retry';
 import { SERVICE_INFO } from '../services';
 import { obj, type JsonObject } from './json';
@@ -152,7 +152,7 @@ function answerError(caller: Caller, res: FetchedResponse): { kind: FailureKind;
 
 /** A ProviderError naming the caller's provider: one line, the key redacted. */
 export function providerError(caller: Caller, message: string, permanent = false): ProviderError {
-  return new ProviderError(caller.label, oneLine(redact(message, [caller.access.key])), permanent);
+  return new ProviderError(caller.label, oneLine(redact(message, serviceSecrets(caller.access))), permanent);
 }
 
 function failer(caller: Caller): (message: string, permanent?: boolean) => ProviderError {

@@ -5,6 +5,7 @@
 // every engine failed, the failures (`unresponsive_engines`) are the error.
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { providerError, requestJson, type Caller, type ServiceErrors } from './http';
 import { httpUrl, list, num, obj, str } from './json';
@@ -56,7 +57,7 @@ export const searxng: TextProviderDef<typeof ID> = {
         const drafts = withUrl(list(body.results).map(result));
         const failed = failedEngines(body.unresponsive_engines);
         if (!drafts.length && failed) throw providerError(caller, `found nothing; its engines failed: ${failed}`);
-        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

@@ -3,6 +3,7 @@
 // page now (it dropped `num` above 10), so topK beyond that gets 10.
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import type { Caller } from './http';
 import { httpUrl, obj, str } from './json';
@@ -30,7 +31,7 @@ export const serpapi: TextProviderDef<typeof ID> = {
       async search(query: string, options: SearchOptions) {
         const body = await serpapiSearch(caller, { engine: 'google', q: query }, options.signal);
         const drafts = withUrl(serpapiItems(caller, body, 'organic_results').map(organic));
-        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

@@ -5,7 +5,7 @@
 // exact matches asked for, a second request with type=exact_matches runs alongside and its
 // `exact_matches` are interleaved with the visual matches, so topK keeps both kinds.
 import type { EncodedImage, SearchOptions } from '../../core/ports';
-import { ProviderError, type ImageProviderDef, type ProviderContext } from '../kit';
+import { ProviderError, type ImageProviderDef, type ProviderContext, serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { providerError, type Caller } from './http';
 import { at, httpUrl, num, obj, str } from './json';
@@ -83,7 +83,7 @@ export const serpapiLens: ImageProviderDef<typeof ID> = {
         const imageUrl = await upload(caller, ctx, image, options.signal);
         const types: LensType[] = ctx.lensExactMatches ? ['exact_matches', 'visual_matches'] : ['visual_matches'];
         const lists = await Promise.all(types.map((t) => lens(imageUrl, t, options.signal)));
-        const results = await finishHits(interleave(lists), { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(interleave(lists), { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

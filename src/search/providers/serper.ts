@@ -6,6 +6,7 @@
 // A bad key is a 403 "Unauthorized."; spent credits come as 400 or 429 "Not enough credits".
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { requestJson, type Caller, type ServiceErrors } from './http';
 import { httpUrl, list, obj, str } from './json';
@@ -59,7 +60,7 @@ export const serper: TextProviderDef<typeof ID> = {
           signal: options.signal,
         });
         const drafts = withUrl([knowledgeGraph(body.knowledgeGraph), ...list(body.organic).map(organic)]);
-        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

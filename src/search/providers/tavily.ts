@@ -4,6 +4,7 @@
 // plan's and pay-as-you-go limits (quota: not retried); 429 comes with retry-after.
 import type { SearchOptions } from '../../core/ports';
 import type { TextProviderDef } from '../kit';
+import { serviceSecrets } from '../kit';
 import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { requestJson, type Caller, type ServiceErrors } from './http';
 import { at, httpUrl, list, num, obj, str } from './json';
@@ -44,7 +45,7 @@ export const tavily: TextProviderDef<typeof ID> = {
           signal: options.signal,
         });
         const drafts = withUrl(list(body.results).map(result));
-        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, key: access.key, signal: options.signal });
+        const results = await finishHits(drafts, { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
         return { results, cached: false };
       },
     };

@@ -42,7 +42,8 @@ export function s3Uploader(o: S3UploaderOptions, policy: HttpPolicy): Uploader {
   const prefix = o.prefix.replace(/^\/+|\/+$/g, '');
   const where = `s3://${o.bucket}${prefix ? `/${prefix}` : ''}`;
   const provider = `Upload to ${where}`;
-  const secrets = [o.secretAccessKey, o.sessionToken];
+  // S3's error bodies name the access key id (SignatureDoesNotMatch): it goes too.
+  const secrets = [o.accessKeyId, o.secretAccessKey, o.sessionToken];
   const once = new UploadOnce();
 
   async function presign(method: 'PUT' | 'GET', url: string, expires: number): Promise<string> {
