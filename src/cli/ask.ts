@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
+import { WriteFailed } from '../core/files';
 import { redactorFor } from '../core/redact';
 import type { TerminalLine } from '../core/terminalText';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
@@ -135,7 +136,8 @@ export async function runAsk(settings: QuerySettings, json: boolean, terminal: I
     const message = oneLine(e);
     io.stderr(`gog: ${message}`);
     if (json) io.stdout(outcomeJson({ error: message }));
-    return e instanceof QueryError ? 2 : 1;
+    // 2: nothing was written (bad input, or a disk that could not take even the run's first files).
+    return e instanceof QueryError || (e instanceof WriteFailed && e.nothingWritten) ? 2 : 1;
   }
   if (json) io.stdout(outcomeJson(outcome));
   else steps(`trajectory: ${relativeToCwd(outcome.trajectory)}`);

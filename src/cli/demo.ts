@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
+import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
 import { demoSettings, loadDemo, serveDemo } from '../run/demo';
 import { newRunId } from '../run/runFolder';
 import { runQuery } from '../run/runQuery';
@@ -18,9 +19,19 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: 
   } catch (e) {
     throw new UsageError(oneLine(e));
   }
+  const outDir = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `demo-${newRunId()}`);
+  // The runs go in folders under --out: a new or empty folder, checked before anything runs.
+  if (values.out) {
+    try {
+      await checkEmptyFolder(outDir, 'demo');
+    } catch (e) {
+      if (!(e instanceof FolderTaken)) throw e;
+      io.stderr(`gog: ${e.message}`);
+      return 2;
+    }
+  }
   const demo = await loadDemo(demoDir(), (l) => io.stderr(`gog: warning: ${l}`));
   const server = await serveDemo(demo);
-  const outDir = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `demo-${newRunId()}`);
   io.stdout(`Glance-or-Gaze demo: replaying ${demo.samples.length} recorded model runs from ${relativeToCwd(path.join(demo.dir, 'recorded'))}`);
   io.stdout(`(the model turns are recorded; the agent loop, crops, corpus searches and trajectories are live)`);
   io.stdout(`replay endpoint ${server.url} · corpus ${relativeToCwd(path.join(demo.dir, 'corpus'))}\n`);

@@ -1,9 +1,11 @@
 // `gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]`
+import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { stoppedExitCode } from './stopSignal';
 
 function describe(r: ExportResult): string[] {
   const skipped = Object.entries(r.skipped)
@@ -49,8 +51,8 @@ export async function runExport(argv: string[], io: Io, cwd: string, signal: Abo
     );
   } catch (e) {
     if (signal.aborted) {
-      io.stderr('gog: export cancelled; nothing was left in the output folder');
-      return 1;
+      io.stderr(`gog: export cancelled; nothing was written to ${relativeToCwd(path.resolve(cwd, values.out))}`);
+      return stoppedExitCode(signal);
     }
     io.stderr(`gog: ${e instanceof ExportError ? e.message : oneLine(e)}`);
     return e instanceof ExportError ? 2 : 1;

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { exportHardQueries, ExportError } from '../run/exportRl';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { stoppedExitCode } from './stopSignal';
+import { checkNewFile, FolderTaken } from '../data/emptyFolder';
 
-export async function runExportRl(argv: string[], io: Io, cwd: string): Promise<number> {
+export async function runExportRl(argv: string[], io: Io, cwd: string, signal: AbortSignal = new AbortController().signal): Promise<number> {
   const parsed = parseCommandArgs(argv, { out: { type: 'string' }, threshold: { type: 'string' }, 'data-source': { type: 'string' } });
   const { positionals, values } = parsed;
   if (positionals.length !== 1) throw new UsageError('gog export-rl takes one run folder: gog export-rl RUN_DIR --out FILE.parquet');
@@ -16,16 +18,28 @@ export async function runExportRl(argv: string[], io: Io, cwd: string): Promise<
       throw new UsageError(`--threshold is a pass rate from 0 to 1; got "${values.threshold}"`);
   }
   const source = values['data-source'];
+  const out = path.resolve(cwd, values.out);
   try {
-    const outcome = await exportHardQueries(path.resolve(cwd, positionals[0]!), path.resolve(cwd, values.out), {
-      ...(threshold !== undefined ? { threshold } : {}),
-      ...(source ? { dataSource: () => source } : {}),
-    });
+    // A new file, checked before anything is read: never written over, never through a link.
+    await checkNewFile(out, 'Parquet file');
+    const outcome = await exportHardQueries(
+      path.resolve(cwd, positionals[0]!),
+      out,
+      {
+        ...(threshold !== undefined ? { threshold } : {}),
+        ...(source ? { dataSource: () => source } : {}),
+      },
+      signal,
+    );
     for (const s of outcome.skipped) io.stderr(`gog: ${s} (left out)`);
     io.stdout(`${outcome.written} of ${outcome.queries} queries are hard (Level 2) → ${relativeToCwd(outcome.file)}`);
     return 0;
   } catch (e) {
-    if (e instanceof ExportError) {
+    if (signal.aborted) {
+      io.stderr(`gog: export-rl cancelled; nothing was written to ${relativeToCwd(out)}`);
+      return stoppedExitCode(signal);
+    }
+    if (e instanceof ExportError || e instanceof FolderTaken) {
       io.stderr(`gog: ${e.message}`);
       return 2;
     }

@@ -1,4 +1,5 @@
 // `gog import FILE --format mmsearch-r1|openai-chat --out DIR [--dialect ID] [--box-format F] [--json]`
+import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { BOX_FORMATS, type BoxFormat } from '../core/geometry';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
@@ -7,6 +8,7 @@ import { IMPORT_FORMATS, importRuns, type ImportFormat, type ImportResult } from
 import { SourceError } from '../data/import/readRecords';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { stoppedExitCode } from './stopSignal';
 
 export async function runImport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
   const parsed = parseCommandArgs(argv, {
@@ -41,8 +43,8 @@ export async function runImport(argv: string[], io: Io, cwd: string, signal: Abo
     );
   } catch (e) {
     if (signal.aborted) {
-      io.stderr('gog: import cancelled; the runs imported so far are kept');
-      return 1;
+      io.stderr(`gog: import cancelled; nothing was written to ${relativeToCwd(path.resolve(cwd, values.out))}`);
+      return stoppedExitCode(signal);
     }
     const known = e instanceof SourceError || e instanceof FolderTaken;
     io.stderr(`gog: ${known ? e.message : oneLine(e)}`);

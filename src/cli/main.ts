@@ -15,10 +15,14 @@ import { runMergeCommand } from './merge';
 import { runReplay } from './replay';
 import { runReport } from './report';
 import { runRerun } from './rerun';
+import { exitCodeOf, StoppedBySignal } from './stopSignal';
 import { USAGE } from './usage';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
 const STOP_GRACE_MS = 5000;
+
+/** Set once SIGINT or SIGTERM arrived. */
+let stoppedBySignal = false;
 
 async function main(argv: string[]): Promise<number> {
   // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
@@ -35,10 +39,11 @@ async function main(argv: string[]): Promise<number> {
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
-    const code = signal === 'SIGTERM' ? 143 : 130;
+    stoppedBySignal = true;
+    const code = exitCodeOf(signal);
     if (interrupts > 1) process.exit(code);
     if (process.stderr.isTTY) io.stderr('gog: stopping… (Ctrl+C again to quit at once)');
-    controller.abort();
+    controller.abort(new StoppedBySignal(signal));
     // Every command stops at the abort; should one not, the process still ends. Trajectory
     // lines are written as they happen, so what was recorded is on disk either way.
     setTimeout(() => {
@@ -61,11 +66,11 @@ async function main(argv: string[]): Promise<number> {
       case 'bench':
         return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
       case 'export-rl':
-        return await runExportRl(rest, io, process.cwd());
+        return await runExportRl(rest, io, process.cwd(), controller.signal);
       case 'merge':
-        return await runMergeCommand(rest, io, process.cwd());
+        return await runMergeCommand(rest, io, process.cwd(), controller.signal);
       case 'report':
-        return await runReport(rest, io, process.cwd(), process.env);
+        return await runReport(rest, io, process.cwd(), process.env, controller.signal);
       case 'compare':
         return await runCompare(rest, io, process.cwd(), controller.signal);
       case 'cache':
@@ -105,6 +110,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Stopped by a signal: the command has cleaned up; work it left behind (a large file still
+    // being read) must not hold the process.
+    if (stoppedBySignal) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`gog: ${terminalSafe(oneLine(e))}\n`);

@@ -4,8 +4,9 @@ import { mergeRuns, MergeError } from '../run/merge';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { summaryLines } from './bench';
 import { parseCommandArgs } from './args';
+import { stoppedExitCode } from './stopSignal';
 
-export async function runMergeCommand(argv: string[], io: Io, cwd: string): Promise<number> {
+export async function runMergeCommand(argv: string[], io: Io, cwd: string, signal: AbortSignal = new AbortController().signal): Promise<number> {
   const parsed = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } });
   const { positionals, values } = parsed;
   if (!positionals.length) throw new UsageError('gog merge needs the shard folders of a run: gog merge RUN_DIR... --out RUN_DIR');
@@ -14,6 +15,7 @@ export async function runMergeCommand(argv: string[], io: Io, cwd: string): Prom
     const outcome = await mergeRuns(
       positionals.map((d) => path.resolve(cwd, d)),
       path.resolve(cwd, values.out),
+      signal,
     );
     for (const n of outcome.notes) io.stderr(`gog: ${n}`);
     const s = outcome.summary;
@@ -34,6 +36,10 @@ export async function runMergeCommand(argv: string[], io: Io, cwd: string): Prom
     }
     return 0;
   } catch (e) {
+    if (signal.aborted) {
+      io.stderr(`gog: merge cancelled; nothing was written to ${relativeToCwd(path.resolve(cwd, values.out))}`);
+      return stoppedExitCode(signal);
+    }
     if (e instanceof MergeError) {
       io.stderr(`gog: ${e.message}`);
       return 2;

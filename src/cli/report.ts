@@ -1,50 +1,80 @@
 // `gog report PATH [--out FILE.html]`: one self-contained HTML file to share. PATH is a
 // benchmark run folder (results.jsonl or summary.json: its overview and failures table),
 // a single run's folder (its trajectory.jsonl) or a trajectory file (the trajectory panel).
+// --out is a new file, never written over; without it the report is the run's report.html,
+// made again each time. The file is written whole or not at all, also under a signal.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { untilAborted } from '../core/abortable';
 import { oneLine } from '../core/agent';
+import { FolderFileRefused } from '../core/folderFile';
 import { Redactor } from '../core/redact';
 import { envSecrets } from '../run/runSecrets';
 import { writeFileAtomic } from '../data/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
+import { checkNewFile, FolderTaken } from '../data/emptyFolder';
+import { SUMMARY_FILE } from '../data/resultsFile';
 import { isBenchmarkRun } from '../data/runIndex';
 import { buildReport } from '../run/report';
 import { buildRunReport } from '../run/runReport';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
 import { parseCommandArgs } from './args';
+import { stoppedExitCode } from './stopSignal';
 
 const TRAJECTORY_FILE = 'trajectory.jsonl';
+const DEFAULT_NAME = 'report.html';
 
-async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor): Promise<number> {
+function cancelled(out: string, io: Io, signal: AbortSignal): number {
+  io.stderr(`gog: report cancelled; nothing was written to ${relativeToCwd(out)}`);
+  return stoppedExitCode(signal);
+}
+
+/** Writes the finished report, unless a signal came first (then nothing is written and the exit code is returned). */
+async function save(out: string, html: string, io: Io, signal: AbortSignal): Promise<number | undefined> {
+  if (signal.aborted) return cancelled(out, io, signal);
+  await writeFileAtomic(out, html);
+  return undefined;
+}
+
+async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor, signal: AbortSignal): Promise<number> {
   let report;
   try {
-    report = await buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor);
+    report = await untilAborted(buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor), signal);
   } catch (e) {
+    if (signal.aborted) return cancelled(out, io, signal);
     io.stderr(`gog: ${oneLine(e)}`);
     return 1;
   }
-  for (const p of report.problems) io.stderr(`gog: warning: results.jsonl line ${p.line}: ${p.message} (left out of the report)`);
-  await writeFileAtomic(out, report.html);
+  for (const p of report.problems) io.stderr(`gog: warning: ${p.line ? `results.jsonl line ${p.line}: ${p.message}` : p.message} (left out of the report)`);
+  if (report.summaryProblem)
+    io.stderr(`gog: warning: ${report.summaryProblem.startsWith(SUMMARY_FILE) ? report.summaryProblem : `${SUMMARY_FILE}: ${report.summaryProblem}`}`);
+  const stopped = await save(out, report.html, io, signal);
+  if (stopped !== undefined) return stopped;
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.samples} sample${report.samples === 1 ? '' : 's'})`);
   return 0;
 }
 
-async function trajectoryReport(trajectory: string, out: string, io: Io, redactor: Redactor): Promise<number> {
+async function trajectoryReport(trajectory: string, out: string, io: Io, redactor: Redactor, signal: AbortSignal): Promise<number> {
   let report;
   try {
-    report = await buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'), redactor);
+    report = await untilAborted(buildReport(trajectory, path.join(packageRoot(), 'dist', 'webview'), redactor), signal);
   } catch (e) {
+    if (signal.aborted) return cancelled(out, io, signal);
     if (e instanceof TrajectoryTooLarge) {
       io.stderr(`gog: ${e.message}: a report puts the whole run into one HTML file; open the trajectory in VS Code or gog replay it instead`);
       return 1;
+    }
+    if (e instanceof FolderFileRefused) {
+      io.stderr(`gog: ${path.join(path.dirname(trajectory), e.shown)} ${e.reason}; no report made`);
+      return 2;
     }
     io.stderr(`gog: ${oneLine(e)}`);
     return 1;
   }
   for (const line of report.left) io.stderr(`gog: warning: ${line} (the report shows it as missing)`);
-  await writeFileAtomic(out, report.html);
+  const stopped = await save(out, report.html, io, signal);
+  if (stopped !== undefined) return stopped;
   io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.images} image${report.images === 1 ? '' : 's'} inlined)`);
   return 0;
 }
@@ -53,18 +83,40 @@ async function trajectoryReport(trajectory: string, out: string, io: Io, redacto
  * A report is made to be shared: a run made before its endpoints' echoes were redacted (or
  * elsewhere) may hold a key, and none of the environment's secrets goes into the file.
  */
-export async function runReport(argv: string[], io: Io, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+export async function runReport(
+  argv: string[],
+  io: Io,
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  signal: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const redactor = new Redactor(envSecrets(env));
   const parsed = parseCommandArgs(argv, { out: { type: 'string' } });
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
   const target = path.resolve(cwd, given);
-  const outOf = (dir: string) => (parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(dir, 'report.html'));
   const stat = await fs.stat(target).catch(() => undefined);
   if (!stat) throw new UsageError(`${given} does not exist`);
-  if (!stat.isDirectory()) return trajectoryReport(target, outOf(path.dirname(target)), io, redactor);
-  if (await isBenchmarkRun(target)) return benchmarkRunReport(target, outOf(target), io, redactor);
-  const trajectory = path.join(target, TRAJECTORY_FILE);
-  if ((await fs.stat(trajectory).catch(() => undefined))?.isFile()) return trajectoryReport(trajectory, outOf(target), io, redactor);
-  throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
+  let kind: 'bench' | 'trajectory';
+  let source: string;
+  if (!stat.isDirectory()) [kind, source] = ['trajectory', target];
+  else if (await isBenchmarkRun(target)) [kind, source] = ['bench', target];
+  else if ((await fs.stat(path.join(target, TRAJECTORY_FILE)).catch(() => undefined))?.isFile())
+    [kind, source] = ['trajectory', path.join(target, TRAJECTORY_FILE)];
+  else throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
+
+  // --out is a new file; the run's own report.html is made again, but only over a file.
+  const out = parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(kind === 'bench' ? source : path.dirname(source), DEFAULT_NAME);
+  try {
+    if (parsed.values.out) await checkNewFile(out, 'report');
+    else {
+      const existing = await fs.lstat(out).catch(() => undefined);
+      if (existing && !existing.isFile()) throw new FolderTaken(`${out} is not a file; give --out FILE.html for the report`);
+    }
+  } catch (e) {
+    if (!(e instanceof FolderTaken)) throw e;
+    io.stderr(`gog: ${e.message}`);
+    return 2;
+  }
+  return kind === 'bench' ? benchmarkRunReport(source, out, io, redactor, signal) : trajectoryReport(source, out, io, redactor, signal);
 }

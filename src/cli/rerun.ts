@@ -2,6 +2,7 @@
 // continued from a corrected step with the live model and real tools, as a new branch run.
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { WriteFailed } from '../core/files';
 import { NotATrajectory, readHeader } from '../run/annotate';
 import { branchSettings, rerunFromStep, type RerunOutcome } from '../run/rerun';
 import { QueryError } from '../run/runQuery';
@@ -50,7 +51,7 @@ export async function runRerun(argv: string[], terminal: Io, env: NodeJS.Process
     const message = oneLine(e);
     io.stderr(`gog: ${message}`);
     if (json) io.stdout(outcomeJson({ error: message }));
-    return e instanceof QueryError ? 2 : 1;
+    return e instanceof QueryError || (e instanceof WriteFailed && e.nothingWritten) ? 2 : 1;
   }
   if (json) io.stdout(outcomeJson(outcome));
   else steps(`branch: ${relativeToCwd(outcome.branch)}`);

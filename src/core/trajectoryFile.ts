@@ -1,7 +1,9 @@
 // Reading and appending trajectory files (JSONL, schema in trajectory.ts).
 import { randomBytes } from 'node:crypto';
-import { close as closeFd, fsync, openSync, promises as fs, writeSync } from 'node:fs';
-import { inFolder, openFd } from './files';
+import { close as closeFd, constants, fstatSync, fsync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { inFolder, openFd, writeFailed } from './files';
+import { openFolderFile } from './folderFile';
 import { isProblem, parseJsonLine, type LineProblem } from './jsonl';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './lineReader';
 import { redact } from './redact';
@@ -116,6 +118,11 @@ export interface ReadOptions {
   /** Refuse files larger than this many bytes, with a one-line TrajectoryTooLarge error. */
   maxBytes?: number;
   maxLineBytes?: number;
+  /**
+   * The folder the file belongs to (its run folder): the file is read only when its real path
+   * lies inside this folder's real path (folderFile.ts). Default: the folder it is named in.
+   */
+  root?: string;
 }
 
 export class TrajectoryTooLarge extends Error {
@@ -129,22 +136,32 @@ export class TrajectoryTooLarge extends Error {
   }
 }
 
-/** Reads a trajectory as a stream of lines: any size reads without one giant string. */
+/**
+ * Reads a trajectory as a stream of lines: any size reads without one giant string. Only a
+ * regular file inside its run folder is read: a link out of the folder is refused
+ * (FolderFileRefused), never opened.
+ */
 export async function readTrajectory(file: string, options: ReadOptions = {}): Promise<LoadedTrajectory> {
-  const stat = await fs.stat(file);
-  if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
-  if (options.maxBytes !== undefined && stat.size > options.maxBytes) throw new TrajectoryTooLarge(file, stat.size, options.maxBytes);
-  const builder = new TrajectoryBuilder(file);
-  const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  for await (const l of readLines(file, maxLine)) {
-    if ('text' in l) builder.add(l.text, l.line);
-    else
-      builder.skip(
-        l.line,
-        `line of ${Math.round(l.tooLong / 1024 / 1024)} MB, longer than the ${Math.round(maxLine / 1024 / 1024)} MB a line may have; skipped`,
-      );
+  const root = options.root ?? path.dirname(file);
+  const opened = await openFolderFile(root, file);
+  if (!opened) throw Object.assign(new Error(`${file} does not exist`), { code: 'ENOENT' });
+  const { handle, stat } = opened;
+  try {
+    if (options.maxBytes !== undefined && stat.size > options.maxBytes) throw new TrajectoryTooLarge(file, stat.size, options.maxBytes);
+    const builder = new TrajectoryBuilder(file);
+    const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    for await (const l of readLines(handle, maxLine)) {
+      if ('text' in l) builder.add(l.text, l.line);
+      else
+        builder.skip(
+          l.line,
+          `line of ${Math.round(l.tooLong / 1024 / 1024)} MB, longer than the ${Math.round(maxLine / 1024 / 1024)} MB a line may have; skipped`,
+        );
+    }
+    return builder.done();
+  } finally {
+    await handle.close();
   }
-  return builder.done();
 }
 
 /**
@@ -152,7 +169,9 @@ export async function readTrajectory(file: string, options: ReadOptions = {}): P
  * opened for appending, so a crash loses at most the line being written, and a reader can
  * tail it. The writes are synchronous on purpose: a line is a few hundred bytes, and going
  * through the thread pool cost about half a millisecond per event. `close` fsyncs.
- * Never truncates: opening an existing file appends after its last line.
+ * Never truncates what was there: opening an existing file appends after its last line. A
+ * line that cannot be written whole (a full disk) is cut off again, so the file always ends
+ * on a whole line, and the write throws a WriteFailed; the writer takes no more lines.
  */
 export class TrajectoryWriter {
   private fd: number | undefined;
@@ -162,15 +181,21 @@ export class TrajectoryWriter {
   private readonly given = new Set<string>();
   /** New files number their events e1, e2…; events added to an existing file take ids that cannot collide. */
   private readonly idPrefix: string;
+  /** Bytes in the file: where the next line starts (the file is only ever appended to by this writer). */
+  private size: number;
+  /** The write that failed: every later write fails the same way. */
+  private failed: Error | undefined;
 
   private constructor(
     readonly file: string,
     fd: number,
+    size: number,
     /** Removed from every line written: secrets a server may have echoed into an error text. */
     private readonly secrets: readonly string[] = [],
     appending = false,
   ) {
     this.fd = fd;
+    this.size = size;
     this.idPrefix = appending ? `a${Date.now().toString(36)}${randomBytes(2).toString('hex')}.` : 'e';
   }
 
@@ -178,15 +203,24 @@ export class TrajectoryWriter {
   static async create(file: string, header: TrajectoryHeader, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
     // Opened off the main thread: many runs at once (a benchmark) must not wait on each other's opens.
     const fd = await inFolder(file, () => openFd(file, 'wx'));
-    const writer = new TrajectoryWriter(file, fd, secrets);
-    writer.writeLine(header);
+    const writer = new TrajectoryWriter(file, fd, 0, secrets);
+    try {
+      writer.writeLine(header);
+    } catch (e) {
+      // Not even the header: no trajectory was made, so none is left.
+      await writer.close().catch(() => undefined);
+      await fs.rm(file, { force: true }).catch(() => undefined);
+      throw e;
+    }
     return writer;
   }
 
   /** Opens an existing trajectory to add events (annotations, a resumed run). */
   static async append(file: string, secrets: readonly string[] = []): Promise<TrajectoryWriter> {
-    const { size } = await fs.stat(file);
-    const writer = new TrajectoryWriter(file, openSync(file, 'a'), secrets, true);
+    // Never through a link: the file named is the file written.
+    const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | (constants.O_NOFOLLOW ?? 0));
+    const { size } = fstatSync(fd);
+    const writer = new TrajectoryWriter(file, fd, size, secrets, true);
     if (size > 0) {
       // A crash may have left the last line unterminated: end it so the next event starts a line.
       const last = Buffer.alloc(1);
@@ -196,7 +230,7 @@ export class TrajectoryWriter {
       } finally {
         await probe.close();
       }
-      if (last[0] !== 0x0a) writeSync(writer.fd!, '\n');
+      if (last[0] !== 0x0a) writer.writeBytes(Buffer.from('\n'));
     }
     return writer;
   }
@@ -216,9 +250,35 @@ export class TrajectoryWriter {
   }
 
   private writeLine(value: unknown): void {
-    if (this.fd === undefined) throw new Error(`${this.file} is closed`);
     const line = JSON.stringify(value);
-    writeSync(this.fd, (this.secrets.length ? redact(line, this.secrets) : line) + '\n');
+    this.writeBytes(Buffer.from((this.secrets.length ? redact(line, this.secrets) : line) + '\n', 'utf8'));
+  }
+
+  /** Appends bytes whole, or cuts off the part that was written and throws. */
+  private writeBytes(bytes: Buffer): void {
+    if (this.failed) throw this.failed;
+    if (this.fd === undefined) throw new Error(`${this.file} is closed`);
+    const fd = this.fd;
+    let at = 0;
+    try {
+      while (at < bytes.length) {
+        const n = writeSync(fd, bytes, at, bytes.length - at);
+        if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        at += n;
+      }
+      this.size += bytes.length;
+    } catch (e) {
+      this.failed = writeFailed(e, this.file);
+      // A torn line would read as a broken one: the file goes back to its last whole line.
+      if (at > 0) {
+        try {
+          ftruncateSync(fd, this.size);
+        } catch {
+          // nothing more can be done here; readers report the torn line by its number
+        }
+      }
+      throw this.failed;
+    }
   }
 
   /** Flushes the file to disk and closes it; the fsync runs off the main thread, so other runs go on meanwhile. */
@@ -227,7 +287,7 @@ export class TrajectoryWriter {
     if (fd === undefined) return;
     this.fd = undefined;
     try {
-      await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(writeFailed(e, this.file)) : resolve())));
     } finally {
       await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
     }

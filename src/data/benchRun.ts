@@ -10,12 +10,12 @@
 //   aside/          unfinished sample folders moved out of the way by a resume
 import * as path from 'node:path';
 import { z } from 'zod';
+import { FolderFileRefused, readFolderFile } from '../core/folderFile';
 import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';
 import { jsonProblem, parseJson } from '../core/json';
-import { readSmallTextFile, SmallFileError } from '../core/smallFile';
 
 export const BENCH_FILE = 'bench.json';
 /** bench.json and summary.json are read whole: a few KB to a few MB (bench.json lists up to 1,000 problems). */
@@ -74,10 +74,13 @@ export async function readBenchMeta(dir: string): Promise<BenchMeta> {
   const file = path.join(dir, BENCH_FILE);
   let text: string;
   try {
-    text = await readSmallTextFile(file, MAX_RUN_JSON_BYTES);
+    const bytes = await readFolderFile(dir, file, { maxBytes: MAX_RUN_JSON_BYTES });
+    if (!bytes) throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
+    text = bytes.toString('utf8');
   } catch (e) {
-    if (e instanceof SmallFileError && e.code !== 'ENOENT') throw new BenchRunError(e.message);
-    throw new BenchRunError(`${dir} is not a benchmark run (no ${BENCH_FILE})`);
+    if (e instanceof BenchRunError) throw e;
+    if (e instanceof FolderFileRefused) throw new BenchRunError(`${dir}: ${e.message}`);
+    throw new BenchRunError(`${dir} is not a benchmark run (no readable ${BENCH_FILE}: ${(e as Error).message})`);
   }
   let value: unknown;
   try {
@@ -158,9 +161,12 @@ export async function writeQueries(dir: string, levels: readonly QueryLevel[]): 
   await writeFileAtomic(path.join(dir, QUERIES_FILE), levels.map((l) => JSON.stringify(l)).join('\n') + (levels.length ? '\n' : ''));
 }
 
+/** summary.json when it is there and reads; a link out of the folder is not read (undefined). */
 export async function readSummary(dir: string): Promise<RunSummary | undefined> {
   try {
-    const r = summarySchema.safeParse(parseJson(await readSmallTextFile(path.join(dir, SUMMARY_FILE), MAX_RUN_JSON_BYTES)));
+    const bytes = await readFolderFile(dir, path.join(dir, SUMMARY_FILE), { maxBytes: MAX_RUN_JSON_BYTES });
+    if (!bytes) return undefined;
+    const r = summarySchema.safeParse(parseJson(bytes.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

@@ -3,7 +3,8 @@
 // reading only what was appended since (the file is append-only). A last line without its
 // newline is taken only if it parses: otherwise it is a line still being written, left for
 // the next read. A broken line is reported by number and the rest still loads.
-import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { FolderFileRefused, openFolderFile, readFolderFile } from '../core/folderFile';
 import { describeSchemaError } from '../core/trajectory';
 import type { LineProblem } from '../core/jsonl';
 import { resultSchema, summarySchema, type RunSummary, type SampleResult } from './results';
@@ -13,6 +14,8 @@ export const RESULTS_FILE = 'results.jsonl';
 export const SUMMARY_FILE = 'summary.json';
 /** A results line is a few KB; one this long is not one of ours. */
 export const MAX_RESULT_LINE_BYTES = 16 * 1024 * 1024;
+/** A summary is a few KB. */
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
 /** Where the last read stopped: the next byte to read and its 1-based line number. */
 export interface ResultsCursor {
@@ -45,7 +48,9 @@ function parseResult(text: string, line: number): Parsed {
 
 /**
  * Reads results from `from` to the end of the file, calling `onResult` for each valid one,
- * in file order. Returns where the next read should start. A missing file reads as empty.
+ * in file order. Returns where the next read should start. A missing file reads as empty. The
+ * file is read only when it is a regular file inside its run folder (folderFile.ts): one that
+ * links out is one problem, numbered line 0, and nothing of it is read.
  */
 export async function readResults(file: string, onResult: (result: SampleResult, line: number) => void, from: ResultsCursor = START): Promise<ResultsRead> {
   const problems: LineProblem[] = [];
@@ -57,41 +62,20 @@ export async function readResults(file: string, onResult: (result: SampleResult,
     if (parsed.kind === 'problem') problems.push(parsed.problem);
     else if (parsed.kind === 'result') onResult(parsed.result, line);
   };
-  let stream;
+  let opened;
   try {
-    await fs.access(file);
-    stream = createReadStream(file, { start: offset, highWaterMark: 1024 * 1024 });
-  } catch {
+    opened = await openFolderFile(path.dirname(file), file);
+  } catch (e) {
+    if (e instanceof FolderFileRefused) return { cursor: from, problems: [{ line: 0, message: e.message }] };
     return { cursor: from, problems };
   }
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      const piece = chunk.subarray(start, nl);
-      if (tooLong || size + piece.length > MAX_RESULT_LINE_BYTES)
-        problems.push({ line, message: `longer than ${MAX_RESULT_LINE_BYTES / 1024 / 1024} MB; skipped` });
-      else
-        take(
-          parseResult(
-            Buffer.concat([...parts, piece])
-              .toString('utf8')
-              .replace(/\r$/, ''),
-            line,
-          ),
-        );
-      offset += size + piece.length + 1;
-      line++;
-      parts = [];
-      size = 0;
-      tooLong = false;
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (tooLong || size + rest.length > MAX_RESULT_LINE_BYTES) {
-      tooLong = true;
-      parts = [];
-    } else parts.push(rest);
-    size += rest.length;
+  if (!opened) return { cursor: from, problems };
+  const stream = opened.handle.createReadStream({ start: offset, highWaterMark: 1024 * 1024, autoClose: false });
+  try {
+    await readChunks();
+  } finally {
+    stream.destroy();
+    await opened.handle.close();
   }
   // The last line, without its newline: complete if it is JSON, else still being written.
   if (size > 0 && !tooLong) {
@@ -103,6 +87,38 @@ export async function readResults(file: string, onResult: (result: SampleResult,
     }
   }
   return { cursor: { offset, line }, problems };
+
+  async function readChunks(): Promise<void> {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
+        const piece = chunk.subarray(start, nl);
+        if (tooLong || size + piece.length > MAX_RESULT_LINE_BYTES)
+          problems.push({ line, message: `longer than ${MAX_RESULT_LINE_BYTES / 1024 / 1024} MB; skipped` });
+        else
+          take(
+            parseResult(
+              Buffer.concat([...parts, piece])
+                .toString('utf8')
+                .replace(/\r$/, ''),
+              line,
+            ),
+          );
+        offset += size + piece.length + 1;
+        line++;
+        parts = [];
+        size = 0;
+        tooLong = false;
+        start = nl + 1;
+      }
+      const rest = chunk.subarray(start);
+      if (tooLong || size + rest.length > MAX_RESULT_LINE_BYTES) {
+        tooLong = true;
+        parts = [];
+      } else parts.push(rest);
+      size += rest.length;
+    }
+  }
 }
 
 /** Reads every result (for `gog compare`-sized work; the views keep rows instead). */
@@ -118,8 +134,11 @@ export type SummaryRead = { ok: true; summary: RunSummary } | { ok: false; messa
 export async function readSummary(file: string): Promise<SummaryRead | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
+    const bytes = await readFolderFile(path.dirname(file), file, { maxBytes: MAX_SUMMARY_BYTES });
+    if (!bytes) return undefined;
+    text = bytes.toString('utf8');
+  } catch (e) {
+    if (e instanceof FolderFileRefused) return { ok: false, message: e.message };
     return undefined;
   }
   let value: unknown;

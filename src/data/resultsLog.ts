@@ -2,8 +2,10 @@
 // (and rollout), appended as samples finish; read (as a stream) when a run resumes or shards merge.
 // A last line cut short by a crash or a kill is reported apart, so resuming can cut it off and
 // run that sample again. (The review views read the same file as a stream: resultsFile.ts.)
-import { close as closeFd, createReadStream, fsync, promises as fs, writeSync } from 'node:fs';
-import { openFd } from '../core/files';
+import { close as closeFd, constants, fstatSync, fsync, ftruncateSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { openFd, writeFailed } from '../core/files';
+import { openFolderFile } from '../core/folderFile';
 import { isProblem, parseJsonLine, type LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
 import { resultSchema, type SampleResult } from './results';
@@ -39,24 +41,25 @@ function parseLine(out: ReadResults, text: string, line: number): void {
 
 /**
  * Reads a results file as a stream (a string of the whole file would stop at V8's 512 MB),
- * a line at a time, each up to MAX_RESULT_LINE_BYTES; an absent file has no results.
+ * a line at a time, each up to MAX_RESULT_LINE_BYTES; an absent file has no results. Only a
+ * regular file inside its run folder is read: one that links out throws a FolderFileRefused
+ * naming it.
  */
 export async function readResults(file: string): Promise<ReadResults> {
   const out: ReadResults = { results: [], problems: [] };
-  try {
-    const { size } = await fs.stat(file);
-    if (size > MAX_RESULTS_BYTES)
-      throw new Error(`${file} is ${Math.round(size / 2 ** 20)} MB; a results file of a run is at most ${MAX_RESULTS_BYTES / 2 ** 20} MB`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw e;
+  const opened = await openFolderFile(path.dirname(file), file);
+  if (!opened) return out;
+  if (opened.stat.size > MAX_RESULTS_BYTES) {
+    await opened.handle.close();
+    throw new Error(`${file} is ${Math.round(opened.stat.size / 2 ** 20)} MB; a results file of a run is at most ${MAX_RESULTS_BYTES / 2 ** 20} MB`);
   }
   let parts: Buffer[] = [];
   let size = 0;
   let tooLong = false;
   let line = 1;
   let offset = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+  // The stream reads the file opened and checked above (and closes it), not the name again.
+  for await (const chunk of opened.handle.createReadStream({ highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const piece = chunk.subarray(start, nl);
@@ -86,36 +89,61 @@ export async function readResults(file: string): Promise<ReadResults> {
  * per line on a file opened for appending. Synchronous on purpose, as the trajectory writer's
  * lines are: a line is a few hundred bytes, and appends queued on the thread pool behind
  * other samples' file work held each finished sample's worker back from starting the next.
+ * A line that cannot be written whole (a full disk) is cut off again, so the file ends on a
+ * whole line, and the append fails with a WriteFailed naming the file.
  */
 export class ResultsWriter {
   private fd: number | undefined;
 
-  private constructor(fd: number) {
+  private constructor(
+    readonly file: string,
+    fd: number,
+    /** Bytes in the file: where the next line starts. */
+    private size: number,
+  ) {
     this.fd = fd;
   }
 
   static async open(file: string): Promise<ResultsWriter> {
-    return new ResultsWriter(await openFd(file, 'a'));
+    // Never through a link: the run folder's own file, or a new one.
+    const fd = await openFd(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0));
+    return new ResultsWriter(file, fd, fstatSync(fd).size);
   }
 
   append(result: SampleResult): Promise<void> {
     if (this.fd === undefined) return Promise.reject(new Error('the results file is closed'));
     const line = Buffer.from(JSON.stringify(result) + '\n');
+    let at = 0;
     try {
       // O_APPEND: each write lands whole at the end; a short write (a full disk) is finished or fails.
-      for (let at = 0; at < line.length;) at += writeSync(this.fd, line, at);
+      while (at < line.length) {
+        const n = writeSync(this.fd, line, at);
+        if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        at += n;
+      }
+      this.size += line.length;
       return Promise.resolve();
     } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      if (at > 0) {
+        try {
+          ftruncateSync(this.fd, this.size);
+        } catch {
+          // a resume cuts a torn last line off (and keeps it in aside/)
+        }
+      }
+      return Promise.reject(writeFailed(e, this.file));
     }
   }
 
-  /** Flushes the file to disk (off the main thread) and closes it. */
+  /** Flushes the file to disk (off the main thread) and closes it; a flush that fails is a failed write. */
   async close(): Promise<void> {
     const fd = this.fd;
     if (fd === undefined) return;
     this.fd = undefined;
-    await new Promise<void>((resolve) => fsync(fd, () => resolve()));
-    await new Promise<void>((resolve, reject) => closeFd(fd, (e) => (e ? reject(e) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(writeFailed(e, this.file)) : resolve())));
+    } finally {
+      await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
+    }
   }
 }

@@ -99,7 +99,8 @@ export class RunStatusReader {
         t.cursor,
       );
       t.cursor = read.cursor;
-      t.size = read.cursor.offset;
+      // A file that was refused whole (line 0: a link out of the folder) is not looked at again until it changes.
+      t.size = read.problems.some((p) => p.line === 0) ? stat.size : read.cursor.offset;
       t.problems.push(...read.problems);
     }
     this.tallies.set(dir, tally);

@@ -1,25 +1,25 @@
 // The files a run's results name: a sample's trajectory, and review queues of them. A run
 // folder may come from someone else, so a trajectory path from results.jsonl is followed
 // only when it stays inside the run folder (real paths compared, so a symlink out is
-// refused too) and names a regular .jsonl file.
+// refused too: folderFile.ts) and names a regular .jsonl file.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { checkFolderFile, FolderFileRefused } from '../core/folderFile';
 import { writeFileAtomic } from './atomicFile';
 
 export async function sampleTrajectory(runDir: string, rel: string): Promise<string> {
   if (!rel || path.isAbsolute(rel) || !rel.endsWith('.jsonl'))
     throw new Error(`results.jsonl names "${rel.slice(0, 120)}", which is not a trajectory in the run folder`);
-  const file = path.resolve(runDir, rel);
-  let real: string;
-  let root: string;
+  let checked;
   try {
-    [real, root] = await Promise.all([fs.realpath(file), fs.realpath(runDir)]);
-  } catch {
-    throw new Error(`the trajectory ${rel} is missing from the run folder`);
+    checked = await checkFolderFile(runDir, path.resolve(runDir, rel));
+  } catch (e) {
+    if (!(e instanceof FolderFileRefused)) throw e;
+    if (e.reason.startsWith('links to a file outside')) throw new Error(`the trajectory ${rel} is outside the run folder; not opened`, { cause: e });
+    throw new Error(`the trajectory ${rel} ${e.reason}`, { cause: e });
   }
-  if (!real.startsWith(root + path.sep)) throw new Error(`the trajectory ${rel} is outside the run folder; not opened`);
-  if (!(await fs.stat(real)).isFile()) throw new Error(`the trajectory ${rel} is not a regular file`);
-  return real;
+  if (!checked) throw new Error(`the trajectory ${rel} is missing from the run folder`);
+  return checked.file;
 }
 
 /** `.gog/queues/`: where review queues are written, under the workspace (or the folder holding `.gog/runs/`). */

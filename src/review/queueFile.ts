@@ -2,8 +2,8 @@
 // `.gog/queues/` for a filtered set of samples), read into the folder the listed files share
 // and their paths relative to it. Relative paths are taken from the project the queue
 // belongs to (the folder holding `.gog/`), else from the queue file's folder.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { checkFolderFile, FolderFileRefused, openChecked } from '../core/folderFile';
 import { z } from 'zod';
 import { parseJson } from '../core/json';
 
@@ -34,11 +34,21 @@ function commonFolder(files: readonly string[]): string {
 
 export async function readQueueFile(queueFile: string): Promise<QueueList> {
   const name = path.basename(queueFile);
-  const stat = await fs.stat(queueFile);
-  if (stat.size > MAX_QUEUE_FILE_BYTES) throw new Error(`the queue file ${name} is ${Math.round(stat.size / 1024 / 1024)} MB, more than a queue holds`);
+  // A regular file in its folder only (folderFile.ts): not a link elsewhere, not a pipe or a device that never ends.
+  const checked = await checkFolderFile(path.dirname(queueFile), queueFile, 'queue folder').catch((e: unknown) => {
+    throw new Error(`the queue file ${e instanceof FolderFileRefused ? `${name} ${e.reason}` : `${name} cannot be read`}`, { cause: e });
+  });
+  if (!checked) throw new Error(`the queue file ${name} does not exist`);
+  if (checked.stat.size > MAX_QUEUE_FILE_BYTES)
+    throw new Error(`the queue file ${name} is ${Math.round(checked.stat.size / 1024 / 1024)} MB, more than a queue holds`);
   let json: unknown;
   try {
-    json = parseJson(await fs.readFile(queueFile, 'utf8'));
+    const handle = await openChecked(checked);
+    try {
+      json = parseJson(await handle.readFile('utf8'));
+    } finally {
+      await handle.close();
+    }
   } catch {
     throw new Error(`the queue file ${name} is not JSON`);
   }

@@ -4,6 +4,7 @@
 // with a light pass over the lines (JSON.parse and a few zod checks), never as full records.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { checkFolderFile, openChecked, readFolderFile } from '../core/folderFile';
 import { z } from 'zod';
 import { labelOf } from '../core/annotations';
 import { writeFileAtomic } from '../data/atomicFile';
@@ -160,7 +161,9 @@ export class QueueIndex {
   async loadCache(): Promise<void> {
     if (!this.cacheFile) return;
     try {
-      const parsed = cacheSchema.safeParse(parseJson(await fs.readFile(this.cacheFile, 'utf8')));
+      const bytes = await readFolderFile(path.dirname(this.cacheFile), this.cacheFile, { what: 'cache', maxBytes: 1024 * 1024 * 1024 });
+      if (!bytes) return;
+      const parsed = cacheSchema.safeParse(parseJson(bytes.toString('utf8')));
       if (parsed.success && parsed.data.root === this.root) this.entries = new Map(parsed.data.entries.map((e) => [e.rel, e]));
     } catch {
       // no cache yet, or an unreadable one: it is rebuilt
@@ -195,18 +198,35 @@ export class QueueIndex {
   /** One file's entry, read again if its size or time changed. */
   async refresh(rel: string): Promise<QueueEntry | undefined> {
     const file = path.join(this.root, rel);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) {
+    // Only a regular file inside the queue's folder is read (folderFile.ts): a link out is left out.
+    const checked = await checkFolderFile(this.root, file).catch(() => undefined);
+    const stat = checked?.stat;
+    if (!checked || !stat) {
       this.entries.delete(rel);
       return undefined;
     }
     const cached = this.entries.get(rel);
     if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
     // A file larger than the editor opens is listed, not read: memory stays bounded.
-    const entry =
-      stat.size > MAX_INDEXED_BYTES
-        ? { ...summarize(rel, '', stat.size, stat.mtimeMs), question: `${rel} (${Math.round(stat.size / 1024 / 1024)} MB, too large to read)`, problems: 1 }
-        : summarize(rel, await fs.readFile(file, 'utf8'), stat.size, stat.mtimeMs);
+    let entry: QueueEntry;
+    if (stat.size > MAX_INDEXED_BYTES)
+      entry = {
+        ...summarize(rel, '', stat.size, stat.mtimeMs),
+        question: `${rel} (${Math.round(stat.size / 1024 / 1024)} MB, too large to read)`,
+        problems: 1,
+      };
+    else {
+      const handle = await openChecked(checked).catch(() => undefined);
+      if (!handle) {
+        this.entries.delete(rel);
+        return undefined;
+      }
+      try {
+        entry = summarize(rel, await handle.readFile('utf8'), stat.size, stat.mtimeMs);
+      } finally {
+        await handle.close();
+      }
+    }
     this.lastRead++;
     this.entries.set(rel, entry);
     return entry;

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { headerSchema, type TrajectoryHeader } from '../core/trajectory';
+import { openFolderFile } from '../core/folderFile';
 import { readTrajectory } from '../core/trajectoryFile';
 import { parseJson } from '../core/json';
 
@@ -48,7 +49,9 @@ async function describe(dir: string, rel: string): Promise<Related> {
 export async function readHeaderOnly(file: string): Promise<TrajectoryHeader | undefined> {
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(file, 'r');
+    // Only a regular file inside its own folder (folderFile.ts): never through a link out, never a pipe.
+    handle = (await openFolderFile(path.dirname(file), file))?.handle;
+    if (!handle) return undefined;
     const buf = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const end = buf.subarray(0, bytesRead).indexOf(0x0a);

@@ -1,9 +1,11 @@
 // An annotated trajectory's file: read once as bytes (kept, so a changed file can be told
 // from one a run is still appending to, and Save As can write what was read), annotations
 // appended in one fsynced write, and copies written atomically.
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { writeAll, writeFailed } from '../core/files';
+import { FolderFileRefused, openFolderFile, readFolderFile } from '../core/folderFile';
 import { writeFileAtomic } from '../data/atomicFile';
-import { readSmallFile, SmallFileError } from '../core/smallFile';
 import type { AnnotationEvent } from '../core/trajectory';
 import { parseTrajectoryBytes, TrajectoryTooLarge, type LoadedTrajectory } from '../core/trajectoryFile';
 
@@ -20,28 +22,32 @@ export type DiskChange =
   /** Anything else: rewritten, truncated, removed. */
   | { kind: 'replaced'; why: string };
 
+/** The file's bytes and what they hold; only a regular file inside its own folder is read (folderFile.ts). */
 export async function readTrajectoryBytes(file: string, maxBytes: number): Promise<TrajectoryBytes> {
-  const stat = await fs.stat(file);
-  if (!stat.isFile()) throw new Error(`${file} is not a regular file`);
-  if (stat.size > maxBytes) throw new TrajectoryTooLarge(file, stat.size, maxBytes);
-  const bytes = await fs.readFile(file);
-  return { bytes, trajectory: parseTrajectoryBytes(bytes, file) };
+  const opened = await openFolderFile(path.dirname(file), file);
+  if (!opened) throw Object.assign(new Error(`${file} does not exist`), { code: 'ENOENT' });
+  try {
+    if (opened.stat.size > maxBytes) throw new TrajectoryTooLarge(file, opened.stat.size, maxBytes);
+    const bytes = await opened.handle.readFile();
+    return { bytes, trajectory: parseTrajectoryBytes(bytes, file) };
+  } finally {
+    await opened.handle.close();
+  }
 }
 
 /**
- * Reads the file again (only a regular file of at most `maxBytes`: a pipe would block the
- * read for ever, a huge file fill memory) and says how it relates to `known`.
+ * Reads the file again (only a regular file inside its folder, of at most `maxBytes`: a pipe
+ * would block the read for ever, a huge file fill memory) and says how it relates to `known`.
  */
 export async function compareWithDisk(file: string, known: Buffer, maxBytes = 256 * 1024 * 1024): Promise<DiskChange> {
-  let now: Buffer;
+  let now: Buffer | undefined;
   try {
-    now = await readSmallFile(file, maxBytes);
+    now = await readFolderFile(path.dirname(file), file, { maxBytes });
   } catch (e) {
-    if (e instanceof SmallFileError && e.code === 'not_file') return { kind: 'replaced', why: 'it is no longer a regular file' };
-    if (e instanceof SmallFileError && e.code === 'too_large')
-      return { kind: 'replaced', why: `it grew past the ${Math.round(maxBytes / 1024 / 1024)} MB a trajectory is opened up to` };
-    return { kind: 'replaced', why: 'it is gone' };
+    if (e instanceof FolderFileRefused) return { kind: 'replaced', why: `it ${e.reason}` };
+    return { kind: 'replaced', why: 'it cannot be read' };
   }
+  if (!now) return { kind: 'replaced', why: 'it is gone' };
   if (now.length < known.length) return { kind: 'replaced', why: 'it is shorter than when it was read' };
   if (!now.subarray(0, known.length).equals(known)) return { kind: 'replaced', why: 'its lines were changed' };
   return now.length === known.length ? { kind: 'same' } : { kind: 'appended', tail: now.subarray(known.length) };
@@ -68,10 +74,16 @@ export function annotationLines(known: Buffer, annotations: readonly AnnotationE
 export async function appendAnnotations(file: string, known: Buffer, annotations: readonly AnnotationEvent[]): Promise<Buffer> {
   const data = annotationLines(known, annotations);
   if (!data.length) return data;
-  const handle = await fs.open(file, 'a');
+  // Never through a link: the file read is the file written.
+  const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | (fsConstants.O_NOFOLLOW ?? 0));
+  const { size } = await handle.stat();
   try {
-    await handle.write(data);
-    await handle.sync();
+    await writeAll(handle, data, file);
+    await handle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
+  } catch (e) {
+    // A full disk: the file goes back to its last whole line, and the annotations are not saved.
+    await handle.truncate(size).catch(() => undefined);
+    throw e;
   } finally {
     await handle.close();
   }

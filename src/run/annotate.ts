@@ -2,8 +2,9 @@
 // as annotation events, after whatever it holds, never written over it. The file is opened
 // for appending, so a line another writer added since it was checked is kept, and ours
 // lands after it.
-import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { FolderFileRefused, openFolderFile } from '../core/folderFile';
 import { readLines } from '../core/lineReader';
 import { describeSchemaError, headerSchema, type AnnotationEvent, type Edit, type TrajectoryHeader } from '../core/trajectory';
 import { TrajectoryWriter } from '../core/trajectoryFile';
@@ -20,15 +21,26 @@ export class NotATrajectory extends Error {
   }
 }
 
-/** Reads only the first line that is not blank, and checks it is a trajectory header. */
+/**
+ * Reads only the first line that is not blank, and checks it is a trajectory header. Only a
+ * regular file inside its own folder is read (folderFile.ts): a trajectory.jsonl that links
+ * elsewhere is refused, never read nor appended to.
+ */
 export async function readHeader(file: string): Promise<TrajectoryHeader> {
-  const stat = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
-    throw new NotATrajectory(e.code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${e.code ?? oneLine(e)}`);
-  });
-  // A pipe or a device would block or never end: only regular files are read.
-  if (!stat.isFile()) throw new NotATrajectory(`${file} is not a trajectory file (not a regular file)`);
+  let opened;
   try {
-    for await (const line of readLines(file, MAX_HEADER_BYTES)) {
+    opened = await openFolderFile(path.dirname(file), file);
+  } catch (e) {
+    // A pipe or a device would block or never end: only regular files are read.
+    if (e instanceof FolderFileRefused)
+      throw new NotATrajectory(
+        e.reason.endsWith('not a regular file') ? `${file} is not a trajectory file (not a regular file)` : `${file} ${e.reason}; not read or labelled`,
+      );
+    throw new NotATrajectory(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`);
+  }
+  if (!opened) throw new NotATrajectory(`${file} does not exist`);
+  try {
+    for await (const line of readLines(opened.handle, MAX_HEADER_BYTES)) {
       if ('tooLong' in line) break;
       if (!line.text.trim()) continue;
       let value: unknown;
@@ -46,6 +58,8 @@ export async function readHeader(file: string): Promise<TrajectoryHeader> {
   } catch (e) {
     if (e instanceof NotATrajectory) throw e;
     throw new NotATrajectory(`cannot read ${file}: ${oneLine(e).replace(/^[A-Z]+: /, '')}`);
+  } finally {
+    await opened.handle.close();
   }
   throw new NotATrajectory(`${file} is not a trajectory: its first line is not a trajectory header`);
 }

@@ -28,6 +28,7 @@ import { runRedactor } from './runSecrets';
 import { resultOfFailure, resultOfRun, type SampleRun } from './sampleResult';
 import { checkRunSettings, type RunSettings } from './settingsSpec';
 import { toolVersions } from './versions';
+import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 
 export interface BenchOptions extends RunSettings {
   /** The dataset file: JSON, JSONL or Parquet. */
@@ -184,7 +185,8 @@ async function copyPrompts(runDir: string, prompts: LoadedPrompts): Promise<void
   for (const rel of Object.values(prompts.files)) {
     const to = path.join(runDir, PROMPTS_DIR, rel);
     await fs.mkdir(path.dirname(to), { recursive: true });
-    await fs.copyFile(path.join(prompts.folder, rel), to);
+    // The bytes read and checked when the prompts were loaded, not the file again.
+    await writeNewFile(to, await fs.readFile(path.join(prompts.folder, rel)));
   }
 }
 
@@ -292,6 +294,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
 
   let results: SampleResult[] = [];
   let unlock: (() => Promise<void>) | undefined;
+  /** bench.json is ours: the folder is this run's. */
+  let claimed = false;
   try {
     if (state === 'run') {
       unlock = await lockFolder(o.runDir);
@@ -302,16 +306,27 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       results = resumed.results;
       for (const n of resumed.notes) notice(n);
     } else {
-      await fs.mkdir(path.join(o.runDir, SAMPLES_DIR), { recursive: true });
+      await fs.mkdir(path.join(o.runDir, SAMPLES_DIR), { recursive: true }).catch((e: unknown) => Promise.reject(writeFailed(e, o.runDir)));
       // Exclusive: of two runs racing for one folder, one gets it.
-      await fs.writeFile(path.join(o.runDir, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n', { flag: 'wx' });
+      await writeNewFile(path.join(o.runDir, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n', { durable: true });
+      claimed = true;
       unlock = await lockFolder(o.runDir);
       if (prompts) await copyPrompts(o.runDir, prompts);
     }
   } catch (e) {
-    await unlock?.();
+    await unlock?.().catch(() => undefined);
     if (e instanceof BenchFolderError) throw new BenchError(e.message);
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new BenchError(`another run took ${o.runDir} first; choose another folder`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !claimed) throw new BenchError(`another run took ${o.runDir} first; choose another folder`);
+    if (state !== 'run' && (claimed || e instanceof WriteFailed)) {
+      // A new run that could not write its first files (a full disk): what it made goes, and it never started.
+      await Promise.all(
+        [SAMPLES_DIR, PROMPTS_DIR, ...(claimed ? [BENCH_FILE] : [])].map((name) =>
+          fs.rm(path.join(o.runDir, name), { recursive: true, force: true }).catch(() => undefined),
+        ),
+      );
+      if (state === 'absent') await fs.rmdir(o.runDir).catch(() => undefined);
+      throw new BenchError(oneLine(writeFailed(e, o.runDir)));
+    }
     throw e;
   }
 
@@ -353,13 +368,16 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     };
   };
 
-  // summary.json follows the results, rewritten at most once a second while the run goes.
+  let next = 0;
+  let failure: unknown;
+  // summary.json follows the results, rewritten at most once a second while the run goes. A
+  // write that fails (a full disk) stops the run, as a results line that cannot be written does.
   let lastSummary = 0;
   let summaryWrite: Promise<void> = Promise.resolve();
   const saveSummary = (finished: boolean) => {
     lastSummary = Date.now();
     const summary = buildSummary(meta, results, { finished });
-    summaryWrite = summaryWrite.then(() => writeSummary(o.runDir, summary)).catch((e: unknown) => notice(`could not write summary.json: ${oneLine(e)}`));
+    summaryWrite = summaryWrite.then(() => writeSummary(o.runDir, summary)).catch((e: unknown) => void (failure ??= e));
     return summary;
   };
   saveSummary(false);
@@ -381,6 +399,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
         image = await images.file(sample.image, sampleSignal);
       } catch (e) {
         if (signal.aborted) return undefined;
+        // The disk, not the sample: the run stops.
+        if (e instanceof WriteFailed) throw e;
         return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out while its image was fetched' : oneLine(e));
       }
       const events: TrajectoryEvent[] = [];
@@ -438,8 +458,6 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     }
   };
 
-  let next = 0;
-  let failure: unknown;
   // Past `concurrency` samples, another starts while fewer than `lookahead` requests wait for a
   // slot: it reads its image and makes its folder while the endpoint is busy, so a slot given
   // back goes at once to a request that is ready, instead of idling through a sample's start.
@@ -485,13 +503,17 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     const workers = o.concurrency + Math.ceil(o.concurrency / 2);
     await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, jobs.length)) }, worker));
   } finally {
-    signal.removeEventListener('abort', admitMore);
-    await writer.close();
-    const finished = results.length === total;
-    summary = saveSummary(finished);
-    await summaryWrite;
-    await writeQueries(o.runDir, queryLevels(results, o.hardPassRate)).catch((e: unknown) => notice(`could not write queries.jsonl: ${oneLine(e)}`));
-    await unlock?.();
+    // Each step is tried whatever the one before did, and the lock is released whatever happens.
+    try {
+      signal.removeEventListener('abort', admitMore);
+      await writer.close().catch((e: unknown) => void (failure ??= e));
+      const finished = results.length === total;
+      summary = saveSummary(finished);
+      await summaryWrite;
+      await writeQueries(o.runDir, queryLevels(results, o.hardPassRate)).catch((e: unknown) => void (failure ??= e));
+    } finally {
+      await unlock?.();
+    }
   }
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(oneLine(failure));
   return { runDir: o.runDir, loaded: dataset.found, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };

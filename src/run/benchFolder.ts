@@ -7,11 +7,13 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeNewFile } from '../core/files';
+import { FolderFileRefused, readFolderFile } from '../core/folderFile';
 import { ASIDE_DIR, BENCH_FILE, readBenchMeta, SAMPLES_DIR, type BenchMeta } from '../data/benchRun';
+import { checkCreatable, FolderTaken } from '../data/emptyFolder';
 import type { SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';
 import { parseJson } from '../core/json';
-import { readSmallTextFile } from '../core/smallFile';
 
 const LOCK_FILE = 'bench.lock';
 
@@ -22,20 +24,40 @@ export class BenchFolderError extends Error {
   }
 }
 
-/** What a folder holds, for deciding between a new run and a resume. */
+/**
+ * What a folder holds, for deciding between a new run and a resume. A folder the run cannot
+ * use (a link, a file, one it may not write, a path under a file) is a BenchFolderError.
+ */
 export async function folderState(dir: string): Promise<'absent' | 'empty' | 'run' | 'other'> {
   let entries: string[];
   try {
+    const link = await fs.lstat(dir).catch(() => undefined);
+    if (link?.isSymbolicLink()) {
+      const to = await fs.stat(dir).catch(() => undefined);
+      throw new BenchFolderError(`--out ${dir} is a symbolic link${to ? '' : ' to nothing'}; give the run's folder itself, not a link`);
+    }
     const stat = await fs.stat(dir);
     if (!stat.isDirectory()) throw new BenchFolderError(`${dir} is a file, not a folder; give a new or empty folder for the run`);
     entries = await fs.readdir(dir);
   } catch (e) {
     if (e instanceof BenchFolderError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
-    throw new BenchFolderError(`cannot use ${dir}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new BenchFolderError(`cannot use ${dir}: ${(e as Error).message}`);
+    await writable(dir);
+    return 'absent';
   }
-  if (!entries.length) return 'empty';
-  return entries.includes(BENCH_FILE) ? 'run' : 'other';
+  if (entries.length && !entries.includes(BENCH_FILE)) return 'other';
+  await writable(dir);
+  return !entries.length ? 'empty' : 'run';
+}
+
+/** The folder (or where it would be made) can be written; one line saying why not. */
+async function writable(dir: string): Promise<void> {
+  try {
+    await checkCreatable(path.join(dir, BENCH_FILE));
+  } catch (e) {
+    throw e instanceof FolderTaken ? new BenchFolderError(e.message) : e;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -55,14 +77,17 @@ function alive(pid: number): boolean {
 export async function lockFolder(dir: string): Promise<() => Promise<void>> {
   const file = path.join(dir, LOCK_FILE);
   try {
-    const held = parseJson(await readSmallTextFile(file, 64 * 1024)) as { host?: unknown; pid?: unknown };
+    const bytes = await readFolderFile(dir, file, { maxBytes: 64 * 1024 });
+    const held = (bytes ? parseJson(bytes.toString('utf8')) : {}) as { host?: unknown; pid?: unknown };
     if (held.host === os.hostname() && typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid))
       throw new BenchFolderError(`${dir} is being run by process ${held.pid} on this machine; wait for it or stop it first`);
   } catch (e) {
     if (e instanceof BenchFolderError) throw e;
-    // no lock, or an unreadable one: take it
+    // no lock, or an unreadable one (a link out of the folder included): take it
   }
-  await fs.writeFile(file, JSON.stringify({ host: os.hostname(), pid: process.pid, started: new Date().toISOString() }) + '\n');
+  // Removed first (a link is removed, never followed), then made anew: the lock is our own file.
+  await fs.rm(file, { force: true });
+  await writeNewFile(file, JSON.stringify({ host: os.hostname(), pid: process.pid, started: new Date().toISOString() }) + '\n');
   return () => fs.rm(file, { force: true });
 }
 
@@ -90,9 +115,19 @@ export async function resumeFolder(dir: string, idOf: (index: number) => string 
     throw new BenchFolderError(e.message);
   });
   const file = path.join(dir, RESULTS_FILE);
-  const read = await readResults(file);
+  const read = await readResults(file).catch((e: unknown) => {
+    throw e instanceof FolderFileRefused ? new BenchFolderError(`cannot resume ${dir}: ${e.message}`) : e;
+  });
   const notes: string[] = [];
   const aside = path.join(dir, ASIDE_DIR);
+  // What a resume writes into and moves between must be the run's own folders, never links elsewhere.
+  for (const sub of [ASIDE_DIR, SAMPLES_DIR]) {
+    const st = await fs.lstat(path.join(dir, sub)).catch(() => undefined);
+    if (st && !st.isDirectory())
+      throw new BenchFolderError(
+        `cannot resume ${dir}: ${sub} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}; it must be the run's own folder`,
+      );
+  }
   const when = stamp();
   if (read.tail) {
     await fs.mkdir(aside, { recursive: true });

@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { untilAborted } from '../core/abortable';
 import { readTrajectory } from '../core/trajectoryFile';
 import { writeFileAtomic } from '../data/atomicFile';
 import { readBenchRun } from '../data/benchRun';
@@ -56,11 +57,13 @@ async function sampleImage(runDir: string, realRun: string, r: SampleResult): Pr
   return { bytes: await new RunAssets(real).read(check), name: path.basename(rel) };
 }
 
-export async function exportHardQueries(runDir: string, out: string, options: ExportOptions = {}): Promise<ExportOutcome> {
+/** Writes the file whole, or (cancelled by `signal`, failed) not at all. */
+export async function exportHardQueries(runDir: string, out: string, options: ExportOptions = {}, signal?: AbortSignal): Promise<ExportOutcome> {
   let run;
   try {
-    run = await readBenchRun(runDir);
+    run = await untilAborted(readBenchRun(runDir), signal);
   } catch (e) {
+    if (signal?.aborted) throw e;
     throw new ExportError((e as Error).message);
   }
   const setting = run.meta.settings.hardPassRate;
@@ -75,6 +78,7 @@ export async function exportHardQueries(runDir: string, out: string, options: Ex
     const rollouts = run.results.filter((r) => r.index === q.index).sort((a, b) => a.rollout - b.rollout);
     let image: { bytes: Buffer; name: string } | string = `sample ${q.index}: no rollout ran`;
     for (const r of rollouts) {
+      signal?.throwIfAborted();
       image = await sampleImage(runDir, realRun, r);
       if (typeof image !== 'string') break;
     }
@@ -122,6 +126,7 @@ export async function exportHardQueries(runDir: string, out: string, options: Ex
     ],
     columnData: columns.map((name) => ({ name, data: rows.map((row) => row[name]) })),
   });
+  signal?.throwIfAborted();
   await writeFileAtomic(out, Buffer.from(buffer));
   return { file: out, queries: levels.length, hard: hard.length, written: rows.length, skipped };
 }

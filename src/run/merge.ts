@@ -2,15 +2,19 @@
 // folder, as if it had run in one place: the results of every shard (sorted), each sample's
 // folder (hard links where the file system allows, else copies), one bench.json and a
 // summary. Runs that are not shards of one run (another dataset, other settings), or that
-// hold a sample twice, are refused in one line.
-import { promises as fs } from 'node:fs';
+// hold a sample twice, are refused in one line. The merged run appears whole or not at all.
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { untilAborted } from '../core/abortable';
+import { writeFailed, writeNewFile } from '../core/files';
+import { FolderFileRefused, isInside } from '../core/folderFile';
+import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
+import { StagedFolder } from '../data/stagedFolder';
 import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, readBenchMeta, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta } from '../data/benchRun';
 import { writeFileAtomic } from '../data/atomicFile';
 import { queryLevels } from '../data/levels';
 import type { RunSummary, SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';
-import { folderState } from './benchFolder';
 
 export class MergeError extends Error {
   constructor(message: string) {
@@ -19,21 +23,32 @@ export class MergeError extends Error {
   }
 }
 
-/** Links (or copies) a folder's regular files into `to`; links inside it are not followed, nor copied. */
-async function linkTree(from: string, to: string): Promise<void> {
+/**
+ * Links (or copies) a folder's regular files into `to`; links inside it are not followed, nor
+ * copied. `from` itself must be a folder (not a link to one) whose real path is inside `root`
+ * (the shard's run folder), so a shard from someone else cannot bring files from elsewhere.
+ */
+async function linkTree(root: string, from: string, to: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+  signal?.throwIfAborted();
+  const stat = await fs.lstat(from).catch(() => undefined);
+  if (!stat) return undefined;
+  const real = await fs.realpath(from).catch(() => undefined);
+  if (stat.isSymbolicLink() || !real || !isInside(root, real)) return `${from} is a link, not a folder of the run; its files are not merged`;
+  if (!stat.isDirectory()) return undefined;
   await fs.mkdir(to, { recursive: true });
   for (const entry of await fs.readdir(from, { withFileTypes: true })) {
     const src = path.join(from, entry.name);
     const dst = path.join(to, entry.name);
-    if (entry.isDirectory()) await linkTree(src, dst);
+    if (entry.isDirectory()) await linkTree(root, src, dst, signal);
     else if (entry.isFile()) {
       try {
         await fs.link(src, dst);
       } catch {
-        await fs.copyFile(src, dst);
+        await fs.copyFile(src, dst, fsConstants.COPYFILE_EXCL).catch((e: unknown) => Promise.reject(writeFailed(e, dst)));
       }
     }
   }
+  return undefined;
 }
 
 export interface MergeOutcome {
@@ -43,31 +58,47 @@ export interface MergeOutcome {
   notes: string[];
 }
 
-export async function mergeRuns(dirs: readonly string[], out: string): Promise<MergeOutcome> {
+/**
+ * Merges the shard folders `dirs` into `out` (new or empty). The merged run appears whole or
+ * not at all: it is written beside `out` and renamed into place (stagedFolder.ts), and a
+ * signal or a failure leaves `out` as it was. Files of a shard are read only inside its
+ * folder (folderFile.ts): a results.jsonl that links elsewhere is not read, and is noted.
+ */
+export async function mergeRuns(dirs: readonly string[], out: string, signal?: AbortSignal): Promise<MergeOutcome> {
   if (!dirs.length) throw new MergeError('give the shard folders to merge');
-  const runs: { dir: string; meta: BenchMeta; results: SampleResult[]; problems: string[] }[] = [];
+  try {
+    await checkEmptyFolder(out, 'merged run');
+  } catch (e) {
+    if (e instanceof FolderTaken) throw new MergeError(e.message);
+    throw e;
+  }
+  const notes: string[] = [];
+  const runs: { dir: string; real: string; meta: BenchMeta; results: SampleResult[] }[] = [];
   for (const dir of dirs) {
+    signal?.throwIfAborted();
     let meta: BenchMeta;
     try {
       meta = await readBenchMeta(dir);
     } catch (e) {
       throw new MergeError((e as Error).message);
     }
-    const read = await readResults(path.join(dir, RESULTS_FILE));
-    runs.push({
-      dir,
-      meta,
-      results: read.results,
-      problems: read.problems.map((p) => `${path.join(dir, RESULTS_FILE)} line ${p.line}: ${p.message}; skipped`),
-    });
+    let results: SampleResult[] = [];
+    try {
+      const read = await untilAborted(readResults(path.join(dir, RESULTS_FILE)), signal);
+      results = read.results;
+      // A line that is not a result (broken, or nested too deep to handle) is named, not merged.
+      for (const p of read.problems) notes.push(`${path.join(dir, RESULTS_FILE)} line ${p.line}: ${p.message}; skipped`);
+    } catch (e) {
+      if (!(e instanceof FolderFileRefused)) throw e;
+      notes.push(`${dir}: ${e.message}; its results are left out`);
+    }
+    runs.push({ dir, real: await fs.realpath(dir), meta, results });
   }
   const first = runs[0]!;
   for (const r of runs.slice(1)) {
     const differs = mismatch(first.meta, r.meta);
     if (differs) throw new MergeError(`cannot merge ${first.dir} and ${r.dir}: ${differs}`);
   }
-  // A line that is not a result (broken, or nested too deep to handle) is named, not merged.
-  const notes: string[] = runs.flatMap((r) => r.problems);
   const count = first.meta.shard?.count ?? 1;
   const seenShards = new Map<number, string>();
   for (const r of runs) {
@@ -98,10 +129,6 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
       notes.push(`${r.dir} is unfinished (${r.results.length} of ${expected} done); run it again with --resume, then merge again`);
   }
 
-  const state = await folderState(out).catch((e: Error) => {
-    throw new MergeError(e.message);
-  });
-  if (state === 'run' || state === 'other') throw new MergeError(`${out} is not empty; the merged run goes into a new or empty folder`);
   const { shard: _shard, ...rest } = first.meta;
   const meta: BenchMeta = {
     ...rest,
@@ -116,63 +143,39 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<M
     meta.samples = total;
   }
   results.sort((a, b) => a.index - b.index || a.rollout - b.rollout);
-  // Everything that could fail on the records themselves happens before the folder is made.
-  const metaText = JSON.stringify(meta, null, 2) + '\n';
-  const resultsText = results.map((r) => JSON.stringify(r) + '\n').join('');
-  const summary = buildSummary(meta, results, { finished: results.length === meta.samples * meta.rollouts });
-  const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
-  const levels = queryLevels(results, threshold);
 
-  let made: string | undefined;
+  let staged: StagedFolder;
   try {
-    made = await fs.mkdir(path.join(out, SAMPLES_DIR), { recursive: true });
-    await writeMerged(runs, out, first.dir, metaText, resultsText, summary, levels);
+    staged = await StagedFolder.begin(out, 'merged run');
   } catch (e) {
-    // No half-made merged run is left behind: what this merge made goes (the folder was new or empty).
-    if (made) await removeMade(out, made);
+    if (e instanceof FolderTaken) throw new MergeError(e.message);
+    throw e;
+  }
+  const work = staged.dir;
+  let summary: RunSummary;
+  try {
+    await fs.mkdir(path.join(work, SAMPLES_DIR));
+    await writeNewFile(path.join(work, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n');
+    for (const r of runs) {
+      for (const res of r.results) {
+        const name = `${res.index}-${res.rollout}`;
+        const refused = await linkTree(r.real, path.join(r.dir, SAMPLES_DIR, name), path.join(work, SAMPLES_DIR, name), signal);
+        if (refused) notes.push(refused);
+      }
+    }
+    const refused = await linkTree(first.real, path.join(first.dir, PROMPTS_DIR), path.join(work, PROMPTS_DIR), signal);
+    if (refused) notes.push(refused);
+    await writeFileAtomic(path.join(work, RESULTS_FILE), results.map((r) => JSON.stringify(r) + '\n').join(''));
+    summary = buildSummary(meta, results, { finished: results.length === meta.samples * meta.rollouts });
+    await writeSummary(work, summary);
+    const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
+    await writeQueries(work, queryLevels(results, threshold));
+    signal?.throwIfAborted();
+    await staged.commit();
+  } catch (e) {
+    await staged.discard();
+    if (e instanceof FolderTaken) throw new MergeError(e.message);
     throw e;
   }
   return { runDir: out, summary, notes };
-}
-
-/** Removes what a failed merge made: the folders mkdir made, or, when `out` was there (empty), what it now holds. */
-async function removeMade(out: string, made: string): Promise<void> {
-  if (made !== path.join(out, SAMPLES_DIR)) return fs.rm(made, { recursive: true, force: true });
-  for (const name of await fs.readdir(out).catch(() => [])) await fs.rm(path.join(out, name), { recursive: true, force: true });
-}
-
-async function writeMerged(
-  runs: readonly { dir: string; results: SampleResult[] }[],
-  out: string,
-  firstDir: string,
-  metaText: string,
-  resultsText: string,
-  summary: RunSummary,
-  levels: ReturnType<typeof queryLevels>,
-): Promise<void> {
-  await fs.writeFile(path.join(out, BENCH_FILE), metaText, { flag: 'wx' });
-  for (const r of runs) {
-    for (const res of r.results) {
-      const name = `${res.index}-${res.rollout}`;
-      const from = path.join(r.dir, SAMPLES_DIR, name);
-      if (
-        await fs.stat(from).then(
-          (s) => s.isDirectory(),
-          () => false,
-        )
-      )
-        await linkTree(from, path.join(out, SAMPLES_DIR, name));
-    }
-  }
-  const prompts = path.join(firstDir, PROMPTS_DIR);
-  if (
-    await fs.stat(prompts).then(
-      (s) => s.isDirectory(),
-      () => false,
-    )
-  )
-    await linkTree(prompts, path.join(out, PROMPTS_DIR));
-  await writeFileAtomic(path.join(out, RESULTS_FILE), resultsText);
-  await writeSummary(out, summary);
-  await writeQueries(out, levels);
 }

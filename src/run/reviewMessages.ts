@@ -47,9 +47,12 @@ export function runMessages(info: RunInfo, rows: readonly ReviewRow[], problems:
 type RunMessage = Extract<RunsHostMessage, { type: 'run' }>;
 
 /** A run's whole table as it is now (one message, for a report), and the rows (with trajectory paths) behind it. */
-export async function runMessage(dir: string, reader = new RunStatusReader()): Promise<{ message: Extract<RunsHostMessage, { type: 'run' }>; rows: RunRows }> {
+export async function runMessage(
+  dir: string,
+  reader = new RunStatusReader(),
+): Promise<{ message: Extract<RunsHostMessage, { type: 'run' }>; rows: RunRows; status: RunStatus }> {
   const [status, rows] = await Promise.all([reader.read(dir), loadRunRows(dir)]);
-  return { message: { type: 'run', run: { ...runInfo(status), done: rows.rows.length }, rows: rows.rows, problems: rows.problems }, rows };
+  return { message: { type: 'run', run: { ...runInfo(status), done: rows.rows.length }, rows: rows.rows, problems: rows.problems }, rows, status };
 }
 
 export interface Compared {
@@ -67,9 +70,10 @@ export async function compareMessage(dirA: string, dirB: string): Promise<Compar
     readAllResults(path.join(dirB, RESULTS_FILE)),
   ]);
   const { pairs, sources } = comparePairs(ra.results, rb.results);
+  // Line 0 is the whole file, refused (a link out of the run folder): its message names it.
   const problems = [
-    ...ra.problems.map((p) => `A, results.jsonl line ${p.line}: ${p.message}`),
-    ...rb.problems.map((p) => `B, results.jsonl line ${p.line}: ${p.message}`),
+    ...ra.problems.map((p) => (p.line ? `A, results.jsonl line ${p.line}: ${p.message}` : `A, ${p.message}`)),
+    ...rb.problems.map((p) => (p.line ? `B, results.jsonl line ${p.line}: ${p.message}` : `B, ${p.message}`)),
   ];
   return {
     message: { type: 'compare', a: runInfo(sa), b: runInfo(sb), pairs, deltas: summaryDeltas(ra.results, rb.results), problems },

@@ -2,8 +2,9 @@
 // thumbnails). A run folder may come from someone else, so a name in it is trusted only when
 // it resolves to a regular file whose real path is inside the folder's real path: a symlink
 // to /etc/passwd, or to anything outside, is refused, never read, shown or shipped.
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import type { Stats } from 'node:fs';
 import * as path from 'node:path';
+import { checkFolderFile, FolderFileRefused, openChecked } from '../core/folderFile';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 
 /** A path from the record that may name an image in the run folder: images/… or the image itself, never upward. */
@@ -19,7 +20,7 @@ export function isRunPage(rel: string): boolean {
 /** An image larger than this is not one of ours (crops and thumbnails are small; the sent image is capped). */
 export const MAX_ASSET_BYTES = 64 * 1024 * 1024;
 
-export type AssetCheck = { ok: true; rel: string; file: string; bytes: number } | { ok: false; rel: string; reason: string };
+export type AssetCheck = { ok: true; rel: string; file: string; bytes: number; stat: Stats } | { ok: false; rel: string; reason: string };
 
 /** Every image the panel would show for this record, in the order it shows them. */
 export function referencedAssets(header: TrajectoryHeader | undefined, events: readonly TrajectoryEvent[]): string[] {
@@ -32,29 +33,23 @@ export function referencedAssets(header: TrajectoryHeader | undefined, events: r
   return [...out];
 }
 
-/** Resolves real paths once per folder; a check of many assets costs one realpath each. */
+/** The run folder's images and pages, each checked by folderFile.ts (a regular file whose real path is inside the folder). */
 export class RunAssets {
-  private realDir: Promise<string> | undefined;
-
   constructor(readonly dir: string) {}
 
   /** `accept` says which names may be read: images by default, or pages (isRunPage). */
   async check(rel: string, accept: (rel: string) => boolean = isRunAsset): Promise<AssetCheck> {
     if (!accept(rel)) return { ok: false, rel, reason: `is not the name of ${accept === isRunPage ? 'a page' : 'an image'} in the run folder` };
-    const file = path.join(this.dir, rel);
-    let real: string;
+    let checked;
     try {
-      this.realDir ??= fs.realpath(this.dir);
-      real = await fs.realpath(file);
-    } catch {
+      checked = await checkFolderFile(this.dir, path.join(this.dir, rel));
+    } catch (e) {
+      if (e instanceof FolderFileRefused) return { ok: false, rel, reason: e.reason };
       return { ok: false, rel, reason: 'is missing from the run folder' };
     }
-    const root = await this.realDir;
-    if (!real.startsWith(root + path.sep)) return { ok: false, rel, reason: 'links to a file outside the run folder' };
-    const stat = await fs.stat(real).catch(() => undefined);
-    if (!stat?.isFile()) return { ok: false, rel, reason: 'is not a regular file' };
-    if (stat.size > MAX_ASSET_BYTES) return { ok: false, rel, reason: `is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB` };
-    return { ok: true, rel, file: real, bytes: stat.size };
+    if (!checked) return { ok: false, rel, reason: 'is missing from the run folder' };
+    if (checked.stat.size > MAX_ASSET_BYTES) return { ok: false, rel, reason: `is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MB` };
+    return { ok: true, rel, file: checked.file, bytes: checked.stat.size, stat: checked.stat };
   }
 
   checkAll(rels: readonly string[]): Promise<AssetCheck[]> {
@@ -63,10 +58,10 @@ export class RunAssets {
 
   /** Reads an asset that passed the check, without following a link planted since. */
   async read(asset: Extract<AssetCheck, { ok: true }>): Promise<Buffer> {
-    const handle = await fs.open(asset.file, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    const handle = await openChecked({ file: asset.file, shown: asset.rel, stat: asset.stat });
     try {
       const stat = await handle.stat();
-      if (!stat.isFile() || stat.size > MAX_ASSET_BYTES) throw new Error(`${asset.rel} changed while it was read`);
+      if (stat.size > MAX_ASSET_BYTES) throw new Error(`${asset.rel} changed while it was read`);
       return await handle.readFile();
     } finally {
       await handle.close();

@@ -6,6 +6,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EncodedImage, Recorder } from '../core/ports';
 import type { NewEvent, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
+import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 import { TrajectoryWriter } from '../core/trajectoryFile';
 import { writeFileAtomic } from '../data/atomicFile';
 import { redact } from '../core/redact';
@@ -42,6 +43,15 @@ function errnoOf(e: unknown): string | undefined {
  */
 export async function checkRunDir(dir: string): Promise<void> {
   let entries: string[] | undefined;
+  // A link (dangling or not) is refused: the run would land wherever it points.
+  const link = await fs.lstat(dir).then(
+    (st) => st.isSymbolicLink(),
+    () => false,
+  );
+  if (link) {
+    const to = await fs.stat(dir).catch(() => undefined);
+    throw new RunDirError(`--out ${dir} is a symbolic link${to ? '' : ' to nothing'}; give a new or empty folder for the run itself, not a link`);
+  }
   try {
     const stat = await fs.stat(dir);
     if (!stat.isDirectory()) throw new RunDirError(`${dir} is a file, not a folder; give a new or empty folder for the run`);
@@ -76,22 +86,33 @@ export async function checkRunDir(dir: string): Promise<void> {
   }
   try {
     await fs.access(existing, fsConstants.W_OK | fsConstants.X_OK);
-  } catch {
-    throw new RunDirError(`cannot write the run to ${dir}: ${existing} is not writable`);
+  } catch (e) {
+    throw new RunDirError(`cannot write the run to ${dir}: ${existing} is not writable${errnoOf(e) === 'EROFS' ? ' (a read-only file system)' : ''}`);
   }
 }
 
 export class RunFolder implements Recorder {
   private readonly taken = new Set<string>();
+  /** The first write that failed (a full disk): the record is not whole, and the run must not pass for one that is. */
+  private failed: Error | undefined;
 
   private constructor(
     readonly dir: string,
     private readonly writer: TrajectoryWriter,
     private readonly secrets: readonly string[],
+    /** The folder was there (empty) before the run: it stays when the run is discarded. */
+    private readonly existed: boolean,
+    /** The query image's name in the folder. */
+    private readonly imagePath: string,
   ) {}
 
   get trajectoryPath(): string {
     return this.writer.file;
+  }
+
+  /** The first write to the folder that failed, if one did. */
+  get failure(): Error | undefined {
+    return this.failed;
   }
 
   /**
@@ -100,6 +121,8 @@ export class RunFolder implements Recorder {
    * written nothing. Then the header line, the image as given and the image as sent.
    * `secrets` are removed from every line written (defence in depth: error texts are
    * already redacted where they are made). `checked`: the caller has just run checkRunDir.
+   * A write that fails here (a full disk) removes everything this made and throws a
+   * WriteFailed with `nothingWritten` set: the run never started.
    */
   static async create(
     dir: string,
@@ -109,32 +132,70 @@ export class RunFolder implements Recorder {
     options: { checked?: boolean } = {},
   ): Promise<RunFolder> {
     if (!options.checked) await checkRunDir(dir);
-    await fs.mkdir(dir, { recursive: true });
+    const existed = await fs.stat(dir).then(
+      () => true,
+      () => false,
+    );
+    await fs.mkdir(dir, { recursive: true }).catch((e: unknown) => Promise.reject(writeFailed(e, dir)));
     let writer: TrajectoryWriter;
     try {
       writer = await TrajectoryWriter.create(path.join(dir, TRAJECTORY_FILE), header, secrets);
     } catch (e) {
       if (errnoOf(e) === 'EEXIST') throw new RunDirError(`another run took ${dir} first; choose another output folder`);
-      throw e;
+      if (!existed) await fs.rmdir(dir).catch(() => undefined);
+      throw notStarted(e, path.join(dir, TRAJECTORY_FILE));
     }
-    const folder = new RunFolder(dir, writer, secrets);
-    await fs.mkdir(path.join(dir, IMAGES_DIR));
-    await fs.writeFile(path.join(dir, header.image.path), files.image, { flag: 'wx' });
-    if (header.image.sent.path) await fs.writeFile(path.join(dir, header.image.sent.path), files.sent.data, { flag: 'wx' });
+    const folder = new RunFolder(dir, writer, secrets, existed, header.image.path);
+    try {
+      await fs.mkdir(path.join(dir, IMAGES_DIR)).catch((e: unknown) => Promise.reject(writeFailed(e, path.join(dir, IMAGES_DIR))));
+      await writeNewFile(path.join(dir, header.image.path), files.image);
+      if (header.image.sent.path) await writeNewFile(path.join(dir, header.image.sent.path), files.sent.data);
+    } catch (e) {
+      await folder.discard();
+      throw notStarted(e, dir);
+    }
     return folder;
+  }
+
+  /**
+   * Removes the run's files, for a run that could not start (its first files did not fit on
+   * the disk): the folder was new or empty (checkRunDir), so what is in it now is ours.
+   */
+  async discard(): Promise<void> {
+    await this.writer.close().catch(() => undefined);
+    await Promise.all(
+      [TRAJECTORY_FILE, IMAGES_DIR, PAGES_DIR, this.imagePath, RUN_FILE].map((name) =>
+        fs.rm(path.join(this.dir, name), { recursive: true, force: true }).catch(() => undefined),
+      ),
+    );
+    if (!this.existed) await fs.rmdir(this.dir).catch(() => undefined);
+  }
+
+  /** Runs a write; the first that fails is remembered (see `failure`) and rethrown as a WriteFailed. */
+  private async track<T>(file: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (e) {
+      const failed = writeFailed(e, file);
+      this.failed ??= failed;
+      throw failed;
+    }
   }
 
   /** Writes an event; one copied from another run keeps its id and time. */
   write(event: NewEvent | TrajectoryEvent): Promise<TrajectoryEvent> {
-    return this.writer.write(event);
+    return this.track(this.writer.file, () => this.writer.write(event));
   }
 
   /** A file of another run copied in under its own name (`images/…`, `pages/…`), which new files then avoid. */
   async copyIn(rel: string, data: Buffer): Promise<void> {
     if (!/^(images|pages)\/[\w][\w.-]*$/.test(rel)) throw new Error(`${rel} is not a file of a run folder`);
     this.taken.add(rel);
-    await fs.mkdir(path.join(this.dir, path.dirname(rel)), { recursive: true });
-    await fs.writeFile(path.join(this.dir, rel), data, { flag: 'wx' });
+    const file = path.join(this.dir, rel);
+    await this.track(file, async () => {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeNewFile(file, data);
+    });
   }
 
   /** A name not yet used in `folder`: `name`, or `name-2`, `name-3`… before the extension. */
@@ -149,23 +210,36 @@ export class RunFolder implements Recorder {
 
   async saveImage(name: string, image: EncodedImage): Promise<string> {
     const rel = this.fresh(IMAGES_DIR, name);
-    await fs.writeFile(path.join(this.dir, rel), image.data, { flag: 'wx' });
+    const file = path.join(this.dir, rel);
+    await this.track(file, () => writeNewFile(file, image.data));
     return rel;
   }
 
   async saveText(name: string, text: string): Promise<string> {
     const rel = this.fresh(PAGES_DIR, name);
-    await fs.mkdir(path.join(this.dir, PAGES_DIR), { recursive: true });
-    await fs.writeFile(path.join(this.dir, rel), redact(text, this.secrets), { flag: 'wx' });
+    const file = path.join(this.dir, rel);
+    await this.track(file, async () => {
+      await fs.mkdir(path.join(this.dir, PAGES_DIR), { recursive: true });
+      await writeNewFile(file, redact(text, this.secrets));
+    });
     return rel;
   }
 
   /** run.json, replaced whole; `durable: false` skips the fsync (the file is then never half written, but may be empty after a crash). */
   async writeSummary(summary: unknown, options: { durable?: boolean } = {}): Promise<void> {
-    await writeFileAtomic(path.join(this.dir, RUN_FILE), redact(JSON.stringify(summary, null, 2), this.secrets) + '\n', options);
+    const file = path.join(this.dir, RUN_FILE);
+    await this.track(file, () => writeFileAtomic(file, redact(JSON.stringify(summary, null, 2), this.secrets) + '\n', options));
   }
 
+  /** Flushes and closes the trajectory; a flush that fails is a failed write. */
   close(): Promise<void> {
-    return this.writer.close();
+    return this.track(this.writer.file, () => this.writer.close());
   }
+}
+
+/** A write that failed while the folder was being made: nothing of the run is left. */
+function notStarted(e: unknown, file: string): Error {
+  const failed = writeFailed(e, file);
+  if (failed instanceof WriteFailed) failed.nothingWritten = true;
+  return failed;
 }

@@ -10,6 +10,7 @@ import type { EncodedImage } from '../core/ports';
 import { getDialect, type Dialect } from '../core/dialects';
 import { messageTexts } from '../core/dialects/templates';
 import { TRAJECTORY_SCHEMA, type TrajectoryEvent, type TrajectoryHeader } from '../core/trajectory';
+import { WriteFailed } from '../core/files';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
@@ -289,11 +290,6 @@ export async function runQuery(
     if (e instanceof RunDirError) throw new QueryError(e.message);
     throw e;
   }
-  if (continuation) {
-    // The parent's steps before the branch point, so the branch stands alone (to export, to review).
-    for (const file of continuation.files) await folder.copyIn(file.rel, file.data);
-    for (const event of continuation.events) await folder.write(event);
-  }
   const summary = {
     id: header.id,
     created: header.created,
@@ -306,7 +302,19 @@ export async function runQuery(
     ...(header.parent ? { parent: header.parent } : {}),
     status: 'running' as string,
   };
-  if (!resources.benchmarkSample) await folder.writeSummary(summary);
+  try {
+    if (continuation) {
+      // The parent's steps before the branch point, so the branch stands alone (to export, to review).
+      for (const file of continuation.files) await folder.copyIn(file.rel, file.data);
+      for (const event of continuation.events) await folder.write(event);
+    }
+    if (!resources.benchmarkSample) await folder.writeSummary(summary);
+  } catch (e) {
+    // Part of starting: what does not fit on the disk leaves no run behind.
+    await folder.discard();
+    if (e instanceof WriteFailed) e.nothingWritten = true;
+    throw e;
+  }
   hooks.onStarted?.({ runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model, header });
 
   const agent = new AgentRun(
@@ -330,9 +338,16 @@ export async function runQuery(
     unsubscribe?.();
     await folder.close().catch(() => undefined);
   }
-  await folder
-    .writeSummary({ ...summary, status: 'finished', finished: new Date().toISOString(), ...result }, { durable: !resources.benchmarkSample })
-    .catch((e: unknown) => hooks.onNotice?.(`could not update run.json: ${oneLine(e)}`));
+  // A write that failed (a full disk) means the record is not whole, whatever the agent made of
+  // it: run.json says the run failed (if it can still be written), and the run fails.
+  const failure = folder.failure;
+  if (failure) {
+    await folder
+      .writeSummary({ ...summary, status: 'failed', finished: new Date().toISOString(), ...result, stopReason: 'error', error: failure.message })
+      .catch(() => undefined);
+    throw failure;
+  }
+  await folder.writeSummary({ ...summary, status: 'finished', finished: new Date().toISOString(), ...result }, { durable: !resources.benchmarkSample });
   return { ...redactor.value(result), runDir: settings.runDir, trajectory: folder.trajectoryPath, model: client.model };
 }
 

@@ -13,13 +13,17 @@ import { runMessage } from './reviewMessages';
 export interface RunReportResult {
   html: string;
   samples: number;
-  /** Broken lines of results.jsonl, by number (left out of the report). */
+  /** Broken lines of results.jsonl, by number (left out of the report); line 0 is the whole file, refused. */
   problems: { line: number; message: string }[];
+  /** What was wrong with summary.json, when it is there but was not read. */
+  summaryProblem?: string;
 }
 
 /** Builds the report of the run in `runDir`; `webviewDir` holds the built bundles (dist/webview); the run's text goes through `redactor`. */
 export async function buildRunReport(runDir: string, webviewDir: string, redactor: Redactor = Redactor.none): Promise<RunReportResult> {
-  const message = redactor.value((await runMessage(runDir)).message);
+  const run = await runMessage(runDir);
+  const message = redactor.value(run.message);
+  const summaryProblem = run.status.summaryProblem === undefined ? undefined : redactor.text(run.status.summaryProblem);
   const name = path.basename(runDir);
   // A report is a snapshot to share: no local path in it, and nothing is running.
   const snapshot = { ...message, run: { ...message.run, source: name, running: false } };
@@ -34,5 +38,5 @@ export async function buildRunReport(runDir: string, webviewDir: string, redacto
     styles: [{ text: withCodiconFont(codicons.toString('utf8'), `data:font/ttf;base64,${font.toString('base64')}`) }, { text: styles.toString('utf8') }],
     scripts: [{ text: scriptJson({ message: snapshot }), type: 'application/json', id: 'gog-report' }, { text: script.toString('utf8') }],
   });
-  return { html, samples: message.rows.length, problems: message.problems };
+  return { html, samples: message.rows.length, problems: message.problems, ...(summaryProblem ? { summaryProblem } : {}) };
 }

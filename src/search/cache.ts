@@ -5,10 +5,15 @@
 // atomically, in a folder per provider (so stats and clearing per provider need no reads);
 // an unreadable entry is a miss. The cache stays under a size cap: past it, the entries used
 // longest ago go first (a hit touches its file's time).
+// A cache may arrive with a cloned workspace, so nothing in it is trusted: the cache folder
+// itself may be a link (a cache kept on another disk) and is taken at its real path, but no
+// link below it is followed, for reading, writing, counting or deleting; only regular files
+// named like entries, in the cache's own folders, are ever removed.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSearch, SearchHit, SearchOutcome, TextSearch } from '../core/ports';
+import { isInside, readFolderFile } from '../core/folderFile';
 import { writeFileAtomic } from '../data/atomicFile';
 
 /** Bumped when the stored shape changes: older entries are then misses, never misread. */
@@ -16,6 +21,18 @@ const CACHE_VERSION = 2;
 /** Search results live here under the cache folder (indexes and other caches beside it). */
 export const SEARCH_CACHE_DIR = 'search';
 export const DEFAULT_CACHE_MAX_BYTES = 1024 * 1024 * 1024;
+
+/** An entry's file name: the request's sha256, its first two digits naming the folder it is in. */
+const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
+/** Far above any stored answer (ten results with thumbnails and page texts). */
+const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+
+interface Entry {
+  file: string;
+  provider: string;
+  bytes: number;
+  used: number;
+}
 
 interface StoredHit extends Omit<SearchHit, 'thumbnail'> {
   thumbnail?: { data: string; width: number; height: number };
@@ -72,7 +89,10 @@ export class SearchCache {
     const file = this.file(provider, key);
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      // Only a regular file whose real path is inside the cache: never a link out, never a pipe.
+      const bytes = await readFolderFile(this.dir, file, { what: 'search cache', maxBytes: MAX_ENTRY_BYTES });
+      if (!bytes) return undefined;
+      text = bytes.toString('utf8');
     } catch {
       return undefined;
     }
@@ -105,8 +125,19 @@ export class SearchCache {
       ),
     };
     const text = JSON.stringify(stored);
+    const file = this.file(provider, key);
+    // The entry's folders are the cache's own: each made here or found a real folder, never a link followed.
+    await fs.mkdir(this.dir, { recursive: true });
+    let folder = this.dir;
+    for (const part of path.relative(this.dir, path.dirname(file)).split(path.sep)) {
+      folder = path.join(folder, part);
+      await fs.mkdir(folder).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      if (!(await fs.lstat(folder)).isDirectory()) throw new Error(`${folder} is not a folder of the search cache (a link?); the result is not stored`);
+    }
     // No fsync: an entry a crash leaves empty does not parse, and is a miss; every search stays off the disk's flush.
-    await writeFileAtomic(this.file(provider, key), text, { durable: false });
+    await writeFileAtomic(file, text, { durable: false });
     const size = (await this.currentSize()) + Buffer.byteLength(text);
     this.size = size;
     if (size > this.maxBytes) await this.trim();
@@ -122,22 +153,42 @@ export class SearchCache {
     return outcome;
   }
 
-  private async entries(): Promise<{ file: string; provider: string; bytes: number; used: number }[]> {
-    const out: { file: string; provider: string; bytes: number; used: number }[] = [];
-    const providers = await fs.readdir(this.root).catch(() => [] as string[]);
-    for (const p of providers) {
-      const shards = await fs.readdir(path.join(this.root, p)).catch(() => [] as string[]);
-      for (const s of shards) {
-        const files = await fs.readdir(path.join(this.root, p, s)).catch(() => [] as string[]);
+  /**
+   * The entries on disk: `search/<provider>/<2 hex>/<64 hex>.json`, regular files only. No
+   * link is followed (a folder that is a link is not entered, a file that is a link is not an
+   * entry), so stats, trimming and clearing never reach outside the cache.
+   */
+  private async entries(): Promise<Entry[]> {
+    const out: Entry[] = [];
+    const subfolders = async (dir: string, name: RegExp) =>
+      (await fs.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory() && name.test(d.name)).map((d) => d.name);
+    const top = await fs.lstat(this.root).catch(() => undefined);
+    if (!top?.isDirectory()) return out;
+    for (const p of await subfolders(this.root, /^[\w.-]+$/)) {
+      for (const s of await subfolders(path.join(this.root, p), /^[0-9a-f]{2}$/)) {
+        const dir = path.join(this.root, p, s);
+        const files = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
         for (const f of files) {
-          if (!f.endsWith('.json')) continue;
-          const file = path.join(this.root, p, s, f);
-          const st = await fs.stat(file).catch(() => undefined);
+          if (!f.isFile() || !ENTRY_NAME.test(f.name) || !f.name.startsWith(s)) continue;
+          const file = path.join(dir, f.name);
+          const st = await fs.lstat(file).catch(() => undefined);
           if (st?.isFile()) out.push({ file, provider: p, bytes: st.size, used: st.mtimeMs });
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Removes one entry: only a regular file (a link is never deleted through), and only when
+   * the folder it is in is, by its real path, inside the cache's real path (a folder swapped
+   * for a link since the listing is not gone into).
+   */
+  private async remove(entry: Entry, root: string): Promise<boolean> {
+    const [st, folder] = await Promise.all([fs.lstat(entry.file).catch(() => undefined), fs.realpath(path.dirname(entry.file)).catch(() => undefined)]);
+    if (!st?.isFile() || !folder || !isInside(root, folder)) return false;
+    await fs.unlink(path.join(folder, path.basename(entry.file))).catch(() => undefined);
+    return true;
   }
 
   private currentSize(): Promise<number> {
@@ -148,12 +199,14 @@ export class SearchCache {
 
   /** Removes the entries used longest ago until the cache is under nine tenths of its cap. */
   async trim(): Promise<number> {
+    const root = await fs.realpath(this.dir).catch(() => undefined);
+    if (!root) return 0;
     const list = (await this.entries()).sort((a, b) => a.used - b.used);
     let size = list.reduce((n, e) => n + e.bytes, 0);
     let removed = 0;
     for (const e of list) {
       if (size <= this.maxBytes * 0.9) break;
-      await fs.rm(e.file, { force: true });
+      if (!(await this.remove(e, root))) continue;
       size -= e.bytes;
       removed++;
     }
@@ -172,7 +225,8 @@ export class SearchCache {
     // A folder's name is a digest of the provider id; one entry of it says the id itself.
     const named = async (folder: string, sample: string) => {
       try {
-        const stored = JSON.parse(await fs.readFile(sample, 'utf8')) as Partial<StoredEntry>;
+        const bytes = await readFolderFile(this.dir, sample, { what: 'search cache', maxBytes: MAX_ENTRY_BYTES });
+        const stored = JSON.parse(bytes?.toString('utf8') ?? '') as Partial<StoredEntry>;
         return typeof stored.provider === 'string' ? stored.provider : folder;
       } catch {
         return folder;
@@ -186,13 +240,16 @@ export class SearchCache {
 
   /** Removes every cached search (or one provider's); returns how many entries went. */
   async clear(provider?: string): Promise<number> {
+    const root = await fs.realpath(this.dir).catch(() => undefined);
+    if (!root) return 0;
     const list = await this.entries();
     const folder = provider === undefined ? undefined : providerFolder(provider);
     const chosen = folder === undefined ? list : list.filter((e) => e.provider === folder || e.provider === provider);
-    await Promise.all(chosen.map((e) => fs.rm(e.file, { force: true })));
+    let removed = 0;
+    for (const e of chosen) if (await this.remove(e, root)) removed++;
     this.size = undefined;
     this.counting = undefined;
-    return chosen.length;
+    return removed;
   }
 }
 

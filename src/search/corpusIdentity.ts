@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
 import * as path from 'node:path';
+import { readFolderFile } from '../core/folderFile';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
@@ -23,7 +24,6 @@ import { IMAGES_INDEX_KIND } from './imageIndex';
 import { PAGES_INDEX_KIND } from './pagesIndex';
 import { hashPages } from './pagesFile';
 import { parseJson } from '../core/json';
-import { readSmallTextFile } from '../core/smallFile';
 
 const recordSchema = z.object({
   version: z.literal(1),
@@ -56,7 +56,10 @@ export function recordFile(indexDir: string, root: string): string {
 
 export async function readRecord(indexDir: string, root: string): Promise<CorpusRecord | undefined> {
   try {
-    const r = recordSchema.safeParse(parseJson(await readSmallTextFile(recordFile(indexDir, root), 16 * 1024 * 1024)));
+    // Only the index folder's own regular file: never through a link, never a pipe.
+    const bytes = await readFolderFile(indexDir, recordFile(indexDir, root), { what: 'index folder', maxBytes: 16 * 1024 * 1024 });
+    if (!bytes) return undefined;
+    const r = recordSchema.safeParse(parseJson(bytes.toString('utf8')));
     return r.success && r.data.root === root ? r.data : undefined;
   } catch {
     return undefined;

@@ -6,7 +6,7 @@
 // rebuilds the index; nothing here throws on bad bytes.
 //
 //   "GOGINDEX" | header length (u32 LE) | header JSON | padding to 8 | sections, each 8-aligned
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
@@ -88,6 +88,8 @@ export function encodeIndexFile(kind: string, key: string, meta: unknown, inputs
   return out;
 }
 
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
+
 export async function writeIndexFile(file: string, kind: string, key: string, meta: unknown, sections: SectionInput[]): Promise<void> {
   await writeFileAtomic(file, encodeIndexFile(kind, key, meta, sections));
 }
@@ -119,7 +121,8 @@ export class IndexFile<M> {
   static async open<M>(file: string, kind: string, key: string, metaSchema: z.ZodType<M>): Promise<IndexFile<M> | undefined> {
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(file, 'r');
+      // Never through a link (the index folder may come with a cloned workspace), never blocked by a pipe.
+      handle = await fs.open(file, READ_FLAGS);
     } catch {
       return undefined;
     }
@@ -167,7 +170,7 @@ export class IndexFile<M> {
   private async acquire(): Promise<fs.FileHandle> {
     this.reading++;
     this.handle ??= (async () => {
-      const handle = await fs.open(this.file, 'r');
+      const handle = await fs.open(this.file, READ_FLAGS);
       const st = await handle.stat().catch(async (e: unknown) => {
         await handle.close();
         throw e;

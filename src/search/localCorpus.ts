@@ -33,6 +33,17 @@ export interface CorpusOptions {
   onProblems?: (problems: LineProblem[], dir: string) => void;
   /** A build of the image index (the first image search of a corpus: minutes for thousands of images), as it goes. */
   onIndexing?: (progress: IndexProgress) => void;
+  /** Something the user should know that is not a problem with the corpus (an index folder not used), one line. */
+  onNotice?: (line: string) => void;
+}
+
+/** Whether `dir` (and its `sub` folder, where present) are absent or real folders: never links. */
+async function ownFolder(dir: string, sub: string): Promise<boolean> {
+  for (const p of [dir, path.join(dir, sub)]) {
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st && !st.isDirectory()) return false;
+  }
+  return true;
 }
 
 /** How far a build of the corpus's image index has come. */
@@ -107,8 +118,15 @@ export class LocalCorpus {
    * The check at the start of a run: throws CorpusError when the folder cannot serve as a
    * corpus. Parses no page (a first run, or one after pages.jsonl changed, hashes it once).
    */
-  static async open(dir: string, options: CorpusOptions = {}): Promise<LocalCorpus> {
+  static async open(dir: string, given: CorpusOptions = {}): Promise<LocalCorpus> {
     const folder = await openCorpusFolder(dir);
+    // The index folder comes with the cache, which may come with a cloned workspace: one that is
+    // a link (or whose corpora/ is) would have indexes written and removed elsewhere. Not used then.
+    const options = { ...given };
+    if (options.indexDir && !(await ownFolder(options.indexDir, 'corpora'))) {
+      options.onNotice?.(`the index folder ${options.indexDir} is a link or not a folder; not used (this run indexes the corpus in memory)`);
+      delete options.indexDir;
+    }
     const corpus = new LocalCorpus(folder, await identifyCorpus(folder, options.indexDir), options);
     await corpus.reportStoredProblems();
     return corpus;

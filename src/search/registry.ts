@@ -189,6 +189,7 @@ function openLocalCorpus(dir: string, deps: SearchDeps): Promise<LocalCorpus> {
   return LocalCorpus.open(dir, {
     ...(deps.indexDir ? { indexDir: deps.indexDir } : {}),
     onProblems: (problems, root) => describeProblems(root, problems).forEach((line) => deps.onProblem(line)),
+    onNotice: deps.onProblem,
     ...(deps.onIndexing ? { onIndexing: deps.onIndexing } : {}),
   });
 }

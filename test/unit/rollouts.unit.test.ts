@@ -114,7 +114,7 @@ describe('rollouts, levels and gog export-rl', function () {
       again.samples.map((s) => s.question),
       hard.map((i) => fx.expected[i]!.question),
     );
-    const bad = await gog(['export-rl', path.join(tmp.dir, 'data'), '--out', file], { cwd: tmp.dir });
+    const bad = await gog(['export-rl', path.join(tmp.dir, 'data'), '--out', path.join(tmp.dir, 'bad.parquet')], { cwd: tmp.dir });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a benchmark run/);
   });

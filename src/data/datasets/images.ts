@@ -2,12 +2,13 @@
 // the record written once to the cache, named by their hash; a URL downloaded once by this
 // host, within time, size and redirect limits (and not from this machine or the local
 // network unless allowed: the URL comes from a file someone else made), then cached by URL.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { boundedFetch, FetchError } from '../../net/boundedFetch';
-import { inFolder } from '../../core/files';
+import { WriteFailed } from '../../core/files';
 import { sha256Hex } from '../../core/sha256';
+import { writeFileAtomic } from '../atomicFile';
 import type { ImageRef } from './sample';
 
 export interface ImageFetchLimits {
@@ -30,16 +31,25 @@ const DATASET_REFUSAL_HINT =
 
 const sha = (data: string | Uint8Array) => (typeof data === 'string' ? createHash('sha256').update(data).digest('hex') : sha256Hex(data));
 
+/**
+ * Whether the cache holds `file` as its own regular file. The cache may come with a cloned
+ * workspace: anything else there (a link to a photo elsewhere on this machine, which would be
+ * sent to the model) is removed (the link itself, never what it points to) and made anew.
+ */
+async function cached(file: string): Promise<boolean> {
+  const folder = await fs.lstat(path.dirname(file)).catch(() => undefined);
+  if (folder && !folder.isDirectory()) throw new DatasetImageError(`${path.dirname(file)} is a link or not a folder; dataset images are not kept there`);
+  const st = await fs.lstat(file).catch(() => undefined);
+  if (!st) return false;
+  if (st.isFile()) return true;
+  await fs.rm(file, { force: true }).catch(() => undefined);
+  return false;
+}
+
 async function writeOnce(file: string, data: Uint8Array): Promise<void> {
-  try {
-    await fs.access(file);
-    return;
-  } catch {
-    // absent: write it
-  }
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await inFolder(tmp, () => fs.writeFile(tmp, data, { flag: 'wx' }));
-  await fs.rename(tmp, file);
+  if (await cached(file)) return;
+  // Whole or not at all: a full disk leaves no torn image (and no temporary file) behind.
+  await writeFileAtomic(file, data, { durable: false });
 }
 
 export class DatasetImages {
@@ -76,12 +86,7 @@ export class DatasetImages {
 
   private async download(url: string, signal?: AbortSignal): Promise<string> {
     const file = path.join(this.cacheDir, `url-${sha(url)}`);
-    try {
-      await fs.access(file);
-      return file;
-    } catch {
-      // not cached yet
-    }
+    if (await cached(file)) return file;
     const shown = url.length > 120 ? `${url.slice(0, 117)}…` : url;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -100,7 +105,7 @@ export class DatasetImages {
         await writeOnce(file, res.body);
         return file;
       } catch (e) {
-        if (e instanceof DatasetImageError) throw e;
+        if (e instanceof DatasetImageError || e instanceof WriteFailed) throw e;
         const reason = e instanceof FetchError ? e.reason : 'network';
         if ((reason === 'network' || reason === 'timeout') && attempt < this.limits.retries && !signal?.aborted) continue;
         throw new DatasetImageError(`the image ${shown} could not be downloaded: ${(e as Error).message.split('\n')[0]}`);

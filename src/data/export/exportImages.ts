@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ASSET_URL } from '../../core/conversation';
+import { writeNewFile } from '../../core/files';
 import { RunAssets } from '../../run/runAssets';
 
 /** What an image file is, by its first bytes; undefined for anything that is not one of these. */
@@ -38,12 +39,21 @@ export class ImageRefused extends Error {}
 /**
  * Copies the run's images named by `rels` into `<exportDir>/<folder>/`, each once. Throws an
  * ImageRefused naming the first that is not a regular image file inside the run folder.
+ * `<exportDir>/images` must exist: it is not made again here, so a sample still being
+ * copied when a cancelled export removes its folder cannot bring the folder back.
  */
-export async function copyImages(runDir: string, rels: readonly string[], exportDir: string, folder: string): Promise<Map<string, ExportedImage>> {
+export async function copyImages(
+  runDir: string,
+  rels: readonly string[],
+  exportDir: string,
+  folder: string,
+  signal?: AbortSignal,
+): Promise<Map<string, ExportedImage>> {
   const assets = new RunAssets(runDir);
   const out = new Map<string, ExportedImage>();
   const taken = new Set<string>();
-  await fs.mkdir(path.join(exportDir, folder), { recursive: true });
+  signal?.throwIfAborted();
+  await fs.mkdir(path.join(exportDir, folder));
   for (const rel of rels) {
     if (out.has(rel)) continue;
     const check = await assets.check(rel);
@@ -55,7 +65,8 @@ export async function copyImages(runDir: string, rels: readonly string[], export
     for (let i = 2; taken.has(name); i++) name = `${path.basename(rel, path.extname(rel))}-${i}${path.extname(rel)}`;
     taken.add(name);
     const file = `${folder}/${name}`;
-    await fs.writeFile(path.join(exportDir, file), bytes, { flag: 'wx' });
+    signal?.throwIfAborted();
+    await writeNewFile(path.join(exportDir, file), bytes);
     out.set(rel, { file, mime, bytes });
   }
   return out;

@@ -1,12 +1,16 @@
 // `gog export` and Export Training Data…: the accepted, corrected trajectories under some
 // paths, written as training data in one format, with their images as files beside it.
-// The folder is new or empty: an export never writes over a file. Samples are prepared a
+// The folder is new or empty: an export never writes over a file, and it appears whole or
+// not at all (written beside it, renamed into place at the end). Samples are prepared a
 // few at a time and written in the order the files were found, one line at a time, so
 // memory stays bounded by the window, not by the number of trajectories.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { imagesOf } from '../../core/conversation';
-import { claimEmptyFolder, FolderTaken } from '../emptyFolder';
+import { untilAborted } from '../../core/abortable';
+import { closeChecked, writeAll, writeNewFile } from '../../core/files';
+import { checkEmptyFolder, FolderTaken } from '../emptyFolder';
+import { StagedFolder } from '../stagedFolder';
 import { copyImages, ImageRefused, assetPath, sampleFolderName, type ExportedImage } from './exportImages';
 import { findTrajectories } from './findTrajectories';
 import { datasetInfoEntry, toShareGpt } from './llamaFactory';
@@ -69,15 +73,16 @@ export class ExportError extends Error {
 
 type Outcome = { ok: true; line: string; manifest: string; images: number; warnings: string[] } | { ok: false; reason: SkipReason; message: string };
 
-async function exportOne(file: string, options: ExportOptions, out: string): Promise<Outcome> {
+async function exportOne(file: string, options: ExportOptions, out: string, signal: AbortSignal | undefined): Promise<Outcome> {
   const prepared = await prepareSample(file, options);
   if (!prepared.ok) return prepared;
+  signal?.throwIfAborted();
   const sample = prepared.sample;
   const folder = `${IMAGES_DIR}/${sampleFolderName(sample.header.id, file)}`;
   const shown = imagesOf(sample.conversation.messages.map((m) => m.message)).map(assetPath);
   let images: Map<string, ExportedImage>;
   try {
-    images = await copyImages(sample.runDir, [...shown, ...sample.crops], out, folder);
+    images = await copyImages(sample.runDir, [...shown, ...sample.crops], out, folder, signal);
   } catch (e) {
     await fs.rm(path.join(out, folder), { recursive: true, force: true });
     if (e instanceof ImageRefused) return { ok: false, reason: 'failed', message: `has an image that cannot be exported: ${e.message}` };
@@ -119,9 +124,22 @@ async function exportOne(file: string, options: ExportOptions, out: string): Pro
   return { ok: true, line: JSON.stringify(record), manifest: JSON.stringify(manifest), images: images.size, warnings };
 }
 
+/**
+ * Writes the export whole or not at all: into a temporary folder beside `out`, renamed into
+ * place at the end (stagedFolder.ts). Cancelled (the signal) or failed, the temporary folder
+ * is removed at once, without waiting for samples still being read, and `out` is as it was.
+ */
 export async function exportTrainingData(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportResult> {
+  const { signal } = hooks;
   const out = path.resolve(options.cwd, options.out);
-  const found = await findTrajectories(options.paths, options.cwd);
+  // The output is checked before the (possibly long) search for trajectories, and again when it is made.
+  try {
+    await checkEmptyFolder(out, 'export');
+  } catch (e) {
+    if (e instanceof FolderTaken) throw new ExportError(e.message);
+    throw e;
+  }
+  const found = await untilAborted(findTrajectories(options.paths, options.cwd), signal);
   let warnings = 0;
   const warn = (line: string) => {
     warnings++;
@@ -129,12 +147,14 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
   };
   for (const note of found.notes) warn(note);
   if (!found.files.length) throw new ExportError(`no trajectory files (trajectory.jsonl, *.trajectory.jsonl) in ${options.paths.join(', ')}`);
+  let staged: StagedFolder;
   try {
-    await claimEmptyFolder(out, 'export');
+    staged = await StagedFolder.begin(out, 'export');
   } catch (e) {
     if (e instanceof FolderTaken) throw new ExportError(e.message);
     throw e;
   }
+  const work = staged.dir;
 
   const dataName = `${DATASET_NAME}.${options.format === 'openai' ? 'jsonl' : 'json'}`;
   const result: ExportResult = {
@@ -149,27 +169,32 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
     skipped: { unlabeled: 0, 'needs-fix': 0, rejected: 0, stale: 0, failed: 0 },
     warnings: 0,
   };
-  const data = await fs.open(result.data, 'wx');
-  const manifest = await fs.open(result.manifest, 'wx');
+  const written = (file: string) => path.join(work, path.basename(file));
   const pending = new Map<number, Promise<Outcome>>();
+  let data: fs.FileHandle | undefined;
+  let manifest: fs.FileHandle | undefined;
   try {
+    // Made once here: a sample still being prepared when the folder is removed cannot make it again.
+    await fs.mkdir(path.join(work, IMAGES_DIR));
+    data = await fs.open(written(result.data), 'wx');
+    manifest = await fs.open(written(result.manifest), 'wx');
     // LLaMA-Factory reads one JSON array; it is written an element at a time.
-    if (options.format === 'llama-factory') await data.write('[\n');
+    if (options.format === 'llama-factory') await writeAll(data, '[\n', written(result.data));
     const files = found.files;
     const start = (i: number) => {
       const file = files[i];
-      if (file !== undefined) pending.set(i, exportOne(file, options, out));
+      if (file !== undefined) pending.set(i, exportOne(file, options, work, signal));
     };
     for (let i = 0; i < WINDOW; i++) start(i);
     for (let i = 0; i < files.length; i++) {
-      hooks.signal?.throwIfAborted();
-      const outcome = await pending.get(i)!;
+      signal?.throwIfAborted();
+      const outcome = await untilAborted(pending.get(i)!, signal);
       pending.delete(i);
       start(i + WINDOW);
       if (outcome.ok) {
         const separator = options.format === 'llama-factory' && result.exported ? ',\n' : '';
-        await data.write(`${separator}${outcome.line}${options.format === 'openai' ? '\n' : ''}`);
-        await manifest.write(`${outcome.manifest}\n`);
+        await writeAll(data, `${separator}${outcome.line}${options.format === 'openai' ? '\n' : ''}`, written(result.data));
+        await writeAll(manifest, `${outcome.manifest}\n`, written(result.manifest));
         result.exported++;
         result.images += outcome.images;
         for (const w of outcome.warnings) warn(`${files[i]}: ${w}`);
@@ -180,19 +205,23 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
       }
       hooks.onProgress?.(i + 1, files.length);
     }
-    if (options.format === 'llama-factory') await data.write(result.exported ? '\n]\n' : ']\n');
+    if (options.format === 'llama-factory') await writeAll(data, result.exported ? '\n]\n' : ']\n', written(result.data));
     await data.sync();
     await manifest.sync();
+    await closeChecked(data, written(result.data));
+    data = undefined;
+    await closeChecked(manifest, written(result.manifest));
+    manifest = undefined;
+    if (options.format === 'llama-factory')
+      await writeNewFile(written(result.datasetInfo!), JSON.stringify({ [DATASET_NAME]: datasetInfoEntry(dataName) }, null, 2) + '\n');
+    signal?.throwIfAborted();
+    await staged.commit();
   } catch (e) {
-    // Cancelled or failed: what was written goes, so a half export is never taken for a whole one.
-    await Promise.allSettled([...pending.values(), data.close(), manifest.close()]);
-    await Promise.all([result.data, result.manifest, path.join(out, IMAGES_DIR)].map((f) => fs.rm(f, { recursive: true, force: true })));
+    // Cancelled or failed: nothing of it is left, so a half export is never taken for a whole one.
+    await Promise.allSettled([data?.close(), manifest?.close()]);
+    await staged.discard();
     throw e;
   }
-  await data.close();
-  await manifest.close();
-  if (options.format === 'llama-factory')
-    await fs.writeFile(result.datasetInfo!, JSON.stringify({ [DATASET_NAME]: datasetInfoEntry(dataName) }, null, 2) + '\n', { flag: 'wx' });
   result.warnings = warnings;
   return result;
 }

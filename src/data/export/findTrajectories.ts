@@ -54,7 +54,8 @@ export async function findTrajectories(paths: readonly string[], cwd: string): P
         }
         const stat = await fs.stat(real);
         if (stat.isDirectory()) await walk(p, real, root);
-        else if (stat.isFile() && isTrajectoryName(entry.name)) files.set(real, p);
+        // A link to a file is taken at its real path: its run folder is the one it is in.
+        else if (stat.isFile() && isTrajectoryName(entry.name)) files.set(real, real);
       }
     }
   };

@@ -180,6 +180,8 @@ export async function writeImportedRun(conv: ImportedConversation, dir: string, 
   } finally {
     await folder.close();
   }
+  // A write that failed on the way (a thumbnail on a full disk) fails the run, not only that result.
+  if (folder.failure) throw folder.failure;
   await folder.writeSummary({
     id: header.id,
     created: header.created,
