@@ -228,9 +228,22 @@ describe('charts that filter the table', function () {
     assert.ok(queue?.type === 'request' && queue.request.method === 'startQueue');
     assert.equal(queue.request.label, `${benchmarks[0]!.value}, ${withRight[0]} turn${withRight[0] === 1 ? '' : 's'}, right`);
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'runs-table-chart-filters.png') });
-    // The filters come back with a rebuilt webview.
+    // The filters come back with a rebuilt webview (a new page, the same state, the run sent again).
     const state = await page.evaluate(() => (globalThis as unknown as { __gog: { state: { benchmark: string; turns: unknown } } }).__gog.state);
     assert.deepEqual([state.benchmark, state.turns], [benchmarks[0]!.value, { turns: withRight[0], outcome: 'right' }]);
+    await page.reload();
+    await page.waitForFunction(() => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > 0);
+    await deliver(page, run);
+    await page.locator('.shown', { hasText: `${both.length} of 600 samples` }).waitFor();
+    assert.deepEqual(await page.locator('.facet').evaluateAll((fs) => fs.map((f) => (f as unknown as { dataset: { facet: string } }).dataset.facet)), [
+      'benchmark',
+      'turns',
+    ]);
+    await assertShows(
+      page,
+      [...both].sort(datasetOrder).map((r) => r.key),
+      { label: (k) => label(rows[k]!), labelCell: 0, what: 'two picks, rebuilt' },
+    );
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
   });

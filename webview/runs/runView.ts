@@ -56,6 +56,8 @@ export class RunView {
   private restoring = false;
   private tab: 'samples' | 'charts';
   private keys: number[] = [];
+  /** Samples per cause under the filters but the causes, as the chips last counted them. */
+  private counts = new Map<CauseFilter, number>();
   private chartsStale = true;
   private firstPaint = false;
 
@@ -273,12 +275,9 @@ export class RunView {
     this.categorySelect.hidden = categories.length <= 1 && categories[0]?.[0] === '';
   }
 
-  /** How many samples each cause has under the other filters: what its chip would add. */
-  private causeCounts(): Map<CauseFilter, number> {
-    return this.model.causeCounts(this.model.beforeCauses(this.filters));
-  }
-
-  private drawChips(counts = this.causeCounts()): void {
+  private drawChips(): void {
+    // How many samples each cause has under the other filters: what its chip would add.
+    const counts = (this.counts = this.model.causeCounts(this.model.beforeCauses(this.filters)));
     const n = (c: CauseFilter) => counts.get(c) ?? 0;
     const causes = this.filters.causes;
     const order: CauseFilter[] = [...FAILURES, 'right'];
@@ -370,8 +369,7 @@ export class RunView {
 
   /** One cause on or off; causes left with no sample under the other filters go (they chose nothing). */
   private toggleCause(c: CauseFilter): void {
-    const counts = this.causeCounts();
-    const next = new Set([...this.filters.causes].filter((x) => (counts.get(x) ?? 0) > 0));
+    const next = new Set([...this.filters.causes].filter((x) => (this.counts.get(x) ?? 0) > 0));
     if (this.filters.causes.has(c)) next.delete(c);
     else next.add(c);
     this.setCauses([...next]);
@@ -464,8 +462,7 @@ export class RunView {
     if (!this.keys.length) return;
     this.status.textContent = '';
     try {
-      const counts = this.causeCounts();
-      const label = describeFilters(this.filters, (c) => (counts.get(c) ?? 0) > 0);
+      const label = describeFilters(this.filters, (c) => (this.counts.get(c) ?? 0) > 0);
       await this.host.request({ method: 'startQueue', keys: this.keys, label });
       this.status.textContent = `Review queue started with ${plural(this.keys.length, 'sample')}.`;
     } catch (e) {
