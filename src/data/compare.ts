@@ -39,6 +39,7 @@ export function comparePairs(
     return {
       key,
       id: any.id,
+      index: any.index,
       rollout: any.rollout,
       benchmark: any.benchmark,
       category: any.category ?? '',

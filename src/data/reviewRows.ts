@@ -12,6 +12,7 @@ export function toReviewRow(r: SampleResult, key: number): ReviewRow {
   return {
     key,
     id: r.id,
+    index: r.index,
     rollout: r.rollout,
     benchmark: r.benchmark,
     category: r.category ?? '',
@@ -27,7 +28,7 @@ export function toReviewRow(r: SampleResult, key: number): ReviewRow {
     searches: [r.searches.text, r.searches.glance, r.searches.gaze],
     gazes: r.gazes,
     ms: r.ms,
-    tokens: r.tokens.prompt + r.tokens.completion,
+    tokens: [r.tokens.prompt, r.tokens.completion],
   };
 }
 

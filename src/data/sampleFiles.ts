@@ -34,19 +34,34 @@ export function projectOf(runDir: string): string {
   return at > 0 && parts[at + 1] === 'runs' ? parts.slice(0, at).join(path.sep) || path.sep : path.dirname(path.resolve(runDir));
 }
 
-/** A file name from a run and the filter that chose the samples: `20261124-fvqa-wrong-answer`. */
+/** Characters of a queue's file name each of its parts (the run, the filter) may take. */
+const MAX_NAME_PART = 80;
+
+/**
+ * A file name from a run and the filter that chose the samples: `20261124-fvqa-wrong-answer`.
+ * A part too long for a file name is cut where a word ends, with "…" (the whole of it is the
+ * queue's title, in the file).
+ */
 export function queueName(run: string, label: string): string {
   const slug = (s: string) =>
     s
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60);
-  return [slug(run), slug(label)].filter(Boolean).join('-') || 'queue';
+      .replace(/^-+|-+$/g, '');
+  const short = (s: string) => {
+    if (s.length <= MAX_NAME_PART) return s;
+    const end = s.lastIndexOf('-', MAX_NAME_PART - 1);
+    return `${s.slice(0, end > 0 ? end : MAX_NAME_PART - 1)}…`;
+  };
+  return [short(slug(run)), short(slug(label))].filter(Boolean).join('-') || 'queue';
 }
 
-/** Writes a queue: a JSON list of trajectory paths. Never over another queue: `-2`, `-3`… */
-export async function writeQueue(dir: string, name: string, trajectories: readonly string[]): Promise<string> {
+/**
+ * Writes a queue: a JSON list of trajectory paths, or with a title (what chose them, in full)
+ * `{ "title": …, "trajectories": [...] }`, which the queue reader takes too. Never over
+ * another queue: `-2`, `-3`…
+ */
+export async function writeQueue(dir: string, name: string, trajectories: readonly string[], title?: string): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   for (let n = 1; ; n++) {
     const file = path.join(dir, `${name}${n > 1 ? `-${n}` : ''}.json`);
@@ -55,7 +70,7 @@ export async function writeQueue(dir: string, name: string, trajectories: readon
       () => false,
     );
     if (taken) continue;
-    await writeFileAtomic(file, JSON.stringify(trajectories, null, 2) + '\n');
+    await writeFileAtomic(file, JSON.stringify(title === undefined ? trajectories : { title, trajectories }, null, 2) + '\n');
     return file;
   }
 }

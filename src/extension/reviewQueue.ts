@@ -1,7 +1,8 @@
 // Starts the annotation queue from a filtered set of samples: their trajectories go to
-// `.gog/queues/<name>.json` (a JSON list of paths) and the queue opens with
-// `gog.openReviewQueue`, which the annotation side of the extension provides. Where that
-// command is not there (yet), the queue file itself opens, so the list is not lost.
+// `.gog/queues/<name>.json` (the paths, titled with the run and the whole filter) and the
+// queue opens with `gog.openReviewQueue`, which the annotation side of the extension
+// provides. Where that command is not there (yet), the queue file itself opens, so the list
+// is not lost.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { projectOf, queueName, queuesDir, sampleTrajectory, writeQueue } from '../data/sampleFiles';
@@ -27,13 +28,14 @@ export async function startReviewQueue(log: vscode.LogOutputChannel, runDir: str
     }
   }
   if (!files.length) throw new Error('none of the listed samples has its trajectory in the run folder');
-  const file = await writeQueue(queuesDir(queueBase(runDir)), queueName(path.basename(runDir), label), files);
+  const run = path.basename(runDir);
+  const file = await writeQueue(queuesDir(queueBase(runDir)), queueName(run, label), files, `${run}: ${label}`);
   const uri = vscode.Uri.file(file);
   log.info(`review queue: ${files.length} trajectories (${label}) in ${file}`);
   if ((await vscode.commands.getCommands(true)).includes(OPEN_REVIEW_QUEUE)) await vscode.commands.executeCommand(OPEN_REVIEW_QUEUE, uri);
   else {
     await vscode.window.showTextDocument(uri, { preview: false });
-    void showInformation(`Glance-or-Gaze: ${files.length} samples written to the review queue ${path.basename(file)}.`);
+    void showInformation(`Glance-or-Gaze: ${files.length} samples (${label}) written to the review queue ${path.basename(file)}.`);
   }
   return uri;
 }

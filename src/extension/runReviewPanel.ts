@@ -3,7 +3,9 @@
 // run is written (debounced, reading only what was appended), opens a sample's trajectory
 // in the trajectory editor in the panel's own group (the webview keeps its state and is
 // rebuilt when its tab comes back), and writes review queues. One panel per run folder;
-// the panel comes back after a window reload (its state names the run).
+// the panel comes back after a window reload (its state names the run). The prices per
+// million tokens (gog.review.*) go with the run's figures, for the cost chart, and again
+// when they change.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -12,7 +14,9 @@ import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
 import { RunStatusReader } from '../data/runIndex';
 import { sampleTrajectory } from '../data/sampleFiles';
 import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
-import { runsViewStateSchema, type RunsRequest } from '../shared/runsMessages';
+import { reviewSettingsFromConfig } from '../run/settingsSpec';
+import { runsViewStateSchema, type RunInfo, type RunsRequest } from '../shared/runsMessages';
+import type { RunStatus } from '../data/runIndex';
 import { startReviewQueue } from './reviewQueue';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
@@ -95,8 +99,25 @@ export class RunReviewPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.view.hidden();
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('gog.review')) void this.readMore();
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** The run's figures as the view shows them, with the prices the settings give (none when both are 0). */
+  private info(status: RunStatus): RunInfo {
+    const info = runInfo(status);
+    try {
+      const c = vscode.workspace.getConfiguration('gog', vscode.Uri.file(this.runDir));
+      const p = reviewSettingsFromConfig((name) => c.get(name));
+      if (p.pricePromptPerMillion > 0 || p.priceCompletionPerMillion > 0)
+        info.prices = { prompt: p.pricePromptPerMillion, completion: p.priceCompletionPerMillion };
+    } catch (e) {
+      this.ctx.log.warn(`run review: ${(e as Error).message}; no cost is shown`);
+    }
+    return info;
   }
 
   /** The run's rows, read once and kept while the panel is open. */
@@ -110,13 +131,13 @@ export class RunReviewPanel implements vscode.Disposable {
     try {
       const rows = await this.load();
       const status = await this.reader.read(this.runDir);
-      for (const message of runMessages(runInfo(status), rows.rows, rows.problems)) this.view.post(message);
+      for (const message of runMessages(this.info(status), rows.rows, rows.problems)) this.view.post(message);
     } catch (e) {
       this.fail(e);
     }
   }
 
-  /** What results.jsonl gained; a file that shrank is another run written there: read again. */
+  /** What results.jsonl gained (and the figures, prices included, as they are now); a file that shrank is another run written there: read again. */
   private async readMore(): Promise<void> {
     if (!this.rows) return;
     try {
@@ -127,7 +148,7 @@ export class RunReviewPanel implements vscode.Disposable {
         return await this.sendAll();
       }
       const added = await readMoreRows(this.runDir, this.rows);
-      this.view.post({ type: 'rows', run: { ...runInfo(status), done: this.rows.rows.length }, rows: added.rows, problems: added.problems });
+      this.view.post({ type: 'rows', run: { ...this.info(status), done: this.rows.rows.length }, rows: added.rows, problems: added.problems });
     } catch (e) {
       this.fail(e);
     }

@@ -1,7 +1,8 @@
 // Every setting of a run, declared once: its VS Code name, its CLI flag, its type, range,
 // default and description. The `gog` flags and their help, the VS Code settings reader,
 // the range checks every run makes, and the test that package.json contributes exactly
-// these settings are all derived from this list, so a setting is added in one place.
+// these settings are all derived from this list, so a setting is added in one place. The
+// few settings of the run review views (VS Code only, no flag) are declared here too.
 import * as path from 'node:path';
 import { DIALECT_IDS } from '../core/trajectory';
 import { BOX_FORMATS, DEFAULT_MAX_PIXELS } from '../core/geometry';
@@ -92,6 +93,11 @@ interface Common {
   description: string;
   /** Shown in `gog help` instead of the description when the description is long. */
   help?: string;
+  /**
+   * A boolean that defaults to true: what `--no-<flag>` does, as `gog help` says it on that
+   * flag's line ("do not cache searches"); `help` (or the description) says what the default does.
+   */
+  negated?: string;
   /** A workspace may not set it when untrusted: it decides where the key goes or what is read. */
   restricted?: boolean;
 }
@@ -218,7 +224,8 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: true,
     description:
       'Send result thumbnails to the model as images. vLLM accepts one image per prompt unless started with `--limit-mm-per-prompt`; turn this off for such servers.',
-    help: 'send result thumbnails to the model (--no-evidence-images for one-image-per-prompt servers)',
+    help: 'send result thumbnails to the model',
+    negated: 'send the model no result thumbnails, only their text (for servers that take one image per prompt)',
   },
   {
     key: 'cacheSearches',
@@ -228,7 +235,8 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     type: 'boolean',
     default: true,
     description: 'Cache search results on disk under `.gog/cache` in the workspace, so reruns are reproducible and free.',
-    help: 'cache searches (--no-cache: do not)',
+    help: 'cache searches',
+    negated: 'do not cache searches: every search goes to its provider',
   },
   {
     key: 'temperature',
@@ -285,7 +293,8 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     type: 'boolean',
     default: m.stream,
     description: 'Stream model replies (shown live in the log).',
-    help: 'stream replies (--no-stream: ask for whole replies)',
+    help: 'stream replies',
+    negated: 'do not stream: ask for whole replies',
   },
   {
     key: 'maxReplyChars',
@@ -552,6 +561,64 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
   },
 ];
 
+/** The settings of the run review views, as VS Code reads them (gog.review.*). */
+export interface ReviewSettings {
+  /** Price per million prompt (input) tokens; 0: no cost shown. */
+  pricePromptPerMillion: number;
+  /** Price per million completion (output) tokens; 0: no cost shown. */
+  priceCompletionPerMillion: number;
+}
+
+/** A setting of the review views: VS Code only (no flag: `gog` commands do not show costs). */
+export interface ReviewSettingDecl {
+  key: keyof ReviewSettings;
+  name: string;
+  label: string;
+  description: string;
+  type: 'number';
+  default: number;
+  min: number;
+  max: number;
+}
+
+export const REVIEW_SETTINGS: readonly ReviewSettingDecl[] = [
+  {
+    key: 'pricePromptPerMillion',
+    name: 'review.pricePromptPerMillion',
+    label: 'the prompt token price',
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    description:
+      "Run review: the endpoint's price per million prompt (input) tokens, in any currency, for the cost per sample chart. 0 (with `gog.review.priceCompletionPerMillion` 0 too): no cost is shown.",
+  },
+  {
+    key: 'priceCompletionPerMillion',
+    name: 'review.priceCompletionPerMillion',
+    label: 'the completion token price',
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    description:
+      "Run review: the endpoint's price per million completion (output) tokens, in the currency of `gog.review.pricePromptPerMillion`, for the cost per sample chart. 0 (with the prompt price 0 too): no cost is shown.",
+  },
+];
+
+/** Reads gog.review.* through `get`; a value that is not a number in range is a SettingError naming it. */
+export function reviewSettingsFromConfig(get: (name: string) => unknown): ReviewSettings {
+  const out = Object.fromEntries(REVIEW_SETTINGS.map((d) => [d.key, d.default])) as unknown as ReviewSettings;
+  for (const d of REVIEW_SETTINGS) {
+    const value = get(d.name);
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < d.min || value > d.max)
+      throw new SettingError(`setting gog.${d.name}: ${rangeMessage(d, typeof value === 'number' ? value : JSON.stringify(value))}`);
+    out[d.key] = value;
+  }
+  return out;
+}
+
 /** A bad value for a setting, in one line that names it. */
 export class SettingError extends Error {
   constructor(message: string) {
@@ -578,7 +645,7 @@ export function settingDefaults(folders: FolderContext): RunSettings {
   return out as unknown as RunSettings;
 }
 
-function rangeMessage(d: Extract<SettingDecl, { type: 'integer' | 'number' }>, shown: unknown): string {
+function rangeMessage(d: { label: string; type: 'integer' | 'number'; min: number; max: number; unit?: string }, shown: unknown): string {
   return `${d.label} must be ${d.type === 'integer' ? 'a whole number ' : ''}from ${d.min} to ${d.max}${d.unit ? ` ${d.unit}` : ''}; got ${String(shown)}`;
 }
 
@@ -724,7 +791,9 @@ export function cliHelp(): string[] {
       }
     };
     const flag = d.type === 'boolean' ? (d.default ? `--no-${d.flag}` : `--${d.flag}`) : `--${d.flag} ${arg()}`;
-    const text = (d.help ?? d.description).replace(/\*\*|`/g, '');
+    const plain = (d.help ?? d.description).replace(/\*\*|`/g, '');
+    // A --no-… line says what the flag does; what happens without it is the default.
+    const text = d.type === 'boolean' && d.default ? `${d.negated ?? `do not ${plain}`} (default: ${plain})` : plain;
     const dflt =
       d.type === 'boolean' || d.type === 'folder' || d.type === 'urls' || d.help ? '' : ` (default ${d.default === '' ? 'none' : String(d.default)})`;
     const range = d.type === 'integer' || d.type === 'number' ? ` [${d.min}–${d.max}${d.unit ? ` ${d.unit}` : ''}]` : '';
@@ -753,6 +822,16 @@ export function contributedProperties(): Record<string, Record<string, unknown>>
     prop.order = order;
     prop.markdownDescription = d.description;
     out[`gog.${d.name}`] = prop;
+  });
+  REVIEW_SETTINGS.forEach((d, i) => {
+    out[`gog.${d.name}`] = {
+      type: d.type,
+      default: d.default,
+      minimum: d.min,
+      maximum: d.max,
+      order: RUN_SETTINGS.length + i,
+      markdownDescription: d.description,
+    };
   });
   return out;
 }

@@ -15,6 +15,8 @@ export const reviewRowSchema = z.object({
   /** The row's position in results.jsonl order: how the webview names a sample to the host. */
   key: z.number().int().min(0),
   id: z.string(),
+  /** The sample's position in its dataset file: the table lists samples in this order (then rollout) until sorted. */
+  index: z.number().int().min(0),
   rollout: z.number().int().min(0),
   benchmark: z.string(),
   /** '' when the dataset has no categories. */
@@ -36,7 +38,7 @@ export const reviewRowSchema = z.object({
   gazes: z.array(box),
   ms: z.number(),
   /** Prompt and completion tokens. */
-  tokens: z.number(),
+  tokens: z.tuple([z.number(), z.number()]),
 });
 export type ReviewRow = z.infer<typeof reviewRowSchema>;
 
@@ -58,6 +60,7 @@ export function isReviewRow(v: unknown): v is ReviewRow {
   return (
     isCount(r.key) &&
     isString(r.id) &&
+    isCount(r.index) &&
     isCount(r.rollout) &&
     isString(r.benchmark) &&
     isString(r.category) &&
@@ -75,7 +78,7 @@ export function isReviewRow(v: unknown): v is ReviewRow {
     Array.isArray(r.gazes) &&
     r.gazes.every((g) => isNumbers(g, 4)) &&
     isNumber(r.ms) &&
-    isNumber(r.tokens)
+    isNumbers(r.tokens, 2)
   );
 }
 
@@ -94,6 +97,8 @@ export const runInfoSchema = z.object({
   done: z.number().int().min(0),
   /** The run is still being written (results.jsonl is watched). */
   running: z.boolean(),
+  /** Prices per million prompt and completion tokens (gog.review.price…PerMillion), for the cost chart; absent: no cost shown. */
+  prices: z.object({ prompt: z.number().min(0), completion: z.number().min(0) }).optional(),
 });
 export type RunInfo = z.infer<typeof runInfoSchema>;
 
@@ -114,6 +119,8 @@ const sideSchema = z.object({
 export const comparePairSchema = z.object({
   key: z.number().int().min(0),
   id: z.string(),
+  /** The sample's position in its dataset file (A's, else B's): the order the table lists pairs in. */
+  index: z.number().int().min(0),
   rollout: z.number().int().min(0),
   benchmark: z.string(),
   category: z.string(),
@@ -194,7 +201,21 @@ export const runsViewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type RunsViewMessage = z.infer<typeof runsViewMessageSchema>;
 
-export const SORT_COLUMNS = ['key', 'id', 'benchmark', 'category', 'question', 'answer', 'gold', 'cause', 'f1', 'turns', 'searches', 'ms'] as const;
+/** 'index': dataset order (the default); 'key': the order results were written in (kept so an older saved state still reads). */
+/** A filter made by clicking a turns bar: the samples that took this many turns (and, from a stacked segment, were right or wrong). */
+export const turnsFilterSchema = z.object({ turns: z.number().int().min(0), outcome: z.enum(['right', 'wrong']).optional() });
+export type TurnsFilter = z.infer<typeof turnsFilterSchema>;
+
+/** A filter made by clicking the gaze heatmap: the samples with a gaze box over cell (col, row) of a size × size grid; the failures only when the heatmap showed them. */
+export const gazeFilterSchema = z.object({
+  col: z.number().int().min(0),
+  row: z.number().int().min(0),
+  size: z.number().int().positive(),
+  failures: z.boolean(),
+});
+export type GazeFilter = z.infer<typeof gazeFilterSchema>;
+
+export const SORT_COLUMNS = ['index', 'key', 'id', 'benchmark', 'category', 'question', 'answer', 'gold', 'cause', 'f1', 'turns', 'searches', 'ms'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 /** What the webview keeps across reloads (setState), and the host reads to revive a panel. */
@@ -208,6 +229,9 @@ export const runsViewStateSchema = z.object({
   benchmark: z.string().optional(),
   category: z.string().optional(),
   text: z.string().optional(),
+  /** Filters made from the charts (benchmark and category share the selects' fields). */
+  turns: turnsFilterSchema.nullable().optional(),
+  gaze: gazeFilterSchema.nullable().optional(),
   sort: z.object({ column: z.enum(SORT_COLUMNS), descending: z.boolean() }).optional(),
   scrollTop: z.number().optional(),
   selected: z.number().int().optional(),

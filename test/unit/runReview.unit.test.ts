@@ -139,6 +139,8 @@ describe('benchmark run review: reading runs', () => {
       'row',
       { ...r, key: -1 },
       { ...r, key: 1.5 },
+      { ...r, index: -1 },
+      { ...r, tokens: [12] },
       { ...r, id: 3 },
       { ...r, answer: undefined },
       { ...r, gold: ['a', 2] },
@@ -297,5 +299,47 @@ describe('benchmark run review: sample files and review queues', () => {
     const second = await writeQueue(dir, 'q', ['/c/trajectory.jsonl']);
     assert.deepEqual([path.relative(tmp.dir, first), path.relative(tmp.dir, second)], ['.gog/queues/q.json', '.gog/queues/q-2.json']);
     assert.deepEqual(JSON.parse(readFileSync(first, 'utf8')), ['/a/trajectory.jsonl', '/b/trajectory.jsonl']);
+  });
+
+  it('names a queue from the chips in whole words: "all failures", and a long filter cut where a word ends, whole in its title', async () => {
+    const { queueName, queuesDir, writeQueue } = await import('../../src/data/sampleFiles');
+    const { readQueueFile } = await import('../../src/review/queueFile');
+    const { describeFilters } = await import('../../webview/runs/tableModel');
+    const FAILURES = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'] as const;
+    const { readFileSync } = await import('node:fs');
+    const none = { causes: new Set<never>(), benchmark: '', category: '', text: '', turns: null, gaze: null };
+    const run = '20261124-100000-fvqa';
+    // "All failures" picks every failure cause; the name says so, not a list cut mid-word.
+    const all = describeFilters({ ...none, causes: new Set(FAILURES) });
+    assert.equal(all, 'all failures');
+    assert.equal(queueName(run, all), '20261124-100000-fvqa-all-failures');
+    // Causes with no sample under the other filters chose nothing and are not named.
+    const present = (c: string) => c !== 'cancelled' && c !== 'timeout';
+    assert.equal(describeFilters({ ...none, causes: new Set(FAILURES.filter(present)) }, present), 'all failures');
+    assert.equal(describeFilters({ ...none, causes: new Set(['wrong_answer', 'timeout'] as const) }, present), 'wrong answer');
+    // A long filter: cut where a word ends, marked with an ellipsis; each word kept is whole.
+    const long = describeFilters({
+      ...none,
+      causes: new Set(['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns'] as const),
+      benchmark: 'simplevqa',
+      category: 'landmark',
+      turns: { turns: 8, outcome: 'wrong' },
+      text: 'lighthouse keeper',
+    });
+    const name = queueName(run, long);
+    assert.ok(name.endsWith('…'), name);
+    const words = name.slice(run.length + 1, -1).split('-');
+    const all_words = long
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean);
+    assert.deepEqual(words, all_words.slice(0, words.length), `${name}: whole words, in order`);
+    assert.ok(name.length - run.length - 1 <= 80, name);
+    assert.equal(queueName(run, 'wrong answer or parse error'), '20261124-100000-fvqa-wrong-answer-or-parse-error', 'a short name is whole');
+    // The whole filter is the queue's title; the reader takes the titled file.
+    const file = await writeQueue(queuesDir(tmp.dir), name, [path.join(tmp.dir, 'a', 'trajectory.jsonl')], `${run}: ${long}`);
+    assert.equal(path.basename(file), `${name}.json`);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { title: `${run}: ${long}`, trajectories: [path.join(tmp.dir, 'a', 'trajectory.jsonl')] });
+    assert.deepEqual((await readQueueFile(file)).files, ['trajectory.jsonl']);
   });
 });

@@ -9,12 +9,15 @@ import {
   checkRunSettings,
   contributedProperties,
   restrictedSettings,
+  REVIEW_SETTINGS,
+  reviewSettingsFromConfig,
   RUN_SETTINGS,
   SettingError,
   settingDefaults,
   settingsFromConfig,
   type SettingDecl,
 } from '../../src/run/settingsSpec';
+import { gog } from '../helpers/cli';
 import { ROOT } from '../helpers/fixtures';
 
 const folders = { base: '/work/space', defaults: { corpusDir: '/bundled/corpus' } };
@@ -103,6 +106,74 @@ describe('run settings, declared once', () => {
         (e: unknown) => e instanceof SettingError && pattern.test(e.message),
         `${name} = ${JSON.stringify(value)}`,
       );
+    }
+  });
+
+  it('says on each --no-… line of gog help what that flag does, with what the default does after it', async () => {
+    const run = await gog(['help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /\(--no-[a-z-]+[: ]/, 'no "(--no-x: do not)" left: a --no- flag is described on its own line');
+    const negatable = RUN_SETTINGS.filter((d) => d.type === 'boolean' && d.default);
+    assert.deepEqual(
+      negatable.map((d) => d.flag),
+      ['evidence-images', 'cache', 'stream'],
+    );
+    for (const d of negatable) {
+      assert.ok(d.negated, `${d.key} says what --no-${d.flag} does`);
+      const line = run.stdout.split('\n').find((l) => l.startsWith(`  --no-${d.flag} `));
+      assert.ok(line, `gog help lists --no-${d.flag}`);
+      const text = line.slice(`  --no-${d.flag}`.length).trim();
+      assert.equal(text, `${d.negated} (default: ${d.help ?? d.description})`);
+      // What the flag does comes first, and it is not what the default does.
+      assert.ok(!text.startsWith(d.help!), `--no-${d.flag} does not open with the default's behaviour`);
+    }
+    assert.match(run.stdout, /\n {2}--no-cache +do not cache searches: every search goes to its provider \(default: cache searches\)\n/);
+    assert.match(run.stdout, /\n {2}--no-stream +do not stream: ask for whole replies \(default: stream replies\)\n/);
+    assert.match(
+      run.stdout,
+      /\n {2}--no-evidence-images +send the model no result thumbnails, only their text .*\(default: send result thumbnails to the model\)\n/,
+    );
+  });
+
+  it('declares the review settings (prices per million tokens) once: package.json, the reader, and README', () => {
+    const props = contributedProperties();
+    for (const d of REVIEW_SETTINGS) {
+      assert.deepEqual(
+        { type: props[`gog.${d.name}`]?.type, default: props[`gog.${d.name}`]?.default, minimum: props[`gog.${d.name}`]?.minimum },
+        { type: 'number', default: 0, minimum: 0 },
+        `gog.${d.name}`,
+      );
+    }
+    assert.deepEqual(
+      REVIEW_SETTINGS.map((d) => d.name),
+      ['review.pricePromptPerMillion', 'review.priceCompletionPerMillion'],
+    );
+    assert.deepEqual(
+      reviewSettingsFromConfig(() => undefined),
+      { pricePromptPerMillion: 0, priceCompletionPerMillion: 0 },
+    );
+    assert.deepEqual(
+      reviewSettingsFromConfig((n) => ({ 'review.pricePromptPerMillion': 0.5, 'review.priceCompletionPerMillion': 1.5 })[n]),
+      {
+        pricePromptPerMillion: 0.5,
+        priceCompletionPerMillion: 1.5,
+      },
+    );
+    assert.throws(
+      () => reviewSettingsFromConfig((n) => (n === 'review.priceCompletionPerMillion' ? -1 : undefined)),
+      (e: unknown) =>
+        e instanceof SettingError && e.message === 'setting gog.review.priceCompletionPerMillion: the completion token price must be from 0 to 1000000; got -1',
+    );
+    assert.throws(
+      () => reviewSettingsFromConfig((n) => (n === 'review.pricePromptPerMillion' ? 'cheap' : undefined)),
+      /must be from 0 to 1000000; got "cheap"/,
+    );
+    // README's settings table lists every setting package.json contributes, these two too, with its default.
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const [name, prop] of Object.entries(props)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\``));
+      assert.ok(row, `README's settings table lists ${name}`);
+      if (name.startsWith('gog.review.')) assert.match(row, new RegExp(`\\| \`${String(prop.default)}\` +\\|`), `${name}'s default in README`);
     }
   });
 

@@ -109,7 +109,9 @@ describe('gog report RUN_DIR (a benchmark run)', function () {
         return n > 500;
       });
     });
-    assert.deepEqual(ink, [true, true, true, true]);
+    assert.deepEqual(ink, [true, true, true, true, true, true]);
+    // A report has no prices: no cost chart, and no word of settings it cannot change.
+    assert.equal(await page.locator('.chart[data-chart="cost"]').count(), 0);
     assert.ok(await page.locator('select[aria-label="Category"] option', { hasText: HOSTILE.category }).count(), 'the hostile category is an option, as text');
     // Nothing ran, nothing was injected, nothing was fetched but the file itself.
     assert.equal(await page.evaluate(() => (globalThis as unknown as Probe).__pwned), undefined);

@@ -148,6 +148,60 @@ describe('run review views in headless Chromium', function () {
     await page.close();
   });
 
+  it('offers no cause chip with no sample, after "All failures" or any other way there, and names the queue "all failures"', async () => {
+    const page = await open();
+    // What a user sees: the cause chips on screen, with their counts.
+    const chips = async () =>
+      page.evaluate<{ cause: string; count: string; pressed: string; empty: boolean }[]>(`Array.from(document.querySelectorAll('.cause-chip'))
+        .filter((c) => getComputedStyle(c).display !== 'none' && c.getBoundingClientRect().width > 0)
+        .map((c) => ({ cause: c.dataset.cause, count: c.querySelector('.chip-count').textContent, pressed: c.getAttribute('aria-pressed'), empty: c.classList.contains('empty') }))`);
+    const noZero = async (what: string) => {
+      const zero = (await chips()).filter((c) => c.count === '0');
+      assert.deepEqual(zero, [], `${what}: no chip with 0 samples`);
+    };
+    assert.equal(rows.filter((r) => r.cause === 'cancelled').length, 0, 'no sample of this run was cancelled');
+    await noZero('as opened');
+    await page.locator('.chip.all-failures').click();
+    assert.equal(await page.locator('.chip.all-failures').getAttribute('aria-pressed'), 'true');
+    await noZero('all failures');
+    assert.ok((await chips()).every((c) => c.pressed === (c.cause === 'right' ? 'false' : 'true')));
+    assert.equal(await page.locator('.shown').textContent(), `${rows.filter((r) => r.cause !== null).length} of 600 samples`);
+    // The queue is named for what was picked, in two words.
+    await page.locator('vscode-button', { hasText: 'Review in a queue' }).click();
+    const queue = (await posted(page)).filter((m) => m.type === 'request').at(-1);
+    assert.ok(queue?.type === 'request' && queue.request.method === 'startQueue');
+    assert.equal(queue.request.label, 'all failures');
+    // One turned off, then a text filter that leaves a few samples: still no empty chip.
+    await page.locator('.cause-chip[data-cause="wrong_answer"]').click();
+    await noZero('all failures but wrong answers');
+    await page.locator('.filter-text').fill('q0001');
+    await noZero('filtered by text');
+    await page.locator('.chip.all-failures').click();
+    await noZero('all failures, filtered by text');
+    await page.locator('.chip.all-failures').click();
+    await noZero('all failures off again');
+    // Within one benchmark: the same.
+    await page.locator('select[aria-label="Benchmark"]').selectOption('fvqa');
+    await page.locator('.chip.all-failures').click();
+    await noZero('a benchmark, all failures');
+    // Every cause picked has no sample under the text: those chips are why the table is
+    // empty, so they show, marked empty, and turning them off brings the rows back.
+    await page.locator('.filter-text').fill('');
+    await page.locator('.chip.all-failures').click();
+    await page.locator('select[aria-label="Benchmark"]').selectOption('');
+    await page.locator('.cause-chip[data-cause="timeout"]').click();
+    await page.locator('.filter-text').fill(rows.find((r) => r.cause === null)!.id);
+    assert.equal(await page.locator('.shown').textContent(), '0 of 600 samples');
+    assert.deepEqual(
+      (await chips()).filter((c) => c.count === '0'),
+      [{ cause: 'timeout', count: '0', pressed: 'true', empty: true }],
+    );
+    await page.locator('.cause-chip[data-cause="timeout"]').click();
+    assert.equal(await page.locator('.shown').textContent(), '1 of 600 samples');
+    await noZero('the empty pick turned off');
+    await page.close();
+  });
+
   it('keeps its filters, sort, scroll, selection and tab when the webview is rebuilt', async () => {
     const page = await open();
     await page.locator('.chip.all-failures').click();
@@ -260,6 +314,8 @@ describe('run review views in headless Chromium', function () {
       ['accuracy-category', true, true],
       ['turns', true, true],
       ['heatmap', true, true],
+      ['tokens', true, true],
+      ['latency', true, true],
     ]);
     assert.match(
       (await page.locator('.chart[data-chart="accuracy-benchmark"] canvas').getAttribute('aria-label'))!,

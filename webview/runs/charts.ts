@@ -1,21 +1,54 @@
-// The charts of a run: accuracy by benchmark and by category and a turns histogram, drawn
-// by Chart.js on canvases (it injects no style elements and evaluates no code, so it runs
-// under the webview's CSP), and the gaze heatmap (heatmap.ts). Colours come from the
-// theme: text in the page's own colours, bars in hues that read on light and dark alike.
-// Every chart has a text alternative.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
-import type { ReviewRow } from '../../src/shared/runsMessages';
+// The charts of a run: accuracy by benchmark and by category, a turns histogram, tokens,
+// time and (given prices) cost per sample by benchmark, drawn by Chart.js on canvases (it
+// injects no style elements and evaluates no code, so it runs under the webview's CSP),
+// and the gaze heatmap (heatmap.ts). A click on a bar or a heatmap cell filters the table
+// to the samples it stands for. A rate of 0 % is a short bar, not nothing; a group with no
+// samples has no bar (and a turn count with none says so under its column). Colours come
+// from the theme: text in the page's own colours, bars in hues that read on light and dark
+// alike. Every chart has a text alternative.
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Tooltip,
+  type ActiveElement,
+  type ChartConfiguration,
+  type ChartEvent,
+} from 'chart.js';
+import type { GazeFilter, ReviewRow, TurnsFilter } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
+import { seconds } from './format';
 import { GazeHeatmap } from './heatmap';
-import { accuracyBy, rowIsRight, turnsHistogram, type GroupFigures } from './overviewModel';
+import { accuracyBy, rowIsRight, turnsHistogram, usageBy, type GroupFigures, type Prices, type UsageFigures } from './overviewModel';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
 /** The most categories drawn (by samples); the rest are named in the text alternative. */
 const MAX_CATEGORIES = 16;
-export const SERIES = { exactMatch: '#3b8eea', judge: '#b180d7', right: '#2ea043', wrong: '#e5534b' } as const;
+export const SERIES = {
+  exactMatch: '#3b8eea',
+  judge: '#b180d7',
+  right: '#2ea043',
+  wrong: '#e5534b',
+  prompt: '#3b8eea',
+  completion: '#d18616',
+  median: '#3b8eea',
+  p90: '#8a9bb0',
+  cost: '#d18616',
+} as const;
+/** Pixels a bar of 0 % is drawn as: there, and plainly next to nothing. */
+const ZERO_BAR = 4;
 
 const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
+const tokens = (v: number) => Math.round(v).toLocaleString('en');
+/** An amount of money, in whatever currency the prices are: cents from 1 up, two significant digits below (0.0021). */
+export const money = (v: number): string => (v >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(2))));
+
+/** What a click on a chart filters the table by. */
+export type ChartPick = { benchmark: string } | { category: string } | { turns: TurnsFilter } | { gaze: GazeFilter };
 
 interface Theme {
   text: string;
@@ -33,6 +66,10 @@ function theme(probe: HTMLElement): Theme {
 export interface ChartsOptions {
   heatmapMode: 'all' | 'failures';
   heatmapModeChanged: (mode: 'all' | 'failures') => void;
+  /** A bar or a heatmap cell was clicked. */
+  pick: (pick: ChartPick) => void;
+  /** Inside VS Code, where prices can be set: say so while the cost chart is missing. */
+  connected: boolean;
 }
 
 export class RunCharts {
@@ -41,16 +78,18 @@ export class RunCharts {
   private readonly probe = el('span', { class: 'chart-probe', attrs: { 'aria-hidden': 'true' } });
   private readonly heatmap: GazeHeatmap;
   private rows: readonly ReviewRow[] = [];
+  private prices: Prices | undefined;
 
-  constructor(o: ChartsOptions) {
-    this.heatmap = new GazeHeatmap(o.heatmapMode, o.heatmapModeChanged);
+  constructor(private readonly o: ChartsOptions) {
+    this.heatmap = new GazeHeatmap(o.heatmapMode, o.heatmapModeChanged, (gaze) => o.pick({ gaze }));
     this.element = el('div', { class: 'charts' });
     // A theme change restyles the page: draw the charts again in its colours.
     new MutationObserver(() => this.render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  update(rows: readonly ReviewRow[]): void {
+  update(rows: readonly ReviewRow[], prices?: Prices): void {
     this.rows = rows;
+    this.prices = prices;
     this.render();
   }
 
@@ -63,29 +102,74 @@ export class RunCharts {
     Chart.defaults.color = t.text;
 
     const byBenchmark = accuracyBy(this.rows, 'benchmark');
-    const byCategory = accuracyBy(this.rows, 'category').slice(0, MAX_CATEGORIES);
+    const allCategories = accuracyBy(this.rows, 'category');
+    const byCategory = allCategories.slice(0, MAX_CATEGORIES);
     const judged = byBenchmark.some((g) => g.judge !== null);
+    const usage = usageBy(this.rows, this.prices);
     append(
       this.element,
-      this.accuracyChart('Accuracy by benchmark', 'accuracy-benchmark', byBenchmark, judged, t, false),
+      this.accuracyChart('Accuracy by benchmark', 'accuracy-benchmark', byBenchmark, judged, t, 'benchmark'),
       this.rows.some((r) => r.category)
         ? this.accuracyChart(
-            `Accuracy by category${accuracyBy(this.rows, 'category').length > MAX_CATEGORIES ? ` (the ${MAX_CATEGORIES} largest)` : ''}`,
+            `Accuracy by category${allCategories.length > MAX_CATEGORIES ? ` (the ${MAX_CATEGORIES} largest)` : ''}`,
             'accuracy-category',
             byCategory,
             judged,
             t,
-            true,
+            'category',
           )
         : null,
       this.turnsChart(t),
       this.heatmap.element,
+      this.usageChart('Tokens per sample by benchmark', 'tokens', usage, t, {
+        series: [
+          { label: 'Prompt', value: (u) => u.prompt, colour: SERIES.prompt },
+          { label: 'Completion', value: (u) => u.completion, colour: SERIES.completion },
+        ],
+        stacked: true,
+        axis: 'tokens',
+        intro: 'Mean tokens per sample',
+        format: tokens,
+        describe: (u) => `${u.name} ${tokens(u.prompt)} prompt + ${tokens(u.completion)} completion tokens`,
+      }),
+      this.usageChart('Time per sample by benchmark', 'latency', usage, t, {
+        series: [
+          { label: 'Median', value: (u) => u.medianMs / 1000, colour: SERIES.median },
+          { label: '90th percentile', value: (u) => u.p90Ms / 1000, colour: SERIES.p90 },
+        ],
+        stacked: false,
+        axis: 'seconds',
+        intro: 'Wall time per sample',
+        format: (v) => seconds(v * 1000),
+        describe: (u) => `${u.name} median ${seconds(u.medianMs)}, 90th percentile ${seconds(u.p90Ms)}`,
+      }),
+      usage.some((u) => u.cost !== null)
+        ? this.usageChart('Cost per sample by benchmark', 'cost', usage, t, {
+            series: [{ label: 'Cost', value: (u) => u.cost ?? 0, colour: SERIES.cost }],
+            stacked: false,
+            axis: 'cost',
+            intro: `Mean cost per sample, at ${this.prices!.prompt} per million prompt tokens and ${this.prices!.completion} per million completion tokens`,
+            format: money,
+            describe: (u) => `${u.name} ${money(u.cost ?? 0)} per sample`,
+          })
+        : this.o.connected
+          ? el(
+              'section',
+              { class: 'chart chart-note', attrs: { 'data-chart': 'cost', 'aria-label': 'Cost per sample' } },
+              el('h3', {}, 'Cost per sample by benchmark'),
+              el(
+                'p',
+                { class: 'chart-text' },
+                'Set the prices per million tokens (settings gog.review.pricePromptPerMillion and gog.review.priceCompletionPerMillion) to see what a sample costs.',
+              ),
+            )
+          : null,
     );
     this.heatmap.update(this.rows, rowIsRight);
   }
 
   private card(title: string, id: string, description: string, canvasHeight: number): { card: HTMLElement; canvas: HTMLCanvasElement } {
-    const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': `${title}. ${description}` } });
+    const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': `${title}. ${description} Click a bar to list its samples.` } });
     const box = el('div', { class: 'chart-canvas' }, canvas);
     box.style.height = `${canvasHeight}px`;
     const card = el(
@@ -98,9 +182,24 @@ export class RunCharts {
     return { card, canvas };
   }
 
-  private accuracyChart(title: string, id: string, groups: GroupFigures[], judged: boolean, t: Theme, horizontal: boolean): HTMLElement {
+  /** Clicks on bars pick what the bar stands for; the pointer says a bar can be clicked. */
+  private clickable(pick: (element: ActiveElement) => ChartPick | undefined) {
+    return {
+      onClick: (_: ChartEvent, elements: ActiveElement[]) => {
+        const chosen = elements[0] && pick(elements[0]);
+        if (chosen) this.o.pick(chosen);
+      },
+      onHover: (event: ChartEvent, elements: ActiveElement[]) => {
+        const canvas = event.native?.target as HTMLCanvasElement | undefined;
+        if (canvas) canvas.style.cursor = elements.length ? 'pointer' : 'default';
+      },
+    };
+  }
+
+  private accuracyChart(title: string, id: string, groups: GroupFigures[], judged: boolean, t: Theme, field: 'benchmark' | 'category'): HTMLElement {
+    const horizontal = field === 'category';
     const describe = groups
-      .map((g) => `${g.name} ${percent(g.exactMatch)}${g.judge !== null ? ` (judge ${percent(g.judge)})` : ''} of ${g.samples}`)
+      .map((g) => `${g.name} ${percent(g.exactMatch)}${judged ? (g.judge !== null ? ` (judge ${percent(g.judge)})` : ' (not judged)') : ''} of ${g.samples}`)
       .join('; ');
     const { card, canvas } = this.card(
       title,
@@ -108,11 +207,14 @@ export class RunCharts {
       `Exact match${judged ? ' and judge accuracy' : ''}: ${describe || 'no samples yet'}.`,
       horizontal ? Math.max(160, groups.length * (judged ? 30 : 22) + 60) : 240,
     );
+    // A group none of whose samples was judged has no judge bar (null), not a bar at 0 %.
     const datasets = [
-      { label: 'Exact match', data: groups.map((g) => g.exactMatch * 100), backgroundColor: SERIES.exactMatch },
-      ...(judged ? [{ label: 'Judge', data: groups.map((g) => (g.judge ?? 0) * 100), backgroundColor: SERIES.judge }] : []),
+      { label: 'Exact match', data: groups.map((g) => g.exactMatch * 100), backgroundColor: SERIES.exactMatch, minBarLength: ZERO_BAR },
+      ...(judged
+        ? [{ label: 'Judge', data: groups.map((g) => (g.judge === null ? null : g.judge * 100)), backgroundColor: SERIES.judge, minBarLength: ZERO_BAR }]
+        : []),
     ];
-    const config: ChartConfiguration<'bar'> = {
+    const config: ChartConfiguration<'bar', (number | null)[]> = {
       type: 'bar',
       data: { labels: groups.map((g) => g.name), datasets },
       options: {
@@ -120,6 +222,10 @@ export class RunCharts {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
+        ...this.clickable((e) => {
+          const g = groups[e.index];
+          return g && (field === 'benchmark' ? { benchmark: g.value } : { category: g.value });
+        }),
         scales: {
           [horizontal ? 'x' : 'y']: { min: 0, max: 100, ticks: { color: t.muted, callback: (v) => `${String(v)}%` }, grid: { color: t.grid } },
           [horizontal ? 'y' : 'x']: { ticks: { color: t.text }, grid: { display: false } },
@@ -141,14 +247,15 @@ export class RunCharts {
   private turnsChart(t: Theme): HTMLElement {
     const h = turnsHistogram(this.rows);
     const describe = h.turns
-      .flatMap((n, i) => (h.right[i]! + h.wrong[i]! ? [`${n} turn${n === 1 ? '' : 's'}: ${h.right[i]} right, ${h.wrong[i]} wrong`] : []))
+      .map((n, i) => `${n} turn${n === 1 ? '' : 's'}: ${h.right[i]! + h.wrong[i]! ? `${h.right[i]} right, ${h.wrong[i]} wrong` : 'no samples'}`)
       .join('; ');
-    const { card, canvas } = this.card('Turns per sample', 'turns', describe ? `${describe}.` : 'No samples yet.', 240);
+    const { card, canvas } = this.card('Turns per sample', 'turns', h.turns.length && this.rows.length ? `${describe}.` : 'No samples yet.', 240);
     this.charts.push(
       new Chart(canvas, {
         type: 'bar',
         data: {
-          labels: h.turns.map(String),
+          // A turn count no sample took has no bar: its label says so.
+          labels: h.turns.map((n, i) => (h.right[i]! + h.wrong[i]! ? String(n) : [String(n), 'no samples'])),
           datasets: [
             { label: 'Right', data: h.right, backgroundColor: SERIES.right },
             { label: 'Wrong', data: h.wrong, backgroundColor: SERIES.wrong },
@@ -158,6 +265,10 @@ export class RunCharts {
           animation: false,
           responsive: true,
           maintainAspectRatio: false,
+          ...this.clickable((e) => {
+            const turns = h.turns[e.index];
+            return turns === undefined ? undefined : { turns: { turns, outcome: e.datasetIndex === 0 ? 'right' : 'wrong' } };
+          }),
           scales: {
             x: { stacked: true, title: { display: true, text: 'turns', color: t.muted }, ticks: { color: t.text }, grid: { display: false } },
             y: {
@@ -169,6 +280,59 @@ export class RunCharts {
             },
           },
           plugins: { legend: { labels: { color: t.text } } },
+        },
+      }),
+    );
+    return card;
+  }
+
+  private usageChart(
+    title: string,
+    id: string,
+    usage: UsageFigures[],
+    t: Theme,
+    o: {
+      series: { label: string; value: (u: UsageFigures) => number; colour: string }[];
+      stacked: boolean;
+      /** The value axis's title. */
+      axis: string;
+      /** What the text alternative says the figures are. */
+      intro: string;
+      format: (v: number) => string;
+      describe: (u: UsageFigures) => string;
+    },
+  ): HTMLElement {
+    const describe = usage.map((u) => `${o.describe(u)} (${u.samples} samples)`).join('; ');
+    const { card, canvas } = this.card(title, id, describe ? `${o.intro}: ${describe}.` : 'No samples yet.', 240);
+    this.charts.push(
+      new Chart(canvas, {
+        type: 'bar',
+        data: {
+          labels: usage.map((u) => u.name),
+          datasets: o.series.map((s) => ({ label: s.label, data: usage.map(s.value), backgroundColor: s.colour, minBarLength: ZERO_BAR })),
+        },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          ...this.clickable((e) => {
+            const u = usage[e.index];
+            return u && { benchmark: u.value };
+          }),
+          scales: {
+            x: { stacked: o.stacked, ticks: { color: t.text }, grid: { display: false } },
+            y: {
+              stacked: o.stacked,
+              beginAtZero: true,
+              title: { display: true, text: o.axis, color: t.muted },
+              ticks: { color: t.muted, callback: (v) => o.format(Number(v)) },
+              grid: { color: t.grid },
+            },
+          },
+          plugins: {
+            legend: { display: o.series.length > 1, labels: { color: t.text } },
+            tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${o.format(item.raw as number)} (${usage[item.dataIndex]!.samples} samples)` } },
+          },
         },
       }),
     );

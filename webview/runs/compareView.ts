@@ -1,5 +1,6 @@
 // Two runs of the same samples: how the summaries moved, then every sample whose verdict
-// changed (regressions and improvements first), each with both answers against gold.
+// changed (regressions and improvements first, each kind in dataset order), each with both
+// answers against gold.
 // Selecting a sample asks the host where its two trajectories first act differently;
 // either trajectory opens in the trajectory editor. Filters and selection are kept with
 // setState like the run view's.
@@ -39,7 +40,8 @@ function formatValue(d: SummaryDelta, v: number | null): string {
     case 'percent':
       return percent(v);
     case 'ms':
-      return seconds(v);
+      // A figure and its unit stay on one line when the summary wraps.
+      return seconds(v).replace(' ', '\u00a0');
     case 'number':
       return Number.isInteger(v) || Math.abs(v) >= 100 ? count(Math.round(v)) : v.toFixed(2);
   }
@@ -172,28 +174,36 @@ export class CompareView {
   private drawChips(matching: ComparePair[]): void {
     const counts = new Map<Change, number>();
     for (const p of matching) counts.set(p.change, (counts.get(p.change) ?? 0) + 1);
+    const n = (c: Change) => counts.get(c) ?? 0;
+    // As the run view's cause chips: a change no sample has is not offered, listed or not,
+    // unless every listed change has none (then they are why the table is empty).
+    const listedWithSamples = [...this.changes].some((c) => n(c) > 0);
     clear(this.chips);
     for (const c of CHANGE_ORDER) {
-      const n = counts.get(c) ?? 0;
-      if (!n && !this.changes.has(c)) continue;
+      const empty = n(c) === 0;
+      if (empty && !(this.changes.has(c) && !listedWithSamples)) continue;
       append(
         this.chips,
         el(
           'button',
           {
-            class: 'chip change-chip',
+            class: `chip change-chip${empty ? ' empty' : ''}`,
             attrs: { type: 'button', 'aria-pressed': String(this.changes.has(c)), 'data-change': c },
+            ...(empty ? { title: 'No sample changed this way under the text filter; click to stop listing it' } : {}),
             on: {
               click: () => {
-                if (this.changes.has(c)) this.changes.delete(c);
-                else this.changes.add(c);
+                // Changes with no sample chose nothing: they go with any click.
+                const next = new Set([...this.changes].filter((x) => n(x) > 0));
+                if (this.changes.has(c)) next.delete(c);
+                else next.add(c);
+                this.changes = next;
                 this.host.saveState({ changes: [...this.changes] });
                 this.refilter();
               },
             },
           },
           `${CHANGE_LABELS[c]} `,
-          el('span', { class: 'chip-count' }, count(n)),
+          el('span', { class: 'chip-count' }, count(n(c))),
         ),
       );
     }
@@ -208,7 +218,7 @@ export class CompareView {
     this.drawChips(matching);
     const keys = matching
       .filter((p) => !this.changes.size || this.changes.has(p.change))
-      .sort((x, y) => CHANGE_ORDER.indexOf(x.change) - CHANGE_ORDER.indexOf(y.change) || x.key - y.key)
+      .sort((x, y) => CHANGE_ORDER.indexOf(x.change) - CHANGE_ORDER.indexOf(y.change) || x.index - y.index || x.rollout - y.rollout || x.key - y.key)
       .map((p) => p.key);
     this.table.setKeys(keys);
     this.shown.textContent = `${count(keys.length)} of ${plural(this.pairs.length, 'sample')}`;

@@ -1,8 +1,9 @@
 // Where gaze boxes fall on the images, over normalised image coordinates (0–1 across and
 // down, whatever each image's size): a density grid drawn on a canvas of our own, for all
 // samples or for the failures only. Cells are coloured on a perceptual ramp (viridis)
-// from none to the most-covered cell; the counts are said in text beside it.
-import type { ReviewRow } from '../../src/shared/runsMessages';
+// from none to the most-covered cell; the counts are said in text beside it. A click on a
+// spot lists the samples whose gaze boxes cover it (of the failures, when those are shown).
+import type { GazeFilter, ReviewRow } from '../../src/shared/runsMessages';
 import { el } from '../dom';
 import { gazeDensity } from './overviewModel';
 
@@ -23,12 +24,17 @@ export function rampColour(v: number): [number, number, number] {
   return [0, 1, 2].map((c) => Math.round(a[c]! + (b[c]! - a[c]!) * f)) as [number, number, number];
 }
 
-const GRID = 64;
-const SIDE = 280;
+export const GRID = 64;
+export const SIDE = 280;
 
 export class GazeHeatmap {
   readonly element: HTMLElement;
-  private readonly canvas = el('canvas', { class: 'heatmap', attrs: { role: 'img' } });
+  private readonly canvas = el('canvas', {
+    class: 'heatmap',
+    title: 'Click a spot to list the samples that gazed there',
+    attrs: { role: 'img' },
+    on: { click: (e) => this.clicked(e) },
+  });
   private readonly legend = el('canvas', { class: 'heatmap-legend', attrs: { 'aria-hidden': 'true' } });
   private readonly text = el('p', { class: 'chart-text' });
   private readonly maxLabel = el('span', { class: 'dim' });
@@ -39,6 +45,7 @@ export class GazeHeatmap {
   constructor(
     private mode: 'all' | 'failures',
     private readonly modeChanged: (mode: 'all' | 'failures') => void,
+    private readonly pick: (cell: GazeFilter) => void,
   ) {
     const toggle = (m: 'all' | 'failures', label: string) =>
       el(
@@ -83,6 +90,12 @@ export class GazeHeatmap {
     for (const [m, b] of Object.entries(this.toggles)) b.setAttribute('aria-pressed', String(m === mode));
     this.modeChanged(mode);
     this.draw();
+  }
+
+  /** The cell under the pointer (offsets are from the canvas's padding box: its border aside). */
+  private clicked(e: MouseEvent): void {
+    const at = (offset: number) => Math.min(GRID - 1, Math.max(0, Math.floor((offset / SIDE) * GRID)));
+    this.pick({ col: at(e.offsetX), row: at(e.offsetY), size: GRID, failures: this.mode === 'failures' });
   }
 
   update(rows: readonly ReviewRow[], isRight: (r: ReviewRow) => boolean): void {

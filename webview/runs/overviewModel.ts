@@ -7,7 +7,10 @@ import type { ReviewRow } from '../../src/shared/runsMessages';
 export const rowIsRight = (r: ReviewRow): boolean => (r.judge ?? r.em > 0) === true;
 
 export interface GroupFigures {
+  /** How the group is shown ('(none)' for no category). */
   name: string;
+  /** The field's value the group stands for, to filter by ('' for no category). */
+  value: string;
   samples: number;
   /** Exact match, as a fraction. */
   exactMatch: number;
@@ -17,26 +20,80 @@ export interface GroupFigures {
 }
 
 export function accuracyBy(rows: readonly ReviewRow[], field: 'benchmark' | 'category'): GroupFigures[] {
-  const groups = new Map<string, ReviewRow[]>();
-  for (const r of rows) {
-    const name = r[field] || '(none)';
-    let g = groups.get(name);
-    if (!g) groups.set(name, (g = []));
-    g.push(r);
-  }
-  return [...groups].map(([name, rs]) => figures(name, rs)).sort((a, b) => b.samples - a.samples || a.name.localeCompare(b.name));
+  return [...groupBy(rows, field)].map(([value, rs]) => figures(value || '(none)', rs, value)).sort(bySize);
 }
 
-export function figures(name: string, rs: readonly ReviewRow[]): GroupFigures {
+const bySize = (a: { samples: number; name: string }, b: { samples: number; name: string }) => b.samples - a.samples || a.name.localeCompare(b.name);
+
+function groupBy(rows: readonly ReviewRow[], field: 'benchmark' | 'category'): Map<string, ReviewRow[]> {
+  const groups = new Map<string, ReviewRow[]>();
+  for (const r of rows) {
+    let g = groups.get(r[field]);
+    if (!g) groups.set(r[field], (g = []));
+    g.push(r);
+  }
+  return groups;
+}
+
+export function figures(name: string, rs: readonly ReviewRow[], value = name): GroupFigures {
   const judged = rs.filter((r) => r.judge !== null);
   const mean = (f: (r: ReviewRow) => number) => (rs.length ? rs.reduce((s, r) => s + f(r), 0) / rs.length : 0);
   return {
     name,
+    value,
     samples: rs.length,
     exactMatch: mean((r) => (r.em > 0 ? 1 : 0)),
     judge: judged.length ? judged.filter((r) => r.judge).length / judged.length : null,
     f1: mean((r) => r.f1),
   };
+}
+
+/** Prices per million tokens; a cost is shown only when one of them is above 0. */
+export interface Prices {
+  prompt: number;
+  completion: number;
+}
+
+export interface UsageFigures {
+  name: string;
+  value: string;
+  samples: number;
+  /** Mean prompt and completion tokens per sample. */
+  prompt: number;
+  completion: number;
+  /** Median and 90th percentile of a sample's wall time, in ms. */
+  medianMs: number;
+  p90Ms: number;
+  /** Mean cost of a sample at the prices given; null without prices. */
+  cost: number | null;
+}
+
+/** The value at fraction q of the sorted values (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]! : 0;
+}
+
+/** Tokens, time and cost per sample, by benchmark, in the order accuracyBy lists them. */
+export function usageBy(rows: readonly ReviewRow[], prices?: Prices): UsageFigures[] {
+  const priced = !!prices && (prices.prompt > 0 || prices.completion > 0);
+  return [...groupBy(rows, 'benchmark')]
+    .map(([value, rs]): UsageFigures => {
+      const n = rs.length;
+      const sum = (f: (r: ReviewRow) => number) => rs.reduce((s, r) => s + f(r), 0);
+      const ms = rs.map((r) => r.ms).sort((a, b) => a - b);
+      const [prompt, completion] = [sum((r) => r.tokens[0]) / n, sum((r) => r.tokens[1]) / n];
+      return {
+        name: value || '(none)',
+        value,
+        samples: n,
+        prompt,
+        completion,
+        medianMs: n % 2 ? ms[n >> 1]! : (ms[(n >> 1) - 1]! + ms[n >> 1]!) / 2,
+        p90Ms: quantile(ms, 0.9),
+        cost: priced ? (prompt * prices.prompt + completion * prices.completion) / 1e6 : null,
+      };
+    })
+    .sort(bySize);
 }
 
 export interface TurnsHistogram {
@@ -62,6 +119,20 @@ export interface GazeDensity {
   max: number;
   boxes: number;
   samples: number;
+}
+
+/**
+ * Whether one of the row's gaze boxes covers part of cell (col, row) of a size × size grid:
+ * the boxes that make the heatmap's density there, counted as gazeDensity counts them.
+ */
+export function gazeCovers(r: ReviewRow, cell: { col: number; row: number; size: number }): boolean {
+  const { col, row, size } = cell;
+  const at = (v: number) => Math.min(size, Math.max(0, v * size));
+  for (const [x1, y1, x2, y2] of r.gazes) {
+    if (!(x2 > x1 && y2 > y1)) continue;
+    if (at(x1) < col + 1 && at(x2) > col && at(y1) < row + 1 && at(y2) > row) return true;
+  }
+  return false;
 }
 
 /** How many gaze boxes cover each cell of a size × size grid over normalised image coordinates. */

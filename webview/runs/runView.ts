@@ -1,18 +1,31 @@
-// One benchmark run: its figures and progress, the failures table (every sample, filtered
-// by cause, benchmark, category and text, sorted by any column) and its charts. The
-// filters, sort, scroll, selection and tab are kept with setState, so opening a sample and
-// coming back (the webview is rebuilt) finds the table as it was left. One click on a row
-// opens the sample's trajectory; the filtered rows can start a review queue.
+// One benchmark run: its figures and progress, the failures table (every sample in dataset
+// order, filtered by cause, benchmark, category, text and what was clicked in the charts,
+// sorted by any column) and its charts. Every filter but the text and causes shows as a
+// removable chip, so the count "N of M" always has a visible why. The filters, sort,
+// scroll, selection and tab are kept with setState, so opening a sample and coming back (the
+// webview is rebuilt) finds the table as it was left. One click on a row opens the sample's
+// trajectory; the filtered rows can start a review queue.
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
 import type { RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
 import { button } from '../toolkit';
-import { RunCharts } from './charts';
+import { RunCharts, type ChartPick } from './charts';
 import { count, percent, plural, seconds } from './format';
 import type { RunsHost } from './host';
 import { figures, rowIsRight } from './overviewModel';
-import { CAUSE_LABELS, causeOfRow, describeFilters, TableModel, type CauseFilter, type Filters, type Sort } from './tableModel';
+import {
+  CAUSE_LABELS,
+  causeOfRow,
+  describeFilters,
+  describeGaze,
+  describeTurns,
+  FAILURES,
+  TableModel,
+  type CauseFilter,
+  type Filters,
+  type Sort,
+} from './tableModel';
 import { VirtualTable, type Cell, type Column } from './virtualTable';
 
 const COLUMNS: Column<SortColumn>[] = [
@@ -43,6 +56,8 @@ export class RunView {
   private restoring = false;
   private tab: 'samples' | 'charts';
   private keys: number[] = [];
+  /** Samples per cause under the filters but the causes, as the chips last counted them. */
+  private counts = new Map<CauseFilter, number>();
   private chartsStale = true;
   private firstPaint = false;
 
@@ -55,6 +70,7 @@ export class RunView {
   private readonly benchmarkSelect = el('select', { attrs: { 'aria-label': 'Benchmark' } });
   private readonly categorySelect = el('select', { attrs: { 'aria-label': 'Category' } });
   private readonly chips = el('div', { class: 'chips', attrs: { role: 'group', 'aria-label': 'Cause' } });
+  private readonly facets = el('div', { class: 'chips facets', attrs: { role: 'group', 'aria-label': 'Filters: click one to remove it' } });
   private readonly shown = el('span', { class: 'shown dim', attrs: { 'aria-live': 'polite' } });
   private readonly queueButton: HTMLElement;
   private readonly status = el('div', { class: 'status', attrs: { 'aria-live': 'polite' } });
@@ -72,8 +88,10 @@ export class RunView {
       benchmark: s.benchmark ?? '',
       category: s.category ?? '',
       text: s.text ?? '',
+      turns: s.turns ?? null,
+      gaze: s.gaze ?? null,
     };
-    this.sort = s.sort ?? { column: 'key', descending: false };
+    this.sort = s.sort ?? { column: 'index', descending: false };
     this.selected = s.selected;
     this.tab = s.tab ?? 'samples';
     this.search.placeholder = 'Filter by question, answer, gold or id';
@@ -83,16 +101,8 @@ export class RunView {
       this.host.saveState({ text: this.search.value });
       this.refilter();
     });
-    this.benchmarkSelect.addEventListener('change', () => {
-      this.filters.benchmark = this.benchmarkSelect.value;
-      this.host.saveState({ benchmark: this.filters.benchmark });
-      this.refilter();
-    });
-    this.categorySelect.addEventListener('change', () => {
-      this.filters.category = this.categorySelect.value;
-      this.host.saveState({ category: this.filters.category });
-      this.refilter();
-    });
+    this.benchmarkSelect.addEventListener('change', () => this.setFilter({ benchmark: this.benchmarkSelect.value }));
+    this.categorySelect.addEventListener('change', () => this.setFilter({ category: this.categorySelect.value }));
     this.table = new VirtualTable<SortColumn>({
       className: 'run-grid',
       label: 'Samples',
@@ -103,19 +113,25 @@ export class RunView {
       sort: (column) => this.sortBy(column),
       scrolled: (top) => this.saveScroll(top),
     });
-    if (this.sort.column !== 'key') this.table.setSort(this.sort.column, this.sort.descending);
+    if (this.sort.column !== 'index') this.table.setSort(this.sort.column, this.sort.descending);
     this.queueButton = button('Review in a queue', {
       icon: 'checklist',
       title: host.connected ? 'Write the listed samples to a review queue and open it' : 'Open the run in VS Code to start a review queue',
       onClick: () => void this.startQueue(),
     });
-    this.charts = new RunCharts({ heatmapMode: s.heatmap ?? 'all', heatmapModeChanged: (mode) => this.host.saveState({ heatmap: mode }) });
+    this.charts = new RunCharts({
+      heatmapMode: s.heatmap ?? 'all',
+      heatmapModeChanged: (mode) => this.host.saveState({ heatmap: mode }),
+      pick: (p) => this.pick(p),
+      connected: host.connected,
+    });
     const tab = (id: 'samples' | 'charts', label: string) =>
       el('button', { class: 'tab', attrs: { role: 'tab', type: 'button', 'data-tab': id }, on: { click: () => this.showTab(id) } }, label);
     this.tabs = { samples: tab('samples', 'Samples'), charts: tab('charts', 'Charts') };
     append(
       this.samplesPanel,
       el('div', { class: 'filters' }, this.search, this.benchmarkSelect, this.categorySelect, this.shown, host.connected ? this.queueButton : null),
+      this.facets,
       this.chips,
       this.table.element,
       this.status,
@@ -260,42 +276,89 @@ export class RunView {
   }
 
   private drawChips(): void {
-    // Counts under the other filters, so a chip says how many it would add.
-    const counts = this.model.causeCounts(this.model.beforeCauses(this.filters));
-    const order: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled', 'right'];
+    // How many samples each cause has under the other filters: what its chip would add.
+    const counts = (this.counts = this.model.causeCounts(this.model.beforeCauses(this.filters)));
+    const n = (c: CauseFilter) => counts.get(c) ?? 0;
+    const causes = this.filters.causes;
+    const order: CauseFilter[] = [...FAILURES, 'right'];
+    const present = FAILURES.filter((c) => n(c) > 0);
+    const onlyFailures = present.length > 0 && present.every((c) => causes.has(c)) && !(causes.has('right') && n('right') > 0);
+    // A cause with no sample is not offered, picked or not ("All failures" picks them all):
+    // while another picked cause has samples it changes nothing. Only when every picked cause
+    // has none is the table empty because of them: then they show, marked empty, to turn off.
+    const pickedWithSamples = [...causes].some((c) => n(c) > 0);
     clear(this.chips);
-    const failures = order.filter((c) => c !== 'right');
-    const onlyFailures = failures.every((c) => this.filters.causes.has(c)) && !this.filters.causes.has('right');
-    append(
-      this.chips,
-      el(
-        'button',
-        {
-          class: 'chip all-failures',
-          attrs: { type: 'button', 'aria-pressed': String(onlyFailures) },
-          on: { click: () => this.setCauses(onlyFailures ? [] : failures) },
-        },
-        'All failures',
-      ),
+    const all = el(
+      'button',
+      {
+        class: 'chip all-failures',
+        attrs: { type: 'button', 'aria-pressed': String(onlyFailures) },
+        on: { click: () => this.setCauses(onlyFailures ? [] : [...FAILURES]) },
+      },
+      'All failures',
     );
+    // No failure to list (under the other filters): nothing to pick, and it looks it.
+    all.disabled = !present.length;
+    append(this.chips, all);
     for (const c of order) {
-      const n = counts.get(c) ?? 0;
-      // A cause no sample has is not offered (the judge's only where something was judged).
-      if (!n && !this.filters.causes.has(c)) continue;
+      const empty = n(c) === 0;
+      if (empty && !(causes.has(c) && !pickedWithSamples)) continue;
       append(
         this.chips,
         el(
           'button',
           {
-            class: 'chip cause-chip',
-            attrs: { type: 'button', 'aria-pressed': String(this.filters.causes.has(c)), 'data-cause': c },
+            class: `chip cause-chip${empty ? ' empty' : ''}`,
+            attrs: { type: 'button', 'aria-pressed': String(causes.has(c)), 'data-cause': c },
+            ...(empty ? { title: 'No sample has this cause under the other filters; click to stop filtering by it' } : {}),
             on: { click: () => this.toggleCause(c) },
           },
           `${CAUSE_LABELS[c]} `,
-          el('span', { class: 'chip-count' }, count(n)),
+          el('span', { class: 'chip-count' }, count(n(c))),
         ),
       );
     }
+  }
+
+  /** The filters shown as chips, each removed by a click: benchmark, category, and what the charts picked. */
+  private drawFacets(): void {
+    const f = this.filters;
+    const facet = (name: string, what: string, value: string, remove: Parameters<RunView['setFilter']>[0]) =>
+      el(
+        'button',
+        {
+          class: 'chip facet',
+          title: `Stop filtering by ${what}`,
+          attrs: { type: 'button', 'data-facet': name, 'aria-label': `${what}: ${value}; remove this filter` },
+          on: { click: () => this.setFilter(remove) },
+        },
+        el('span', { class: 'facet-name' }, `${what}: `),
+        value,
+        el('span', { class: 'facet-remove', attrs: { 'aria-hidden': 'true' } }, ' ✕'),
+      );
+    clear(this.facets);
+    append(
+      this.facets,
+      f.benchmark ? facet('benchmark', 'Benchmark', f.benchmark, { benchmark: '' }) : null,
+      f.category ? facet('category', 'Category', f.category, { category: '' }) : null,
+      f.turns ? facet('turns', 'Turns', describeTurns(f.turns), { turns: null }) : null,
+      f.gaze ? facet('gaze', 'Gaze', describeGaze(f.gaze).replace(/^gazed at /, ''), { gaze: null }) : null,
+    );
+  }
+
+  /** Sets filters other than the text and causes (a select, a chart, a chip removed). */
+  private setFilter(patch: Partial<Pick<Filters, 'benchmark' | 'category' | 'turns' | 'gaze'>>): void {
+    Object.assign(this.filters, patch);
+    this.host.saveState(patch);
+    this.drawSelects();
+    this.refilter();
+  }
+
+  /** A bar or heatmap cell was clicked in the charts: its samples, listed from the top. */
+  private pick(p: ChartPick): void {
+    this.setFilter(p);
+    this.showTab('samples');
+    this.table.scrollTo(0);
   }
 
   private setCauses(causes: CauseFilter[]): void {
@@ -304,9 +367,10 @@ export class RunView {
     this.refilter();
   }
 
+  /** One cause on or off; causes left with no sample under the other filters go (they chose nothing). */
   private toggleCause(c: CauseFilter): void {
-    const next = new Set(this.filters.causes);
-    if (next.has(c)) next.delete(c);
+    const next = new Set([...this.filters.causes].filter((x) => (this.counts.get(x) ?? 0) > 0));
+    if (this.filters.causes.has(c)) next.delete(c);
     else next.add(c);
     this.setCauses([...next]);
   }
@@ -325,6 +389,7 @@ export class RunView {
     this.table.setKeys(this.keys);
     if (fresh) this.table.scrollTo(0);
     this.drawChips();
+    this.drawFacets();
     const total = this.model.rows.length;
     this.shown.textContent = this.keys.length === total ? plural(total, 'sample') : `${count(this.keys.length)} of ${plural(total, 'sample')}`;
     this.queueButton.toggleAttribute('disabled', !this.keys.length);
@@ -397,7 +462,8 @@ export class RunView {
     if (!this.keys.length) return;
     this.status.textContent = '';
     try {
-      await this.host.request({ method: 'startQueue', keys: this.keys, label: describeFilters(this.filters) });
+      const label = describeFilters(this.filters, (c) => (this.counts.get(c) ?? 0) > 0);
+      await this.host.request({ method: 'startQueue', keys: this.keys, label });
       this.status.textContent = `Review queue started with ${plural(this.keys.length, 'sample')}.`;
     } catch (e) {
       this.status.textContent = `Could not start the queue: ${(e as Error).message}`;
@@ -427,7 +493,7 @@ export class RunView {
 
   private drawCharts(): void {
     this.chartsStale = false;
-    this.charts.update(this.model.rows.filter(Boolean));
+    this.charts.update(this.model.rows.filter(Boolean), this.run?.prices);
   }
 }
 

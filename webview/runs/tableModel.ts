@@ -1,8 +1,11 @@
 // What the failures table lists: the rows that pass the filters (cause, benchmark,
-// category, text), in the chosen order. Pure, so it is tested without a browser; fast
-// enough for 10,000 rows on every keystroke (lower-cased text is made once per row).
+// category, text, and the turns bar or heatmap cell clicked in the charts), in dataset
+// order (the sample's place in its file, then the rollout) or the chosen column's, ties in
+// dataset order. Pure, so it is tested without a browser; fast enough for 10,000 rows on
+// every keystroke (lower-cased text is made once per row, dataset order once per batch).
 import type { FailureCause } from '../../src/data/results';
-import type { ReviewRow, SortColumn } from '../../src/shared/runsMessages';
+import type { GazeFilter, ReviewRow, SortColumn, TurnsFilter } from '../../src/shared/runsMessages';
+import { gazeCovers, rowIsRight } from './overviewModel';
 
 /** A cause filter: a failure cause, or 'right' for the samples that are right. */
 export type CauseFilter = FailureCause | 'right';
@@ -21,12 +24,18 @@ export const CAUSE_LABELS: Record<CauseFilter, string> = {
 
 export const causeOfRow = (r: ReviewRow): CauseFilter => r.cause ?? 'right';
 
+/** Every cause but right: what "All failures" picks. */
+export const FAILURES: readonly CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'];
+
 export interface Filters {
   causes: ReadonlySet<CauseFilter>;
   /** '' for all. */
   benchmark: string;
   category: string;
   text: string;
+  /** From the charts: a turns bar, a heatmap cell; null for all. */
+  turns: TurnsFilter | null;
+  gaze: GazeFilter | null;
 }
 
 export interface Sort {
@@ -40,12 +49,26 @@ const CAUSE_ORDER: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_er
 export class TableModel {
   readonly rows: ReviewRow[] = [];
   private haystacks: string[] = [];
+  /** Every key in dataset order; made again after rows are added. */
+  private order: number[] | undefined;
 
   add(rows: readonly ReviewRow[]): void {
     for (const r of rows) {
       this.rows[r.key] = r;
       this.haystacks[r.key] = `${r.id}\n${r.question}\n${r.answer ?? ''}\n${r.gold.join('\n')}`.toLowerCase();
     }
+    if (rows.length) this.order = undefined;
+  }
+
+  /** Every key in dataset order: the sample's place in its file, then the rollout (then the order written). */
+  datasetOrder(): readonly number[] {
+    if (!this.order) {
+      const rows = this.rows;
+      const keys: number[] = [];
+      for (const r of rows) if (r) keys.push(r.key);
+      this.order = keys.sort((a, b) => rows[a]!.index - rows[b]!.index || rows[a]!.rollout - rows[b]!.rollout || a - b);
+    }
+    return this.order;
   }
 
   /** Distinct values of a field, with how many rows have each, most first. */
@@ -64,8 +87,13 @@ export class TableModel {
   /** Keys of the rows that pass every filter but the causes: what the cause chips count. */
   private matchesOthers(f: Filters): (r: ReviewRow) => boolean {
     const terms = f.text.toLowerCase().split(/\s+/).filter(Boolean);
+    const { turns, gaze } = f;
     return (r) =>
-      (!f.benchmark || r.benchmark === f.benchmark) && (!f.category || r.category === f.category) && terms.every((t) => this.haystacks[r.key]!.includes(t));
+      (!f.benchmark || r.benchmark === f.benchmark) &&
+      (!f.category || r.category === f.category) &&
+      (!turns || (r.turns === turns.turns && (!turns.outcome || turns.outcome === (rowIsRight(r) ? 'right' : 'wrong')))) &&
+      (!gaze || ((!gaze.failures || !rowIsRight(r)) && gazeCovers(r, gaze))) &&
+      terms.every((t) => this.haystacks[r.key]!.includes(t));
   }
 
   /** The rows passing the benchmark, category and text filters (whatever their cause). */
@@ -77,21 +105,28 @@ export class TableModel {
   /** Keys of the rows to list, in order. */
   view(f: Filters, sort: Sort): number[] {
     const ok = this.matchesOthers(f);
+    const rows = this.rows;
     const keys: number[] = [];
-    for (const r of this.rows) if (r && (!f.causes.size || f.causes.has(causeOfRow(r))) && ok(r)) keys.push(r.key);
+    for (const key of this.datasetOrder()) {
+      const r = rows[key]!;
+      if ((!f.causes.size || f.causes.has(causeOfRow(r))) && ok(r)) keys.push(key);
+    }
     return this.sorted(keys, sort);
   }
 
+  /** `keys` (in dataset order) in the sort's order; the sort is stable, so ties stay in dataset order. */
   private sorted(keys: number[], { column, descending }: Sort): number[] {
     const rows = this.rows;
     const sign = descending ? -1 : 1;
     const text = (get: (r: ReviewRow) => string) => {
       const k = keys.map((key) => get(rows[key]!).toLowerCase());
-      const order = keys.map((_, i) => i).sort((a, b) => sign * (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : 0) || keys[a]! - keys[b]!);
+      const order = keys.map((_, i) => i).sort((a, b) => sign * (k[a]! < k[b]! ? -1 : k[a]! > k[b]! ? 1 : 0));
       return order.map((i) => keys[i]!);
     };
-    const number = (get: (r: ReviewRow) => number) => keys.sort((a, b) => sign * (get(rows[a]!) - get(rows[b]!)) || a - b);
+    const number = (get: (r: ReviewRow) => number) => keys.sort((a, b) => sign * (get(rows[a]!) - get(rows[b]!)));
     switch (column) {
+      case 'index':
+        return descending ? keys.reverse() : keys;
       case 'key':
         return number((r) => r.key);
       case 'id':
@@ -120,12 +155,30 @@ export class TableModel {
   }
 }
 
-/** The filters in words, for a queue's name and the status line. */
-export function describeFilters(f: Filters): string {
+/** A turns filter in words: "3 turns", "3 turns, wrong". */
+export const describeTurns = (t: TurnsFilter): string => `${t.turns} turn${t.turns === 1 ? '' : 's'}${t.outcome ? `, ${t.outcome}` : ''}`;
+
+/** A heatmap cell in words: where on the image, in percent across and down (the cell's centre). */
+export function describeGaze(g: GazeFilter): string {
+  const at = (i: number) => Math.round(((i + 0.5) / g.size) * 100);
+  return `gazed at ${at(g.col)}% across, ${at(g.row)}% down${g.failures ? ' (failures)' : ''}`;
+}
+
+/**
+ * The filters in words, for a queue's name and the status line. `present` says which causes
+ * have samples under the other filters: a cause with none chose nothing and is not named;
+ * every failure cause with samples, and not right, reads "all failures".
+ */
+export function describeFilters(f: Filters, present: (c: CauseFilter) => boolean = () => true): string {
   const parts: string[] = [];
-  if (f.causes.size) parts.push([...f.causes].map((c) => CAUSE_LABELS[c].toLowerCase()).join(' or '));
+  const causes = [...f.causes].filter(present);
+  const failures = FAILURES.filter(present);
+  if (failures.length && failures.every((c) => f.causes.has(c)) && !causes.includes('right')) parts.push('all failures');
+  else if (causes.length) parts.push(causes.map((c) => CAUSE_LABELS[c].toLowerCase()).join(' or '));
   if (f.benchmark) parts.push(f.benchmark);
   if (f.category) parts.push(f.category);
+  if (f.turns) parts.push(describeTurns(f.turns));
+  if (f.gaze) parts.push(describeGaze(f.gaze));
   if (f.text.trim()) parts.push(`"${f.text.trim()}"`);
   return parts.join(', ') || 'all samples';
 }

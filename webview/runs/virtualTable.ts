@@ -167,7 +167,9 @@ export class VirtualTable<K extends string> {
         attrs: { role: 'row' },
         on: {
           click: () => {
-            const key = Number(row.dataset.key);
+            // Only a row that lists a sample now: a spare row has no key and is not in the page.
+            const key = row.dataset.key === undefined ? undefined : Number(row.dataset.key);
+            if (key === undefined || !this.position.has(key)) return;
             this.o.select(key);
             this.o.activate(key);
           },
@@ -181,11 +183,14 @@ export class VirtualTable<K extends string> {
       const row = this.pool[p]!;
       const i = first + p;
       if (p >= needed) {
-        row.hidden = true;
+        // A spare row leaves the page and forgets its sample: `hidden` alone loses to any
+        // stylesheet that gives rows a display, and then shows (and opens) a filtered-out row.
+        if (row.isConnected) row.remove();
+        delete row.dataset.key;
         continue;
       }
       const key = this.keys[i]!;
-      row.hidden = false;
+      if (!row.isConnected) this.body.appendChild(row);
       row.dataset.key = String(key);
       row.setAttribute('aria-rowindex', String(i + 1));
       row.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
@@ -230,7 +235,8 @@ export class VirtualTable<K extends string> {
         next = this.keys.length - 1;
         break;
       case 'Enter':
-        if (this.selected !== undefined) this.o.activate(this.selected);
+        // The selection may be a sample the filter no longer lists: that one is not opened.
+        if (this.selected !== undefined && this.position.has(this.selected)) this.o.activate(this.selected);
         e.preventDefault();
         return;
       default:
