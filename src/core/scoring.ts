@@ -1,7 +1,8 @@
 // Answer scoring against gold aliases, as the peers score: exact match after Search-R1's
 // normalize_answer (MMSearch-R1's reward and InfoSeek's evaluation use the same function)
 // and SQuAD token F1 (MMSearch's native metric), each the best over the aliases. The LLM
-// judge is in src/data/judge.ts.
+// judge is in src/data/judge.ts; each benchmark's own measure in src/data/scoring/.
+import { pySplit } from './pythonText';
 
 /** Python's string.punctuation: the characters normalize_answer deletes (ASCII only, as there). */
 const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
@@ -11,11 +12,11 @@ const ARTICLES = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
 /**
  * Search-R1 / SQuAD normalisation, step for step: lower-case, delete ASCII punctuation
  * (so "X-ray" is "xray" and "U.S." is "us"), replace the articles a, an, the by a space,
- * collapse whitespace. Other punctuation (an en dash, "，") stays, as it does for the peers,
- * so scores here match theirs.
+ * collapse whitespace as Python's `str.split()` does. Other punctuation (an en dash, "，")
+ * stays, as it does for the peers, so scores here match theirs.
  */
 export function normalizeAnswer(text: string): string {
-  return text.toLowerCase().replace(PUNCTUATION, '').replace(ARTICLES, ' ').split(/\s+/u).filter(Boolean).join(' ');
+  return pySplit(text.toLowerCase().replace(PUNCTUATION, '').replace(ARTICLES, ' ')).join(' ');
 }
 
 export function exactMatch(prediction: string, golds: readonly string[]): number {
@@ -24,8 +25,8 @@ export function exactMatch(prediction: string, golds: readonly string[]): number
 }
 
 function tokenF1(prediction: string, gold: string): number {
-  const p = normalizeAnswer(prediction).split(' ').filter(Boolean);
-  const g = normalizeAnswer(gold).split(' ').filter(Boolean);
+  const p = pySplit(normalizeAnswer(prediction));
+  const g = pySplit(normalizeAnswer(gold));
   if (p.length === 0 || g.length === 0) return p.length === g.length ? 1 : 0;
   const counts = new Map<string, number>();
   for (const t of g) counts.set(t, (counts.get(t) ?? 0) + 1);

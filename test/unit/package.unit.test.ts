@@ -17,7 +17,7 @@ describe('extension package', function () {
       .filter(Boolean);
   });
 
-  it('ships the bundle, the demo and sharp with its linux-x64 binary, and no sources or tests', () => {
+  it('ships the bundle, the demo, sharp and jieba with their linux-x64 binaries, and no sources or tests', () => {
     for (const f of [
       'package.json',
       'dist/extension.js',
@@ -32,6 +32,9 @@ describe('extension package', function () {
       'media/demo/images/PROVENANCE.md',
       'node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64.node',
       'node_modules/sharp/lib/index.js',
+      'node_modules/@node-rs/jieba/index.js',
+      'node_modules/@node-rs/jieba/dict.txt',
+      'node_modules/@node-rs/jieba-linux-x64-gnu/jieba.linux-x64-gnu.node',
     ]) {
       assert.ok(files.includes(f), `${f} is missing from the package`);
     }
@@ -165,6 +168,10 @@ describe('extension package', function () {
     for (const s of ['gog.endpoint', 'gog.model', 'gog.dialect', 'gog.boxFormat', 'gog.maxTurns', 'gog.maxPixels', 'gog.corpusFolder'])
       assert.ok(settings.includes(s), s);
     for (const s of settings) assert.ok(!/api.?key|secret|password|credential|bearer/i.test(s), `${s}: no secrets in settings`);
-    assert.deepEqual(pkg.dependencies, { sharp: pkg.dependencies.sharp }, 'only sharp ships in node_modules; the rest is bundled');
+    assert.deepEqual(
+      Object.keys(pkg.dependencies).sort(),
+      ['@node-rs/jieba', 'sharp'],
+      'only the native modules (sharp; jieba) ship in node_modules; the rest is bundled',
+    );
   });
 });

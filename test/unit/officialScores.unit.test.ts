@@ -1,0 +1,73 @@
+// Each benchmark's own measure, held to the values the peer's own evaluation code computes
+// (test/fixtures/scoring/PROVENANCE.md says how they were made).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { exactMatch, f1Score } from '../../src/core/scoring';
+import { pySplit, pyStr } from '../../src/core/pythonText';
+import { infoSeekScore, infoSeekSummary, type InfoSeekQuestionType } from '../../src/data/scoring/infoseek';
+import { dynVqaTokenRecall, type DynVqaLanguage } from '../../src/data/scoring/tokenRecall';
+import { ROOT } from '../helpers/fixtures';
+
+function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(path.join(ROOT, 'test', 'fixtures', 'scoring', name), 'utf8')) as T;
+}
+
+interface GoldCase {
+  prediction: string;
+  golds: string[];
+  expected: number;
+}
+
+describe('official measures, to the digit of the peers’ own code', () => {
+  it('FVQA / MMSearch-R1: Search-R1 exact match (Python’s whitespace: \\x1c–\\x1f split, U+FEFF does not)', () => {
+    const { cases } = fixture<{ cases: GoldCase[] }>('exact-match.json');
+    assert.ok(cases.length >= 30);
+    for (const c of cases) assert.equal(exactMatch(c.prediction, c.golds), c.expected, JSON.stringify(c));
+  });
+
+  it('MMSearch: token F1, the best over the gold answer and its alternatives', () => {
+    const { cases } = fixture<{ cases: GoldCase[] }>('mmsearch-f1.json');
+    assert.ok(cases.length >= 30);
+    for (const c of cases) assert.ok(Math.abs(f1Score(c.prediction, c.golds) - c.expected) < 1e-12, JSON.stringify(c));
+  });
+
+  it('DynVQA: OmniSearch’s token recall, English (Punkt + Treebank) and Chinese (jieba)', () => {
+    const { cases } = fixture<{ cases: { language: DynVqaLanguage; prediction: string; golds: unknown[]; expected: number; note: string }[] }>(
+      'dynvqa-token-recall.json',
+    );
+    assert.ok(cases.filter((c) => c.note === 'hand').length >= 30);
+    for (const c of cases) {
+      const got = dynVqaTokenRecall(c.prediction, c.golds, c.language);
+      assert.ok(Math.abs(got - c.expected) < 1e-12, `${JSON.stringify(c)}: got ${got}`);
+    }
+    // The issue's example: exact match gives it 0.
+    assert.equal(dynVqaTokenRecall('In 1969', [1969, '1969年'], 'en'), 1);
+    assert.equal(exactMatch('In 1969', ['1969', '1969年']), 0);
+  });
+
+  it('InfoSeek: numbers in range, time and entities by exact match, the harmonic mean of the two splits', () => {
+    const { cases, summaries } = fixture<{
+      cases: { type: InfoSeekQuestionType; prediction: string; answers: string[]; expected: number }[];
+      summaries: { rows: { score: number; split: 'unseen_question' | 'unseen_entity' }[]; final: number; unseenQuestion: number; unseenEntity: number }[];
+    }>('infoseek.json');
+    assert.ok(cases.length >= 30);
+    for (const c of cases)
+      assert.equal(infoSeekScore(c.prediction, { type: c.type, answers: c.answers, split: 'unseen_entity' }), c.expected, JSON.stringify(c));
+    for (const s of summaries) {
+      const got = infoSeekSummary(s.rows);
+      assert.deepEqual([got.final, got.unseenQuestion.score, got.unseenEntity.score], [s.final, s.unseenQuestion, s.unseenEntity]);
+    }
+    // The issue's examples: "1.05" is in [0.9, 1.1]; "10" for 1.0 is not.
+    assert.equal(infoSeekScore('1.05', { type: 'numerical', answers: ['0.9', '1.1'], split: 'unseen_question' }), 1);
+    assert.equal(infoSeekScore('10', { type: 'numerical', answers: ['0.9', '1.1'], split: 'unseen_question' }), 0);
+  });
+
+  it('Python text semantics: split, str() of JSON values', () => {
+    assert.deepEqual(pySplit('a\x1cb\x1dc\x1ed\x1fe\x85f\ufeffg'), ['a', 'b', 'c', 'd', 'e', 'f\ufeffg']);
+    assert.equal(
+      pyStr(['梅西', "it's", 'say "hi"', 1969, 15.49, 1e-5, 1e16, null, true, [1, 'a']]),
+      `['梅西', "it's", 'say "hi"', 1969, 15.49, 1e-05, 1e+16, None, True, [1, 'a']]`,
+    );
+  });
+});
