@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { exactMatch, f1Score } from '../../src/core/scoring';
 import { pySplit, pyStr } from '../../src/core/pythonText';
+import { officialScore, officialSummary, type JudgeGrade } from '../../src/data/scoring/official';
 import { infoSeekScore, infoSeekSummary, type InfoSeekQuestionType } from '../../src/data/scoring/infoseek';
 import { dynVqaTokenRecall, type DynVqaLanguage } from '../../src/data/scoring/tokenRecall';
 import { ROOT } from '../helpers/fixtures';
@@ -61,6 +62,30 @@ describe('official measures, to the digit of the peers’ own code', () => {
     // The issue's examples: "1.05" is in [0.9, 1.1]; "10" for 1.0 is not.
     assert.equal(infoSeekScore('1.05', { type: 'numerical', answers: ['0.9', '1.1'], split: 'unseen_question' }), 1);
     assert.equal(infoSeekScore('10', { type: 'numerical', answers: ['0.9', '1.1'], split: 'unseen_question' }), 0);
+  });
+
+  it('SimpleVQA / LiveVQA: the judge’s three grades aggregated as SimpleQA (correct, not attempted, correct given attempted, F-score)', () => {
+    const { cases } = fixture<{
+      cases: { grades: JudgeGrade[]; correct: number; incorrect: number; notAttempted: number; correctGivenAttempted: number; fScore: number }[];
+    }>('simpleqa.json');
+    assert.ok(cases.length >= 30);
+    for (const c of cases) {
+      const s = officialSummary(c.grades.map((grade) => ({ ...officialScore({ scorer: 'judge' }, 'x', ['y'], grade), grade })));
+      assert.equal(s?.metric, 'judge');
+      assert.equal(s?.score, c.correct);
+      for (const k of ['correct', 'incorrect', 'notAttempted', 'correctGivenAttempted', 'fScore'] as const)
+        assert.ok(Math.abs(s.judge![k] - c[k]) < 1e-12, `${k}: ${s.judge![k]} vs ${c[k]} for ${c.grades.join(',')}`);
+    }
+    // Without a judge: exact match, named as such, and the summary says what is missing.
+    const fallback = officialSummary([officialScore({ scorer: 'judge' }, 'Paris', ['paris'])]);
+    assert.deepEqual([fallback?.metric, fallback?.score], ['exact-match (no judge)', 1]);
+    assert.match(fallback?.note ?? '', /needs an LLM judge/);
+  });
+
+  it('MMSearch: the samples its agents cannot run count as 0 in the headline, and the figure over those run is kept', () => {
+    const rows = [1, 0.5, 0].map((score) => ({ metric: 'f1' as const, score }));
+    const s = officialSummary(rows, 2);
+    assert.deepEqual(s, { metric: 'f1', score: 1.5 / 5, samples: 5, run: { samples: 3, score: 0.5 } });
   });
 
   it('Python text semantics: split, str() of JSON values', () => {
