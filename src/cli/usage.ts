@@ -55,7 +55,8 @@ bench options (besides those of ask, but --image, --question and --gold):
   --resume                         take up the run in --out where it stopped
   --rollouts K                     K trajectories per sample, for pass rates and levels
   --judge-endpoint URL --judge-model NAME
-                                   an LLM judge (MMSearch-R1's prompt); key GOG_JUDGE_API_KEY
+                                   an LLM judge grading correct / incorrect / not attempted
+                                   (our own prompt wording); key GOG_JUDGE_API_KEY
   --map question=F,answer=F|F,image=F[,id=F,category=F]
                                    fields of a layout not detected (dotted paths)
   --out RUN_DIR                    run folder (default .gog/runs/bench-<id>)

@@ -1,11 +1,12 @@
-// The LLM judge: any OpenAI-compatible endpoint decides whether a prediction answers the
-// question as one of the gold answers does. The prompt is modelled on MMSearch-R1's judge
-// (arXiv 2506.20670, Table 7: question, ground truth and candidate answers in, a verdict
-// `<judge>Yes/No</judge>` and a `<reason>…</reason>` out). Its exact wording is not
-// published in a form we could read, so this text is ours, written to that format; a run
-// records the judge model, and each result keeps the judge's whole reply.
+// The LLM judge: any OpenAI-compatible endpoint grades a prediction against the gold
+// answers as correct, incorrect or not attempted, the three grades SimpleQA, SimpleVQA and
+// LiveVQA report (a hedge or refusal is "not attempted"). The prompt's wording is ours,
+// not a peer's: MMSearch-R1's paper shows its judge's format (`<judge>Yes/No</judge>` and a
+// `<reason>`) but not a prompt we could reuse, and SimpleQA's grader prompt is not ours to
+// copy. A run records the judge model, and each result keeps the judge's whole reply.
 import type { ModelPort } from '../core/ports';
 import type { SampleResult } from './results';
+import type { JudgeGrade } from './scoring/official';
 
 export type JudgeScore = NonNullable<SampleResult['scores']['judge']>;
 
@@ -19,36 +20,47 @@ export function judgePrompt(input: JudgeInput): string {
   const [truth, ...candidates] = input.gold;
   return [
     'You are an impartial judge of answers to questions about images.',
-    'Decide whether the prediction answers the question correctly, that is, whether it means the same as the ground truth or one of the candidate answers. Ignore differences of wording, case, punctuation, articles and language; a prediction that adds a detail is still correct when its answer is right; a prediction that is vaguer than the ground truth, hedges between several answers, or is wrong in part is not correct.',
+    'Grade the prediction against the ground truth and the candidate answers, which are all acceptable.',
+    '- Correct: it gives an answer that means the same as the ground truth or one of the candidate answers. Differences of wording, case, punctuation, articles and language do not matter, and extra detail is fine when the answer itself is right.',
+    '- Incorrect: it gives an answer, and the answer is wrong, vaguer than the ground truth, wrong in part, or one of several answers it hedges between.',
+    '- Not attempted: it gives no answer: it refuses, says it does not know, or asks for more information.',
     '',
     `Question: ${input.question}`,
     `Ground truth: ${truth ?? ''}`,
     `Candidate answers: ${candidates.length ? candidates.join(' | ') : '(none)'}`,
     `Prediction: ${input.prediction}`,
     '',
-    'Reply in exactly this format and nothing else:',
-    '<judge>Yes</judge><reason>one sentence</reason> if the prediction is correct, or',
-    '<judge>No</judge><reason>one sentence</reason> if it is not.',
+    'Reply in exactly this format and nothing else, with one of Correct, Incorrect or Not attempted:',
+    '<judge>Correct</judge><reason>one sentence</reason>',
   ].join('\n');
 }
 
-/** The verdict in a judge's reply: the first `<judge>Yes|No</judge>`, else undefined. */
-export function readVerdict(reply: string): boolean | undefined {
-  const m = /<judge>\s*(yes|no)\b[^<]*<\/judge>/i.exec(reply);
-  return m ? m[1]!.toLowerCase() === 'yes' : undefined;
+/**
+ * The grade in a judge's reply: the first `<judge>…</judge>` holding Correct, Incorrect or
+ * Not attempted (or Yes / No, MMSearch-R1's verdicts); undefined when there is none.
+ */
+export function readGrade(reply: string): JudgeGrade | undefined {
+  const m = /<judge>\s*(correct|incorrect|not[\s_-]*attempted|yes|no)\b[^<]*<\/judge>/i.exec(reply);
+  if (!m) return undefined;
+  const word = m[1]!.toLowerCase();
+  if (word === 'correct' || word === 'yes') return 'correct';
+  if (word === 'incorrect' || word === 'no') return 'incorrect';
+  return 'not_attempted';
 }
 
 /**
- * Asks the judge. A reply without a verdict counts as not correct and says so
- * (`verdict: 'unreadable'`); a failed request throws, for the caller to record.
+ * Asks the judge. A reply without a grade counts as not attempted, as SimpleQA's grader
+ * counts one, and says so (`verdict: 'unreadable'`); a failed request throws, for the
+ * caller to record.
  */
 export async function judgeAnswer(judge: ModelPort, model: string, input: JudgeInput, signal: AbortSignal): Promise<JudgeScore> {
   const reply = await judge.complete({ messages: [{ role: 'user', content: judgePrompt(input) }] }, { signal });
-  const verdict = readVerdict(reply.text);
+  const grade = readGrade(reply.text);
   return {
-    correct: verdict === true,
+    correct: grade === 'correct',
+    grade: grade ?? 'not_attempted',
     reply: reply.text,
     model,
-    verdict: verdict === undefined ? 'unreadable' : verdict ? 'yes' : 'no',
+    verdict: grade === undefined ? 'unreadable' : grade === 'correct' ? 'yes' : 'no',
   };
 }

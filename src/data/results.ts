@@ -11,6 +11,8 @@ export type FailureCause = (typeof FAILURE_CAUSES)[number];
 export const judgeScoreSchema = z.looseObject({
   /** The judge said the prediction is correct. */
   correct: z.boolean(),
+  /** Its grade (runs before grades were recorded have only `correct`). */
+  grade: z.enum(['correct', 'incorrect', 'not_attempted']).optional(),
   /** The judge's whole reply, kept. */
   reply: z.string(),
   model: z.string(),

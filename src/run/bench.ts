@@ -440,7 +440,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       const timedOut = timer.signal.aborted;
       let judged: { judge?: Awaited<ReturnType<typeof judgeAnswer>>; judgeError?: string } = {};
       if (judge && o.judge) {
-        if (outcome.answer === null) judged = { judge: { correct: false, reply: '', model: o.judge.model, verdict: 'no answer' } };
+        if (outcome.answer === null) judged = { judge: { correct: false, grade: 'not_attempted', reply: '', model: o.judge.model, verdict: 'no answer' } };
         else {
           try {
             judged = { judge: await judgeAnswer(judge, o.judge.model, { question: sample.question, gold: sample.gold, prediction: outcome.answer }, signal) };
