@@ -4,6 +4,7 @@ import { oneLine } from '../core/agent';
 import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
+import type { OfficialSummary } from '../data/scoring/official';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { newRunId } from '../run/runFolder';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
@@ -99,8 +100,29 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
 
 const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
 
+/** Two decimals in percent, as the benchmarks' scripts print their headlines. */
+const pct2 = (x: number) => `${(100 * x).toFixed(2)}`;
+
 function groupLine(name: string, g: GroupSummary): string {
   return `  ${name.padEnd(20)} ${String(g.samples).padStart(6)}  EM ${pct(g.accuracy).padStart(6)}  F1 ${pct(g.f1).padStart(6)}${g.judge !== undefined ? `  judge ${pct(g.judge).padStart(6)}` : ''}  search ${pct(g.searchRatio).padStart(6)}  gaze ${pct(g.gazeRatio).padStart(6)}  turns ${g.avgTurns.toFixed(2)}`;
+}
+
+/** A benchmark's headline under its own measure, as its script would print it. */
+function officialLine(name: string, o: OfficialSummary): string {
+  const parts = [`  ${name.padEnd(20)} ${o.metric} ${pct2(o.score)} over ${o.samples} samples`];
+  if (o.run) parts.push(`(${pct2(o.run.score)} over the ${o.run.samples} run; the rest cannot run and count 0)`);
+  if (o.splits)
+    parts.push(
+      `(${Object.entries(o.splits)
+        .map(([k, v]) => `${k} ${pct2(v.score)}`)
+        .join(', ')})`,
+    );
+  if (o.judge)
+    parts.push(
+      `(not attempted ${pct2(o.judge.notAttempted)}, correct given attempted ${pct2(o.judge.correctGivenAttempted)}, F-score ${pct2(o.judge.fScore)})`,
+    );
+  if (o.note) parts.push(`(${o.note})`);
+  return parts.join(' ');
 }
 
 export function summaryLines(summary: RunSummary): string[] {
@@ -108,7 +130,22 @@ export function summaryLines(summary: RunSummary): string[] {
   const benchmarks = Object.entries(summary.byBenchmark);
   if (benchmarks.length > 1) for (const [k, g] of benchmarks) lines.push(groupLine(k, g));
   for (const [k, g] of Object.entries(summary.byCategory)) lines.push(groupLine(`· ${k}`, g));
+  const official = benchmarks.flatMap(([k, g]) => (g.official ? [officialLine(k, g.official as OfficialSummary)] : []));
+  if (official.length) {
+    lines.push("official measures (each benchmark's own; right = score ≥ 0.5 where it is fractional):", ...official);
+    if (summary.officialAverage)
+      lines.push(`  ${'average'.padEnd(20)} ${pct2(summary.officialAverage.score)} over ${summary.officialAverage.benchmarks} benchmarks`);
+  }
   return lines;
+}
+
+/** The `--json` line's `official`: each benchmark's headline. */
+function officialJson(summary: RunSummary): Record<string, { metric: string; score: number; samples: number }> {
+  return Object.fromEntries(
+    Object.entries(summary.byBenchmark).flatMap(([k, g]) =>
+      g.official ? [[k, { metric: g.official.metric, score: g.official.score, samples: g.official.samples }]] : [],
+    ),
+  );
 }
 
 export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, terminal: Io, signal: AbortSignal): Promise<number> {
@@ -144,6 +181,8 @@ export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cw
           accuracy: s.all.accuracy,
           f1: s.all.f1,
           ...(s.all.judge !== undefined ? { judge: s.all.judge } : {}),
+          official: officialJson(s),
+          ...(s.officialAverage ? { officialAverage: s.officialAverage.score } : {}),
           run: outcome.runDir,
         }),
       );

@@ -47,6 +47,11 @@ export const benchMetaSchema = z.looseObject({
     /** Records that yielded no sample: where, and why (the first 1,000). */
     problems: z.array(z.looseObject({ where: z.string(), message: z.string() })),
     problemCount: z.number().int().min(0),
+    /**
+     * Of those, by benchmark, the records its own measure scores 0 though no agent can run
+     * them (MMSearch's text-only queries): its headline counts them.
+     */
+    notRun: z.record(z.string(), z.number().int().min(0)).optional(),
   }),
   limit: z.number().int().min(1).nullable(),
   shard: shardSchema.optional(),
@@ -116,7 +121,9 @@ export function mismatch(a: BenchMeta, b: BenchMeta): string | undefined {
 
 /** The summary of a run's results: all, by benchmark, by category, with pass-rate levels when there are rollouts. */
 export function buildSummary(meta: BenchMeta, results: readonly SampleResult[], extra: { finished: boolean }): RunSummary {
-  const group = (key: (r: SampleResult) => string | undefined) => {
+  // The whole file's unrunnable records count in a whole run (or a merged one), not in a shard's own summary.
+  const notRun = (benchmark: string) => (meta.shard ? 0 : (meta.dataset.notRun?.[benchmark] ?? 0));
+  const group = (key: (r: SampleResult) => string | undefined, unrun: (k: string) => number = () => 0) => {
     const groups = new Map<string, SampleResult[]>();
     for (const r of results) {
       const k = key(r);
@@ -125,8 +132,11 @@ export function buildSummary(meta: BenchMeta, results: readonly SampleResult[], 
       if (!list) groups.set(k, (list = []));
       list.push(r);
     }
-    return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([k, rs]) => [k, summarize(rs)]));
+    return Object.fromEntries([...groups].sort(([a], [b]) => a.localeCompare(b)).map(([k, rs]) => [k, summarize(rs, unrun(k))]));
   };
+  const byBenchmark = group((r) => r.benchmark, notRun);
+  const benchmarks = Object.keys(byBenchmark);
+  const headlines = Object.values(byBenchmark).flatMap((g) => (g.official ? [g.official.score] : []));
   const threshold = typeof meta.settings.hardPassRate === 'number' ? meta.settings.hardPassRate : 0.5;
   const levels = queryLevels(results, threshold);
   return {
@@ -141,8 +151,12 @@ export function buildSummary(meta: BenchMeta, results: readonly SampleResult[], 
     done: results.length,
     finished: extra.finished,
     problems: meta.dataset.problemCount,
-    all: summarize(results),
-    byBenchmark: group((r) => r.benchmark),
+    all: summarize(results, benchmarks.length === 1 ? notRun(benchmarks[0]!) : 0),
+    byBenchmark,
+    // The papers' "Avg" column: the mean of the benchmarks' own headlines.
+    ...(headlines.length > 1 && headlines.length === benchmarks.length
+      ? { officialAverage: { score: headlines.reduce((a, b) => a + b, 0) / headlines.length, benchmarks: headlines.length } }
+      : {}),
     byCategory: group((r) => r.category),
     levels: {
       threshold,

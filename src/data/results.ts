@@ -3,6 +3,7 @@
 // views read them, `gog merge` and `gog compare` combine them; this is the one shape.
 import { z } from 'zod';
 import { STOP_REASONS } from '../core/trajectory';
+import { officiallyRight, officialSummary, SCORER_IDS, type OfficialSummary } from './scoring/official';
 
 /** Why a sample is a failure, for sorting and filtering; undefined when it is right. */
 export const FAILURE_CAUSES = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'] as const;
@@ -35,6 +36,11 @@ export const resultSchema = z.looseObject({
     exactMatch: z.number().min(0).max(1),
     f1: z.number().min(0).max(1),
     judge: judgeScoreSchema.optional(),
+    /** The sample's score under its benchmark's own measure (0–1), and the measure's name. */
+    official: z.number().min(0).max(1).optional(),
+    officialMetric: z.enum([...SCORER_IDS, 'exact-match (no judge)']).optional(),
+    /** The part the measure's headline averages separately (InfoSeek: unseen_question or unseen_entity). */
+    officialGroup: z.string().optional(),
     /** Every turn was read as an action (the format part of the RL reward). */
     format: z.number().min(0).max(1),
     /** (1−λ)·accuracy + λ·format, accuracy being the judge's when there is one, else exact match. */
@@ -60,11 +66,19 @@ export type SampleResult = z.infer<typeof resultSchema>;
 
 const rate = z.number().min(0).max(1);
 
+const officialSummarySchema = z.looseObject({
+  metric: z.string(),
+  score: rate,
+  samples: z.number().int().min(0),
+});
+
 export const groupSummarySchema = z.looseObject({
   samples: z.number().int().min(0),
   accuracy: rate,
   f1: rate,
   judge: rate.optional(),
+  /** The headline under the benchmark's own measure (when the group has one measure). */
+  official: officialSummarySchema.optional(),
   /** Share of samples that searched at all, and that gazed at least once. */
   searchRatio: rate,
   gazeRatio: rate,
@@ -85,6 +99,8 @@ export const summarySchema = z.looseObject({
   done: z.number().int().min(0),
   all: groupSummarySchema,
   byBenchmark: z.record(z.string(), groupSummarySchema),
+  /** The mean of the benchmarks' own headlines (the papers' "Avg"), when every benchmark has one. */
+  officialAverage: z.looseObject({ score: rate, benchmarks: z.number().int().min(2) }).optional(),
   byCategory: z.record(z.string(), groupSummarySchema),
 });
 export type RunSummary = z.infer<typeof summarySchema>;
@@ -96,11 +112,42 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * The headline of results under their benchmark's measure, or undefined when they have
+ * none or mix measures (all of a run over several benchmarks). `notRun`: samples the
+ * measure counts as 0 that never ran (MMSearch's text-only queries).
+ */
+export function officialOf(results: readonly SampleResult[], notRun = 0): OfficialSummary | undefined {
+  const rows = results.flatMap((r) =>
+    r.scores.officialMetric !== undefined && r.scores.official !== undefined
+      ? [
+          {
+            metric: r.scores.officialMetric,
+            score: r.scores.official,
+            ...(r.scores.officialGroup ? { group: r.scores.officialGroup } : {}),
+            ...(r.scores.judge?.grade ? { grade: r.scores.judge.grade } : {}),
+          },
+        ]
+      : [],
+  );
+  if (!rows.length || rows.length !== results.length) return undefined;
+  const base = (m: string) => (m === 'exact-match (no judge)' ? 'judge' : m);
+  if (new Set(rows.map((r) => base(r.metric))).size > 1) return undefined;
+  return officialSummary(rows, notRun);
+}
+
+/** Right by the benchmark's own measure where the result has one, else the judge's verdict, else exact match. */
+export function isRight(r: Pick<SampleResult, 'scores'>): boolean {
+  if (r.scores.official !== undefined) return officiallyRight(r.scores.official);
+  return r.scores.judge ? r.scores.judge.correct : r.scores.exactMatch > 0;
+}
+
 /** The figures of a group of results (a benchmark, a category, or all). */
-export function summarize(results: readonly SampleResult[]): GroupSummary {
+export function summarize(results: readonly SampleResult[], notRun = 0): GroupSummary {
   const n = results.length;
   const mean = (f: (r: SampleResult) => number) => (n ? results.reduce((s, r) => s + f(r), 0) / n : 0);
   const judged = results.filter((r) => r.scores.judge);
+  const official = officialOf(results, notRun);
   const stopReasons: Record<string, number> = {};
   for (const r of results) stopReasons[r.stopReason] = (stopReasons[r.stopReason] ?? 0) + 1;
   return {
@@ -108,6 +155,7 @@ export function summarize(results: readonly SampleResult[]): GroupSummary {
     accuracy: mean((r) => r.scores.exactMatch),
     f1: mean((r) => r.scores.f1),
     ...(judged.length ? { judge: judged.filter((r) => r.scores.judge!.correct).length / judged.length } : {}),
+    ...(official ? { official } : {}),
     searchRatio: mean((r) => (r.searches.text + r.searches.glance + r.searches.gaze > 0 ? 1 : 0)),
     gazeRatio: mean((r) => (r.searches.gaze > 0 ? 1 : 0)),
     avgTurns: mean((r) => r.turns),
@@ -123,10 +171,12 @@ export function failureCause(r: SampleResult): FailureCause | undefined {
   if (r.stopReason === 'error') return 'error';
   if (r.stopReason === 'cancelled') return 'cancelled';
   if (r.stopReason === 'max_turns') return r.parseErrors > 0 ? 'parse_error' : 'max_turns';
+  // A judge beside a rule-based measure: worth a look when the two disagree. Where the judge
+  // is the measure (SimpleVQA, LiveVQA), the rule it is held against is exact match.
   const judge = r.scores.judge;
-  if (judge && judge.correct !== r.scores.exactMatch > 0) return 'judge_disagrees';
-  const right = judge ? judge.correct : r.scores.exactMatch > 0;
-  if (right) return undefined;
+  const rule = r.scores.official !== undefined && r.scores.officialMetric !== 'judge' ? officiallyRight(r.scores.official) : r.scores.exactMatch > 0;
+  if (judge && judge.correct !== rule) return 'judge_disagrees';
+  if (isRight(r)) return undefined;
   if (r.toolErrors > 0) return 'tool_error';
   if (r.parseErrors > 0) return 'parse_error';
   return 'wrong_answer';

@@ -1,11 +1,9 @@
 // Whether a sample is right, and why not: the one reading the review views, the Runs view
-// and the comparison share. The judge's verdict wins where there is one (as the summary's
-// `judge` figure and the RL reward read it); exact match otherwise.
-import { failureCause, type FailureCause, type SampleResult } from './results';
+// and the comparison share. Right is the benchmark's own measure (at least 0.5 where it is
+// fractional); for results recorded before it, the judge's verdict, else exact match.
+import { failureCause, isRight, type FailureCause, type SampleResult } from './results';
 
-export function isRight(r: Pick<SampleResult, 'scores'>): boolean {
-  return r.scores.judge ? r.scores.judge.correct : r.scores.exactMatch > 0;
-}
+export { isRight };
 
 /** The cause the runner recorded, or the one failureCause() reads from the result; undefined when right. */
 export function causeOf(r: SampleResult): FailureCause | undefined {

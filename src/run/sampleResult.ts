@@ -1,5 +1,5 @@
 // A finished sample as a results.jsonl line: scores (exact match, F1, the judge's verdict,
-// format, the RL reward), why it stopped, and what it did (turns, searches by kind, parse
+// the benchmark's own measure, format, the RL reward), why it stopped, and what it did (turns, searches by kind, parse
 // and tool errors, gaze boxes relative to the image, tokens), from the events it recorded.
 import type { AgentResult } from '../core/agent';
 import { scoreAnswer } from '../core/scoring';
@@ -7,6 +7,7 @@ import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import type { DatasetSample } from '../data/datasets';
 import { failureCause, type SampleResult } from '../data/results';
 import type { JudgeScore } from '../data/judge';
+import { officialScore } from '../data/scoring/official';
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 
@@ -67,7 +68,7 @@ export function resultOfRun(
   const format = outcome.turns > 0 && parseErrors === 0 ? 1 : 0;
   return finish(run, {
     answer: outcome.answer,
-    scores: { ...score, ...(extra.judge ? { judge: extra.judge } : {}), format, reward: 0 },
+    scores: { ...score, ...(extra.judge ? { judge: extra.judge } : {}), ...official(run, outcome.answer, extra.judge), format, reward: 0 },
     stopReason: outcome.stopReason,
     ...(extra.timedOut ? { timedOut: true } : {}),
     ...(outcome.error ? { error: outcome.error } : extra.judgeError ? { error: `the judge failed: ${extra.judgeError}` } : {}),
@@ -84,7 +85,7 @@ export function resultOfRun(
 export function resultOfFailure(run: SampleRun, error: string): SampleResult {
   return finish(run, {
     answer: null,
-    scores: { exactMatch: 0, f1: 0, format: 0, reward: 0 },
+    scores: { exactMatch: 0, f1: 0, ...official(run, null), format: 0, reward: 0 },
     stopReason: 'error',
     error,
     turns: 0,
@@ -94,6 +95,12 @@ export function resultOfFailure(run: SampleRun, error: string): SampleResult {
     gazes: [],
     tokens: { prompt: 0, completion: 0 },
   });
+}
+
+/** The sample's score under its benchmark's measure, as results.jsonl records it. */
+function official(run: SampleRun, answer: string | null, judge?: JudgeScore): Pick<SampleResult['scores'], 'official' | 'officialMetric' | 'officialGroup'> {
+  const o = officialScore(run.sample.truth ?? { scorer: 'exact-match' }, answer, run.sample.gold, judge?.grade);
+  return { official: o.score, officialMetric: o.metric, ...(o.group ? { officialGroup: o.group } : {}) };
 }
 
 // Pick, not Omit: Omit of a loose object's type loses its fields.

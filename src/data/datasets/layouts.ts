@@ -2,6 +2,8 @@
 // samples (docs: README "Run a benchmark"). A record is validated on its own: a broken one
 // is a problem with a reason, never an exception, and the rest still map.
 import { z } from 'zod';
+import type { OfficialTruth } from '../scoring/official';
+import { dynVqaLanguage } from '../scoring/tokenRecall';
 import { asQuestion, asText, getPath, goldList, isRecord, jsonAnswerList, rawImage, type RawImage, type Rec } from './fields';
 
 /** What a record maps to before its image is checked and its position is given. */
@@ -14,6 +16,8 @@ export interface RawSample {
   category?: string;
   /** Tells apart several samples of one record (LiveVQA's two levels). */
   part?: string;
+  /** How the benchmark's own measure scores it; the layout's `scorer` when unset. */
+  truth?: OfficialTruth;
 }
 
 export type Mapped = RawSample[] | string;
@@ -22,6 +26,8 @@ export interface Layout {
   id: string;
   /** The benchmark its samples belong to, unless a record says otherwise. */
   benchmark?: string;
+  /** The benchmark's own measure (src/data/scoring/official.ts), unless a sample says otherwise. */
+  scorer: 'exact-match' | 'f1' | 'judge' | 'token-recall' | 'infoseek';
   /** Whether records with these fields are in this layout. */
   detect(keys: ReadonlySet<string>): boolean;
   map(record: Rec): Mapped;
@@ -57,6 +63,8 @@ const verlSchema = z.looseObject({
 
 export const verlLayout: Layout = {
   id: 'verl',
+  // MMSearch-R1 scores this data by its reward's exact match.
+  scorer: 'exact-match',
   detect: (k) => k.has('prompt') && k.has('reward_model'),
   map(record) {
     const r = verlSchema.safeParse(record);
@@ -79,6 +87,7 @@ export const verlLayout: Layout = {
 export const simpleVqaLayout: Layout = {
   id: 'simplevqa',
   benchmark: 'simplevqa',
+  scorer: 'judge',
   detect: (k) => k.has('question') && k.has('answer') && k.has('image') && (k.has('vqa_category') || k.has('atomic_question') || k.has('image_description')),
   map: (record) =>
     one({
@@ -94,6 +103,7 @@ export const simpleVqaLayout: Layout = {
 export const mmsearchLayout: Layout = {
   id: 'mmsearch',
   benchmark: 'mmsearch',
+  scorer: 'f1',
   detect: (k) => k.has('query') && k.has('gt_answer'),
   map(record) {
     const image = rawImage(record.query_image);
@@ -116,16 +126,21 @@ export const mmsearchLayout: Layout = {
 export const dynVqaLayout: Layout = {
   id: 'dynvqa',
   benchmark: 'dynvqa',
+  scorer: 'token-recall',
   detect: (k) => k.has('image_url') && k.has('question') && k.has('answer') && (k.has('question_id') || k.has('gloden_query') || k.has('golden_query')),
   map(record) {
     if (record.answer === null || record.answer === undefined) return 'answer is null (DynVQA leaves some rows unanswered)';
     const id = asText(record.question_id);
+    const question = asQuestion(record.question);
+    // OmniSearch scores the answers as the file holds them (numbers, nested lists), each as Python's str() of it.
+    const answers: unknown[] = Array.isArray(record.answer) ? record.answer : [record.answer];
     return one({
       id,
-      question: asQuestion(record.question),
+      question,
       gold: goldList(record.answer),
       image: rawImage(record.image_url),
       category: /^(en|zh)/i.exec(id ?? '')?.[1]?.toLowerCase(),
+      truth: { scorer: 'token-recall', language: dynVqaLanguage(id, question ?? ''), answers },
     });
   },
 };
@@ -140,6 +155,7 @@ const liveQaSchema = z.looseObject({ question: z.string().min(1) });
 export const liveVqaLayout: Layout = {
   id: 'livevqa',
   benchmark: 'livevqa',
+  scorer: 'judge',
   detect: (k) => k.has('level1_qa') || k.has('level2_qa'),
   map(record) {
     const out: RawSample[] = [];
@@ -176,6 +192,7 @@ export const liveVqaLayout: Layout = {
 export const liveVqaWebWatcherLayout: Layout = {
   id: 'livevqa-webwatcher',
   benchmark: 'livevqa',
+  scorer: 'judge',
   detect: (k) => k.has('prompt') && k.has('answers') && k.has('file_path'),
   map: (record) =>
     one({ id: asText(record.question_id), question: asQuestion(record.prompt), gold: goldList(record.answers), image: rawImage(record.file_path) }),
@@ -189,6 +206,7 @@ export const liveVqaWebWatcherLayout: Layout = {
 export const infoSeekLayout: Layout = {
   id: 'infoseek',
   benchmark: 'infoseek',
+  scorer: 'infoseek',
   detect: (k) => k.has('data_id') && k.has('image_id') && k.has('question'),
   map(record) {
     const imageId = asText(record.image_id);
@@ -197,15 +215,32 @@ export const infoSeekLayout: Layout = {
       rawImage(record.image) ??
       (imageId ? { path: `${imageId}.jpg`, alternatives: ['jpeg', 'JPEG', 'JPG', 'png'].map((ext) => `${imageId}.${ext}`) } : undefined);
     const split = asText(record.data_split);
+    const gold = goldList(record.answer_eng, record.answer, record.answer_eval);
     return one({
       id: asText(record.data_id),
       question: asQuestion(record.question),
-      gold: goldList(record.answer_eng, record.answer, record.answer_eval),
+      gold,
       image,
       category: split ? (/unseen_(question|entity)$/.exec(split)?.[0] ?? split) : undefined,
+      truth: infoSeekTruth(record, gold, split),
     });
   },
 };
+
+/**
+ * What infoseek_eval.py scores a question by: a numerical one (its `question_type`, or an
+ * `answer_eval` of `{wikidata, range}`) by its range, the rest by exact match over
+ * `answer_eval` (the gold answers when the file has none); the split by `data_split`.
+ */
+function infoSeekTruth(record: Rec, gold: string[], split: string | undefined): OfficialTruth {
+  const evals: unknown[] = Array.isArray(record.answer_eval) ? record.answer_eval : record.answer_eval === undefined ? [] : [record.answer_eval];
+  const ranged = evals.find((e): e is Rec => isRecord(e) && Array.isArray(e.range));
+  const declared = asText(record.question_type)?.toLowerCase();
+  const type = declared === 'numerical' || (declared === undefined && ranged) ? 'numerical' : declared === 'time' ? 'time' : 'string';
+  const range = ranged ? (ranged.range as unknown[]).slice(0, 2).map((x) => asText(x) ?? '') : [];
+  const answers = type === 'numerical' ? range : evals.length ? goldList(evals) : gold;
+  return { scorer: 'infoseek', type, answers, split: split?.endsWith('unseen_question') ? 'unseen_question' : 'unseen_entity' };
+}
 
 const QUESTION_FIELDS = ['question', 'query', 'prompt'];
 const ANSWER_FIELDS = ['answer', 'answers', 'gold', 'ground_truth', 'gt_answer', 'label'];
@@ -217,6 +252,7 @@ const firstKey = (record: Rec, keys: readonly string[]) => keys.find((k) => reco
 /** Anything else with a question, an answer and an image under common names. */
 export const genericLayout: Layout = {
   id: 'generic',
+  scorer: 'exact-match',
   detect: (k) => QUESTION_FIELDS.some((f) => k.has(f)) && ANSWER_FIELDS.some((f) => k.has(f)) && IMAGE_FIELDS.some((f) => k.has(f)),
   map(record) {
     const q = firstKey(record, QUESTION_FIELDS);
@@ -232,6 +268,29 @@ export const genericLayout: Layout = {
     });
   },
 };
+
+/**
+ * A sample's truth under a measure: the one its layout read when that is the measure in
+ * force, else what the measure can take from the question and gold answers alone (a file
+ * of our own mapping, or `--scorer` naming another measure than the layout's).
+ */
+export function truthOf(scorer: Layout['scorer'], sample: RawSample): OfficialTruth {
+  if (sample.truth?.scorer === scorer) return sample.truth;
+  switch (scorer) {
+    case 'exact-match':
+    case 'f1':
+    case 'judge':
+      return { scorer };
+    case 'token-recall':
+      return { scorer, language: dynVqaLanguage(sample.id, sample.question), answers: sample.gold };
+    case 'infoseek':
+      return { scorer, type: 'string', answers: sample.gold, split: 'unseen_entity' };
+    default: {
+      const never: never = scorer;
+      return never;
+    }
+  }
+}
 
 /** In the order they are tried: the more specific first. */
 export const LAYOUTS: readonly Layout[] = [

@@ -38,6 +38,7 @@ export function parseFieldMap(spec: string): FieldMap {
 export function mappedLayout(map: FieldMap): Layout {
   return {
     id: 'mapped',
+    scorer: 'exact-match',
     ...(map.benchmark ? { benchmark: map.benchmark } : {}),
     detect: () => true,
     map(record): Mapped {

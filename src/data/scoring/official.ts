@@ -74,8 +74,8 @@ export interface OfficialRow {
   grade?: JudgeGrade;
 }
 
-/** A benchmark's headline under its measure, with the parts its script prints. */
-export interface OfficialSummary {
+/** A benchmark's headline under its measure, with the parts its script prints (a type, so it fits a loose zod record). */
+export type OfficialSummary = {
   metric: OfficialMetric;
   /** 0–1, aggregated as the benchmark's script aggregates. */
   score: number;
@@ -89,7 +89,7 @@ export interface OfficialSummary {
   judge?: { correct: number; incorrect: number; notAttempted: number; correctGivenAttempted: number; fScore: number };
   /** What the figure is not: "needs a judge; exact match shown". */
   note?: string;
-}
+};
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
