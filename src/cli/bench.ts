@@ -4,7 +4,7 @@ import { oneLine } from '../core/agent';
 import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
-import type { OfficialSummary } from '../data/scoring/official';
+import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/official';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { newRunId } from '../run/runFolder';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
@@ -42,6 +42,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     'judge-model': { type: 'string' },
     map: { type: 'string' },
     layout: { type: 'string' },
+    scorer: { type: 'string' },
     out: { type: 'string' },
     cache: { type: 'string' },
     json: { type: 'boolean' },
@@ -69,6 +70,8 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     if (e instanceof MappingError || e instanceof ShardError) throw new UsageError(e.message);
     throw e;
   }
+  if (values.scorer !== undefined && !isScorerId(values.scorer))
+    throw new UsageError(`--scorer takes one of ${SCORER_IDS.join(', ')}; got "${values.scorer}"`);
   if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
   const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
   const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     dataset: path.resolve(cwd, positionals[0]!),
     ...(map ? { map } : {}),
     ...(values.layout ? { layout: values.layout } : {}),
+    ...(values.scorer !== undefined && isScorerId(values.scorer) ? { scorer: values.scorer } : {}),
     ...(values.limit !== undefined ? { limit: whole('limit', values.limit)! } : {}),
     concurrency: whole('concurrency', values.concurrency) ?? 8,
     ...(shard ? { shard } : {}),

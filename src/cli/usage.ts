@@ -59,6 +59,9 @@ bench options (besides those of ask, but --image, --question and --gold):
                                    (our own prompt wording); key GOG_JUDGE_API_KEY
   --map question=F,answer=F|F,image=F[,id=F,category=F]
                                    fields of a layout not detected (dotted paths)
+  --scorer exact-match|f1|token-recall|infoseek|judge
+                                   the official measure, instead of the layout's (for a
+                                   file of your own mapping: exact match unless given)
   --out RUN_DIR                    run folder (default .gog/runs/bench-<id>)
   --json                           one JSON line: samples, done, accuracy, f1, judge, run
 

@@ -61,3 +61,36 @@ export function parseJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
 export function jsonProblem(e: unknown): string {
   return e instanceof JsonDepthError ? e.message : `not valid JSON (${(e as Error).message})`;
 }
+
+const PYTHON_CONSTANTS = /-?Infinity|NaN/y;
+
+/**
+ * JSON as Python's `json.loads` reads it: the same, plus the bare constants NaN, Infinity
+ * and -Infinity that Python writes for floats JSON cannot hold (DynVQA's files have
+ * `"gloden_query": NaN`). The constants outside strings become those numbers; the depth
+ * check comes first, as in parseJson.
+ */
+export function parsePythonJson(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  if (jsonTooDeep(text, maxDepth)) throw new JsonDepthError(maxDepth);
+  if (!text.includes('NaN') && !text.includes('Infinity')) return JSON.parse(text) as unknown;
+  // Each constant outside a string becomes a string no file holds, read back by the reviver.
+  const mark = `\u0000gog-${Math.random().toString(36).slice(2)}:`;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === QUOTE) {
+      i = stringEnd(text, i + 1);
+      continue;
+    }
+    PYTHON_CONSTANTS.lastIndex = i;
+    const m = PYTHON_CONSTANTS.exec(text);
+    if (m && m.index === i) {
+      out += text.slice(last, i) + JSON.stringify(mark + m[0]);
+      i += m[0].length - 1;
+      last = i + 1;
+    }
+  }
+  if (!out) return JSON.parse(text) as unknown;
+  out += text.slice(last);
+  return JSON.parse(out, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(mark) ? Number(value.slice(mark.length)) : value)) as unknown;
+}

@@ -13,6 +13,7 @@ import { DatasetError, DatasetImages, loadDataset, MappingError, type Dataset, t
 import { judgeAnswer } from '../data/judge';
 import { queryLevels, isCorrect } from '../data/levels';
 import type { RunSummary, SampleResult } from '../data/results';
+import type { ScorerId } from '../data/scoring/official';
 import { resultKey, ResultsWriter, RESULTS_FILE } from '../data/resultsLog';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
@@ -36,6 +37,8 @@ export interface BenchOptions extends RunSettings {
   map?: FieldMap;
   /** A built-in layout by id instead of detecting one. */
   layout?: string;
+  /** The measure to score by, instead of the layout's (`--scorer`). */
+  scorer?: ScorerId;
   /** The first N samples only (before sharding). */
   limit?: number;
   /**
@@ -203,6 +206,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     dataset = await loadDataset(o.dataset, {
       ...(o.map ? { map: o.map } : {}),
       ...(o.layout ? { layout: o.layout } : {}),
+      ...(o.scorer ? { scorer: o.scorer } : {}),
       ...(o.limit ? { limit: o.limit } : {}),
       ...(o.shard ? { shard: o.shard } : {}),
     });
@@ -280,6 +284,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       ...(dataset.partial ? { partial: true } : {}),
       problems: dataset.problems.slice(0, 1000).map((p) => ({ ...p })),
       problemCount: dataset.problems.length,
+      ...(Object.keys(dataset.notRun).length ? { notRun: dataset.notRun } : {}),
+      ...(o.scorer ? { scorer: o.scorer } : {}),
     },
     limit: o.limit ?? null,
     ...(o.shard ? { shard: o.shard } : {}),

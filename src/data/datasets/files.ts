@@ -6,7 +6,7 @@
 // is read whole, and only up to MAX_JSON_DATASET_BYTES.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { jsonProblem, parseJson } from '../../core/json';
+import { jsonProblem, parsePythonJson } from '../../core/json';
 import { readLines } from '../../core/lineReader';
 import { readInto } from '../../core/readRange';
 import { parquetRecords } from './parquetRecords';
@@ -49,7 +49,7 @@ async function* fromJson(file: string, size: number): AsyncGenerator<RecordItem>
     );
   let value: unknown;
   try {
-    value = parseJson((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+    value = parsePythonJson((await fs.readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new DatasetError(`${path.basename(file)}: ${jsonProblem(e)}; a JSON Lines file should end in .jsonl`);
   }
@@ -76,7 +76,7 @@ async function* fromJsonLines(file: string): AsyncGenerator<RecordItem> {
     const text = line.line === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
     if (!text.trim()) continue;
     try {
-      yield { where, value: parseJson(text) };
+      yield { where, value: parsePythonJson(text) };
     } catch (e) {
       yield { where, problem: jsonProblem(e) };
     }

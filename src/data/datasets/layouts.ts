@@ -20,7 +20,12 @@ export interface RawSample {
   truth?: OfficialTruth;
 }
 
-export type Mapped = RawSample[] | string;
+/** A record its benchmark's own measure counts (as 0) but no agent here can run (MMSearch's text-only queries). */
+export class NotRun {
+  constructor(readonly reason: string) {}
+}
+
+export type Mapped = RawSample[] | string | NotRun;
 
 export interface Layout {
   id: string;
@@ -39,7 +44,7 @@ function invalid(e: z.ZodError): string {
   return issue ? `${issue.path.join('.') || 'record'}: ${issue.message}` : 'invalid record';
 }
 
-function one(s: Omit<RawSample, 'gold' | 'question' | 'image'> & { question?: string; gold: string[]; image?: RawImage }): Mapped {
+function one(s: Omit<RawSample, 'gold' | 'question' | 'image'> & { question?: string; gold: string[]; image?: RawImage }): RawSample[] | string {
   if (!s.question) return 'no question';
   if (!s.gold.length) return 'no gold answer';
   if (!s.image) return 'no image';
@@ -107,7 +112,7 @@ export const mmsearchLayout: Layout = {
   detect: (k) => k.has('query') && k.has('gt_answer'),
   map(record) {
     const image = rawImage(record.query_image);
-    if (!image) return 'a text-only query (query_image is empty): the agents are evaluated on the queries with an image';
+    if (!image) return new NotRun('a text-only query (query_image is empty): the agents are evaluated on the queries with an image; MMSearch scores it 0');
     return one({
       id: asText(record.sample_id),
       question: asQuestion(record.query),

@@ -11,7 +11,8 @@ import type { Shard } from '../benchRun';
 import type { RawImage } from './fields';
 import { isRecord } from './fields';
 import { openRecords, type DatasetFormat } from './files';
-import { detectLayout, layoutById, LAYOUTS, type Layout } from './layouts';
+import type { ScorerId } from '../scoring/official';
+import { detectLayout, layoutById, LAYOUTS, NotRun, truthOf, type Layout } from './layouts';
 import { mappedLayout, type FieldMap } from './mapping';
 import { DatasetError, type RecordItem } from './records';
 import type { DatasetProblem, DatasetSample, ImageRef } from './sample';
@@ -31,6 +32,8 @@ export interface Dataset {
   /** The samples to run: the first `limit` of them, of this shard. */
   samples: DatasetSample[];
   problems: DatasetProblem[];
+  /** By benchmark, the records read that its own measure scores 0 though they cannot run. */
+  notRun: Record<string, number>;
   /** Reading stopped at the limit (the file may hold more). */
   partial: boolean;
 }
@@ -44,6 +47,8 @@ export interface LoadOptions {
   limit?: number;
   /** Only the samples of this shard are kept (sample i belongs to shard i mod count). */
   shard?: Shard;
+  /** The measure to score by, instead of the layout's (`--scorer`). */
+  scorer?: ScorerId;
 }
 
 /** Records whose fields decide the layout. */
@@ -144,6 +149,7 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
   }
 
   const problems: DatasetProblem[] = [];
+  const notRun: Record<string, number> = {};
   const samples: DatasetSample[] = [];
   const limit = options.limit ?? Infinity;
   let read = 0;
@@ -194,6 +200,11 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
         problems.push({ where, message: mapped });
         return;
       }
+      if (mapped instanceof NotRun) {
+        problems.push({ where, message: mapped.reason, notRun: fallbackBenchmark });
+        notRun[fallbackBenchmark] = (notRun[fallbackBenchmark] ?? 0) + 1;
+        return;
+      }
       for (const raw of mapped) {
         if (found >= limit) return;
         const at = raw.part ? `${where} (${raw.part})` : where;
@@ -215,6 +226,7 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
           image: ownBytes(image),
           benchmark: raw.benchmark ?? fallbackBenchmark,
           ...(raw.category ? { category: raw.category } : {}),
+          truth: truthOf(options.scorer ?? layout.scorer, raw),
           where: at,
         });
       }
@@ -241,5 +253,5 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
   } catch (e) {
     return fail(e);
   }
-  return { file: abs, sha256, format, layout: layout.id, records: read, found, samples, problems, partial };
+  return { file: abs, sha256, format, layout: layout.id, records: read, found, samples, problems, notRun, partial };
 }

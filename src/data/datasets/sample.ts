@@ -27,4 +27,6 @@ export interface DatasetSample {
 export interface DatasetProblem {
   where: string;
   message: string;
+  /** The benchmark whose own measure counts this record as 0 (MMSearch's text-only queries). */
+  notRun?: string;
 }
