@@ -4,7 +4,7 @@ import { oneLine } from '../core/agent';
 import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
-import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/official';
+import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/metrics';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { newRunId } from '../run/runFolder';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
@@ -43,6 +43,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     map: { type: 'string' },
     layout: { type: 'string' },
     scorer: { type: 'string' },
+    images: { type: 'string' },
     out: { type: 'string' },
     cache: { type: 'string' },
     json: { type: 'boolean' },
@@ -70,8 +71,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     if (e instanceof MappingError || e instanceof ShardError) throw new UsageError(e.message);
     throw e;
   }
-  if (values.scorer !== undefined && !isScorerId(values.scorer))
-    throw new UsageError(`--scorer takes one of ${SCORER_IDS.join(', ')}; got "${values.scorer}"`);
+  if (values.scorer !== undefined && !isScorerId(values.scorer)) throw new UsageError(`--scorer takes one of ${SCORER_IDS.join(', ')}; got "${values.scorer}"`);
   if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
   const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
   const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
@@ -83,6 +83,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     ...(map ? { map } : {}),
     ...(values.layout ? { layout: values.layout } : {}),
     ...(values.scorer !== undefined && isScorerId(values.scorer) ? { scorer: values.scorer } : {}),
+    ...(values.images ? { images: path.resolve(cwd, values.images) } : {}),
     ...(values.limit !== undefined ? { limit: whole('limit', values.limit)! } : {}),
     concurrency: whole('concurrency', values.concurrency) ?? 8,
     ...(shard ? { shard } : {}),

@@ -59,6 +59,8 @@ bench options (besides those of ask, but --image, --question and --gold):
                                    (our own prompt wording); key GOG_JUDGE_API_KEY
   --map question=F,answer=F|F,image=F[,id=F,category=F]
                                    fields of a layout not detected (dotted paths)
+  --images DIR                     another folder the images are in (InfoSeek: OVEN's image
+                                   shards, with their id2image.jsonl)
   --scorer exact-match|f1|token-recall|infoseek|judge
                                    the official measure, instead of the layout's (for a
                                    file of your own mapping: exact match unless given)

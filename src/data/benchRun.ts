@@ -54,6 +54,8 @@ export const benchMetaSchema = z.looseObject({
     notRun: z.record(z.string(), z.number().int().min(0)).optional(),
     /** The measure `--scorer` chose instead of the layout's. */
     scorer: z.string().optional(),
+    /** The other folder images were looked for in (`--images`). */
+    images: z.string().optional(),
   }),
   limit: z.number().int().min(1).nullable(),
   shard: shardSchema.optional(),
@@ -109,7 +111,8 @@ export function mismatch(a: BenchMeta, b: BenchMeta): string | undefined {
     return `the datasets differ (${path.basename(a.dataset.file)} ${a.dataset.sha256.slice(0, 12)} vs ${path.basename(b.dataset.file)} ${b.dataset.sha256.slice(0, 12)})`;
   if (a.dataset.layout !== b.dataset.layout || JSON.stringify(a.dataset.map ?? {}) !== JSON.stringify(b.dataset.map ?? {}))
     return 'the datasets were read in different layouts';
-  if ((a.dataset.scorer ?? '') !== (b.dataset.scorer ?? '')) return `the scorers differ (${a.dataset.scorer ?? 'the layout’s'} vs ${b.dataset.scorer ?? 'the layout’s'})`;
+  if ((a.dataset.scorer ?? '') !== (b.dataset.scorer ?? ''))
+    return `the scorers differ (${a.dataset.scorer ?? 'the layout’s'} vs ${b.dataset.scorer ?? 'the layout’s'})`;
   if (a.limit !== b.limit) return `the limits differ (${a.limit ?? 'none'} vs ${b.limit ?? 'none'})`;
   if (a.rollouts !== b.rollouts) return `the rollouts differ (${a.rollouts} vs ${b.rollouts})`;
   if ((a.shard?.count ?? 1) !== (b.shard?.count ?? 1)) return `the shard counts differ (${a.shard?.count ?? 1} vs ${b.shard?.count ?? 1})`;

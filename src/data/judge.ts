@@ -6,7 +6,7 @@
 // copy. A run records the judge model, and each result keeps the judge's whole reply.
 import type { ModelPort } from '../core/ports';
 import type { SampleResult } from './results';
-import type { JudgeGrade } from './scoring/official';
+import type { JudgeGrade } from './scoring/metrics';
 
 export type JudgeScore = NonNullable<SampleResult['scores']['judge']>;
 

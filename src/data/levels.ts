@@ -1,7 +1,7 @@
 // Complexity levels (GoG's complexity-adaptive RL): a query's pass rate over its K
-// rollouts, Level 2 (hard) when it is below a threshold, else Level 1 (easy). Right means
-// the judge said so when there is a judge, else exact match.
-import type { SampleResult } from './results';
+// rollouts, Level 2 (hard) when it is below a threshold, else Level 1 (easy). Right is the
+// benchmark's own measure (results.ts isRight).
+import { isRight, type SampleResult } from './results';
 
 export interface QueryLevel {
   index: number;
@@ -10,10 +10,6 @@ export interface QueryLevel {
   rollouts: number;
   passRate: number;
   level: 1 | 2;
-}
-
-export function isCorrect(r: SampleResult): boolean {
-  return r.scores.judge ? r.scores.judge.correct : r.scores.exactMatch > 0;
 }
 
 export function queryLevels(results: readonly SampleResult[], threshold: number): QueryLevel[] {
@@ -26,7 +22,7 @@ export function queryLevels(results: readonly SampleResult[], threshold: number)
   return [...byIndex]
     .sort(([a], [b]) => a - b)
     .map(([index, rs]) => {
-      const passRate = Math.round((rs.filter(isCorrect).length / rs.length) * 10000) / 10000;
+      const passRate = Math.round((rs.filter(isRight).length / rs.length) * 10000) / 10000;
       return { index, id: rs[0]!.id, benchmark: rs[0]!.benchmark, rollouts: rs.length, passRate, level: passRate < threshold ? 2 : 1 };
     });
 }

@@ -3,7 +3,7 @@
 // views read them, `gog merge` and `gog compare` combine them; this is the one shape.
 import { z } from 'zod';
 import { STOP_REASONS } from '../core/trajectory';
-import { officiallyRight, officialSummary, SCORER_IDS, type OfficialSummary } from './scoring/official';
+import { officiallyRight, officialSummary, SCORER_IDS, type OfficialSummary } from './scoring/metrics';
 
 /** Why a sample is a failure, for sorting and filtering; undefined when it is right. */
 export const FAILURE_CAUSES = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'] as const;
@@ -118,7 +118,9 @@ function median(xs: number[]): number {
  * measure counts as 0 that never ran (MMSearch's text-only queries).
  */
 export function officialOf(results: readonly SampleResult[], notRun = 0): OfficialSummary | undefined {
-  const rows = results.flatMap((r) =>
+  // Summed in the dataset's order, as the benchmarks' scripts sum their files: floating sums differ in the last digit otherwise.
+  const ordered = [...results].sort((a, b) => a.index - b.index || a.rollout - b.rollout);
+  const rows = ordered.flatMap((r) =>
     r.scores.officialMetric !== undefined && r.scores.official !== undefined
       ? [
           {

@@ -23,6 +23,8 @@ export function toReviewRow(r: SampleResult, key: number): ReviewRow {
     em: r.scores.exactMatch,
     f1: r.scores.f1,
     judge: r.scores.judge ? r.scores.judge.correct : null,
+    official: r.scores.official ?? null,
+    officialMetric: r.scores.officialMetric ?? null,
     stop: r.stopReason,
     turns: r.turns,
     searches: [r.searches.text, r.searches.glance, r.searches.gaze],

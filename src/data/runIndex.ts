@@ -44,7 +44,7 @@ export interface RunStatus {
   total?: number;
   /** Results written. */
   done: number;
-  /** Of those, right (the judge's verdict where there is one, else exact match). */
+  /** Of those, right (by the benchmark's own measure; for older results the judge's verdict, else exact match). */
   correct: number;
   /** Of those, judged, and judged right. */
   judged: number;

@@ -11,9 +11,9 @@ import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta, type Shard } from '../data/benchRun';
 import { DatasetError, DatasetImages, loadDataset, MappingError, type Dataset, type DatasetProblem, type DatasetSample, type FieldMap } from '../data/datasets';
 import { judgeAnswer } from '../data/judge';
-import { queryLevels, isCorrect } from '../data/levels';
-import type { RunSummary, SampleResult } from '../data/results';
-import type { ScorerId } from '../data/scoring/official';
+import { queryLevels } from '../data/levels';
+import { isRight, type RunSummary, type SampleResult } from '../data/results';
+import type { ScorerId } from '../data/scoring/metrics';
 import { resultKey, ResultsWriter, RESULTS_FILE } from '../data/resultsLog';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
@@ -39,6 +39,8 @@ export interface BenchOptions extends RunSettings {
   layout?: string;
   /** The measure to score by, instead of the layout's (`--scorer`). */
   scorer?: ScorerId;
+  /** Another folder the dataset's images may be in (`--images`: OVEN's image shards for InfoSeek). */
+  images?: string;
   /** The first N samples only (before sharding). */
   limit?: number;
   /**
@@ -72,7 +74,7 @@ export interface BenchProgress {
   /** Results found on disk when the run started. */
   resumed: number;
   running: number;
-  /** Right answers so far (the judge's verdict when judged, else exact match), and failed samples. */
+  /** Right answers so far (by each benchmark's own measure), and failed samples. */
   correct: number;
   errors: number;
   elapsedMs: number;
@@ -207,6 +209,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       ...(o.map ? { map: o.map } : {}),
       ...(o.layout ? { layout: o.layout } : {}),
       ...(o.scorer ? { scorer: o.scorer } : {}),
+      ...(o.images ? { images: o.images } : {}),
       ...(o.limit ? { limit: o.limit } : {}),
       ...(o.shard ? { shard: o.shard } : {}),
     });
@@ -286,6 +289,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       problemCount: dataset.problems.length,
       ...(Object.keys(dataset.notRun).length ? { notRun: dataset.notRun } : {}),
       ...(o.scorer ? { scorer: o.scorer } : {}),
+      ...(o.images ? { images: o.images } : {}),
     },
     limit: o.limit ?? null,
     ...(o.shard ? { shard: o.shard } : {}),
@@ -352,7 +356,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   });
   const writer = await ResultsWriter.open(path.join(o.runDir, RESULTS_FILE));
   const started = Date.now();
-  let correct = results.filter(isCorrect).length;
+  let correct = results.filter(isRight).length;
   let errors = results.filter((r) => r.stopReason === 'error').length;
   let running = 0;
 
@@ -486,7 +490,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
         if (result) {
           await writer.append(result);
           results.push(result);
-          if (isCorrect(result)) correct++;
+          if (isRight(result)) correct++;
           if (result.stopReason === 'error') errors++;
           hooks.onResult?.(result);
           if (Date.now() - lastSummary > 1000) saveSummary(false);

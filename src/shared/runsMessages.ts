@@ -30,6 +30,9 @@ export const reviewRowSchema = z.object({
   f1: z.number(),
   /** The judge's verdict; null when not judged. */
   judge: z.boolean().nullable(),
+  /** The score under the benchmark's own measure (0–1) and its name; null for results recorded before it. */
+  official: z.number().nullable(),
+  officialMetric: z.string().nullable(),
   stop: z.enum(STOP_REASONS),
   turns: z.number().int().min(0),
   /** Text searches, glances, gazes. */
@@ -72,6 +75,8 @@ export function isReviewRow(v: unknown): v is ReviewRow {
     isNumber(r.em) &&
     isNumber(r.f1) &&
     (r.judge === null || typeof r.judge === 'boolean') &&
+    (r.official === null || isNumber(r.official)) &&
+    (r.officialMetric === null || isString(r.officialMetric)) &&
     STOPS.has(r.stop) &&
     isCount(r.turns) &&
     isNumbers(r.searches, 3) &&

@@ -4,7 +4,8 @@
 import type { ReviewRow } from '../../src/shared/runsMessages';
 
 /** Right: the judge's verdict where there is one, exact match otherwise (as the host reads it). */
-export const rowIsRight = (r: ReviewRow): boolean => (r.judge ?? r.em > 0) === true;
+/** Right by the benchmark's own measure (at least 0.5 where it is fractional); older results: the judge, else exact match. */
+export const rowIsRight = (r: ReviewRow): boolean => (r.official !== null ? r.official >= 0.5 : (r.judge ?? r.em > 0) === true);
 
 export interface GroupFigures {
   /** How the group is shown ('(none)' for no category). */

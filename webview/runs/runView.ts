@@ -233,7 +233,7 @@ export class RunView {
         figure(
           'right',
           `${percent(rows.length ? right / rows.length : null)}`,
-          `${count(right)} right: the judge's verdict where there is one, exact match otherwise`,
+          `${count(right)} right by each benchmark's own measure (at least 0.5 where it is fractional: F1, token recall)`,
         ),
         figure('exact match', percent(rows.length ? f.exactMatch : null)),
         f.judge !== null ? figure('judge', percent(f.judge)) : null,

@@ -83,6 +83,33 @@ async function* fromJsonLines(file: string): AsyncGenerator<RecordItem> {
   }
 }
 
+/**
+ * Whether a `.json` file holds JSON Lines (SimpleVQA's own JSON files are one record a line):
+ * its first line is a whole JSON object and another object follows on the next line.
+ */
+async function holdsJsonLines(file: string): Promise<boolean> {
+  const lines = readLines(file, MAX_DATASET_LINE_BYTES);
+  try {
+    const first = await lines.next();
+    if (first.done || !('text' in first.value)) return false;
+    const text = first.value.text.replace(/^\uFEFF/, '').trim();
+    if (!text.startsWith('{')) return false;
+    try {
+      parsePythonJson(text);
+    } catch {
+      return false;
+    }
+    for (let next = await lines.next(); !next.done; next = await lines.next()) {
+      if (!('text' in next.value)) return true;
+      const t = next.value.text.trim();
+      if (t) return t.startsWith('{');
+    }
+    return false;
+  } finally {
+    await lines.return(undefined);
+  }
+}
+
 /** The file's records, read as they are pulled. */
 export async function openRecords(file: string, size: number): Promise<RecordSource> {
   const handle = await fs.open(file, 'r');
@@ -92,7 +119,8 @@ export async function openRecords(file: string, size: number): Promise<RecordSou
   } finally {
     await handle.close();
   }
-  const format = formatOf(file, head);
+  let format = formatOf(file, head);
+  if (format === 'json' && (await holdsJsonLines(file))) format = 'jsonl';
   switch (format) {
     case 'parquet':
       return { format, records: parquetRecords(file, size) };

@@ -18,6 +18,8 @@ export interface RawSample {
   part?: string;
   /** How the benchmark's own measure scores it; the layout's `scorer` when unset. */
   truth?: OfficialTruth;
+  /** An image id the dataset's id map may name a file for (InfoSeek's OVEN ids). */
+  imageId?: string;
 }
 
 /** A record its benchmark's own measure counts (as 0) but no agent here can run (MMSearch's text-only queries). */
@@ -205,8 +207,9 @@ export const liveVqaWebWatcherLayout: Layout = {
 
 /**
  * InfoSeek (edchengg/infoseek_eval JSONL): data_id, image_id, question, answer / answer_eng /
- * answer_eval. Its images are OVEN files named by image_id: an `image_path` field, or a file
- * `<image_id>.jpg` (or .jpeg, .JPEG, .png) in the dataset folder or its `images/`.
+ * answer_eval. Its images are OVEN files named by image_id: an `image_path` field, the path
+ * id2image.jsonl gives the id (in --images or beside the dataset), or a file `<image_id>.jpg`
+ * (or .jpeg, .JPEG, .png) in the dataset folder, its `images/` or --images.
  */
 export const infoSeekLayout: Layout = {
   id: 'infoseek',
@@ -215,10 +218,8 @@ export const infoSeekLayout: Layout = {
   detect: (k) => k.has('data_id') && k.has('image_id') && k.has('question'),
   map(record) {
     const imageId = asText(record.image_id);
-    const image =
-      rawImage(record.image_path) ??
-      rawImage(record.image) ??
-      (imageId ? { path: `${imageId}.jpg`, alternatives: ['jpeg', 'JPEG', 'JPG', 'png'].map((ext) => `${imageId}.${ext}`) } : undefined);
+    const own = rawImage(record.image_path) ?? rawImage(record.image);
+    const image = own ?? (imageId ? { path: `${imageId}.jpg`, alternatives: ['jpeg', 'JPEG', 'JPG', 'png'].map((ext) => `${imageId}.${ext}`) } : undefined);
     const split = asText(record.data_split);
     const gold = goldList(record.answer_eng, record.answer, record.answer_eval);
     return one({
@@ -228,6 +229,8 @@ export const infoSeekLayout: Layout = {
       image,
       category: split ? (/unseen_(question|entity)$/.exec(split)?.[0] ?? split) : undefined,
       truth: infoSeekTruth(record, gold, split),
+      // Named by its id only: the id map (id2image.jsonl), when there is one, says where it is.
+      ...(imageId && !own ? { imageId } : {}),
     });
   },
 };

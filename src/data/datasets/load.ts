@@ -11,8 +11,9 @@ import type { Shard } from '../benchRun';
 import type { RawImage } from './fields';
 import { isRecord } from './fields';
 import { openRecords, type DatasetFormat } from './files';
-import type { ScorerId } from '../scoring/official';
+import type { ScorerId } from '../scoring/metrics';
 import { detectLayout, layoutById, LAYOUTS, NotRun, truthOf, type Layout } from './layouts';
+import { readId2Image } from './id2image';
 import { mappedLayout, type FieldMap } from './mapping';
 import { DatasetError, type RecordItem } from './records';
 import type { DatasetProblem, DatasetSample, ImageRef } from './sample';
@@ -49,6 +50,8 @@ export interface LoadOptions {
   shard?: Shard;
   /** The measure to score by, instead of the layout's (`--scorer`). */
   scorer?: ScorerId;
+  /** Another folder the images may be in (`--images`): OVEN's image shards for InfoSeek. */
+  images?: string;
 }
 
 /** Records whose fields decide the layout. */
@@ -58,12 +61,16 @@ const LAYOUT_SAMPLE = 20;
 const IMAGE_FOLDER = /(^|_)(imgs|images)$/i;
 
 class ImageResolver {
-  private real?: Promise<string>;
+  private reals?: Promise<string[]>;
   private folders?: Promise<string[]>;
-  constructor(private readonly dir: string) {}
+  /** `dir`: the dataset's folder; `extra`: more folders images may be in (`--images`). */
+  constructor(
+    private readonly dir: string,
+    private readonly extra: readonly string[] = [],
+  ) {}
 
-  private root(): Promise<string> {
-    return (this.real ??= fs.realpath(this.dir));
+  private roots(): Promise<string[]> {
+    return (this.reals ??= Promise.all([this.dir, ...this.extra].map((d) => fs.realpath(d).catch(() => path.resolve(d)))));
   }
 
   private imageFolders(): Promise<string[]> {
@@ -73,36 +80,52 @@ class ImageResolver {
       .catch(() => []));
   }
 
-  /** The real path of `rel` if it is a regular file inside the folder; a string says why not. */
-  private async inside(rel: string): Promise<{ file: string } | { refused: string } | undefined> {
-    const root = await this.root();
-    const abs = path.resolve(this.dir, rel);
+  /** The real path of `abs` if it is a regular file inside one of the folders; a string says why not. */
+  private async inside(abs: string, shown: string): Promise<{ file: string } | { refused: string } | undefined> {
     let real: string;
     try {
       real = await fs.realpath(abs);
     } catch {
       return undefined;
     }
-    if (!real.startsWith(root + path.sep)) return { refused: `the image ${rel} is outside the dataset folder (by its real path); refused` };
+    const roots = await this.roots();
+    if (!roots.some((root) => real.startsWith(root + path.sep)))
+      return { refused: `the image ${shown} is outside the dataset folder${this.extra.length ? ' and --images' : ''} (by its real path); refused` };
     const stat = await fs.stat(real);
-    return stat.isFile() ? { file: real } : { refused: `the image ${rel} is not a regular file` };
+    return stat.isFile() ? { file: real } : { refused: `the image ${shown} is not a regular file` };
+  }
+
+  /** Where a name may be: as given (absolute), or under the dataset folder, its image folders and the extra folders. */
+  private async candidates(name: string): Promise<string[]> {
+    if (path.isAbsolute(name)) return [name];
+    const under = [this.dir, ...(await this.imageFolders()).map((f) => path.join(this.dir, f)), ...this.extra];
+    return under.map((d) => path.resolve(d, name));
   }
 
   async resolve(raw: RawImage): Promise<ImageRef | string> {
     if ('bytes' in raw) return { kind: 'bytes', data: raw.bytes };
     if ('url' in raw) return { kind: 'url', url: raw.url };
     const names = [raw.path, ...(raw.alternatives ?? [])];
-    const tries = [...names];
-    if (!path.isAbsolute(raw.path)) for (const folder of await this.imageFolders()) for (const n of names) tries.push(path.join(folder, n));
-    for (const rel of tries) {
-      const found = await this.inside(rel);
-      if (!found) continue;
-      if ('refused' in found) return found.refused;
-      return { kind: 'file', path: found.file };
+    for (const name of names) {
+      for (const abs of await this.candidates(name)) {
+        const found = await this.inside(abs, name);
+        if (!found) continue;
+        if ('refused' in found) return found.refused;
+        return { kind: 'file', path: found.file };
+      }
     }
     if (raw.fallbackUrl) return { kind: 'url', url: raw.fallbackUrl };
     return `image not found: ${raw.path}`;
   }
+}
+
+/**
+ * The names an id map's path may be found under here: as written, then its last three, two
+ * and one components (an id map made on another machine names its own folders).
+ */
+function mappedNames(mapped: string): string[] {
+  const parts = mapped.split(/[\\/]+/).filter(Boolean);
+  return [mapped, ...[3, 2, 1].filter((n) => parts.length > n).map((n) => parts.slice(-n).join('/'))];
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -182,7 +205,10 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
       options,
       head.map((r) => r.value),
     );
-    const resolver = new ImageResolver(path.dirname(abs));
+    const imagesDir = options.images ? path.resolve(options.images) : undefined;
+    const resolver = new ImageResolver(path.dirname(abs), imagesDir ? [imagesDir] : []);
+    // InfoSeek: image ids looked up in id2image.jsonl (in --images, else beside the dataset).
+    const id2image = layout.id === 'infoseek' ? await readId2Image([...(imagesDir ? [imagesDir] : []), path.dirname(abs)]) : undefined;
     const fallbackBenchmark = layout.benchmark ?? path.basename(abs).replace(/\.[^.]+$/, '');
 
     const take = async ({ where, value }: { where: string; value: unknown }) => {
@@ -210,7 +236,12 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
         const at = raw.part ? `${where} (${raw.part})` : where;
         // Every sample's image is checked, the other shards' too: a sample whose image is
         // missing takes no index, so the indices (and the shards) are the same in every shard.
-        const image = await resolver.resolve(raw.image);
+        const mapped = raw.imageId !== undefined ? id2image?.paths.get(raw.imageId) : undefined;
+        const image = await resolver.resolve(
+          mapped && 'path' in raw.image
+            ? { ...raw.image, path: mapped, alternatives: [...mappedNames(mapped).slice(1), raw.image.path, ...(raw.image.alternatives ?? [])] }
+            : raw.image,
+        );
         if (typeof image === 'string') {
           problems.push({ where: at, message: image });
           continue;

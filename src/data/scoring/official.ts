@@ -1,18 +1,12 @@
 // A benchmark's own measure, as its published script computes it: which one scores a
-// sample (chosen by the dataset's layout, or `--scorer` for a file of our own mapping), the
-// sample's score under it, and the headline its script prints, aggregated as it
-// aggregates. Exact match and F1 stay beside it in every result; "right" in the review
-// views is this score, at least 0.5 where it is fractional (F1, token recall).
+// sample (chosen by the dataset's layout, or `--scorer` for a file of our own mapping) and
+// the sample's score under it (the headline over many: metrics.ts). Exact match and F1 stay
+// beside it in every result; "right" in the review views is this score, at least 0.5 where
+// it is fractional (F1, token recall).
 import { exactMatch, f1Score } from '../../core/scoring';
-import { infoSeekScore, infoSeekSummary, type InfoSeekQuestionType, type InfoSeekTruth } from './infoseek';
+import { infoSeekScore, type InfoSeekQuestionType, type InfoSeekTruth } from './infoseek';
+import type { JudgeGrade, OfficialMetric, ScorerId } from './metrics';
 import { dynVqaTokenRecall, type DynVqaLanguage } from './tokenRecall';
-
-/** The measures, by the name `--scorer` takes and results record. */
-export const SCORER_IDS = ['exact-match', 'f1', 'token-recall', 'infoseek', 'judge'] as const;
-export type ScorerId = (typeof SCORER_IDS)[number];
-
-/** What a results line names: a scorer, or the judge's fallback when no judge was given. */
-export type OfficialMetric = ScorerId | 'exact-match (no judge)';
 
 export const SCORER_SOURCES: Readonly<Record<ScorerId, string>> = {
   'exact-match': 'Search-R1 verl/utils/reward_score/qa_em.py em_check (MMSearch-R1 reward_score_mm/mmsearch_r1_score.py): FVQA, MMSearch-R1 data',
@@ -22,17 +16,11 @@ export const SCORER_SOURCES: Readonly<Record<ScorerId, string>> = {
   judge: 'an LLM judge grading correct / incorrect / not attempted, aggregated as SimpleQA (openai/simple-evals simpleqa_eval.py): SimpleVQA, LiveVQA',
 };
 
-export function isScorerId(value: string): value is ScorerId {
-  return (SCORER_IDS as readonly string[]).includes(value);
-}
-
 /** What a sample carries for its measure beyond the gold strings. */
 export type OfficialTruth =
   | { scorer: 'exact-match' | 'f1' | 'judge' }
   | { scorer: 'token-recall'; language: DynVqaLanguage; answers: unknown[] }
   | { scorer: 'infoseek'; type: InfoSeekQuestionType; answers: string[]; split: InfoSeekTruth['split'] };
-
-export type JudgeGrade = 'correct' | 'incorrect' | 'not_attempted';
 
 export interface OfficialScore {
   metric: OfficialMetric;
@@ -57,97 +45,6 @@ export function officialScore(truth: OfficialTruth, prediction: string | null, g
       return judge ? { metric: 'judge', score: judge === 'correct' ? 1 : 0 } : { metric: 'exact-match (no judge)', score: exactMatch(answer, gold) };
     default: {
       const never: never = truth;
-      return never;
-    }
-  }
-}
-
-/** Right by the official measure: 1 for the all-or-nothing ones, at least 0.5 for F1 and token recall. */
-export function officiallyRight(score: number): boolean {
-  return score >= 0.5;
-}
-
-export interface OfficialRow {
-  metric: OfficialMetric;
-  score: number;
-  group?: string;
-  grade?: JudgeGrade;
-}
-
-/** A benchmark's headline under its measure, with the parts its script prints (a type, so it fits a loose zod record). */
-export type OfficialSummary = {
-  metric: OfficialMetric;
-  /** 0–1, aggregated as the benchmark's script aggregates. */
-  score: number;
-  /** Samples the headline counts (MMSearch: with those the agent cannot run, scored 0). */
-  samples: number;
-  /** MMSearch: the samples run, and the mean over them alone. */
-  run?: { samples: number; score: number };
-  /** InfoSeek: each split's score (0–1) and size. */
-  splits?: Record<string, { score: number; samples: number }>;
-  /** Judged benchmarks, SimpleQA's figures (0–1). */
-  judge?: { correct: number; incorrect: number; notAttempted: number; correctGivenAttempted: number; fScore: number };
-  /** What the figure is not: "needs a judge; exact match shown". */
-  note?: string;
-};
-
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
-/**
- * The headline over one benchmark's results. `notRun` counts samples its script scores 0
- * though they never ran (MMSearch's text-only queries). Rows of another metric than the
- * first (a judge that answered for only some samples) are summarised by the first's rule.
- */
-export function officialSummary(rows: readonly OfficialRow[], notRun = 0): OfficialSummary | undefined {
-  const metric = rows.find((r) => r.metric === 'judge')?.metric ?? rows[0]?.metric;
-  if (!metric) return undefined;
-  const scores = rows.map((r) => r.score);
-  switch (metric) {
-    case 'exact-match':
-    case 'token-recall':
-      return { metric, score: mean(scores), samples: rows.length };
-    case 'f1': {
-      const total = rows.length + notRun;
-      return {
-        metric,
-        score: total ? scores.reduce((a, b) => a + b, 0) / total : 0,
-        samples: total,
-        ...(notRun ? { run: { samples: rows.length, score: mean(scores) } } : {}),
-      };
-    }
-    case 'infoseek': {
-      const s = infoSeekSummary(rows.map((r) => ({ score: r.score, split: r.group === 'unseen_question' ? 'unseen_question' : 'unseen_entity' })));
-      return {
-        metric,
-        score: s.final / 100,
-        samples: rows.length,
-        splits: {
-          unseen_question: { score: s.unseenQuestion.score / 100, samples: s.unseenQuestion.samples },
-          unseen_entity: { score: s.unseenEntity.score / 100, samples: s.unseenEntity.samples },
-        },
-      };
-    }
-    case 'judge': {
-      // simpleqa_eval.py: shares of the three grades over all samples; a sample the judge did
-      // not grade counts as not attempted, as an unreadable grade does there.
-      const n = rows.length;
-      const share = (g: JudgeGrade) => (n ? rows.filter((r) => (r.grade ?? 'not_attempted') === g).length / n : 0);
-      const correct = share('correct');
-      const incorrect = share('incorrect');
-      const attempted = correct + incorrect;
-      const correctGivenAttempted = attempted > 0 ? correct / attempted : 0;
-      const fScore = correctGivenAttempted + correct > 0 ? (2 * correctGivenAttempted * correct) / (correctGivenAttempted + correct) : 0;
-      return { metric, score: correct, samples: n, judge: { correct, incorrect, notAttempted: share('not_attempted'), correctGivenAttempted, fScore } };
-    }
-    case 'exact-match (no judge)':
-      return {
-        metric,
-        score: mean(scores),
-        samples: rows.length,
-        note: 'the official measure needs an LLM judge (--judge-endpoint, --judge-model); exact match shown instead',
-      };
-    default: {
-      const never: never = metric;
       return never;
     }
   }
