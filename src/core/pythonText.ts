@@ -1,5 +1,5 @@
 // Python's string semantics where the peers' scoring scripts rely on them and JavaScript's
-// differ: what `str.split()` and `str.strip()` take for whitespace (Python splits on the
+// differ: what `str.split()` and `str.strip()` take for whitespace, `round()`, (Python splits on the
 // separators U+001C–U+001F and U+0085, JavaScript's \s does not, and JavaScript's \s takes
 // U+FEFF, which Python keeps), `str.isdigit()`, and `str()` of the values a JSON record
 // holds. A score computed here must equal the one the peer's own script prints.
@@ -108,4 +108,18 @@ function pyNumber(n: number): string {
     return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   }
   return String(n);
+}
+
+/** Python's `round(x, digits)`: to the nearest of the exact binary value, ties to even. */
+export function pyRound(x: number, digits: number): number {
+  const exact = x.toFixed(60);
+  const [whole = '0', frac = ''] = exact.replace('-', '').split('.');
+  const tail = frac.slice(digits);
+  if (/^50*$/.test(tail)) {
+    const lastDigit = Number(frac[digits - 1] ?? whole.slice(-1));
+    const down = Number(`${whole}.${frac.slice(0, digits)}`);
+    const r = lastDigit % 2 === 0 ? down : Number((down + 10 ** -digits).toFixed(digits));
+    return x < 0 ? -r : r;
+  }
+  return Number(x.toFixed(digits));
 }

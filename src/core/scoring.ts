@@ -1,6 +1,9 @@
 // Answer scoring against gold aliases, as the peers score: exact match after Search-R1's
-// normalize_answer (MMSearch-R1's reward and InfoSeek's evaluation use the same function)
-// and SQuAD token F1 (MMSearch's native metric), each the best over the aliases. The LLM
+// normalize_answer (PeterGriffinJin/Search-R1 @a14dc3a verl/utils/reward_score/qa_em.py,
+// normalize_answer lines 19-33, em_check 36-46; MMSearch-R1's reward and InfoSeek's
+// evaluation use the same function) and SQuAD token F1 (CaraJ7/MMSearch @d340f3f
+// score/f1_score.py, normalize_answer 7-24, get_f1_score 34-48; eval_end2end.py 252-257
+// takes the best over gt_answer and alternative_gt_answers), each the best over the aliases. The LLM
 // judge is in src/data/judge.ts; each benchmark's own measure in src/data/scoring/.
 import { pySplit } from './pythonText';
 

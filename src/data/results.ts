@@ -135,7 +135,8 @@ export function officialOf(results: readonly SampleResult[], notRun = 0): Offici
   if (!rows.length || rows.length !== results.length) return undefined;
   const base = (m: string) => (m === 'exact-match (no judge)' ? 'judge' : m);
   if (new Set(rows.map((r) => base(r.metric))).size > 1) return undefined;
-  return officialSummary(rows, notRun);
+  const benchmarks = new Set(results.map((r) => r.benchmark));
+  return officialSummary(rows, { notRun, ...(benchmarks.size === 1 ? { benchmark: [...benchmarks][0]! } : {}) });
 }
 
 /** Right by the benchmark's own measure where the result has one, else the judge's verdict, else exact match. */

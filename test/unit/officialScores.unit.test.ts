@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { exactMatch, f1Score } from '../../src/core/scoring';
-import { pySplit, pyStr } from '../../src/core/pythonText';
+import { pyRound, pySplit, pyStr } from '../../src/core/pythonText';
 import { officialSummary, type JudgeGrade } from '../../src/data/scoring/metrics';
 import { officialScore } from '../../src/data/scoring/official';
 import { infoSeekScore, infoSeekSummary, type InfoSeekQuestionType } from '../../src/data/scoring/infoseek';
@@ -77,6 +77,19 @@ describe('official measures, to the digit of the peers’ own code', () => {
       for (const k of ['correct', 'incorrect', 'notAttempted', 'correctGivenAttempted', 'fScore'] as const)
         assert.ok(Math.abs(s.judge![k] - c[k]) < 1e-12, `${k}: ${s.judge![k]} vs ${c[k]} for ${c.grades.join(',')}`);
     }
+    // SimpleVQA's own script rounds the shares to four decimals first.
+    const { cases: sv } = fixture<{
+      cases: { grades: JudgeGrade[]; correct: number; incorrect: number; notAttempted: number; correctGivenAttempted: number; fScore: number }[];
+    }>('simplevqa.json');
+    assert.ok(sv.length >= 30);
+    for (const c of sv) {
+      const s = officialSummary(
+        c.grades.map((grade) => ({ ...officialScore({ scorer: 'judge' }, 'x', ['y'], grade), grade })),
+        { benchmark: 'simplevqa' },
+      );
+      for (const k of ['correct', 'incorrect', 'notAttempted', 'correctGivenAttempted', 'fScore'] as const)
+        assert.equal(s!.judge![k], c[k], `${k} for ${c.grades.join(',')}`);
+    }
     // Without a judge: exact match, named as such, and the summary says what is missing.
     const fallback = officialSummary([officialScore({ scorer: 'judge' }, 'Paris', ['paris'])]);
     assert.deepEqual([fallback?.metric, fallback?.score], ['exact-match (no judge)', 1]);
@@ -85,11 +98,22 @@ describe('official measures, to the digit of the peers’ own code', () => {
 
   it('MMSearch: the samples its agents cannot run count as 0 in the headline, and the figure over those run is kept', () => {
     const rows = [1, 0.5, 0].map((score) => ({ metric: 'f1' as const, score }));
-    const s = officialSummary(rows, 2);
+    const s = officialSummary(rows, { notRun: 2 });
     assert.deepEqual(s, { metric: 'f1', score: 1.5 / 5, samples: 5, run: { samples: 3, score: 0.5 } });
   });
 
-  it('Python text semantics: split, str() of JSON values', () => {
+  it('Python text semantics: split, str() of JSON values, round() (ties to even on the exact binary value)', () => {
+    // Python 3.11: [round(x, d) for x, d in [(0.125, 2), (0.375, 2), (0.135, 2), (2.675, 2), (1.00005, 4), (0.00015, 4), (66.665, 2)]]
+    const cases: [number, number, number][] = [
+      [0.125, 2, 0.12],
+      [0.375, 2, 0.38],
+      [0.135, 2, 0.14],
+      [2.675, 2, 2.67],
+      [1.00005, 4, 1.0001],
+      [0.00015, 4, 0.0001],
+      [66.665, 2, 66.67],
+    ];
+    for (const [x, d, want] of cases) assert.equal(pyRound(x, d), want, `round(${x}, ${d})`);
     assert.deepEqual(pySplit('a\x1cb\x1dc\x1ed\x1fe\x85f\ufeffg'), ['a', 'b', 'c', 'd', 'e', 'f\ufeffg']);
     assert.equal(
       pyStr(['梅西', "it's", 'say "hi"', 1969, 15.49, 1e-5, 1e16, null, true, [1, 'a']]),

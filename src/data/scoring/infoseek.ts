@@ -1,4 +1,7 @@
-// InfoSeek's official measure: edchengg/infoseek_eval `infoseek_eval.py`. A numerical
+// InfoSeek's official measure: edchengg/infoseek_eval @bec0c4c `infoseek_eval.py`
+// (`metric_numerical_range` lines 53-90, `process_numerical_answer` 93-134,
+// `clean_str_range` 153-169, `range_intersection_over_union` 172-183, `evaluation` 239-280,
+// `harmonic_mean` 309-313, `evaluate_infoseek_full` 340-352, `evaluate` 355-383). A numerical
 // question (its `answer_eval` is `[{wikidata, range}]`) is right when the number read from
 // the prediction lies in the range, or the range read from it (two numbers) overlaps it by
 // an IoU of at least 0.5 (`process_numerical_answer`, `clean_str_range`,
@@ -8,7 +11,7 @@
 // `unseen_entity` splits' scores, each rounded to two decimals in percent
 // (`evaluate_infoseek_full`, `evaluate`).
 import { normalizeAnswer } from '../../core/scoring';
-import { asciiDigits, pyIsDigit } from '../../core/pythonText';
+import { asciiDigits, pyIsDigit, pyRound } from '../../core/pythonText';
 
 export type InfoSeekQuestionType = 'numerical' | 'time' | 'string';
 
@@ -81,21 +84,6 @@ export function infoSeekScore(prediction: string | null, truth: InfoSeekTruth): 
   return truth.answers.some((a) => normalizeAnswer(a) === p) ? 1 : 0;
 }
 
-/** Python's `round(x, 2)`: to the nearest hundredth of the exact binary value, ties to even. */
-export function pyRound2(x: number): number {
-  const exact = x.toFixed(60);
-  const [whole, frac = ''] = exact.replace('-', '').split('.');
-  const tail = frac.slice(2);
-  if (/^50*$/.test(tail)) {
-    const lastDigit = Number(frac[1] ?? '0');
-    const down = Number(`${whole}.${frac.slice(0, 2)}`);
-    const up = down + 0.01;
-    const r = lastDigit % 2 === 0 ? down : Number(up.toFixed(2));
-    return x < 0 ? -r : r;
-  }
-  return Number(x.toFixed(2));
-}
-
 export interface InfoSeekSummary {
   /** The harmonic mean of the two splits, in percent, rounded as the script prints it. */
   final: number;
@@ -108,11 +96,11 @@ export function infoSeekSummary(rows: readonly { score: number; split: InfoSeekT
   const split = (name: InfoSeekTruth['split']) => {
     const scores = rows.filter((r) => r.split === name).map((r) => r.score);
     const mean = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : 0;
-    return { score: pyRound2(mean * 100), samples: scores.length };
+    return { score: pyRound(mean * 100, 2), samples: scores.length };
   };
   const unseenQuestion = split('unseen_question');
   const unseenEntity = split('unseen_entity');
   const safe = [unseenQuestion.score, unseenEntity.score].map((s) => (s !== 0 ? s : 1e-12));
   const hmean = safe.length / safe.reduce((sum, v) => sum + 1 / v, 0);
-  return { final: pyRound2(hmean), unseenQuestion, unseenEntity };
+  return { final: pyRound(hmean, 2), unseenQuestion, unseenEntity };
 }

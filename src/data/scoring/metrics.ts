@@ -1,6 +1,7 @@
 // The names of the benchmarks' own measures and how each benchmark's script aggregates its
 // samples' scores into its headline: plain arithmetic, no tokenizer, so that what both
 // bundles import (the results' shape, the review views) stays free of the scorers' natives.
+import { pyRound } from '../../core/pythonText';
 import { infoSeekSummary } from './infoseek';
 
 /** The measures, by the name `--scorer` takes and results record. */
@@ -52,7 +53,8 @@ const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) =>
  * though they never ran (MMSearch's text-only queries). Rows of another metric than the
  * first (a judge that answered for only some samples) are summarised by the first's rule.
  */
-export function officialSummary(rows: readonly OfficialRow[], notRun = 0): OfficialSummary | undefined {
+export function officialSummary(rows: readonly OfficialRow[], options: { notRun?: number; benchmark?: string } = {}): OfficialSummary | undefined {
+  const notRun = options.notRun ?? 0;
   const metric = rows.find((r) => r.metric === 'judge')?.metric ?? rows[0]?.metric;
   if (!metric) return undefined;
   const scores = rows.map((r) => r.score);
@@ -61,6 +63,8 @@ export function officialSummary(rows: readonly OfficialRow[], notRun = 0): Offic
     case 'token-recall':
       return { metric, score: mean(scores), samples: rows.length };
     case 'f1': {
+      // MMSearch score/result_summary.py get_result_summary (lines 22-48): a sample with no
+      // result is added with score 0 (lines 32-38) before the mean.
       const total = rows.length + notRun;
       return {
         metric,
@@ -82,13 +86,16 @@ export function officialSummary(rows: readonly OfficialRow[], notRun = 0): Offic
       };
     }
     case 'judge': {
-      // simpleqa_eval.py: shares of the three grades over all samples; a sample the judge did
-      // not grade counts as not attempted, as an unreadable grade does there.
+      // simpleqa_eval.py (SimpleQAEval.__call__, lines 164-190): shares of the three grades
+      // over all samples; a sample the judge did not grade counts as not attempted, as an
+      // unreadable grade does there. SimpleVQA's own simpleVQA_eval.py (lines 55-80) rounds
+      // the shares, and their sum, to four decimals before the rest.
       const n = rows.length;
-      const share = (g: JudgeGrade) => (n ? rows.filter((r) => (r.grade ?? 'not_attempted') === g).length / n : 0);
+      const rounded = options.benchmark === 'simplevqa' ? (x: number) => pyRound(x, 4) : (x: number) => x;
+      const share = (g: JudgeGrade) => rounded(n ? rows.filter((r) => (r.grade ?? 'not_attempted') === g).length / n : 0);
       const correct = share('correct');
       const incorrect = share('incorrect');
-      const attempted = correct + incorrect;
+      const attempted = rounded(correct + incorrect);
       const correctGivenAttempted = attempted > 0 ? correct / attempted : 0;
       const fScore = correctGivenAttempted + correct > 0 ? (2 * correctGivenAttempted * correct) / (correctGivenAttempted + correct) : 0;
       return { metric, score: correct, samples: n, judge: { correct, incorrect, notAttempted: share('not_attempted'), correctGivenAttempted, fScore } };

@@ -1,6 +1,9 @@
 // Sentences of lower-cased English text as NLTK's Punkt sentence tokenizer finds them with
-// its English model (nltk/tokenize/punkt.py, NLTK 3.8: `span_tokenize` with realigned
-// boundaries), which `word_tokenize` runs before the Treebank rules. OmniSearch's DynVQA
+// its English model (nltk/tokenize/punkt.py, NLTK 3.8: `span_tokenize` line 1319,
+// `_match_potential_end_contexts` 1354, `_slices_from_text` 1429, `_realign_boundaries` 1443,
+// `text_contains_sentbreak` 1475, the first and second passes 607 and 1626, the
+// orthographic heuristic 1707, the word and period-context patterns 235 and 271), which
+// `word_tokenize` (nltk/tokenize/__init__.py line 114) runs before the Treebank rules. OmniSearch's DynVQA
 // evaluation lower-cases every text before `word_tokenize`, so only what the model decides
 // for lower-case tokens is kept here: its abbreviations, its collocations, and the four
 // words its orthographic data lets start a sentence in lower case. A token that begins

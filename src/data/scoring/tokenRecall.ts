@@ -1,5 +1,6 @@
-// DynVQA's official measure: OmniSearch's `compute_acc` (src/Omnisearch_gpt/evaluate.py,
-// `process_string`, `process_string_en`, `compute_acc_single`, `compute_acc`), the share of
+// DynVQA's official measure: OmniSearch's `compute_acc` (Alibaba-NLP/OmniSearch @b01e78e
+// src/Omnisearch_gpt/evaluate.py: `process_string` lines 182-188, `process_string_en`
+// 190-196, `compute_acc_single` 198-205, `compute_acc` 207-220, the loop 253-262), the share of
 // a gold answer's tokens found in the prediction, the best over the gold answers. English
 // is lower-cased and split by NLTK's `word_tokenize` (Punkt sentences, then Treebank words);
 // Chinese by jieba. Tokens that are a piece of `,.?!:;'"` (English) or `，、。 ,.《》`

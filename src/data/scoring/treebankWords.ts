@@ -1,5 +1,6 @@
 // English words as NLTK's `word_tokenize` splits them (its NLTKWordTokenizer, the improved
-// Penn Treebank rules, nltk/tokenize/destructive.py in NLTK 3.8), rule for rule and in the
+// Penn Treebank rules, nltk/tokenize/destructive.py in NLTK 3.8: the rule tables from line
+// 52, `tokenize` 120-186), rule for rule and in the
 // same order, with Python's Unicode meaning of \w, \b, \d and \s. OmniSearch's DynVQA
 // evaluation counts gold tokens with it. `word_tokenize` first splits the text into
 // sentences with Punkt (src/data/scoring/punkt.ts); each sentence goes through these rules.

@@ -1,6 +1,7 @@
 // The VQA challenge's answer clean-up as OmniSearch's DynVQA evaluation applies it to a
-// prediction (src/Omnisearch_gpt/evaluate.py: the loop at the end, `processPunctuation`,
-// `processDigitArticle`), quirks kept: punctuation is deleted or spaced by whether it
+// prediction (Alibaba-NLP/OmniSearch @b01e78e src/Omnisearch_gpt/evaluate.py: the loop
+// 253-259, `processPunctuation` 222-231, `processDigitArticle` 233-247, the tables
+// `contractions` 9-130, `manualMap` 132-145, `punct` 153-175), quirks kept: punctuation is deleted or spaced by whether it
 // appears spaced anywhere in the text, periods not before a digit are deleted only 32 times
 // (`periodStrip.sub('', outText, re.UNICODE)` passes re.UNICODE, 32, as the count), number
 // words become digits, articles go, and contractions written without an apostrophe get one.
