@@ -83,31 +83,33 @@ async function* fromJsonLines(file: string): AsyncGenerator<RecordItem> {
   }
 }
 
+/** The most of a `.json` file read to tell JSON Lines from JSON: a record with its image inlined is a few MB. */
+const SNIFF_BYTES = 16 * MiB;
+
 /**
  * Whether a `.json` file holds JSON Lines (SimpleVQA's own JSON files are one record a line):
- * its first line is a whole JSON object and another object follows on the next line.
+ * it starts with an object, its first line (within SNIFF_BYTES) is a whole JSON object, and
+ * another object starts the next line. Anything else is left to the JSON reader.
  */
-async function holdsJsonLines(file: string): Promise<boolean> {
-  const lines = readLines(file, MAX_DATASET_LINE_BYTES);
+async function holdsJsonLines(file: string, head: Buffer): Promise<boolean> {
+  if (!head.toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('{')) return false;
+  const handle = await fs.open(file, 'r');
+  let text: string;
   try {
-    const first = await lines.next();
-    if (first.done || !('text' in first.value)) return false;
-    const text = first.value.text.replace(/^\uFEFF/, '').trim();
-    if (!text.startsWith('{')) return false;
-    try {
-      parsePythonJson(text);
-    } catch {
-      return false;
-    }
-    for (let next = await lines.next(); !next.done; next = await lines.next()) {
-      if (!('text' in next.value)) return true;
-      const t = next.value.text.trim();
-      if (t) return t.startsWith('{');
-    }
-    return false;
+    const buf = await readInto(handle, Buffer.alloc(SNIFF_BYTES), 0);
+    text = buf.toString('utf8');
   } finally {
-    await lines.return(undefined);
+    await handle.close();
   }
+  const nl = text.indexOf('\n');
+  if (nl === -1) return false;
+  try {
+    const first = parsePythonJson(text.slice(0, nl).replace(/^\uFEFF/, '').trim());
+    if (first === null || typeof first !== 'object' || Array.isArray(first)) return false;
+  } catch {
+    return false;
+  }
+  return /^\s*\{/.test(text.slice(nl + 1));
 }
 
 /** The file's records, read as they are pulled. */
@@ -120,7 +122,7 @@ export async function openRecords(file: string, size: number): Promise<RecordSou
     await handle.close();
   }
   let format = formatOf(file, head);
-  if (format === 'json' && (await holdsJsonLines(file))) format = 'jsonl';
+  if (format === 'json' && (await holdsJsonLines(file, head))) format = 'jsonl';
   switch (format) {
     case 'parquet':
       return { format, records: parquetRecords(file, size) };
