@@ -497,7 +497,16 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             onStarted: (info) => (header = info.header),
             onNotice: notice,
           },
-          { client: endpoint.client, search, prompts, decodeOnDemand: true, benchmarkSample: true, secrets: redactor.secrets },
+          {
+            client: endpoint.client,
+            search,
+            prompts,
+            decodeOnDemand: true,
+            benchmarkSample: true,
+            secrets: redactor.secrets,
+            // A process that lost the run to another makes no sample folder in it.
+            beforeFolder: () => lock.assertHeld(),
+          },
         );
       } catch (e) {
         if (runSignal.aborted) return undefined;
@@ -542,6 +551,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   const worker = async () => {
     while (!stopping()) {
       while (!stopping() && running >= o.concurrency && slots.queued >= lookahead) await new Promise<void>((r) => admitted.push(r));
+      // No sample starts in a run another process took over (checked now, not only at the next heartbeat).
+      lock.check();
       if (stopping()) break;
       const job = jobs[next++]!;
       running++;

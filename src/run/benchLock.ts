@@ -214,10 +214,15 @@ export class BenchLock {
     return this.lostMessage;
   }
 
+  /** Whether this process still holds the folder, looked at now (two stats): losing it stops the run (onLost). */
+  check(): boolean {
+    if (!this.lostMessage && (!existsSync(this.file) || existsSync(this.next))) this.lose();
+    return !this.lostMessage;
+  }
+
   /** Throws a LockLost when another process holds the folder now: called before every write that must be the holder's. */
   assertHeld(): void {
-    if (!this.lostMessage && (!existsSync(this.file) || existsSync(this.next))) this.lose();
-    if (this.lostMessage) throw new LockLost(this.lostMessage);
+    if (!this.check()) throw new LockLost(this.lostMessage!);
   }
 
   private lose(): void {
