@@ -284,6 +284,33 @@ describe('sharded runs that cannot finish wrong', function () {
     assert.equal(merged.code, 0, merged.stderr);
   });
 
+  it('eight shards starting at once on one search cache (as the sbatch and the Job share it): every image search answers, nothing half-made is left', async () => {
+    // The local corpus's indexes are built by whichever shard searches first; the others must not throw them away under each other.
+    {
+      const base = fresh();
+      const shared = path.join(tmp.dir, 'shared-cache');
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => gog(['bench', ...benchArgs(fx, server.url, base, shared, ['--shard', `${i}/8`])], { cwd: tmp.dir })),
+      );
+      for (const r of runs) assert.equal(r.code, 0, r.stderr);
+      const merged = `${base}-merged`;
+      const m = await gog(['merge', ...(await shardsOf(base)).map((s) => path.join(base, s)), '--out', merged], { cwd: tmp.dir });
+      assert.equal(m.code, 0, m.stderr);
+      const { results } = await readBenchRun(merged);
+      const failed = results.filter((r) => r.toolErrors > 0);
+      assert.deepEqual(
+        await Promise.all(failed.map(async (r) => (await fs.readFile(path.join(merged, r.trajectory), 'utf8')).match(/"error":"[^"]*"/)?.[0])),
+        [],
+      );
+      checkResults(results, fx);
+      assert.deepEqual(
+        (await fs.readdir(path.join(shared, 'index'))).filter((f) => f.endsWith('.tmp')),
+        [],
+        'nothing half-made left',
+      );
+    }
+  });
+
   describe('gog merge', () => {
     it('the same result twice (two processes on one shard) is merged once, said in a line', async () => {
       const base = fresh();
