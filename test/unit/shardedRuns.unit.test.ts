@@ -421,6 +421,37 @@ describe('sharded runs that cannot finish wrong', function () {
       }
     });
 
+    it('rollouts the endpoint failed are no evidence of a hard query: left out of the pass rates in queries.jsonl, so gog export-rl does not take them for Level 2', async () => {
+      // Sample 2's rollouts all fail at the endpoint; sample 4's first request too (its first rollout, or its second).
+      let first4 = true;
+      const gate = await startGateEndpoint(server.url, (body) => {
+        if (/\[#2\]/.test(body)) return true;
+        if (/\[#4\]/.test(body) && first4) return !(first4 = false);
+        return false;
+      });
+      try {
+        const out = fresh();
+        const run = await gog(['bench', ...benchArgs(fx, gate.url, out, cache(), ['--limit', '6', '--rollouts', '2', '--retries', '0'])], { cwd: tmp.dir });
+        assert.equal(run.code, 1, run.stderr);
+        const levels = (await fs.readFile(path.join(out, 'queries.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { index: number; rollouts: number; passRate: number; level: number });
+        assert.deepEqual(
+          levels.map((l) => l.index),
+          [0, 1, 3, 4, 5],
+          'sample 2 has no level yet',
+        );
+        // Sample 4 is answered right (its script): one rollout counted, passed.
+        assert.deepEqual(
+          levels.filter((l) => l.index === 4).map((l) => [l.rollouts, l.passRate, l.level]),
+          [[1, 1, 1]],
+        );
+      } finally {
+        await gate.close();
+      }
+    });
+
     it("a sample's own failure (its image URL answers 404) is final: counted in sampleErrors, exit 0, not run again on resume", async () => {
       const images = await startImageServer();
       try {
