@@ -19,7 +19,7 @@ import { constants, existsSync, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFailed, writeNewFile } from '../core/files';
+import { writeFailed } from '../core/files';
 import { parseJson } from '../core/json';
 
 export const LOCK_DIR = 'bench.lock';
@@ -193,7 +193,8 @@ export class BenchLock {
     const tmp = path.join(lockDir, `.${me.token}.tmp`);
     const shown = path.join(dir, LOCK_DIR);
     try {
-      await writeNewFile(tmp, holderText(me));
+      // Raw errors (a full disk) are told as the lock's, not as its temporary file's.
+      await fs.writeFile(tmp, holderText(me), { flag: 'wx' });
       await fs.link(tmp, path.join(lockDir, String(number)));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
