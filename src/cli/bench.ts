@@ -8,7 +8,9 @@ import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/me
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { newRunId } from '../run/runFolder';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
-import { parseShard, shardDir, ShardError } from '../run/shard';
+import { parseShardRequest, resolveShard, shardDir, ShardError, type ResolvedShard } from '../run/shard';
+import { layoutOf, planFile, readPlan } from '../run/shardPlan';
+import { DEFAULT_HEARTBEAT_MS } from '../run/benchLock';
 import { keysFromEnv } from '../search/services';
 import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { demoDir } from './packageRoot';
@@ -20,6 +22,26 @@ import { indexingLines } from './indexingLines';
 export interface BenchArgs {
   options: BenchOptions;
   json: boolean;
+  /** The command that takes the run up again where it stopped: these arguments, with --resume. */
+  resumeCommand: string;
+}
+
+/** An argument as a POSIX shell reads it back: bare when it is plain, else in single quotes. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How often the lock of a run folder is renewed: GOG_LOCK_HEARTBEAT_SECONDS (0.1 to 600), 5 by
+ * default. Another machine takes a lock over after three intervals without a beat.
+ */
+function heartbeatMs(env: NodeJS.ProcessEnv): number {
+  const v = env.GOG_LOCK_HEARTBEAT_SECONDS;
+  if (v === undefined || v === '') return DEFAULT_HEARTBEAT_MS;
+  const seconds = Number(v);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || seconds < 0.1 || seconds > 600)
+    throw new UsageError(`GOG_LOCK_HEARTBEAT_SECONDS must be a number of seconds from 0.1 to 600; got "${v}"`);
+  return Math.round(seconds * 1000);
 }
 
 function whole(flag: string, v: string | undefined): number | undefined {
@@ -36,6 +58,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     limit: { type: 'string' },
     concurrency: { type: 'string' },
     shard: { type: 'string' },
+    shards: { type: 'string' },
     resume: { type: 'boolean' },
     rollouts: { type: 'string' },
     'judge-endpoint': { type: 'string' },
@@ -62,18 +85,26 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     throw new UsageError(oneLine(e));
   }
   if (!!values['judge-endpoint'] !== !!values['judge-model']) throw new UsageError('--judge-endpoint URL and --judge-model NAME go together');
+  if (values.shards !== undefined && !values.shard)
+    throw new UsageError('--shards N goes with --shard auto (or --shard I/N): it is the count of a sharded run');
+  if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
+  const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
   let map: FieldMap | undefined;
-  let shard;
+  let sharded: ResolvedShard | undefined;
   try {
     if (values.map) map = parseFieldMap(values.map);
-    if (values.shard) shard = parseShard(values.shard, env);
+    if (values.shard) {
+      const request = parseShardRequest(values.shard, whole('shards', values.shards), env);
+      // A run already planned (its first shard started) gives the count and the task ids: a re-submitted task joins it.
+      const plan = readPlan(base);
+      sharded = resolveShard(request, plan && layoutOf(plan), planFile(base));
+    }
   } catch (e) {
     if (e instanceof MappingError || e instanceof ShardError) throw new UsageError(e.message);
     throw e;
   }
   if (values.scorer !== undefined && !isScorerId(values.scorer)) throw new UsageError(`--scorer takes one of ${SCORER_IDS.join(', ')}; got "${values.scorer}"`);
-  if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');
-  const base = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `bench-${newRunId()}`);
+  const shard = sharded?.shard;
   const cacheDir = values.cache ? path.resolve(cwd, values.cache) : path.join(cwd, '.gog', 'cache');
   // Its own key: the model's key is not sent to another server.
   const judgeKey = env.GOG_JUDGE_API_KEY;
@@ -86,7 +117,8 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     ...(values.images ? { images: path.resolve(cwd, values.images) } : {}),
     ...(values.limit !== undefined ? { limit: whole('limit', values.limit)! } : {}),
     concurrency: whole('concurrency', values.concurrency) ?? 8,
-    ...(shard ? { shard } : {}),
+    ...(sharded ? { shard: sharded.shard, plan: { dir: base, taskIds: sharded.taskIds } } : {}),
+    heartbeatMs: heartbeatMs(env),
     resume: !!values.resume,
     rollouts: whole('rollouts', values.rollouts) ?? 1,
     ...(values['judge-endpoint'] && values['judge-model']
@@ -100,7 +132,10 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
     cacheDir,
     indexDir: path.join(cacheDir, 'index'),
   };
-  return { options, json: !!values.json };
+  // The same command again, with --resume: a shard's --shard (as given, auto included) and --out RUN_DIR (the run's, not the shard's folder) are repeated with the rest.
+  const again = argv.includes('--resume') ? argv : [...argv, '--resume'];
+  const auto = sharded && values.shard?.trim() === 'auto' ? ` (outside the array job, --shard ${sharded.shard.index}/${sharded.shard.count} for auto)` : '';
+  return { options, json: !!values.json, resumeCommand: ['gog', 'bench', ...again].map(shellWord).join(' ') + auto };
 }
 
 const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
@@ -154,7 +189,7 @@ function officialJson(summary: RunSummary): Record<string, { metric: string; sco
 }
 
 export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cwd: string, terminal: Io, signal: AbortSignal): Promise<number> {
-  const { options, json } = parseBenchArgs(argv, env, cwd);
+  const { options, json, resumeCommand } = parseBenchArgs(argv, env, cwd);
   const io = redactingIo(terminal, runSecrets(options));
   const tty = !!process.stderr.isTTY;
   // The bar's own carriage returns redraw its line; anything else in it is cleaned like every line printed.
@@ -183,6 +218,8 @@ export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cw
           skipped: outcome.problems.length,
           done: s.done,
           finished: outcome.finished,
+          errors: outcome.errors,
+          sampleErrors: outcome.sampleErrors,
           accuracy: s.all.accuracy,
           f1: s.all.f1,
           ...(s.all.judge !== undefined ? { judge: s.all.judge } : {}),
@@ -195,9 +232,15 @@ export async function runBenchCommand(argv: string[], env: NodeJS.ProcessEnv, cw
       for (const line of summaryLines(s)) io.stdout(line);
       io.stdout(`run: ${relativeToCwd(outcome.runDir)}`);
     }
-    if (!outcome.finished) {
+    const total = outcome.samples * options.rollouts;
+    if (s.done < total) {
+      io.stderr(`gog: stopped with ${s.done} of ${total} done; to finish, run again with --resume: ${resumeCommand}`);
+      return 1;
+    }
+    if (outcome.errors) {
+      // The endpoint failed, not the samples: the run is not finished until they have run again.
       io.stderr(
-        `gog: stopped with ${s.done} of ${outcome.samples * options.rollouts} done; run again with --resume --out ${relativeToCwd(outcome.runDir)} to finish`,
+        `gog: ${outcome.errors} sample${outcome.errors === 1 ? '' : 's'} ended in an endpoint error (${outcome.firstError ?? 'see results.jsonl'}); to run ${outcome.errors === 1 ? 'it' : 'them'} again, run again with --resume: ${resumeCommand}`,
       );
       return 1;
     }

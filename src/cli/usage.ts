@@ -30,7 +30,9 @@ usage:
                                                    what the search cache holds; empty it
   gog bench DATASET [options]                      run a benchmark file (JSON, JSONL,
                                                    Parquet) and score every answer
-  gog merge RUN_DIR... --out RUN_DIR               merge the shard folders of one run
+  gog merge RUN_DIR... --out RUN_DIR [--allow-partial]
+                                                   merge the shard folders of one run (exit 1
+                                                   and INCOMPLETE when samples are missing)
   gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]
                                                    the hard queries (Level 2), in veRL's layout
   gog help                                         this text
@@ -51,8 +53,13 @@ bench options (besides those of ask, but --image, --question and --gold):
   --limit N                        the first N samples only
   --concurrency N                  model requests in flight at once (default 8)
   --shard I/N | auto               run shard I of N (0-based); auto reads a Kubernetes
-                                   Indexed Job or a Slurm job array; writes RUN_DIR/shard-I-of-N
-  --resume                         take up the run in --out where it stopped
+                                   Indexed Job or a Slurm job array; writes RUN_DIR/shard-I-of-N;
+                                   the first shard plans the run (RUN_DIR/shards.json), the
+                                   others join it (a re-submitted task takes its count)
+  --shards N                       the shard count, with --shard auto (else the plan's, or
+                                   JOB_COMPLETIONS, or the Slurm array's)
+  --resume                         take up the run in --out where it stopped; samples that
+                                   ended in an endpoint error run again
   --rollouts K                     K trajectories per sample, for pass rates and levels
   --judge-endpoint URL --judge-model NAME
                                    an LLM judge grading correct / incorrect / not attempted
@@ -65,7 +72,8 @@ bench options (besides those of ask, but --image, --question and --gold):
                                    the official measure, instead of the layout's (for a
                                    file of your own mapping: exact match unless given)
   --out RUN_DIR                    run folder (default .gog/runs/bench-<id>)
-  --json                           one JSON line: samples, done, accuracy, f1, judge, run
+  --json                           one JSON line: samples, done, finished, errors, accuracy,
+                                   f1, judge, run
 
 The API key is read from OPENAI_API_KEY (none is needed for local servers).
 Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.`;

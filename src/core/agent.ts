@@ -10,6 +10,7 @@ import { EventStream } from './eventStream';
 import { resolveBox, type BoxFormat, type ResolvedBox } from './geometry';
 import {
   dataUrl,
+  isRetryable,
   partialReply,
   type AgentImage,
   type ModelReply,
@@ -71,6 +72,8 @@ export interface AgentResult {
   stopReason: StopReason;
   turns: number;
   error?: string;
+  /** The error was the model endpoint's (isRetryable), not this query's: running it again may succeed. */
+  retryable?: true;
   score?: { exactMatch: number; f1: number };
 }
 
@@ -123,6 +126,7 @@ export class AgentRun {
     let answer: string | null = null;
     let stopReason: StopReason = 'max_turns';
     let error: string | undefined;
+    let retryable = false;
     let turns = 0;
     try {
       for (let step = resume?.step ?? 1; step <= config.maxTurns; step++) {
@@ -153,6 +157,7 @@ export class AgentRun {
       else {
         stopReason = 'error';
         error = oneLine(e);
+        retryable = isRetryable(e);
       }
     }
 
@@ -175,6 +180,7 @@ export class AgentRun {
     }
     const result: AgentResult = { answer, stopReason, turns };
     if (error) result.error = error;
+    if (retryable && stopReason === 'error') result.retryable = true;
     if ((final as FinalEvent).score) result.score = (final as FinalEvent).score!;
     return result;
   }

@@ -29,9 +29,18 @@ export interface ModelReply extends ModelOutput {
 export interface ModelPort {
   /**
    * Throws an Error with a one-line, secret-free message when the turn cannot be had. When
-   * part of a reply had arrived, the error carries it as `partial` (see partialReply).
+   * part of a reply had arrived, the error carries it as `partial` (see partialReply); when
+   * the endpoint failed rather than the request, `retryable: true` (see isRetryable).
    */
   complete(request: ModelRequest, options: { signal: AbortSignal; onDelta?: (text: string) => void }): Promise<ModelReply>;
+}
+
+/**
+ * Whether an error of `complete` says the endpoint failed rather than the request (the
+ * model client's errors carry `retryable: true` then): the same request may succeed later.
+ */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof Error && (error as Error & { retryable?: unknown }).retryable === true;
 }
 
 /** What arrived of a reply before the turn failed or was cancelled, if anything did. */

@@ -7,13 +7,17 @@
 //   summary.json    the figures, rewritten atomically as results come in
 //   samples/<index>-<rollout>/   each sample's run folder (trajectory.jsonl, images…)
 //   prompts/        a copy of the prompt files used, when there were any
-//   aside/          unfinished sample folders moved out of the way by a resume
+//   aside/          what a resume set aside: unfinished sample folders, a cut last line,
+//                   result lines it dropped (duplicates, endpoint errors: results-dropped-*.jsonl)
+//   bench.lock/     the process running the run now (benchLock.ts)
+// A sharded run is a folder of shard folders, shard-I-of-N/, each one the above, beside its
+// plan, shards.json (shardPlan.ts).
 import * as path from 'node:path';
 import { z } from 'zod';
 import { FolderFileRefused, readFolderFile } from '../core/folderFile';
 import { writeFileAtomic } from './atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
-import { groupSummarySchema, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
+import { groupSummarySchema, isEndpointError, isSampleError, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';
 import { jsonProblem, parseJson } from '../core/json';
 
@@ -156,6 +160,8 @@ export function buildSummary(meta: BenchMeta, results: readonly SampleResult[], 
     samples: meta.samples,
     done: results.length,
     finished: extra.finished,
+    errors: results.filter(isEndpointError).length,
+    sampleErrors: results.filter(isSampleError).length,
     problems: meta.dataset.problemCount,
     all: summarize(results, benchmarks.length === 1 ? notRun(benchmarks[0]!) : 0),
     byBenchmark,

@@ -1,7 +1,7 @@
 // Complexity levels (GoG's complexity-adaptive RL): a query's pass rate over its K
 // rollouts, Level 2 (hard) when it is below a threshold, else Level 1 (easy). Right is the
 // benchmark's own measure (results.ts isRight).
-import { isRight, type SampleResult } from './results';
+import { isEndpointError, isRight, type SampleResult } from './results';
 
 export interface QueryLevel {
   index: number;
@@ -12,9 +12,15 @@ export interface QueryLevel {
   level: 1 | 2;
 }
 
+/**
+ * Each query's pass rate over its rollouts that ended on the model's own: a rollout the
+ * endpoint failed (isEndpointError) says nothing of how hard the query is, and is left out;
+ * a query with no other rollout has no level yet (its rollouts run again on resume).
+ */
 export function queryLevels(results: readonly SampleResult[], threshold: number): QueryLevel[] {
   const byIndex = new Map<number, SampleResult[]>();
   for (const r of results) {
+    if (isEndpointError(r)) continue;
     let list = byIndex.get(r.index);
     if (!list) byIndex.set(r.index, (list = []));
     list.push(r);

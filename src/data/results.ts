@@ -50,6 +50,13 @@ export const resultSchema = z.looseObject({
   /** The sample ran out of its time limit (its stopReason is then cancelled). */
   timedOut: z.boolean().optional(),
   error: z.string().optional(),
+  /**
+   * Whose failure the error was: `endpoint`, the model's or the judge's endpoint failed after
+   * its retries (unreachable, timed out, rate limited, 5xx, refused the key): not final, the
+   * sample runs again on resume; `sample`, the sample's own (its image could not be had or
+   * read, the endpoint refused the request as it stands): final, scored as wrong.
+   */
+  errorKind: z.enum(['endpoint', 'sample']).optional(),
   cause: z.enum(FAILURE_CAUSES).optional(),
   turns: z.number().int().min(0),
   searches: z.looseObject({ text: z.number().int().min(0), glance: z.number().int().min(0), gaze: z.number().int().min(0) }),
@@ -97,6 +104,11 @@ export const summarySchema = z.looseObject({
   samples: z.number().int().min(0),
   /** Results written (samples × rollouts done). */
   done: z.number().int().min(0),
+  /** Every sample has a final result: none missing, none ended in an endpoint error. */
+  finished: z.boolean().optional(),
+  /** Results that ended in an endpoint error (run again on resume), and in a sample's own error (final). */
+  errors: z.number().int().min(0).optional(),
+  sampleErrors: z.number().int().min(0).optional(),
   all: groupSummarySchema,
   byBenchmark: z.record(z.string(), groupSummarySchema),
   /** The mean of the benchmarks' own headlines (the papers' "Avg"), when every benchmark has one. */
@@ -166,6 +178,16 @@ export function summarize(results: readonly SampleResult[], notRun = 0): GroupSu
     latencyMs: median(results.map((r) => r.ms)),
     stopReasons,
   };
+}
+
+/** The result ended in an endpoint's error: not final, its sample runs again on resume. */
+export function isEndpointError(r: Pick<SampleResult, 'errorKind'>): boolean {
+  return r.errorKind === 'endpoint';
+}
+
+/** The result ended in the sample's own error (or one recorded before errors had kinds): final. */
+export function isSampleError(r: Pick<SampleResult, 'errorKind' | 'stopReason'>): boolean {
+  return r.stopReason === 'error' && r.errorKind !== 'endpoint';
 }
 
 /** Why a result counts as a failure (most specific first), or undefined when it is right. */

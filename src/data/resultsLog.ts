@@ -2,9 +2,10 @@
 // (and rollout), appended as samples finish; read (as a stream) when a run resumes or shards merge.
 // A last line cut short by a crash or a kill is reported apart, so resuming can cut it off and
 // run that sample again. (The review views read the same file as a stream: resultsFile.ts.)
-import { close as closeFd, constants, fstatSync, fsync, ftruncateSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { close as closeFd, constants, fstatSync, fsync, ftruncateSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { openFd, writeFailed } from '../core/files';
+import { closeChecked, inFolder, openFd, openNew, writeAll, writeFailed } from '../core/files';
 import { openFolderFile } from '../core/folderFile';
 import { isProblem, parseJsonLine, type LineProblem } from '../core/jsonl';
 import { describeSchemaError } from '../core/trajectory';
@@ -18,6 +19,8 @@ export const MAX_RESULTS_BYTES = 1024 * 2 ** 20;
 
 export interface ReadResults {
   results: SampleResult[];
+  /** The line (1-based) each result was read from, in the order of `results`. */
+  lines: number[];
   /** Lines that are not results (by line number); the rest load. */
   problems: LineProblem[];
   /** Bytes after the last newline, from this offset to the end: a line whose writing was cut short. */
@@ -36,7 +39,10 @@ function parseLine(out: ReadResults, text: string, line: number): void {
   });
   if (!parsed) return;
   if (isProblem(parsed)) out.problems.push(parsed);
-  else out.results.push(parsed.value);
+  else {
+    out.results.push(parsed.value);
+    out.lines.push(line);
+  }
 }
 
 /**
@@ -46,7 +52,7 @@ function parseLine(out: ReadResults, text: string, line: number): void {
  * naming it.
  */
 export async function readResults(file: string): Promise<ReadResults> {
-  const out: ReadResults = { results: [], problems: [] };
+  const out: ReadResults = { results: [], lines: [], problems: [] };
   const opened = await openFolderFile(path.dirname(file), file);
   if (!opened) return out;
   if (opened.stat.size > MAX_RESULTS_BYTES) {
@@ -145,5 +151,78 @@ export class ResultsWriter {
     } finally {
       await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
     }
+  }
+}
+
+/**
+ * Rewrites a results file keeping only the lines numbered in `keep` (as readResults numbers
+ * them), in their order, reading it up to `end` (the start of a cut last line: the caller
+ * keeps that): written beside it, flushed, and renamed over it, so the file is the old one or
+ * the new one, never half of either. Every other line goes, as it was, to `aside` (a new
+ * file, flushed before the rename): nothing is lost. Returns how many lines went aside.
+ */
+export async function rewriteResults(file: string, keep: ReadonlySet<number>, aside: string, end?: number): Promise<number> {
+  const dir = path.dirname(file);
+  const opened = await openFolderFile(dir, file);
+  if (!opened) return 0;
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let kept: fs.FileHandle | undefined;
+  let dropped: fs.FileHandle | undefined;
+  let moved = 0;
+  try {
+    const keptHandle: fs.FileHandle = await openNew(tmp).catch((e: unknown) => Promise.reject(writeFailed(e, file)));
+    kept = keptHandle;
+    let line = 1;
+    // Where the current line's bytes go: the new file, or aside.
+    let out: { handle: fs.FileHandle; name: string } | undefined;
+    const destination = async (): Promise<{ handle: fs.FileHandle; name: string }> => {
+      if (keep.has(line)) return { handle: keptHandle, name: file };
+      moved++;
+      const handle: fs.FileHandle = dropped ?? (await inFolder(aside, () => openNew(aside)).catch((e: unknown) => Promise.reject(writeFailed(e, aside))));
+      dropped = handle;
+      return { handle, name: aside };
+    };
+    const length = end ?? opened.stat.size;
+    if (length > 0) {
+      // The stream reads the file opened and checked above, not the name again.
+      for await (const chunk of opened.handle.createReadStream({
+        start: 0,
+        end: length - 1,
+        highWaterMark: 1024 * 1024,
+        autoClose: false,
+      }) as AsyncIterable<Buffer>) {
+        let start = 0;
+        while (start < chunk.length) {
+          const nl = chunk.indexOf(0x0a, start);
+          const stop = nl === -1 ? chunk.length : nl + 1;
+          const to: { handle: fs.FileHandle; name: string } = out ?? (await destination());
+          out = to;
+          await writeAll(to.handle, chunk.subarray(start, stop), to.name);
+          if (nl !== -1) {
+            out = undefined;
+            line++;
+          }
+          start = stop;
+        }
+      }
+    }
+    if (dropped) {
+      await dropped.sync().catch((e: unknown) => Promise.reject(writeFailed(e, aside)));
+      const d = dropped;
+      dropped = undefined;
+      await closeChecked(d, aside);
+    }
+    await keptHandle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
+    kept = undefined;
+    await closeChecked(keptHandle, file);
+    await fs.rename(tmp, file).catch((e: unknown) => Promise.reject(writeFailed(e, file)));
+    return moved;
+  } catch (e) {
+    await kept?.close().catch(() => undefined);
+    await dropped?.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  } finally {
+    await opened.handle.close().catch(() => undefined);
   }
 }

@@ -13,16 +13,29 @@ import type { ModelReply } from '../core/ports';
 import { redact } from '../core/redact';
 import { NotAnOpenAIReply, ReplyError, ReplyTooLarge } from './replyReader';
 
+type ModelErrorKind = 'unreachable' | 'timeout' | 'auth' | 'model_not_found' | 'too_many_images' | 'rate_limited' | 'server' | 'bad_response';
+
+/** The endpoint's failures, not the request's: the same request may get an answer later. */
+const ENDPOINT_FAILURES: ReadonlySet<ModelErrorKind> = new Set(['unreachable', 'timeout', 'auth', 'model_not_found', 'rate_limited', 'server']);
+
 export class ModelError extends Error {
   /** What arrived of the reply before the turn failed, if anything (recorded, never lost). */
   partial?: ModelReply;
+  /**
+   * The endpoint failed (after the client's own retries), not this request: unreachable,
+   * timed out, rate limited, a 5xx, the key or the model refused. A benchmark runs such a
+   * sample again on resume; a request refused as it stands (a 400, too many images) is final.
+   */
+  readonly retryable: boolean;
 
   constructor(
     message: string,
-    readonly kind: 'unreachable' | 'timeout' | 'auth' | 'model_not_found' | 'too_many_images' | 'rate_limited' | 'server' | 'bad_response',
+    readonly kind: ModelErrorKind,
+    retryable?: boolean,
   ) {
     super(message);
     this.name = 'ModelError';
+    this.retryable = retryable ?? ENDPOINT_FAILURES.has(kind);
   }
 }
 
@@ -74,6 +87,8 @@ export function describeModelError(e: unknown, ctx: ErrorContext): ModelError {
         `the model endpoint ${ctx.endpoint} answered ${e.status} with ${what}, not an OpenAI-compatible reply (is the URL the API's base, usually ending in /v1?); it began: "${e.firstBytes}"`,
       ),
       'bad_response',
+      // A proxy's own error page (502, 503, 504) in front of a server that is down or busy.
+      e.status >= 500,
     );
   }
   if (e instanceof ReplyTooLarge) {

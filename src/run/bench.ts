@@ -8,21 +8,36 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { oneLine, type AgentEvent } from '../core/agent';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
-import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta, type Shard } from '../data/benchRun';
+import {
+  BENCH_FILE,
+  buildSummary,
+  mismatch,
+  PROMPTS_DIR,
+  readBenchMeta,
+  SAMPLES_DIR,
+  writeQueries,
+  writeSummary,
+  type BenchMeta,
+  type Shard,
+} from '../data/benchRun';
 import { DatasetError, DatasetImages, loadDataset, MappingError, type Dataset, type DatasetProblem, type DatasetSample, type FieldMap } from '../data/datasets';
 import { judgeAnswer } from '../data/judge';
 import { queryLevels } from '../data/levels';
-import { isRight, type RunSummary, type SampleResult } from '../data/results';
+import { isEndpointError, isRight, isSampleError, type RunSummary, type SampleResult } from '../data/results';
 import type { ScorerId } from '../data/scoring/metrics';
 import { resultKey, ResultsWriter, RESULTS_FILE } from '../data/resultsLog';
 import { ModelClient, type ModelSettings } from '../model/client';
 import { publicEndpoint } from '../model/endpoint';
 import { ModelError } from '../model/errors';
+import { isRetryable } from '../core/ports';
 import { Slots } from '../model/slots';
 import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
-import { BenchFolderError, folderState, lockFolder, resumeFolder } from './benchFolder';
+import { applyResume, BenchFolderError, folderState, inspectResume } from './benchFolder';
+import { BenchLock, LockLost, LockRefused, LOCK_DIR } from './benchLock';
+import { ShardError, type TaskIds } from './shard';
+import { planFile, planMismatch, readPlan, settlePlan, type ShardPlan } from './shardPlan';
 import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
 import { QueryError, runQuery } from './runQuery';
 import { runRedactor } from './runSecrets';
@@ -49,6 +64,13 @@ export interface BenchOptions extends RunSettings {
    */
   concurrency: number;
   shard?: Shard;
+  /**
+   * A shard's run: the folder its plan is in (shards.json, beside the shard folders) and how
+   * Slurm task ids map to shards, for the plan the first shard writes (shardPlan.ts).
+   */
+  plan?: { dir: string; taskIds: TaskIds };
+  /** How often the run's lock is renewed (benchLock.ts); another machine takes it over after three silent intervals. */
+  heartbeatMs?: number;
   /** Take up the run in `runDir` where it stopped; a new run when the folder is absent or empty. */
   resume: boolean;
   /** Trajectories per sample (at the configured temperature). */
@@ -101,8 +123,13 @@ export interface BenchOutcome {
   loaded: number;
   samples: number;
   summary: RunSummary;
-  /** Every sample has its results. */
+  /** Every sample has its final result: none missing, none ended in an endpoint error. */
   finished: boolean;
+  /** Results that ended in an endpoint error (their samples run again on resume), and in the sample's own error (final). */
+  errors: number;
+  sampleErrors: number;
+  /** The first endpoint error, as recorded. */
+  firstError?: string;
   problems: DatasetProblem[];
 }
 
@@ -219,6 +246,28 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   }
   const samples = dataset.samples;
   const byIndex = new Map(samples.map((s) => [s.index, s]));
+  // A shard joins its run's plan: checked now, before anything is asked or written; recorded once the run starts.
+  let plan: ShardPlan | undefined;
+  if (o.shard && o.plan) {
+    const mine: ShardPlan = {
+      kind: 'gog-shards',
+      schema: 1,
+      created: new Date().toISOString(),
+      count: o.shard.count,
+      taskIds: { ...o.plan.taskIds },
+      dataset: { file: dataset.file, sha256: dataset.sha256 },
+      limit: o.limit ?? null,
+    };
+    plan = mine;
+    try {
+      const there = readPlan(o.plan.dir);
+      const differs = there && planMismatch(there, mine);
+      if (differs) throw new BenchError(`${planFile(o.plan.dir)}: ${differs}; give another --out for another run`);
+    } catch (e) {
+      if (e instanceof ShardError) throw new BenchError(e.message);
+      throw e;
+    }
+  }
 
   let state: Awaited<ReturnType<typeof folderState>>;
   try {
@@ -303,34 +352,52 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   } satisfies BenchMeta);
 
   let results: SampleResult[] = [];
-  let unlock: (() => Promise<void>) | undefined;
+  let lock: BenchLock | undefined;
+  // Another process took the run over (this one was silent past its heartbeat): everything stops, nothing more is written.
+  const lost = new AbortController();
+  const lockOptions = {
+    ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
+    signal,
+    onNotice: notice,
+    onLost: (message: string) => lost.abort(new LockLost(message)),
+  };
   /** bench.json is ours: the folder is this run's. */
   let claimed = false;
   try {
+    const joinPlan = async () => {
+      if (plan && o.plan) await settlePlan(o.plan.dir, plan);
+    };
     if (state === 'run') {
-      unlock = await lockFolder(o.runDir);
-      const resumed = await resumeFolder(o.runDir, (i) => byIndex.get(i)?.id);
-      const differs = mismatch(resumed.meta, meta) ?? (resumed.meta.shard?.index !== meta.shard?.index ? 'the shards differ' : undefined);
+      // Everything is read and checked before the folder changes: a refused resume leaves it as it was, its lock too.
+      const there = await readBenchMeta(o.runDir).catch((e: Error) => Promise.reject(new BenchFolderError(e.message)));
+      const differs = mismatch(there, meta) ?? (there.shard?.index !== meta.shard?.index ? 'the shards differ' : undefined);
       if (differs) throw new BenchError(`cannot resume ${o.runDir}: ${differs}`);
+      await joinPlan();
+      lock = await BenchLock.acquire(o.runDir, lockOptions);
+      const resumed = await inspectResume(o.runDir, (i) => byIndex.get(i)?.id);
+      await applyResume(o.runDir, resumed);
       meta.started = resumed.meta.started;
       results = resumed.results;
       for (const n of resumed.notes) notice(n);
     } else {
+      await joinPlan();
       await fs.mkdir(path.join(o.runDir, SAMPLES_DIR), { recursive: true }).catch((e: unknown) => Promise.reject(writeFailed(e, o.runDir)));
       // Exclusive: of two runs racing for one folder, one gets it.
       await writeNewFile(path.join(o.runDir, BENCH_FILE), JSON.stringify(meta, null, 2) + '\n', { durable: true });
       claimed = true;
-      unlock = await lockFolder(o.runDir);
+      lock = await BenchLock.acquire(o.runDir, lockOptions);
       if (prompts) await copyPrompts(o.runDir, prompts);
     }
   } catch (e) {
-    await unlock?.().catch(() => undefined);
-    if (e instanceof BenchFolderError) throw new BenchError(e.message);
+    await lock?.release().catch(() => undefined);
+    if (e instanceof BenchError) throw e;
+    // Another process runs the folder (a resume that got in first): it is theirs, left as it is.
+    if (e instanceof LockRefused || e instanceof BenchFolderError || e instanceof ShardError) throw new BenchError(e.message);
     if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !claimed) throw new BenchError(`another run took ${o.runDir} first; choose another folder`);
     if (state !== 'run' && (claimed || e instanceof WriteFailed)) {
       // A new run that could not write its first files (a full disk): what it made goes, and it never started.
       await Promise.all(
-        [SAMPLES_DIR, PROMPTS_DIR, ...(claimed ? [BENCH_FILE] : [])].map((name) =>
+        [SAMPLES_DIR, PROMPTS_DIR, LOCK_DIR, ...(claimed ? [BENCH_FILE] : [])].map((name) =>
           fs.rm(path.join(o.runDir, name), { recursive: true, force: true }).catch(() => undefined),
         ),
       );
@@ -339,6 +406,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     }
     throw e;
   }
+  // The run's samples stop with the caller's signal, or when the lock is lost.
+  const runSignal = AbortSignal.any([signal, lost.signal]);
 
   const done = new Set(results.map(resultKey));
   const jobs: { sample: DatasetSample; rollout: number }[] = [];
@@ -398,7 +467,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     const dir = path.join(o.runDir, SAMPLES_DIR, name);
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), o.sampleTimeoutMs);
-    const sampleSignal = AbortSignal.any([signal, timer.signal]);
+    const sampleSignal = AbortSignal.any([runSignal, timer.signal]);
     const t0 = Date.now();
     const base = (trajectory: string): SampleRun => ({ sample, rollout, trajectory, ms: Date.now() - t0, formatWeight: o.formatWeight });
     const endpoint = endpoints.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
@@ -408,7 +477,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       try {
         image = await images.file(sample.image, sampleSignal);
       } catch (e) {
-        if (signal.aborted) return undefined;
+        if (runSignal.aborted) return undefined;
         // The disk, not the sample: the run stops.
         if (e instanceof WriteFailed) throw e;
         return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out while its image was fetched' : oneLine(e));
@@ -438,25 +507,36 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             onStarted: (info) => (header = info.header),
             onNotice: notice,
           },
-          { client: endpoint.client, search, prompts, decodeOnDemand: true, benchmarkSample: true, secrets: redactor.secrets },
+          {
+            client: endpoint.client,
+            search,
+            prompts,
+            decodeOnDemand: true,
+            benchmarkSample: true,
+            secrets: redactor.secrets,
+            // A process that lost the run to another makes no sample folder in it.
+            beforeFolder: () => lock.assertHeld(),
+          },
         );
       } catch (e) {
-        if (signal.aborted) return undefined;
+        if (runSignal.aborted) return undefined;
         if (e instanceof QueryError) return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out before it started' : e.message);
         throw e;
       }
       // Stopped with the run, not by its own limit: unfinished, it runs again on resume.
-      if (signal.aborted) return undefined;
+      if (runSignal.aborted) return undefined;
       const timedOut = timer.signal.aborted;
-      let judged: { judge?: Awaited<ReturnType<typeof judgeAnswer>>; judgeError?: string } = {};
+      let judged: { judge?: Awaited<ReturnType<typeof judgeAnswer>>; judgeError?: { message: string; retryable: boolean } } = {};
       if (judge && o.judge) {
         if (outcome.answer === null) judged = { judge: { correct: false, grade: 'not_attempted', reply: '', model: o.judge.model, verdict: 'no answer' } };
         else {
           try {
-            judged = { judge: await judgeAnswer(judge, o.judge.model, { question: sample.question, gold: sample.gold, prediction: outcome.answer }, signal) };
+            judged = {
+              judge: await judgeAnswer(judge, o.judge.model, { question: sample.question, gold: sample.gold, prediction: outcome.answer }, runSignal),
+            };
           } catch (e) {
-            if (signal.aborted) return undefined;
-            judged = { judgeError: oneLine(e) };
+            if (runSignal.aborted) return undefined;
+            judged = { judgeError: { message: oneLine(e), retryable: isRetryable(e) } };
           }
         }
       }
@@ -476,11 +556,13 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   const admitted: (() => void)[] = [];
   const admitMore = () => admitted.splice(0).forEach((wake) => wake());
   slots.onRelease = admitMore;
-  signal.addEventListener('abort', admitMore);
-  const stopping = () => signal.aborted || failure !== undefined || next >= jobs.length;
+  runSignal.addEventListener('abort', admitMore);
+  const stopping = () => runSignal.aborted || failure !== undefined || next >= jobs.length;
   const worker = async () => {
     while (!stopping()) {
       while (!stopping() && running >= o.concurrency && slots.queued >= lookahead) await new Promise<void>((r) => admitted.push(r));
+      // No sample starts in a run another process took over (checked now, not only at the next heartbeat).
+      lock.check();
       if (stopping()) break;
       const job = jobs[next++]!;
       running++;
@@ -488,6 +570,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
         // The judge's reply and every text of the result as the endpoints sent it, redacted before it is kept or told.
         const result = redactor.value(await runOne(job));
         if (result) {
+          // Only the lock's holder writes: one that lost it stops here, before the line.
+          lock.assertHeld();
           await writer.append(result);
           results.push(result);
           if (isRight(result)) correct++;
@@ -515,18 +599,36 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
   } finally {
     // Each step is tried whatever the one before did, and the lock is released whatever happens.
     try {
-      signal.removeEventListener('abort', admitMore);
+      runSignal.removeEventListener('abort', admitMore);
       await writer.close().catch((e: unknown) => void (failure ??= e));
-      const finished = results.length === total;
-      summary = saveSummary(finished);
+      const finished = results.length === total && !results.some(isEndpointError);
       await summaryWrite;
-      await writeQueries(o.runDir, queryLevels(results, o.hardPassRate)).catch((e: unknown) => void (failure ??= e));
+      if (lock.lost) {
+        // The folder is another process's now: its summary is not written over.
+        summary = buildSummary(meta, results, { finished: false });
+        failure = new LockLost(lock.lost);
+      } else {
+        summary = saveSummary(finished);
+        await summaryWrite;
+        await writeQueries(o.runDir, queryLevels(results, o.hardPassRate)).catch((e: unknown) => void (failure ??= e));
+      }
     } finally {
-      await unlock?.();
+      await lock.release();
     }
   }
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error(oneLine(failure));
-  return { runDir: o.runDir, loaded: dataset.found, samples: samples.length, summary, finished: results.length === total, problems: dataset.problems };
+  const endpointErrors = results.filter(isEndpointError);
+  return {
+    runDir: o.runDir,
+    loaded: dataset.found,
+    samples: samples.length,
+    summary,
+    finished: results.length === total && endpointErrors.length === 0,
+    errors: endpointErrors.length,
+    sampleErrors: results.filter(isSampleError).length,
+    ...(endpointErrors[0]?.error ? { firstError: endpointErrors[0].error } : {}),
+    problems: dataset.problems,
+  };
 }
 
 /** The entry point for callers outside the CLI (the VS Code command): progress through hooks.onProgress, stop with hooks.signal. */

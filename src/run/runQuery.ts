@@ -88,6 +88,8 @@ export interface QueryResources {
   benchmarkSample?: boolean;
   /** Secrets of the caller's beside this query's own (a benchmark's judge key): none is written or told. */
   secrets?: readonly string[];
+  /** Called just before the run folder is made; throws to stop (a benchmark that lost its run's lock to another process). */
+  beforeFolder?: () => void;
 }
 
 /**
@@ -282,6 +284,7 @@ export async function runQuery(
     ...(continuation ? { parent: continuation.parent } : {}),
   };
 
+  resources.beforeFolder?.();
   let folder: RunFolder;
   try {
     // The folder was checked above, before the endpoint was contacted; creating trajectory.jsonl exclusively still claims it.

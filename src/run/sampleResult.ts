@@ -27,7 +27,7 @@ export function resultOfRun(
   outcome: AgentResult,
   events: readonly TrajectoryEvent[],
   header: TrajectoryHeader | undefined,
-  extra: { timedOut: boolean; judge?: JudgeScore; judgeError?: string },
+  extra: { timedOut: boolean; judge?: JudgeScore; judgeError?: { message: string; retryable: boolean } },
 ): SampleResult {
   const searches = { text: 0, glance: 0, gaze: 0 };
   let parseErrors = 0;
@@ -71,7 +71,11 @@ export function resultOfRun(
     scores: { ...score, ...(extra.judge ? { judge: extra.judge } : {}), ...official(run, outcome.answer, extra.judge), format, reward: 0 },
     stopReason: outcome.stopReason,
     ...(extra.timedOut ? { timedOut: true } : {}),
-    ...(outcome.error ? { error: outcome.error } : extra.judgeError ? { error: `the judge failed: ${extra.judgeError}` } : {}),
+    ...(outcome.error
+      ? { error: outcome.error, errorKind: outcome.retryable ? ('endpoint' as const) : ('sample' as const) }
+      : extra.judgeError
+        ? { error: `the judge failed: ${extra.judgeError.message}`, errorKind: extra.judgeError.retryable ? ('endpoint' as const) : ('sample' as const) }
+        : {}),
     turns: outcome.turns,
     searches,
     parseErrors,
@@ -81,13 +85,14 @@ export function resultOfRun(
   });
 }
 
-/** The result of a sample that could not start (its image could not be had, say). */
+/** The result of a sample that could not start (its image could not be had or read, say): the sample's own error. */
 export function resultOfFailure(run: SampleRun, error: string): SampleResult {
   return finish(run, {
     answer: null,
     scores: { exactMatch: 0, f1: 0, ...official(run, null), format: 0, reward: 0 },
     stopReason: 'error',
     error,
+    errorKind: 'sample',
     turns: 0,
     searches: { text: 0, glance: 0, gaze: 0 },
     parseErrors: 0,
@@ -107,6 +112,7 @@ function official(run: SampleRun, answer: string | null, judge?: JudgeScore): Pi
 type Body = Pick<SampleResult, 'answer' | 'scores' | 'stopReason' | 'turns' | 'searches' | 'parseErrors' | 'toolErrors' | 'gazes' | 'tokens'> & {
   timedOut?: boolean;
   error?: string;
+  errorKind?: SampleResult['errorKind'];
 };
 
 function finish(run: SampleRun, body: Body): SampleResult {

@@ -6,10 +6,13 @@
 // rebuilds the index; nothing here throws on bad bytes.
 //
 //   "GOGINDEX" | header length (u32 LE) | header JSON | padding to 8 | sections, each 8-aligned
+import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomicFile';
+import { writeFailed } from '../core/files';
 import { crc32 } from './crc32';
 import { parseJson } from '../core/json';
 import { readInto } from '../core/readRange';
@@ -90,8 +93,51 @@ export function encodeIndexFile(kind: string, key: string, meta: unknown, inputs
 
 const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0) | (fsConstants.O_NONBLOCK ?? 0);
 
+/** Whether `file` holds exactly `bytes` (read a piece at a time, never through a link). */
+async function holds(file: string, bytes: Uint8Array): Promise<boolean> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, READ_FLAGS);
+  } catch {
+    return false;
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile() || st.size !== bytes.length) return false;
+    const piece = Buffer.alloc(Math.min(1024 * 1024, bytes.length));
+    for (let at = 0; at < bytes.length;) {
+      const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, bytes.length - at), at);
+      if (bytesRead <= 0 || !piece.subarray(0, bytesRead).equals(bytes.subarray(at, at + bytesRead))) return false;
+      at += bytesRead;
+    }
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Stores an index whole. Another process sharing the cache (the shards of a run on shared
+ * storage) may have stored the same index a moment before and be reading it: a file that
+ * already holds exactly these bytes is kept, never replaced, since a file replaced under a
+ * reader is one it must throw away. Otherwise the new file is written aside and hard-linked
+ * into place (link(2) fails when the name exists); one that holds something else (damaged,
+ * stale) is replaced.
+ */
 export async function writeIndexFile(file: string, kind: string, key: string, meta: unknown, sections: SectionInput[]): Promise<void> {
-  await writeFileAtomic(file, encodeIndexFile(kind, key, meta, sections));
+  const bytes = encodeIndexFile(kind, key, meta, sections);
+  if (await holds(file, bytes)) return;
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await writeFileAtomic(tmp, bytes);
+  try {
+    await fs.link(tmp, file);
+  } catch (e) {
+    // Another process stored the same first: theirs stays. (Something else there, or a file system without hard links: replaced.)
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await holds(file, bytes)))
+      await fs.rename(tmp, file).catch((err: unknown) => Promise.reject(writeFailed(err, file)));
+  } finally {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+  }
 }
 
 /** Something wrong with an index file (`file`, when known): it is ignored and rebuilt. */
@@ -170,7 +216,10 @@ export class IndexFile<M> {
   private async acquire(): Promise<fs.FileHandle> {
     this.reading++;
     this.handle ??= (async () => {
-      const handle = await fs.open(this.file, READ_FLAGS);
+      // Gone (another process sharing the cache dropped it as damaged): rebuilt, as a damaged one is.
+      const handle = await fs.open(this.file, READ_FLAGS).catch((e: unknown) => {
+        throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new IndexFileError(`${this.file} is gone`, this.file) : e;
+      });
       const st = await handle.stat().catch(async (e: unknown) => {
         await handle.close();
         throw e;

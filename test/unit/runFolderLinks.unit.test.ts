@@ -153,7 +153,9 @@ describe('run folder files that link outside it are never read', function () {
       const out = path.join(tmp.dir, 'merged-1');
       const run = await gog(['merge', dir, '--out', out]);
       assert.deepEqual(await filesWithSecret(out), []);
-      assert.equal(run.code, 0, run.stderr);
+      // Its results are left out, so the merge lacks them: written, said INCOMPLETE, exit 1.
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^gog: INCOMPLETE: /m);
       noSecretIn(run);
       assert.equal(run.stderr.split('\n').filter((l) => /results\.jsonl links to a file outside the run folder/.test(l)).length, 1, run.stderr);
       assert.deepEqual(await filesWithSecret(out), []);

@@ -96,7 +96,7 @@ describe('every numeric setting at both ends of its range', function () {
     return { run, out };
   }
 
-  async function resultOf(out: string): Promise<{ stopReason: string; error?: string; trajectory: string }> {
+  async function resultOf(out: string): Promise<{ stopReason: string; error?: string; errorKind?: string; trajectory: string }> {
     const lines = (await fs.readFile(path.join(out, 'results.jsonl'), 'utf8')).trim().split('\n');
     assert.equal(lines.length, 1);
     return JSON.parse(lines[0]!);
@@ -191,13 +191,15 @@ describe('every numeric setting at both ends of its range', function () {
     });
   });
 
-  it('--timeout 1 against a model that takes 3 s: the sample fails in one line, on time', async () => {
+  it('--timeout 1 against a model that takes 3 s: the sample fails in one line, on time (an endpoint error: exit 1, run again on resume)', async () => {
     const slow = await startReplayServer([recording('plain?', ['<answer>a</answer>'])], { latencyMs: 3000 });
     try {
       const { run, out } = await bench({}, ['--timeout', '1', '--retries', '0'], slow.url);
-      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^gog: 1 sample ended in an endpoint error \(.*within 1 s.*\); to run it again, run again with --resume: /m);
       const r = await resultOf(out);
       assert.equal(r.stopReason, 'error');
+      assert.equal(r.errorKind, 'endpoint');
       assert.match(r.error ?? '', /within 1 s/);
       assert.ok(run.ms < 20_000);
     } finally {
