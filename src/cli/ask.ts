@@ -142,12 +142,28 @@ export async function runAsk(settings: QuerySettings, json: boolean, terminal: I
   if (json) io.stdout(outcomeJson(outcome));
   else steps(`trajectory: ${relativeToCwd(outcome.trajectory)}`);
   if (outcome.stopReason === 'answered') return 0;
-  const why =
-    outcome.stopReason === 'max_turns'
-      ? `no answer within ${settings.maxTurns} turns`
-      : outcome.stopReason === 'cancelled'
-        ? 'cancelled'
-        : `the run failed: ${outcome.error ?? 'unknown error'}`;
-  io.stderr(`gog: ${why} (trajectory so far: ${relativeToCwd(outcome.trajectory)})`);
+  io.stderr(`gog: ${whyNoAnswer(outcome, settings.maxTurns)} (trajectory so far: ${relativeToCwd(outcome.trajectory)})`);
   return 1;
+}
+
+/** Why a run ended without an answer, in a few words. */
+export function whyNoAnswer(outcome: Pick<QueryOutcome, 'stopReason' | 'error'>, maxTurns: number): string {
+  switch (outcome.stopReason) {
+    case 'answered':
+      return 'answered';
+    case 'max_turns':
+      return `no answer within ${maxTurns} turns`;
+    case 'search_limit':
+      return "no answer: the model asked for a search past the run's limit, which ends the run (its preset's rule)";
+    case 'parse_error':
+      return "no answer: a turn could not be read, which ends the run (its preset's rule)";
+    case 'cancelled':
+      return 'cancelled';
+    case 'error':
+      return `the run failed: ${outcome.error ?? 'unknown error'}`;
+    default: {
+      const never: never = outcome.stopReason;
+      return never;
+    }
+  }
 }

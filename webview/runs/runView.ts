@@ -262,7 +262,18 @@ export class RunView {
   private drawChips(): void {
     // Counts under the other filters, so a chip says how many it would add.
     const counts = this.model.causeCounts(this.model.beforeCauses(this.filters));
-    const order: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled', 'right'];
+    const order: CauseFilter[] = [
+      'wrong_answer',
+      'judge_disagrees',
+      'parse_error',
+      'tool_error',
+      'max_turns',
+      'search_limit',
+      'timeout',
+      'error',
+      'cancelled',
+      'right',
+    ];
     clear(this.chips);
     const failures = order.filter((c) => c !== 'right');
     const onlyFailures = failures.every((c) => this.filters.causes.has(c)) && !this.filters.causes.has('right');
