@@ -369,7 +369,7 @@ export class AgentRun {
       const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.summary ?? hit.snippet };
       if (thumbnail) {
         record.thumbnail = await this.deps.recorder.saveImage(`${prefix}.jpg`, thumbnail);
-        if (this.config.evidenceImages) item.imageUrl = dataUrl(thumbnail);
+        if (this.config.evidenceImages && (tool === 'image_search' || this.rules.textSearchImages)) item.imageUrl = dataUrl(thumbnail);
       }
       if (pageText !== undefined) record.page = await this.deps.recorder.saveText(`${prefix}.txt`, pageText);
       results.push(record);

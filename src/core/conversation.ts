@@ -149,7 +149,7 @@ export function observationContext(
     action.kind === 'text_search'
       ? describeSearched('text_search', { query: action.query })
       : describeSearched('image_search', action.kind === 'image_search' && action.box ? { box: action.box.model } : {});
-  const withImages = header.model.evidenceImages ?? true;
+  const withImages = (header.model.evidenceImages ?? true) && (obs.tool === 'image_search' || recordedRules(header).textSearchImages);
   const items: EvidenceItem[] = obs.results.map((r) => ({
     rank: r.rank,
     title: r.title,

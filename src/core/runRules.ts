@@ -20,9 +20,11 @@ export interface RunRules {
   lastTurn: 'force' | 'plain';
   /** A turn that could not be read as an action. `tell`: the model is told and the run goes on. `end`: the run ends there. */
   unreadable: 'tell' | 'end';
+  /** Whether a text search's evidence shows its results' images (when evidence images are sent at all). */
+  textSearchImages: boolean;
 }
 
-export const DEFAULT_RULES: Readonly<RunRules> = Object.freeze({ searchLimits: {}, lastTurn: 'force', unreadable: 'tell' });
+export const DEFAULT_RULES: Readonly<RunRules> = Object.freeze({ searchLimits: {}, lastTurn: 'force', unreadable: 'tell', textSearchImages: true });
 
 type RulesRecord = NonNullable<TrajectoryHeader['agent']['rules']>;
 
@@ -33,6 +35,7 @@ export function rulesRecord(rules: RunRules): RulesRecord | undefined {
     ...(Object.keys(limits).length ? { searchLimits: limits } : {}),
     ...(rules.lastTurn !== DEFAULT_RULES.lastTurn ? { lastTurn: rules.lastTurn } : {}),
     ...(rules.unreadable !== DEFAULT_RULES.unreadable ? { unreadable: rules.unreadable } : {}),
+    ...(rules.textSearchImages !== DEFAULT_RULES.textSearchImages ? { textSearchImages: rules.textSearchImages } : {}),
   };
   return Object.keys(record).length ? record : undefined;
 }
@@ -42,7 +45,12 @@ export function recordedRules(header: Pick<TrajectoryHeader, 'agent'>): RunRules
   const r = header.agent.rules;
   const limits: Partial<Record<SearchKind, number>> = {};
   for (const k of SEARCH_KINDS) if (r?.searchLimits?.[k] !== undefined) limits[k] = r.searchLimits[k];
-  return { searchLimits: limits, lastTurn: r?.lastTurn ?? DEFAULT_RULES.lastTurn, unreadable: r?.unreadable ?? DEFAULT_RULES.unreadable };
+  return {
+    searchLimits: limits,
+    lastTurn: r?.lastTurn ?? DEFAULT_RULES.lastTurn,
+    unreadable: r?.unreadable ?? DEFAULT_RULES.unreadable,
+    textSearchImages: r?.textSearchImages ?? DEFAULT_RULES.textSearchImages,
+  };
 }
 
 /** "an image search", "2 text searches": how notices name searches. */

@@ -23,6 +23,8 @@ export const runRulesSchema = z.looseObject({
   lastTurn: z.enum(['force', 'plain']).optional(),
   /** `tell`: a turn that could not be read is told to the model; `end`: it ends the run. */
   unreadable: z.enum(['tell', 'end']).optional(),
+  /** false: a text search's evidence was sent without its results' images. */
+  textSearchImages: z.boolean().optional(),
 });
 
 const boxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);

@@ -12,7 +12,8 @@
 // `<text_search>…</text_search>` searches the text; a search past its kind's limit, or on
 // the last round, ends the trajectory there (it is removed from those still generating,
 // with no answer and no search made); a turn that ends in neither ends it too (an answer, or
-// text with no action at all); the last round gets no words beyond the usual; there is no crop.
+// text with no action at all); the last round gets no words beyond the usual; there is no
+// crop; a text search's results come back as text, an image search's with their images.
 import { DEFAULT_RULES, type RunRules } from '../core/runRules';
 import type { RunSettings } from './settingsSpec';
 
@@ -32,7 +33,8 @@ export interface Preset {
 const PRESETS: Record<Exclude<PresetId, 'none'>, Preset> = {
   'mmsearch-r1': {
     settings: { dialect: 'mmsearch-r1', maxTurns: 3, topK: 5 },
-    rules: { searchLimits: { image_search: 1, text_search: 2 }, lastTurn: 'plain', unreadable: 'end' },
+    // Their text search returns page summaries as text (utils/tools/text_search.py); images come with image searches.
+    rules: { searchLimits: { image_search: 1, text_search: 2 }, lastTurn: 'plain', unreadable: 'end', textSearchImages: false },
     imitates: "MMSearch-R1's rollout",
   },
 };

@@ -40,8 +40,8 @@ export interface RerunOutcome extends QueryOutcome {
 
 /**
  * The defaults a branch takes from its parent, over `settings`: the conversation's dialect and
- * boxes (which it must keep), and the run's budget, results per search and evidence images
- * (which a caller may still change: the CLI applies its flags over these).
+ * boxes (which it must keep), and the run's preset, budget, results per search and evidence
+ * images (which a caller may still change: the CLI applies its flags over these).
  */
 export function branchSettings<S extends RunSettings>(settings: S, header: TrajectoryHeader): S {
   return {
@@ -50,8 +50,9 @@ export function branchSettings<S extends RunSettings>(settings: S, header: Traje
     boxFormat: header.model.boxFormat,
     maxTurns: header.agent.maxTurns,
     topK: header.agent.topK,
-    // A preset this version knows goes on; one it does not know is refused by the settings check.
-    ...(header.agent.preset ? { preset: header.agent.preset as PresetId } : {}),
+    // The parent's preset goes on (none when it had none): a branch keeps its parent's rules.
+    // One this version does not know is refused by the settings check.
+    preset: (header.agent.preset ?? 'none') as PresetId,
     ...(header.model.evidenceImages !== undefined ? { evidenceImages: header.model.evidenceImages } : {}),
   };
 }

@@ -140,6 +140,7 @@ const header = obj({
         searchLimits: opt(obj({ image_search: opt(int({ min: 0 })), text_search: opt(int({ min: 0 })) })),
         lastTurn: opt(oneOf(['force', 'plain'])),
         unreadable: opt(oneOf(['tell', 'end'])),
+        textSearchImages: opt(bool),
       }),
     ),
   }),

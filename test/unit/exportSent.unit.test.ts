@@ -11,6 +11,7 @@ import { getDialect } from '../../src/core/dialects';
 import type { DialectId } from '../../src/core/trajectory';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { gog } from '../helpers/cli';
+import { startFakeService, type FakeService } from '../helpers/fakeProviders';
 import { photo, tempDir } from '../helpers/fixtures';
 import { recording, TEST_MODEL, toolTurn } from '../helpers/recordings';
 
@@ -32,13 +33,20 @@ describe('gog export: the messages the model was sent, the last turn’s instruc
   this.timeout(120_000);
   const tmp = tempDir('gog-export-sent-');
   let server: ReplayServer;
+  /** A web text search whose results have images (the preset sends them as text only). */
+  let serpapi: FakeService;
   const sent = new Map<string, Body[]>();
 
   before(async () => {
+    serpapi = await startFakeService('serpapi');
     server = await startReplayServer(
       [
         ...(Object.keys(QUESTION) as DialectId[]).map((d) => recording(QUESTION[d], TURNS[d])),
-        recording(PRESET_QUESTION, ['<reason>Look.</reason>\n<search><img></search>', '<reason>Chelsea.</reason>\n<answer>Chelsea</answer>']),
+        recording(PRESET_QUESTION, [
+          '<reason>Look.</reason>\n<search><img></search>',
+          '<reason>A fact.</reason>\n<text_search>Chelsea cat</text_search>',
+          '<reason>Chelsea.</reason>\n<answer>Chelsea</answer>',
+        ]),
       ],
       {
         onRequest: (b) => {
@@ -51,7 +59,7 @@ describe('gog export: the messages the model was sent, the last turn’s instruc
     );
   });
   after(async () => {
-    await server.close();
+    await Promise.all([server.close(), serpapi.close()]);
     tmp.cleanup();
   });
 
@@ -63,7 +71,7 @@ describe('gog export: the messages the model was sent, the last turn’s instruc
     const run = path.join(tmp.dir, `run-${question.replace(/\W+/g, '-')}`);
     const asked = await gog(
       ['ask', '--image', photo('chelsea.png'), '--question', question, '--endpoint', server.url, '--model', TEST_MODEL, '--no-stream', '--out', run, ...flags],
-      { cwd: tmp.dir },
+      { cwd: tmp.dir, env: { SERPAPI_API_KEY: serpapi.key } },
     );
     assert.equal(asked.code, 0, asked.stderr);
     const labelled = await gog(['label', path.join(run, 'trajectory.jsonl'), 'accepted'], { cwd: tmp.dir });
@@ -104,11 +112,20 @@ describe('gog export: the messages the model was sent, the last turn’s instruc
     });
   }
 
-  it('a run whose last turn was asked plainly (the mmsearch-r1 preset) exports it plainly', async () => {
-    const { line } = await runAndExport(PRESET_QUESTION, ['--preset', 'mmsearch-r1']);
+  it('a run whose last turn was asked plainly and whose text results went without images (the mmsearch-r1 preset) exports them so', async () => {
+    const { line } = await runAndExport(PRESET_QUESTION, [
+      '--preset',
+      'mmsearch-r1',
+      '--text-search',
+      'serpapi',
+      '--provider-url',
+      `serpapi=${serpapi.origin}`,
+      '--allow-private-urls',
+    ]);
     const requests = sent.get(PRESET_QUESTION)!;
-    assert.equal(requests.length, 2);
-    for (let m = 0; m < requests[1]!.messages.length; m++) assert.deepEqual(line.messages[m], requests[1]!.messages[m], `message ${m + 1}`);
+    assert.equal(requests.length, 3);
+    for (const [i, request] of requests.entries())
+      for (let m = 0; m < request.messages.length; m++) assert.deepEqual(line.messages[m], request.messages[m], `request ${i + 1}, message ${m + 1}`);
     const force = getDialect('mmsearch-r1').forceAnswer(PRESET_QUESTION).text;
     assert.ok(!JSON.stringify(line.messages).includes(force));
   });

@@ -13,8 +13,10 @@ import { mmsearchR1Dialect } from '../../src/core/dialects/mmsearchR1';
 import type { ActionEvent, FinalEvent, NoticeEvent, ObservationEvent, TrajectoryEvent } from '../../src/core/trajectory';
 import { readTrajectory, type LoadedTrajectory } from '../../src/core/trajectoryFile';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
-import { SettingError, settingsFromConfig } from '../../src/run/settingsSpec';
+import { branchSettings } from '../../src/run/rerun';
+import { checkRunSettings, SettingError, settingsFromConfig } from '../../src/run/settingsSpec';
 import { gog, type Run } from '../helpers/cli';
+import { startFakeService, type FakeService } from '../helpers/fakeProviders';
 import { photo, tempDir } from '../helpers/fixtures';
 import { recording, TEST_MODEL } from '../helpers/recordings';
 
@@ -51,10 +53,14 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
   this.timeout(120_000);
   const tmp = tempDir('gog-preset-');
   let server: ReplayServer;
+  /** A web text search whose results have images (SerpApi's Google, faked on 127.0.0.1). */
+  let serpapi: FakeService;
+  const webText = () => ['--text-search', 'serpapi', '--provider-url', `serpapi=${serpapi.origin}`, '--allow-private-urls'];
   const requests = new Map<string, Body[]>();
   let n = 0;
 
   before(async () => {
+    serpapi = await startFakeService('serpapi');
     server = await startReplayServer(
       Object.entries(Q).map(([k, q]) => recording(q, TURNS[k as keyof typeof Q])),
       {
@@ -68,7 +74,7 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
     );
   });
   after(async () => {
-    await server.close();
+    await Promise.all([server.close(), serpapi.close()]);
     tmp.cleanup();
   });
 
@@ -92,7 +98,7 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
         '--json',
         ...extra,
       ],
-      { cwd: tmp.dir },
+      { cwd: tmp.dir, env: { SERPAPI_API_KEY: serpapi.key } },
     );
     const t = await readTrajectory(path.join(out, 'trajectory.jsonl'));
     assert.deepEqual(t.problems, []);
@@ -107,12 +113,12 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
       maxTurns: 3,
       topK: 5,
       preset: 'mmsearch-r1',
-      rules: { searchLimits: { image_search: 1, text_search: 2 }, lastTurn: 'plain', unreadable: 'end' },
+      rules: { searchLimits: { image_search: 1, text_search: 2 }, lastTurn: 'plain', unreadable: 'end', textSearchImages: false },
     });
   });
 
-  it('makes 2 text searches, and asks the last round with no words beyond the evidence (our own runs add an instruction to answer)', async () => {
-    const { run, t, sent } = await ask(Q.textTwice);
+  it('makes 2 text searches, shown as text, and asks the last round with no words beyond the evidence (our own runs add an instruction to answer)', async () => {
+    const { run, t, sent } = await ask(Q.textTwice, ['--preset', 'mmsearch-r1', ...webText()]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal((JSON.parse(run.stdout) as { answer: string }).answer, 'Chelsea');
     assert.equal(ofType(t, 'observation').length, 2);
@@ -124,10 +130,19 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
     assert.ok(last.endsWith(`Original user's question: ${Q.textTwice}\n${mmsearchR1Dialect.promptTexts(Q.textTwice).afterTextSearch}`), last.slice(-200));
     assert.ok(!last.includes(force));
     assert.equal(sent[2]!.tool_choice, undefined);
-    // Without the preset, the same dialect and budget: the last round is told to answer.
-    const own = await ask(Q.noPreset, ['--dialect', 'mmsearch-r1', '--max-turns', '3']);
+    // Their text search answers in text: the results' images (the record keeps them) are not sent.
+    assert.ok(
+      ofType(t, 'observation').some((o) => o.results.some((r) => r.thumbnail)),
+      'the text results have images',
+    );
+    const images = (b: Body) =>
+      b.messages.flatMap((m) => (m.role === 'user' && typeof m.content !== 'string' ? m.content.filter((p) => p.type === 'image_url') : []));
+    assert.equal(images(sent[2]!).length, 1, 'the query image only');
+    // Without the preset, the same dialect and budget: the last round is told to answer, and text results show their images.
+    const own = await ask(Q.noPreset, ['--dialect', 'mmsearch-r1', '--max-turns', '3', ...webText()]);
     assert.equal(own.run.code, 0, own.run.stderr);
-    assert.ok(lastUserText(own.sent[2]!).endsWith(`\n${force}`));
+    assert.ok(lastUserText(own.sent[2]!).endsWith(force));
+    assert.ok(images(own.sent[2]!).length > 1);
   });
 
   it('ends the run at an image search past the limit of 1: no answer, no search made, the reason recorded', async () => {
@@ -270,5 +285,18 @@ describe('the mmsearch-r1 preset: a run as MMSearch-R1’s rollout goes', functi
     const refused = await gog(['rerun', t.path, '--from-step', '2', '--endpoint', server.url, '--model', TEST_MODEL, '--max-turns', '5'], { cwd: tmp.dir });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /--max-turns 5 contradicts the mmsearch-r1 preset/);
+    // A branch keeps its parent's rules: VS Code's gog.preset (the settings a re-run starts from) does not reach a parent without one.
+    const own = await ask(Q.noPreset, ['--dialect', 'mmsearch-r1', '--max-turns', '3']);
+    const fromVsCode = settingsFromConfig((name) => (name === 'preset' ? 'mmsearch-r1' : undefined), { base: '/w', defaults: { corpusDir: '/c' } });
+    const settings = branchSettings(fromVsCode, own.t.header!);
+    assert.deepEqual([settings.preset, settings.maxTurns, settings.topK], ['none', 3, 5]);
+    checkRunSettings(settings);
+    assert.equal(
+      branchSettings(
+        settingsFromConfig(() => undefined, { base: '/w', defaults: {} }),
+        b.header!,
+      ).preset,
+      'mmsearch-r1',
+    );
   });
 });
