@@ -7,6 +7,7 @@ import { redactorFor } from '../core/redact';
 import type { TerminalLine } from '../core/terminalText';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { runSecrets } from '../run/runSecrets';
+import { whyNoAnswer } from '../run/stopText';
 import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
@@ -144,26 +145,4 @@ export async function runAsk(settings: QuerySettings, json: boolean, terminal: I
   if (outcome.stopReason === 'answered') return 0;
   io.stderr(`gog: ${whyNoAnswer(outcome, settings.maxTurns)} (trajectory so far: ${relativeToCwd(outcome.trajectory)})`);
   return 1;
-}
-
-/** Why a run ended without an answer, in a few words. */
-export function whyNoAnswer(outcome: Pick<QueryOutcome, 'stopReason' | 'error'>, maxTurns: number): string {
-  switch (outcome.stopReason) {
-    case 'answered':
-      return 'answered';
-    case 'max_turns':
-      return `no answer within ${maxTurns} turns`;
-    case 'search_limit':
-      return "no answer: the model asked for a search past the run's limit, which ends the run (its preset's rule)";
-    case 'parse_error':
-      return "no answer: a turn could not be read, which ends the run (its preset's rule)";
-    case 'cancelled':
-      return 'cancelled';
-    case 'error':
-      return `the run failed: ${outcome.error ?? 'unknown error'}`;
-    default: {
-      const never: never = outcome.stopReason;
-      return never;
-    }
-  }
 }
