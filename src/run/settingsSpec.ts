@@ -192,7 +192,7 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: DEFAULT_MAX_TURNS,
     min: 1,
     max: 1000,
-    description: 'Turn budget per question. The last turn is told to answer (unless `gog.preset` says otherwise); unparseable turns count against it.',
+    description: 'Turn budget per question. The last turn is told to answer (unless a preset says otherwise); unparseable turns count against it.',
   },
   {
     key: 'maxPixels',
