@@ -151,6 +151,22 @@ function checkSettings(s: QuerySettings): void {
   }
 }
 
+/**
+ * The image URL a search service may be given: one without credentials (a token, a
+ * signature, a password); such a URL is not handed to a third party, and the image is
+ * uploaded instead.
+ */
+function searchableUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    return undefined;
+  }
+  return recordableUrl(href) === href ? href : undefined;
+}
+
 /** The prompt record of the header: the exact texts this dialect sends for this question and image. */
 function promptRecord(
   dialect: Dialect,
@@ -346,7 +362,7 @@ export async function runQuery(
     },
     {
       model: client,
-      image: settings.imageUrl ? { ...image, url: settings.imageUrl } : image,
+      image: searchableUrl(settings.imageUrl) ? { ...image, url: searchableUrl(settings.imageUrl)! } : image,
       imageSearch: search.image,
       textSearch: search.text,
       recorder: folder,

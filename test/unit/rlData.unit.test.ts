@@ -88,12 +88,23 @@ function expectLike(ours: Node | undefined, theirs: Node, where: string): void {
   for (const [name, child] of Object.entries(theirs.children ?? {})) expectLike(ours.children?.[name], child, `${where}.${name}`);
 }
 
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
 const bytesOf = async (file: string) => {
   const b = await fs.readFile(file);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
 };
 
 /** What the scripted model does for each question, in the gog dialect: everything wrong, so every query is hard. */
+const TOKEN = 'dataset-token-5f3a9c';
 const GLANCE = ['<think>Search the picture.</think><search><img></search>', '<think>Hm.</think><answer>Nobody knows</answer>'];
 const DIRECT = ['<think>I think I know.</think><answer>Nobody knows</answer>'];
 
@@ -106,6 +117,7 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
   let uploads: UploadServer;
   let serpapi: FakeService;
   let file: string;
+  let run: string;
   let rows: Record<string, unknown>[];
   /** Sample by sample: its question, its image (a URL or a file), its script, and the image_urls it must get. */
   let samples: { question: string; image: string; turns: string[]; gold: string[] }[];
@@ -116,7 +128,7 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
     const jpeg = async (name: Parameters<typeof photo>[0]) => sharp(photo(name)).resize({ width: 320 }).jpeg().toBuffer();
     const served = new Map([['/img/chelsea.jpg', await jpeg('chelsea.png')]]);
     images = http.createServer((req, res) => {
-      const body = served.get(req.url ?? '');
+      const body = served.get(new URL(req.url ?? '/', 'http://x').pathname);
       if (body) res.writeHead(200, { 'content-type': 'image/jpeg' }).end(body);
       else res.writeHead(404).end();
     });
@@ -131,6 +143,8 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
       { question: 'What drink is in the cup?', image: 'coffee.jpg', turns: GLANCE, gold: ['coffee', 'espresso'] },
       // A file no run put online: no URL (null).
       { question: 'Which spacecraft did this rocket launch?', image: 'rocket.jpg', turns: DIRECT, gold: ['DSCOVR'] },
+      // A URL with a token: recorded without it, and not handed to Lens (the image is uploaded instead).
+      { question: 'Whose cat is this?', image: `${imageBase}/img/chelsea.jpg?token=${TOKEN}`, turns: GLANCE, gold: ['Stefan'] },
     ];
     await fs.writeFile(
       path.join(data, 'rl.jsonl'),
@@ -145,7 +159,7 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
     });
     uploads = await startUploadServer();
     serpapi = await startFakeService('serpapi');
-    const run = path.join(tmp.dir, 'run');
+    run = path.join(tmp.dir, 'run');
     const bench = await gog(
       [
         ...['bench', path.join(data, 'rl.jsonl'), '--endpoint', model.url, '--no-stream', '--out', run, '--cache', path.join(tmp.dir, 'cache')],
@@ -158,7 +172,7 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
     file = path.join(tmp.dir, 'hard.parquet');
     const exported = await gog(['export-rl', run, '--out', file], { cwd: tmp.dir });
     assert.equal(exported.code, 0, exported.stderr);
-    assert.match(exported.stdout, /^3 of 3 queries are hard/);
+    assert.match(exported.stdout, /^4 of 4 queries are hard/);
     rows = (await parquetReadObjects({ file: await bytesOf(file), utf8: false })) as Record<string, unknown>[];
   });
   after(async () => {
@@ -166,9 +180,9 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
     tmp.cleanup();
   });
 
-  it("writes image_urls as MMSearch-R1's data holds it: the dataset's image URL, else where a glance uploaded the image for Lens, else null", () => {
-    assert.equal(rows.length, 3);
-    const [byUrl, uploaded, none] = rows;
+  it("writes image_urls as MMSearch-R1's data holds it: the dataset's image URL, else where a glance uploaded the image for Lens, else null; never a credential", async () => {
+    assert.equal(rows.length, 4);
+    const [byUrl, uploaded, none, withToken] = rows;
     assert.equal(byUrl!.image_urls, samples[0]!.image);
     // The fake Lens fetched the dataset's URL itself: nothing of that sample was uploaded.
     const lensUrls = serpapi.requests.filter((r) => r.query.engine === 'google_lens').map((r) => r.query.url);
@@ -177,6 +191,11 @@ describe('RL data MMSearch-R1 trains on (gog export-rl)', function () {
     assert.ok((uploaded!.image_urls as string).startsWith(`${uploads.publicUrl}/`), String(uploaded!.image_urls));
     assert.ok(lensUrls.includes(uploaded!.image_urls as string), 'the URL Lens was given');
     assert.equal(none!.image_urls, null);
+    // The token goes nowhere: not to Lens, not into the record, not into the file.
+    assert.equal(withToken!.image_urls, `${imageBase}/img/chelsea.jpg`);
+    assert.ok(!lensUrls.some((u) => u?.includes(TOKEN)), 'a URL with a token is not handed to Lens');
+    assert.equal(lensUrls.length, 3, 'the three glances');
+    for (const f of [file, ...(await filesUnder(run))]) assert.ok(!(await fs.readFile(f)).includes(TOKEN), `the token in ${f}`);
   });
 
   it('reads as RLHFDataset.__getitem__, the trainer, its reward and the rollout read it, field by field', async () => {
