@@ -1,10 +1,17 @@
 // The outcome: the answer, why the run stopped, gold answers and score, and totals.
-import type { TrajectoryHeader } from '../src/core/trajectory';
+import type { StopReason, TrajectoryHeader } from '../src/core/trajectory';
 import { el, icon } from './dom';
 import type { TrajectoryModel } from './model';
 import { seconds } from './turnCard';
 
-const STOP_LABELS: Record<string, string> = { answered: 'Answered', max_turns: 'Out of turns', cancelled: 'Cancelled', error: 'Failed' };
+const STOP_LABELS: Record<StopReason, string> & Partial<Record<string, string>> = {
+  answered: 'Answered',
+  max_turns: 'Out of turns',
+  cancelled: 'Cancelled',
+  error: 'Failed',
+  search_limit: 'Over a search limit',
+  parse_error: 'Ended at an unreadable turn',
+};
 
 export function outcomeView(model: TrajectoryModel, running: boolean, status: string | undefined, editAnswer?: () => void): HTMLElement {
   const f = model.final;

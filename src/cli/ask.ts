@@ -7,6 +7,7 @@ import { redactorFor } from '../core/redact';
 import type { TerminalLine } from '../core/terminalText';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { runSecrets } from '../run/runSecrets';
+import { whyNoAnswer } from '../run/stopText';
 import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
@@ -142,12 +143,6 @@ export async function runAsk(settings: QuerySettings, json: boolean, terminal: I
   if (json) io.stdout(outcomeJson(outcome));
   else steps(`trajectory: ${relativeToCwd(outcome.trajectory)}`);
   if (outcome.stopReason === 'answered') return 0;
-  const why =
-    outcome.stopReason === 'max_turns'
-      ? `no answer within ${settings.maxTurns} turns`
-      : outcome.stopReason === 'cancelled'
-        ? 'cancelled'
-        : `the run failed: ${outcome.error ?? 'unknown error'}`;
-  io.stderr(`gog: ${why} (trajectory so far: ${relativeToCwd(outcome.trajectory)})`);
+  io.stderr(`gog: ${whyNoAnswer(outcome, settings.maxTurns)} (trajectory so far: ${relativeToCwd(outcome.trajectory)})`);
   return 1;
 }

@@ -1,13 +1,15 @@
 // The Glance-or-Gaze loop (docs/ARCHITECTURE.md, "The agent loop"): ask the model, parse
 // its turn, act (answer, text search, glance = search the whole image, gaze = crop a box
-// and search the crop), tell it what came back, repeat within a turn budget. Every step
-// is written to the record before subscribers hear of it, so what they see is on disk.
+// and search the crop), tell it what came back, repeat within a turn budget and the run's
+// rules (runRules.ts: search limits, the last turn, unreadable turns). Every step is written
+// to the record before subscribers hear of it, so what they see is on disk.
 import type { Action, ParsedTurn } from './actions';
 import type { ChatMessage, ModelOutput, ToolSpec } from './chat';
 import type { Dialect, EvidenceItem, ObservationContext } from './dialects/dialect';
 import { describeSearched } from './dialects/information';
 import { EventStream } from './eventStream';
 import { resolveBox, type BoxFormat, type ResolvedBox } from './geometry';
+import { withInstruction } from './lastTurn';
 import {
   dataUrl,
   isRetryable,
@@ -21,6 +23,7 @@ import {
   type SearchOutcome,
   type TextSearch,
 } from './ports';
+import { DEFAULT_RULES, searchesText, type RunRules, type SearchKind } from './runRules';
 import { scoreAnswer } from './scoring';
 import type { ActionRecord, FinalEvent, NewEvent, ResultRecord, StopReason, TrajectoryEvent } from './trajectory';
 
@@ -37,6 +40,8 @@ export interface AgentConfig {
   topK: number;
   /** Send result thumbnails to the model as images (vLLM counts them against --limit-mm-per-prompt). */
   evidenceImages: boolean;
+  /** Search limits, the last turn, unreadable turns; default: our loop's own (DEFAULT_RULES). */
+  rules?: RunRules;
 }
 
 export interface AgentDeps {
@@ -65,6 +70,8 @@ export interface AgentResume {
   step: number;
   /** The turn at `step`, carried out as if the model had written it; absent: the model is asked. */
   turn?: ModelOutput;
+  /** Searches of each kind in the conversation before `step`: they count against the run's limits. */
+  searches?: Partial<Record<SearchKind, number>>;
 }
 
 export interface AgentResult {
@@ -87,23 +94,24 @@ export function oneLine(error: unknown): string {
   return message.split('\n')[0]!.trim() || 'unknown error';
 }
 
-/** The last user message gets an extra instruction for this request only. */
-function withInstruction(messages: ChatMessage[], text: string): ChatMessage[] {
-  const last = messages[messages.length - 1];
-  if (last?.role !== 'user') return [...messages, { role: 'user', content: text }];
-  const content = typeof last.content === 'string' ? `${last.content}\n${text}` : [...last.content, { type: 'text' as const, text }];
-  return [...messages.slice(0, -1), { role: 'user', content }];
-}
+/** How a step ended the run: an answer, or a rule that stops it there (with what the record says of it). */
+type StepEnd = { kind: 'answered'; answer: string } | { kind: 'stopped'; reason: Extract<StopReason, 'max_turns' | 'search_limit' | 'parse_error'> };
 
 export class AgentRun {
   readonly events = new EventStream<AgentEvent>();
   private started = false;
+  private readonly rules: RunRules;
+  /** Searches made so far, by kind (those before a resumed step included). */
+  private readonly searches: Record<SearchKind, number>;
 
   constructor(
     private readonly config: AgentConfig,
     private readonly deps: AgentDeps,
     private readonly resume?: AgentResume,
-  ) {}
+  ) {
+    this.rules = config.rules ?? DEFAULT_RULES;
+    this.searches = { image_search: resume?.searches?.image_search ?? 0, text_search: resume?.searches?.text_search ?? 0 };
+  }
 
   /** Runs to the end: answered, out of turns, cancelled by `signal`, or failed. Never throws for those. */
   async run(signal: AbortSignal): Promise<AgentResult> {
@@ -145,10 +153,14 @@ export class AgentRun {
         } else {
           reply = await this.ask(step, messages, tools, signal);
         }
-        const done = await this.carryOut(step, reply, messages, signal);
-        if (done !== undefined) {
-          answer = done;
+        const end = await this.carryOut(step, reply, messages, signal);
+        if (end?.kind === 'answered') {
+          answer = end.answer;
           stopReason = 'answered';
+          break;
+        }
+        if (end?.kind === 'stopped') {
+          stopReason = end.reason;
           break;
         }
       }
@@ -189,7 +201,7 @@ export class AgentRun {
   private async ask(step: number, messages: ChatMessage[], tools: ToolSpec[] | undefined, signal: AbortSignal): Promise<ModelReply> {
     const { config, deps } = this;
     const request: ModelRequest = { messages, ...(tools ? { tools } : {}) };
-    if (step === config.maxTurns) {
+    if (step === config.maxTurns && this.rules.lastTurn === 'force') {
       const force = config.dialect.forceAnswer(config.question);
       request.messages = withInstruction(messages, force.text);
       if (force.toolChoice) request.toolChoice = force.toolChoice;
@@ -214,15 +226,34 @@ export class AgentRun {
   }
 
   /** Reads a turn, records its reasoning, echoes it into the conversation and acts on it. */
-  private async carryOut(step: number, reply: ModelOutput, messages: ChatMessage[], signal: AbortSignal): Promise<string | undefined> {
+  private async carryOut(step: number, reply: ModelOutput, messages: ChatMessage[], signal: AbortSignal): Promise<StepEnd | undefined> {
     const parsed = this.config.dialect.parse(reply);
     for (const r of parsed.reasoning) await this.record({ type: 'reflection', step, kind: r.kind, text: r.text });
     messages.push(this.config.dialect.assistantMessage(reply));
     return this.act(step, parsed, messages, signal);
   }
 
-  /** Carries out one parsed turn. Returns the answer when the run is over. */
-  private async act(step: number, parsed: ParsedTurn, messages: ChatMessage[], signal: AbortSignal): Promise<string | undefined> {
+  /**
+   * Why a search asked for at `step` ends the run instead, by the rules: past its kind's limit,
+   * or on a last turn that is not told to answer (no turn is left to read what it finds).
+   */
+  private searchRefused(step: number, kind: SearchKind): { reason: 'search_limit' | 'max_turns'; message: string } | undefined {
+    const limit = this.rules.searchLimits[kind];
+    if (limit !== undefined && this.searches[kind] >= limit)
+      return {
+        reason: 'search_limit',
+        message: `turn ${step} asks for ${searchesText(kind)} past the run's limit of ${searchesText(kind, limit)}: the run ends here, with no answer, and the search is not made`,
+      };
+    if (this.rules.lastTurn === 'plain' && step === this.config.maxTurns)
+      return {
+        reason: 'max_turns',
+        message: `turn ${step} is the last and asks for ${searchesText(kind)}: the run ends here, with no answer, and the search is not made`,
+      };
+    return undefined;
+  }
+
+  /** Carries out one parsed turn. Returns how the run ends when this turn ends it. */
+  private async act(step: number, parsed: ParsedTurn, messages: ChatMessage[], signal: AbortSignal): Promise<StepEnd | undefined> {
     const { config, deps } = this;
     let action: Action | { kind: 'parse_error'; message: string } = parsed.action;
     let box: ResolvedBox | undefined;
@@ -232,14 +263,33 @@ export class AgentRun {
       else action = { kind: 'parse_error', message: resolved.message };
     }
 
+    if (action.kind === 'text_search' || action.kind === 'image_search') {
+      const refused = this.searchRefused(step, action.kind);
+      if (refused) {
+        // The action as asked (so a reviewer can correct it and re-run from here), with no observation: it was not made.
+        const asked: ActionRecord =
+          action.kind === 'text_search'
+            ? { kind: 'text_search', query: action.query }
+            : { kind: 'image_search', scope: action.scope, ...(box ? { box: { model: box.model, sent: box.sent, original: box.original } } : {}) };
+        await this.record({ type: 'action', step, action: asked });
+        await this.record({ type: 'notice', step, message: refused.message });
+        return { kind: 'stopped', reason: refused.reason };
+      }
+      this.searches[action.kind]++;
+    }
+
     switch (action.kind) {
       case 'parse_error':
         await this.record({ type: 'action', step, action: { kind: 'parse_error', message: action.message } });
+        if (this.rules.unreadable === 'end') {
+          await this.record({ type: 'notice', step, message: `turn ${step} could not be read as an action: the run ends here, with no answer` });
+          return { kind: 'stopped', reason: 'parse_error' };
+        }
         messages.push(...config.dialect.errorMessages(action.message, config.question, parsed.callIds));
         return undefined;
       case 'answer':
         await this.record({ type: 'action', step, action: { kind: 'answer', text: action.text } });
-        return action.text;
+        return { kind: 'answered', answer: action.text };
       case 'text_search': {
         await this.record({ type: 'action', step, action: { kind: 'text_search', query: action.query } });
         this.status(step, `text search: ${action.query}`);
@@ -281,7 +331,13 @@ export class AgentRun {
         } else {
           searched = describeSearched('image_search', {});
           record = { kind: 'image_search', scope: 'full' };
-          run = () => deps.imageSearch.search(deps.image.sent, { signal, topK: config.topK, question: config.question });
+          run = () =>
+            deps.imageSearch.search(deps.image.sent, {
+              signal,
+              topK: config.topK,
+              question: config.question,
+              ...(deps.image.url ? { imageUrl: deps.image.url } : {}),
+            });
         }
         await this.record({ type: 'action', step, action: record });
         this.status(step, box ? 'gaze: searching the region' : 'glance: searching the whole image');
@@ -319,7 +375,7 @@ export class AgentRun {
       const item: EvidenceItem = { rank: hit.rank, title: hit.title, url: hit.url, snippet: hit.summary ?? hit.snippet };
       if (thumbnail) {
         record.thumbnail = await this.deps.recorder.saveImage(`${prefix}.jpg`, thumbnail);
-        if (this.config.evidenceImages) item.imageUrl = dataUrl(thumbnail);
+        if (this.config.evidenceImages && (tool === 'image_search' || this.rules.textSearchImages)) item.imageUrl = dataUrl(thumbnail);
       }
       if (pageText !== undefined) record.page = await this.deps.recorder.saveText(`${prefix}.txt`, pageText);
       results.push(record);
@@ -333,6 +389,7 @@ export class AgentRun {
       ...(error ? { error } : {}),
       ...(outcome?.notes?.length ? { notes: outcome.notes } : {}),
       ...(outcome ? { cached: outcome.cached } : {}),
+      ...(outcome?.searchedUrl ? { searchedUrl: outcome.searchedUrl } : {}),
       ms: Date.now() - t0,
     });
     return error ? { items, error } : { items };

@@ -10,6 +10,8 @@ import type { ChatMessage, ContentPart, ModelOutput, ToolSpec } from './chat';
 import type { Dialect, EvidenceItem, ObservationContext, PromptContext } from './dialects/dialect';
 import { describeSearched } from './dialects/information';
 import { renderTurnChecked } from './dialects/render';
+import { withInstruction } from './lastTurn';
+import { recordedRules } from './runRules';
 import type { ActionEvent, ActionRecord, ModelTurnEvent, ObservationEvent, ReflectionEvent, TrajectoryHeader } from './trajectory';
 
 /** One step of the corrected trajectory: what the model wrote, what was done, what came back. */
@@ -147,7 +149,7 @@ export function observationContext(
     action.kind === 'text_search'
       ? describeSearched('text_search', { query: action.query })
       : describeSearched('image_search', action.kind === 'image_search' && action.box ? { box: action.box.model } : {});
-  const withImages = header.model.evidenceImages ?? true;
+  const withImages = (header.model.evidenceImages ?? true) && (obs.tool === 'image_search' || recordedRules(header).textSearchImages);
   const items: EvidenceItem[] = obs.results.map((r) => ({
     rank: r.rank,
     title: r.title,
@@ -184,7 +186,27 @@ function answerMessages(header: TrajectoryHeader, s: StepRecord, dialect: Dialec
   }
 }
 
-/** The conversation of the kept steps (before `options.before`, if given), in `options.dialect`. */
+/** The step whose request carried the instruction to answer (the last turn's), or undefined when no request did. */
+export function forcedStep(header: TrajectoryHeader): number | undefined {
+  return recordedRules(header).lastTurn === 'force' ? header.agent.maxTurns : undefined;
+}
+
+/** The last message (or a new one after a tool reply) with the dialect's instruction to answer added, as the agent sent it. */
+function forceAnswerInto(messages: ConversationMessage[], dialect: Dialect, header: TrajectoryHeader, step: number): void {
+  const sent = withInstruction(
+    messages.map((m) => m.message),
+    dialect.forceAnswer(header.question).text,
+  );
+  const message = sent.at(-1)!;
+  if (sent.length === messages.length) messages[messages.length - 1] = { ...messages.at(-1)!, message };
+  else messages.push({ kind: 'prompt', step, message });
+}
+
+/**
+ * The conversation of the kept steps (before `options.before`, if given), in `options.dialect`:
+ * the messages each request held, the last turn's instruction to answer included where the
+ * run added it.
+ */
 export function rebuildConversation(header: TrajectoryHeader, steps: readonly StepRecord[], options: RebuildOptions): Rebuilt<Conversation> {
   const { dialect } = options;
   const prompt: PromptContext = {
@@ -195,8 +217,10 @@ export function rebuildConversation(header: TrajectoryHeader, steps: readonly St
     imageUrl: assetUrl(sentImagePath(header)),
   };
   const messages: ConversationMessage[] = dialect.initialMessages(prompt).map((message) => ({ kind: 'prompt', step: 0, message }));
+  const forced = forcedStep(header);
   for (const s of steps) {
     if (options.before !== undefined && s.step >= options.before) break;
+    if (s.step === forced) forceAnswerInto(messages, dialect, header, s.step);
     const output = turnOutput(header, s, dialect, options.inlineReasoning);
     if (!output.ok) return output;
     messages.push({ kind: 'model', step: s.step, message: dialect.assistantMessage(output.value) });

@@ -64,6 +64,12 @@ export interface AgentImage {
   sent: EncodedImage;
   /** Size of the original image after EXIF orientation. */
   oriented: Size;
+  /**
+   * Where the image is on the web, when it is (a dataset's own image URL): a glance with a
+   * service that takes image URLs searches it, as MMSearch-R1's rollout searches its
+   * `image_urls`, instead of uploading the image sent.
+   */
+  url?: string;
   /** Crops original pixels (integer box [x1, y1, x2, y2]) and encodes the crop. */
   crop(box: Box, signal: AbortSignal): Promise<EncodedImage>;
 }
@@ -93,6 +99,8 @@ export interface SearchOutcome {
   cached: boolean;
   /** What went wrong for some results without failing the search (a page that could not be read). */
   notes?: string[];
+  /** For a service that takes image URLs: the address it searched, without credentials (recordableUrl). */
+  searchedUrl?: string;
 }
 
 export interface SearchOptions {
@@ -100,6 +108,8 @@ export interface SearchOptions {
   topK: number;
   /** The user's question: page reading summarises pages for it. */
   question?: string;
+  /** The searched image's own URL, when it has one (see AgentImage.url): a service that takes URLs searches it. */
+  imageUrl?: string;
 }
 
 export interface ImageSearch {

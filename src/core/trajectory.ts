@@ -7,8 +7,25 @@ import { BOX_FORMATS } from './geometry';
 export const TRAJECTORY_SCHEMA = 1;
 export const DIALECT_IDS = ['gog', 'mmsearch-r1', 'tool-calls'] as const;
 export type DialectId = (typeof DIALECT_IDS)[number];
-export const STOP_REASONS = ['answered', 'max_turns', 'cancelled', 'error'] as const;
+/**
+ * Why a run stopped. Besides an answer, running out of turns, a cancel and a failure, a run
+ * whose rules (runRules.ts) end it early stops at a search past its limit (`search_limit`) or
+ * at a turn that could not be read (`parse_error`), as MMSearch-R1's rollout ends a trajectory.
+ */
+export const STOP_REASONS = ['answered', 'max_turns', 'cancelled', 'error', 'search_limit', 'parse_error'] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
+
+/** The rules of runRules.ts as a record holds them: each part absent means our loop's own. */
+export const runRulesSchema = z.looseObject({
+  /** Searches of each kind a run may make. */
+  searchLimits: z.looseObject({ image_search: z.number().int().min(0).optional(), text_search: z.number().int().min(0).optional() }).optional(),
+  /** `force`: the last turn is told to answer; `plain`: it is asked as any other, and a search there ends the run. */
+  lastTurn: z.enum(['force', 'plain']).optional(),
+  /** `tell`: a turn that could not be read is told to the model; `end`: it ends the run. */
+  unreadable: z.enum(['tell', 'end']).optional(),
+  /** false: a text search's evidence was sent without its results' images. */
+  textSearchImages: z.boolean().optional(),
+});
 
 const boxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 const sizeSchema = z.looseObject({ width: z.number().int().positive(), height: z.number().int().positive() });
@@ -33,6 +50,8 @@ export const headerSchema = z.looseObject({
     orientation: z.number().int().min(1).max(8),
     oriented: sizeSchema,
     sent: z.looseObject({ width: z.number().int().positive(), height: z.number().int().positive(), path: z.string().optional() }),
+    /** Where the image is on the web, when it is (a dataset's own image URL), without credentials. */
+    url: z.string().optional(),
   }),
   model: z.looseObject({
     /** Endpoint URL with any credentials and query string removed. */
@@ -44,7 +63,14 @@ export const headerSchema = z.looseObject({
     maxTokens: z.number().optional(),
     evidenceImages: z.boolean().optional(),
   }),
-  agent: z.looseObject({ maxTurns: z.number().int().positive(), topK: z.number().int().positive() }),
+  agent: z.looseObject({
+    maxTurns: z.number().int().positive(),
+    topK: z.number().int().positive(),
+    /** The preset the run followed (`mmsearch-r1`): it set the dialect, the budget and the rules. */
+    preset: z.string().optional(),
+    /** What ends the run besides an answer and the budget, where it is not our loop's own (runRules.ts). */
+    rules: runRulesSchema.optional(),
+  }),
   search: z.looseObject({
     /** The providers' ids as they name themselves in results and cache keys. */
     image: z.string(),
@@ -175,6 +201,11 @@ export const observationSchema = z.looseObject({
   /** What went wrong for some results without failing the search (a page that could not be read). */
   notes: z.array(z.string()).optional(),
   cached: z.boolean().optional(),
+  /**
+   * The address the service searched, for one that takes image URLs (Google Lens): the
+   * image's own URL or where it was uploaded, without credentials.
+   */
+  searchedUrl: z.string().optional(),
   ms: z.number(),
 });
 

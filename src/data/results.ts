@@ -6,7 +6,17 @@ import { STOP_REASONS } from '../core/trajectory';
 import { officiallyRight, officialSummary, SCORER_IDS, type OfficialSummary } from './scoring/metrics';
 
 /** Why a sample is a failure, for sorting and filtering; undefined when it is right. */
-export const FAILURE_CAUSES = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'] as const;
+export const FAILURE_CAUSES = [
+  'wrong_answer',
+  'judge_disagrees',
+  'parse_error',
+  'tool_error',
+  'max_turns',
+  'search_limit',
+  'timeout',
+  'error',
+  'cancelled',
+] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
 
 export const judgeScoreSchema = z.looseObject({
@@ -196,6 +206,9 @@ export function failureCause(r: SampleResult): FailureCause | undefined {
   if (r.stopReason === 'error') return 'error';
   if (r.stopReason === 'cancelled') return 'cancelled';
   if (r.stopReason === 'max_turns') return r.parseErrors > 0 ? 'parse_error' : 'max_turns';
+  // Runs whose rules end them early (a preset): at a search past its limit, at a turn that could not be read.
+  if (r.stopReason === 'search_limit') return 'search_limit';
+  if (r.stopReason === 'parse_error') return 'parse_error';
   // A judge beside a rule-based measure: worth a look when the two disagree. Where the judge
   // is the measure (SimpleVQA, LiveVQA), the rule it is held against is exact match.
   const judge = r.scores.judge;

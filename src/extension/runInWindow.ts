@@ -9,6 +9,7 @@ import { createStepPrinter } from '../run/stepPrinter';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { openLivePanel, type LivePanel } from './trajectoryPanel';
 import { progressText, showError, showInformation, showWarning } from './safeOutput';
+import { whyNoAnswer } from '../run/stopText';
 
 export interface RunDeps {
   context: vscode.ExtensionContext;
@@ -96,7 +97,9 @@ async function showOutcome(outcome: QueryOutcome, log: vscode.LogOutputChannel):
         ? `failed: ${outcome.error}`
         : outcome.stopReason === 'cancelled'
           ? 'was cancelled'
-          : `gave no answer within its turn budget`;
+          : outcome.stopReason === 'max_turns'
+            ? `gave no answer within its turn budget`
+            : `ended with ${whyNoAnswer(outcome, 0)}`;
     choice = await showWarning(`Glance-or-Gaze: the run ${why}. The trajectory so far is saved.`, open, showLog);
   }
   if (choice === open) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(outcome.trajectory), EDITOR_VIEW_TYPE);

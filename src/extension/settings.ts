@@ -9,5 +9,10 @@ import { settingsFromConfig, type RunSettings } from '../run/settingsSpec';
  */
 export function readSettings(scope: vscode.Uri | undefined, base: string, bundledCorpus: string): RunSettings {
   const c = vscode.workspace.getConfiguration('gog', scope);
-  return settingsFromConfig((name) => c.get(name), { base, defaults: { corpusDir: bundledCorpus } });
+  // `get` answers the default of a setting nobody set; a preset (gog.preset) is refused only beside one the user set.
+  const isSet = (name: string) => {
+    const i = c.inspect(name);
+    return [i?.globalValue, i?.workspaceValue, i?.workspaceFolderValue].some((v) => v !== undefined);
+  };
+  return settingsFromConfig((name) => c.get(name), { base, defaults: { corpusDir: bundledCorpus } }, isSet);
 }

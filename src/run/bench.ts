@@ -145,6 +145,8 @@ export class BenchError extends Error {
 function resultSettings(o: BenchOptions, model: string): Record<string, unknown> {
   return {
     model,
+    // Only when there is one: runs from before presets resume as they were.
+    ...(o.preset !== 'none' ? { preset: o.preset } : {}),
     dialect: o.dialect,
     boxFormat: o.boxFormat,
     maxTurns: o.maxTurns,
@@ -492,6 +494,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             endpoint: endpoint.client.endpoint,
             model,
             image,
+            ...(sample.image.kind === 'url' ? { imageUrl: sample.image.url } : {}),
             question: sample.question,
             gold: sample.gold,
             runDir: dir,

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { applyAnnotations } from '../core/annotations';
-import { ASSET_URL, mapImages, rebuildConversation, sentImagePath, stepsOf, turnOutput } from '../core/conversation';
+import { ASSET_URL, mapImages, rebuildConversation, sentImagePath, stepsOf, turnOutput, type StepRecord } from '../core/conversation';
 import { getDialect, type PromptTemplates } from '../core/dialects';
 import { recordedTemplates } from '../core/dialects/recordedPrompts';
 import { staleSteps } from '../core/staleness';
@@ -19,6 +19,8 @@ import { newRunId } from './runFolder';
 import { describeRefused, isRunPage, referencedAssets, RunAssets } from './runAssets';
 import { QueryError, runQuery, type Continuation, type QueryHooks, type QueryOutcome, type QuerySettings } from './runQuery';
 import type { RunSettings } from './settingsSpec';
+import type { PresetId } from './presets';
+import type { SearchKind } from '../core/runRules';
 
 /** Trajectories are read whole to rebuild them; no real run comes near this. */
 const MAX_TRAJECTORY_BYTES = 256 * 1024 * 1024;
@@ -38,8 +40,8 @@ export interface RerunOutcome extends QueryOutcome {
 
 /**
  * The defaults a branch takes from its parent, over `settings`: the conversation's dialect and
- * boxes (which it must keep), and the run's budget, results per search and evidence images
- * (which a caller may still change: the CLI applies its flags over these).
+ * boxes (which it must keep), and the run's preset, budget, results per search and evidence
+ * images (which a caller may still change: the CLI applies its flags over these).
  */
 export function branchSettings<S extends RunSettings>(settings: S, header: TrajectoryHeader): S {
   return {
@@ -48,6 +50,9 @@ export function branchSettings<S extends RunSettings>(settings: S, header: Traje
     boxFormat: header.model.boxFormat,
     maxTurns: header.agent.maxTurns,
     topK: header.agent.topK,
+    // The parent's preset goes on (none when it had none): a branch keeps its parent's rules.
+    // One this version does not know is refused by the settings check.
+    preset: (header.agent.preset ?? 'none') as PresetId,
     ...(header.model.evidenceImages !== undefined ? { evidenceImages: header.model.evidenceImages } : {}),
   };
 }
@@ -79,6 +84,16 @@ function eventsBefore(events: readonly TrajectoryEvent[], active: readonly Annot
     }),
   );
   return [...copied, ...events.filter((e): e is AnnotationEvent => e.type === 'annotation' && kept.has(e))];
+}
+
+/** The searches of each kind the conversation before `step` made: they count against the branch's limits. */
+function searchesBefore(steps: readonly StepRecord[], step: number): Record<SearchKind, number> {
+  const n = { image_search: 0, text_search: 0 };
+  for (const s of steps) {
+    const kind = s.action?.action.kind;
+    if (s.step < step && (kind === 'image_search' || kind === 'text_search')) n[kind]++;
+  }
+  return n;
 }
 
 /** Reads the parent and builds what runQuery needs to continue it. Problems are QueryErrors (one line). */
@@ -160,7 +175,7 @@ async function plan(
       oriented: header.image.oriented,
       events,
       files,
-      resume: { messages, step: n, turn: turn.value },
+      resume: { messages, step: n, turn: turn.value, searches: searchesBefore(steps, n) },
     },
   };
 }

@@ -21,12 +21,21 @@ import { ImageError, loadImage } from '../vision/image';
 import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
 import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
 import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
+import { rulesOf } from './presets';
+import { rulesRecord } from '../core/runRules';
+import { recordableUrl } from '../search/upload/recordableUrl';
 import { toolVersions } from './versions';
 import { runRedactor } from './runSecrets';
 
 /** One query: the run settings (settingsSpec.ts) and what belongs to this run alone. */
 export interface QuerySettings extends RunSettings {
   image: string;
+  /**
+   * Where the image is on the web, when it is (a benchmark's image URL): recorded without
+   * credentials (export-rl writes it as MMSearch-R1's `image_urls`), and searched by a glance
+   * with a service that takes image URLs.
+   */
+  imageUrl?: string;
   question: string;
   gold?: string[];
   /** From SecretStorage or the environment; never a setting. */
@@ -144,6 +153,22 @@ function checkSettings(s: QuerySettings): void {
   }
 }
 
+/**
+ * The image URL a search service may be given: one without credentials (a token, a
+ * signature, a password); such a URL is not handed to a third party, and the image is
+ * uploaded instead.
+ */
+function searchableUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    return undefined;
+  }
+  return recordableUrl(href) === href ? href : undefined;
+}
+
 /** The prompt record of the header: the exact texts this dialect sends for this question and image. */
 function promptRecord(
   dialect: Dialect,
@@ -238,6 +263,7 @@ export async function runQuery(
   const dialect = getDialect(settings.dialect, prompts?.templates);
 
   const ext = image.format === 'jpeg' ? 'jpg' : image.format;
+  const rules = rulesRecord(rulesOf(settings.preset));
   const header: TrajectoryHeader = {
     type: 'header',
     schema: TRAJECTORY_SCHEMA,
@@ -256,6 +282,7 @@ export async function runQuery(
       orientation: image.orientation,
       oriented: { ...image.oriented },
       sent: { width: image.sent.width, height: image.sent.height, path: `${IMAGES_DIR}/sent.jpg` },
+      ...(settings.imageUrl ? { url: recordableUrl(settings.imageUrl) } : {}),
     },
     model: {
       endpoint: client.endpoint,
@@ -266,7 +293,12 @@ export async function runQuery(
       maxTokens: settings.maxTokens,
       evidenceImages: settings.evidenceImages,
     },
-    agent: { maxTurns: settings.maxTurns, topK: settings.topK },
+    agent: {
+      maxTurns: settings.maxTurns,
+      topK: settings.topK,
+      ...(settings.preset !== 'none' ? { preset: settings.preset } : {}),
+      ...(rules ? { rules } : {}),
+    },
     search: search.record,
     tools: toolVersions(),
     prompts: promptRecord(
@@ -329,8 +361,15 @@ export async function runQuery(
       maxTurns: settings.maxTurns,
       topK: settings.topK,
       evidenceImages: settings.evidenceImages,
+      rules: rulesOf(settings.preset),
     },
-    { model: client, image, imageSearch: search.image, textSearch: search.text, recorder: folder },
+    {
+      model: client,
+      image: searchableUrl(settings.imageUrl) ? { ...image, url: searchableUrl(settings.imageUrl)! } : image,
+      imageSearch: search.image,
+      textSearch: search.text,
+      recorder: folder,
+    },
     continuation?.resume,
   );
   const unsubscribe = hooks.onEvent ? agent.events.subscribe(hooks.onEvent) : undefined;

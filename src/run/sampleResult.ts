@@ -35,10 +35,13 @@ export function resultOfRun(
   const gazes: [number, number, number, number][] = [];
   const tokens = { prompt: 0, completion: 0 };
   const oriented = header?.image.oriented;
+  // A search is counted when it was made: one a run's rules refused (past its limit) has no observation.
+  const observed = new Set(events.flatMap((e) => (e.type === 'observation' ? [e.step] : [])));
   for (const e of events) {
     switch (e.type) {
       case 'action': {
         const a = e.action;
+        if ((a.kind === 'text_search' || a.kind === 'image_search') && !observed.has(e.step)) break;
         if (a.kind === 'text_search') searches.text++;
         else if (a.kind === 'parse_error') parseErrors++;
         else if (a.kind === 'image_search') {

@@ -11,6 +11,7 @@ import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from '../model/client';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
 import { DEFAULT_CACHE_MAX_BYTES } from '../search/cache';
 import { SERVICES } from '../search/services';
+import { applyPreset, checkPreset, PRESET_IDS, type PresetId } from './presets';
 
 export const IMAGE_SEARCH_IDS = ['local', 'serpapi-lens', 'google-vision', 'recorded'] as const;
 export type ImageSearchId = (typeof IMAGE_SEARCH_IDS)[number];
@@ -27,6 +28,8 @@ export interface RunSettings {
   endpoint: string;
   /** Empty: the first model the endpoint serves. */
   model: string;
+  /** A peer's rollout to imitate (presets.ts): it fixes the dialect, the budget and the run's rules. */
+  preset: PresetId;
   dialect: (typeof DIALECT_IDS)[number];
   boxFormat: (typeof BOX_FORMATS)[number];
   maxTurns: number;
@@ -141,6 +144,22 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     description: 'Model name to request. Empty: the first model the endpoint lists at `/v1/models`.',
   },
   {
+    key: 'preset',
+    name: 'preset',
+    flag: 'preset',
+    label: 'the preset',
+    type: 'enum',
+    values: PRESET_IDS,
+    descriptions: [
+      'No preset: the run follows the other settings.',
+      "MMSearch-R1's rollout: the mmsearch-r1 dialect, 3 turns, 5 results per search, at most 1 image search and 2 text searches; the last turn gets no extra words; a search past its limit or on the last turn, or a turn with no action, ends the run with no answer.",
+    ],
+    default: 'none',
+    description:
+      "Run as a peer's rollout ran, to evaluate its checkpoints on the distribution they were trained on. A preset fixes the dialect, max turns and results per search: one of them set to another value beside it is refused. The run records the preset.",
+    help: "imitate a peer's rollout: none | mmsearch-r1 (its dialect, 3 turns, 1 image and 2 text searches, no last-turn words)",
+  },
+  {
     key: 'dialect',
     name: 'dialect',
     flag: 'dialect',
@@ -179,7 +198,7 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     default: DEFAULT_MAX_TURNS,
     min: 1,
     max: 1000,
-    description: 'Turn budget per question. The last turn is told to answer; unparseable turns count against it.',
+    description: 'Turn budget per question. The last turn is told to answer (unless a preset says otherwise); unparseable turns count against it.',
   },
   {
     key: 'maxPixels',
@@ -701,7 +720,7 @@ function isHttpUrl(text: string): boolean {
  * for one that is not set. A value of the wrong type or out of range is a SettingError naming
  * the setting, never silently replaced.
  */
-export function settingsFromConfig(get: (name: string) => unknown, folders: FolderContext): RunSettings {
+export function settingsFromConfig(get: (name: string) => unknown, folders: FolderContext, isSet?: (name: string) => boolean): RunSettings {
   const out = settingDefaults(folders) as unknown as Record<string, unknown>;
   for (const d of RUN_SETTINGS) {
     const value = get(d.name);
@@ -712,7 +731,25 @@ export function settingsFromConfig(get: (name: string) => unknown, folders: Fold
       throw new SettingError(`setting gog.${d.name}: ${(e as Error).message}`);
     }
   }
-  return out as unknown as RunSettings;
+  // `get` may answer a default for a setting nobody set (VS Code does): `isSet` says which the user set.
+  const set = (key: keyof RunSettings) => {
+    const name = declOf(key).name;
+    return isSet ? isSet(name) : get(name) !== undefined && get(name) !== null;
+  };
+  return withPreset(out as unknown as RunSettings, set, (key) => `setting gog.${declOf(key).name}`);
+}
+
+function declOf(key: keyof RunSettings): SettingDecl {
+  return RUN_SETTINGS.find((d) => d.key === key)!;
+}
+
+/** The preset's settings filled in; one given beside it with another value is a SettingError naming both. */
+function withPreset(s: RunSettings, given: (key: keyof RunSettings) => boolean, nameOf: (key: keyof RunSettings) => string): RunSettings {
+  try {
+    return applyPreset(s, given, nameOf);
+  } catch (e) {
+    throw new SettingError((e as Error).message);
+  }
 }
 
 /** The node:util parseArgs options for every setting. */
@@ -759,7 +796,11 @@ export function settingsFromCli(values: Record<string, unknown>, folders: Folder
     } else if (d.type === 'folder') out[d.key] = accept(d, raw, folders);
     else out[d.key] = raw;
   }
-  return out as unknown as RunSettings;
+  const given = (key: keyof RunSettings) => {
+    const d = declOf(key);
+    return d.type === 'boolean' ? values[d.default ? `no-${d.flag}` : d.flag] === true : values[d.flag] !== undefined;
+  };
+  return withPreset(out as unknown as RunSettings, given, (key) => `--${declOf(key).flag}`);
 }
 
 /** Checks every setting's type and range (in run units); throws a SettingError naming the first bad one. */
@@ -768,6 +809,11 @@ export function checkRunSettings(s: RunSettings): void {
     const value: unknown = s[d.key];
     if (d.type === 'integer' || d.type === 'number') accept(d, typeof value === 'number' ? value / scaleOf(d) : value, { base: '/', defaults: {} });
     else if (d.type === 'enum' || d.type === 'boolean' || d.type === 'urls') accept(d, value, { base: '/', defaults: {} });
+  }
+  try {
+    checkPreset(s, (key) => declOf(key).label);
+  } catch (e) {
+    throw new SettingError((e as Error).message);
   }
 }
 

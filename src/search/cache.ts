@@ -43,6 +43,8 @@ interface StoredEntry {
   provider: string;
   created: string;
   results: StoredHit[];
+  /** The address a service that takes image URLs searched (SearchOutcome.searchedUrl). */
+  searchedUrl?: string;
 }
 
 /** A folder name for a provider id (which may hold `:`, `/` and a URL): readable, and unique by its hash. */
@@ -86,6 +88,10 @@ export class SearchCache {
   }
 
   async get(provider: string, key: string): Promise<SearchHit[] | undefined> {
+    return (await this.getEntry(provider, key))?.results;
+  }
+
+  private async getEntry(provider: string, key: string): Promise<{ results: SearchHit[]; searchedUrl?: string } | undefined> {
     const file = this.file(provider, key);
     let text: string;
     try {
@@ -102,7 +108,7 @@ export class SearchCache {
       // Used now: the last to go when the cache is trimmed. Not worth failing a hit over.
       const now = new Date();
       void fs.utimes(file, now, now).catch(() => undefined);
-      return stored.results.map(({ thumbnail, ...hit }) =>
+      const results = stored.results.map(({ thumbnail, ...hit }) =>
         thumbnail
           ? {
               ...hit,
@@ -110,12 +116,13 @@ export class SearchCache {
             }
           : hit,
       );
+      return typeof stored.searchedUrl === 'string' ? { results, searchedUrl: stored.searchedUrl } : { results };
     } catch {
       return undefined;
     }
   }
 
-  async put(provider: string, key: string, results: SearchHit[]): Promise<void> {
+  async put(provider: string, key: string, results: SearchHit[], searchedUrl?: string): Promise<void> {
     const stored: StoredEntry = {
       version: CACHE_VERSION,
       provider,
@@ -123,6 +130,7 @@ export class SearchCache {
       results: results.map(({ thumbnail, ...hit }) =>
         thumbnail ? { ...hit, thumbnail: { data: thumbnail.data.toString('base64'), width: thumbnail.width, height: thumbnail.height } } : hit,
       ),
+      ...(searchedUrl ? { searchedUrl } : {}),
     };
     const text = JSON.stringify(stored);
     const file = this.file(provider, key);
@@ -145,11 +153,11 @@ export class SearchCache {
 
   /** Looks the key up, or runs the search and stores what it found. A failed store is not a failed search. */
   async through(provider: string, key: string, run: () => Promise<SearchOutcome>): Promise<SearchOutcome> {
-    const hit = await this.get(provider, key);
-    if (hit) return { results: hit, cached: true };
+    const hit = await this.getEntry(provider, key);
+    if (hit) return { ...hit, cached: true };
     const outcome = await run();
     // Errors are not cached (they are thrown); an empty answer is, like any other answer.
-    await this.put(provider, key, outcome.results).catch(() => undefined);
+    await this.put(provider, key, outcome.results, outcome.searchedUrl).catch(() => undefined);
     return outcome;
   }
 
@@ -277,9 +285,15 @@ export function cachedImageSearch(provider: ImageSearch, cache: SearchCache): Im
     id: provider.id,
     search: (image, options) => {
       const sha = createHash('sha256').update(image.data).digest('hex');
-      return cache.through(provider.id, SearchCache.key({ provider: provider.id, tool: 'image', topK: options.topK, image: sha }), () =>
-        provider.search(image, options),
-      );
+      // A service that takes URLs searches the image's own URL when it has one: part of the request.
+      const key = SearchCache.key({
+        provider: provider.id,
+        tool: 'image',
+        topK: options.topK,
+        image: sha,
+        ...(options.imageUrl ? { url: options.imageUrl } : {}),
+      });
+      return cache.through(provider.id, key, () => provider.search(image, options));
     },
   };
 }

@@ -94,7 +94,7 @@ const union = (key: string, options: Record<string, Shape>): Check => {
 // trajectory.ts, field for field.
 const DIALECTS = ['gog', 'mmsearch-r1', 'tool-calls'];
 const BOX_FORMATS = ['pixels-sent', 'rel-1000', 'rel-1'];
-const STOPS = ['answered', 'max_turns', 'cancelled', 'error'];
+const STOPS = ['answered', 'max_turns', 'cancelled', 'error', 'search_limit', 'parse_error'];
 const LABELS = ['accepted', 'rejected', 'needs-fix'];
 const REFLECTION_KINDS = ['think', 'reflect', 'reason'];
 
@@ -120,6 +120,7 @@ const header = obj({
     orientation: int({ min: 1, max: 8 }),
     oriented: size,
     sent: obj({ width: positive, height: positive, path: opt(str()) }),
+    url: opt(str()),
   }),
   model: obj({
     endpoint: str(),
@@ -130,7 +131,19 @@ const header = obj({
     maxTokens: opt(num()),
     evidenceImages: opt(bool),
   }),
-  agent: obj({ maxTurns: positive, topK: positive }),
+  agent: obj({
+    maxTurns: positive,
+    topK: positive,
+    preset: opt(str()),
+    rules: opt(
+      obj({
+        searchLimits: opt(obj({ image_search: opt(int({ min: 0 })), text_search: opt(int({ min: 0 })) })),
+        lastTurn: opt(oneOf(['force', 'plain'])),
+        unreadable: opt(oneOf(['tell', 'end'])),
+        textSearchImages: opt(bool),
+      }),
+    ),
+  }),
   search: obj({
     image: str(),
     text: str(),
@@ -209,6 +222,7 @@ const event = union('type', {
     error: opt(str()),
     notes: opt(arr(str())),
     cached: opt(bool),
+    searchedUrl: opt(str()),
     ms: num(),
   },
   notice: { ...eventBase, message: str() },

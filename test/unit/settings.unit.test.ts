@@ -18,6 +18,7 @@ import {
   type SettingDecl,
 } from '../../src/run/settingsSpec';
 import { gog } from '../helpers/cli';
+import { presetOf, type PresetId } from '../../src/run/presets';
 import { ROOT } from '../helpers/fixtures';
 
 const folders = { base: '/work/space', defaults: { corpusDir: '/bundled/corpus' } };
@@ -75,9 +76,12 @@ describe('run settings, declared once', () => {
       const expected =
         d.type === 'folder' ? path.resolve('/work/space', value as string) : typeof value === 'number' ? value * (('scale' in d && d.scale) || 1) : value;
       assert.deepEqual(settings[d.key], expected, `--${d.flag}`);
-      const untouched = RUN_SETTINGS.filter((o) => o.key !== d.key && o.key !== 'corpusDir');
+      // A preset sets the settings it fixes (presets.ts), and only those.
+      const fixed = d.key === 'preset' ? (presetOf(value as PresetId)?.settings ?? {}) : {};
+      const untouched = RUN_SETTINGS.filter((o) => o.key !== d.key && o.key !== 'corpusDir' && !(o.key in fixed));
       const defaults = settingDefaults(folders);
       for (const o of untouched) assert.deepEqual(settings[o.key], defaults[o.key], `--${d.flag} leaves ${o.key} alone`);
+      for (const [k, v] of Object.entries(fixed)) assert.deepEqual(settings[k as keyof typeof settings], v, `--${d.flag} sets ${k}`);
     }
   });
 

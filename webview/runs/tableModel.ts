@@ -17,6 +17,7 @@ export const CAUSE_LABELS: Record<CauseFilter, string> = {
   parse_error: 'Parse error',
   tool_error: 'Tool error',
   max_turns: 'Out of turns',
+  search_limit: 'Over a search limit',
   timeout: 'Timeout',
   error: 'Error',
   cancelled: 'Cancelled',
@@ -25,7 +26,17 @@ export const CAUSE_LABELS: Record<CauseFilter, string> = {
 export const causeOfRow = (r: ReviewRow): CauseFilter => r.cause ?? 'right';
 
 /** Every cause but right: what "All failures" picks. */
-export const FAILURES: readonly CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled'];
+export const FAILURES: readonly CauseFilter[] = [
+  'wrong_answer',
+  'judge_disagrees',
+  'parse_error',
+  'tool_error',
+  'max_turns',
+  'search_limit',
+  'timeout',
+  'error',
+  'cancelled',
+];
 
 export interface Filters {
   causes: ReadonlySet<CauseFilter>;
@@ -44,7 +55,18 @@ export interface Sort {
 }
 
 /** Causes listed first to last when sorting by cause: right last, the plainest failure first. */
-const CAUSE_ORDER: CauseFilter[] = ['wrong_answer', 'judge_disagrees', 'parse_error', 'tool_error', 'max_turns', 'timeout', 'error', 'cancelled', 'right'];
+const CAUSE_ORDER: CauseFilter[] = [
+  'wrong_answer',
+  'judge_disagrees',
+  'parse_error',
+  'tool_error',
+  'max_turns',
+  'search_limit',
+  'timeout',
+  'error',
+  'cancelled',
+  'right',
+];
 
 export class TableModel {
   readonly rows: ReviewRow[] = [];

@@ -10,6 +10,7 @@ import { finishHits, providerId, withUrl, type HitDraft } from './hits';
 import { providerError, type Caller } from './http';
 import { at, httpUrl, num, obj, str } from './json';
 import { SERPAPI_ERRORS, serpapiItems, serpapiSearch } from './serpapiCommon';
+import { recordableUrl } from '../upload/recordableUrl';
 
 const ID = 'serpapi-lens';
 const LABEL = 'SerpApi Google Lens';
@@ -80,11 +81,12 @@ export const serpapiLens: ImageProviderDef<typeof ID> = {
     return {
       id,
       async search(image: EncodedImage, options: SearchOptions) {
-        const imageUrl = await upload(caller, ctx, image, options.signal);
+        // The image's own URL when it has one (MMSearch-R1's rollout searches its image_urls), else a copy put online.
+        const imageUrl = options.imageUrl ?? (await upload(caller, ctx, image, options.signal));
         const types: LensType[] = ctx.lensExactMatches ? ['exact_matches', 'visual_matches'] : ['visual_matches'];
         const lists = await Promise.all(types.map((t) => lens(imageUrl, t, options.signal)));
         const results = await finishHits(interleave(lists), { provider: ID, topK: options.topK, ctx, secrets: serviceSecrets(access), signal: options.signal });
-        return { results, cached: false };
+        return { results, cached: false, searchedUrl: recordableUrl(imageUrl) };
       },
     };
   },
