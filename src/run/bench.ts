@@ -517,8 +517,8 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
             decodeOnDemand: true,
             benchmarkSample: true,
             secrets: redactor.secrets,
-            // A process that lost the run to another makes no sample folder in it.
-            beforeFolder: () => lock.assertHeld(),
+            // A process that lost the run to another makes no sample folder in it, nor another file.
+            beforeWrite: () => lock.assertHeld(),
           },
         );
       } catch (e) {

@@ -104,6 +104,8 @@ export class RunFolder implements Recorder {
     private readonly existed: boolean,
     /** The query image's name in the folder. */
     private readonly imagePath: string,
+    /** Called before each write by name; throws to stop one (see runQuery's beforeWrite). */
+    private readonly guard: () => void = () => undefined,
   ) {}
 
   get trajectoryPath(): string {
@@ -129,7 +131,7 @@ export class RunFolder implements Recorder {
     header: TrajectoryHeader,
     files: { image: Buffer; sent: EncodedImage },
     secrets: readonly string[] = [],
-    options: { checked?: boolean } = {},
+    options: { checked?: boolean; guard?: () => void } = {},
   ): Promise<RunFolder> {
     if (!options.checked) await checkRunDir(dir);
     const existed = await fs.stat(dir).then(
@@ -145,7 +147,7 @@ export class RunFolder implements Recorder {
       if (!existed) await fs.rmdir(dir).catch(() => undefined);
       throw notStarted(e, path.join(dir, TRAJECTORY_FILE));
     }
-    const folder = new RunFolder(dir, writer, secrets, existed, header.image.path);
+    const folder = new RunFolder(dir, writer, secrets, existed, header.image.path, options.guard);
     try {
       await fs.mkdir(path.join(dir, IMAGES_DIR)).catch((e: unknown) => Promise.reject(writeFailed(e, path.join(dir, IMAGES_DIR))));
       await writeNewFile(path.join(dir, header.image.path), files.image);
@@ -173,6 +175,7 @@ export class RunFolder implements Recorder {
 
   /** Runs a write; the first that fails is remembered (see `failure`) and rethrown as a WriteFailed. */
   private async track<T>(file: string, write: () => Promise<T>): Promise<T> {
+    this.guard();
     try {
       return await write();
     } catch (e) {
@@ -209,20 +212,32 @@ export class RunFolder implements Recorder {
   }
 
   async saveImage(name: string, image: EncodedImage): Promise<string> {
-    const rel = this.fresh(IMAGES_DIR, name);
-    const file = path.join(this.dir, rel);
-    await this.track(file, () => writeNewFile(file, image.data));
-    return rel;
+    return this.saveNew(IMAGES_DIR, name, (file) => writeNewFile(file, image.data));
+  }
+
+  /**
+   * Writes a new file under a fresh name; a name found taken on disk (a file this process
+   * did not write: a process that lost the run finishing its last write) is passed over.
+   */
+  private async saveNew(folder: string, name: string, write: (file: string) => Promise<void>): Promise<string> {
+    for (let tries = 0; ; tries++) {
+      const rel = this.fresh(folder, name);
+      const file = path.join(this.dir, rel);
+      try {
+        await this.track(file, () => write(file));
+        return rel;
+      } catch (e) {
+        if (tries >= 8 || !(e instanceof WriteFailed) || e.code !== 'EEXIST') throw e;
+        if (this.failed === e) this.failed = undefined;
+      }
+    }
   }
 
   async saveText(name: string, text: string): Promise<string> {
-    const rel = this.fresh(PAGES_DIR, name);
-    const file = path.join(this.dir, rel);
-    await this.track(file, async () => {
+    return this.saveNew(PAGES_DIR, name, async (file) => {
       await fs.mkdir(path.join(this.dir, PAGES_DIR), { recursive: true });
       await writeNewFile(file, redact(text, this.secrets));
     });
-    return rel;
   }
 
   /** run.json, replaced whole; `durable: false` skips the fsync (the file is then never half written, but may be empty after a crash). */

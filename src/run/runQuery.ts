@@ -97,8 +97,12 @@ export interface QueryResources {
   benchmarkSample?: boolean;
   /** Secrets of the caller's beside this query's own (a benchmark's judge key): none is written or told. */
   secrets?: readonly string[];
-  /** Called just before the run folder is made; throws to stop (a benchmark that lost its run's lock to another process). */
-  beforeFolder?: () => void;
+  /**
+   * Called just before the run folder is made and before each file written in it by name
+   * (images, pages, run.json); throws to stop (a benchmark that lost its run's lock to
+   * another process, which may have set the sample's folder aside and made it anew).
+   */
+  beforeWrite?: () => void;
 }
 
 /**
@@ -316,11 +320,14 @@ export async function runQuery(
     ...(continuation ? { parent: continuation.parent } : {}),
   };
 
-  resources.beforeFolder?.();
+  resources.beforeWrite?.();
   let folder: RunFolder;
   try {
     // The folder was checked above, before the endpoint was contacted; creating trajectory.jsonl exclusively still claims it.
-    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, redactor.secrets, { checked: true });
+    folder = await RunFolder.create(settings.runDir, header, { image: image.bytes, sent: image.sent }, redactor.secrets, {
+      checked: true,
+      ...(resources.beforeWrite ? { guard: resources.beforeWrite } : {}),
+    });
   } catch (e) {
     if (e instanceof RunDirError) throw new QueryError(e.message);
     throw e;
