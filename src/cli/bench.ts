@@ -111,6 +111,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   const options: BenchOptions = {
     ...run,
     dataset: path.resolve(cwd, positionals[0]!),
+    workspace: cwd,
     ...(map ? { map } : {}),
     ...(values.layout ? { layout: values.layout } : {}),
     ...(values.scorer !== undefined && isScorerId(values.scorer) ? { scorer: values.scorer } : {}),

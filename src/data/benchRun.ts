@@ -73,6 +73,8 @@ export const benchMetaSchema = z.looseObject({
   judge: z.looseObject({ endpoint: z.string(), model: z.string() }).optional(),
   prompts: z.looseObject({ source: z.string(), sha256: z.string().optional() }),
   tools: z.record(z.string(), z.string()),
+  /** The commit of the workspace the run was started from (gitHead.ts), when it is a git repository. */
+  workspace: z.looseObject({ commit: z.string(), branch: z.string().optional() }).optional(),
 });
 export type BenchMeta = z.infer<typeof benchMetaSchema>;
 

@@ -6,7 +6,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { LineProblem } from '../core/jsonl';
+import { readBenchMeta, BENCH_FILE } from './benchRun';
 import type { RunSummary } from './results';
+import { runIdentity, type RunIdentity } from './runIdentity';
+import { NOTES_FILE, readRunNotes, type RunNotes } from './runNotes';
 import { readResults, readSummary, RESULTS_FILE, START, SUMMARY_FILE, type ResultsCursor } from './resultsFile';
 import { isRight } from './verdict';
 
@@ -53,6 +56,12 @@ export interface RunStatus {
   problems: LineProblem[];
   /** When results.jsonl or summary.json last changed (ms since the epoch). */
   updated: number;
+  /** What bench.json says of how the run was made (runIdentity.ts); absent when it cannot be read. */
+  identity?: RunIdentity;
+  /** The name and notes a person gave the run (notes.json). */
+  notes?: RunNotes;
+  /** What was wrong with notes.json, when it is there but unreadable. */
+  notesProblem?: string;
 }
 
 export function isComplete(s: RunStatus): boolean {
@@ -77,6 +86,7 @@ interface Tally {
 /** Keeps a tally per run; each look reads only what results.jsonl gained since the last one. */
 export class RunStatusReader {
   private readonly tallies = new Map<string, Tally>();
+  private readonly abouts = new Map<string, { key: string; value: Pick<RunStatus, 'identity' | 'notes' | 'notesProblem'> }>();
 
   async read(dir: string): Promise<RunStatus> {
     const file = path.join(dir, RESULTS_FILE);
@@ -105,7 +115,7 @@ export class RunStatusReader {
     }
     this.tallies.set(dir, tally);
     const summaryFile = path.join(dir, SUMMARY_FILE);
-    const [summary, summaryStat] = await Promise.all([readSummary(summaryFile), fs.stat(summaryFile).catch(() => undefined)]);
+    const [summary, summaryStat, about] = await Promise.all([readSummary(summaryFile), fs.stat(summaryFile).catch(() => undefined), this.about(dir)]);
     return {
       dir,
       name: path.basename(dir),
@@ -117,10 +127,33 @@ export class RunStatusReader {
       judgedCorrect: tally.judgedCorrect,
       problems: tally.problems,
       updated: Math.max(stat?.mtimeMs ?? 0, summaryStat?.mtimeMs ?? 0),
+      ...about,
     };
+  }
+
+  /** bench.json's identity and notes.json, read again only when either file changed. */
+  private async about(dir: string): Promise<Pick<RunStatus, 'identity' | 'notes' | 'notesProblem'>> {
+    const stamp = async (f: string) => {
+      const st = await fs.stat(path.join(dir, f)).catch(() => undefined);
+      return st ? `${st.mtimeMs}:${st.size}` : '-';
+    };
+    const key = `${await stamp(BENCH_FILE)}|${await stamp(NOTES_FILE)}`;
+    const cached = this.abouts.get(dir);
+    if (cached?.key === key) return cached.value;
+    const [identity, notes] = await Promise.all([
+      readBenchMeta(dir).then(runIdentity, () => undefined),
+      readRunNotes(dir).then(
+        (n) => ({ notes: n }),
+        (e: unknown) => ({ notesProblem: (e as Error).message }),
+      ),
+    ]);
+    const value = { ...(identity ? { identity } : {}), ...notes };
+    this.abouts.set(dir, { key, value });
+    return value;
   }
 
   forget(dir: string): void {
     this.tallies.delete(dir);
+    this.abouts.delete(dir);
   }
 }

@@ -109,6 +109,7 @@ export async function runBenchmarkCommand(deps: RunDeps, given?: unknown, option
           {
             out,
             ...chosen,
+            workspace: base,
             settings: {
               ...settings,
               cacheDir,

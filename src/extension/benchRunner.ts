@@ -15,6 +15,8 @@ export interface BenchRunOptions {
   limit?: number;
   concurrency: number;
   settings: BenchSettings;
+  /** The workspace folder, whose git commit the run records. */
+  workspace?: string;
 }
 
 export interface BenchProgress {
@@ -36,6 +38,7 @@ export async function startBenchmark(
     {
       ...options.settings,
       dataset,
+      ...(options.workspace ? { workspace: options.workspace } : {}),
       ...(options.limit ? { limit: options.limit } : {}),
       concurrency: options.concurrency,
       resume: false,

@@ -99,6 +99,8 @@ export class RunComparePanel implements vscode.Disposable {
       }
       case 'startQueue':
         throw new Error('queues start from one run');
+      case 'editRun':
+        throw new Error('a run is renamed from its own view');
     }
   }
 

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MAX_RUN_NAME_CHARS, MAX_RUN_NOTES_CHARS, writeRunNotes } from '../data/runNotes';
 import { readMoreRows, type RunRows } from '../data/reviewRows';
 import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
 import { RunStatusReader } from '../data/runIndex';
@@ -109,6 +110,7 @@ export class RunReviewPanel implements vscode.Disposable {
   /** The run's figures as the view shows them, with the prices the settings give (none when both are 0). */
   private info(status: RunStatus): RunInfo {
     const info = runInfo(status);
+    this.panel.title = `Run: ${info.name ?? info.title}`;
     try {
       const c = vscode.workspace.getConfiguration('gog', vscode.Uri.file(this.runDir));
       const p = reviewSettingsFromConfig((name) => c.get(name));
@@ -172,9 +174,30 @@ export class RunReviewPanel implements vscode.Disposable {
         await startReviewQueue(this.ctx.log, this.runDir, files, request.label);
         return;
       }
+      case 'editRun':
+        await this.editRun(request.field);
+        return;
       case 'divergence':
         throw new Error('a single run has nothing to compare');
     }
+  }
+
+  /** Rename Run… / Run Notes…: asks, stores in notes.json (the results are not touched), shows it. */
+  async editRun(field: 'name' | 'notes'): Promise<void> {
+    const current = (await this.reader.read(this.runDir)).notes ?? {};
+    const max = field === 'name' ? MAX_RUN_NAME_CHARS : MAX_RUN_NOTES_CHARS;
+    const value = await vscode.window.showInputBox({
+      title: field === 'name' ? `Rename run ${path.basename(this.runDir)}` : `Notes on run ${current.name ?? path.basename(this.runDir)}`,
+      prompt:
+        field === 'name'
+          ? 'Shown in the Runs view and reports instead of the folder name (empty: the folder name again)'
+          : "Shown under the run's name in the Runs view and reports (empty: none)",
+      value: current[field] ?? '',
+      validateInput: (v) => ([...v].length > max ? `at most ${max} characters` : undefined),
+    });
+    if (value === undefined) return;
+    await writeRunNotes(this.runDir, { [field]: value });
+    await this.readMore();
   }
 
   /** Opens a sample's trajectory in the trajectory editor, in this panel's group. */

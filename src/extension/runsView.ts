@@ -136,7 +136,8 @@ export function runDescription(s: RunStatus): string {
 
 function runItem(s: RunStatus, added: boolean): vscode.TreeItem {
   const groups = s.summary ? Object.keys(s.summary.byBenchmark).length : 0;
-  const item = new vscode.TreeItem(s.name, groups > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  // A name given in the Runs view (notes.json) before the folder's; the folder's stays in the tooltip.
+  const item = new vscode.TreeItem(s.notes?.name ?? s.name, groups > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = s.dir;
   item.resourceUri = vscode.Uri.file(s.dir);
   item.description = runDescription(s);
@@ -148,6 +149,9 @@ function runItem(s: RunStatus, added: boolean): vscode.TreeItem {
   tip.appendMarkdown('**');
   tip.appendText(s.name);
   tip.appendMarkdown(`**${running ? ' (running)' : ''}\n\n`);
+  if (s.notes?.name) tip.appendText(`folder ${path.basename(s.dir)}\n\n`);
+  if (s.identity?.length) tip.appendText(`${s.identity.map(([k, v]) => `${k} ${v}`).join(' · ')}\n\n`);
+  if (s.notes?.notes) tip.appendText(`${s.notes.notes}\n\n`);
   if (s.summary) tip.appendText(`${s.summary.run.dataset}, started ${s.summary.run.started}\n\n`);
   tip.appendText(`${s.done}${s.total !== undefined ? ` of ${s.total}` : ''} results; ${s.correct} right${s.done ? ` (${percent(s.correct / s.done)})` : ''}`);
   if (s.judged) tip.appendText(`; judge ${percent(s.judgedCorrect / s.judged)} of ${s.judged} judged`);

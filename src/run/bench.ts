@@ -21,6 +21,7 @@ import {
   type Shard,
 } from '../data/benchRun';
 import { DatasetError, DatasetImages, loadDataset, MappingError, type Dataset, type DatasetProblem, type DatasetSample, type FieldMap } from '../data/datasets';
+import { gitHead } from '../data/gitHead';
 import { judgeAnswer } from '../data/judge';
 import { queryLevels } from '../data/levels';
 import { isEndpointError, isRight, isSampleError, type RunSummary, type SampleResult } from '../data/results';
@@ -49,6 +50,8 @@ import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 export interface BenchOptions extends RunSettings {
   /** The dataset file: JSON, JSONL or Parquet. */
   dataset: string;
+  /** The folder whose git commit bench.json records (the command's working folder, VS Code's workspace folder). */
+  workspace?: string;
   map?: FieldMap;
   /** A built-in layout by id instead of detecting one. */
   layout?: string;
@@ -323,6 +326,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     throw e;
   }
 
+  const head = o.workspace ? await gitHead(o.workspace) : undefined;
   const meta: BenchMeta = redactor.value({
     kind: 'gog-bench',
     schema: 1,
@@ -351,6 +355,7 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
     ...(o.judge ? { judge: { endpoint: publicEndpoint(o.judge.endpoint), model: o.judge.model } } : {}),
     prompts: { source: prompts ? prompts.folder : 'built-in', ...(prompts ? { sha256: prompts.sha256 } : {}) },
     tools: toolVersions(),
+    ...(head ? { workspace: { ...head } } : {}),
   } satisfies BenchMeta);
 
   let results: SampleResult[] = [];

@@ -19,6 +19,9 @@ export function isRunning(s: RunStatus, now = Date.now()): boolean {
 export function runInfo(s: RunStatus, now = Date.now()): RunInfo {
   return {
     title: s.name,
+    ...(s.notes?.name ? { name: s.notes.name } : {}),
+    ...(s.notes?.notes ? { notes: s.notes.notes } : {}),
+    ...(s.identity?.length ? { identity: s.identity } : {}),
     source: s.dir,
     ...(s.summary ? { dataset: path.basename(s.summary.run.dataset), started: s.summary.run.started } : {}),
     total: s.total ?? null,

@@ -93,6 +93,14 @@ const reviewRowsSchema = z.array(z.custom<ReviewRow>(isReviewRow, { message: 'no
 export const runInfoSchema = z.object({
   /** The run folder's name. */
   title: z.string(),
+  /** The name a person gave the run (notes.json), shown instead of the folder's. */
+  name: z.string().max(200).optional(),
+  notes: z.string().max(20_000).optional(),
+  /** How the run was made, labelled (bench.json: model, endpoint host, dialect, …, commit). */
+  identity: z
+    .array(z.tuple([z.string().max(100), z.string().max(2000)]))
+    .max(40)
+    .optional(),
   /** The run folder, kept in the webview's state so a reloaded window can show it again. */
   source: z.string(),
   dataset: z.string().optional(),
@@ -194,6 +202,8 @@ export const runsRequestSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('openSample'), key: z.number().int().min(0), side: z.enum(['a', 'b']).optional() }),
   /** Writes the samples' trajectories to a review queue and opens it; `label` says which filter chose them. */
   z.object({ method: z.literal('startQueue'), keys: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS), label: z.string().max(200) }),
+  /** Asks the person for the run's name or notes (an input box of the host's) and stores them in the run folder. */
+  z.object({ method: z.literal('editRun'), field: z.enum(['name', 'notes']) }),
   /** The first step where a compared sample's two trajectories diverge. */
   z.object({ method: z.literal('divergence'), key: z.number().int().min(0) }),
 ]);

@@ -3,7 +3,7 @@
 // table, asks the network for nothing, keeps to its CSP, and shows hostile run text as text.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
@@ -122,6 +122,66 @@ describe('gog report RUN_DIR (a benchmark run)', function () {
       requests.filter((u) => u !== `file://${out}` && !u.startsWith('data:')),
       [],
     );
+    await page.close();
+  });
+
+  it('says which run is which: its name, how it was made and its notes, as text that fits; no editing in a report', async () => {
+    const named = path.join(tmp.dir, 'named-run');
+    await writeBenchRun(named, syntheticResults(12), { trajectories: false });
+    const meta = {
+      kind: 'gog-bench',
+      schema: 1,
+      started: '2026-11-24T10:00:00.000Z',
+      dataset: {
+        file: 'end2end.parquet',
+        sha256: 'ab'.repeat(32),
+        format: 'parquet',
+        layout: 'mmsearch',
+        records: 12,
+        samples: 12,
+        problems: [],
+        problemCount: 0,
+      },
+      limit: null,
+      rollouts: 1,
+      samples: 12,
+      settings: { model: 'qwen2.5-vl-7b-gog', dialect: 'gog', boxFormat: 'rel-1000', maxTurns: 6, imageSearch: 'local', textSearch: 'local' },
+      endpoints: ['http://gpu-node-07.internal:8000/v1'],
+      prompts: { source: 'built-in' },
+      tools: { gog: '0.1.0' },
+      workspace: { commit: '0123456789abcdef0123456789abcdef01234567', branch: 'exp/<img src=x onerror="globalThis.__pwned=5">' },
+    };
+    writeFileSync(path.join(named, 'bench.json'), JSON.stringify(meta));
+    writeFileSync(
+      path.join(named, 'notes.json'),
+      JSON.stringify({ name: 'step 400 <b>bold</b>', notes: 'lr 1e-6, KL 0.01\n<script>globalThis.__pwned=6</script>' }),
+    );
+    const out = path.join(tmp.dir, 'shared', 'named.html');
+    const run = spawnSync(process.execPath, [CLI, 'report', named, '--out', out], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const page = await open(out);
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.locator('.vt-body .vt-row').first().waitFor();
+    assert.equal(await page.locator('h1.run-title').textContent(), 'step 400 <b>bold</b>');
+    assert.equal(await page.locator('h1.run-title').getAttribute('title'), 'folder named-run');
+    const facts = await page.locator('.run-identity dt').allTextContents();
+    assert.deepEqual(facts, ['model', 'endpoint', 'dialect', 'boxes', 'prompts', 'max turns', 'search', 'gog', 'commit']);
+    assert.equal(await page.locator('.run-identity dd').nth(1).textContent(), 'gpu-node-07.internal:8000');
+    assert.equal(await page.locator('.run-identity dd').last().textContent(), '0123456789ab (exp/<img src=x onerror="globalThis.__pwned=5">)');
+    assert.equal(await page.locator('.run-notes').textContent(), 'lr 1e-6, KL 0.01\n<script>globalThis.__pwned=6</script>');
+    // What a person sees: every fact and the notes inside the page's width, none hidden.
+    const width = 900;
+    for (const box of [...(await page.locator('.run-identity dd').all()), page.locator('.run-notes')]) {
+      const b = (await box.boundingBox())!;
+      assert.ok(b && b.width > 0 && b.height > 0 && b.x >= 0 && b.x + b.width <= width, `inside the page: ${JSON.stringify(b)}`);
+      assert.notEqual(
+        await box.evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { display: string } }).getComputedStyle(e).display),
+        'none',
+      );
+    }
+    assert.equal(await page.locator('vscode-button', { hasText: /Rename|notes/ }).count(), 0, 'a report cannot rename');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Probe).__pwned), undefined);
+    assert.equal(await page.locator('b, img, script:not([nonce])').count(), 0);
     await page.close();
   });
 

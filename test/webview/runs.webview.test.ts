@@ -27,6 +27,15 @@ async function posted(page: Page): Promise<RunsViewMessage[]> {
 }
 
 /** The keys of the rows drawn, top to bottom. */
+/** Polls until `ok` holds (every 25 ms, for at most 10 s): what the page does on its next frames, however slow the machine. */
+async function waitFor(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function drawnKeys(page: Page): Promise<number[]> {
   return page.evaluate(() => {
     const doc = (
@@ -102,8 +111,9 @@ describe('run review views in headless Chromium', function () {
     for (let i = 1; i < keys.length; i++) assert.ok(rows[keys[i]!]!.turns >= rows[keys[i - 1]!]!.turns, 'ascending throughout');
     // The end of the list is reachable: the body scrolls over every row.
     await page.locator('.vt-body').evaluate((b) => ((b as unknown as { scrollTop: number }).scrollTop = 1e6));
-    await page.waitForTimeout(100);
     const lastInOrder = [...rows].sort((a, b) => a.turns - b.turns || a.key - b.key).at(-1)!.key;
+    // The rows are redrawn on the next frame after the scroll: wait for it (a loaded machine is slow), not a fixed time.
+    await waitFor(async () => (await drawnKeys(page)).at(-1) === lastInOrder);
     assert.equal((await drawnKeys(page)).at(-1), lastInOrder);
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
@@ -207,8 +217,9 @@ describe('run review views in headless Chromium', function () {
     await page.locator('.chip.all-failures').click();
     await page.locator('.filter-text').fill('sample');
     await page.locator('.vt-h[data-column="ms"]').click();
+    const top = JSON.stringify(await drawnKeys(page));
     await page.locator('.vt-body').evaluate((b) => ((b as unknown as { scrollTop: number }).scrollTop = 2000));
-    await page.waitForTimeout(150);
+    await waitFor(async () => JSON.stringify(await drawnKeys(page)) !== top);
     const row = page.locator('.vt-body .vt-row:not([hidden])').nth(12);
     const key = Number(await row.getAttribute('data-key'));
     await row.click();

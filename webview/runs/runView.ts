@@ -215,8 +215,12 @@ export class RunView {
       el(
         'div',
         { class: 'run-title-row' },
-        el('h1', { class: 'run-title' }, run.title),
+        el('h1', { class: 'run-title', title: run.name ? `folder ${run.title}` : '' }, run.name ?? run.title),
         el('span', { class: 'run-meta' }, [run.dataset, run.started?.replace('T', ' ').slice(0, 16)].filter(Boolean).join(' · ')),
+        this.host.connected ? this.editButton('name', 'Rename…', 'edit', 'Give the run a name, shown here, in the Runs view and in reports') : null,
+        this.host.connected
+          ? this.editButton('notes', run.notes ? 'Edit notes…' : 'Add notes…', 'note', 'Notes on the run, kept in its folder (notes.json)')
+          : null,
         run.running
           ? el(
               'span',
@@ -225,6 +229,14 @@ export class RunView {
             )
           : null,
       ),
+      run.identity?.length
+        ? el(
+            'dl',
+            { class: 'run-identity', attrs: { 'aria-label': 'How the run was made' } },
+            ...run.identity.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { title: v }, v)]),
+          )
+        : null,
+      run.notes ? el('p', { class: 'run-notes' }, run.notes) : null,
       progress,
       el(
         'div',
@@ -273,6 +285,18 @@ export class RunView {
     const categories = this.model.counts('category');
     fill(this.categorySelect, 'All categories', categories, this.filters.category);
     this.categorySelect.hidden = categories.length <= 1 && categories[0]?.[0] === '';
+  }
+
+  /** A header button that asks the host for the run's name or notes; the host answers with the run redrawn. */
+  private editButton(field: 'name' | 'notes', label: string, iconName: string, title: string): HTMLElement {
+    return button(label, {
+      icon: iconName,
+      title,
+      onClick: () =>
+        void this.host.request({ method: 'editRun', field }).catch((e: unknown) => {
+          this.status.textContent = `Could not save the run's ${field}: ${(e as Error).message}`;
+        }),
+    });
   }
 
   private drawChips(): void {

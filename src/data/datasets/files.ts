@@ -92,7 +92,14 @@ const SNIFF_BYTES = 16 * MiB;
  * another object starts the next line. Anything else is left to the JSON reader.
  */
 async function holdsJsonLines(file: string, head: Buffer): Promise<boolean> {
-  if (!head.toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('{')) return false;
+  if (
+    !head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .startsWith('{')
+  )
+    return false;
   const handle = await fs.open(file, 'r');
   let text: string;
   try {
@@ -104,7 +111,12 @@ async function holdsJsonLines(file: string, head: Buffer): Promise<boolean> {
   const nl = text.indexOf('\n');
   if (nl === -1) return false;
   try {
-    const first = parsePythonJson(text.slice(0, nl).replace(/^\uFEFF/, '').trim());
+    const first = parsePythonJson(
+      text
+        .slice(0, nl)
+        .replace(/^\uFEFF/, '')
+        .trim(),
+    );
     if (first === null || typeof first !== 'object' || Array.isArray(first)) return false;
   } catch {
     return false;
