@@ -130,6 +130,62 @@ describe('gog compare', function () {
     assert.equal(one.code, 2);
     oneErrorLine(one, /give two or more benchmark run folders/);
   });
+
+  it('three runs made by the agent: a column per run, disagreements first with where each disagreeing run parts from A, McNemar p per run', async () => {
+    // Run C: A's script, but the coffee answered "Tea" (right in A and B, wrong in C) and the Hubble field right.
+    const dirC = path.join(tmp.dir, 'c');
+    await realBenchRun(
+      dirC,
+      comparedSamples('a').map((s) =>
+        s.id === 'coffee-drink'
+          ? { ...s, turns: ['<think>Looks like tea.</think><answer>Tea</answer>'] }
+          : s.id === 'hubble-field'
+            ? { ...s, turns: ['<think>Look at the whole picture.</think><search><img></search>', '<answer>Galaxies</answer>'] }
+            : s,
+      ),
+    );
+    const run = await gog(['compare', dirA, dirB, dirC, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const c = JSON.parse(run.stdout);
+    assert.deepEqual(
+      c.runs.map((r: { label: string; run: string; results: number }) => [r.label, r.run, r.results]),
+      [
+        ['A', dirA, 5],
+        ['B', dirB, 5],
+        ['C', dirC, 5],
+      ],
+    );
+    // rocket: A ✓ B ✗ C ✓; astronaut: A ✗ B ✓ C ✗; coffee: A ✓ B ✓ C ✗; cat: ✗ in all; hubble: A ✗ B ✓ C ✓.
+    assert.deepEqual(c.counts, { regression: 2, improvement: 2, all_right: 0, all_wrong: 1, partial: 0 });
+    const verdicts = (x: { id: string; sides: { right: boolean }[] }) => [x.id, x.sides.map((s) => s.right)];
+    assert.deepEqual(c.regressions.map(verdicts), [
+      ['rocket-top', [true, false, true]],
+      ['coffee-drink', [true, true, false]],
+    ]);
+    assert.deepEqual(c.improvements.map(verdicts), [
+      ['astronaut-mission', [false, true, false]],
+      ['hubble-field', [false, true, true]],
+    ]);
+    // Only the runs whose verdict differs from A's are set against A's trajectory.
+    const parts = (x: { divergences: { run: string; step: number }[] }) => x.divergences.map((d) => [d.run, d.step]);
+    assert.deepEqual(parts(c.regressions[0]), [['B', 2]]);
+    assert.deepEqual(parts(c.regressions[1]), [['C', 1]]);
+    assert.deepEqual(parts(c.improvements[1]), [
+      ['B', 2],
+      ['C', 2],
+    ]);
+    // By hand, p = min(1, 2·Σ_{i≤min(b,c)} C(b+c, i)/2^(b+c)):
+    // B against A: b=1 (rocket), c=2 (astronaut, hubble): 2·(1+3)/8 = 1; C against A: b=1 (coffee), c=1 (hubble): 2·(1+2)/4 → 1.
+    const all = (r: string) => c.paired.find((f: { run: string; group: string }) => f.run === r && f.group === 'all');
+    assert.deepEqual([all('B').samples, all('B').baselineOnly, all('B').runOnly, all('B').p, all('B').verdict], [5, 1, 2, 1, 'few']);
+    assert.deepEqual([all('C').samples, all('C').baselineOnly, all('C').runOnly, all('C').p, all('C').verdict], [5, 1, 1, 1, 'few']);
+    const text = await gog(['compare', dirA, dirB, dirC]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^summary +A +B +C +B − A +C − A$/m);
+    assert.match(text.stdout, /^exact match +40\.0% +60\.0% +40\.0% +\+20\.0 pts +\+0\.0 pts$/m);
+    assert.match(text.stdout, /coffee-drink [^\n]*\n(.*\n){4} {4}C against A: diverge at step 1: A answer "Coffee" · C answer "Tea"/);
+    assert.match(text.stdout, /^unchanged: 0 right in all 3, 1 wrong in all 3$/m);
+  });
 });
 
 interface PairedJson {

@@ -134,7 +134,8 @@ export class CompareView {
     });
     this.baselineSelect.addEventListener('change', () => this.chooseBaseline(Number(this.baselineSelect.value)));
     root.classList.add('run-app');
-    append(this.figures, this.deltas, this.paired);
+    // The significance first: whether a difference is noise is read before the figures, and shows without scrolling the summary.
+    append(this.figures, this.paired, this.deltas);
     append(root, this.top, this.figures, el('div', { class: 'filters' }, this.search, this.shown), this.chips, this.samples, this.detail);
   }
 
