@@ -12,7 +12,7 @@ import { runLabel } from '../../src/data/compare';
 import { compareMessage } from '../../src/run/reviewMessages';
 import { diffMessage } from '../../src/run/diffMessage';
 import type { Change, ComparePair, DiffMessage, RunsHostMessage, RunsViewMessage } from '../../src/shared/runsMessages';
-import { comparedSamples, realBenchRun } from '../helpers/benchRuns';
+import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { writeThreeRuns } from '../helpers/verdictRuns';
@@ -202,6 +202,30 @@ describe('Compare over three runs and the trajectory diff, in headless Chromium'
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'compare-three-runs.png') });
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
+  });
+
+  it('Compare, four to eight runs at 1,170 px: every header whole, the matrix rows the model lists, a significance row per run', async () => {
+    const all = Array.from({ length: 8 }, (_, i) => path.join(tmp.dir, 'eight', `run-${i + 1}`));
+    for (const [i, d] of all.entries()) await writeBenchRun(d, syntheticResults(300, { seed: 3 + 7 * i }), { trajectories: false });
+    for (const n of [4, 5, 6, 7, 8]) {
+      const m = (await compareMessage(all.slice(0, n))).message;
+      const page = await openPanel([m]);
+      await page.setViewportSize({ width: 1170, height: 900 });
+      await page.locator('.delta-table').waitFor();
+      await frames(page);
+      const letters = Array.from({ length: n }, (_, i) => (i ? runLabel(i) : 'A (base)'));
+      assert.deepEqual(await page.locator('.vt-head .vt-cell').allTextContents(), ['Change', 'Sample', 'Benchmark', 'Question', 'Gold', ...letters]);
+      const cut = await page.evaluate<string[]>(`Array.from(document.querySelectorAll('.vt-head .vt-cell'))
+        .filter((c) => c.scrollWidth > c.clientWidth || c.getBoundingClientRect().right > document.documentElement.clientWidth)
+        .map((c) => c.textContent)`);
+      assert.deepEqual(cut, [], `${n} runs: headers whole and inside the window`);
+      await assertMatrix(page, m, new Set(['regression', 'improvement']), `${n} runs`);
+      const rows = await drawn(page, '.paired-table tr[data-kind="all"] .paired-p');
+      assert.equal(rows.length, n - 1);
+      for (const r of rows) assert.ok(shows(r) && r.hit, `${n} runs: a significance figure drawn where it can be seen: ${r.text}`);
+      assert.deepEqual(await violations(page), { violations: [], errors: [] });
+      await page.close();
+    }
   });
 
   it('the trajectory diff: turns aligned by step, the first divergence marked, both runs’ gaze boxes on one image in two colours, run text as text', async () => {
