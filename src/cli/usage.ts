@@ -11,9 +11,13 @@ usage:
   gog report PATH [--out FILE.html]               one self-contained HTML file to share: a
                                                    benchmark run folder's overview and failures,
                                                    or a trajectory (or its run folder)
-  gog compare RUN_A RUN_B [--json]                 two benchmark runs of the same samples:
-                                                   regressions, improvements, where their
-                                                   trajectories diverge, summary deltas
+  gog compare RUN_A RUN_B [RUN_C…] [--baseline RUN] [--json]
+                                                   two to eight benchmark runs of the same
+                                                   samples against a baseline (the first, or
+                                                   --baseline B or a folder): regressions,
+                                                   improvements, where trajectories diverge,
+                                                   summary deltas, McNemar's exact p and a
+                                                   paired bootstrap 95% CI per run
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it

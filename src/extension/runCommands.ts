@@ -4,6 +4,7 @@
 // the extension exports for scripted use and tests.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { MAX_COMPARED_RUNS } from '../data/compare';
 import { isBenchmarkRun, type RunStatus } from '../data/runIndex';
 import { benchCommandOptions, runBenchmarkCommand } from './benchCommand';
 import { RunComparePanel } from './runComparePanel';
@@ -70,7 +71,7 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
   const { context, log } = deps;
   const ctx = { extensionUri: context.extensionUri, log };
   const tree = new RunsTreeProvider(context.workspaceState);
-  const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
+  const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
 
   const openRun = async (given?: unknown) => {
     const dir = await checkedRun(runDirOf(given) ?? (await pickRun(tree, 'Glance-or-Gaze: run to open')));
@@ -79,15 +80,37 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
     return true;
   };
   const compareRuns = async (first?: unknown, second?: unknown) => {
-    // From the Runs view's menu on several selected runs: the clicked one and the selection.
-    if (Array.isArray(second) && second.length === 2) [first, second] = second as unknown[];
+    // From the Runs view's menu on several selected runs: the clicked one and the selection (two to eight).
+    if (Array.isArray(second) && second.length >= 2) {
+      const dirs = (second as unknown[]).map(runDirOf);
+      if (dirs.length > MAX_COMPARED_RUNS) {
+        void showError(`Glance-or-Gaze: compare at most ${MAX_COMPARED_RUNS} runs at once (${dirs.length} selected).`);
+        return false;
+      }
+      const checked: string[] = [];
+      for (const d of dirs) {
+        const dir = await checkedRun(d);
+        if (!dir) return false;
+        checked.push(dir);
+      }
+      RunComparePanel.show(ctx, checked);
+      return true;
+    }
+    // From a script or a test: the runs as an array of folders.
+    if (Array.isArray(first)) {
+      const dirs = first.map(runDirOf).filter((d): d is string => !!d);
+      if (dirs.length < 2 || dirs.length > MAX_COMPARED_RUNS) return false;
+      for (const d of dirs) if (!(await checkedRun(d))) return false;
+      RunComparePanel.show(ctx, dirs);
+      return true;
+    }
     const a = await checkedRun(runDirOf(first) ?? (await pickRun(tree, 'Glance-or-Gaze: compare run A (the baseline)…')));
     if (!a) return false;
     const b = await checkedRun(
       runDirOf(Array.isArray(second) ? undefined : second) ?? (await pickRun(tree, `Glance-or-Gaze: … with run B (compared with ${path.basename(a)})`, a)),
     );
     if (!b) return false;
-    RunComparePanel.show(ctx, a, b);
+    RunComparePanel.show(ctx, [a, b]);
     return true;
   };
 

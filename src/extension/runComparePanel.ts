@@ -1,11 +1,13 @@
-// Two benchmark runs compared in a panel: summary deltas, each sample's verdict in both,
-// and, asked for one sample, the first step where its two trajectories act differently
-// (read from disk then; the panel holds results, never trajectories). Either trajectory
-// opens in the trajectory editor. The panel comes back after a window reload.
+// Benchmark runs compared in a panel (two to eight), read against a baseline the view can
+// change: summary figures, each sample's verdict in every run, each run's accuracy against
+// the baseline's with its significance, and, asked for one sample, the first step where a
+// run's trajectory parts from the baseline's (read from disk then; the panel holds results,
+// never trajectories) or the two side by side in a diff panel. Any run's trajectory opens
+// in the trajectory editor. The panel comes back after a window reload.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { firstDivergence } from '../data/compare';
+import { firstDivergence, MAX_COMPARED_RUNS, runLabel } from '../data/compare';
 import { RESULTS_FILE } from '../data/resultsFile';
 import { sampleTrajectory } from '../data/sampleFiles';
 import { readTrajectory } from '../core/trajectoryFile';
@@ -14,6 +16,7 @@ import { runsViewStateSchema, type Divergence, type RunsRequest } from '../share
 import type { RunPanelContext } from './runReviewPanel';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
+import { TrajectoryDiffPanel } from './trajectoryDiffPanel';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
 import { showError } from './safeOutput';
 
@@ -24,24 +27,31 @@ export class RunComparePanel implements vscode.Disposable {
   private compared: Promise<Compared> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  static show(ctx: RunPanelContext, a: string, b: string): RunComparePanel {
-    const title = `Compare: ${path.basename(a)} ↔ ${path.basename(b)}`;
+  static show(ctx: RunPanelContext, dirs: readonly string[], baseline = 0): RunComparePanel {
+    const title = `Compare: ${dirs.map((d) => path.basename(d)).join(' ↔ ')}`;
     const panel = vscode.window.createWebviewPanel(COMPARE_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, runsWebviewOptions(ctx.extensionUri));
-    return new RunComparePanel(ctx, panel, path.resolve(a), path.resolve(b));
+    return new RunComparePanel(
+      ctx,
+      panel,
+      dirs.map((d) => path.resolve(d)),
+      baseline,
+    );
   }
 
   static register(ctx: RunPanelContext): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
         const saved = runsViewStateSchema.safeParse(state ?? {});
-        const [a, b] = saved.success ? [saved.data.run, saved.data.compareWith] : [];
-        if (!a || !b || !existsSync(path.join(a, RESULTS_FILE)) || !existsSync(path.join(b, RESULTS_FILE))) {
+        // A panel saved before more than two runs could be compared kept them as run and compareWith.
+        const dirs = !saved.success ? [] : (saved.data.compared ?? [saved.data.run, saved.data.compareWith].filter((d): d is string => !!d));
+        if (dirs.length < 2 || dirs.length > MAX_COMPARED_RUNS || !dirs.every((d) => existsSync(path.join(d, RESULTS_FILE)))) {
           ctx.log.info('a comparison from the last session had no runs to show; closed');
           panel.dispose();
           return;
         }
+        const baseline = saved.success && (saved.data.baseline ?? 0) < dirs.length ? (saved.data.baseline ?? 0) : 0;
         panel.webview.options = runsWebviewOptions(ctx.extensionUri);
-        new RunComparePanel(ctx, panel, a, b);
+        new RunComparePanel(ctx, panel, dirs, baseline);
       },
     });
   }
@@ -49,8 +59,8 @@ export class RunComparePanel implements vscode.Disposable {
   private constructor(
     private readonly ctx: RunPanelContext,
     readonly panel: vscode.WebviewPanel,
-    readonly a: string,
-    readonly b: string,
+    readonly dirs: readonly string[],
+    private baseline: number,
   ) {
     this.view = new RunsWebview(panel.webview, ctx.extensionUri, ctx.log, { ready: () => void this.send(), request: (r) => this.answer(r) });
     this.disposables.push(
@@ -63,26 +73,32 @@ export class RunComparePanel implements vscode.Disposable {
 
   private async send(): Promise<void> {
     try {
-      this.compared ??= compareMessage(this.a, this.b);
+      this.compared ??= compareMessage(this.dirs, { baseline: this.baseline });
       this.view.post((await this.compared).message);
     } catch (e) {
       this.compared = undefined;
       const message = e instanceof Error ? e.message : String(e);
-      this.ctx.log.error(`compare ${this.a} ${this.b}: ${message}`);
+      this.ctx.log.error(`compare ${this.dirs.join(' ')}: ${message}`);
       void showError(`Glance-or-Gaze: cannot compare the runs: ${message}`);
     }
   }
 
-  private async trajectory(key: number, side: 'a' | 'b'): Promise<string> {
-    const source = (await this.compared)?.sources[key]?.[side];
-    if (!source) throw new Error(`sample ${key} is not in run ${side.toUpperCase()}`);
-    return sampleTrajectory(side === 'a' ? this.a : this.b, source.trajectory);
+  private async source(key: number, run: number) {
+    const source = (await this.compared)?.sources[key]?.[run];
+    if (!source) throw new Error(`sample ${key} is not in run ${runLabel(run)}`);
+    return source;
+  }
+
+  private async trajectory(key: number, run: number): Promise<string> {
+    const dir = this.dirs[run];
+    if (!dir) throw new Error(`there is no run ${runLabel(run)}`);
+    return sampleTrajectory(dir, (await this.source(key, run)).trajectory);
   }
 
   private async answer(request: RunsRequest): Promise<{ divergence: Divergence } | void> {
     switch (request.method) {
       case 'openSample': {
-        const file = await this.trajectory(request.key, request.side ?? 'a');
+        const file = await this.trajectory(request.key, request.run ?? this.baseline);
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), EDITOR_VIEW_TYPE, {
           viewColumn: this.panel.viewColumn ?? vscode.ViewColumn.Active,
           preview: true,
@@ -90,17 +106,39 @@ export class RunComparePanel implements vscode.Disposable {
         return;
       }
       case 'divergence': {
-        const [fa, fb] = await Promise.all([this.trajectory(request.key, 'a'), this.trajectory(request.key, 'b')]);
+        const [fa, fb] = await Promise.all([this.trajectory(request.key, this.baseline), this.trajectory(request.key, request.run)]);
         const [ta, tb] = await Promise.all([
           readTrajectory(fa, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES }),
           readTrajectory(fb, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES }),
         ]);
         return { divergence: firstDivergence(ta.events, tb.events) };
       }
+      case 'baseline': {
+        if (request.run >= this.dirs.length) throw new Error(`there is no run ${runLabel(request.run)}`);
+        if (request.run === this.baseline) return;
+        this.baseline = request.run;
+        this.compared = undefined;
+        void this.send();
+        return;
+      }
+      case 'diff': {
+        const [base, other] = [this.baseline, request.run];
+        if (base === other) throw new Error('a run against itself has no diff');
+        const [ra, rb] = await Promise.all([this.source(request.key, base), this.source(request.key, other)]);
+        await TrajectoryDiffPanel.show(this.ctx, [
+          { dir: this.dirs[base]!, label: runLabel(base), result: ra },
+          { dir: this.dirs[other]!, label: runLabel(other), result: rb },
+        ]);
+        return;
+      }
       case 'startQueue':
         throw new Error('queues start from one run');
       case 'editRun':
         throw new Error('a run is renamed from its own view');
+      default: {
+        const never: never = request;
+        throw new Error(`unknown request ${(never as RunsRequest).method}`);
+      }
     }
   }
 

@@ -178,7 +178,13 @@ export class RunReviewPanel implements vscode.Disposable {
         await this.editRun(request.field);
         return;
       case 'divergence':
+      case 'baseline':
+      case 'diff':
         throw new Error('a single run has nothing to compare');
+      default: {
+        const never: never = request;
+        throw new Error(`unknown request ${(never as RunsRequest).method}`);
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 // The host side of the run review webview's protocol (src/shared/runsMessages.ts), for
-// both of its panels (one run, two runs compared): the page with its nonce and CSP, the
+// its panels (one run, runs compared, a trajectory diff): the page with its nonce and CSP, the
 // `ready` handshake, validated requests with exactly one response each. A webview whose
 // tab is hidden is rebuilt when it comes back (no retainContextWhenHidden: its state is
 // kept with setState instead), and says `ready` again: the panel then sends its data anew.
@@ -14,9 +14,9 @@ export interface RunsWebviewHandlers {
   request(request: RunsRequest): Promise<{ divergence?: Divergence } | void>;
 }
 
-export function runsWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  // The bundle only: the review views show no images of their own.
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+/** The bundle only (the review views show no images of their own), and for a trajectory diff the two trajectories' folders. */
+export function runsWebviewOptions(extensionUri: vscode.Uri, folders: readonly string[] = []): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), ...folders.map((f) => vscode.Uri.file(f))] };
 }
 
 export class RunsWebview implements vscode.Disposable {

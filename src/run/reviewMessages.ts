@@ -1,8 +1,9 @@
 // What the run review webview is sent, built from run folders: a run's rows with its
-// progress, or two runs compared. Shared by the extension's panels, `gog report RUN_DIR`
+// progress, or runs compared. Shared by the extension's panels, `gog report RUN_DIR`
 // and the tests, so all three show the same thing.
 import * as path from 'node:path';
-import { comparePairs, summaryDeltas } from '../data/compare';
+import { compareSamples, MAX_COMPARED_RUNS, pairedFigures, runLabel, summaryDeltas } from '../data/compare';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE } from '../data/significance';
 import type { SampleResult } from '../data/results';
 import { readAllResults, RESULTS_FILE } from '../data/resultsFile';
 import { loadRunRows, type RunRows } from '../data/reviewRows';
@@ -60,26 +61,42 @@ export async function runMessage(
 
 export interface Compared {
   message: Extract<RunsHostMessage, { type: 'compare' }>;
-  /** Each pair's result in A and in B, by pair key (for opening and diverging). */
-  sources: { a?: SampleResult; b?: SampleResult }[];
+  /** Each sample's result in every run, by pair key (for opening and diverging). */
+  sources: (SampleResult | undefined)[][];
 }
 
-export async function compareMessage(dirA: string, dirB: string): Promise<Compared> {
+/**
+ * Runs compared against the baseline (the first unless told): every sample's verdicts, the
+ * summaries' figures, and each run's accuracy against the baseline's with its significance.
+ */
+export async function compareMessage(dirs: readonly string[], o: { baseline?: number } = {}): Promise<Compared> {
+  const baseline = o.baseline ?? 0;
+  if (dirs.length < 2 || dirs.length > MAX_COMPARED_RUNS) throw new Error(`compare two to ${MAX_COMPARED_RUNS} runs, not ${dirs.length}`);
+  if (baseline < 0 || baseline >= dirs.length) throw new Error(`there is no run ${runLabel(baseline)} to be the baseline`);
   const reader = new RunStatusReader();
-  const [sa, sb, ra, rb] = await Promise.all([
-    reader.read(dirA),
-    reader.read(dirB),
-    readAllResults(path.join(dirA, RESULTS_FILE)),
-    readAllResults(path.join(dirB, RESULTS_FILE)),
+  const [statuses, results] = await Promise.all([
+    Promise.all(dirs.map((d) => reader.read(d))),
+    Promise.all(dirs.map((d) => readAllResults(path.join(d, RESULTS_FILE)))),
   ]);
-  const { pairs, sources } = comparePairs(ra.results, rb.results);
+  const { pairs, sources } = compareSamples(
+    results.map((r) => r.results),
+    baseline,
+  );
   // Line 0 is the whole file, refused (a link out of the run folder): its message names it.
-  const problems = [
-    ...ra.problems.map((p) => (p.line ? `A, results.jsonl line ${p.line}: ${p.message}` : `A, ${p.message}`)),
-    ...rb.problems.map((p) => (p.line ? `B, results.jsonl line ${p.line}: ${p.message}` : `B, ${p.message}`)),
-  ];
+  const problems = results.flatMap((r, i) =>
+    r.problems.map((p) => (p.line ? `${runLabel(i)}, results.jsonl line ${p.line}: ${p.message}` : `${runLabel(i)}, ${p.message}`)),
+  );
   return {
-    message: { type: 'compare', a: runInfo(sa), b: runInfo(sb), pairs, deltas: summaryDeltas(ra.results, rb.results), problems },
+    message: {
+      type: 'compare',
+      runs: statuses.map((s) => runInfo(s)),
+      baseline,
+      pairs,
+      deltas: summaryDeltas(...results.map((r) => r.results)),
+      paired: pairedFigures(pairs, dirs.length, baseline),
+      bootstrap: { resamples: BOOTSTRAP_RESAMPLES, seed: BOOTSTRAP_SEED, level: CONFIDENCE },
+      problems,
+    },
     sources,
   };
 }

@@ -5,7 +5,7 @@
 // one response; both sides validate what they receive. The webview never names a file: it
 // asks for a sample by its row key, and the host, which read the run, finds the file.
 import { z } from 'zod';
-import { STOP_REASONS } from '../core/trajectory';
+import { eventSchema, headerSchema, STOP_REASONS } from '../core/trajectory';
 import { FAILURE_CAUSES } from '../data/results';
 
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
@@ -117,7 +117,11 @@ export type RunInfo = z.infer<typeof runInfoSchema>;
 
 const problemSchema = z.object({ line: z.number().int(), message: z.string() });
 
-export const CHANGES = ['regression', 'improvement', 'both_right', 'both_wrong', 'only_a', 'only_b'] as const;
+/**
+ * How a sample's verdicts differ across the runs compared, against the baseline: with two
+ * runs both_* and only_* (which run has it); with more, all_* and partial (some run lacks it).
+ */
+export const CHANGES = ['regression', 'improvement', 'both_right', 'both_wrong', 'only_a', 'only_b', 'all_right', 'all_wrong', 'partial'] as const;
 export type Change = (typeof CHANGES)[number];
 
 const sideSchema = z.object({
@@ -128,11 +132,14 @@ const sideSchema = z.object({
   f1: z.number(),
 });
 
-/** One sample (and rollout) in two runs. */
+/** Runs one comparison holds (src/data/compare.ts MAX_COMPARED_RUNS). */
+const MAX_RUNS = 8;
+
+/** One sample (and rollout) in every run compared. */
 export const comparePairSchema = z.object({
   key: z.number().int().min(0),
   id: z.string(),
-  /** The sample's position in its dataset file (A's, else B's): the order the table lists pairs in. */
+  /** The sample's position in its dataset file (the baseline's, else the first run's that has it): the order the table lists samples in. */
   index: z.number().int().min(0),
   rollout: z.number().int().min(0),
   benchmark: z.string(),
@@ -140,22 +147,49 @@ export const comparePairSchema = z.object({
   question: z.string(),
   gold: z.array(z.string()),
   change: z.enum(CHANGES),
-  a: sideSchema.nullable(),
-  b: sideSchema.nullable(),
+  /** Its verdict in each run, in the runs' order; null where that run lacks it. */
+  sides: z.array(sideSchema.nullable()).min(2).max(MAX_RUNS),
 });
 export type ComparePair = z.infer<typeof comparePairSchema>;
 
-/** One figure of the two runs' summaries (for all samples, or one benchmark). */
+/** One figure of the runs' summaries (for all samples, or one benchmark): a value per run. */
 export const summaryDeltaSchema = z.object({
   group: z.string(),
   metric: z.string(),
-  a: z.number().nullable(),
-  b: z.number().nullable(),
+  values: z.array(z.number().nullable()).min(2).max(MAX_RUNS),
   /** Higher is better (accuracy) or worse (turns, latency), for colouring the delta. */
   better: z.enum(['higher', 'lower', 'neither']),
   format: z.enum(['percent', 'number', 'ms']),
 });
 export type SummaryDelta = z.infer<typeof summaryDeltaSchema>;
+
+const rate = z.number().min(0).max(1);
+
+/**
+ * A run's share of right answers against the baseline's on the samples both have, with how
+ * sure the difference is: McNemar's exact p and the paired bootstrap interval (src/data/significance.ts).
+ */
+export const pairedFigureSchema = z.object({
+  /** 'all', a benchmark or a category. */
+  group: z.string(),
+  kind: z.enum(['all', 'benchmark', 'category']),
+  /** The run set against the baseline (its place among the runs). */
+  run: z.number().int().min(0),
+  /** Samples both runs have; of those, right in the baseline only (b) and in the other run only (c). */
+  n: z.number().int().positive(),
+  b: z.number().int().min(0),
+  c: z.number().int().min(0),
+  baseline: rate,
+  other: rate,
+  /** McNemar's exact two-sided p. */
+  p: rate,
+  /** The paired bootstrap's 95 % interval of other − baseline. */
+  ci: z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)]),
+});
+export type PairedFigure = z.infer<typeof pairedFigureSchema>;
+
+/** How the intervals were drawn, for the view to say. */
+export const bootstrapInfoSchema = z.object({ resamples: z.number().int().positive(), seed: z.number().int(), level: z.number().min(0).max(1) });
 
 /** Where two trajectories of a sample first take different actions. */
 export const divergenceSchema = z.object({
@@ -170,21 +204,49 @@ export const divergenceSchema = z.object({
 });
 export type Divergence = z.infer<typeof divergenceSchema>;
 
+/** One side of a trajectory diff: the run, its verdict and its whole trajectory. */
+const diffSideSchema = z.object({
+  /** The run's letter in the comparison (A, B, …) and its folder's name. */
+  label: z.string(),
+  title: z.string(),
+  side: sideSchema,
+  header: headerSchema.nullable(),
+  events: z.array(eventSchema),
+  problems: z.array(problemSchema),
+});
+
+/** Two trajectories of one sample, for the side-by-side diff. */
+export const diffMessageSchema = z.object({
+  type: z.literal('diff'),
+  sample: z.object({ id: z.string(), rollout: z.number().int().min(0), question: z.string(), gold: z.array(z.string()) }),
+  sides: z.tuple([diffSideSchema, diffSideSchema]),
+  /** The image both runs' boxes are drawn on (a URL the host checked), with its oriented size; null when neither run's image may be shown. */
+  image: z.object({ url: z.string(), width: z.number().positive(), height: z.number().positive(), from: z.number().int().min(0).max(1) }).nullable(),
+  /** Said above the image: the two runs saw different images, say. */
+  notes: z.array(z.string()),
+  divergence: divergenceSchema,
+});
+export type DiffMessage = z.infer<typeof diffMessageSchema>;
+
 /** Host → webview. */
 export const runsHostMessageSchema = z.discriminatedUnion('type', [
   /** A run's samples: the whole file as it is now. */
   z.object({ type: z.literal('run'), run: runInfoSchema, rows: reviewRowsSchema, problems: z.array(problemSchema) }),
   /** Samples appended since (a run being written), with its progress. */
   z.object({ type: z.literal('rows'), run: runInfoSchema, rows: reviewRowsSchema, problems: z.array(problemSchema) }),
-  /** Two runs side by side. */
+  /** Two to eight runs side by side, read against a baseline. */
   z.object({
     type: z.literal('compare'),
-    a: runInfoSchema,
-    b: runInfoSchema,
+    runs: z.array(runInfoSchema).min(2).max(MAX_RUNS),
+    /** The run the others are set against (its place in `runs`). */
+    baseline: z.number().int().min(0),
     pairs: z.array(comparePairSchema),
     deltas: z.array(summaryDeltaSchema),
+    paired: z.array(pairedFigureSchema),
+    bootstrap: bootstrapInfoSchema,
     problems: z.array(z.string()),
   }),
+  diffMessageSchema,
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),
@@ -198,14 +260,50 @@ export type RunsHostMessage = z.infer<typeof runsHostMessageSchema>;
 export const MAX_QUEUE_KEYS = 1_000_000;
 
 export const runsRequestSchema = z.discriminatedUnion('method', [
-  /** Opens a sample's trajectory in the trajectory editor; `side` picks the run in a comparison. */
-  z.object({ method: z.literal('openSample'), key: z.number().int().min(0), side: z.enum(['a', 'b']).optional() }),
+  /** Opens a sample's trajectory in the trajectory editor; `run` picks the run in a comparison (its place, from 0). */
+  z.object({
+    method: z.literal('openSample'),
+    key: z.number().int().min(0),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_RUNS - 1)
+      .optional(),
+  }),
   /** Writes the samples' trajectories to a review queue and opens it; `label` says which filter chose them. */
   z.object({ method: z.literal('startQueue'), keys: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS), label: z.string().max(200) }),
   /** Asks the person for the run's name or notes (an input box of the host's) and stores them in the run folder. */
   z.object({ method: z.literal('editRun'), field: z.enum(['name', 'notes']) }),
-  /** The first step where a compared sample's two trajectories diverge. */
-  z.object({ method: z.literal('divergence'), key: z.number().int().min(0) }),
+  /** The first step where a compared sample's trajectories in the baseline and in run `run` diverge. */
+  z.object({
+    method: z.literal('divergence'),
+    key: z.number().int().min(0),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_RUNS - 1),
+  }),
+  /** Reads the comparison against another baseline run: the host answers, then sends the comparison anew. */
+  z.object({
+    method: z.literal('baseline'),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_RUNS - 1),
+  }),
+  /** Opens the side-by-side diff of a sample's trajectories in the baseline and in run `run`. */
+  z.object({
+    method: z.literal('diff'),
+    key: z.number().int().min(0),
+    run: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_RUNS - 1),
+  }),
 ]);
 export type RunsRequest = z.infer<typeof runsRequestSchema>;
 
@@ -235,9 +333,12 @@ export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 /** What the webview keeps across reloads (setState), and the host reads to revive a panel. */
 export const runsViewStateSchema = z.object({
-  /** The run folder shown; with `compareWith`, the two runs compared. */
+  /** The run folder shown; with `compareWith`, the two runs compared (as saved before `compared`). */
   run: z.string().optional(),
   compareWith: z.string().optional(),
+  /** The run folders compared, in order, and the baseline's place among them. */
+  compared: z.array(z.string()).max(MAX_RUNS).optional(),
+  baseline: z.number().int().min(0).optional(),
   tab: z.enum(['samples', 'charts']).optional(),
   /** Causes shown ('right' for right samples); empty or absent: all. */
   causes: z.array(z.string()).optional(),

@@ -216,14 +216,14 @@ describe('benchmark run review: comparing two runs', function () {
         ['hubble-field', 'only_a'],
       ],
     );
-    assert.deepEqual(pairs[0]!.b, { answer: 'A satellite', right: false, cause: 'wrong_answer', turns: 2, f1: 0 });
+    assert.deepEqual(pairs[0]!.sides[1], { answer: 'A satellite', right: false, cause: 'wrong_answer', turns: 2, f1: 0 });
     assert.equal(comparePairs(a.slice(0, 1), b.slice(2, 3)).pairs[1]!.change, 'only_b');
   });
 
   it('gives summary deltas for all samples and per benchmark', () => {
     const deltas = summaryDeltas(a, b);
     const em = deltas.find((d) => d.group === 'all' && d.metric === 'exact match')!;
-    assert.deepEqual([em.a, em.b], [2 / 5, 3 / 5]);
+    assert.deepEqual(em.values, [2 / 5, 3 / 5]);
     assert.equal(em.better, 'higher');
     assert.ok(deltas.some((d) => d.group === 'fvqa' && d.metric === 'average turns'));
     assert.ok(!deltas.some((d) => d.metric === 'judge'), 'no judge figures when nothing was judged');

@@ -67,7 +67,7 @@ describe('run review views in headless Chromium', function () {
     rows = run.rows;
     await realBenchRun(path.join(tmp.dir, 'a'), comparedSamples('a'));
     await realBenchRun(path.join(tmp.dir, 'b'), comparedSamples('b'));
-    compared = await compareMessage(path.join(tmp.dir, 'a'), path.join(tmp.dir, 'b'));
+    compared = await compareMessage([path.join(tmp.dir, 'a'), path.join(tmp.dir, 'b')]);
     harness = await startHarness();
     context = await launchChromium(path.join(tmp.dir, 'chromium'), { width: 1400, height: 900 });
   });
@@ -367,7 +367,7 @@ describe('run review views in headless Chromium', function () {
     await page.locator('.vt-row[data-key="0"]').click();
     const request = (await posted(page)).find((m) => m.type === 'request');
     assert.ok(request?.type === 'request');
-    assert.deepEqual(request.request, { method: 'divergence', key: 0 });
+    assert.deepEqual(request.request, { method: 'divergence', key: 0, run: 1 });
     await page.locator('.divergence', { hasText: 'Finding where the trajectories part' }).waitFor();
     await deliver(page, {
       type: 'response',
@@ -378,7 +378,7 @@ describe('run review views in headless Chromium', function () {
     await page.locator('.divergence', { hasText: 'First divergence at step 2' }).waitFor();
     assert.match((await page.locator('.divergence').textContent())!, /Agaze at \[10, 20, 30, 40\]Banswer "A satellite"/);
     await page.locator('vscode-button', { hasText: 'Open B' }).click();
-    assert.deepEqual((await posted(page)).at(-1), { type: 'request', requestId: request.requestId + 1, request: { method: 'openSample', key: 0, side: 'b' } });
+    assert.deepEqual((await posted(page)).at(-1), { type: 'request', requestId: request.requestId + 1, request: { method: 'openSample', key: 0, run: 1 } });
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
   });

@@ -55,7 +55,7 @@ const CHANGE_ORDER: Change[] = ['regression', 'improvement', 'both_wrong', 'both
 
 function listedPairs(pairs: readonly ComparePair[], changes: ReadonlySet<Change>, text: string): number[] {
   const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
-  const hay = (p: ComparePair) => `${p.id}\n${p.question}\n${p.gold.join('\n')}\n${p.a?.answer ?? ''}\n${p.b?.answer ?? ''}`.toLowerCase();
+  const hay = (p: ComparePair) => `${p.id}\n${p.question}\n${p.gold.join('\n')}\n${p.sides[0]?.answer ?? ''}\n${p.sides[1]?.answer ?? ''}`.toLowerCase();
   return pairs
     .filter((p) => changes.has(p.change) && terms.every((t) => hay(p).includes(t)))
     .sort((x, y) => CHANGE_ORDER.indexOf(x.change) - CHANGE_ORDER.indexOf(y.change) || datasetOrder(x, y))
@@ -149,7 +149,7 @@ describe('tables show exactly the rows their filter lists (computed style, geome
       await writeBenchRun(dir, syntheticResults(n, { judged: true }), { trajectories: false });
       await writeBenchRun(other, syntheticResults(n, { judged: true, seed: 11 }), { trajectories: false });
       runs.set(n, { dir, message: (await runMessage(dir)).message });
-      compares.set(n, await compareMessage(dir, other));
+      compares.set(n, await compareMessage([dir, other]));
     }
     harness = await startHarness();
     context = await launchChromium(path.join(tmp.dir, 'chromium'), { width: 1400, height: 900 });
@@ -323,7 +323,7 @@ describe('tables show exactly the rows their filter lists (computed style, geome
       ['q00000', 'q00000 #1', 'q00001', 'q00001 #1'],
     );
     await page.close();
-    const compared = await compareMessage(dir, other);
+    const compared = await compareMessage([dir, other]);
     const comparePage = await openPanel([compared.message]);
     await comparePage.locator('.delta-table').waitFor();
     await comparePage.locator('.change-chip[data-change="both_wrong"]').click();

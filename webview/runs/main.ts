@@ -1,9 +1,11 @@
 // Entry point of the run review bundle: one benchmark run (the failures table and its
-// charts) or two runs compared, whichever the host sends. Inside VS Code it talks to the
+// charts), runs compared, or one sample's trajectories in two runs side by side, whichever
+// the host sends. Inside VS Code it talks to the
 // extension; in a standalone report (`gog report RUN_DIR`) the run is embedded in the page.
 import '../zodConfig';
 import { runsHostMessageSchema, type RunsHostMessage } from '../../src/shared/runsMessages';
 import { CompareView } from './compareView';
+import { DiffView } from './diffView';
 import { connectRunsHost } from './host';
 import { RunView } from './runView';
 
@@ -11,6 +13,7 @@ const root = document.getElementById('app')!;
 const host = connectRunsHost();
 let runView: RunView | undefined;
 let compareView: CompareView | undefined;
+let diffView: DiffView | undefined;
 
 function handle(message: RunsHostMessage): void {
   switch (message.type) {
@@ -21,8 +24,15 @@ function handle(message: RunsHostMessage): void {
     case 'compare':
       compareView ??= new CompareView(root, host);
       return compareView.handle(message);
+    case 'diff':
+      diffView ??= new DiffView(root, host);
+      return diffView.handle(message);
     case 'response':
       return host.resolve(message.requestId, message.ok, message.error, message.divergence);
+    default: {
+      const never: never = message;
+      console.warn('gog: a message this view does not show', never);
+    }
   }
 }
 
