@@ -20,6 +20,8 @@ export const RUN_COMMANDS = {
   refreshRuns: 'gog.refreshRuns',
   addRunsFolder: 'gog.addRunsFolder',
   removeRunsFolder: 'gog.removeRunsFolder',
+  nextSample: 'gog.nextSample',
+  previousSample: 'gog.previousSample',
 } as const;
 
 /** What the extension exports about runs (activate's return value). */
@@ -127,6 +129,8 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
       return run;
     }),
     vscode.commands.registerCommand(RUN_COMMANDS.refreshRuns, () => tree.refresh()),
+    vscode.commands.registerCommand(RUN_COMMANDS.nextSample, () => RunReviewPanel.step(1)),
+    vscode.commands.registerCommand(RUN_COMMANDS.previousSample, () => RunReviewPanel.step(-1)),
     vscode.commands.registerCommand(RUN_COMMANDS.addRunsFolder, async (given?: unknown) => {
       const dir = runDirOf(given) ?? (await pickFolder('Glance-or-Gaze: a run folder, or a folder of runs, to list'));
       if (!dir) return false;

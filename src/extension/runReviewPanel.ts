@@ -32,8 +32,15 @@ export interface RunPanelContext {
   log: vscode.LogOutputChannel;
 }
 
+/** Set while a run's table has opened a sample: Next Sample and Previous Sample step through its list. */
+export const STEPPING_CONTEXT = 'gog.runSamples.active';
+
 export class RunReviewPanel implements vscode.Disposable {
   private static readonly open = new Map<string, RunReviewPanel>();
+  /** The panel a sample was last opened from: the list next and previous sample follow. */
+  private static stepping: RunReviewPanel | undefined;
+  /** The samples its table listed (its filter and sort) when a sample was opened, and where in them the editor is. */
+  private listed: { keys: number[]; at: number } | undefined;
   private readonly view: RunsWebview;
   private readonly reader = new RunStatusReader();
   private rows: RunRows | undefined;
@@ -165,7 +172,10 @@ export class RunReviewPanel implements vscode.Disposable {
   private async answer(request: RunsRequest): Promise<void> {
     switch (request.method) {
       case 'openSample':
+        if (request.listed) this.listed = { keys: request.listed, at: request.listed.indexOf(request.key) };
         await this.openSample(request.key);
+        RunReviewPanel.stepping = this;
+        void vscode.commands.executeCommand('setContext', STEPPING_CONTEXT, true);
         return;
       case 'startQueue': {
         const rows = this.rows;
@@ -206,6 +216,40 @@ export class RunReviewPanel implements vscode.Disposable {
     await this.readMore();
   }
 
+  /**
+   * Next Sample / Previous Sample from the trajectory editor: the next (or previous) sample
+   * the table listed, opened in the editor's place, and selected in the table. Undefined at
+   * either end of the list (said in the status bar) or when no table has opened a sample.
+   */
+  static async step(direction: 1 | -1): Promise<vscode.Uri | undefined> {
+    const panel = RunReviewPanel.stepping;
+    if (!panel?.listed?.keys.length) {
+      void vscode.window.showInformationMessage(
+        "Glance-or-Gaze: open a sample from a run's table first; next and previous sample follow the samples it lists.",
+      );
+      return undefined;
+    }
+    return panel.move(direction);
+  }
+
+  private async move(direction: 1 | -1): Promise<vscode.Uri | undefined> {
+    const listed = this.listed!;
+    // A sample opened that the list no longer holds: next is its first, previous its last.
+    const at = listed.at < 0 ? (direction > 0 ? 0 : listed.keys.length - 1) : listed.at + direction;
+    if (at < 0 || at >= listed.keys.length) {
+      vscode.window.setStatusBarMessage(
+        `Glance-or-Gaze: that was the ${direction > 0 ? 'last' : 'first'} of the ${listed.keys.length} samples the table lists`,
+        4000,
+      );
+      return undefined;
+    }
+    const key = listed.keys[at]!;
+    const uri = await this.openSample(key);
+    listed.at = at;
+    this.view.post({ type: 'select', key });
+    return uri;
+  }
+
   /** Opens a sample's trajectory in the trajectory editor, in this panel's group. */
   async openSample(key: number): Promise<vscode.Uri> {
     const rel = (await this.load()).trajectories[key];
@@ -221,6 +265,10 @@ export class RunReviewPanel implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     RunReviewPanel.open.delete(this.runDir);
+    if (RunReviewPanel.stepping === this) {
+      RunReviewPanel.stepping = undefined;
+      void vscode.commands.executeCommand('setContext', STEPPING_CONTEXT, false);
+    }
     this.view.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

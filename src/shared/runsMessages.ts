@@ -229,7 +229,11 @@ export const diffMessageSchema = z.object({
 export type DiffMessage = z.infer<typeof diffMessageSchema>;
 
 /** Host → webview. */
+export const MAX_QUEUE_KEYS = 1_000_000;
+
 export const runsHostMessageSchema = z.discriminatedUnion('type', [
+  /** The sample the trajectory editor moved to (next or previous sample): the table selects it. */
+  z.object({ type: z.literal('select'), key: z.number().int().min(0) }),
   /** A run's samples: the whole file as it is now. */
   z.object({ type: z.literal('run'), run: runInfoSchema, rows: reviewRowsSchema, problems: z.array(problemSchema) }),
   /** Samples appended since (a run being written), with its progress. */
@@ -257,13 +261,14 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type RunsHostMessage = z.infer<typeof runsHostMessageSchema>;
 
-export const MAX_QUEUE_KEYS = 1_000_000;
 
 export const runsRequestSchema = z.discriminatedUnion('method', [
   /** Opens a sample's trajectory in the trajectory editor; `run` picks the run in a comparison (its place, from 0). */
   z.object({
     method: z.literal('openSample'),
     key: z.number().int().min(0),
+    /** The samples the table lists, in its order (its filter and sort): what next and previous sample step through. */
+    listed: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS).optional(),
     run: z
       .number()
       .int()

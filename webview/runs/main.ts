@@ -21,6 +21,8 @@ function handle(message: RunsHostMessage): void {
     case 'rows':
       runView ??= new RunView(root, host);
       return runView.handle(message);
+    case 'select':
+      return runView?.reveal(message.key);
     case 'compare':
       compareView ??= new CompareView(root, host);
       return compareView.handle(message);

@@ -438,6 +438,13 @@ export class RunView {
     ];
   }
 
+  /** The trajectory editor moved to this sample: select it and scroll it into view (the table follows the editor). */
+  reveal(key: number): void {
+    if (!this.model.rows[key]) return;
+    this.select(key);
+    this.table.setSelected(key, true);
+  }
+
   private select(key: number | undefined): void {
     this.selected = key;
     this.table.setSelected(key);
@@ -479,7 +486,8 @@ export class RunView {
   private open(key: number): void {
     if (!this.host.connected) return;
     this.status.textContent = '';
-    this.host.request({ method: 'openSample', key }).catch((e: unknown) => (this.status.textContent = `Could not open the sample: ${(e as Error).message}`));
+    // The listed samples go with it: the trajectory editor's next and previous sample step through them.
+    this.host.request({ method: 'openSample', key, listed: this.keys }).catch((e: unknown) => (this.status.textContent = `Could not open the sample: ${(e as Error).message}`));
   }
 
   private async startQueue(): Promise<void> {

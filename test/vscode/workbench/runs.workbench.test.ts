@@ -88,6 +88,34 @@ describe('workbench: reviewing benchmark runs', () => {
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-back.png') });
   });
 
+  it('steps to the next and previous sample the table lists from the trajectory editor, and the table follows', async () => {
+    const { page } = session;
+    let frame = await webviewFrame(page, 'h1.run-title', RUN_A);
+    // The parse errors, in dataset order: the list the editor steps through.
+    await frame.locator('.filter-text').fill('');
+    const parse = a.filter((r) => r.cause === 'parse_error');
+    await frame.locator('.shown', { hasText: `${parse.length} of ${a.length} samples` }).waitFor();
+    await frame.locator(`.vt-body .vt-row[data-key="${a.indexOf(parse[0]!)}"]`).click();
+    let editor = await webviewFrame(page, '.question', parse[0]!.question);
+    await editor.locator('.turn').first().waitFor({ timeout: 30_000 });
+    // The editor's title bar has both buttons; the palette and the keys step too.
+    await page.locator('.editor-actions .action-label[aria-label^="Next Sample"]').click();
+    editor = await webviewFrame(page, '.question', parse[1]!.question);
+    await runFromPalette(page, 'Glance-or-Gaze: Next Sample');
+    editor = await webviewFrame(page, '.question', parse[2]!.question);
+    await editor.locator('.turn').first().waitFor({ timeout: 30_000 });
+    await page.locator('.editor-actions .action-label[aria-label^="Previous Sample"]').click();
+    editor = await webviewFrame(page, '.question', parse[1]!.question);
+    await editor.locator('.turn').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-next-sample.png') });
+    // One editor tab, replaced in place, not one per sample.
+    assert.equal(await page.locator('.tabs-container .tab', { hasText: 'trajectory.jsonl' }).count(), 1);
+    // Back on the table: the sample the editor reached is the one selected.
+    await page.locator('.tabs-container .tab', { hasText: `Run: ${RUN_A}` }).click();
+    frame = await webviewFrame(page, 'h1.run-title', RUN_A);
+    await frame.locator(`.vt-row[aria-selected="true"][data-key="${a.indexOf(parse[1]!)}"]`).waitFor();
+  });
+
   it('compares the two runs: regressions listed, and where a sample’s trajectories part', async () => {
     const { page } = session;
     await runFromPalette(page, 'Glance-or-Gaze: Compare Runs…');
