@@ -261,7 +261,6 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type RunsHostMessage = z.infer<typeof runsHostMessageSchema>;
 
-
 export const runsRequestSchema = z.discriminatedUnion('method', [
   /** Opens a sample's trajectory in the trajectory editor; `run` picks the run in a comparison (its place, from 0). */
   z.object({

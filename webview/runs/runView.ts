@@ -487,7 +487,9 @@ export class RunView {
     if (!this.host.connected) return;
     this.status.textContent = '';
     // The listed samples go with it: the trajectory editor's next and previous sample step through them.
-    this.host.request({ method: 'openSample', key, listed: this.keys }).catch((e: unknown) => (this.status.textContent = `Could not open the sample: ${(e as Error).message}`));
+    this.host
+      .request({ method: 'openSample', key, listed: this.keys })
+      .catch((e: unknown) => (this.status.textContent = `Could not open the sample: ${(e as Error).message}`));
   }
 
   private async startQueue(): Promise<void> {

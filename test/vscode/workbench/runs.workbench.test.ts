@@ -98,9 +98,9 @@ describe('workbench: reviewing benchmark runs', () => {
     await frame.locator(`.vt-body .vt-row[data-key="${a.indexOf(parse[0]!)}"]`).click();
     let editor = await webviewFrame(page, '.question', parse[0]!.question);
     await editor.locator('.turn').first().waitFor({ timeout: 30_000 });
-    // The editor's title bar has both buttons; the palette and the keys step too.
+    // The editor's title bar has both buttons; the palette steps too.
     await page.locator('.editor-actions .action-label[aria-label^="Next Sample"]').click();
-    editor = await webviewFrame(page, '.question', parse[1]!.question);
+    await webviewFrame(page, '.question', parse[1]!.question);
     await runFromPalette(page, 'Glance-or-Gaze: Next Sample');
     editor = await webviewFrame(page, '.question', parse[2]!.question);
     await editor.locator('.turn').first().waitFor({ timeout: 30_000 });
