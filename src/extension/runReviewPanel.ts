@@ -41,6 +41,8 @@ export class RunReviewPanel implements vscode.Disposable {
   private static stepping: RunReviewPanel | undefined;
   /** The samples its table listed (its filter and sort) when a sample was opened, and where in them the editor is. */
   private listed: { keys: number[]; at: number } | undefined;
+  /** The sample the editor stepped to, selected again when the webview is rebuilt (its tab was hidden meanwhile). */
+  private stepped: number | undefined;
   private readonly view: RunsWebview;
   private readonly reader = new RunStatusReader();
   private rows: RunRows | undefined;
@@ -141,6 +143,7 @@ export class RunReviewPanel implements vscode.Disposable {
       const rows = await this.load();
       const status = await this.reader.read(this.runDir);
       for (const message of runMessages(this.info(status), rows.rows, rows.problems)) this.view.post(message);
+      if (this.stepped !== undefined) this.view.post({ type: 'select', key: this.stepped });
     } catch (e) {
       this.fail(e);
     }
@@ -173,6 +176,7 @@ export class RunReviewPanel implements vscode.Disposable {
     switch (request.method) {
       case 'openSample':
         if (request.listed) this.listed = { keys: request.listed, at: request.listed.indexOf(request.key) };
+        this.stepped = undefined;
         await this.openSample(request.key);
         RunReviewPanel.stepping = this;
         void vscode.commands.executeCommand('setContext', STEPPING_CONTEXT, true);
@@ -246,6 +250,7 @@ export class RunReviewPanel implements vscode.Disposable {
     const key = listed.keys[at]!;
     const uri = await this.openSample(key);
     listed.at = at;
+    this.stepped = key;
     this.view.post({ type: 'select', key });
     return uri;
   }
