@@ -169,12 +169,12 @@ export class CompareView {
         'div',
         { class: `compare-run${i === m.baseline ? ' is-baseline' : ''}`, attrs: { 'data-run': runLabel(i) } },
         el('span', { class: 'side-label' }, runLabel(i)),
-        el('span', { class: 'run-title' }, run.title),
-        el('span', { class: 'run-meta' }, ` ${plural(run.done, 'result')}${run.dataset ? ` · ${run.dataset}` : ''}`),
+        el('span', { class: 'run-title', title: about(run) }, run.name ?? run.title),
+        el('span', { class: 'run-meta' }, ` ${[plural(run.done, 'result'), run.dataset, fact(run, 'model'), fact(run, 'commit')].filter(Boolean).join(' · ')}`),
         i === m.baseline ? el('span', { class: 'badge baseline-badge' }, 'baseline') : null,
       );
     clear(this.baselineSelect);
-    m.runs.forEach((r, i) => (this.baselineSelect.appendChild(el('option', {}, `${runLabel(i)}: ${r.title}`)).value = String(i)));
+    m.runs.forEach((r, i) => (this.baselineSelect.appendChild(el('option', {}, `${runLabel(i)}: ${r.name ?? r.title}`)).value = String(i)));
     this.baselineSelect.value = String(m.baseline);
     this.baselineSelect.disabled = !this.host.connected;
     clear(this.top);
@@ -507,4 +507,14 @@ export class CompareView {
       this.drawDetail();
     });
   }
+}
+
+/** One fact of how a run was made (bench.json), if it recorded it. */
+function fact(run: RunInfo, label: string): string | undefined {
+  return run.identity?.find(([k]) => k === label)?.[1];
+}
+
+/** A compared run's whole identity, for its title's tooltip: the folder, then every fact. */
+function about(run: RunInfo): string {
+  return [`folder ${run.title}`, ...(run.identity ?? []).map(([k, v]) => `${k}: ${v}`), run.notes].filter(Boolean).join('\n');
 }
