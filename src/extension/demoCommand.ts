@@ -11,6 +11,9 @@ import type { QueryOutcome } from '../run/runQuery';
 import { newRunDir, runInWindow, type RunDeps } from './runInWindow';
 import { showError } from './safeOutput';
 
+/** About a second a model turn, as the walkthrough promises: the run can be watched turn by turn. */
+export const DEMO_TURN_MS = 1000;
+
 export interface DemoOptions {
   /** Run this recorded question (its file name without `.trajectory.jsonl`) without asking; absent: the first. */
   sample?: string;
@@ -68,7 +71,8 @@ export async function tryDemo(deps: RunDeps, options?: DemoOptions): Promise<Que
   const { runDir } = newRunDir(deps);
   let server;
   try {
-    server = await serveDemo(demo);
+    // Picked from the palette, paced for watching; run by a script (a sample named), at once.
+    server = await serveDemo(demo, options ? {} : { turnMs: DEMO_TURN_MS });
   } catch (e) {
     return failed(e);
   }

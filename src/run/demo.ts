@@ -42,8 +42,16 @@ export async function loadDemo(demoDir: string, warn: (line: string) => void): P
 }
 
 /** The replay endpoint for every recorded run of the demo. Close it when done. */
-export function serveDemo(demo: Demo): Promise<ReplayServer> {
-  return startReplayServer(demo.samples.map((s) => s.recording));
+/**
+ * Serves the recorded model turns. `turnMs`: each turn waits this long before it is sent, so
+ * a person watching the panel sees the run go turn by turn (Try the Demo); the CLI's demo
+ * and scripted runs take none.
+ */
+export function serveDemo(demo: Demo, options: { turnMs?: number } = {}): Promise<ReplayServer> {
+  return startReplayServer(
+    demo.samples.map((s) => s.recording),
+    options.turnMs ? { latencyMs: options.turnMs } : {},
+  );
 }
 
 /** A recorded question, run again against `endpoint` with the model and agent settings it was recorded with. */

@@ -95,7 +95,15 @@ describe('workbench: a newcomer’s path', () => {
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-demo-pick.png') });
     await page.keyboard.press('Enter'); // the first is selected
     const frame = await webviewFrame(page, '.question', ASTRONAUT_QUESTION);
+    // Paced for watching: the first turn shows while the run goes on, about a second a turn.
+    await frame.locator('.turn[data-step="1"]').waitFor({ timeout: 60_000 });
+    const firstTurnShown = Date.now();
+    assert.equal(await frame.locator('.outcome.state-answered').count(), 0, 'the first turn is seen before the answer');
     await frame.locator('.outcome.state-answered').waitFor({ timeout: 60_000 });
+    const watched = Date.now() - firstTurnShown;
+    const turns = await frame.locator('.turn').count();
+    assert.ok(turns >= 3, `${turns} turns`);
+    assert.ok(watched >= 800 * (turns - 1), `${turns} turns shown over ${watched} ms: about a second a turn`);
     assert.equal(await frame.locator('.final-answer').textContent(), 'Chandra X-ray Observatory');
     assert.equal(await frame.locator('.gaze').count(), 2, 'the wrong gaze and the right one');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Answer: Chandra X-ray Observatory' }).waitFor();
