@@ -261,8 +261,9 @@ describe('run review views in headless Chromium', function () {
     assert.deepEqual(
       requests.map((m) => m.type === 'request' && m.request),
       [
-        { method: 'openSample', key: wrong[2] },
-        { method: 'openSample', key: wrong[3] },
+        // The listed samples go with it, in the table's order: what Next and Previous Sample step through.
+        { method: 'openSample', key: wrong[2], listed: wrong },
+        { method: 'openSample', key: wrong[3], listed: wrong },
       ],
     );
     await page.locator('vscode-button', { hasText: 'Review in a queue' }).click();
