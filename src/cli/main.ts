@@ -1,6 +1,6 @@
 // The `gog` command: dispatch, signals and exit codes.
 import { oneLine } from '../core/agent';
-import { terminalOutput, terminalSafe } from '../core/terminalText';
+import { terminalOutput, terminalSafe, type TerminalLine } from '../core/terminalText';
 import { envSecrets } from '../run/runSecrets';
 import { parseAskArgs, redactingIo, runAsk, UsageError, type Io } from './ask';
 import { runBenchCommand } from './bench';
@@ -8,6 +8,7 @@ import { runCache } from './cache';
 import { runCompare } from './compare';
 import { runDemo } from './demo';
 import { runExport } from './export';
+import { runFind } from './find';
 import { runImport } from './import';
 import { runLabel } from './label';
 import { runExportRl } from './exportRl';
@@ -21,15 +22,22 @@ import { USAGE } from './usage';
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
 const STOP_GRACE_MS = 5000;
 
-/** Set once SIGINT or SIGTERM arrived. */
+/** Set once SIGINT or SIGTERM arrived, or the reader of stdout went away. */
 let stoppedBySignal = false;
+/** The reader of stdout went away: the exit is SIGPIPE's, whatever the command made of its stop. */
+let readerGone = false;
 
 async function main(argv: string[]): Promise<number> {
   // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
   const color = (stream: NodeJS.WriteStream) => !!stream.isTTY && !process.env.NO_COLOR;
+  // A stream whose reader went away (`gog find … | head`) takes no more lines.
+  const closed = new Set<NodeJS.WriteStream>();
+  const write = (stream: NodeJS.WriteStream, line: string | TerminalLine) => {
+    if (!closed.has(stream)) stream.write(terminalOutput(line, color(stream)) + '\n');
+  };
   const terminal: Io = {
-    stdout: (l) => process.stdout.write(terminalOutput(l, color(process.stdout)) + '\n'),
-    stderr: (l) => process.stderr.write(terminalOutput(l, color(process.stderr)) + '\n'),
+    stdout: (l) => write(process.stdout, l),
+    stderr: (l) => write(process.stderr, l),
     width: process.stdout.columns ?? 100,
   };
   // Whatever a command prints (a run made elsewhere, a server's error) holds no secret of the
@@ -53,6 +61,22 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader of the output went away: the command stops, quietly, as a shell's tools do on
+  // SIGPIPE (Node ignores that signal and reports EPIPE instead, which unheard ends the
+  // process with a stack trace). Other write errors end it as before.
+  const onWriteError = (stream: NodeJS.WriteStream) => (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed.add(stream);
+    if (stream !== process.stdout || readerGone) return;
+    readerGone = true;
+    stoppedBySignal = true;
+    controller.abort(new StoppedBySignal('SIGPIPE'));
+    setTimeout(() => process.exit(exitCodeOf('SIGPIPE')), STOP_GRACE_MS).unref();
+  };
+  const stdoutError = onWriteError(process.stdout);
+  const stderrError = onWriteError(process.stderr);
+  process.stdout.on('error', stdoutError);
+  process.stderr.on('error', stderrError);
 
   const [command, ...rest] = argv;
   try {
@@ -73,6 +97,8 @@ async function main(argv: string[]): Promise<number> {
         return await runReport(rest, io, process.cwd(), process.env, controller.signal);
       case 'compare':
         return await runCompare(rest, io, process.cwd(), controller.signal);
+      case 'find':
+        return await runFind(rest, io, process.cwd(), controller.signal);
       case 'cache':
         return await runCache(rest, io, process.cwd());
       case 'demo':
@@ -112,7 +138,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
     // Stopped by a signal: the command has cleaned up; work it left behind (a large file still
     // being read) must not hold the process.
-    if (stoppedBySignal) process.exit(code);
+    if (stoppedBySignal) process.exit(readerGone ? exitCodeOf('SIGPIPE') : code);
   },
   (e: unknown) => {
     process.stderr.write(`gog: ${terminalSafe(oneLine(e))}\n`);
