@@ -9,7 +9,7 @@ import { TerminalLine, type LinePart } from '../core/terminalText';
 import { compileQuery, FIND_FIELDS, FindQueryError, parseFields, type FindQuery } from '../data/find/findQuery';
 import { DEFAULT_FILE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, findInTrajectories, type FindSummary, type TrajectoryMatch } from '../data/find/findInTrajectories';
 import { MAX_COUNTED } from '../data/find/findQuery';
-import { UsageError, type Io } from './ask';
+import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { StoppedBySignal, stoppedExitCode } from './stopSignal';
 
