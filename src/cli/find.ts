@@ -9,6 +9,7 @@ import { TerminalLine, type LinePart } from '../core/terminalText';
 import { compileQuery, FIND_FIELDS, FindQueryError, parseFields, type FindQuery } from '../data/find/findQuery';
 import { DEFAULT_FILE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, findInTrajectories, type FindSummary, type TrajectoryMatch } from '../data/find/findInTrajectories';
 import { MAX_COUNTED } from '../data/find/findQuery';
+import { fieldLabel } from '../data/find/trajectoryMatcher';
 import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { StoppedBySignal, stoppedExitCode } from './stopSignal';
@@ -27,12 +28,6 @@ function seconds(flag: string, given: string | undefined, fallbackMs: number): n
 function shownPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
-
-/** What the text is: "reflection", "evidence 2 title", "answer (corrected)". */
-export function fieldLabel(m: Pick<TrajectoryMatch, 'field' | 'part' | 'rank' | 'correction'>): string {
-  const base = m.field === 'evidence' ? `evidence${m.rank !== undefined ? ` ${m.rank}` : ''}${m.part ? ` ${m.part}` : ''}` : m.field;
-  return m.correction ? `${base} (corrected)` : base;
 }
 
 const countText = (n: number) => (n >= MAX_COUNTED ? `${MAX_COUNTED}+` : String(n));

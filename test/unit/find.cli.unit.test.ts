@@ -191,6 +191,40 @@ describe('gog find', function () {
       assert.ok(run.stderr.includes(`gog: warning: ${path.join(folder, link)}: a link out of ${real}; not followed`), run.stderr);
   });
 
+  it('names the lines it could not read by number and searches the rest of the file', async () => {
+    const file = path.join(tmp.dir, 'malformed', 'run', 'trajectory.jsonl');
+    const good = (step: number) => JSON.stringify(think(step, `the KOALA of step ${step}`, `e${step}`));
+    const lines = [
+      JSON.stringify(sampleHeader()),
+      good(1),
+      // Cut short mid-write, not JSON, an event of no known kind, each holding the text.
+      good(2).slice(0, 60) + ' KOALA',
+      'KOALA, not JSON at all',
+      JSON.stringify({ type: 'reflection', step: 3, text: 'a KOALA with no kind' }),
+      good(4),
+      // Unreadable too, but cannot hold the text: never parsed, never named.
+      '{"type":"reflection", broken',
+      good(6),
+    ];
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, lines.join('\n') + '\n');
+    const run = await gog(['find', path.dirname(path.dirname(file)), 'KOALA', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      jsonLines(run).map((m) => [m.line, m.step, m.match]),
+      [
+        [2, 1, 'KOALA'],
+        [6, 4, 'KOALA'],
+        [8, 6, 'KOALA'],
+      ],
+    );
+    assert.equal(
+      run.stderr.split('\n')[0],
+      `gog: warning: ${file}: lines 3, 4, 5 could not be read as trajectory events (cut short, not JSON, or of an unknown kind); the rest of the file was searched`,
+    );
+    assert.match(run.stderr.split('\n')[1]!, /^3 matches in 1 trajectory of 1 searched, [\d.]+ s$/);
+  });
+
   it('stops a pattern that backtracks without end within the file budget, with one line saying so', async () => {
     const folder = path.join(tmp.dir, 'redos');
     await writeTrajectory(path.join(folder, 'run', 'trajectory.jsonl'), [think(1, `${'a'.repeat(50_000)}!`)]);

@@ -83,6 +83,17 @@ export function defaultThreads(): number {
 
 const megabytes = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
 
+/**
+ * The lines of a file that could hold a match but are not events (cut short, not JSON, an
+ * unknown event): named, since a match in them is not found; the rest of the file was searched.
+ * Lines that cannot hold the text are never parsed, so whether they are readable is not known.
+ */
+export function unreadableNote(file: string, count: number, named: readonly number[]): string {
+  const more = count - named.length;
+  const lines = `${count === 1 ? 'line' : 'lines'} ${named.join(', ')}${more > 0 ? ` and ${more.toLocaleString('en')} more` : ''}`;
+  return `${file}: ${lines} could not be read as trajectory events (cut short, not JSON, or of an unknown kind); the rest of the file was searched`;
+}
+
 interface Job {
   id: number;
   found: FoundFile;
@@ -222,6 +233,7 @@ class FindRun {
         for (const t of o.tooLong)
           this.note(`${job.found.file}: line ${t.line} is ${megabytes(t.bytes)}, more than the ${megabytes(MAX_FIND_LINE_BYTES)} a line may be; not searched`);
         this.summary.unreadableLines += o.unreadable;
+        if (o.unreadable) this.note(unreadableNote(job.found.file, o.unreadable, o.unreadableLines));
         break;
       }
       case 'failed':

@@ -20,8 +20,9 @@ export interface FileOutcome {
   lines: number;
   /** Lines parsed (the others could not match). */
   parsed: number;
-  /** Of those, lines that were not events the trajectory view reads. */
+  /** Of those, lines that were not events the trajectory view reads, and the first of their numbers. */
   unreadable: number;
+  unreadableLines: number[];
   /** Lines too long to search: their numbers and sizes. */
   tooLong: { line: number; bytes: number }[];
   /** Why the file was not read (a link out of its folder, not a regular file, gone). */
@@ -36,7 +37,7 @@ export async function searchTrajectoryFile(
   emit: EmitMatches,
   maxLineBytes = MAX_FIND_LINE_BYTES,
 ): Promise<FileOutcome> {
-  const outcome: FileOutcome = { lines: 0, parsed: 0, unreadable: 0, tooLong: [] };
+  const outcome: FileOutcome = { lines: 0, parsed: 0, unreadable: 0, unreadableLines: [], tooLong: [] };
   let opened;
   try {
     opened = await openFolderFile(found.root, found.file, 'folder searched');
@@ -81,5 +82,6 @@ export async function searchTrajectoryFile(
   }
   outcome.parsed = matcher.parsed;
   outcome.unreadable = matcher.unreadable;
+  outcome.unreadableLines = [...matcher.unreadableLines];
   return outcome;
 }

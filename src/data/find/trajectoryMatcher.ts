@@ -29,6 +29,12 @@ export interface FoundMatch {
   count: number;
 }
 
+/** What the text is: "reflection", "evidence 2 title", "answer (corrected)". */
+export function fieldLabel(m: Pick<FoundMatch, 'field' | 'part' | 'rank' | 'correction'>): string {
+  const base = m.field === 'evidence' ? `evidence${m.rank !== undefined ? ` ${m.rank}` : ''}${m.part ? ` ${m.part}` : ''}` : m.field;
+  return m.correction ? `${base} (corrected)` : base;
+}
+
 /** What the file's header says the trajectory is. */
 export interface TrajectoryInfo {
   id?: string;
@@ -36,6 +42,9 @@ export interface TrajectoryInfo {
   dataset?: string;
   question?: string;
 }
+
+/** Unreadable lines named per file at most (the rest are counted). */
+export const MAX_NAMED_UNREADABLE = 5;
 
 /** Characters of context shown before and after a match, and of a long match itself. */
 const CONTEXT_BEFORE = 50;
@@ -99,8 +108,10 @@ type FieldOf = { field: FindField; part?: string; step: number };
 
 export class TrajectoryMatcher {
   readonly info: TrajectoryInfo = {};
-  /** Lines that looked like candidates but are not events the viewer reads. */
+  /** Lines that looked like candidates but are not events the viewer reads (not JSON, or no known event)… */
   unreadable = 0;
+  /** … and the numbers of the first of them, for the note that names them. */
+  readonly unreadableLines: number[] = [];
   /** Lines parsed. */
   parsed = 0;
   private readonly fields: ReadonlySet<FindField>;
@@ -134,7 +145,7 @@ export class TrajectoryMatcher {
     const type = LEADING_TYPE.exec(text.slice(0, 64))?.[1];
     if (type !== undefined && !this.kinds.has(type)) return [];
     if (!this.query.mayMatchLine(text)) return [];
-    const event = this.parse(text);
+    const event = this.parse(text, n);
     return event ? this.matches(event, n) : [];
   }
 
@@ -143,6 +154,7 @@ export class TrajectoryMatcher {
    * points at, the correction's match (if its field is searched).
    */
   resolve(text: string, n: number): FoundMatch[] {
+    // Read once already: an unreadable line was counted then.
     const event = this.parse(text);
     if (!event) return [];
     const id = event.id ?? `L${n}`;
@@ -180,21 +192,23 @@ export class TrajectoryMatcher {
     put('question', h.question);
   }
 
-  private parse(text: string): TrajectoryEvent | undefined {
+  /** The event on a line; undefined, counted and (up to MAX_NAMED_UNREADABLE) named by `line` when it is none. */
+  private parse(text: string, line?: number): TrajectoryEvent | undefined {
     this.parsed++;
+    const unreadable = () => {
+      if (line === undefined) return undefined;
+      this.unreadable++;
+      if (this.unreadableLines.length < MAX_NAMED_UNREADABLE) this.unreadableLines.push(line);
+      return undefined;
+    };
     let value: unknown;
     try {
       value = parseJson(text);
     } catch {
-      this.unreadable++;
-      return undefined;
+      return unreadable();
     }
     const r = eventSchema.safeParse(value);
-    if (!r.success) {
-      this.unreadable++;
-      return undefined;
-    }
-    return r.data;
+    return r.success ? r.data : unreadable();
   }
 
   /** Which field an event's text is, for corrections that point at it. */
