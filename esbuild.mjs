@@ -35,7 +35,7 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The image matcher's ranking thread (src/search/rankOffThread.ts), beside both bundles.
   { ...node, entryPoints: { rankWorker: 'src/search/rankWorker.ts' }, outdir: 'dist' },
-  // The search threads of `gog find` and Find in Trajectories… (src/data/find/findInTrajectories.ts).
+  // The search threads of `gog find` and the run review's trajectory search (src/data/find/findInTrajectories.ts).
   { ...node, entryPoints: { findWorker: 'src/data/find/findWorker.ts' }, outdir: 'dist' },
   { ...browser, entryPoints: { main: 'webview/main.ts' } },
   { ...browser, entryPoints: { main: 'webview/styles.css' } },

@@ -1,4 +1,4 @@
-// What `gog find` and Find in Trajectories… look for: a text or a regular expression, in
+// What `gog find` and the run review's trajectory search look for: a text or a regular expression, in
 // some of the fields a trajectory's reader cares about. Compiled twice over: a matcher for
 // a field's text, and a test on a raw JSON line that is never false when one of the line's
 // texts could match, so lines that cannot match are passed over unparsed.
