@@ -94,6 +94,7 @@ find options:
   --file-timeout S                 the most one file may take (default 10): a pattern that
                                    backtracks without end is stopped there, and so is the search
   --timeout S                      the most the whole search may take (default 300)
+  lines that cannot be read, and links out of PATH, are named on stderr; the rest is searched
   exit status: 0 searched (with or without matches), 1 stopped by a time limit, 2 bad input,
   130 Ctrl+C
 
