@@ -1,23 +1,11 @@
-// The `gog` command: dispatch, signals and exit codes.
+// The `gog` command: dispatch, signals and exit codes. Each command's modules are loaded
+// when it runs (dynamic imports, evaluated lazily in the bundle): `gog find` or `gog help`
+// does not wait for the agent, sharp and every other command to load.
 import { oneLine } from '../core/agent';
 import { terminalOutput, terminalSafe, type TerminalLine } from '../core/terminalText';
 import { envSecrets } from '../run/runSecrets';
-import { parseAskArgs, redactingIo, runAsk, UsageError, type Io } from './ask';
-import { runBenchCommand } from './bench';
-import { runCache } from './cache';
-import { runCompare } from './compare';
-import { runDemo } from './demo';
-import { runExport } from './export';
-import { runFind } from './find';
-import { runImport } from './import';
-import { runLabel } from './label';
-import { runExportRl } from './exportRl';
-import { runMergeCommand } from './merge';
-import { runReplay } from './replay';
-import { runReport } from './report';
-import { runRerun } from './rerun';
+import { redactingIo, UsageError, type Io } from './io';
 import { exitCodeOf, StoppedBySignal } from './stopSignal';
-import { USAGE } from './usage';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
 const STOP_GRACE_MS = 5000;
@@ -82,40 +70,41 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'ask': {
+        const { parseAskArgs, runAsk } = await import('./ask');
         const { settings, json } = parseAskArgs(rest, process.env, process.cwd());
         return await runAsk(settings, json, io, controller.signal);
       }
       case 'replay':
-        return await runReplay(rest, io, controller.signal);
+        return await (await import('./replay')).runReplay(rest, io, controller.signal);
       case 'bench':
-        return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
+        return await (await import('./bench')).runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
       case 'export-rl':
-        return await runExportRl(rest, io, process.cwd(), controller.signal);
+        return await (await import('./exportRl')).runExportRl(rest, io, process.cwd(), controller.signal);
       case 'merge':
-        return await runMergeCommand(rest, io, process.cwd(), controller.signal);
+        return await (await import('./merge')).runMergeCommand(rest, io, process.cwd(), controller.signal);
       case 'report':
-        return await runReport(rest, io, process.cwd(), process.env, controller.signal);
+        return await (await import('./report')).runReport(rest, io, process.cwd(), process.env, controller.signal);
       case 'compare':
-        return await runCompare(rest, io, process.cwd(), controller.signal);
+        return await (await import('./compare')).runCompare(rest, io, process.cwd(), controller.signal);
       case 'find':
-        return await runFind(rest, io, process.cwd(), controller.signal);
+        return await (await import('./find')).runFind(rest, io, process.cwd(), controller.signal);
       case 'cache':
-        return await runCache(rest, io, process.cwd());
+        return await (await import('./cache')).runCache(rest, io, process.cwd());
       case 'demo':
-        return await runDemo(rest, io, controller.signal, process.cwd());
+        return await (await import('./demo')).runDemo(rest, io, controller.signal, process.cwd());
       case 'export':
-        return await runExport(rest, io, process.cwd(), controller.signal);
+        return await (await import('./export')).runExport(rest, io, process.cwd(), controller.signal);
       case 'import':
-        return await runImport(rest, io, process.cwd(), controller.signal);
+        return await (await import('./import')).runImport(rest, io, process.cwd(), controller.signal);
       case 'label':
-        return await runLabel(rest, io, process.cwd());
+        return await (await import('./label')).runLabel(rest, io, process.cwd());
       case 'rerun':
-        return await runRerun(rest, io, process.env, process.cwd(), controller.signal);
+        return await (await import('./rerun')).runRerun(rest, io, process.env, process.cwd(), controller.signal);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(USAGE);
+        io.stdout((await import('./usage')).USAGE);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
