@@ -10,6 +10,7 @@
 // (shown as text), and a new search replaces the one before.
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
+import { MAX_PATTERN_CHARS } from '../../src/data/find/findQuery';
 import type { FindHit, RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
 import { button } from '../toolkit';
@@ -120,6 +121,8 @@ export class RunView {
       this.refilter();
     });
     this.findBox.placeholder = 'Search trajectories…';
+    // The protocol takes no longer pattern (the host would drop the message).
+    this.findBox.maxLength = MAX_PATTERN_CHARS;
     this.findBox.title = 'Samples whose reasoning, reflections, queries, evidence or answer hold this text (case ignored)';
     this.findBox.addEventListener('input', () => {
       clearTimeout(this.findTimer);
