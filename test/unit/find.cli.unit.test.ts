@@ -271,7 +271,8 @@ describe('gog find', function () {
     assert.ok(sent, run.stderr);
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stdout, /a-quick\/trajectory\.jsonl:2 {2}step 1 reasoning {2}aaaa$/m);
-    assert.match(run.stderr, /^cancelled: 1 match in 1 trajectory of 1 searched, [\d.]+ s$/m);
+    // The quick file is counted searched once its thread says it is done, which may come after the signal.
+    assert.match(run.stderr, /^cancelled: 1 match in 1 trajectory of [01] searched, [\d.]+ s$/m);
     const after = Date.now() - sent;
     assert.ok(after < 1500, `ended ${after} ms after Ctrl+C`);
   });
