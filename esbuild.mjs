@@ -35,6 +35,8 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // The image matcher's ranking thread (src/search/rankOffThread.ts), beside both bundles.
   { ...node, entryPoints: { rankWorker: 'src/search/rankWorker.ts' }, outdir: 'dist' },
+  // The search threads of `gog find` and the run review's trajectory search (src/data/find/findInTrajectories.ts).
+  { ...node, entryPoints: { findWorker: 'src/data/find/findWorker.ts' }, outdir: 'dist' },
   { ...browser, entryPoints: { main: 'webview/main.ts' } },
   { ...browser, entryPoints: { main: 'webview/styles.css' } },
   // The run review views (failures table, charts, comparison): their own bundle and protocol.

@@ -2,7 +2,7 @@
 // mistake it finds (an unknown flag, a missing value) turned into a usage error (exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { oneLine } from '../core/agent';
-import { UsageError } from './ask';
+import { UsageError } from './io';
 
 export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {

@@ -3,8 +3,6 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { WriteFailed } from '../core/files';
-import { redactorFor } from '../core/redact';
-import type { TerminalLine } from '../core/terminalText';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { runSecrets } from '../run/runSecrets';
 import { whyNoAnswer } from '../run/stopText';
@@ -14,7 +12,9 @@ import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 import { indexingLines } from './indexingLines';
 
-export class UsageError extends Error {}
+// Kept here too for the commands that import them from ask.
+export { redactingIo, relativeToCwd, UsageError, type Io } from './io';
+import { redactingIo, relativeToCwd, UsageError, type Io } from './io';
 
 /** The options `gog ask` and `gog rerun` share: the model and search flags, the cache, keys from the environment. */
 export const COMMON_OPTIONS = { ...cliOptions(), cache: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -80,26 +80,6 @@ export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string
   return { settings, json: !!values.json };
 }
 
-/**
- * Where a command prints. The sink (main.ts) cleans every line of control characters
- * (terminal escapes, bidi overrides), so text from outside (a dataset, a label, a file
- * name, a server) may be printed as it is; a TerminalLine's colours are ours, and the sink
- * keeps them on a terminal (without NO_COLOR).
- */
-export interface Io {
-  stdout: (line: string | TerminalLine) => void;
-  stderr: (line: string | TerminalLine) => void;
-  width: number;
-}
-
-/** Output that never prints a secret, whatever text reaches it (a server's echo, say). */
-export function redactingIo(io: Io, secrets: readonly string[]): Io {
-  const redactor = redactorFor(secrets);
-  if (redactor.empty) return io;
-  const clean = (l: string | TerminalLine) => (typeof l === 'string' ? redactor.text(l) : l.map((t) => redactor.text(t)));
-  return { ...io, stdout: (l) => io.stdout(clean(l)), stderr: (l) => io.stderr(clean(l)) };
-}
-
 /** Prints an outcome line for --json; `trajectory` is null when the run never started. */
 export function outcomeJson(o: Partial<QueryOutcome> & { error?: string }): string {
   return JSON.stringify({
@@ -112,11 +92,6 @@ export function outcomeJson(o: Partial<QueryOutcome> & { error?: string }): stri
     ...(o.score ? { score: o.score } : {}),
     ...(o.error ? { error: o.error } : {}),
   });
-}
-
-export function relativeToCwd(p: string): string {
-  const rel = path.relative(process.cwd(), p);
-  return rel && !rel.startsWith('..') ? rel : p;
 }
 
 /** Runs one query with terminal output; returns the exit code. */

@@ -1,35 +1,31 @@
-// The `gog` command: dispatch, signals and exit codes.
+// The `gog` command: dispatch, signals and exit codes. Each command's modules are loaded
+// when it runs (dynamic imports, evaluated lazily in the bundle): `gog find` or `gog help`
+// does not wait for the agent, sharp and every other command to load.
 import { oneLine } from '../core/agent';
-import { terminalOutput, terminalSafe } from '../core/terminalText';
+import { terminalOutput, terminalSafe, type TerminalLine } from '../core/terminalText';
 import { envSecrets } from '../run/runSecrets';
-import { parseAskArgs, redactingIo, runAsk, UsageError, type Io } from './ask';
-import { runBenchCommand } from './bench';
-import { runCache } from './cache';
-import { runCompare } from './compare';
-import { runDemo } from './demo';
-import { runExport } from './export';
-import { runImport } from './import';
-import { runLabel } from './label';
-import { runExportRl } from './exportRl';
-import { runMergeCommand } from './merge';
-import { runReplay } from './replay';
-import { runReport } from './report';
-import { runRerun } from './rerun';
+import { redactingIo, UsageError, type Io } from './io';
 import { exitCodeOf, StoppedBySignal } from './stopSignal';
-import { USAGE } from './usage';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
 const STOP_GRACE_MS = 5000;
 
-/** Set once SIGINT or SIGTERM arrived. */
+/** Set once SIGINT or SIGTERM arrived, or the reader of stdout went away. */
 let stoppedBySignal = false;
+/** The reader of stdout went away: the exit is SIGPIPE's, whatever the command made of its stop. */
+let readerGone = false;
 
 async function main(argv: string[]): Promise<number> {
   // The one way out to the terminal: every line cleaned (terminalText.ts), colours only on a TTY without NO_COLOR.
   const color = (stream: NodeJS.WriteStream) => !!stream.isTTY && !process.env.NO_COLOR;
+  // A stream whose reader went away (`gog find … | head`) takes no more lines.
+  const closed = new Set<NodeJS.WriteStream>();
+  const write = (stream: NodeJS.WriteStream, line: string | TerminalLine) => {
+    if (!closed.has(stream)) stream.write(terminalOutput(line, color(stream)) + '\n');
+  };
   const terminal: Io = {
-    stdout: (l) => process.stdout.write(terminalOutput(l, color(process.stdout)) + '\n'),
-    stderr: (l) => process.stderr.write(terminalOutput(l, color(process.stderr)) + '\n'),
+    stdout: (l) => write(process.stdout, l),
+    stderr: (l) => write(process.stderr, l),
     width: process.stdout.columns ?? 100,
   };
   // Whatever a command prints (a run made elsewhere, a server's error) holds no secret of the
@@ -53,43 +49,62 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The reader of the output went away: the command stops, quietly, as a shell's tools do on
+  // SIGPIPE (Node ignores that signal and reports EPIPE instead, which unheard ends the
+  // process with a stack trace). Other write errors end it as before.
+  const onWriteError = (stream: NodeJS.WriteStream) => (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed.add(stream);
+    if (stream !== process.stdout || readerGone) return;
+    readerGone = true;
+    stoppedBySignal = true;
+    controller.abort(new StoppedBySignal('SIGPIPE'));
+    setTimeout(() => process.exit(exitCodeOf('SIGPIPE')), STOP_GRACE_MS).unref();
+  };
+  const stdoutError = onWriteError(process.stdout);
+  const stderrError = onWriteError(process.stderr);
+  process.stdout.on('error', stdoutError);
+  process.stderr.on('error', stderrError);
 
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'ask': {
+        const { parseAskArgs, runAsk } = await import('./ask');
         const { settings, json } = parseAskArgs(rest, process.env, process.cwd());
         return await runAsk(settings, json, io, controller.signal);
       }
       case 'replay':
-        return await runReplay(rest, io, controller.signal);
+        return await (await import('./replay')).runReplay(rest, io, controller.signal);
       case 'bench':
-        return await runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
+        return await (await import('./bench')).runBenchCommand(rest, process.env, process.cwd(), io, controller.signal);
       case 'export-rl':
-        return await runExportRl(rest, io, process.cwd(), controller.signal);
+        return await (await import('./exportRl')).runExportRl(rest, io, process.cwd(), controller.signal);
       case 'merge':
-        return await runMergeCommand(rest, io, process.cwd(), controller.signal);
+        return await (await import('./merge')).runMergeCommand(rest, io, process.cwd(), controller.signal);
       case 'report':
-        return await runReport(rest, io, process.cwd(), process.env, controller.signal);
+        return await (await import('./report')).runReport(rest, io, process.cwd(), process.env, controller.signal);
       case 'compare':
-        return await runCompare(rest, io, process.cwd(), controller.signal);
+        return await (await import('./compare')).runCompare(rest, io, process.cwd(), controller.signal);
+      case 'find':
+        return await (await import('./find')).runFind(rest, io, process.cwd(), controller.signal);
       case 'cache':
-        return await runCache(rest, io, process.cwd());
+        return await (await import('./cache')).runCache(rest, io, process.cwd());
       case 'demo':
-        return await runDemo(rest, io, controller.signal, process.cwd());
+        return await (await import('./demo')).runDemo(rest, io, controller.signal, process.cwd());
       case 'export':
-        return await runExport(rest, io, process.cwd(), controller.signal);
+        return await (await import('./export')).runExport(rest, io, process.cwd(), controller.signal);
       case 'import':
-        return await runImport(rest, io, process.cwd(), controller.signal);
+        return await (await import('./import')).runImport(rest, io, process.cwd(), controller.signal);
       case 'label':
-        return await runLabel(rest, io, process.cwd());
+        return await (await import('./label')).runLabel(rest, io, process.cwd());
       case 'rerun':
-        return await runRerun(rest, io, process.env, process.cwd(), controller.signal);
+        return await (await import('./rerun')).runRerun(rest, io, process.env, process.cwd(), controller.signal);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(USAGE);
+        io.stdout((await import('./usage')).USAGE);
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -112,7 +127,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
     // Stopped by a signal: the command has cleaned up; work it left behind (a large file still
     // being read) must not hold the process.
-    if (stoppedBySignal) process.exit(code);
+    if (stoppedBySignal) process.exit(readerGone ? exitCodeOf('SIGPIPE') : code);
   },
   (e: unknown) => {
     process.stderr.write(`gog: ${terminalSafe(oneLine(e))}\n`);

@@ -18,6 +18,10 @@ usage:
                                                    improvements, where trajectories diverge,
                                                    summary deltas, McNemar's exact p and a
                                                    paired bootstrap 95% CI per run
+  gog find PATH QUERY [--regex] [--ignore-case] [--in FIELD,...] [--limit N] [--json]
+                                                   the steps of the trajectories under PATH (a
+                                                   file, a run, a folder of runs) whose text holds
+                                                   QUERY, printed as found (see find options)
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it
@@ -78,6 +82,21 @@ bench options (besides those of ask, but --image, --question and --gold):
   --out RUN_DIR                    run folder (default .gog/runs/bench-<id>)
   --json                           one JSON line: samples, done, finished, errors, accuracy,
                                    f1, judge, run
+
+find options:
+  --regex                          QUERY is a JavaScript regular expression (unicode mode)
+  --ignore-case, -i                match upper and lower case alike
+  --in FIELD,...                   search only these: reasoning, reflection, query,
+                                   evidence (result titles, snippets, summaries), answer
+                                   (default all); corrections made in review are found too
+  --limit N                        stop after N matches
+  --json                           one JSON object per match per line
+  --file-timeout S                 the most one file may take (default 10): a pattern that
+                                   backtracks without end is stopped there, and so is the search
+  --timeout S                      the most the whole search may take (default 300)
+  lines that cannot be read, and links out of PATH, are named on stderr; the rest is searched
+  exit status: 0 searched (with or without matches), 1 stopped by a time limit, 2 bad input,
+  130 Ctrl+C
 
 The API key is read from OPENAI_API_KEY (none is needed for local servers).
 Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.`;

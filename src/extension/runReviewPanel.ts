@@ -5,10 +5,13 @@
 // rebuilt when its tab comes back), and writes review queues. One panel per run folder;
 // the panel comes back after a window reload (its state names the run). The prices per
 // million tokens (gog.review.*) go with the run's figures, for the cost chart, and again
-// when they change.
+// when they change. The search box searches the run's trajectories here (src/data/find, as
+// `gog find` does), streaming the samples found; a new search stops the one before.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { findInRun } from '../data/find/findInRun';
+import { FIND_FIELDS } from '../data/find/findQuery';
 import { MAX_RUN_NAME_CHARS, MAX_RUN_NOTES_CHARS, writeRunNotes } from '../data/runNotes';
 import { readMoreRows, type RunRows } from '../data/reviewRows';
 import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
@@ -16,7 +19,7 @@ import { RunStatusReader } from '../data/runIndex';
 import { sampleTrajectory } from '../data/sampleFiles';
 import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
 import { reviewSettingsFromConfig } from '../run/settingsSpec';
-import { runsViewStateSchema, type RunInfo, type RunsRequest } from '../shared/runsMessages';
+import { runsViewStateSchema, type RunInfo, type RunsRequest, type RunsViewMessage } from '../shared/runsMessages';
 import type { RunStatus } from '../data/runIndex';
 import { startReviewQueue } from './reviewQueue';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
@@ -48,6 +51,8 @@ export class RunReviewPanel implements vscode.Disposable {
   private rows: RunRows | undefined;
   private loading: Promise<RunRows> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The trajectory search under way, stopped by the next one and when the panel closes. */
+  private finding: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Shows the run: its panel if it has one, else a new panel in the active group. */
@@ -94,8 +99,13 @@ export class RunReviewPanel implements vscode.Disposable {
   ) {
     RunReviewPanel.open.set(runDir, this);
     this.view = new RunsWebview(panel.webview, ctx.extensionUri, ctx.log, {
-      ready: () => void this.sendAll(),
+      ready: () => {
+        // A rebuilt webview has forgotten the search: it stops.
+        this.finding?.abort();
+        void this.sendAll();
+      },
       request: (r) => this.answer(r),
+      find: (m) => void this.find(m),
     });
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(runDir), `{${RESULTS_FILE},${SUMMARY_FILE}}`));
     const changed = () => {
@@ -163,6 +173,33 @@ export class RunReviewPanel implements vscode.Disposable {
       this.view.post({ type: 'rows', run: { ...this.info(status), done: this.rows.rows.length }, rows: added.rows, problems: added.problems });
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** Searches the run's trajectories, posting the samples found as they come, then the end; an empty pattern only stops the search before. */
+  private async find({ search, pattern, regex }: Extract<RunsViewMessage, { type: 'find' }>): Promise<void> {
+    this.finding?.abort();
+    this.finding = undefined;
+    if (!pattern.trim()) return;
+    const finding = (this.finding = new AbortController());
+    const { signal } = finding;
+    try {
+      const rows = await this.load();
+      const outcome = await findInRun({
+        runDir: this.runDir,
+        trajectories: rows.trajectories,
+        // Case as the table's own filter takes it: ignored.
+        query: { pattern, regex, ignoreCase: true, fields: FIND_FIELDS },
+        signal,
+        onHits: (hits) => this.view.post({ type: 'found', search, hits }),
+      });
+      if (!signal.aborted) this.view.post({ type: 'findDone', search, ...outcome });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.ctx.log.warn(`run ${this.runDir}: the trajectory search failed: ${error}`);
+      if (!signal.aborted) this.view.post({ type: 'findDone', search, searched: 0, error });
+    } finally {
+      if (this.finding === finding) this.finding = undefined;
     }
   }
 
@@ -269,6 +306,7 @@ export class RunReviewPanel implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.finding?.abort();
     RunReviewPanel.open.delete(this.runDir);
     if (RunReviewPanel.stepping === this) {
       RunReviewPanel.stepping = undefined;

@@ -4,7 +4,7 @@
 // tab is hidden is rebuilt when it comes back (no retainContextWhenHidden: its state is
 // kept with setState instead), and says `ready` again: the panel then sends its data anew.
 import * as vscode from 'vscode';
-import { runsViewMessageSchema, type Divergence, type RunsHostMessage, type RunsRequest } from '../shared/runsMessages';
+import { runsViewMessageSchema, type Divergence, type RunsHostMessage, type RunsRequest, type RunsViewMessage } from '../shared/runsMessages';
 import { newNonce, renderWebviewPage } from '../shared/webviewHtml';
 
 export interface RunsWebviewHandlers {
@@ -12,6 +12,8 @@ export interface RunsWebviewHandlers {
   ready(): void;
   /** A request; resolves with the data of its response, rejects with a one-line reason. */
   request(request: RunsRequest): Promise<{ divergence?: Divergence } | void>;
+  /** A trajectory search asked for (a panel without one ignores it). */
+  find?(message: Extract<RunsViewMessage, { type: 'find' }>): void;
 }
 
 /** The bundle only (the review views show no images of their own), and for a trajectory diff the two trajectories' folders. */
@@ -68,6 +70,10 @@ export class RunsWebview implements vscode.Disposable {
       this.ready = true;
       this.queue = [];
       this.handlers.ready();
+      return;
+    }
+    if (message.type === 'find') {
+      this.handlers.find?.(message);
       return;
     }
     const { requestId, request } = message;

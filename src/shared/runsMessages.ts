@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { eventSchema, headerSchema, STOP_REASONS } from '../core/trajectory';
 import { FAILURE_CAUSES } from '../data/results';
+import { FIND_FIELDS, MAX_PATTERN_CHARS } from '../data/find/findQuery';
 
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -228,6 +229,19 @@ export const diffMessageSchema = z.object({
 });
 export type DiffMessage = z.infer<typeof diffMessageSchema>;
 
+/** A sample whose trajectory holds the text searched for: its first match, with some text around it (text, never markup). */
+export const findHitSchema = z.object({
+  key: z.number().int().min(0),
+  step: z.number().int().min(0),
+  field: z.enum(FIND_FIELDS),
+  /** The field as said: "reflection", "evidence 2 title", "answer (corrected)". */
+  label: z.string(),
+  before: z.string(),
+  match: z.string(),
+  after: z.string(),
+});
+export type FindHit = z.infer<typeof findHitSchema>;
+
 /** Host → webview. */
 export const MAX_QUEUE_KEYS = 1_000_000;
 
@@ -251,6 +265,15 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
     problems: z.array(z.string()),
   }),
   diffMessageSchema,
+  /** Samples found by the trajectory search `search` since the last message, each once. */
+  z.object({ type: z.literal('found'), search: z.number().int().min(0), hits: z.array(findHitSchema) }),
+  /** The trajectory search `search` is over: files searched, and why it stopped early (one line) if it did. */
+  z.object({
+    type: z.literal('findDone'),
+    search: z.number().int().min(0),
+    searched: z.number().int().min(0),
+    error: z.string().optional(),
+  }),
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),
@@ -314,6 +337,17 @@ export type RunsRequest = z.infer<typeof runsRequestSchema>;
 /** Webview → host. */
 export const runsViewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
+  /**
+   * Searches the run's trajectories (src/data/find) for a text or regular expression; any
+   * search still going stops. An empty pattern only stops it. Answered with `found` messages
+   * as samples are found, then `findDone`, all carrying `search`.
+   */
+  z.object({
+    type: z.literal('find'),
+    search: z.number().int().min(0),
+    pattern: z.string().max(MAX_PATTERN_CHARS),
+    regex: z.boolean(),
+  }),
   z.object({ type: z.literal('request'), requestId: z.number().int(), request: runsRequestSchema }),
 ]);
 export type RunsViewMessage = z.infer<typeof runsViewMessageSchema>;

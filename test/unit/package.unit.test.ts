@@ -22,6 +22,7 @@ describe('extension package', function () {
       'package.json',
       'dist/extension.js',
       'dist/rankWorker.js',
+      'dist/findWorker.js',
       'dist/webview/main.js',
       'dist/webview/main.css',
       'dist/webview/runs.js',

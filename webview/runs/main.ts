@@ -23,6 +23,9 @@ function handle(message: RunsHostMessage): void {
       return runView.handle(message);
     case 'select':
       return runView?.reveal(message.key);
+    case 'found':
+    case 'findDone':
+      return runView?.found(message);
     case 'compare':
       compareView ??= new CompareView(root, host);
       return compareView.handle(message);

@@ -4,10 +4,14 @@
 // removable chip, so the count "N of M" always has a visible why. The filters, sort,
 // scroll, selection and tab are kept with setState, so opening a sample and coming back (the
 // webview is rebuilt) finds the table as it was left. One click on a row opens the sample's
-// trajectory; the filtered rows can start a review queue.
+// trajectory; the filtered rows can start a review queue. Inside VS Code a second box searches
+// the samples' trajectories (reasoning, reflections, queries, evidence, answers) on the
+// extension's side: the samples found are listed as they come, each with its first match
+// (shown as text), and a new search replaces the one before.
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
-import type { RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
+import { MAX_PATTERN_CHARS } from '../../src/data/find/findQuery';
+import type { FindHit, RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
 import { button } from '../toolkit';
 import { RunCharts, type ChartPick } from './charts';
@@ -45,6 +49,9 @@ const COLUMNS: Column<SortColumn>[] = [
 /** Text columns sort A→Z first; figures sort largest first (the slowest, the most turns). */
 const DESCENDING_FIRST = new Set<SortColumn>(['f1', 'turns', 'searches', 'ms']);
 
+/** Typing pauses this long before the trajectories are searched (Enter searches at once). */
+const FIND_DEBOUNCE_MS = 300;
+
 export class RunView {
   private model = new TableModel();
   private run: RunInfo | undefined;
@@ -60,6 +67,12 @@ export class RunView {
   private counts = new Map<CauseFilter, number>();
   private chartsStale = true;
   private firstPaint = false;
+  /** The trajectory search: its number (answers to an older one are dropped), the first match of each sample found, whether it ended. */
+  private findSearch = 0;
+  private findHits = new Map<number, FindHit>();
+  private findEnded = true;
+  private findTimer: number | undefined;
+  private findFrame: number | undefined;
 
   private readonly top = el('header', { class: 'run-top' });
   private readonly problemsBox = el('div', { class: 'problems', attrs: { role: 'alert' } });
@@ -67,6 +80,12 @@ export class RunView {
   private readonly samplesPanel = el('section', { class: 'tab-panel samples', attrs: { role: 'tabpanel', 'aria-label': 'Samples' } });
   private readonly chartsPanel = el('section', { class: 'tab-panel', attrs: { role: 'tabpanel', 'aria-label': 'Charts' } });
   private readonly search = el('input', { class: 'filter-text', attrs: { type: 'search', 'aria-label': 'Filter by question, answer, gold or id' } });
+  private readonly findBox = el('input', {
+    class: 'find-text',
+    attrs: { type: 'search', 'aria-label': 'Search the trajectories: reasoning, reflections, queries, evidence and answers' },
+  });
+  private readonly findRegex = el('input', { attrs: { type: 'checkbox', 'aria-label': 'Search with a regular expression' } });
+  private readonly findStatus = el('span', { class: 'find-status dim', attrs: { 'aria-live': 'polite' } });
   private readonly benchmarkSelect = el('select', { attrs: { 'aria-label': 'Benchmark' } });
   private readonly categorySelect = el('select', { attrs: { 'aria-label': 'Category' } });
   private readonly chips = el('div', { class: 'chips', attrs: { role: 'group', 'aria-label': 'Cause' } });
@@ -101,6 +120,18 @@ export class RunView {
       this.host.saveState({ text: this.search.value });
       this.refilter();
     });
+    this.findBox.placeholder = 'Search trajectories…';
+    // The protocol takes no longer pattern (the host would drop the message).
+    this.findBox.maxLength = MAX_PATTERN_CHARS;
+    this.findBox.title = 'Samples whose reasoning, reflections, queries, evidence or answer hold this text (case ignored)';
+    this.findBox.addEventListener('input', () => {
+      clearTimeout(this.findTimer);
+      this.findTimer = window.setTimeout(() => this.startFind(), FIND_DEBOUNCE_MS);
+    });
+    this.findBox.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.startFind();
+    });
+    this.findRegex.addEventListener('change', () => this.startFind());
     this.benchmarkSelect.addEventListener('change', () => this.setFilter({ benchmark: this.benchmarkSelect.value }));
     this.categorySelect.addEventListener('change', () => this.setFilter({ category: this.categorySelect.value }));
     this.table = new VirtualTable<SortColumn>({
@@ -131,6 +162,16 @@ export class RunView {
     append(
       this.samplesPanel,
       el('div', { class: 'filters' }, this.search, this.benchmarkSelect, this.categorySelect, this.shown, host.connected ? this.queueButton : null),
+      // A standalone report has no extension to search the trajectories with.
+      host.connected
+        ? el(
+            'div',
+            { class: 'filters find' },
+            this.findBox,
+            el('label', { class: 'find-regex', title: 'Take the text as a regular expression' }, this.findRegex, ' .*'),
+            this.findStatus,
+          )
+        : null,
       this.facets,
       this.chips,
       this.table.element,
@@ -368,6 +409,27 @@ export class RunView {
       f.turns ? facet('turns', 'Turns', describeTurns(f.turns), { turns: null }) : null,
       f.gaze ? facet('gaze', 'Gaze', describeGaze(f.gaze).replace(/^gazed at /, ''), { gaze: null }) : null,
     );
+    if (f.found)
+      append(
+        this.facets,
+        el(
+          'button',
+          {
+            class: 'chip facet',
+            title: 'Stop searching the trajectories',
+            attrs: { type: 'button', 'data-facet': 'found', 'aria-label': `Trajectories holding ${f.found.pattern}; remove this filter` },
+            on: {
+              click: () => {
+                this.findBox.value = '';
+                this.startFind();
+              },
+            },
+          },
+          el('span', { class: 'facet-name' }, 'Trajectories: '),
+          f.found.pattern,
+          el('span', { class: 'facet-remove', attrs: { 'aria-hidden': 'true' } }, ' ✕'),
+        ),
+      );
   }
 
   /** Sets filters other than the text and causes (a select, a chart, a chip removed). */
@@ -420,6 +482,53 @@ export class RunView {
     performance.mark('gog:runs-view');
   }
 
+  /** Searches the trajectories for what the box holds (nothing: stops searching and lists every sample again). */
+  private startFind(): void {
+    clearTimeout(this.findTimer);
+    const pattern = this.findBox.value.trim() ? this.findBox.value : '';
+    const search = ++this.findSearch;
+    this.findHits = new Map();
+    this.findEnded = !pattern;
+    this.filters.found = pattern ? { keys: new Set(), pattern } : null;
+    this.host.post({ type: 'find', search, pattern, regex: this.findRegex.checked });
+    this.findStatus.textContent = pattern ? 'Searching the trajectories…' : '';
+    this.findStatus.classList.remove('error');
+    this.refilter();
+    this.drawDetail();
+  }
+
+  /** Samples the search found, or its end. */
+  found(m: Extract<RunsHostMessage, { type: 'found' | 'findDone' }>): void {
+    if (m.search !== this.findSearch || !this.filters.found) return;
+    if (m.type === 'found') {
+      const keys = new Set(this.filters.found.keys);
+      for (const hit of m.hits)
+        if (!this.findHits.has(hit.key)) {
+          this.findHits.set(hit.key, hit);
+          keys.add(hit.key);
+        }
+      this.filters.found = { ...this.filters.found, keys };
+    } else {
+      this.findEnded = true;
+      if (m.error) {
+        this.findStatus.classList.add('error');
+        this.findStatus.textContent = `Search stopped: ${m.error}`;
+      }
+    }
+    // Many batches in one frame are drawn once.
+    this.findFrame ??= requestAnimationFrame(() => {
+      this.findFrame = undefined;
+      this.refilter();
+      this.drawDetail();
+      if (!this.findStatus.classList.contains('error')) {
+        const n = this.findHits.size;
+        this.findStatus.textContent = this.findEnded
+          ? `In the trajectories of ${plural(n, 'sample')}`
+          : `Searching the trajectories… ${plural(n, 'sample')} so far`;
+      }
+    });
+  }
+
   private cells(r: ReviewRow): Cell[] {
     const cause = causeOfRow(r);
     const gold = r.gold.join(' | ');
@@ -462,9 +571,20 @@ export class RunView {
       return;
     }
     const cause = causeOfRow(r);
+    const hit = this.filters.found ? this.findHits.get(r.key) : undefined;
     append(
       this.detail,
       el('div', { class: 'detail-question text' }, r.question),
+      hit
+        ? el(
+            'div',
+            { class: 'detail-found text' },
+            el('span', { class: 'dim' }, `step ${hit.step} ${hit.label}: `),
+            hit.before,
+            el('mark', {}, hit.match),
+            hit.after,
+          )
+        : null,
       el(
         'div',
         { class: 'detail-answers' },

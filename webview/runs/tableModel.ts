@@ -47,6 +47,8 @@ export interface Filters {
   /** From the charts: a turns bar, a heatmap cell; null for all. */
   turns: TurnsFilter | null;
   gaze: GazeFilter | null;
+  /** The trajectory search: the samples found so far and what was searched for; absent or null when none. */
+  found?: { keys: ReadonlySet<number>; pattern: string } | null;
 }
 
 export interface Sort {
@@ -110,7 +112,9 @@ export class TableModel {
   private matchesOthers(f: Filters): (r: ReviewRow) => boolean {
     const terms = f.text.toLowerCase().split(/\s+/).filter(Boolean);
     const { turns, gaze } = f;
+    const found = f.found?.keys;
     return (r) =>
+      (!found || found.has(r.key)) &&
       (!f.benchmark || r.benchmark === f.benchmark) &&
       (!f.category || r.category === f.category) &&
       (!turns || (r.turns === turns.turns && (!turns.outcome || turns.outcome === (rowIsRight(r) ? 'right' : 'wrong')))) &&
@@ -202,5 +206,6 @@ export function describeFilters(f: Filters, present: (c: CauseFilter) => boolean
   if (f.turns) parts.push(describeTurns(f.turns));
   if (f.gaze) parts.push(describeGaze(f.gaze));
   if (f.text.trim()) parts.push(`"${f.text.trim()}"`);
+  if (f.found) parts.push(`trajectories holding "${f.found.pattern.length > 60 ? `${f.found.pattern.slice(0, 60)}…` : f.found.pattern}"`);
   return parts.join(', ') || 'all samples';
 }

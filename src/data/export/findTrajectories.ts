@@ -1,7 +1,9 @@
 // The trajectory files under the paths a user gives: files as named, folders searched
 // recursively for `trajectory.jsonl` and `*.trajectory.jsonl`. Inside a folder a symbolic
 // link is followed only when it resolves inside that folder (a link out of it is noted and
-// skipped), so exporting a folder from someone else never reads elsewhere on the machine.
+// skipped), so exporting or searching a folder from someone else never reads elsewhere on
+// the machine. `trajectoryFiles` yields them as the walk finds them (a search over 10,000
+// runs starts on the first); `findTrajectories` lists them all, sorted.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -19,56 +21,82 @@ export interface FoundTrajectories {
   notes: string[];
 }
 
+/** One trajectory file found. */
+export interface FoundFile {
+  /** The path as found (absolute; a link to a file is given as its real path). */
+  file: string;
+  /** The real path of the folder it was found in, which it must stay inside when opened: the folder given, or a named file's own folder. */
+  root: string;
+}
+
 function inside(root: string, real: string): boolean {
   return real === root || real.startsWith(root + path.sep);
 }
 
-export async function findTrajectories(paths: readonly string[], cwd: string): Promise<FoundTrajectories> {
-  const files = new Map<string, string>(); // real path -> path as found
-  const notes: string[] = [];
+/** The trajectory files under `paths`, each once (by its real path), in the order the walk finds them. */
+export async function* trajectoryFiles(paths: readonly string[], cwd: string, note: (line: string) => void): AsyncGenerator<FoundFile> {
+  const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
 
-  const walk = async (dir: string, realDir: string, root: string): Promise<void> => {
+  async function* walk(dir: string, realDir: string, root: string): AsyncGenerator<FoundFile> {
     if (seenDirs.has(realDir)) return;
     seenDirs.add(realDir);
     let entries;
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (e) {
-      notes.push(`${dir}: not searched (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      note(`${dir}: not searched (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED.has(entry.name)) await walk(p, path.join(realDir, entry.name), root);
+        if (!SKIPPED.has(entry.name)) yield* walk(p, path.join(realDir, entry.name), root);
       } else if (entry.isFile()) {
-        if (isTrajectoryName(entry.name)) files.set(path.join(realDir, entry.name), p);
+        const real = path.join(realDir, entry.name);
+        if (isTrajectoryName(entry.name) && !seenFiles.has(real)) {
+          seenFiles.add(real);
+          yield { file: p, root };
+        }
       } else if (entry.isSymbolicLink()) {
         const real = await fs.realpath(p).catch(() => undefined);
         if (!real) continue; // a dangling link holds nothing
         if (!inside(root, real)) {
-          notes.push(`${p}: a link out of ${root}; not followed`);
+          note(`${p}: a link out of ${root}; not followed`);
           continue;
         }
-        const stat = await fs.stat(real);
-        if (stat.isDirectory()) await walk(p, real, root);
+        const stat = await fs.stat(real).catch(() => undefined);
+        if (stat?.isDirectory()) yield* walk(p, real, root);
         // A link to a file is taken at its real path: its run folder is the one it is in.
-        else if (stat.isFile() && isTrajectoryName(entry.name)) files.set(real, real);
+        else if (stat?.isFile() && isTrajectoryName(entry.name) && !seenFiles.has(real)) {
+          seenFiles.add(real);
+          yield { file: real, root };
+        }
       }
     }
-  };
+  }
 
   for (const given of paths) {
     const p = path.resolve(cwd, given);
     const stat = await fs.stat(p).catch(() => undefined);
-    if (!stat) notes.push(`${given}: no such file or folder`);
+    if (!stat) note(`${given}: no such file or folder`);
     else if (stat.isDirectory()) {
       const root = await fs.realpath(p);
-      await walk(p, root, root);
-    } else if (stat.isFile()) files.set(await fs.realpath(p), p);
-    else notes.push(`${given}: not a file or folder`);
+      yield* walk(p, root, root);
+    } else if (stat.isFile()) {
+      const real = await fs.realpath(p);
+      if (!seenFiles.has(real)) {
+        seenFiles.add(real);
+        yield { file: p, root: path.dirname(real) };
+      }
+    } else note(`${given}: not a file or folder`);
   }
-  return { files: [...files.values()].sort(), notes };
+}
+
+export async function findTrajectories(paths: readonly string[], cwd: string): Promise<FoundTrajectories> {
+  const files: string[] = [];
+  const notes: string[] = [];
+  for await (const found of trajectoryFiles(paths, cwd, (line) => notes.push(line))) files.push(found.file);
+  return { files: files.sort(), notes };
 }
