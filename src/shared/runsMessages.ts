@@ -390,6 +390,8 @@ export const runsViewStateSchema = z.object({
   scrollTop: z.number().optional(),
   selected: z.number().int().optional(),
   heatmap: z.enum(['all', 'failures']).optional(),
+  /** The trajectory search typed: run again when the webview is rebuilt (its tab came back). */
+  find: z.object({ pattern: z.string().max(1000), regex: z.boolean() }).optional(),
   /** Comparison: which changes are listed; empty or absent: regressions and improvements. */
   changes: z.array(z.enum(CHANGES)).optional(),
 });

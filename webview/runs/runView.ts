@@ -218,6 +218,12 @@ export class RunView {
       if (state.scrollTop) this.table.scrollTo(state.scrollTop);
       if (this.selected !== undefined && this.model.rows[this.selected]) this.table.setSelected(this.selected, !state.scrollTop);
       this.drawDetail();
+      // The search is the host's work and ended with the old page: asked again, its samples come back.
+      if (state.find?.pattern && this.host.connected && !this.filters.found) {
+        this.findBox.value = state.find.pattern;
+        this.findRegex.checked = state.find.regex;
+        this.startFind();
+      }
     }
     if (!this.firstPaint) {
       this.firstPaint = true;
@@ -491,6 +497,7 @@ export class RunView {
     this.findEnded = !pattern;
     this.filters.found = pattern ? { keys: new Set(), pattern } : null;
     this.host.post({ type: 'find', search, pattern, regex: this.findRegex.checked });
+    this.host.saveState({ find: pattern ? { pattern, regex: this.findRegex.checked } : undefined });
     this.findStatus.textContent = pattern ? 'Searching the trajectories…' : '';
     this.findStatus.classList.remove('error');
     this.refilter();

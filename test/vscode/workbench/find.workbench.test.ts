@@ -55,7 +55,7 @@ describe('workbench: searching a run’s trajectories', () => {
     const row = page.locator('.pane-body .monaco-list-row', { hasText: RUN });
     await row.waitFor({ timeout: 60_000 });
     await row.locator('.label-name').click();
-    const frame = await webviewFrame(page, 'h1.run-title', RUN);
+    let frame = await webviewFrame(page, 'h1.run-title', RUN);
     await frame.locator('.shown', { hasText: new RegExp(`^${results.length} samples$`) }).waitFor();
 
     await frame.locator('.find-text').fill(WORD.toLowerCase());
@@ -68,9 +68,17 @@ describe('workbench: searching a run’s trajectories', () => {
       keys.sort((x, y) => x - y),
       PLANTED,
     );
-    await frame.locator(`.vt-body .vt-row[data-key="${PLANTED[2]}"]`).click();
-    await frame.locator('.detail-found mark', { hasText: WORD }).waitFor();
+    // Selected with the keyboard (a click opens the sample): its match shows under the table.
+    await frame.locator(`.vt-body .vt-row[data-key="${keys[0]}"]`).focus();
+    await frame.locator('.vt-body').press('ArrowDown');
+    await frame.locator('.detail-found mark', { hasText: WORD }).first().waitFor();
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-find.png') });
+    // A click opens the sample in the editor; back on the run, the search and what it found are there again.
+    await frame.locator(`.vt-body .vt-row[data-key="${PLANTED[2]}"]`).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).waitFor();
+    await page.locator('.tabs-container .tab', { hasText: `Run: ${RUN}` }).click();
+    frame = await webviewFrame(page, '.shown', `3 of ${results.length} samples`);
+    assert.equal(await frame.locator('.find-text').inputValue(), WORD.toLowerCase());
 
     await frame.locator('.facet[data-facet="found"]').click();
     await frame.locator('.shown', { hasText: new RegExp(`^${results.length} samples$`) }).waitFor();
