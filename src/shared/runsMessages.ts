@@ -331,6 +331,8 @@ export const runsRequestSchema = z.discriminatedUnion('method', [
       .min(0)
       .max(MAX_RUNS - 1),
   }),
+  /** Writes the samples (the listed rows, in the table's order) to a CSV or Parquet file the host asks the user for. */
+  z.object({ method: z.literal('exportTable'), keys: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS) }),
 ]);
 export type RunsRequest = z.infer<typeof runsRequestSchema>;
 
