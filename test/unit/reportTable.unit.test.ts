@@ -249,9 +249,11 @@ describe('gog report --csv and --parquet: the run table, read back by real reade
     ]);
   });
 
-  it('reads back the same with pandas.read_csv (when /usr/bin/python3 has pandas)', function () {
+  it('reads back the same with pandas.read_csv (when /usr/bin/python3 has pandas)', async function () {
     if (!pandasAvailable()) this.skip();
-    const file = path.join(tmp.dir, 'table.csv');
+    const file = path.join(tmp.dir, 'for-pandas.csv');
+    const report = await gog(['report', run, '--csv', file], { cwd: tmp.dir });
+    assert.equal(report.code, 0, report.stderr);
     const py = [
       'import json, sys, pandas as pd',
       'df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, encoding="utf-8")',
