@@ -142,8 +142,10 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
     vscode.commands.registerCommand(RUN_COMMANDS.refreshRuns, () => tree.refresh()),
     vscode.commands.registerCommand(RUN_COMMANDS.nextSample, () => RunReviewPanel.step(1)),
     vscode.commands.registerCommand(RUN_COMMANDS.previousSample, () => RunReviewPanel.step(-1)),
-    // The whole run in dataset order; the run panel's Export Table… button writes what its table lists.
+    // Over the run panel in front (the command palette): what its table lists, as its button does. Else the whole run, in dataset order.
     vscode.commands.registerCommand(RUN_COMMANDS.exportTable, async (given?: unknown) => {
+      const active = given === undefined ? RunReviewPanel.activeRun() : undefined;
+      if (active) return RunReviewPanel.panelFor(active)?.exportListed();
       const dir = await runFor(given, 'Glance-or-Gaze: run whose table to export');
       if (!dir) return undefined;
       return loadRunRows(dir)

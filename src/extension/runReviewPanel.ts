@@ -303,6 +303,11 @@ export class RunReviewPanel implements vscode.Disposable {
     return uri;
   }
 
+  /** Export Table… over this panel: the webview asks for the rows it lists (its filter and sort). */
+  exportListed(): void {
+    this.view.post({ type: 'exportTable' });
+  }
+
   /** Opens a sample's trajectory in the trajectory editor, in this panel's group. */
   async openSample(key: number): Promise<vscode.Uri> {
     const rel = (await this.load()).trajectories[key];

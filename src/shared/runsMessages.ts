@@ -274,6 +274,8 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
     searched: z.number().int().min(0),
     error: z.string().optional(),
   }),
+  /** Export Table… from the command palette over the run's panel: the webview asks to export what it lists. */
+  z.object({ type: z.literal('exportTable') }),
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),

@@ -281,7 +281,7 @@ describe('run review views in headless Chromium', function () {
     await page.close();
   });
 
-  it('exports the listed rows (the filter and the sort in force, in that order) with Export Table…, and says a refusal', async () => {
+  it('exports the listed rows (the filter and the sort in force, in that order) with Export Table… (its button, or the host asking), and says a refusal', async () => {
     const page = await open();
     await page.locator('select[aria-label="Benchmark"]').selectOption('infoseek');
     await page.locator('.cause-chip[data-cause="wrong_answer"]').click();
@@ -297,6 +297,13 @@ describe('run review views in headless Chromium', function () {
     assert.deepEqual(request.request.keys, listed);
     await deliver(page, { type: 'response', requestId: request.requestId, ok: false, error: 'results.csv is one of the run’s own files' });
     await page.locator('.status', { hasText: 'Could not export the table: results.csv is one of the run’s own files' }).waitFor();
+    // The command palette's Export Table… over this panel: the host asks, the webview sends what it lists.
+    const before = (await posted(page)).length;
+    await deliver(page, { type: 'exportTable' });
+    await page.waitForFunction((n) => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > n, before);
+    const asked = (await posted(page)).at(-1);
+    assert.ok(asked?.type === 'request');
+    assert.deepEqual(asked.request, { method: 'exportTable', keys: listed });
     // Nothing listed: nothing to export.
     await page.locator('.filter-text').fill('no sample says this');
     assert.equal(await page.locator('vscode-button', { hasText: 'Export Table…' }).getAttribute('disabled'), '');

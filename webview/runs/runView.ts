@@ -641,7 +641,7 @@ export class RunView {
   }
 
   /** The listed rows (the filters and sort in force) to a file the host asks for. */
-  private async exportTable(): Promise<void> {
+  async exportTable(): Promise<void> {
     if (!this.keys.length) return;
     this.status.textContent = '';
     try {
