@@ -3,6 +3,8 @@
 // a single run's folder (its trajectory.jsonl) or a trajectory file (the trajectory panel).
 // --out is a new file, never written over; without it the report is the run's report.html,
 // made again each time. The file is written whole or not at all, also under a signal.
+// --csv FILE and --parquet FILE (a benchmark run only) write the run's table instead
+// (reportTable.ts); the HTML too only when --out is also given.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { untilAborted } from '../core/abortable';
@@ -21,6 +23,7 @@ import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
 import { parseCommandArgs } from './args';
 import { stoppedExitCode } from './stopSignal';
+import { checkTableTargets, tableTargets, writeReportTables } from './reportTable';
 
 const TRAJECTORY_FILE = 'trajectory.jsonl';
 const DEFAULT_NAME = 'report.html';
@@ -91,7 +94,7 @@ export async function runReport(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<number> {
   const redactor = new Redactor(envSecrets(env));
-  const parsed = parseCommandArgs(argv, { out: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, csv: { type: 'string' }, parquet: { type: 'string' } });
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
   const target = path.resolve(cwd, given);
@@ -104,9 +107,17 @@ export async function runReport(
   else if ((await fs.stat(path.join(target, TRAJECTORY_FILE)).catch(() => undefined))?.isFile())
     [kind, source] = ['trajectory', path.join(target, TRAJECTORY_FILE)];
   else throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
+  const tables = tableTargets(parsed.values, cwd);
+  if (tables.length && kind !== 'bench') throw new UsageError(`--csv and --parquet take a benchmark run folder (results.jsonl); ${given} is a single run`);
+  if (tables.length) {
+    const refused = await checkTableTargets(tables, io);
+    if (refused !== undefined) return refused;
+    if (!parsed.values.out) return writeReportTables(source, tables, io, signal);
+  }
 
   // --out is a new file; the run's own report.html is made again, but only over a file.
   const out = parsed.values.out ? path.resolve(cwd, parsed.values.out) : path.join(kind === 'bench' ? source : path.dirname(source), DEFAULT_NAME);
+  if (tables.some((t) => t.file === out)) throw new UsageError('--out and a table flag name the same file; give each its own');
   try {
     if (parsed.values.out) await checkNewFile(out, 'report');
     else {
@@ -117,6 +128,10 @@ export async function runReport(
     if (!(e instanceof FolderTaken)) throw e;
     io.stderr(`gog: ${e.message}`);
     return 2;
+  }
+  if (tables.length) {
+    const code = await writeReportTables(source, tables, io, signal);
+    if (code !== 0) return code;
   }
   return kind === 'bench' ? benchmarkRunReport(source, out, io, redactor, signal) : trajectoryReport(source, out, io, redactor, signal);
 }

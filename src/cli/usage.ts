@@ -11,6 +11,11 @@ usage:
   gog report PATH [--out FILE.html]               one self-contained HTML file to share: a
                                                    benchmark run folder's overview and failures,
                                                    or a trajectory (or its run folder)
+  gog report RUN_DIR --csv FILE | --parquet FILE [--out FILE.html]
+                                                   the run's table, one row per sample (id,
+                                                   scores, cause, turns, searches, tokens, time,
+                                                   trajectory) as a new CSV or Parquet file; the
+                                                   HTML report too only with --out
   gog compare RUN_A RUN_B [RUN_C…] [--baseline RUN] [--json]
                                                    two to eight benchmark runs of the same
                                                    samples against a baseline (the first, or

@@ -1,10 +1,11 @@
 // The review of benchmark runs, registered as one piece: the Runs view, the run and
 // comparison panels (with their revival after a reload), and the commands Open Run…,
-// Compare Runs…, Run Benchmark…, Refresh Runs and Add/Remove Runs Folder. Returns what
-// the extension exports for scripted use and tests.
+// Compare Runs…, Run Benchmark…, Refresh Runs, Add/Remove Runs Folder, Export Table… and
+// Open Report (tableCommands.ts). Returns what the extension exports for scripted use and tests.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MAX_COMPARED_RUNS } from '../data/compare';
+import { loadRunRows } from '../data/reviewRows';
 import { isBenchmarkRun, type RunStatus } from '../data/runIndex';
 import { benchCommandOptions, runBenchmarkCommand } from './benchCommand';
 import { RunComparePanel } from './runComparePanel';
@@ -12,6 +13,7 @@ import { RunReviewPanel } from './runReviewPanel';
 import type { RunDeps } from './runInWindow';
 import { RUNS_VIEW_ID, RunsTreeProvider, type RunsNode } from './runsView';
 import { showError } from './safeOutput';
+import { exportRunTable, openRunReport } from './tableCommands';
 
 export const RUN_COMMANDS = {
   openRun: 'gog.openRun',
@@ -22,6 +24,8 @@ export const RUN_COMMANDS = {
   removeRunsFolder: 'gog.removeRunsFolder',
   nextSample: 'gog.nextSample',
   previousSample: 'gog.previousSample',
+  exportTable: 'gog.exportTable',
+  openReport: 'gog.openReport',
 } as const;
 
 /** What the extension exports about runs (activate's return value). */
@@ -116,6 +120,13 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
     return true;
   };
 
+  /** The run a command is about: its argument, else the run panel in front, else one picked. */
+  const runFor = async (given: unknown, title: string) => checkedRun(runDirOf(given) ?? RunReviewPanel.activeRun() ?? (await pickRun(tree, title)));
+  const failed = (what: string) => (e: unknown) => {
+    void showError(`Glance-or-Gaze: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  };
+
   const disposables: vscode.Disposable[] = [
     tree,
     view,
@@ -131,6 +142,21 @@ export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposab
     vscode.commands.registerCommand(RUN_COMMANDS.refreshRuns, () => tree.refresh()),
     vscode.commands.registerCommand(RUN_COMMANDS.nextSample, () => RunReviewPanel.step(1)),
     vscode.commands.registerCommand(RUN_COMMANDS.previousSample, () => RunReviewPanel.step(-1)),
+    // Over the run panel in front (the command palette): what its table lists, as its button does. Else the whole run, in dataset order.
+    vscode.commands.registerCommand(RUN_COMMANDS.exportTable, async (given?: unknown) => {
+      const active = given === undefined ? RunReviewPanel.activeRun() : undefined;
+      if (active) return RunReviewPanel.panelFor(active)?.exportListed();
+      const dir = await runFor(given, 'Glance-or-Gaze: run whose table to export');
+      if (!dir) return undefined;
+      return loadRunRows(dir)
+        .then((rows) => exportRunTable(dir, rows))
+        .catch(failed('the table was not exported'));
+    }),
+    vscode.commands.registerCommand(RUN_COMMANDS.openReport, async (given?: unknown) => {
+      const dir = await runFor(given, 'Glance-or-Gaze: run to report');
+      if (!dir) return undefined;
+      return openRunReport(context.extensionUri, dir, log).catch(failed('no report was made'));
+    }),
     vscode.commands.registerCommand(RUN_COMMANDS.addRunsFolder, async (given?: unknown) => {
       const dir = runDirOf(given) ?? (await pickFolder('Glance-or-Gaze: a run folder, or a folder of runs, to list'));
       if (!dir) return false;

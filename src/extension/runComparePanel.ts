@@ -135,6 +135,8 @@ export class RunComparePanel implements vscode.Disposable {
         throw new Error('queues start from one run');
       case 'editRun':
         throw new Error('a run is renamed from its own view');
+      case 'exportTable':
+        throw new Error('a table is exported from one run');
       default: {
         const never: never = request;
         throw new Error(`unknown request ${(never as RunsRequest).method}`);

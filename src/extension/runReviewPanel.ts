@@ -7,6 +7,7 @@
 // million tokens (gog.review.*) go with the run's figures, for the cost chart, and again
 // when they change. The search box searches the run's trajectories here (src/data/find, as
 // `gog find` does), streaming the samples found; a new search stops the one before.
+// Export Table… writes the listed rows (tableCommands.ts).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -22,6 +23,7 @@ import { reviewSettingsFromConfig } from '../run/settingsSpec';
 import { runsViewStateSchema, type RunInfo, type RunsRequest, type RunsViewMessage } from '../shared/runsMessages';
 import type { RunStatus } from '../data/runIndex';
 import { startReviewQueue } from './reviewQueue';
+import { exportRunTable } from './tableCommands';
 import { RunsWebview, runsWebviewOptions } from './runsWebview';
 import { EDITOR_VIEW_TYPE } from './trajectoryEditor';
 import { showError } from './safeOutput';
@@ -86,6 +88,12 @@ export class RunReviewPanel implements vscode.Disposable {
         new RunReviewPanel(ctx, panel, path.resolve(dir));
       },
     });
+  }
+
+  /** The run of the run panel in front, if one is. */
+  static activeRun(): string | undefined {
+    for (const [dir, p] of RunReviewPanel.open) if (p.panel.active) return dir;
+    return undefined;
   }
 
   static panelFor(runDir: string): RunReviewPanel | undefined {
@@ -232,6 +240,9 @@ export class RunReviewPanel implements vscode.Disposable {
       case 'baseline':
       case 'diff':
         throw new Error('a single run has nothing to compare');
+      case 'exportTable':
+        await exportRunTable(this.runDir, await this.load(), request.keys);
+        return;
       default: {
         const never: never = request;
         throw new Error(`unknown request ${(never as RunsRequest).method}`);
@@ -290,6 +301,11 @@ export class RunReviewPanel implements vscode.Disposable {
     this.stepped = key;
     this.view.post({ type: 'select', key });
     return uri;
+  }
+
+  /** Export Table… over this panel: the webview asks for the rows it lists (its filter and sort). */
+  exportListed(): void {
+    this.view.post({ type: 'exportTable' });
   }
 
   /** Opens a sample's trajectory in the trajectory editor, in this panel's group. */

@@ -13,6 +13,11 @@ export function useSecrets(source: () => Redactor): void {
   secrets = source;
 }
 
+/** The redactor in force now, for what the extension writes to share (a run's report). */
+export function currentSecrets(): Redactor {
+  return secrets();
+}
+
 const LOG_METHODS = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
 
 /** The log, every line of which is redacted and cleaned, whatever it is given. */

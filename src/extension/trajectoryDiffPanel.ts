@@ -76,6 +76,7 @@ export class TrajectoryDiffPanel implements vscode.Disposable {
       case 'divergence':
       case 'baseline':
       case 'diff':
+      case 'exportTable':
         throw new Error('the diff shows one sample');
       default: {
         const never: never = request;

@@ -274,6 +274,8 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
     searched: z.number().int().min(0),
     error: z.string().optional(),
   }),
+  /** Export Table… from the command palette over the run's panel: the webview asks to export what it lists. */
+  z.object({ type: z.literal('exportTable') }),
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),
@@ -331,6 +333,8 @@ export const runsRequestSchema = z.discriminatedUnion('method', [
       .min(0)
       .max(MAX_RUNS - 1),
   }),
+  /** Writes the samples (the listed rows, in the table's order) to a CSV or Parquet file the host asks the user for. */
+  z.object({ method: z.literal('exportTable'), keys: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS) }),
 ]);
 export type RunsRequest = z.infer<typeof runsRequestSchema>;
 

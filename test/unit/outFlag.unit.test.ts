@@ -79,6 +79,8 @@ describe('--out of every command: refused in one line, exit 2, nothing created',
       { name: 'demo', kind: 'folder', args: (out) => ['demo', '--out', out] },
       { name: 'export-rl', kind: 'file', args: (out) => ['export-rl', path.join(inputs, 'bench'), '--out', out] },
       { name: 'report', kind: 'file', args: (out) => ['report', run, '--out', out] },
+      { name: 'report --csv', kind: 'file', args: (out) => ['report', path.join(inputs, 'bench'), '--csv', out] },
+      { name: 'report --parquet', kind: 'file', args: (out) => ['report', path.join(inputs, 'bench'), '--parquet', out] },
     ];
     // A folder nobody may write, root included: a read-only file system. Without root, a folder without write permission.
     await fs.mkdir(readOnly);

@@ -148,6 +148,8 @@ describe('extension package', function () {
         'gog.refreshRuns',
         'gog.addRunsFolder',
         'gog.removeRunsFolder',
+        'gog.exportTable',
+        'gog.openReport',
         'gog.openReviewQueue',
         'gog.review.next',
         'gog.review.previous',

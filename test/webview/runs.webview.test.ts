@@ -281,6 +281,34 @@ describe('run review views in headless Chromium', function () {
     await page.close();
   });
 
+  it('exports the listed rows (the filter and the sort in force, in that order) with Export Table… (its button, or the host asking), and says a refusal', async () => {
+    const page = await open();
+    await page.locator('select[aria-label="Benchmark"]').selectOption('infoseek');
+    await page.locator('.cause-chip[data-cause="wrong_answer"]').click();
+    await page.locator('.vt-h[data-column="turns"]').click();
+    const listed = rows
+      .filter((r) => r.benchmark === 'infoseek' && r.cause === 'wrong_answer')
+      .sort((a, b) => b.turns - a.turns || a.index - b.index)
+      .map((r) => r.key);
+    assert.ok(listed.length > 3 && listed.length < 600);
+    await page.locator('vscode-button', { hasText: 'Export Table…' }).click();
+    const request = (await posted(page)).filter((m) => m.type === 'request').at(-1);
+    assert.ok(request?.type === 'request' && request.request.method === 'exportTable');
+    assert.deepEqual(request.request.keys, listed);
+    await deliver(page, { type: 'response', requestId: request.requestId, ok: false, error: 'results.csv is one of the run’s own files' });
+    await page.locator('.status', { hasText: 'Could not export the table: results.csv is one of the run’s own files' }).waitFor();
+    // The command palette's Export Table… over this panel: the host asks, the webview sends what it lists.
+    const before = (await posted(page)).length;
+    await deliver(page, { type: 'exportTable' });
+    await page.waitForFunction((n) => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > n, before);
+    const asked = (await posted(page)).at(-1);
+    assert.ok(asked?.type === 'request');
+    assert.deepEqual(asked.request, { method: 'exportTable', keys: listed });
+    // Nothing listed: nothing to export.
+    await page.locator('.filter-text').fill('no sample says this');
+    assert.equal(await page.locator('vscode-button', { hasText: 'Export Table…' }).getAttribute('disabled'), '');
+    await page.close();
+  });
   it('takes rows appended while the run is written, keeping the filters', async () => {
     const first = { ...run, run: { ...run.run, total: 600, done: 400, running: true }, rows: rows.slice(0, 400) };
     const page = await open('dark', first);

@@ -32,6 +32,8 @@ function handle(message: RunsHostMessage): void {
     case 'diff':
       diffView ??= new DiffView(root, host);
       return diffView.handle(message);
+    case 'exportTable':
+      return void runView?.exportTable();
     case 'response':
       return host.resolve(message.requestId, message.ok, message.error, message.divergence);
     default: {

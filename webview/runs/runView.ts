@@ -4,9 +4,9 @@
 // removable chip, so the count "N of M" always has a visible why. The filters, sort,
 // scroll, selection and tab are kept with setState, so opening a sample and coming back (the
 // webview is rebuilt) finds the table as it was left. One click on a row opens the sample's
-// trajectory; the filtered rows can start a review queue. Inside VS Code a second box searches
-// the samples' trajectories (reasoning, reflections, queries, evidence, answers) on the
-// extension's side: the samples found are listed as they come, each with its first match
+// trajectory; the filtered rows can start a review queue or be exported (Export Table…).
+// Inside VS Code a second box searches the samples' trajectories (reasoning, reflections,
+// queries, evidence, answers) on the extension's side: the samples found are listed as they come, each with its first match
 // (shown as text), and a new search replaces the one before.
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
@@ -92,6 +92,7 @@ export class RunView {
   private readonly facets = el('div', { class: 'chips facets', attrs: { role: 'group', 'aria-label': 'Filters: click one to remove it' } });
   private readonly shown = el('span', { class: 'shown dim', attrs: { 'aria-live': 'polite' } });
   private readonly queueButton: HTMLElement;
+  private readonly exportButton: HTMLElement;
   private readonly status = el('div', { class: 'status', attrs: { 'aria-live': 'polite' } });
   private readonly detail = el('div', { class: 'detail', attrs: { 'aria-live': 'polite' } });
   private readonly table: VirtualTable<SortColumn>;
@@ -150,6 +151,11 @@ export class RunView {
       title: host.connected ? 'Write the listed samples to a review queue and open it' : 'Open the run in VS Code to start a review queue',
       onClick: () => void this.startQueue(),
     });
+    this.exportButton = button('Export Table…', {
+      icon: 'export',
+      title: 'Write the listed samples, in this order, to a CSV or Parquet file',
+      onClick: () => void this.exportTable(),
+    });
     this.charts = new RunCharts({
       heatmapMode: s.heatmap ?? 'all',
       heatmapModeChanged: (mode) => this.host.saveState({ heatmap: mode }),
@@ -161,7 +167,16 @@ export class RunView {
     this.tabs = { samples: tab('samples', 'Samples'), charts: tab('charts', 'Charts') };
     append(
       this.samplesPanel,
-      el('div', { class: 'filters' }, this.search, this.benchmarkSelect, this.categorySelect, this.shown, host.connected ? this.queueButton : null),
+      el(
+        'div',
+        { class: 'filters' },
+        this.search,
+        this.benchmarkSelect,
+        this.categorySelect,
+        this.shown,
+        host.connected ? this.queueButton : null,
+        host.connected ? this.exportButton : null,
+      ),
       // A standalone report has no extension to search the trajectories with.
       host.connected
         ? el(
@@ -485,6 +500,7 @@ export class RunView {
     const total = this.model.rows.length;
     this.shown.textContent = this.keys.length === total ? plural(total, 'sample') : `${count(this.keys.length)} of ${plural(total, 'sample')}`;
     this.queueButton.toggleAttribute('disabled', !this.keys.length);
+    this.exportButton.toggleAttribute('disabled', !this.keys.length);
     performance.mark('gog:runs-view');
   }
 
@@ -628,6 +644,17 @@ export class RunView {
       this.status.textContent = `Review queue started with ${plural(this.keys.length, 'sample')}.`;
     } catch (e) {
       this.status.textContent = `Could not start the queue: ${(e as Error).message}`;
+    }
+  }
+
+  /** The listed rows (the filters and sort in force) to a file the host asks for. */
+  async exportTable(): Promise<void> {
+    if (!this.keys.length) return;
+    this.status.textContent = '';
+    try {
+      await this.host.request({ method: 'exportTable', keys: this.keys });
+    } catch (e) {
+      this.status.textContent = `Could not export the table: ${(e as Error).message}`;
     }
   }
 
