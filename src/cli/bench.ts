@@ -6,6 +6,7 @@ import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
 import type { GroupSummary, RunSummary } from '../data/results';
 import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/metrics';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
+import { checkJudge, parseWholeNumber } from '../run/benchChoices';
 import { newRunId } from '../run/runFolder';
 import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
 import { parseShardRequest, resolveShard, shardDir, ShardError, type ResolvedShard } from '../run/shard';
@@ -46,8 +47,11 @@ function heartbeatMs(env: NodeJS.ProcessEnv): number {
 
 function whole(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\s*\d+\s*$/.test(v)) throw new UsageError(`--${flag} needs a whole number; got "${v}"`);
-  return Number(v);
+  try {
+    return parseWholeNumber(flag, v);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): BenchArgs {
@@ -84,7 +88,11 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   } catch (e) {
     throw new UsageError(oneLine(e));
   }
-  if (!!values['judge-endpoint'] !== !!values['judge-model']) throw new UsageError('--judge-endpoint URL and --judge-model NAME go together');
+  try {
+    checkJudge(values['judge-endpoint'], values['judge-model']);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (values.shards !== undefined && !values.shard)
     throw new UsageError('--shards N goes with --shard auto (or --shard I/N): it is the count of a sharded run');
   if (values.resume && !values.out) throw new UsageError('--resume takes up a run: give its folder with --out RUN_DIR');

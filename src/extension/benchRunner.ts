@@ -1,8 +1,10 @@
 // The one call from `Glance-or-Gaze: Run Benchmark…` into the benchmark runner
-// (`runBenchmark` in src/run/bench.ts, the same runner as `gog bench`): one run, one rollout a
-// sample, no judge; a cancelled run keeps what finished and can be taken up with `gog bench --resume`.
+// (`runBenchmark` in src/run/bench.ts, the same runner as `gog bench`) with the choices made
+// (src/run/benchChoices.ts): concurrency, limit, shard, rollouts, judge, map, a run to take up.
+// A cancelled run keeps what finished and can be taken up again (Resume in Run Benchmark…).
 import type { RunSummary } from '../data/results';
 import { runBenchmark, type BenchOptions } from '../run/bench';
+import { benchOptionsOf, type BenchChoices } from '../run/benchChoices';
 import type { RunSettings } from '../run/settingsSpec';
 import { describeIndexing } from '../search/localCorpus';
 
@@ -10,10 +12,11 @@ import { describeIndexing } from '../search/localCorpus';
 export type BenchSettings = RunSettings & Pick<BenchOptions, 'apiKey' | 'searchKeys' | 'uploadEnv' | 'cacheDir' | 'indexDir'>;
 
 export interface BenchRunOptions {
-  /** The run folder to write: results.jsonl, summary.json, the samples' trajectories. */
+  /** A new run's folder (results.jsonl, summary.json, the samples' trajectories); a resume writes the run it takes up. */
   out: string;
-  limit?: number;
-  concurrency: number;
+  choices: BenchChoices;
+  /** The judge's own key (SecretStorage, else GOG_JUDGE_API_KEY): sent to the judge only. */
+  judgeKey?: string;
   settings: BenchSettings;
   /** The workspace folder, whose git commit the run records. */
   workspace?: string;
@@ -39,11 +42,7 @@ export async function startBenchmark(
       ...options.settings,
       dataset,
       ...(options.workspace ? { workspace: options.workspace } : {}),
-      ...(options.limit ? { limit: options.limit } : {}),
-      concurrency: options.concurrency,
-      resume: false,
-      rollouts: 1,
-      runDir: options.out,
+      ...benchOptionsOf(options.choices, options.out, options.judgeKey),
     },
     {
       signal,

@@ -2,6 +2,7 @@
 // in src/core and runs the same way from the `gog` command line.
 import * as vscode from 'vscode';
 import { setApiKeyCommand } from './apiKey';
+import { setJudgeApiKeyCommand } from './judgeKey';
 import { setSearchKeyCommand } from './searchKeys';
 import { askAboutImage } from './askCommand';
 import { demoOptions, tryDemo } from './demoCommand';
@@ -20,6 +21,7 @@ export const COMMANDS = {
   askAboutImageFromMenu: 'gog.askAboutImageFromMenu',
   openTrajectory: 'gog.openTrajectory',
   setApiKey: 'gog.setApiKey',
+  setJudgeApiKey: 'gog.setJudgeApiKey',
   setSearchKey: 'gog.setSearchKey',
   tryDemo: 'gog.tryDemo',
   ...REVIEW_COMMANDS,
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): GogApi {
     ),
     vscode.commands.registerCommand(COMMANDS.openTrajectory, (uri?: unknown) => openTrajectoryCommand(uri)),
     vscode.commands.registerCommand(COMMANDS.setApiKey, (key?: unknown) => setApiKeyCommand(context.secrets, key)),
+    vscode.commands.registerCommand(COMMANDS.setJudgeApiKey, (key?: unknown) => setJudgeApiKeyCommand(context.secrets, key)),
     vscode.commands.registerCommand(COMMANDS.setSearchKey, (given?: unknown) => setSearchKeyCommand(context.secrets, given)),
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     vscode.commands.registerCommand(RERUN_COMMAND, (uri?: unknown, step?: unknown) => rerunFromStepCommand({ context, log }, uri, step)),

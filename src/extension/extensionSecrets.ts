@@ -1,4 +1,4 @@
-// The secrets in play in this window, for the log and notifications: the model's key and the
+// The secrets in play in this window, for the log and notifications: the model's and the judge's keys, the
 // search services' and S3's keys (SecretStorage, else the environment), every secret
 // variable of the environment, and tokens in the URLs of the gog.* settings of every folder.
 // Kept up to date as keys are stored and settings change. (Runs redact with their own
@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { Redactor } from '../core/redact';
 import { runRedactor } from '../run/runSecrets';
 import { getApiKey } from './apiKey';
+import { getJudgeApiKey } from './judgeKey';
 import { getSearchCredentials } from './searchKeys';
 
 const URL_SETTINGS = ['endpoint', 'search.uploadUrl', 'search.publicUrl', 'search.summaryEndpoint'] as const;
@@ -58,13 +59,14 @@ export class ExtensionSecrets implements vscode.Disposable {
   async refresh(): Promise<void> {
     let stored;
     try {
-      stored = await Promise.all([getApiKey(this.storage), getSearchCredentials(this.storage)]);
+      stored = await Promise.all([getApiKey(this.storage), getSearchCredentials(this.storage), getJudgeApiKey(this.storage)]);
     } catch {
       return;
     }
-    const [apiKey, { keys, s3 }] = stored;
+    const [apiKey, { keys, s3 }, judgeKey] = stored;
     this.read({
       ...(apiKey ? { apiKey } : {}),
+      ...(judgeKey ? { judge: { endpoint: '', apiKey: judgeKey } } : {}),
       searchKeys: keys,
       uploadEnv: { ...process.env, ...(s3 ? { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } : {}) },
     });

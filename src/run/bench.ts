@@ -35,6 +35,7 @@ import { Slots } from '../model/slots';
 import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
+import { checkCount } from './benchChoices';
 import { applyResume, BenchFolderError, folderState, inspectResume } from './benchFolder';
 import { BenchLock, LockLost, LockRefused, LOCK_DIR } from './benchLock';
 import { ShardError, type TaskIds } from './shard';
@@ -210,12 +211,13 @@ function checkOptions(o: BenchOptions): void {
   } catch (e) {
     throw new BenchError(oneLine(e));
   }
-  const whole = (name: string, v: number | undefined, min: number, max: number) => {
-    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new BenchError(`${name} must be a whole number from ${min} to ${max}; got ${v}`);
-  };
-  whole('--concurrency', o.concurrency, 1, 1024);
-  whole('--rollouts', o.rollouts, 1, 1000);
-  whole('--limit', o.limit, 1, 100_000_000);
+  try {
+    checkCount('concurrency', o.concurrency);
+    checkCount('rollouts', o.rollouts);
+    if (o.limit !== undefined) checkCount('limit', o.limit);
+  } catch (e) {
+    throw new BenchError((e as Error).message);
+  }
 }
 
 async function copyPrompts(runDir: string, prompts: LoadedPrompts): Promise<void> {

@@ -138,6 +138,7 @@ describe('extension package', function () {
         'gog.askAboutImage',
         'gog.openTrajectory',
         'gog.setApiKey',
+        'gog.setJudgeApiKey',
         'gog.setSearchKey',
         'gog.rerunFromStep',
         'gog.exportTrainingData',
