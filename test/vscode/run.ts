@@ -118,6 +118,7 @@ async function main(): Promise<number> {
           GOG_TEST_PROFILE_DIR: path.join(dir, 'profile'),
           GOG_TEST_EXTENSIONS_DIR: path.join(dir, 'extensions'),
           GOG_TEST_SOURCE_DIR: ROOT,
+          ...(process.env.GOG_VSCODE_FILE ? { GOG_VSCODE_FILE: process.env.GOG_VSCODE_FILE } : {}),
         },
       });
       console.log(`${suite} suite passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
