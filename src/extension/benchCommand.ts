@@ -20,7 +20,7 @@ import {
   type BenchChoices,
   type ChoiceField,
 } from '../run/benchChoices';
-import { runsOfDataset } from '../run/datasetRuns';
+import { runsOfDataset, type DatasetRun } from '../run/datasetRuns';
 import { PRESET_IDS } from '../run/presets';
 import { getApiKey } from './apiKey';
 import { startBenchmark } from './benchRunner';
@@ -236,20 +236,27 @@ async function chooseInteractively(start: BenchChoices, dataset: string, base: s
   }
 }
 
+/** The run of this dataset in .gog/runs/ at `dir`, as the Resume list offers them; else a one-line error. */
+async function runToResume(dir: string, dataset: string, base: string): Promise<DatasetRun> {
+  const run = (await runsOfDataset(path.join(base, '.gog', 'runs'), dataset)).find((r) => path.resolve(r.dir) === path.resolve(dir));
+  if (!run) throw new BenchChoiceError(`resume: ${dir} is not a run of ${path.basename(dataset)} in .gog/runs/`);
+  return run;
+}
+
 /**
- * The choices of this run: a script's with confirm false (over the defaults, checked), else
- * the list's, which starts from the script's or from those remembered for the dataset.
+ * The choices of this run: a script's with confirm false (over the defaults, or over the
+ * choices of the run it takes up; checked), else the list's, which starts from the script's
+ * or from those remembered for the dataset.
  */
 async function chooseRun(context: vscode.ExtensionContext, dataset: string, base: string, o: BenchCommandOptions): Promise<BenchChoices | undefined> {
-  const scripted = o.choices && (o.confirm === false || Object.keys(o.choices).length);
-  const start = scripted ? choicesFromScript(o.choices ?? {}, DEFAULT_CHOICES, base) : rememberedChoices(context.workspaceState.get(choicesKey(dataset)), base);
+  let start: BenchChoices;
+  if (o.choices && (o.confirm === false || Object.keys(o.choices).length)) {
+    const resume = parseChoice('resume', o.choices.resume, base);
+    const run = resume ? await runToResume(resume, dataset, base) : undefined;
+    start = choicesFromScript(o.choices, run ? choicesOfRun(run.meta, run.dir, DEFAULT_CHOICES) : DEFAULT_CHOICES, base);
+  } else start = rememberedChoices(context.workspaceState.get(choicesKey(dataset)), base);
   const c = o.confirm === false ? start : await chooseInteractively(start, dataset, base, context.secrets);
-  // A run to take up is one of this dataset's in .gog/runs/, as the list offers them.
-  if (c?.resume) {
-    const known = await runsOfDataset(path.join(base, '.gog', 'runs'), dataset);
-    if (!known.some((r) => path.resolve(r.dir) === path.resolve(c.resume!)))
-      throw new BenchChoiceError(`resume: ${c.resume} is not a run of ${path.basename(dataset)} in .gog/runs/`);
-  }
+  if (c?.resume) await runToResume(c.resume, dataset, base);
   return c;
 }
 
