@@ -9,6 +9,7 @@ import type { BenchMeta } from '../data/benchRun';
 import { parseEndpoint } from '../model/endpoint';
 import type { BenchOptions } from './bench';
 import { PRESET_IDS, type PresetId } from './presets';
+import { urlSecrets } from './runSecrets';
 import { parseShardRequest, resolveShard, shardDir, type ResolvedShard } from './shard';
 import { layoutOf, planFile, readPlan } from './shardPlan';
 
@@ -203,12 +204,19 @@ export function rememberedChoices(stored: unknown, base: string): BenchChoices {
   return c;
 }
 
-/** What is remembered of the choices a run started with (plain JSON, no resume folder). */
+/**
+ * What is remembered of the choices a run started with (plain JSON, no resume folder). A
+ * judge endpoint that carries a secret (a token in its query string or userinfo) is not
+ * remembered: workspace state is no place for one.
+ */
 export function choicesToRemember(c: BenchChoices): Record<string, string | number> {
   const out: Record<string, string | number> = {};
+  const secretJudge = urlSecrets(c.judgeEndpoint).length > 0;
   for (const field of CHOICE_FIELDS) {
     const v = c[field];
-    if (field !== 'resume' && v !== undefined) out[field] = v;
+    if (field === 'resume' || v === undefined) continue;
+    if (secretJudge && (field === 'judgeEndpoint' || field === 'judgeModel')) continue;
+    out[field] = v;
   }
   return out;
 }

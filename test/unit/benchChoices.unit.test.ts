@@ -137,6 +137,10 @@ describe("Run Benchmark…'s choices (no VS Code)", function () {
       concurrency: 4,
       rollouts: 2,
     });
+    // A judge endpoint holding a token is not kept in workspace state.
+    const tokened = choicesToRemember({ ...chosen, judgeEndpoint: 'http://127.0.0.1:9/v1?key=sk-judge-0123456789abcdef' });
+    assert.ok(!JSON.stringify(tokened).includes('sk-judge'), JSON.stringify(tokened));
+    assert.equal(tokened.judgeModel, undefined);
     assert.deepEqual(rememberedChoices(undefined, base), DEFAULT_CHOICES);
     assert.deepEqual(rememberedChoices([1, 2], base), DEFAULT_CHOICES);
   });
