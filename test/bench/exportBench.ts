@@ -99,7 +99,11 @@ export async function exportBenchmarks(tmp: string, row: Row, reps: number): Pro
   await makeRuns(src, TRAJECTORIES);
   console.log(`    (made ${TRAJECTORIES} run folders in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const preload = path.join(tmp, 'max-rss.cjs');
-  await fs.writeFile(preload, "process.on('exit', () => process.stderr.write(`gog-bench-max-rss-kb ${process.resourceUsage().maxRSS}\\n`));\n");
+  // VmHWM, the child's own peak: getrusage's maxRSS keeps the bench's RSS at the fork across exec.
+  await fs.writeFile(
+    preload,
+    "process.on('exit', () => { let kb; try { kb = /VmHWM:\\s*(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]; } catch { kb = process.resourceUsage().maxRSS; } process.stderr.write(`gog-bench-max-rss-kb ${kb}\\n`); });\n",
+  );
   for (const format of ['llama-factory', 'openai']) {
     const runs: Measured[] = [];
     for (let i = 0; i < reps; i++) {
