@@ -14,7 +14,7 @@ import { diffMessage } from '../../src/run/diffMessage';
 import type { Change, ComparePair, DiffMessage, RunsHostMessage, RunsViewMessage } from '../../src/shared/runsMessages';
 import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
-import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
+import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { writeThreeRuns } from '../helpers/verdictRuns';
 import { launchChromium } from '../vscode/harness/chromium';
 import { ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
@@ -199,7 +199,7 @@ describe('Compare over three runs and the trajectory diff, in headless Chromium'
     );
     await page.locator('vscode-button', { hasText: `Diff B ↔ ${runLabel(disagreeing[0]!)}` }).click();
     assert.deepEqual((await requests(page)).at(-1)!.request, { method: 'diff', key: regression, run: disagreeing[0] });
-    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'compare-three-runs.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'compare-three-runs.png') });
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
   });

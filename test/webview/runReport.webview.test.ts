@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
+import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { ROOT } from './harness';
@@ -180,6 +181,8 @@ describe('gog report RUN_DIR (a benchmark run)', function () {
       );
     }
     assert.equal(await page.locator('vscode-button', { hasText: /Rename|notes/ }).count(), 0, 'a report cannot rename');
+    makeScreenshotDirs();
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'runs-identity.png'), clip: { x: 0, y: 0, width: 900, height: 260 } });
     assert.equal(await page.evaluate(() => (globalThis as unknown as Probe).__pwned), undefined);
     assert.equal(await page.locator('b, img, script:not([nonce])').count(), 0);
     await page.close();

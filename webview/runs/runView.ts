@@ -295,7 +295,8 @@ export class RunView {
         ? el(
             'dl',
             { class: 'run-identity', attrs: { 'aria-label': 'How the run was made' } },
-            ...run.identity.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { title: v }, v)]),
+            // A fact's label and value wrap together.
+            ...run.identity.map(([k, v]) => el('div', { class: 'fact' }, el('dt', {}, k), el('dd', { title: v }, v))),
           )
         : null,
       run.notes ? el('p', { class: 'run-notes' }, run.notes) : null,
