@@ -3,7 +3,7 @@
 // order (the sample's place in its file, then the rollout) or the chosen column's, ties in
 // dataset order. Pure, so it is tested without a browser; fast enough for 10,000 rows on
 // every keystroke (lower-cased text is made once per row, dataset order once per batch).
-import type { FailureCause } from '../../src/data/results';
+import { FAILURE_CAUSES, type FailureCause } from '../../src/data/results';
 import type { GazeFilter, ReviewRow, SortColumn, TurnsFilter } from '../../src/shared/runsMessages';
 import { gazeCovers, rowIsRight } from './overviewModel';
 
@@ -26,17 +26,7 @@ export const CAUSE_LABELS: Record<CauseFilter, string> = {
 export const causeOfRow = (r: ReviewRow): CauseFilter => r.cause ?? 'right';
 
 /** Every cause but right: what "All failures" picks. */
-export const FAILURES: readonly CauseFilter[] = [
-  'wrong_answer',
-  'judge_disagrees',
-  'parse_error',
-  'tool_error',
-  'max_turns',
-  'search_limit',
-  'timeout',
-  'error',
-  'cancelled',
-];
+export const FAILURES: readonly CauseFilter[] = FAILURE_CAUSES;
 
 export interface Filters {
   causes: ReadonlySet<CauseFilter>;
@@ -57,18 +47,7 @@ export interface Sort {
 }
 
 /** Causes listed first to last when sorting by cause: right last, the plainest failure first. */
-const CAUSE_ORDER: CauseFilter[] = [
-  'wrong_answer',
-  'judge_disagrees',
-  'parse_error',
-  'tool_error',
-  'max_turns',
-  'search_limit',
-  'timeout',
-  'error',
-  'cancelled',
-  'right',
-];
+const CAUSE_ORDER: CauseFilter[] = [...FAILURE_CAUSES, 'right'];
 
 export class TableModel {
   readonly rows: ReviewRow[] = [];
