@@ -15,7 +15,7 @@
 //
 // A holder has lost the folder when its own file is gone or the next number exists: it
 // checks at every heartbeat and before every result it writes, and stops writing at once.
-import { constants, existsSync, promises as fs } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -229,11 +229,12 @@ export class BenchLock {
   private lose(): void {
     if (this.lostMessage) return;
     clearInterval(this.timer);
-    this.lostMessage = `another process took over ${this.dir} (this one had been silent past its heartbeat); this one stopped without writing more`;
-    void readText(this.next).then((text) => {
-      const h = readHolder(text);
-      if (text !== undefined && this.lostMessage) this.lostMessage = `${who(h)} took over ${this.dir}; this process stopped without writing more`;
-    });
+    // Read now, not later: the message is printed as soon as the run stops, which may be before a later read ends.
+    const text = readTextNow(this.next);
+    this.lostMessage =
+      text === undefined
+        ? `another process took over ${this.dir} (this one had been silent past its heartbeat); this one stopped without writing more`
+        : `${who(readHolder(text))} took over ${this.dir}; this process stopped without writing more`;
     this.onLost?.(this.lostMessage);
   }
 
@@ -289,6 +290,27 @@ async function holderNumbers(lockDir: string): Promise<number[]> {
     .filter((n) => HOLDER.test(n))
     .map(Number)
     .sort((a, b) => b - a);
+}
+
+/** readText, at once: a holder file is small (64 KB at most) and a link or a FIFO is not followed or waited on. */
+function readTextNow(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > 64 * 1024) return `not a holder file (${st.size} bytes)`;
+    const buf = Buffer.alloc(st.size);
+    const n = readSync(fd, buf, 0, st.size, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function readText(file: string): Promise<string | undefined> {
