@@ -44,6 +44,17 @@ describe('extension package', function () {
       assert.ok(!/^(src|test|scratch|webview|\.gog|\.ci)\//.test(f) && !f.endsWith('.map') && f !== 'dist/cli.js', `${f} should not be packaged`);
   });
 
+  // vsce applies .vscodeignore's `!` lines after the others, so excluding a folder inside a
+  // kept one does nothing: sharp's C++ sources and build scripts shipped that way.
+  it("ships sharp's runtime (lib/, package.json, LICENSE) and not its C++ sources or build scripts", () => {
+    const sharp = files.filter((f) => f.startsWith('node_modules/sharp/'));
+    assert.ok(sharp.includes('node_modules/sharp/lib/index.js') && sharp.includes('node_modules/sharp/package.json'));
+    assert.deepEqual(
+      sharp.filter((f) => !/^node_modules\/sharp\/(lib\/[^/]+\.js|lib\/index\.d\.ts|package\.json|LICENSE)$/.test(f)),
+      [],
+    );
+  });
+
   // The Details page of an installed extension is its packaged README, read from the
   // extension's folder: a relative link works only if the file it names was packaged.
   it('packages every file that the README, and the markdown it links to, link to', () => {
