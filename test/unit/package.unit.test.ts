@@ -20,6 +20,7 @@ describe('extension package', function () {
   it('ships the bundle, the demo, sharp and jieba with their linux-x64 binaries, and no sources or tests', () => {
     for (const f of [
       'package.json',
+      'CHANGELOG.md',
       'dist/extension.js',
       'dist/rankWorker.js',
       'dist/findWorker.js',
