@@ -2,7 +2,8 @@
 // libvips and jieba binaries and no other's (read from each binary's header, not its name),
 // and every other file is the same in all seven. Building them takes minutes (an npm install
 // and a vsce pack per target), so this suite runs once, in `npm run test:package`.
-// GOG_VSIX_DIR checks VSIXs built already (the release workflow checks the ones it publishes).
+// GOG_VSIX_DIR (from the repository's folder) checks VSIXs built already: the release
+// workflow checks the ones it publishes.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,7 +59,7 @@ describe('the VSIX of every platform (npm run package:all)', function () {
   const vsix = new Map<VsixTarget, ZipEntry[]>();
 
   before(() => {
-    let dir = process.env.GOG_VSIX_DIR;
+    let dir = process.env.GOG_VSIX_DIR && path.resolve(ROOT, process.env.GOG_VSIX_DIR);
     if (!dir) {
       dir = path.join(tmp.dir, 'out');
       // The npm script itself (production build, then every target), into a folder of our own.
