@@ -5,9 +5,9 @@
 // optional native packages by them, whatever machine it runs on) and vsce packs the folder
 // with `--target`. test/package/vsix.package.test.ts checks every binary's header.
 //
-//   tsx scripts/packageAll.ts [--out DIR] [--target linux-arm64 …]   (after a production build)
+//   tsx scripts/packageAll.ts [--out DIR] [--target linux-arm64 …]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isVsixTarget, npmPlatform, VSIX_TARGETS, vsixName, type VsixTarget } from './vsixTargets';
@@ -83,14 +83,14 @@ function main(): number {
     console.error(`package:all: ${e.message}`);
     return 2;
   }
-  if (!existsSync(path.join(ROOT, 'dist', 'extension.js'))) {
-    console.error('package:all: dist/extension.js is missing: run `node esbuild.mjs --production` first (npm run package:all does)');
-    return 2;
-  }
   mkdirSync(args.out, { recursive: true });
   const stage = mkdtempSync(path.join(os.tmpdir(), 'gog-package-'));
   try {
+    // The bundles are built for production into the staging folder, never over dist/: tests
+    // running the development build beside a packaging (npm test runs them at once) keep theirs.
+    run('esbuild --production', process.execPath, [path.join(ROOT, 'esbuild.mjs'), '--production', '--outdir', path.join(stage, 'dist')], ROOT, PACK_TIMEOUT_MS);
     for (const file of [...packagedFiles(), 'package-lock.json', '.vscodeignore']) {
+      if (file.startsWith('dist/')) continue;
       mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
       copyFileSync(path.join(ROOT, file), path.join(stage, file));
     }

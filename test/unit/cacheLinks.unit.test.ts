@@ -3,15 +3,15 @@
 // index folder): `gog cache clear`, eviction under --cache-mb and `gog cache stats` never
 // reach through them. The victim's files all survive; the cache's own entries go.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { providerFolder, SearchCache } from '../../src/search/cache';
 import { gog } from '../helpers/cli';
-import { DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
+import { DEMO, photo, tempDir } from '../helpers/fixtures';
 import { snapshot } from '../helpers/tree';
+import { buildOnce } from '../helpers/build';
 
 const ROCKET_Q = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 /** A name shaped like an entry's: 64 hex digits starting with `prefix` (two digits). */
@@ -64,7 +64,7 @@ describe('the search cache never deletes, counts or writes through a link', func
   this.timeout(60_000);
   const tmp = tempDir('gog-cache-links-');
   after(tmp.cleanup);
-  before(() => execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT }));
+  before(() => buildOnce());
 
   it('gog cache clear: links at every level into a victim folder; the victim survives whole, the own entries go', async () => {
     const victim = path.join(tmp.dir, 'victim');

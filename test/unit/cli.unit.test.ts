@@ -8,6 +8,7 @@ import { readTrajectory } from '../../src/core/trajectoryFile';
 import { startReplayServer, recordingFromTrajectory, type ReplayServer } from '../../src/model/replayServer';
 import { closedEndpoint, CORPUS, DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
 import { blackPng } from '../helpers/images';
+import { buildOnce } from '../helpers/build';
 
 const ROCKET_Q = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 
@@ -18,7 +19,7 @@ describe('gog command line', function () {
   let rocketArgs: string[];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const rec = recordingFromTrajectory(await readTrajectory(path.join(DEMO, 'recorded', '2-rocket-dscovr.trajectory.jsonl')));
     server = await startReplayServer([rec]);
     rocketArgs = ['ask', '--image', photo('rocket.jpg'), '--question', ROCKET_Q, '--endpoint', server.url, '--box-format', 'rel-1000'];

@@ -3,14 +3,14 @@
 // larger synthetic runs with broken lines and hostile fields, and three runs whose verdicts
 // are chosen sample by sample, so the significance figures are known by hand.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isRight } from '../../src/data/verdict';
 import { gog, oneErrorLine } from '../helpers/cli';
 import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
-import { ROOT, tempDir } from '../helpers/fixtures';
+import { tempDir } from '../helpers/fixtures';
 import { writeThreeRuns } from '../helpers/verdictRuns';
+import { buildOnce } from '../helpers/build';
 
 describe('gog compare', function () {
   this.timeout(120_000);
@@ -18,7 +18,7 @@ describe('gog compare', function () {
   const [dirA, dirB] = [path.join(tmp.dir, 'a'), path.join(tmp.dir, 'b')];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     await realBenchRun(dirA, comparedSamples('a'));
     await realBenchRun(dirB, comparedSamples('b'));
   });
@@ -209,7 +209,7 @@ describe('gog compare over three runs', function () {
   const dirs = ['a', 'b', 'c'].map((n) => path.join(tmp.dir, n)) as [string, string, string];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     await writeThreeRuns(dirs);
   });
   after(() => tmp.cleanup());

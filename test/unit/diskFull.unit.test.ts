@@ -17,7 +17,8 @@ import { readResults } from '../../src/data/resultsLog';
 import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { benchArgs, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
 import { gog, type Run } from '../helpers/cli';
-import { DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
+import { DEMO, photo, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 const PAGE = 4096;
 const pages = (bytes: number) => Math.ceil(bytes / PAGE);
@@ -96,7 +97,7 @@ describe('a full disk: every write checked, no torn file claims success', functi
       console.log('    (skipped: mounting a small tmpfs to fill needs root; run as root, as CI does)');
       this.skip();
     }
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
   });
   after(() => {
     for (const m of mounts) execFileSync('umount', [m]);

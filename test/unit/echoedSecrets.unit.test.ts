@@ -4,7 +4,6 @@
 // base64 in a Basic header and inside a blob); then no file the run or the cache holds,
 // and nothing printed, has any key in any spelling, and the redaction shows where it was made.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
 import type * as http from 'node:http';
@@ -16,9 +15,10 @@ import { gog } from '../helpers/cli';
 import { copyRun } from '../helpers/demoRuns';
 import { startFakeJina, type FakeJina } from '../helpers/fakeJina';
 import { PAGES, startFakeService, type FakeService } from '../helpers/fakeProviders';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { assertNowhere, echoOf, filesUnder, spellings } from '../helpers/secretSpellings';
 import { completion, sseChunk, startWireServer, type WireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 /** Keys with characters that spell differently in a URL, a form, JSON and base64. */
 const MODEL_KEY = 'sk-model+Key/0123456789="ok"';
@@ -74,7 +74,7 @@ describe('echoed secrets: no endpoint puts a key into a file or the output', fun
   };
 
   before(() => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));

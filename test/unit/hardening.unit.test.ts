@@ -11,8 +11,9 @@ import { readTrajectory } from '../../src/core/trajectoryFile';
 import { ModelClient } from '../../src/model/client';
 import { acceptedHost, recordingFromTrajectory, startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { gog, oneErrorLine } from '../helpers/cli';
-import { DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
+import { DEMO, photo, tempDir } from '../helpers/fixtures';
 import { startWireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 const ROCKET_Q = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 const isRoot = process.getuid?.() === 0;
@@ -75,7 +76,7 @@ describe('hardening: the gog command under adversarial input', function () {
   let ask: (...extra: string[]) => string[];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const rec = recordingFromTrajectory(await readTrajectory(path.join(DEMO, 'recorded', '2-rocket-dscovr.trajectory.jsonl')));
     server = await startReplayServer([rec]);
     ask = (...extra) => ['ask', '--image', photo('rocket.jpg'), '--question', ROCKET_Q, '--endpoint', server.url, '--box-format', 'rel-1000', ...extra];

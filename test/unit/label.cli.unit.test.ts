@@ -1,18 +1,18 @@
 // `gog label` as a user runs it: the built command in a child process, on copies of real runs.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { applyAnnotations } from '../../src/core/annotations';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { gog, oneErrorLine } from '../helpers/cli';
 import { copyRun } from '../helpers/demoRuns';
-import { ROOT, tempDir } from '../helpers/fixtures';
+import { tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 describe('gog label', function () {
   this.timeout(60_000);
   const tmp = tempDir();
-  before(() => execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT }));
+  before(() => buildOnce());
   after(tmp.cleanup);
 
   it('appends one label annotation after the untouched original, with its note and tags', async () => {

@@ -17,6 +17,7 @@ import { ModelError } from '../../src/model/errors';
 import { readReply, ReplyAccumulator } from '../../src/model/replyReader';
 import { CLI } from '../helpers/cli';
 import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 const MODEL = 'wire-model';
 const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'Question: what is it?' }] }];
@@ -234,7 +235,7 @@ describe('a hostile model endpoint: replies read in linear time, capped as they 
     const tmp = tempDir('gog-reply-limits-');
     let tls: { key: Buffer; cert: Buffer; certFile: string };
     before(async () => {
-      execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+      buildOnce();
       const key = path.join(tmp.dir, 'key.pem');
       const certFile = path.join(tmp.dir, 'cert.pem');
       execFileSync(

@@ -11,9 +11,10 @@ import sharp from 'sharp';
 import { startReplayServer } from '../../src/model/replayServer';
 import { benchArgs, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
 import { gog } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { snapshot } from '../helpers/tree';
 import { startWireServer, type WireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 const isRoot = process.getuid?.() === 0;
 const ROCKET_Q = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
@@ -33,7 +34,7 @@ describe('--out of every command: refused in one line, exit 2, nothing created',
   let commands: { name: string; kind: Kind; args: (out: string) => string[] }[];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     canary = await startWireServer((_req, res) => {
       res.writeHead(500);
       res.end();

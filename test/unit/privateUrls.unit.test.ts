@@ -6,7 +6,6 @@
 // (A redirect to these, behind an allowed first hop, is tested on boundedFetch itself in
 // net.unit.test.ts: here every first hop would be this machine, refused on its own.)
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +15,10 @@ import type { ObservationEvent } from '../../src/core/trajectory';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { gog } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { recording } from '../helpers/recordings';
 import { completion, startWireServer, type WireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 const QUESTION = 'How tall is the tower in this photo?';
 const TURNS = ['<think>Look it up.</think><text_search>tower height</text_search>', '<answer>330 metres</answer>'];
@@ -70,7 +70,7 @@ describe('URLs from the web or a dataset, written as IPv4-mapped IPv6 loopback: 
   let spelling = SPELLINGS[0]!;
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     canary = await listen((req, res) => {
       if (req.url?.startsWith('/article')) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

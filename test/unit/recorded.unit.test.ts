@@ -2,20 +2,20 @@
 // its searches (provider `recorded`), and `gog ask` against it records the same steps, the
 // same evidence (thumbnails byte for byte) and the same answer, with no corpus at all.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import type { ObservationEvent } from '../../src/core/trajectory';
 import { gog } from '../helpers/cli';
-import { DEMO, photo, ROOT, tempDir } from '../helpers/fixtures';
+import { DEMO, photo, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 const QUESTION = 'Which space telescope was deployed on the mission whose patch this astronaut is wearing?';
 
 describe('recorded searches: a run re-executed exactly, offline', function () {
   this.timeout(60_000);
   const tmp = tempDir('gog-recorded-');
-  before(() => execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT }));
+  before(() => buildOnce());
   after(tmp.cleanup);
 
   it('gog replay serves the searches too; the re-run matches the original step for step', async () => {

@@ -102,7 +102,8 @@ describe('release workflow', () => {
     // The package suite checks the seven that are published, not a build of its own.
     assert.equal(wf.jobs.build!.steps[at('npm test')]!.env!.GOG_VSIX_DIR, 'release');
     assert.ok(pkg.scripts['package:all'], 'package.json has the package:all script the workflow runs');
-    assert.match(pkg.scripts.test, /npm run test:package/);
+    assert.match(pkg.scripts.test, /scripts\/testSuites\.mjs/);
+    assert.match(readFileSync(path.join(ROOT, 'scripts', 'testSuites.mjs'), 'utf8'), /test\/package\/\.mocharc\.json/, 'npm test runs the package suite');
   });
 
   it("refuses a tag that is not package.json's version, and a CHANGELOG without its section; writes the notes from it", () => {

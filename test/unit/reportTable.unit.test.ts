@@ -6,7 +6,7 @@
 // /usr/bin/python3 has pandas, by pandas.read_csv; the Parquet by the repo's own Parquet
 // reader (the one `gog bench` reads datasets with) and its schema by hyparquet's metadata.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
@@ -16,8 +16,9 @@ import { tableCsv } from '../../src/data/tableCsv';
 import { isRight, resultSchema, type SampleResult } from '../../src/data/results';
 import { startReplayServer } from '../../src/model/replayServer';
 import { gog, oneErrorLine } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { recording } from '../helpers/recordings';
+import { buildOnce } from '../helpers/build';
 
 /** The samples: what the dataset says, and what the scripted model answers. */
 const SAMPLES = [
@@ -161,7 +162,7 @@ describe('gog report --csv and --parquet: the run table, read back by real reade
   let results: SampleResult[];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const data = path.join(tmp.dir, 'data');
     await fs.mkdir(path.join(data, 'pics'), { recursive: true });
     await fs.writeFile(path.join(data, 'pics', 'rocket.jpg'), await sharp(photo('rocket.jpg')).resize({ width: 256 }).jpeg().toBuffer());

@@ -4,14 +4,14 @@
 // any file written, and each refusal is one warning (or one error) naming the file. A hard
 // link is a regular file inside the folder, and is read.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { benchArgs, writeBenchmark, type BenchFixture } from '../helpers/benchmarks';
 import { summaryOf } from '../helpers/benchRuns';
 import { gog, type Run } from '../helpers/cli';
-import { ROOT, tempDir } from '../helpers/fixtures';
+import { tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 const SECRET = 'hunter2-SECRET';
 
@@ -52,7 +52,7 @@ describe('run folder files that link outside it are never read', function () {
   }
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     fx = await writeBenchmark('simplevqa', path.join(tmp.dir, 'data'), 6);
     server = await startReplayServer(fx.recordings);
     base = path.join(tmp.dir, 'base');

@@ -6,7 +6,6 @@
 // no file the run or the cache wrote and in no output; a second run with the warm cache
 // asks no service anything; a service that keeps failing is a tool error the model sees.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ChatMessage } from '../../src/core/chat';
@@ -16,10 +15,11 @@ import { startReplayServer, type ReplayServer } from '../../src/model/replayServ
 import { gog, type Run } from '../helpers/cli';
 import { PAGES, startFakeService, type FakeService, type FakeServiceName } from '../helpers/fakeProviders';
 import { startFakeJina, type FakeJina } from '../helpers/fakeJina';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { recording } from '../helpers/recordings';
 import { startUploadServer, type UploadServer } from '../helpers/uploadServer';
 import { completion, startWireServer, type WireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 const QUESTION = 'What is on the right of the astronaut, and what is coffee?';
 const TURNS = [
@@ -58,7 +58,7 @@ describe('web search end to end: gog ask against fakes of every service', functi
   const modelRequests: { messages: ChatMessage[] }[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     model = await startReplayServer([recording(QUESTION, TURNS)], { onRequest: (b) => modelRequests.push(b as { messages: ChatMessage[] }) });
     summaries = await startWireServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -3,13 +3,14 @@
 // never half made, nothing temporary beside it, so the same command run again into the same
 // --out just works.
 import { strict as assert } from 'node:assert';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { syntheticResults } from '../helpers/benchRuns';
 import { gog, type Run } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 /** A copy of `from` made of hard links (no disk spent on the bytes). */
 async function linkTree(from: string, to: string): Promise<void> {
@@ -59,7 +60,7 @@ describe('signals: an output folder is whole or absent, and a rerun into it work
   let runs: string;
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const demo = path.join(tmp.dir, 'demo');
     const made = await gog(['demo', '--out', demo]);
     assert.equal(made.code, 0, made.stderr);

@@ -5,7 +5,6 @@
 // replaced whole; the run's HTML report written to its report.html, or elsewhere when the
 // run folder cannot take it. Real run folders, real files, the built webview bundle.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Redactor } from '../../src/core/redact';
@@ -16,6 +15,7 @@ import { checkTableTarget, TableRefused, tableFormatOf, writeTable } from '../..
 import { writeRunReportFile } from '../../src/run/runReportFile';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { ROOT, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 describe('Export Table… and Open Report, below VS Code', function () {
   this.timeout(60_000);
@@ -106,7 +106,7 @@ describe('Export Table… and Open Report, below VS Code', function () {
   });
 
   it('Open Report writes the run’s report.html as gog report does, and a temporary file when the run folder cannot take it', async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const webview = path.join(ROOT, 'dist', 'webview');
     const temp = path.join(tmp.dir, 'temp');
     await fs.mkdir(temp);

@@ -6,13 +6,13 @@
 // command given such names. Stdout and stderr hold no raw ESC, no C1 control and no bidi
 // control, and the text is still there, written as visible \uXXXX escapes.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gog, type Run } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
 import { assertTerminalSafe } from '../helpers/terminalChecks';
 import { completion, startWireServer, type WireServer } from '../helpers/wireServer';
+import { buildOnce } from '../helpers/build';
 
 const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil\u2066';
 /** How EVIL is shown once cleaned. */
@@ -36,7 +36,7 @@ describe('terminal escapes from datasets, labels, file names and models never re
   };
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     model = await startWireServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(completion(`<think>${EVIL}</think><answer>${answer}</answer>`));

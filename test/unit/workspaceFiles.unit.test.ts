@@ -10,7 +10,8 @@ import { readQueueFile } from '../../src/review/queueFile';
 import { startReplayServer } from '../../src/model/replayServer';
 import { benchArgs, writeBenchmark } from '../helpers/benchmarks';
 import { gog } from '../helpers/cli';
-import { photo, ROOT, tempDir } from '../helpers/fixtures';
+import { photo, tempDir } from '../helpers/fixtures';
+import { buildOnce } from '../helpers/build';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -20,7 +21,7 @@ describe('files that come with a workspace are not followed out of it', function
   after(tmp.cleanup);
 
   it('gog bench: dataset images in the cache that are links to a photo elsewhere are replaced by the dataset’s own bytes, never sent', async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const fx = await writeBenchmark('simplevqa', path.join(tmp.dir, 'data'), 3, undefined, ['direct']);
     const server = await startReplayServer(fx.recordings);
     try {

@@ -4,7 +4,6 @@
 // each pair as drawn, the divergence marker and both runs' gaze boxes by their boxes on the
 // page and the colours in a screenshot; text from the runs and the model rendered as text.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -17,8 +16,9 @@ import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { writeThreeRuns } from '../helpers/verdictRuns';
 import { launchChromium } from '../vscode/harness/chromium';
-import { ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
+import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames, seenRows } from './tableVisibility';
+import { buildOnce } from '../helpers/build';
 
 type CompareMessage = Extract<RunsHostMessage, { type: 'compare' }>;
 
@@ -90,7 +90,7 @@ describe('Compare over three runs and the trajectory diff, in headless Chromium'
 
   before(async () => {
     makeScreenshotDirs();
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     await writeThreeRuns(three);
     await realBenchRun(realA, comparedSamples('a'));
     await realBenchRun(realB, comparedSamples('b'));

@@ -8,6 +8,7 @@ import { tempDir } from '../helpers/fixtures';
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { ROOT } from './harness';
+import { buildOnce } from '../helpers/build';
 
 type Probe = { __v: string[]; document: { addEventListener(t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void): void } };
 
@@ -18,7 +19,7 @@ describe('gog report', function () {
   let trajectory: string;
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     trajectory = (await makeRuns(tmp.dir)).exif6;
     context = await launchChromium(path.join(tmp.dir, 'chromium'));
     await context.addInitScript(() => {

@@ -2,7 +2,7 @@
 // from disk in headless Chromium: it renders the overview, the charts and the failures
 // table, asks the network for nothing, keeps to its CSP, and shows hostile run text as text.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots
 import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { ROOT } from './harness';
+import { buildOnce } from '../helpers/build';
 
 type Probe = {
   __v: string[];
@@ -35,7 +36,7 @@ describe('gog report RUN_DIR (a benchmark run)', function () {
   const requests: string[] = [];
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     const results = syntheticResults(400, { judged: true });
     results[7] = { ...results[7]!, ...HOSTILE };
     await writeBenchRun(dir, results, { trajectories: false });

@@ -4,7 +4,7 @@
 // what the pointer hits; never the DOM or the `hidden` attribute) are the listed ones in
 // view, and a click where a filtered-out row would be opens nothing.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { SampleResult } from '../../src/data/results';
@@ -16,6 +16,7 @@ import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots
 import { launchChromium } from '../vscode/harness/chromium';
 import { ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames, ROW_HEIGHT, seenRows, slotsBelow } from './tableVisibility';
+import { buildOnce } from '../helpers/build';
 
 type RunMessage = Extract<RunsHostMessage, { type: 'run' }>;
 type CompareMessage = Extract<RunsHostMessage, { type: 'compare' }>;
@@ -142,7 +143,7 @@ describe('tables show exactly the rows their filter lists (computed style, geome
 
   before(async () => {
     makeScreenshotDirs();
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     for (const n of SIZES) {
       const dir = path.join(tmp.dir, `20261124-100000-n${n}`);
       const other = path.join(tmp.dir, `20261125-100000-n${n}`);

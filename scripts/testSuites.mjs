@@ -1,0 +1,99 @@
+// `npm test`'s suites, after its type-check, lint and build: in two lanes at once, since
+// most of their time is spent waiting (on child processes, servers, a browser), not on the
+// two cores. The setups (Debian packages, code-server) run first, one at a time, as apt
+// takes one lock. Each line is printed with its suite's name; at the end, each suite's
+// time and result. GOG_TEST_LANES=1 runs the suites one after another instead.
+//
+//   node scripts/testSuites.mjs            (npm test runs it after building dist/)
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
+const SETUPS = [
+  { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
+  { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
+];
+// Each lane about as long as the other (minutes measured on 2 cores: DEVELOPMENT.md).
+const LANES = [
+  [
+    { name: 'unit', command: mocha() },
+    { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), afterSetup: true },
+  ],
+  [
+    { name: 'package', command: mocha('test/package/.mocharc.json') },
+    { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
+    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true },
+    { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
+  ],
+];
+
+const width = Math.max(...[...SETUPS, ...LANES.flat()].map((s) => s.name.length));
+const children = new Set();
+const results = [];
+
+/** Runs one suite to its end, its lines prefixed with its name. */
+function run(suite) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const [cmd, ...args] = suite.command;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } });
+    children.add(child);
+    const tag = `[${suite.name.padEnd(width)}] `;
+    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => process.stdout.write(tag + line + '\n'));
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      const result = { name: suite.name, ok: code === 0, code: code ?? signal, seconds: (Date.now() - started) / 1000 };
+      results.push(result);
+      process.stdout.write(`${tag}${result.ok ? 'passed' : `FAILED (${result.code})`} in ${minutes(result.seconds)}\n`);
+      resolve(result.ok);
+    });
+  });
+}
+
+function minutes(s) {
+  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+// Ctrl+C or a CI cancel: every suite's process group goes too (browsers, code-server, slurmd).
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const c of children) {
+      try {
+        process.kill(-c.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
+const started = Date.now();
+const serial = process.env.GOG_TEST_LANES === '1';
+let setupOk = true;
+const setup = (async () => {
+  for (const s of SETUPS) setupOk = (await run(s)) && setupOk;
+})();
+
+async function lane(suites) {
+  for (const s of suites) {
+    if (s.afterSetup) await setup;
+    if (s.afterSetup && !setupOk) {
+      results.push({ name: s.name, ok: false, code: 'setup failed', seconds: 0 });
+      continue;
+    }
+    await run(s);
+  }
+}
+
+if (serial) {
+  await setup;
+  for (const l of LANES) await lane(l);
+} else {
+  await Promise.all(LANES.map(lane));
+}
+
+const failed = results.filter((r) => !r.ok);
+process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} lanes`}), ${minutes((Date.now() - started) / 1000)} in all:\n`);
+for (const r of results) process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+process.exitCode = failed.length ? 1 : 0;
