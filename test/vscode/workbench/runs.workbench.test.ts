@@ -2,16 +2,16 @@
 // the Runs view lists two runs in the workspace's .gog/runs/ with their scores; a click
 // opens the failures table; a filter and a click open a sample in the trajectory editor;
 // back on the table, the filter and the selection are as they were left; then the two runs
-// compared. The runs are real folders: results.jsonl, summary.json, trajectories, photos.
+// compared; a run renamed and given notes; the listed rows exported. The runs are real folders: results.jsonl, summary.json, trajectories, photos.
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SampleResult } from '../../../src/data/results';
 import { isRight } from '../../../src/data/verdict';
 import { syntheticResults, writeBenchRun } from '../../helpers/benchRuns';
 import { tempDir } from '../../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { openWorkbench, runFromPalette, webviewFrame, type Session } from './session';
+import { answerQuickInput, openWorkbench, runFromPalette, webviewFrame, type Session } from './session';
 
 const RUN_A = '20261124-100000-bench';
 const RUN_B = '20261125-100000-bench';
@@ -148,5 +148,48 @@ describe('workbench: reviewing benchmark runs', () => {
     await divergence.waitFor({ timeout: 30_000 });
     assert.doesNotMatch((await divergence.textContent())!, /Could not/);
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-runs-compare.png') });
+  });
+  it('renames a run and gives it notes: kept in its folder, shown in the table and the Runs view; Export Table… writes the rows listed', async () => {
+    const { page, workspace } = session;
+    await page.locator('.tabs-container .tab', { hasText: `Run: ${RUN_A}` }).click();
+    let frame = await webviewFrame(page, 'h1.run-title', RUN_A);
+    const runDir = path.join(workspace, '.gog', 'runs', RUN_A);
+    await frame.locator('vscode-button', { hasText: 'Rename…' }).click();
+    await answerQuickInput(page, 'Qwen2.5-VL 7B, gaze on', /Rename run/);
+    frame = await webviewFrame(page, 'h1.run-title', 'Qwen2.5-VL 7B, gaze on');
+    await frame.locator('vscode-button', { hasText: 'Add notes…' }).click();
+    await answerQuickInput(page, 'checkpoint 1200; provider serper', /Notes on run/);
+    await frame.locator('p.run-notes', { hasText: 'checkpoint 1200; provider serper' }).waitFor();
+    const stored = JSON.parse(readFileSync(path.join(runDir, 'notes.json'), 'utf8')) as { name?: string; notes?: string };
+    assert.equal(stored.name, 'Qwen2.5-VL 7B, gaze on');
+    assert.equal(stored.notes, 'checkpoint 1200; provider serper');
+    // The Runs view lists it by its new name; the other run keeps its folder's.
+    await page.locator('.pane-body .monaco-list-row .label-name', { hasText: 'Qwen2.5-VL 7B, gaze on' }).waitFor({ timeout: 30_000 });
+    await page.locator('.pane-body .monaco-list-row .label-name', { hasText: RUN_B }).waitFor();
+
+    // Export Table…: the rows the table lists (parse errors, dataset order), as CSV.
+    const parse = a.filter((r) => r.cause === 'parse_error');
+    await frame.locator('.filter-text').fill('');
+    await frame.locator('.shown', { hasText: `${parse.length} of ${a.length} samples` }).waitFor();
+    const out = path.join(workspace, 'parse-errors.csv');
+    await frame.locator('vscode-button', { hasText: 'Export Table…' }).click();
+    const dialog = page.locator('.quick-input-widget');
+    await dialog.locator('input').waitFor();
+    // VS Code's own save dialog: it fills in a starting name; replace it with the whole path.
+    for (let i = 0; !(await dialog.locator('input').inputValue()).endsWith('.csv'); i++) {
+      if (i > 100) throw new Error('the save dialog never showed its starting name');
+      await page.waitForTimeout(100);
+    }
+    await answerQuickInput(page, out);
+    await page.locator('.notifications-toasts', { hasText: `${parse.length} samples exported to parse-errors.csv` }).waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(out));
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, parse.length + 1, 'a header and one line per listed sample');
+    const questions = lines.slice(1).map((l) => parse.find((r) => l.includes(r.question))?.question);
+    assert.deepEqual(
+      questions,
+      parse.map((r) => r.question),
+      'the listed rows in the table’s order (dataset order)',
+    );
   });
 });
