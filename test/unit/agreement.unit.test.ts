@@ -2,6 +2,12 @@
 // writes out its arithmetic) and to a published worked example (Fleiss' κ, Wikipedia's table
 // of 10 subjects × 14 raters: κ = 0.210). κ = (p_o − p_e) / (1 − p_e).
 import { strict as assert } from 'node:assert';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { readTrajectory } from '../../src/core/trajectoryFile';
+import { readSampleRecord } from '../../src/data/agreement/readSample';
+import { tempDir } from '../helpers/fixtures';
+import { sampleHeader } from '../helpers/trajectories';
 import { annotatorViews, AgreementTally } from '../../src/data/agreement/annotatorAgreement';
 import { boxIou, cohensKappa, cohensKappaOfTable, fleissKappa } from '../../src/data/agreement/kappa';
 import type { SampleRecord } from '../../src/data/agreement/readSample';
@@ -286,5 +292,42 @@ describe('agreement: each annotator their own label in effect', () => {
     assert.equal(rep.gazeQuality.overall.count, 2);
     close(rep.gazeQuality.overall.meanIou, 0.35);
     assert.deepEqual(rep.gazeQuality.byCheckpoint, [{ key: 'm', count: 2, meanIou: rep.gazeQuality.overall.meanIou }]);
+  });
+});
+
+describe('agreement: reading a sample', () => {
+  const tmp = tempDir();
+  after(tmp.cleanup);
+
+  it('reads the header, gazes and annotations only, names id-less events by their line as the trajectory reader does, reports broken lines, and refuses a link out of its folder', async () => {
+    const dir = path.join(tmp.dir, 'run');
+    await fs.mkdir(dir);
+    const t = '2026-12-05T00:00:00Z';
+    const box = { model: [1, 2, 30, 40], sent: [1, 2, 30, 40], original: [1, 2, 30, 40] };
+    const lines = [
+      '',
+      JSON.stringify(sampleHeader()),
+      JSON.stringify({ type: 'model_turn', step: 1, t, raw: 'the word "annotation" and "region" in a model turn', ms: 1 }),
+      JSON.stringify({ type: 'action', step: 1, t, action: { kind: 'image_search', scope: 'region', box } }),
+      '{"type":"annotation", broken',
+      JSON.stringify({ type: 'annotation', step: 0, t, author: 'ann', edit: { op: 'set_box', target: 'L4', box: [0, 0, 10, 10] } }),
+    ];
+    const file = path.join(dir, 'trajectory.jsonl');
+    await fs.writeFile(file, lines.join('\r\n') + '\n');
+    const r = await readSampleRecord({ file, root: dir });
+    const loaded = await readTrajectory(file);
+    assert.equal(r.header?.id, loaded.header?.id);
+    assert.deepEqual([...r.gazes], [['L4', [1, 2, 30, 40]]]);
+    assert.deepEqual(
+      r.annotations.map((a) => a.id),
+      loaded.events.filter((e) => e.type === 'annotation').map((e) => e.id),
+    );
+    assert.deepEqual(r.annotations[0]?.id, 'L6');
+    assert.deepEqual(r.problems, [5], 'a model turn that mentions the words is read and left alone; the cut line is a problem');
+
+    const outside = path.join(tmp.dir, 'outside.jsonl');
+    await fs.writeFile(outside, lines.join('\n'));
+    await fs.symlink(outside, path.join(dir, 'linked.trajectory.jsonl'));
+    await assert.rejects(readSampleRecord({ file: path.join(dir, 'linked.trajectory.jsonl'), root: dir }), /links to a file outside the folder given/);
   });
 });

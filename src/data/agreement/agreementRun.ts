@@ -1,5 +1,5 @@
 // `gog agreement PATH`'s work: the samples PATH names (a run folder, a folder of
-// trajectories, a queue file, or one trajectory), read a few at a time into the tally. Each
+// trajectories, a queue file, or one trajectory), read one by one into the tally. Each
 // sample's benchmark and category come from its benchmark run's results.jsonl when it lies
 // in one (RUN/samples/<i-r>/trajectory.jsonl), else the header's dataset; its checkpoint is
 // the model named in its header.
@@ -7,10 +7,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { oneLine } from '../../core/agent';
 import { readQueueFile } from '../../review/queueFile';
-import { trajectoryFiles, type FoundFile } from '../export/findTrajectories';
+import { FolderFileRefused } from '../../core/folderFile';
+import { findTrajectories } from '../../review/queueIndex';
+import type { FoundFile } from '../export/findTrajectories';
 import { SAMPLES_DIR } from '../benchRun';
 import { readResults, RESULTS_FILE } from '../resultsLog';
-import { AgreementTally, type AgreementReport, type SampleContext } from './annotatorAgreement';
+import { AgreementTally, type AgreementReport } from './annotatorAgreement';
 import { readSampleRecord } from './readSample';
 
 /** PATH names nothing agreement can read: a usage error (exit 2). */
@@ -23,10 +25,9 @@ export interface AgreementRun {
 }
 
 const NONE = '(none)';
-const READERS = 16;
 
 /** The files PATH names, each with the folder it must stay inside. */
-async function samplesOf(target: string, cwd: string, notes: string[]): Promise<FoundFile[]> {
+async function samplesOf(target: string, cwd: string): Promise<FoundFile[]> {
   const given = path.resolve(cwd, target);
   const stat = await fs.stat(given).catch(() => undefined);
   if (!stat) throw new AgreementInputError(`${target}: no such file or folder`);
@@ -41,10 +42,10 @@ async function samplesOf(target: string, cwd: string, notes: string[]): Promise<
   }
   if (stat.isFile() && !given.endsWith('.jsonl'))
     throw new AgreementInputError(`${target} is neither a trajectory (.jsonl), a queue file (.json) nor a folder`);
-  if (!stat.isFile() && !stat.isDirectory()) throw new AgreementInputError(`${target} is not a file or a folder`);
-  const found: FoundFile[] = [];
-  for await (const f of trajectoryFiles([given], cwd, (line) => notes.push(line))) found.push(f);
-  return found;
+  if (stat.isFile()) return [{ file: given, root: path.dirname(given) }];
+  if (!stat.isDirectory()) throw new AgreementInputError(`${target} is not a file or a folder`);
+  // The review queue's files (queueIndex.ts): a link inside the folder is not followed.
+  return (await findTrajectories(given)).map((rel) => ({ file: path.join(given, rel), root: given }));
 }
 
 /** Benchmark and category of each sample of a benchmark run, by its trajectory's path; read once per run. */
@@ -82,40 +83,33 @@ function shown(cwd: string, file: string): string {
 
 export async function agreementOf(target: string, cwd: string, signal?: AbortSignal): Promise<AgreementRun> {
   const notes: string[] = [];
-  const files = await samplesOf(target, cwd, notes);
+  const files = await samplesOf(target, cwd);
   if (!files.length) throw new AgreementInputError(`no trajectory files (trajectory.jsonl, *.trajectory.jsonl) under ${target}`);
   const results = new RunResults(notes);
   const tally = new AgreementTally();
-  // Read a few at a time, taken into the tally in path order, so the figures and the conflicts' order never depend on timing.
+  // Read one by one (each read is a few system calls), in path order, so the figures and the conflicts' order never depend on timing.
   const order = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  for (let at = 0; at < order.length; at += READERS) {
-    signal?.throwIfAborted();
-    const batch = await Promise.all(
-      order.slice(at, at + READERS).map(async (found) => {
-        try {
-          const record = await readSampleRecord(found);
-          const where = await results.of(found.file);
-          const context: SampleContext = {
-            path: shown(cwd, found.file),
-            benchmark: where?.benchmark ?? record.header?.dataset ?? NONE,
-            category: where?.category ?? NONE,
-            checkpoint: record.header?.model.name ?? NONE,
-          };
-          return { record, context };
-        } catch (e) {
-          notes.push(`${shown(cwd, found.file)}: not read (${oneLine(e)})`);
-          return undefined;
-        }
-      }),
-    );
-    for (const item of batch) {
-      if (!item) continue;
-      if (item.record.problems.length)
-        notes.push(
-          `${item.context.path}: line${item.record.problems.length > 1 ? 's' : ''} ${item.record.problems.slice(0, 5).join(', ')}${item.record.problems.length > 5 ? ', …' : ''} could not be read; left out`,
-        );
-      tally.add(item.record, item.context);
+  for (const [i, found] of order.entries()) {
+    if (i % 256 === 0) signal?.throwIfAborted();
+    const shownPath = shown(cwd, found.file);
+    let record;
+    try {
+      record = await readSampleRecord(found);
+    } catch (e) {
+      notes.push(`${shownPath}: not read (${e instanceof FolderFileRefused ? e.reason : oneLine(e)})`);
+      continue;
     }
+    const where = await results.of(found.file);
+    if (record.problems.length)
+      notes.push(
+        `${shownPath}: line${record.problems.length > 1 ? 's' : ''} ${record.problems.slice(0, 5).join(', ')}${record.problems.length > 5 ? ', …' : ''} could not be read; left out`,
+      );
+    tally.add(record, {
+      path: shownPath,
+      benchmark: where?.benchmark ?? record.header?.dataset ?? NONE,
+      category: where?.category ?? NONE,
+      checkpoint: record.header?.model.name ?? NONE,
+    });
   }
   return { report: tally.report(), notes };
 }
