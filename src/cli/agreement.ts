@@ -30,7 +30,7 @@ function overallLine(o: OverallFigures, width: number): string {
 }
 
 const iouText = (f: IouFigures) => (f.meanIou === null ? '—' : f.meanIou.toFixed(3));
-const groupText = (groups: GroupIou[]) => groups.map((g) => `${g.key} ${iouText(g)} (${g.count})`).join(', ');
+const groupText = (groups: GroupIou[]) => groups.map((g) => `${g.key} ${iouText(g)} (${g.count.toLocaleString('en')})`).join(', ');
 
 export async function runAgreement(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } });
