@@ -90,7 +90,11 @@ export async function agreementOf(target: string, cwd: string, signal?: AbortSig
   // Read one by one (each read is a few system calls), in path order, so the figures and the conflicts' order never depend on timing.
   const order = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   for (const [i, found] of order.entries()) {
-    if (i % 256 === 0) signal?.throwIfAborted();
+    if (i % 256 === 0) {
+      // The reads are synchronous: let a Ctrl+C in now and then.
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    }
     const shownPath = shown(cwd, found.file);
     let record;
     try {
