@@ -98,6 +98,10 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./import')).runImport(rest, io, process.cwd(), controller.signal);
       case 'label':
         return await (await import('./label')).runLabel(rest, io, process.cwd());
+      case 'queue':
+        return await (await import('./queue')).runQueue(rest, io, process.cwd());
+      case 'agreement':
+        return await (await import('./agreement')).runAgreement(rest, io, process.cwd(), controller.signal);
       case 'rerun':
         return await (await import('./rerun')).runRerun(rest, io, process.env, process.cwd(), controller.signal);
       case undefined:

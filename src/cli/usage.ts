@@ -30,6 +30,23 @@ usage:
   gog demo [--out DIR]                             replay the bundled demo questions
   gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
                                                    the verdict on a trajectory, appended to it
+  gog queue split PATH --annotators a,b,c --overlap 0.2 --out DIR [--seed N]
+                                                   a queue file per annotator (DIR/<name>.json)
+                                                   from a queue file or folder: every sample to
+                                                   one annotator, round(overlap × samples) of
+                                                   them to two, chosen by the seed (default 0);
+                                                   never over an existing queue
+  gog agreement PATH [--json]                     how far the annotators of PATH (a run folder, a
+                                                   folder of trajectories, a queue file) agree:
+                                                   per pair and overall, percent agreement and
+                                                   Cohen's κ (Fleiss' κ for three or more) on
+                                                   verdicts and on each error category (present
+                                                   or absent), IoU between annotators' gaze boxes
+                                                   and of the model's box with each correction
+                                                   (by benchmark, category, checkpoint), and the
+                                                   samples whose verdicts differ; κ shows — (JSON
+                                                   null) when undefined: no samples in common, or
+                                                   one category throughout
   gog rerun TRAJECTORY --from-step N [--out DIR] [ask's model and search options]
                                                    continue a run from a corrected step with the
                                                    live model: a new branch run beside it

@@ -46,8 +46,11 @@ export function correctedBox(header: TrajectoryHeader, original: Box): { ok: tru
   return { ok: true, box: { model: originalToModel(round, header.model.boxFormat, sent, o), sent: sentBox, original: round } };
 }
 
-/** Which annotations still count: a revert takes back the one it names (and a revert of a revert puts it back). */
-function inEffect(annotations: readonly AnnotationEvent[]): AnnotationEvent[] {
+/**
+ * Which annotations still count: a revert takes back the one it names (and a revert of a
+ * revert puts it back). Agreement (data/agreement/) asks it of each annotator's own events.
+ */
+export function inEffect(annotations: readonly AnnotationEvent[]): AnnotationEvent[] {
   const taken = new Set<string>();
   // Later reverts decide first: walking backwards, a revert that is itself taken back does nothing.
   for (let i = annotations.length - 1; i >= 0; i--) {

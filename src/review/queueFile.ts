@@ -21,7 +21,7 @@ export interface QueueList {
 }
 
 /** Where relative paths in a queue file start: the project of `<project>/.gog/queues/x.json`, else the file's folder. */
-function baseOf(queueFile: string): string {
+export function baseOf(queueFile: string): string {
   const dir = path.dirname(path.resolve(queueFile));
   return path.basename(dir) === 'queues' && path.basename(path.dirname(dir)) === '.gog' ? path.dirname(path.dirname(dir)) : dir;
 }
