@@ -4,7 +4,6 @@
 // trajectories, a benchmark run folder (benchmark and category from its results.jsonl), a
 // queue file. The expected κ values are worked out by hand in the test titles.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Box } from '../../src/core/geometry';
@@ -14,8 +13,9 @@ import type { AgreementReport } from '../../src/data/agreement/annotatorAgreemen
 import { appendAnnotation } from '../../src/run/annotate';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { gog, oneErrorLine } from '../helpers/cli';
-import { ROOT, tempDir } from '../helpers/fixtures';
+import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
+import { buildOnce } from '../helpers/build';
 
 /** A trajectory with no annotations yet: header, answer, final. */
 async function plainTrajectory(file: string, id: string): Promise<void> {
@@ -40,7 +40,7 @@ async function json(dir: string, cwd: string): Promise<AgreementReport> {
 describe('gog agreement', function () {
   this.timeout(120_000);
   const tmp = tempDir();
-  before(() => execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT }));
+  before(() => buildOnce());
   after(tmp.cleanup);
 
   it("two annotators over 50 samples, table [[20,5],[10,15]]: 70.0% agree, Cohen's κ = (0.7−0.5)/(1−0.5) = 0.400; the 15 conflicts listed with their paths; a queue file of two of them reads only those", async () => {

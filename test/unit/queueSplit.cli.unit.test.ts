@@ -2,13 +2,13 @@
 // trajectories and over a queue file; its queue files read back with the review queue's own
 // reader (review/queueFile.ts), as the editor opens them.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readQueueFile } from '../../src/review/queueFile';
 import { gog, oneErrorLine } from '../helpers/cli';
-import { ROOT, tempDir } from '../helpers/fixtures';
+import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
+import { buildOnce } from '../helpers/build';
 
 /** The absolute trajectory paths of each annotator's queue file in `dir`. */
 async function queues(dir: string, names: readonly string[]): Promise<Map<string, string[]>> {
@@ -29,7 +29,7 @@ describe('gog queue split', function () {
   const project = () => path.join(tmp.dir, 'project');
   const all: string[] = [];
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT });
+    buildOnce();
     for (let i = 0; i < 100; i++) {
       const file = path.join(project(), 'runs', 'r1', 'samples', `${i}-0`, 'trajectory.jsonl');
       await fs.mkdir(path.dirname(file), { recursive: true });
