@@ -7,8 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyAnnotations } from '../../src/core/annotations';
-import { annotatorFileOf, annotatorSlug, readAnnotatedTrajectory } from '../../src/core/annotationFiles';
+import { annotatorFileOf, annotatorSlug, appendAnnotatorEvents, readAnnotatedTrajectory } from '../../src/core/annotationFiles';
 import { appendAnnotation } from '../../src/run/annotate';
+import { QueueIndex } from '../../src/review/queueIndex';
 import { gog, oneErrorLine } from '../helpers/cli';
 import { copyRun } from '../helpers/demoRuns';
 import { ROOT, tempDir } from '../helpers/fixtures';
@@ -237,5 +238,24 @@ describe('annotators', function () {
         await gog(['export', dir, '--format', 'openai', '--out', path.join(tmp.dir, 'never'), '--min-annotators', bad], { env }),
         /^gog: --min-annotators is a whole number of annotators from 1 to 1000; got "/,
       );
+  });
+  it('the review queue shows a label from an annotator’s file, and reads the trajectory again when only an annotator’s file changed', async () => {
+    const root = path.join(tmp.dir, 'queue');
+    const run = await copyRun('2-rocket-dscovr', root);
+    const index = new QueueIndex(root, path.join(tmp.dir, 'queue-cache', 'index.json'));
+    const [before] = await index.scan();
+    assert.equal(before?.label, undefined);
+    await appendAnnotatorEvents(run.trajectory, 'Ann', [
+      { type: 'annotation', step: 0, t: new Date().toISOString(), id: 'a1', edit: { op: 'label', label: 'rejected', note: 'wrong rocket' } },
+    ]);
+    const [after] = await index.scan();
+    assert.equal(index.lastRead, 1, 'read again: the trajectory file did not change, its annotator file did');
+    assert.deepEqual(
+      { label: after?.label, note: after?.note, rel: after?.rel },
+      { label: 'rejected', note: 'wrong rocket', rel: '2-rocket-dscovr/trajectory.jsonl' },
+    );
+    const [cached] = await index.scan();
+    assert.equal(index.lastRead, 0, 'nothing changed since: served from the index');
+    assert.equal(cached?.label, 'rejected');
   });
 });
