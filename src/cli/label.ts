@@ -1,5 +1,6 @@
 // `gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]... [--annotator NAME]
-// [--adjudicate]`: the verdict on a trajectory, from a script, by a named annotator. One
+// [--adjudicate]`: the verdict on a trajectory, from a script, by a named annotator, checked
+// against the project's label scheme (labelScheme.ts; error categories are tags). One
 // annotation event appended to the annotator's own file beside the trajectory
 // (annotationFiles.ts); nothing written over.
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import { oneLine } from '../core/agent';
 import { annotationsFolderOf, annotatorFileOf, AnnotatorFileRefused } from '../core/annotationFiles';
 import { LABELS, type Label } from '../core/trajectory';
 import { annotatorNameProblem, AnnotatorNameError, defaultAnnotator } from '../data/annotatorName';
+import { findLabelScheme, labelProblem, LabelSchemeError } from '../data/labelScheme';
 import { appendAnnotatorAnnotation, NotATrajectory } from '../run/annotate';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
@@ -44,6 +46,12 @@ export async function runLabel(argv: string[], io: Io, cwd: string): Promise<num
   const adjudicated = !!parsed.values.adjudicate;
   const trajectory = path.resolve(cwd, file);
   const annotator = await annotatorFor(parsed.values.annotator, trajectory);
+  // The project's scheme (.gog/labels.json): its verdicts, its error categories as tags, the reasons it asks for.
+  const scheme = await findLabelScheme(path.dirname(trajectory)).catch((e: unknown) => {
+    throw e instanceof LabelSchemeError ? new UsageError(e.message) : e;
+  });
+  const problem = labelProblem(scheme, label, tags, note);
+  if (problem) throw new UsageError(problem);
   try {
     const edit = {
       op: 'label',

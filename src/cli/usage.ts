@@ -33,7 +33,9 @@ usage:
                                                    (default: GOG_ANNOTATOR, git user.name),
                                                    appended to their file in
                                                    trajectory.annotations/; --adjudicate settles
-                                                   annotators' conflicting verdicts
+                                                   annotators' conflicting verdicts; checked
+                                                   against the project's .gog/labels.json
+                                                   (verdicts, error categories as tags, reasons)
   gog rerun TRAJECTORY --from-step N [--out DIR] [ask's model and search options]
                                                    continue a run from a corrected step with the
                                                    live model: a new branch run beside it

@@ -258,4 +258,50 @@ describe('annotators', function () {
     assert.equal(index.lastRead, 0, 'nothing changed since: served from the index');
     assert.equal(cached?.label, 'rejected');
   });
+  it('gog label checks the label against the project’s scheme (.gog/labels.json): its verdicts, its error categories as tags, the reasons it asks for', async () => {
+    const project = path.join(tmp.dir, 'scheme');
+    const run = await copyRun('2-rocket-dscovr', path.join(project, 'runs'));
+    mkdirSync(path.join(project, '.gog'));
+    const schemeFile = path.join(project, '.gog', 'labels.json');
+    writeFileSync(
+      schemeFile,
+      JSON.stringify({
+        verdicts: [
+          { label: 'accepted', key: 'a' },
+          { label: 'rejected', key: 'r', needsReason: true },
+        ],
+        categories: [
+          { id: 'wrong-region', name: 'Wrong region', key: '1', needsReason: true },
+          { id: 'format', name: 'Format', key: '2' },
+        ],
+      }),
+    );
+    const label = (...args: string[]) => gog(['label', run.trajectory, ...args, '--annotator', 'Ann'], { env });
+    const refused = async (args: string[], pattern: RegExp) => {
+      const r = await label(...args);
+      assert.equal(r.code, 2, r.stdout);
+      oneErrorLine(r, pattern);
+    };
+    await refused(['rejected'], /^gog: a rejected label needs a reason: give --note TEXT \(the scheme in .*\.gog\/labels\.json asks for one\)$/);
+    await refused(['needs-fix'], /^gog: unknown label "needs-fix"; use accepted, rejected \(the verdicts in .*\.gog\/labels\.json\)$/);
+    await refused(['accepted', '--tag', 'typo'], /^gog: unknown error category "typo"; use wrong-region, format \(the categories in .*labels\.json\)$/);
+    await refused(['accepted', '--tag', 'wrong-region'], /^gog: the error category wrong-region needs a reason: give --note TEXT/);
+    await assert.rejects(fs.stat(path.join(run.runDir, 'trajectory.annotations')), 'nothing was written for a refused label');
+    assert.equal((await label('rejected', '--tag', 'wrong-region', '--tag', 'format', '--note', 'looked at the fins')).code, 0);
+    const t = await readAnnotatedTrajectory(run.trajectory);
+    const given = applyAnnotations(t.header, t.events).label;
+    assert.deepEqual(
+      { label: given?.label, tags: given?.tags, note: given?.note },
+      { label: 'rejected', tags: ['wrong-region', 'format'], note: 'looked at the fins' },
+    );
+
+    // A scheme that cannot be one is named, and nothing is labelled with it.
+    writeFileSync(schemeFile, JSON.stringify({ categories: [{ id: 'format', key: 'a' }] }));
+    await refused(['accepted'], /^gog: .*\.gog\/labels\.json: the key "a" is given twice; give each verdict and category its own$/);
+    const elsewhere = path.join(tmp.dir, 'elsewhere-labels.json');
+    writeFileSync(elsewhere, '{}');
+    await fs.rm(schemeFile);
+    symlinkSync(elsewhere, schemeFile);
+    await refused(['accepted'], /^gog: .*\.gog\/labels\.json: links to a file outside the \.gog folder; not used$/);
+  });
 });
