@@ -88,7 +88,13 @@ function main(): number {
   try {
     // The bundles are built for production into the staging folder, never over dist/: tests
     // running the development build beside a packaging (npm test runs them at once) keep theirs.
-    run('esbuild --production', process.execPath, [path.join(ROOT, 'esbuild.mjs'), '--production', '--outdir', path.join(stage, 'dist')], ROOT, PACK_TIMEOUT_MS);
+    run(
+      'esbuild --production',
+      process.execPath,
+      [path.join(ROOT, 'esbuild.mjs'), '--production', '--outdir', path.join(stage, 'dist')],
+      ROOT,
+      PACK_TIMEOUT_MS,
+    );
     for (const file of [...packagedFiles(), 'package-lock.json', '.vscodeignore']) {
       if (file.startsWith('dist/')) continue;
       mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });

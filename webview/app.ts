@@ -135,6 +135,7 @@ export class TrajectoryApp {
 
   private readonly marks: CardMarks = {
     changed: (id) => id !== undefined && !!this.corrected?.changed.has(id),
+    changedBy: (id) => (id === undefined ? undefined : this.corrected?.changedBy.get(id)),
     inserted: (id) => id !== undefined && !!this.corrected?.active.some((a) => a.id === id && a.edit.op === 'insert_reflection'),
     dropped: (step) => !!this.corrected?.dropped.has(step),
     boxBefore: (id) => (id !== undefined && !this.showOriginal && this.corrected?.changed.has(id) ? this.recordedBoxes.get(id) : undefined),
@@ -512,6 +513,7 @@ export class TrajectoryApp {
     if (!this.editable) return;
     this.reviewBar.update({
       label: this.state.corrected().label,
+      labels: [...this.state.corrected().labels.values()],
       unsaved: this.state.unsaved,
       original: this.showOriginal,
       annotated: this.state.annotated,

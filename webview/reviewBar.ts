@@ -85,10 +85,25 @@ export class ReviewBar {
       .filter(Boolean);
   }
 
-  update(o: { label: LabelState | undefined; unsaved: number; original: boolean; annotated: boolean; queue: QueueStatus | undefined }): void {
+  update(o: {
+    label: LabelState | undefined;
+    /** Each annotator's verdict, to show who said what. */
+    labels?: LabelState[];
+    unsaved: number;
+    original: boolean;
+    annotated: boolean;
+    queue: QueueStatus | undefined;
+  }): void {
     clear(this.verdict);
     this.verdict.className = `verdict ${o.label ? `label-${o.label.label}` : 'label-none'}`;
-    append(this.verdict, o.label ? icon(LABEL_ICON[o.label.label]) : icon('circle-large-outline'), ` ${o.label ? LABEL_TEXT[o.label.label] : 'Not reviewed'}`);
+    const who = o.label?.author ? ` ${o.label.adjudicated ? 'adjudicated by' : 'by'} ${o.label.author}` : o.label?.adjudicated ? ' adjudicated' : '';
+    // The other annotators' verdicts, when they are not the one shown.
+    const others = (o.labels ?? []).filter((l) => l !== o.label && l.author && l.author !== o.label?.author).map((l) => `${l.author}: ${LABEL_TEXT[l.label]}`);
+    append(
+      this.verdict,
+      o.label ? icon(LABEL_ICON[o.label.label]) : icon('circle-large-outline'),
+      ` ${o.label ? LABEL_TEXT[o.label.label] : 'Not reviewed'}${who}${others.length ? ` · ${others.join(' · ')}` : ''}`,
+    );
     // What the file says, unless the annotator is typing there.
     // Once labelled, the fields show the label's note and tags; before, what is typed is a draft for the label to come.
     if (o.label && document.activeElement !== this.noteField) this.noteField.value = o.label.note ?? '';

@@ -26,6 +26,8 @@ export interface CardContext {
 export interface CardMarks {
   /** An annotation changed (or inserted) the event with this id. */
   changed(id: string | undefined): boolean;
+  /** The annotator who last changed it, when the annotation names one. */
+  changedBy(id: string | undefined): string | undefined;
   /** The reflection was inserted by an annotation. */
   inserted(id: string | undefined): boolean;
   dropped(step: number): boolean;
@@ -175,10 +177,14 @@ function turnMarks(t: Turn, ctx: CardContext): { classes: string; badges: Child[
   if (!m) return { classes: '', badges: [] };
   const dropped = m.dropped(t.step);
   const changed = m.changed(t.actionId) || t.reflections.some((r) => m.changed(r.id));
+  // Who edited the turn: each annotator once, in the order of the turn's parts.
+  const by = [...new Set([t.actionId, ...t.reflections.map((r) => r.id)].map((id) => m.changedBy(id)).filter((a): a is string => !!a))].join(', ');
   return {
     classes: `${changed ? ' changed' : ''}${dropped ? ' dropped' : ''}`,
     badges: [
-      changed ? el('span', { class: 'pill mark-changed', title: 'Changed by an annotation' }, 'edited') : null,
+      changed
+        ? el('span', { class: 'pill mark-changed', title: by ? `Changed by ${by}` : 'Changed by an annotation' }, by ? `edited by ${by}` : 'edited')
+        : null,
       dropped ? el('span', { class: 'pill mark-dropped', title: 'Left out of the corrected trajectory' }, 'dropped') : null,
     ],
   };

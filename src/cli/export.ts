@@ -1,4 +1,4 @@
-// `gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]`
+// `gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--min-annotators N] [--json]`
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
@@ -25,6 +25,7 @@ export async function runExport(argv: string[], io: Io, cwd: string, signal: Abo
     out: { type: 'string' },
     include: { type: 'string', multiple: true },
     dialect: { type: 'string' },
+    'min-annotators': { type: 'string' },
     json: { type: 'boolean' },
   });
   const { values, positionals } = parsed;
@@ -35,6 +36,10 @@ export async function runExport(argv: string[], io: Io, cwd: string, signal: Abo
   for (const what of values.include ?? []) if (what !== 'rejected') throw new UsageError(`--include takes "rejected"; got "${what}"`);
   if (values.dialect !== undefined && !(DIALECT_IDS as readonly string[]).includes(values.dialect))
     throw new UsageError(`unknown dialect "${values.dialect}"; use one of ${DIALECT_IDS.join(', ')}`);
+  const minGiven = values['min-annotators'];
+  const minAnnotators = minGiven === undefined ? undefined : Number(minGiven);
+  if (minGiven !== undefined && (minGiven.trim() === '' || !Number.isSafeInteger(minAnnotators) || minAnnotators! < 1 || minAnnotators! > 1000))
+    throw new UsageError(`--min-annotators is a whole number of annotators from 1 to 1000; got "${minGiven}"`);
   const warn = (line: string) => io.stderr(`gog: warning: ${line}`);
   let result: ExportResult;
   try {
@@ -46,6 +51,7 @@ export async function runExport(argv: string[], io: Io, cwd: string, signal: Abo
         out: values.out,
         includeRejected: !!values.include?.length,
         ...(values.dialect ? { dialect: values.dialect as DialectId } : {}),
+        ...(minAnnotators !== undefined ? { minAnnotators } : {}),
       },
       { signal, onWarning: warn },
     );

@@ -28,8 +28,14 @@ usage:
                                                    file, a run, a folder of runs) whose text holds
                                                    QUERY, printed as found (see find options)
   gog demo [--out DIR]                             replay the bundled demo questions
-  gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]...
-                                                   the verdict on a trajectory, appended to it
+  gog label TRAJECTORY accepted|rejected|needs-fix [--note TEXT] [--tag T]... [--annotator NAME] [--adjudicate]
+                                                   the verdict on a trajectory by an annotator
+                                                   (default: GOG_ANNOTATOR, git user.name),
+                                                   appended to their file in
+                                                   trajectory.annotations/; --adjudicate settles
+                                                   annotators' conflicting verdicts; checked
+                                                   against the project's .gog/labels.json
+                                                   (verdicts, error categories as tags, reasons)
   gog queue split PATH --annotators a,b,c --overlap 0.2 --out DIR [--seed N]
                                                    a queue file per annotator (DIR/<name>.json)
                                                    from a queue file or folder: every sample to
@@ -51,9 +57,11 @@ usage:
                                                    continue a run from a corrected step with the
                                                    live model: a new branch run beside it
                                                    (branches/s<N>-<id>/ unless --out)
-  gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--json]
+  gog export PATH... --format llama-factory|openai --out DIR [--include rejected] [--dialect ID] [--min-annotators N] [--json]
                                                    the accepted, corrected trajectories under
-                                                   PATH as training data, images beside it
+                                                   PATH as training data, images beside it: the
+                                                   adjudicated verdict, else the annotators'
+                                                   agreed one (conflicts are skipped)
   gog import FILE --format mmsearch-r1|openai-chat --out DIR [--dialect ID] [--box-format F] [--json]
                                                    peers' rollouts and chat logs as trajectories
   gog cache stats|clear [--cache DIR] [--provider ID]

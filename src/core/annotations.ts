@@ -10,6 +10,8 @@ export interface LabelState {
   note?: string;
   tags?: string[];
   author?: string;
+  /** An adjudicator's verdict (`gog label --adjudicate`), settling the annotators' ones. */
+  adjudicated?: true;
   /** When it was given. */
   t: string;
 }
@@ -19,9 +21,16 @@ export interface CorrectedTrajectory {
   events: TrajectoryEvent[];
   /** Ids of events whose content an annotation changed or inserted. */
   changed: Set<string>;
+  /** Who made the last change to each of those events, where the annotation names its author. */
+  changedBy: Map<string, string>;
   /** Steps left out of the corrected trajectory. */
   dropped: Set<number>;
+  /** The last verdict given, by anyone. */
   label?: LabelState;
+  /** Each annotator's last verdict (adjudications aside), by author; "" for verdicts without one. */
+  labels: Map<string, LabelState>;
+  /** The last adjudicated verdict. */
+  adjudicated?: LabelState;
   /** The annotations in effect (not taken back by a later revert), in order. */
   active: AnnotationEvent[];
   /** Annotations that could not be applied (they point at nothing, or ask for the impossible), one line each. */
@@ -74,10 +83,18 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
   for (const e of corrected) if (e.id !== undefined) byId.set(e.id, e);
   const steps = new Set(originals.map((e) => e.step));
   const changed = new Set<string>();
+  const changedBy = new Map<string, string>();
+  const change = (id: string, author: string | undefined) => {
+    changed.add(id);
+    if (author) changedBy.set(id, author);
+    else changedBy.delete(id);
+  };
   const dropped = new Set<number>();
   const inserted: { step: number; event: TrajectoryEvent }[] = [];
   const problems: string[] = [];
   let label: LabelState | undefined;
+  let adjudicated: LabelState | undefined;
+  const labels = new Map<string, LabelState>();
 
   for (const a of active) {
     const edit = a.edit;
@@ -99,7 +116,7 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
           break;
         }
         target.action.box = box.box;
-        changed.add(edit.target);
+        change(edit.target, a.author);
         break;
       }
       case 'set_text': {
@@ -114,7 +131,7 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
           fail('it points at no reflection, query or answer');
           break;
         }
-        changed.add(edit.target);
+        change(edit.target, a.author);
         break;
       }
       case 'drop_step':
@@ -134,7 +151,7 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
         inserted.push({ step: edit.target, event });
         // A later set_text may correct the inserted reflection's wording, as any other.
         byId.set(id, event);
-        changed.add(id);
+        change(id, a.author);
         break;
       }
       case 'label':
@@ -144,7 +161,14 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
           ...(edit.note ? { note: edit.note } : {}),
           ...(edit.tags?.length ? { tags: edit.tags } : {}),
           ...(a.author ? { author: a.author } : {}),
+          ...(edit.adjudicated ? { adjudicated: true as const } : {}),
         };
+        if (edit.adjudicated) adjudicated = label;
+        else {
+          // Map order follows the latest verdict: delete first so a changed verdict moves last.
+          labels.delete(a.author ?? '');
+          labels.set(a.author ?? '', label);
+        }
         break;
       case 'revert':
         break; // already taken into account by inEffect
@@ -158,7 +182,28 @@ export function applyAnnotations(header: TrajectoryHeader | undefined, events: r
     if (e.type === 'model_turn') for (const ins of inserted) if (ins.step === e.step) out.push(ins.event);
   }
   for (const ins of inserted) if (!out.includes(ins.event)) out.push(ins.event);
-  return { events: out, changed, dropped, ...(label ? { label } : {}), active, problems };
+  return { events: out, changed, changedBy, dropped, ...(label ? { label } : {}), labels, ...(adjudicated ? { adjudicated } : {}), active, problems };
+}
+
+/** What a team's verdicts on one trajectory come to. */
+export type TeamVerdict =
+  /** An adjudicator decided. */
+  | { kind: 'adjudicated'; label: LabelState; annotators: number }
+  /** Every annotator who gave a verdict gave this one (the latest of them is `label`, with its note and tags). */
+  | { kind: 'agreed'; label: LabelState; annotators: number }
+  /** Annotators disagree and no adjudicator has decided. */
+  | { kind: 'conflict'; labels: LabelState[]; annotators: number }
+  | { kind: 'unlabelled'; annotators: 0 };
+
+/** The adjudicated verdict, else the annotators' agreed one, else a conflict. */
+export function teamVerdict(corrected: Pick<CorrectedTrajectory, 'labels' | 'adjudicated'>): TeamVerdict {
+  const given = [...corrected.labels.values()];
+  const annotators = given.length;
+  if (corrected.adjudicated) return { kind: 'adjudicated', label: corrected.adjudicated, annotators };
+  const last = given.at(-1);
+  if (!last) return { kind: 'unlabelled', annotators: 0 };
+  if (given.every((l) => l.label === last.label)) return { kind: 'agreed', label: last, annotators };
+  return { kind: 'conflict', labels: given, annotators };
 }
 
 /** Whether a trajectory has been reviewed: it carries a label in effect. */

@@ -244,8 +244,17 @@ export const editSchema = z.discriminatedUnion('op', [
   z.looseObject({ op: z.literal('restore_step'), target: z.number().int().positive() }),
   /** A reflection the model should have written, at the start of a step (after the evidence before it). */
   z.looseObject({ op: z.literal('insert_reflection'), target: z.number().int().positive(), kind: z.enum(['think', 'reflect', 'reason']), text: z.string() }),
-  /** The verdict on the whole trajectory. */
-  z.looseObject({ op: z.literal('label'), label: z.enum(LABELS), note: z.string().optional(), tags: z.array(z.string()).optional() }),
+  /**
+   * The verdict on the whole trajectory. `adjudicated`: an adjudicator's verdict, which settles
+   * what the annotators' verdicts say (annotations.ts teamVerdict).
+   */
+  z.looseObject({
+    op: z.literal('label'),
+    label: z.enum(LABELS),
+    note: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+    adjudicated: z.boolean().optional(),
+  }),
   /** Takes back an earlier annotation (how an undo after a save is written down). */
   z.looseObject({ op: z.literal('revert'), target: z.string() }),
 ]);

@@ -97,7 +97,15 @@ export function parseTrajectory(text: string, file = '<trajectory>'): LoadedTraj
  * appended to a file already read (`firstLine` > 1) hold events only.
  */
 export function parseTrajectoryBytes(bytes: Uint8Array, file = '<trajectory>', firstLine = 1, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LoadedTrajectory {
-  const builder = new TrajectoryBuilder(file, firstLine > 1);
+  return parseLines(new TrajectoryBuilder(file, firstLine > 1), bytes, firstLine, maxLineBytes);
+}
+
+/** A file of events only, from line 1 (an annotator's file, annotationFiles.ts): a header there is a problem. */
+export function parseEventBytes(bytes: Uint8Array, file: string, maxLineBytes = DEFAULT_MAX_LINE_BYTES): LoadedTrajectory {
+  return parseLines(new TrajectoryBuilder(file, true), bytes, 1, maxLineBytes);
+}
+
+function parseLines(builder: TrajectoryBuilder, bytes: Uint8Array, firstLine: number, maxLineBytes: number): LoadedTrajectory {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let line = firstLine;
   for (let start = 0; start < buffer.length; line++) {

@@ -15,14 +15,14 @@ const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const MAX_SMALL = 64 * 1024;
 const MAX_PACKED_REFS = 32 * 1024 * 1024;
 
-async function readSmall(file: string, max = MAX_SMALL): Promise<string | undefined> {
+export async function readSmall(file: string, max = MAX_SMALL): Promise<string | undefined> {
   const st = await fs.stat(file).catch(() => undefined);
   if (!st?.isFile() || st.size > max) return undefined;
   return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
 /** The git folder for `dir`: its .git folder, or where a .git file (a worktree, a submodule) points. */
-async function gitDirOf(dir: string): Promise<string | undefined> {
+export async function gitDirOf(dir: string): Promise<string | undefined> {
   let at = path.resolve(dir);
   for (let depth = 0; depth < 64; depth++) {
     const dotGit = path.join(at, '.git');

@@ -8,11 +8,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnnotationEvent, Edit, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectoryBytes, type LoadedTrajectory } from '../core/trajectoryFile';
+import { appendAnnotatorEvents } from '../core/annotationFiles';
 import type { Pending } from '../shared/messages';
 import { restoreBackup, serializeBackup } from '../review/backupFile';
 import { EditStack } from '../review/editStack';
 import { checkEdit, describeEdit, stepOfEdit } from '../review/edits';
-import { appendAnnotations, compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
+import { compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
+import { annotatorFor } from './annotatorSetting';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
 import { showError, showWarning } from './safeOutput';
 
@@ -214,9 +216,13 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       if (change.kind === 'replaced') this.conflict ??= change.why;
       if (this.conflict) throw this.refuse();
       if (change.kind === 'appended') this.takeIn(change.tail);
-      const written = await appendAnnotations(this.file, this.bytes, net);
+      // To the annotator's own file beside the trajectory (annotationFiles.ts), with their name.
+      const written = await appendAnnotatorEvents(this.file, await annotatorFor(this.file), net);
       this.stack.markSaved();
-      this.takeIn(written);
+      this.trajectory.events.push(...written);
+      this.trajectory.lines.push(...written.map(() => 0));
+      this.version++;
+      this.changes.fire({ kind: 'events', events: written, pending: this.pending });
       this.saves.fire();
     });
   }
@@ -237,7 +243,9 @@ export class TrajectoryDocument implements vscode.CustomDocument {
 
   async saveAs(destination: vscode.Uri): Promise<void> {
     if (destination.scheme !== 'file') throw new Error('a trajectory is saved to a file on this machine');
-    await writeAnnotatedCopy(destination.fsPath, this.bytes, this.stack.net());
+    // The copy holds the annotators' saved annotations too (read from their files: line 0), then the unsaved ones.
+    const fromAnnotators = this.trajectory.events.filter((e, i): e is AnnotationEvent => e.type === 'annotation' && this.trajectory.lines[i] === 0);
+    await writeAnnotatedCopy(destination.fsPath, this.bytes, [...fromAnnotators, ...this.stack.net()]);
   }
 
   async revert(): Promise<void> {

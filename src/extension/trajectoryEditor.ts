@@ -9,7 +9,9 @@ import { editSchema, type AnnotationEvent, type Label } from '../core/trajectory
 import { relatedTrajectories } from '../review/related';
 import { newAnnotationId } from '../review/edits';
 import { TrajectoryDocument } from './trajectoryDocument';
-import { appendAnnotations, readTrajectoryBytes } from '../review/trajectoryOnDisk';
+import { readTrajectoryBytes } from '../review/trajectoryOnDisk';
+import { appendAnnotatorEvents } from '../core/annotationFiles';
+import { annotatorFor } from './annotatorSetting';
 import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 import { showError, showInformation } from './safeOutput';
 
@@ -172,7 +174,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
 
   /**
    * Labels a trajectory: through its document when it is open here (an edit to save, that
-   * can be undone), else by appending the label to the file (one fsynced write).
+   * can be undone), else by appending the label to the annotator's file beside it (one fsynced write).
    */
   private async labelFile(file: string, label: Label, note: string): Promise<void> {
     const edit = { op: 'label', label, note } as const;
@@ -181,9 +183,9 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       open.applyEdit(newAnnotationId(), edit);
       return;
     }
-    const { bytes, trajectory } = await readTrajectoryBytes(file, MAX_VIEW_TRAJECTORY_BYTES);
+    const { trajectory } = await readTrajectoryBytes(file, MAX_VIEW_TRAJECTORY_BYTES);
     if (!trajectory.header) throw new Error(`${path.basename(file)} has no readable header; not labelled`);
-    await appendAnnotations(file, bytes, [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
+    await appendAnnotatorEvents(file, await annotatorFor(file), [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
   }
 
   /** Labels the trajectory of the active editor, keeping the note and tags it has. */

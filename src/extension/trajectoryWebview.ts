@@ -8,7 +8,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
-import { parseTrajectory, readTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
+import { parseTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
+import { readAnnotatedTrajectory } from '../core/annotationFiles';
 import { describeRefused, referencedAssets, RunAssets } from '../run/runAssets';
 import {
   isWebUrl,
@@ -171,7 +172,7 @@ export class TrajectoryWebview implements vscode.Disposable {
   async showFile(file: string, live = false): Promise<void> {
     let t: LoadedTrajectory;
     try {
-      t = await readTrajectory(file, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES });
+      t = await readAnnotatedTrajectory(file, { maxBytes: MAX_VIEW_TRAJECTORY_BYTES });
     } catch (e) {
       // The panel still gets its (empty) page rather than staying blank.
       this.post(async () => ({ type: 'status', running: false, message: (e as Error).message }));

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { checkFolderFile, openChecked, readFolderFile } from '../core/folderFile';
 import { z } from 'zod';
 import { labelOf } from '../core/annotations';
+import { annotatorSignature, mergeByTime, readAnnotatorFiles, type AnnotatorFiles } from '../core/annotationFiles';
 import { writeFileAtomic } from '../data/atomicFile';
 import { annotationSchema, DIALECT_IDS, finalSchema, headerSchema, LABELS, STOP_REASONS, type AnnotationEvent } from '../core/trajectory';
 import { parseJson } from '../core/json';
@@ -37,6 +38,8 @@ export const entrySchema = z.object({
   branch: z.boolean().optional(),
   /** Lines that could not be read. */
   problems: z.number().int(),
+  /** The annotator files' names, sizes and times when read (annotationFiles.ts): a label there changes it. */
+  annotators: z.string().optional(),
 });
 export type QueueEntry = z.infer<typeof entrySchema>;
 
@@ -78,8 +81,8 @@ export function comparePaths(a: string, b: string): number {
   return collator.compare(a, b);
 }
 
-/** Reads one trajectory into its index entry. */
-export function summarize(rel: string, text: string, size: number, mtimeMs: number): QueueEntry {
+/** Reads one trajectory into its index entry; `annotators`: its annotator files (annotationFiles.ts), read. */
+export function summarize(rel: string, text: string, size: number, mtimeMs: number, annotators?: AnnotatorFiles): QueueEntry {
   const entry: QueueEntry = { rel, size, mtimeMs, question: '', turns: 0, gazes: 0, reflections: 0, problems: 0 };
   const annotations: AnnotationEvent[] = [];
   let header: z.infer<typeof headerSchema> | undefined;
@@ -126,6 +129,13 @@ export function summarize(rel: string, text: string, size: number, mtimeMs: numb
     if (header.sampleId) entry.sampleId = header.sampleId;
     if (header.dataset) entry.dataset = header.dataset;
     if (header.parent) entry.branch = true;
+  }
+  if (annotators) {
+    // The file's own annotations and each annotator's, in the order the editor and export apply them.
+    const merged = mergeByTime([annotations.splice(0), ...annotators.files.map((f) => f.events)]).map((m) => m.event);
+    annotations.push(...merged);
+    entry.problems += annotators.problems.length;
+    if (annotators.signature) entry.annotators = annotators.signature;
   }
   const label = labelOf(header, annotations);
   if (label) {
@@ -206,7 +216,8 @@ export class QueueIndex {
       return undefined;
     }
     const cached = this.entries.get(rel);
-    if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
+    const annotators = await annotatorSignature(file);
+    if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs && (cached.annotators ?? '') === annotators) return cached;
     // A file larger than the editor opens is listed, not read: memory stays bounded.
     let entry: QueueEntry;
     if (stat.size > MAX_INDEXED_BYTES)
@@ -222,7 +233,8 @@ export class QueueIndex {
         return undefined;
       }
       try {
-        entry = summarize(rel, await handle.readFile('utf8'), stat.size, stat.mtimeMs);
+        const text = await handle.readFile('utf8');
+        entry = summarize(rel, text, stat.size, stat.mtimeMs, annotators ? await readAnnotatorFiles(file) : undefined);
       } finally {
         await handle.close();
       }

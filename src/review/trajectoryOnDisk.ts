@@ -5,6 +5,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeAll, writeFailed } from '../core/files';
 import { FolderFileRefused, openFolderFile, readFolderFile } from '../core/folderFile';
+import { readAnnotatorFiles, withAnnotatorFiles } from '../core/annotationFiles';
 import { writeFileAtomic } from '../data/atomicFile';
 import type { AnnotationEvent } from '../core/trajectory';
 import { parseTrajectoryBytes, TrajectoryTooLarge, type LoadedTrajectory } from '../core/trajectoryFile';
@@ -22,14 +23,17 @@ export type DiskChange =
   /** Anything else: rewritten, truncated, removed. */
   | { kind: 'replaced'; why: string };
 
-/** The file's bytes and what they hold; only a regular file inside its own folder is read (folderFile.ts). */
+/**
+ * The file's bytes and what they hold, with every annotator's annotations (annotationFiles.ts;
+ * `bytes` are the trajectory file's alone); only files inside its own folder are read (folderFile.ts).
+ */
 export async function readTrajectoryBytes(file: string, maxBytes: number): Promise<TrajectoryBytes> {
   const opened = await openFolderFile(path.dirname(file), file);
   if (!opened) throw Object.assign(new Error(`${file} does not exist`), { code: 'ENOENT' });
   try {
     if (opened.stat.size > maxBytes) throw new TrajectoryTooLarge(file, opened.stat.size, maxBytes);
     const bytes = await opened.handle.readFile();
-    return { bytes, trajectory: parseTrajectoryBytes(bytes, file) };
+    return { bytes, trajectory: withAnnotatorFiles(parseTrajectoryBytes(bytes, file), await readAnnotatorFiles(file)) };
   } finally {
     await opened.handle.close();
   }

@@ -1,9 +1,11 @@
-// Annotations written from outside the editor (`gog label`): appended to the trajectory file
-// as annotation events, after whatever it holds, never written over it. The file is opened
-// for appending, so a line another writer added since it was checked is kept, and ours
-// lands after it.
+// Annotations written from outside the editor (`gog label`): appended as annotation events
+// to the annotator's own file beside the trajectory (annotationFiles.ts), or, in the layout
+// before annotators, to the trajectory file itself; after whatever the file holds, never
+// written over it. The file is opened for appending, so a line another writer added since
+// it was checked is kept, and ours lands after it.
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
+import { appendAnnotatorEvents, newAnnotatorEventId } from '../core/annotationFiles';
 import { FolderFileRefused, openFolderFile } from '../core/folderFile';
 import { readLines } from '../core/lineReader';
 import { describeSchemaError, headerSchema, type AnnotationEvent, type Edit, type TrajectoryHeader } from '../core/trajectory';
@@ -64,7 +66,7 @@ export async function readHeader(file: string): Promise<TrajectoryHeader> {
   throw new NotATrajectory(`${file} is not a trajectory: its first line is not a trajectory header`);
 }
 
-/** Appends one annotation; returns the event as written (with its id). */
+/** Appends one annotation to the trajectory file itself (the layout before annotators); returns the event as written (with its id). */
 export async function appendAnnotation(file: string, edit: Edit, author?: string): Promise<AnnotationEvent> {
   await readHeader(file);
   const writer = await TrajectoryWriter.append(file);
@@ -74,4 +76,12 @@ export async function appendAnnotation(file: string, edit: Edit, author?: string
   } finally {
     await writer.close();
   }
+}
+
+/** Appends one annotation of `author` to their file beside the trajectory; returns the event as written (with its id). */
+export async function appendAnnotatorAnnotation(file: string, edit: Edit, author: string): Promise<AnnotationEvent> {
+  await readHeader(file);
+  const event: AnnotationEvent = { type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotatorEventId(), author, edit };
+  const [written] = await appendAnnotatorEvents(file, author, [event]);
+  return written!;
 }

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Redactor } from '../core/redact';
-import { readTrajectory } from '../core/trajectoryFile';
+import { readAnnotatedTrajectory } from '../core/annotationFiles';
 import type { HostMessage } from '../shared/messages';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
 import { describeRefused, referencedAssets, RunAssets } from './runAssets';
@@ -37,7 +37,7 @@ export interface ReportResult {
  * goes through `redactor` (not the bundle, whose code a short secret could match).
  */
 export async function buildReport(trajectoryFile: string, webviewDir: string, redactor: Redactor = Redactor.none): Promise<ReportResult> {
-  const t = redactor.value(await readTrajectory(trajectoryFile, { maxBytes: MAX_REPORT_TRAJECTORY_BYTES }));
+  const t = redactor.value(await readAnnotatedTrajectory(trajectoryFile, { maxBytes: MAX_REPORT_TRAJECTORY_BYTES }));
   if (!t.header) throw new Error(`${trajectoryFile} has no trajectory header${t.problems[0] ? ` (line ${t.problems[0].line}: ${t.problems[0].message})` : ''}`);
   const dir = path.dirname(trajectoryFile);
   const runAssets = new RunAssets(dir);

@@ -14,7 +14,8 @@ import { getDialect, type PromptTemplates } from '../core/dialects';
 import { recordedTemplates } from '../core/dialects/recordedPrompts';
 import { staleSteps } from '../core/staleness';
 import type { AnnotationEvent, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
-import { readTrajectory, TrajectoryTooLarge } from '../core/trajectoryFile';
+import { TrajectoryTooLarge } from '../core/trajectoryFile';
+import { readAnnotatedTrajectory } from '../core/annotationFiles';
 import { newRunId } from './runFolder';
 import { describeRefused, isRunPage, referencedAssets, RunAssets } from './runAssets';
 import { QueryError, runQuery, type Continuation, type QueryHooks, type QueryOutcome, type QuerySettings } from './runQuery';
@@ -105,13 +106,14 @@ async function plan(
   const file = path.resolve(request.trajectory);
   let loaded;
   try {
-    loaded = await readTrajectory(file, { maxBytes: MAX_TRAJECTORY_BYTES });
+    loaded = await readAnnotatedTrajectory(file, { maxBytes: MAX_TRAJECTORY_BYTES });
   } catch (e) {
     throw new QueryError(e instanceof TrajectoryTooLarge ? e.message : `cannot read ${file}: ${oneLine(e)}`);
   }
   const header = loaded.header;
   if (!header) throw new QueryError(`${file} is not a trajectory: its first line is not a trajectory header`);
-  if (loaded.problems.length) notice(`${loaded.problems.length} malformed line(s) of ${file} were skipped (line ${loaded.problems[0]!.line})`);
+  if (loaded.problems.length)
+    notice(`${loaded.problems.length} malformed line(s) of ${file} were skipped (line ${loaded.problems[0]!.line}: ${loaded.problems[0]!.message})`);
   const corrected = applyAnnotations(header, loaded.events);
   for (const p of corrected.problems) notice(p);
   const n = request.fromStep;

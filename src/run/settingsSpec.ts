@@ -638,6 +638,26 @@ export function reviewSettingsFromConfig(get: (name: string) => unknown): Review
   return out;
 }
 
+/** `gog.annotator`: who labels and edits in this window (VS Code only; `gog label` takes --annotator). */
+export const ANNOTATOR_SETTING = {
+  name: 'annotator',
+  type: 'string',
+  default: '',
+  description:
+    "Your name as an annotator: every label and edit you make records it, and goes to your own file beside the trajectory (`trajectory.annotations/`), so a team's annotations merge in git without conflicts. Empty: the `GOG_ANNOTATOR` environment variable when set, else the workspace's git `user.name`, else your account's user name.",
+} as const;
+
+/** Reads gog.annotator: the name given, or undefined for the default; a name that cannot be one is a SettingError. */
+export function annotatorFromConfig(value: unknown, problem: (name: string) => string | undefined): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new SettingError(`setting gog.annotator must be text; got ${JSON.stringify(value)}`);
+  const name = value.trim();
+  if (!name) return undefined;
+  const why = problem(name);
+  if (why) throw new SettingError(`setting gog.annotator ${why}`);
+  return name;
+}
+
 /** A bad value for a setting, in one line that names it. */
 export class SettingError extends Error {
   constructor(message: string) {
@@ -879,6 +899,12 @@ export function contributedProperties(): Record<string, Record<string, unknown>>
       markdownDescription: d.description,
     };
   });
+  out[`gog.${ANNOTATOR_SETTING.name}`] = {
+    type: ANNOTATOR_SETTING.type,
+    default: ANNOTATOR_SETTING.default,
+    order: RUN_SETTINGS.length + REVIEW_SETTINGS.length,
+    markdownDescription: ANNOTATOR_SETTING.description,
+  };
   return out;
 }
 

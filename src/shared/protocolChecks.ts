@@ -187,7 +187,7 @@ const edit = union('op', {
   drop_step: { target: positive },
   restore_step: { target: positive },
   insert_reflection: { target: positive, kind: oneOf(REFLECTION_KINDS), text: str() },
-  label: { label: oneOf(LABELS), note: opt(str()), tags: opt(arr(str())) },
+  label: { label: oneOf(LABELS), note: opt(str()), tags: opt(arr(str())), adjudicated: opt(bool) },
   revert: { target: str() },
 });
 

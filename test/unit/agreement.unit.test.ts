@@ -204,6 +204,7 @@ const record = (annotations: AnnotationEvent[], gazes: [string, [number, number,
   gazes: new Map(gazes),
   annotations,
   problems: [],
+  annotatorProblems: [],
 });
 const ctx = (path: string) => ({ path, benchmark: 'b', category: 'c', checkpoint: 'm' });
 

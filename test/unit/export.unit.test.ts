@@ -218,7 +218,7 @@ describe('training data export', function () {
     const warnings: string[] = [];
     const result = await exportTrainingData(options(tmp.dir, [dir], 'llama-factory', path.join(tmp.dir, 'mixed-out')), { onWarning: (w) => warnings.push(w) });
     assert.equal(result.exported, 1);
-    assert.deepEqual(result.skipped, { unlabeled: 1, 'needs-fix': 1, rejected: 1, stale: 1, failed: 0 });
+    assert.deepEqual(result.skipped, { unlabeled: 1, 'needs-fix': 1, rejected: 1, conflict: 0, 'few-annotators': 0, stale: 1, failed: 0 });
     assert.equal(warnings.length, 1);
     assert.match(
       warnings[0]!,

@@ -68,6 +68,7 @@ const EDITS: Edit[] = [
   { op: 'restore_step', target: 2 },
   { op: 'insert_reflection', target: 2, kind: 'reflect', text: 'wait' },
   { op: 'label', label: 'accepted', note: 'ok', tags: ['a'] },
+  { op: 'label', label: 'rejected', note: 'settled', adjudicated: true },
   { op: 'revert', target: 'u0123456789abcdef' },
 ];
 const annotations: TrajectoryEvent[] = EDITS.map((edit, i) => ({ type: 'annotation', step: 0, t: 'now', id: `u${String(i).padStart(16, '0')}`, edit }));

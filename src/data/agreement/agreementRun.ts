@@ -108,6 +108,7 @@ export async function agreementOf(target: string, cwd: string, signal?: AbortSig
       notes.push(
         `${shownPath}: line${record.problems.length > 1 ? 's' : ''} ${record.problems.slice(0, 5).join(', ')}${record.problems.length > 5 ? ', …' : ''} could not be read; left out`,
       );
+    for (const problem of record.annotatorProblems.slice(0, 5)) notes.push(`${shownPath}: ${problem}`);
     tally.add(record, {
       path: shownPath,
       benchmark: where?.benchmark ?? record.header?.dataset ?? NONE,

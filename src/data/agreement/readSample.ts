@@ -1,11 +1,12 @@
 // The one place agreement reads a sample from disk: a trajectory's header, its gazes (the
-// model's boxes) and every annotator's annotation events. Today they are all in the
-// trajectory file; when each annotator's events move to files of their own beside it, only
-// this function changes. A light pass (JSON and a few schema checks, as the review queue's
+// model's boxes) and every annotator's annotation events: those in the trajectory file (the
+// older layout) and those in each annotator's own file beside it (trajectory.annotations/,
+// read by src/core/annotationFiles.ts), merged by time as every other reader merges them. A light pass (JSON and a few schema checks, as the review queue's
 // index reads), so 10,000 trajectories read in seconds. Only a regular file inside the
 // folder it was found in is read (readInside, the check of folderFile.ts made on the open file).
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { oneLine } from '../../core/agent';
+import { mergeByTime, readAnnotatorFiles } from '../../core/annotationFiles';
 import { FolderFileRefused, isInside, kindOf } from '../../core/folderFile';
 import type { Box } from '../../core/geometry';
 import { parseJson } from '../../core/json';
@@ -25,6 +26,8 @@ export interface SampleRecord {
   annotations: AnnotationEvent[];
   /** Lines that could not be read (by number). */
   problems: number[];
+  /** What could not be read in the annotators' files, one line each (file and line named). */
+  annotatorProblems: string[];
 }
 
 /** The real path of the last folder asked about: every sample of a walk shares it. */
@@ -81,7 +84,7 @@ export async function readSampleRecord(found: FoundFile): Promise<SampleRecord> 
   const bytes = readInside(found.root, found.file);
   if (!bytes) throw new Error(`${found.file} does not exist`);
   const text = bytes.toString('utf8');
-  const out: SampleRecord = { file: found.file, gazes: new Map(), annotations: [], problems: [] };
+  const out: SampleRecord = { file: found.file, gazes: new Map(), annotations: [], problems: [], annotatorProblems: [] };
   // The header: the first line that is not blank.
   let line = 1;
   let at = 0;
@@ -115,6 +118,9 @@ export async function readSampleRecord(found: FoundFile): Promise<SampleRecord> 
     take(out, text.slice(start, end), line, false);
     at = end + 1;
   }
+  const annotators = await readAnnotatorFiles(found.file, found.root);
+  if (annotators.files.length) out.annotations = mergeByTime([out.annotations, ...annotators.files.map((f) => f.events)]).map((m) => m.event);
+  out.annotatorProblems = annotators.problems.map((p) => p.message);
   return out;
 }
 

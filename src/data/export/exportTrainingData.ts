@@ -166,7 +166,7 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
     found: found.files.length,
     exported: 0,
     images: 0,
-    skipped: { unlabeled: 0, 'needs-fix': 0, rejected: 0, stale: 0, failed: 0 },
+    skipped: { unlabeled: 0, 'needs-fix': 0, rejected: 0, conflict: 0, 'few-annotators': 0, stale: 0, failed: 0 },
     warnings: 0,
   };
   const written = (file: string) => path.join(work, path.basename(file));
@@ -200,8 +200,9 @@ export async function exportTrainingData(options: ExportOptions, hooks: ExportHo
         for (const w of outcome.warnings) warn(`${files[i]}: ${w}`);
       } else {
         result.skipped[outcome.reason]++;
-        // Unlabelled and needs-fix trajectories are the annotators' queue, not a problem: counted only.
-        if (outcome.reason === 'stale' || outcome.reason === 'failed') warn(`${files[i]}: skipped: it ${outcome.message}`);
+        // Unlabelled and needs-fix trajectories are the annotators' queue, and too few annotators a filter asked for: counted only.
+        // What a user can act on is said: re-run a stale run, fix a failed one, adjudicate a conflict.
+        if (outcome.reason === 'stale' || outcome.reason === 'failed' || outcome.reason === 'conflict') warn(`${files[i]}: skipped: it ${outcome.message}`);
       }
       hooks.onProgress?.(i + 1, files.length);
     }

@@ -3,16 +3,19 @@
 // agent rendered it), or why it is not one. Formats (llamaFactory.ts, openaiChat.ts) then
 // write the same conversation their way, so they can never disagree about what was said.
 import * as path from 'node:path';
-import { applyAnnotations, type LabelState } from '../../core/annotations';
+import { applyAnnotations, teamVerdict, type LabelState } from '../../core/annotations';
+import { readAnnotatedTrajectory } from '../../core/annotationFiles';
 import { rebuildConversation, stepsOf, type Conversation } from '../../core/conversation';
 import { getDialect } from '../../core/dialects';
 import { recordedTemplates } from '../../core/dialects/recordedPrompts';
 import { staleSteps } from '../../core/staleness';
 import type { DialectId, TrajectoryHeader } from '../../core/trajectory';
-import { readTrajectory } from '../../core/trajectoryFile';
 
-/** Why a trajectory was left out. */
-export type SkipReason = 'unlabeled' | 'needs-fix' | 'rejected' | 'stale' | 'failed';
+/**
+ * Why a trajectory was left out. `conflict`: its annotators disagree and no adjudicator has
+ * decided; `few-annotators`: fewer annotators labelled it than --min-annotators asks.
+ */
+export type SkipReason = 'unlabeled' | 'needs-fix' | 'rejected' | 'conflict' | 'few-annotators' | 'stale' | 'failed';
 
 export interface TrainingSample {
   file: string;
@@ -36,6 +39,8 @@ export interface PrepareOptions {
   dialect?: DialectId;
   /** Trajectories larger than this are refused (they are read whole). */
   maxBytes?: number;
+  /** Only trajectories labelled by at least this many annotators (adjudicators aside). */
+  minAnnotators?: number;
 }
 
 /** A trajectory file is read whole; no real run comes near this. */
@@ -45,7 +50,7 @@ export async function prepareSample(file: string, options: PrepareOptions): Prom
   const fail = (message: string): Prepared => ({ ok: false, reason: 'failed', message });
   let loaded;
   try {
-    loaded = await readTrajectory(file, { maxBytes: options.maxBytes ?? MAX_TRAJECTORY_BYTES });
+    loaded = await readAnnotatedTrajectory(file, { maxBytes: options.maxBytes ?? MAX_TRAJECTORY_BYTES });
   } catch (e) {
     return fail(`cannot be read: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -55,8 +60,30 @@ export async function prepareSample(file: string, options: PrepareOptions): Prom
   const broken = loaded.problems[0];
   if (broken) return fail(`has ${loaded.problems.length} malformed line(s) (line ${broken.line}: ${broken.message})`);
   const corrected = applyAnnotations(header, loaded.events);
-  const label = corrected.label;
-  if (!label) return { ok: false, reason: 'unlabeled', message: 'has no label' };
+  // The adjudicated verdict, else the one every annotator gave; disagreement is not training data.
+  const verdict = teamVerdict(corrected);
+  const min = options.minAnnotators ?? 0;
+  if (verdict.annotators < min)
+    return { ok: false, reason: 'few-annotators', message: `is labelled by ${verdict.annotators} annotator(s), fewer than --min-annotators ${min}` };
+  let label: LabelState;
+  switch (verdict.kind) {
+    case 'unlabelled':
+      return { ok: false, reason: 'unlabeled', message: 'has no label' };
+    case 'conflict':
+      return {
+        ok: false,
+        reason: 'conflict',
+        message: `has conflicting verdicts (${verdict.labels.map((l) => `${l.author ?? 'unnamed'}: ${l.label}`).join(', ')}); an adjudicator settles it with gog label ${file} VERDICT --adjudicate`,
+      };
+    case 'adjudicated':
+    case 'agreed':
+      label = verdict.label;
+      break;
+    default: {
+      const never: never = verdict;
+      return fail(`has a verdict of no known kind (${JSON.stringify(never)})`);
+    }
+  }
   if (label.label === 'needs-fix') return { ok: false, reason: 'needs-fix', message: 'is labelled needs-fix' };
   if (label.label === 'rejected' && !options.includeRejected) return { ok: false, reason: 'rejected', message: 'is labelled rejected' };
   if (corrected.problems.length) return fail(`has annotations that could not be applied (${corrected.problems[0]})`);

@@ -4,10 +4,11 @@
 // was, and Ctrl+Y puts them back. Screenshots in test/.out/screenshots/.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { applyAnnotations } from '../../../src/core/annotations';
+import { annotationsFolderOf } from '../../../src/core/annotationFiles';
 import { parseTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
 import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
@@ -58,7 +59,16 @@ describe('workbench: annotating a trajectory', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const onDisk = () => readFileSync(file);
+  /** What a save wrote: the trajectory file, then the annotators' files beside it (annotationFiles.ts), as one record. */
+  const annotatorBytes = () => {
+    const dir = annotationsFolderOf(file);
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .sort()
+          .map((n) => readFileSync(path.join(dir, n)))
+      : [];
+  };
+  const onDisk = () => Buffer.concat([readFileSync(file), ...annotatorBytes()]);
 
   it('edits by key make the tab dirty; Ctrl+S appends them after the untouched original; a reload shows them', async () => {
     const { page } = session;
@@ -222,13 +232,14 @@ describe('workbench: annotating a trajectory', () => {
     await page.keyboard.press('a');
     await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
     await until('the tab is dirty', () => isDirty(page));
+    const annotatorsBefore = Buffer.concat(annotatorBytes());
     writeFileSync(file, original);
     await page.waitForTimeout(1500);
     await frame.locator('.turn[data-step="1"] .turn-head').click();
     await page.keyboard.press('Control+S');
     await page.locator('.notifications-toasts', { hasText: 'changed on disk' }).first().waitFor({ timeout: 15_000 });
     await page.waitForTimeout(1000);
-    assert.ok(onDisk().equals(original), 'the rewritten file is not saved over');
+    assert.ok(readFileSync(file).equals(original) && Buffer.concat(annotatorBytes()).equals(annotatorsBefore), 'the rewritten file is not saved over');
     assert.equal(await isDirty(page), true, 'the unsaved edit is kept');
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-annotate-conflict.png') });
   });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { applyAnnotations } from '../../../src/core/annotations';
+import { annotationsFolderOf } from '../../../src/core/annotationFiles';
 import { parseTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
 import { completion, startWireServer, type WireServer } from '../../helpers/wireServer';
@@ -70,7 +71,14 @@ describe('workbench: a review queue', () => {
 
   const queueMessage = (page: Page) => page.locator('.pane', { hasText: 'Review Queue' }).locator('.message, .tree-explorer-viewlet-tree-view-message').first();
   const labelOf = (file: string) => {
-    const t = parseTrajectory(readFileSync(file, 'utf8'));
+    // The trajectory file, then the annotators' files beside it (annotationFiles.ts), where a save writes labels.
+    const dir = annotationsFolderOf(file);
+    const annotators = existsSync(dir)
+      ? readdirSync(dir)
+          .sort()
+          .map((n) => readFileSync(path.join(dir, n), 'utf8'))
+      : [];
+    const t = parseTrajectory([readFileSync(file, 'utf8'), ...annotators].join(''));
     return applyAnnotations(t.header, t.events).label?.label;
   };
 
