@@ -6,9 +6,10 @@ import { LABELS, type Label } from '../core/trajectory';
 import { appendAnnotation, NotATrajectory } from '../run/annotate';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { LABEL } from './commands';
 
 export async function runLabel(argv: string[], io: Io, cwd: string): Promise<number> {
-  const parsed = parseCommandArgs(argv, { note: { type: 'string' }, tag: { type: 'string', multiple: true } });
+  const parsed = parseCommandArgs(argv, LABEL);
   const [file, label, ...extra] = parsed.positionals;
   if (!file || !label || extra.length) throw new UsageError(`give a trajectory file and a label: gog label TRAJECTORY ${LABELS.join('|')}`);
   if (!(LABELS as readonly string[]).includes(label)) throw new UsageError(`unknown label "${label}"; use ${LABELS.join(', ')}`);
