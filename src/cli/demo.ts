@@ -9,7 +9,8 @@ import { newRunId } from '../run/runFolder';
 import { runQuery } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
 import { relativeToCwd, type Io } from './ask';
-import { demoDir } from './packageRoot';
+import { demoDir, packageRoot } from './packageRoot';
+import { shellWord } from './usage';
 import { parseCommandArgs } from './args';
 import { DEMO } from './commands';
 
@@ -56,6 +57,10 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: 
     await server.close();
   }
   io.stdout(`runs written under ${relativeToCwd(outDir)}`);
-  io.stdout(`next: point it at a real endpoint, e.g. npx gog ask --image media/demo/images/rocket.jpg --question "…" --endpoint http://127.0.0.1:8000/v1`);
+  // In a clone (run from inside it) the command is `npx gog`; installed (npm install -g), `gog`.
+  const fromRoot = path.relative(packageRoot(), cwd);
+  const inClone = fromRoot === '' || (!fromRoot.startsWith('..') && !path.isAbsolute(fromRoot));
+  const rocket = shellWord(relativeToCwd(path.join(demo.dir, 'images', 'rocket.jpg')));
+  io.stdout(`next: point it at a real endpoint, e.g. ${inClone ? 'npx gog' : 'gog'} ask --image ${rocket} --question "…" --endpoint http://127.0.0.1:8000/v1`);
   return failures ? 1 : 0;
 }
