@@ -200,7 +200,10 @@ export const RERUN = command({
   },
   positionals: [1, 1],
   example: ['.gog/runs/my-run/trajectory.jsonl', '--from-step', '3', '--endpoint', 'http://127.0.0.1:8000/v1'],
-  notes: ['Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.'],
+  notes: [
+    "The API key is read from OPENAI_API_KEY, the endpoint's default from OPENAI_BASE_URL; search keys as gog ask reads them (gog help ask).",
+    'Exit status: 0 answered, 1 the run ended without an answer, 2 the run could not start.',
+  ],
 });
 
 export const EXPORT = command({
@@ -286,7 +289,8 @@ export const BENCH = command({
   positionals: [1, 1],
   example: ['simplevqa.parquet', '--endpoint', 'http://127.0.0.1:8000/v1', '--limit', '50', '--out', '.gog/runs/simplevqa-50'],
   notes: [
-    'The API key is read from OPENAI_API_KEY; the judge key from GOG_JUDGE_API_KEY.',
+    `The API key is read from OPENAI_API_KEY, the endpoint's default from OPENAI_BASE_URL; the judge key from GOG_JUDGE_API_KEY; search keys as gog ask reads them (gog help ask).`,
+    'GOG_LOCK_HEARTBEAT_SECONDS: how often the lock on the run folder is renewed (0.1 to 600, default 5); another machine takes a run over after three intervals without one.',
     'Exit status: 0 every sample done, 1 stopped or endpoint errors (run again with --resume), 2 the run could not start.',
   ],
 });
