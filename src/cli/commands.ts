@@ -355,7 +355,24 @@ export const AGREEMENT = command({
 });
 
 /** Every command, in the order `gog help` lists them. */
-export const COMMANDS = [ASK, BENCH, DEMO, REPLAY, REPORT, COMPARE, FIND, LABEL, QUEUE, AGREEMENT, RERUN, EXPORT, IMPORT, CACHE_COMMAND, MERGE, EXPORT_RL] as const;
+export const COMMANDS = [
+  ASK,
+  BENCH,
+  DEMO,
+  REPLAY,
+  REPORT,
+  COMPARE,
+  FIND,
+  LABEL,
+  QUEUE,
+  AGREEMENT,
+  RERUN,
+  EXPORT,
+  IMPORT,
+  CACHE_COMMAND,
+  MERGE,
+  EXPORT_RL,
+] as const;
 
 export type CommandName = (typeof COMMANDS)[number]['name'];
 
