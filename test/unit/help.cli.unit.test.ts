@@ -9,6 +9,7 @@ import { parseAskArgs } from '../../src/cli/ask';
 import { parseBenchArgs } from '../../src/cli/bench';
 import { COMMANDS, type CommandSpec } from '../../src/cli/commands';
 import { RUN_SETTINGS } from '../../src/run/settingsSpec';
+import { buildOnce } from '../helpers/build';
 import { gog, oneErrorLine } from '../helpers/cli';
 import { ROOT, tempDir } from '../helpers/fixtures';
 import { parseHelp, shellWords } from '../helpers/helpText';
@@ -37,6 +38,7 @@ function helpOf(name: string): Promise<string> {
 
 describe('gog help', () => {
   const tmp = tempDir('gog-help-');
+  before(() => buildOnce());
   after(() => tmp.cleanup());
 
   it('gog help lists every command once, with one line each; gog alone prints it as a usage error', async () => {

@@ -18,6 +18,7 @@ import {
   settingsFromConfig,
   type SettingDecl,
 } from '../../src/run/settingsSpec';
+import { buildOnce } from '../helpers/build';
 import { gog } from '../helpers/cli';
 import { parseHelp } from '../helpers/helpText';
 import { presetOf, type PresetId } from '../../src/run/presets';
@@ -116,6 +117,7 @@ describe('run settings, declared once', () => {
   });
 
   it('says on each --no-… line of gog help ask what that flag does, with what the default does after it', async () => {
+    buildOnce();
     const run = await gog(['help', 'ask']);
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout, /\(--no-[a-z-]+[: ]/, 'no "(--no-x: do not)" left: a --no- flag is described on its own line');
