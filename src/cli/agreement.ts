@@ -8,6 +8,7 @@ import type { CategoryFigures, GroupIou, IouFigures, OverallFigures, PairFigures
 import type { GroupAgreement, PairAgreement } from '../data/agreement/kappa';
 import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
+import { AGREEMENT } from './commands';
 import { stoppedExitCode } from './stopSignal';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -33,7 +34,7 @@ const iouText = (f: IouFigures) => (f.meanIou === null ? '—' : f.meanIou.toFix
 const groupText = (groups: GroupIou[]) => groups.map((g) => `${g.key} ${iouText(g)} (${g.count.toLocaleString('en')})`).join(', ');
 
 export async function runAgreement(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs(argv, AGREEMENT);
   if (positionals.length !== 1) throw new UsageError('give one run folder, folder of trajectories or queue file: gog agreement PATH [--json]');
   const target = positionals[0]!;
   let run;

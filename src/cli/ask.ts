@@ -1,23 +1,21 @@
 // `gog ask`: one query from the terminal.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { WriteFailed } from '../core/files';
 import { defaultRunDir, QueryError, runQuery, type QueryOutcome, type QuerySettings } from '../run/runQuery';
 import { runSecrets } from '../run/runSecrets';
 import { whyNoAnswer } from '../run/stopText';
-import { cliOptions, settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
+import { settingDefaults, settingsFromCli, type RunSettings } from '../run/settingsSpec';
 import { keysFromEnv } from '../search/services';
 import { demoDir } from './packageRoot';
 import { createStepPrinter } from '../run/stepPrinter';
 import { indexingLines } from './indexingLines';
+import { parseCommandArgs } from './args';
+import { ASK } from './commands';
 
 // Kept here too for the commands that import them from ask.
 export { redactingIo, relativeToCwd, UsageError, type Io } from './io';
 import { redactingIo, relativeToCwd, UsageError, type Io } from './io';
-
-/** The options `gog ask` and `gog rerun` share: the model and search flags, the cache, keys from the environment. */
-export const COMMON_OPTIONS = { ...cliOptions(), cache: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 /**
  * The run settings from parsed flags over `base` (default: every setting's default, the
@@ -51,23 +49,7 @@ export function commonSettings(
 }
 
 export function parseAskArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): { settings: QuerySettings; json: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        ...COMMON_OPTIONS,
-        image: { type: 'string' },
-        question: { type: 'string' },
-        out: { type: 'string' },
-        gold: { type: 'string', multiple: true },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const { values } = parseCommandArgs(argv, ASK);
   if (!values.image) throw new UsageError('--image PATH is required');
   if (values.question === undefined) throw new UsageError('--question TEXT is required');
   const settings: QuerySettings = {

@@ -8,7 +8,7 @@ import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/me
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { checkJudge, parseWholeNumber } from '../run/benchChoices';
 import { newRunId } from '../run/runFolder';
-import { cliOptions, settingDefaults, settingsFromCli } from '../run/settingsSpec';
+import { settingDefaults, settingsFromCli } from '../run/settingsSpec';
 import { parseShardRequest, resolveShard, shardDir, ShardError, type ResolvedShard } from '../run/shard';
 import { layoutOf, planFile, readPlan } from '../run/shardPlan';
 import { DEFAULT_HEARTBEAT_MS } from '../run/benchLock';
@@ -18,6 +18,8 @@ import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
 import { runSecrets } from '../run/runSecrets';
 import { parseCommandArgs } from './args';
+import { BENCH } from './commands';
+import { shellWord } from './usage';
 import { indexingLines } from './indexingLines';
 
 export interface BenchArgs {
@@ -25,11 +27,6 @@ export interface BenchArgs {
   json: boolean;
   /** The command that takes the run up again where it stopped: these arguments, with --resume. */
   resumeCommand: string;
-}
-
-/** An argument as a POSIX shell reads it back: bare when it is plain, else in single quotes. */
-function shellWord(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -55,26 +52,7 @@ function whole(flag: string, v: string | undefined): number | undefined {
 }
 
 export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): BenchArgs {
-  const parsed = parseCommandArgs(argv, {
-    ...cliOptions(),
-    // Several endpoints: samples are spread over them.
-    endpoint: { type: 'string', multiple: true },
-    limit: { type: 'string' },
-    concurrency: { type: 'string' },
-    shard: { type: 'string' },
-    shards: { type: 'string' },
-    resume: { type: 'boolean' },
-    rollouts: { type: 'string' },
-    'judge-endpoint': { type: 'string' },
-    'judge-model': { type: 'string' },
-    map: { type: 'string' },
-    layout: { type: 'string' },
-    scorer: { type: 'string' },
-    images: { type: 'string' },
-    out: { type: 'string' },
-    cache: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const parsed = parseCommandArgs(argv, BENCH);
   const { values, positionals } = parsed;
   if (positionals.length !== 1)
     throw new UsageError(positionals.length ? `one dataset at a time; got ${positionals.length}` : 'gog bench needs a DATASET file (JSON, JSONL or Parquet)');

@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import { SearchCache } from '../search/cache';
 import { UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { CACHE_COMMAND } from './commands';
 
 function size(bytes: number): string {
   return bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 export async function runCache(argv: string[], io: Io, cwd: string): Promise<number> {
-  const parsed = parseCommandArgs(argv, { cache: { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } });
+  const parsed = parseCommandArgs(argv, CACHE_COMMAND);
   const [action, ...extra] = parsed.positionals;
   if ((action !== 'stats' && action !== 'clear') || extra.length) throw new UsageError('use: gog cache stats|clear [--cache DIR] [--provider ID]');
   const dir = parsed.values.cache ? path.resolve(cwd, parsed.values.cache) : path.join(cwd, '.gog', 'cache');

@@ -15,6 +15,7 @@ import { compareRuns, type ChangedSample, type RunComparison } from '../run/comp
 import type { ComparePair, PairedFigure, SummaryDelta } from '../shared/runsMessages';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { COMPARE } from './commands';
 
 const flat = (text: string, max = 160) => {
   const t = text.replace(/\s+/g, ' ').trim();
@@ -250,7 +251,7 @@ function baselineOf(given: string | undefined, dirs: readonly string[], cwd: str
 }
 
 export async function runCompare(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  const parsed = parseCommandArgs(argv, { json: { type: 'boolean' }, baseline: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, COMPARE);
   const dirs = parsed.positionals.map((p) => path.resolve(cwd, p));
   if (dirs.length < 2) throw new UsageError('give two or more benchmark run folders: gog compare RUN_A RUN_B [RUN_C …]');
   if (dirs.length > MAX_COMPARED_RUNS) throw new UsageError(`compare at most ${MAX_COMPARED_RUNS} runs at once (${dirs.length} given)`);

@@ -2,23 +2,20 @@
 // 127.0.0.1 serves recorded model turns; the real agent loop runs against it, with real
 // image crops and real searches of the bundled local corpus, and writes real trajectories.
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { oneLine } from '../core/agent';
 import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
 import { demoSettings, loadDemo, serveDemo } from '../run/demo';
 import { newRunId } from '../run/runFolder';
 import { runQuery } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
-import { relativeToCwd, UsageError, type Io } from './ask';
-import { demoDir } from './packageRoot';
+import { relativeToCwd, type Io } from './ask';
+import { demoDir, packageRoot } from './packageRoot';
+import { shellWord } from './usage';
+import { parseCommandArgs } from './args';
+import { DEMO } from './commands';
 
 export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: string): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { out: { type: 'string' } } }));
-  } catch (e) {
-    throw new UsageError(oneLine(e));
-  }
+  const { values } = parseCommandArgs(argv, DEMO);
   const outDir = values.out ? path.resolve(cwd, values.out) : path.join(cwd, '.gog', 'runs', `demo-${newRunId()}`);
   // The runs go in folders under --out: a new or empty folder, checked before anything runs.
   if (values.out) {
@@ -60,6 +57,10 @@ export async function runDemo(argv: string[], io: Io, signal: AbortSignal, cwd: 
     await server.close();
   }
   io.stdout(`runs written under ${relativeToCwd(outDir)}`);
-  io.stdout(`next: point it at a real endpoint, e.g. npx gog ask --image media/demo/images/rocket.jpg --question "…" --endpoint http://127.0.0.1:8000/v1`);
+  // In a clone (run from inside it) the command is `npx gog`; installed (npm install -g), `gog`.
+  const fromRoot = path.relative(packageRoot(), cwd);
+  const inClone = fromRoot === '' || (!fromRoot.startsWith('..') && !path.isAbsolute(fromRoot));
+  const rocket = shellWord(relativeToCwd(path.join(demo.dir, 'images', 'rocket.jpg')));
+  io.stdout(`next: point it at a real endpoint, e.g. ${inClone ? 'npx gog' : 'gog'} ask --image ${rocket} --question "…" --endpoint http://127.0.0.1:8000/v1`);
   return failures ? 1 : 0;
 }

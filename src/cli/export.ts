@@ -5,6 +5,7 @@ import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { EXPORT } from './commands';
 import { stoppedExitCode } from './stopSignal';
 
 function describe(r: ExportResult): string[] {
@@ -20,14 +21,7 @@ function describe(r: ExportResult): string[] {
 }
 
 export async function runExport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    include: { type: 'string', multiple: true },
-    dialect: { type: 'string' },
-    'min-annotators': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const parsed = parseCommandArgs(argv, EXPORT);
   const { values, positionals } = parsed;
   if (!positionals.length) throw new UsageError('give the trajectory files or folders to export');
   if (!values.format || !(EXPORT_FORMATS as readonly string[]).includes(values.format))

@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { exportHardQueries, ExportError } from '../run/exportRl';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { EXPORT_RL } from './commands';
 import { stoppedExitCode } from './stopSignal';
 import { checkNewFile, FolderTaken } from '../data/emptyFolder';
 
 export async function runExportRl(argv: string[], io: Io, cwd: string, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, threshold: { type: 'string' }, 'data-source': { type: 'string' } });
+  const parsed = parseCommandArgs(argv, EXPORT_RL);
   const { positionals, values } = parsed;
   if (positionals.length !== 1) throw new UsageError('gog export-rl takes one run folder: gog export-rl RUN_DIR --out FILE.parquet');
   if (!values.out) throw new UsageError('gog export-rl needs --out FILE.parquet');

@@ -12,6 +12,7 @@ import { MAX_COUNTED } from '../data/find/findQuery';
 import { fieldLabel } from '../data/find/trajectoryMatcher';
 import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
+import { FIND } from './commands';
 import { StoppedBySignal, stoppedExitCode } from './stopSignal';
 
 /** The longest budget taken: a day. */
@@ -76,15 +77,7 @@ function tally(s: FindSummary): string {
 }
 
 export async function runFind(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    regex: { type: 'boolean' },
-    'ignore-case': { type: 'boolean', short: 'i' },
-    in: { type: 'string', multiple: true },
-    limit: { type: 'string' },
-    json: { type: 'boolean' },
-    timeout: { type: 'string' },
-    'file-timeout': { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(argv, FIND);
   if (positionals.length !== 2) throw new UsageError('give a trajectory file or folder and the text to find: gog find PATH QUERY (quote a QUERY with spaces)');
   const [target, pattern] = positionals as [string, string];
   let limit: number | undefined;

@@ -8,16 +8,11 @@ import { IMPORT_FORMATS, importRuns, type ImportFormat, type ImportResult } from
 import { SourceError } from '../data/import/readRecords';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { IMPORT } from './commands';
 import { stoppedExitCode } from './stopSignal';
 
 export async function runImport(argv: string[], io: Io, cwd: string, signal: AbortSignal): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
-    format: { type: 'string' },
-    out: { type: 'string' },
-    dialect: { type: 'string' },
-    'box-format': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const parsed = parseCommandArgs(argv, IMPORT);
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('give exactly one file to import');
   if (!values.format || !(IMPORT_FORMATS as readonly string[]).includes(values.format))

@@ -12,6 +12,7 @@ import { findLabelScheme, labelProblem, LabelSchemeError } from '../data/labelSc
 import { appendAnnotatorAnnotation, NotATrajectory } from '../run/annotate';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { LABEL } from './commands';
 
 /** The annotator named, else the default (GOG_ANNOTATOR, git user.name, the account's name); a UsageError when there is none. */
 async function annotatorFor(given: string | undefined, trajectory: string): Promise<string> {
@@ -32,12 +33,7 @@ async function annotatorFor(given: string | undefined, trajectory: string): Prom
 }
 
 export async function runLabel(argv: string[], io: Io, cwd: string): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
-    note: { type: 'string' },
-    tag: { type: 'string', multiple: true },
-    annotator: { type: 'string' },
-    adjudicate: { type: 'boolean' },
-  });
+  const parsed = parseCommandArgs(argv, LABEL);
   const [file, label, ...extra] = parsed.positionals;
   if (!file || !label || extra.length) throw new UsageError(`give a trajectory file and a label: gog label TRAJECTORY ${LABELS.join('|')}`);
   if (!(LABELS as readonly string[]).includes(label)) throw new UsageError(`unknown label "${label}"; use ${LABELS.join(', ')}`);

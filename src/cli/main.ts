@@ -1,10 +1,13 @@
 // The `gog` command: dispatch, signals and exit codes. Each command's modules are loaded
 // when it runs (dynamic imports, evaluated lazily in the bundle): `gog find` or `gog help`
-// does not wait for the agent, sharp and every other command to load.
+// does not wait for the agent, sharp and every other command to load. What each command
+// takes is declared in commands.ts; `--help` anywhere among its flags prints that instead.
 import { oneLine } from '../core/agent';
 import { terminalOutput, terminalSafe, type TerminalLine } from '../core/terminalText';
 import { envSecrets } from '../run/runSecrets';
+import { helpRequested } from './args';
 import { redactingIo, UsageError, type Io } from './io';
+import { packageVersion } from './packageRoot';
 import { exitCodeOf, StoppedBySignal } from './stopSignal';
 
 /** How long a command may take to wind down after SIGINT or SIGTERM. */
@@ -69,6 +72,26 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return await printHelp(command, rest, io);
+      case 'version':
+      case '--version':
+        io.stdout(packageVersion());
+        return 0;
+    }
+    // `gog COMMAND … --help`: the declarations are loaded only when the word is there.
+    if (rest.some((a) => a === '--help' || /^-[a-zA-Z]*h/.test(a))) {
+      const { commandNamed } = await import('./commands');
+      const spec = commandNamed(command);
+      if (spec && helpRequested(rest, spec)) {
+        io.stdout((await import('./usage')).commandHelp(spec));
+        return 0;
+      }
+    }
+    switch (command) {
       case 'ask': {
         const { parseAskArgs, runAsk } = await import('./ask');
         const { settings, json } = parseAskArgs(rest, process.env, process.cwd());
@@ -104,12 +127,6 @@ async function main(argv: string[]): Promise<number> {
         return await (await import('./agreement')).runAgreement(rest, io, process.cwd(), controller.signal);
       case 'rerun':
         return await (await import('./rerun')).runRerun(rest, io, process.env, process.cwd(), controller.signal);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout((await import('./usage')).USAGE);
-        return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -124,6 +141,22 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** `gog help [COMMAND]`: that command's help, or the list of commands (and `gog` alone, as a usage error). */
+async function printHelp(command: string | undefined, topics: string[], io: Io): Promise<number> {
+  const { commandNamed } = await import('./commands');
+  const { commandHelp, commandList } = await import('./usage');
+  const [topic, ...extra] = topics;
+  if (topic === undefined) {
+    io.stdout(commandList());
+    return command === undefined ? 2 : 0;
+  }
+  const spec = commandNamed(topic);
+  if (!spec) throw new UsageError(`unknown command "${topic}"`);
+  if (extra.length) throw new UsageError(`gog help takes one command; got ${topics.length}`);
+  io.stdout(commandHelp(spec));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -6,10 +6,11 @@ import { mergeRuns, MergeError } from '../run/merge';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { summaryLines } from './bench';
 import { parseCommandArgs } from './args';
+import { MERGE } from './commands';
 import { stoppedExitCode } from './stopSignal';
 
 export async function runMergeCommand(argv: string[], io: Io, cwd: string, signal: AbortSignal = new AbortController().signal): Promise<number> {
-  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' }, 'allow-partial': { type: 'boolean' } });
+  const parsed = parseCommandArgs(argv, MERGE);
   const { positionals, values } = parsed;
   if (!positionals.length) throw new UsageError('gog merge needs the shard folders of a run: gog merge RUN_DIR... --out RUN_DIR');
   if (!values.out) throw new UsageError('gog merge needs --out RUN_DIR, a new or empty folder for the merged run');

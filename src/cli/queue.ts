@@ -13,6 +13,7 @@ import { findTrajectories } from '../review/queueIndex';
 import { ANNOTATOR_NAME, MAX_ANNOTATORS, splitQueue } from '../review/queueSplit';
 import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
+import { QUEUE } from './commands';
 
 const USAGE = 'gog queue split PATH --annotators a,b,c --overlap 0.2 --out DIR [--seed N]';
 
@@ -61,12 +62,7 @@ async function samplesOf(target: string, cwd: string): Promise<string[]> {
 export async function runQueue(argv: string[], io: Io, cwd: string): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'split') throw new UsageError(sub === undefined ? `give a queue command: ${USAGE}` : `unknown queue command "${sub}": ${USAGE}`);
-  const { values, positionals } = parseCommandArgs(rest, {
-    annotators: { type: 'string' },
-    overlap: { type: 'string' },
-    out: { type: 'string' },
-    seed: { type: 'string' },
-  });
+  const { values, positionals } = parseCommandArgs(rest, QUEUE);
   if (positionals.length !== 1) throw new UsageError(`give one queue file or folder: ${USAGE}`);
   const annotators = parseAnnotators(values.annotators);
   const overlap = parseOverlap(values.overlap);

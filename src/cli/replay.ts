@@ -5,6 +5,7 @@ import { loadRecordedRuns, type RecordedRun } from '../run/recordedRuns';
 import { recordedSearchesOf, recordedSearchRoutes } from '../search/recorded';
 import { UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { REPLAY } from './commands';
 
 async function loadRuns(files: string[], warn: (line: string) => void): Promise<RecordedRun[]> {
   try {
@@ -15,7 +16,7 @@ async function loadRuns(files: string[], warn: (line: string) => void): Promise<
 }
 
 export async function runReplay(argv: string[], io: Io, signal: AbortSignal): Promise<number> {
-  const parsed = parseCommandArgs(argv, { port: { type: 'string' }, host: { type: 'string' }, latency: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, REPLAY);
   const { values, positionals } = parsed;
   if (!positionals.length) throw new UsageError('give at least one trajectory file to replay');
   const port = values.port === undefined ? 0 : Number(values.port);

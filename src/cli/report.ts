@@ -22,6 +22,7 @@ import { buildRunReport } from '../run/runReport';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
 import { parseCommandArgs } from './args';
+import { REPORT } from './commands';
 import { stoppedExitCode } from './stopSignal';
 import { checkTableTargets, tableTargets, writeReportTables } from './reportTable';
 
@@ -94,7 +95,7 @@ export async function runReport(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<number> {
   const redactor = new Redactor(envSecrets(env));
-  const parsed = parseCommandArgs(argv, { out: { type: 'string' }, csv: { type: 'string' }, parquet: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, REPORT);
   const [given, ...extra] = parsed.positionals;
   if (!given || extra.length) throw new UsageError('give exactly one benchmark run folder, run folder or trajectory file');
   const target = path.resolve(cwd, given);

@@ -8,11 +8,12 @@ import { branchSettings, rerunFromStep, type RerunOutcome } from '../run/rerun';
 import { QueryError } from '../run/runQuery';
 import { runSecrets } from '../run/runSecrets';
 import { createStepPrinter } from '../run/stepPrinter';
-import { commonSettings, COMMON_OPTIONS, outcomeJson, redactingIo, relativeToCwd, UsageError, type Io } from './ask';
+import { commonSettings, outcomeJson, redactingIo, relativeToCwd, UsageError, type Io } from './ask';
 import { parseCommandArgs } from './args';
+import { RERUN } from './commands';
 
 export async function runRerun(argv: string[], terminal: Io, env: NodeJS.ProcessEnv, cwd: string, signal: AbortSignal): Promise<number> {
-  const parsed = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'from-step': { type: 'string' }, out: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, RERUN);
   const { values, positionals } = parsed;
   const [file, ...extra] = positionals;
   if (!file || extra.length) throw new UsageError('give one trajectory file: gog rerun TRAJECTORY --from-step N');

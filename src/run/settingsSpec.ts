@@ -772,19 +772,77 @@ function withPreset(s: RunSettings, given: (key: keyof RunSettings) => boolean, 
   }
 }
 
-/** The node:util parseArgs options for every setting. */
-export function cliOptions(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
-  const out: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+/** A flag of the `gog` command: what node:util parseArgs takes, and what `gog help` says of it. */
+export interface CliFlag {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  /** The one-letter form, `-i`. */
+  short?: string;
+  /** What the value is called in help: N, DIR, URL (none for a boolean). */
+  arg?: string;
+  /** What the flag does, with its default and range. */
+  help: string;
+}
+
+/** The flag of a setting, as parseArgs reads it: a boolean that defaults to true is `no-<flag>`. */
+function flagName(d: SettingDecl): string {
+  return d.type === 'boolean' && d.default ? `no-${d.flag}` : d.flag;
+}
+
+/** The value's name in help. */
+function argName(d: SettingDecl): string | undefined {
+  switch (d.type) {
+    case 'folder':
+      return 'DIR';
+    case 'enum':
+      return d.values.length > 4 ? 'ID' : d.values.join('|');
+    case 'string':
+      return 'TEXT';
+    case 'urls':
+      return 'NAME=URL';
+    case 'integer':
+    case 'number':
+      return 'N';
+    case 'boolean':
+      return undefined;
+    default:
+      return unreachable(d);
+  }
+}
+
+function unreachable(d: never): never {
+  throw new Error(`unknown setting type ${JSON.stringify(d)}`);
+}
+
+/** What `gog help` says of a setting's flag: a --no-… flag says what it does, then what the default does. */
+function flagHelp(d: SettingDecl): string {
+  const plain = (d.help ?? d.description).replace(/\*\*|`/g, '');
+  if (d.type === 'boolean') return d.default ? `${d.negated ?? `do not ${plain}`} (default: ${plain})` : plain;
+  const range = d.type === 'integer' || d.type === 'number' ? ` [${d.min}–${d.max}${d.unit ? ` ${d.unit}` : ''}]` : '';
+  // Every default is shown, in the flag's units, unless the text already says it.
+  const shown = d.type === 'folder' || d.type === 'urls' || d.default === '' ? 'none' : String(d.default);
+  const dflt = /\bdefault\b/i.test(plain) ? '' : ` (default ${shown})`;
+  const repeat = d.type === 'urls' && !/repeatable/.test(plain) ? ' (repeatable)' : '';
+  return `${plain}${dflt}${range}${repeat}`;
+}
+
+/** The flag of every setting, by its name on the command line: parseArgs options and their help. */
+export function settingFlags(): Record<string, CliFlag> {
+  const out: Record<string, CliFlag> = {};
   for (const d of RUN_SETTINGS) {
-    if (d.type === 'boolean') out[d.default ? `no-${d.flag}` : d.flag] = { type: 'boolean' };
-    else if (d.type === 'urls') out[d.flag] = { type: 'string', multiple: true };
-    else out[d.flag] = { type: 'string' };
+    const arg = argName(d);
+    out[flagName(d)] = {
+      type: d.type === 'boolean' ? 'boolean' : 'string',
+      ...(d.type === 'urls' ? { multiple: true } : {}),
+      ...(arg ? { arg } : {}),
+      help: flagHelp(d),
+    };
   }
   return out;
 }
 
 /**
- * The settings given on a command line (parsed by parseArgs with cliOptions()), over the
+ * The settings given on a command line (parsed by parseArgs with settingFlags()), over the
  * defaults. A flag that is not a number where one is needed throws a SettingError naming
  * the flag; ranges are checked by checkRunSettings.
  */
@@ -792,7 +850,7 @@ export function settingsFromCli(values: Record<string, unknown>, folders: Folder
   const out = { ...base } as unknown as Record<string, unknown>;
   for (const d of RUN_SETTINGS) {
     if (d.type === 'boolean') {
-      if (values[d.default ? `no-${d.flag}` : d.flag] === true) out[d.key] = !d.default;
+      if (values[flagName(d)] === true) out[d.key] = !d.default;
       continue;
     }
     if (d.type === 'urls') {
@@ -818,7 +876,7 @@ export function settingsFromCli(values: Record<string, unknown>, folders: Folder
   }
   const given = (key: keyof RunSettings) => {
     const d = declOf(key);
-    return d.type === 'boolean' ? values[d.default ? `no-${d.flag}` : d.flag] === true : values[d.flag] !== undefined;
+    return d.type === 'boolean' ? values[flagName(d)] === true : values[d.flag] !== undefined;
   };
   return withPreset(out as unknown as RunSettings, given, (key) => `--${declOf(key).flag}`);
 }
@@ -835,36 +893,6 @@ export function checkRunSettings(s: RunSettings): void {
   } catch (e) {
     throw new SettingError((e as Error).message);
   }
-}
-
-/** `gog help` lines for the settings flags. */
-export function cliHelp(): string[] {
-  return RUN_SETTINGS.map((d) => {
-    const arg = (): string => {
-      switch (d.type) {
-        case 'folder':
-          return 'DIR';
-        case 'enum':
-          return d.values.length > 4 ? 'ID' : d.values.join('|');
-        case 'string':
-          return 'TEXT';
-        case 'urls':
-          return 'NAME=URL';
-        case 'integer':
-        case 'number':
-        case 'boolean':
-          return 'N';
-      }
-    };
-    const flag = d.type === 'boolean' ? (d.default ? `--no-${d.flag}` : `--${d.flag}`) : `--${d.flag} ${arg()}`;
-    const plain = (d.help ?? d.description).replace(/\*\*|`/g, '');
-    // A --no-… line says what the flag does; what happens without it is the default.
-    const text = d.type === 'boolean' && d.default ? `${d.negated ?? `do not ${plain}`} (default: ${plain})` : plain;
-    const dflt =
-      d.type === 'boolean' || d.type === 'folder' || d.type === 'urls' || d.help ? '' : ` (default ${d.default === '' ? 'none' : String(d.default)})`;
-    const range = d.type === 'integer' || d.type === 'number' ? ` [${d.min}–${d.max}${d.unit ? ` ${d.unit}` : ''}]` : '';
-    return `  ${flag.padEnd(32)} ${text}${dflt}${range}`;
-  });
 }
 
 /** package.json `contributes.configuration.properties`, as this declaration says it must be. */

@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAskArgs } from '../../src/cli/ask';
-import { USAGE } from '../../src/cli/usage';
+import { ASK } from '../../src/cli/commands';
+import { commandHelp } from '../../src/cli/usage';
 import {
   checkRunSettings,
   contributedProperties,
@@ -17,7 +18,9 @@ import {
   settingsFromConfig,
   type SettingDecl,
 } from '../../src/run/settingsSpec';
+import { buildOnce } from '../helpers/build';
 import { gog } from '../helpers/cli';
+import { parseHelp } from '../helpers/helpText';
 import { presetOf, type PresetId } from '../../src/run/presets';
 import { ROOT } from '../helpers/fixtures';
 
@@ -65,7 +68,7 @@ describe('run settings, declared once', () => {
     for (const list of [names, flags, keys]) assert.equal(new Set(list).size, list.length);
     for (const d of RUN_SETTINGS) {
       const flag = d.type === 'boolean' && d.default ? `--no-${d.flag}` : `--${d.flag}`;
-      assert.match(USAGE, new RegExp(`\\n  ${flag}\\b`), `gog help lists ${flag}`);
+      assert.match(commandHelp(ASK), new RegExp(`\\n  ${flag}\\b`), `gog help ask lists ${flag}`);
     }
   });
 
@@ -113,8 +116,9 @@ describe('run settings, declared once', () => {
     }
   });
 
-  it('says on each --no-… line of gog help what that flag does, with what the default does after it', async () => {
-    const run = await gog(['help']);
+  it('says on each --no-… line of gog help ask what that flag does, with what the default does after it', async () => {
+    buildOnce();
+    const run = await gog(['help', 'ask']);
     assert.equal(run.code, 0, run.stderr);
     assert.doesNotMatch(run.stdout, /\(--no-[a-z-]+[: ]/, 'no "(--no-x: do not)" left: a --no- flag is described on its own line');
     const negatable = RUN_SETTINGS.filter((d) => d.type === 'boolean' && d.default);
@@ -122,20 +126,21 @@ describe('run settings, declared once', () => {
       negatable.map((d) => d.flag),
       ['evidence-images', 'cache', 'stream'],
     );
+    const flags = parseHelp(run.stdout).flags;
     for (const d of negatable) {
       assert.ok(d.negated, `${d.key} says what --no-${d.flag} does`);
-      const line = run.stdout.split('\n').find((l) => l.startsWith(`  --no-${d.flag} `));
-      assert.ok(line, `gog help lists --no-${d.flag}`);
-      const text = line.slice(`  --no-${d.flag}`.length).trim();
+      const text = flags.find((f) => f.long === `--no-${d.flag}`)?.text;
+      assert.ok(text, `gog help ask lists --no-${d.flag}`);
       assert.equal(text, `${d.negated} (default: ${d.help ?? d.description})`);
       // What the flag does comes first, and it is not what the default does.
       assert.ok(!text.startsWith(d.help!), `--no-${d.flag} does not open with the default's behaviour`);
     }
-    assert.match(run.stdout, /\n {2}--no-cache +do not cache searches: every search goes to its provider \(default: cache searches\)\n/);
-    assert.match(run.stdout, /\n {2}--no-stream +do not stream: ask for whole replies \(default: stream replies\)\n/);
+    const textOf = (flag: string) => flags.find((f) => f.long === flag)?.text;
+    assert.equal(textOf('--no-cache'), 'do not cache searches: every search goes to its provider (default: cache searches)');
+    assert.equal(textOf('--no-stream'), 'do not stream: ask for whole replies (default: stream replies)');
     assert.match(
-      run.stdout,
-      /\n {2}--no-evidence-images +send the model no result thumbnails, only their text .*\(default: send result thumbnails to the model\)\n/,
+      textOf('--no-evidence-images') ?? '',
+      /^send the model no result thumbnails, only their text .*\(default: send result thumbnails to the model\)$/,
     );
   });
 
