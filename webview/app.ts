@@ -167,7 +167,7 @@ export class TrajectoryApp {
       case 'init':
         return this.init(message);
       case 'events':
-        return this.addEvents(message.events, message.complete, Object.keys(message.refused ?? {}).length > 0, message.pending);
+        return this.addEvents(message.events, message.complete, Object.keys(message.refused ?? {}).length > 0, message.pending, message.taken);
       case 'pending': {
         const before = this.state.annotations();
         if (this.state.setPending(message)) this.annotationsChanged(before);
@@ -283,11 +283,19 @@ export class TrajectoryApp {
     this.image.editing.enable(this.editable && !this.showOriginal && h ? limitsFor(h.image.oriented, h.image.sent, MIN_BOX_SIDE_SENT) : undefined);
   }
 
-  private addEvents(events: TrajectoryEvent[], complete: boolean, newlyRefused: boolean, pending?: Extract<HostMessage, { type: 'events' }>['pending']): void {
+  private addEvents(
+    events: TrajectoryEvent[],
+    complete: boolean,
+    newlyRefused: boolean,
+    pending?: Extract<HostMessage, { type: 'events' }>['pending'],
+    taken = 0,
+  ): void {
     if (newlyRefused) this.renderHead();
     if (complete) this.loading = false;
     const before = this.state.annotations();
-    const wasAnnotated = this.state.annotated;
+    const wasAnnotated = this.state.annotated || taken > 0;
+    // Annotations this editor had saved and a later save cut back (they are pending reverts no more).
+    this.state.take(taken);
     this.state.add(events);
     if (pending) this.state.setPending(pending);
     this.learnBoxes(events);

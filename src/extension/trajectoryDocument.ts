@@ -1,7 +1,9 @@
 // An open trajectory file with its unsaved annotations: the custom editor's document (the
 // custom-editor sample's pattern). Every edit fires a change with undo and redo, so VS Code
-// owns undo/redo, the dirty marker, save, revert and hot-exit backup. Saving appends the net
-// annotations (editStack.ts) after the file's lines, fsynced. The file is watched: lines
+// owns undo/redo, the dirty marker, save, revert and hot-exit backup. Saving writes the net
+// change since the last save (editStack.ts) after the file's lines, fsynced: appended, or,
+// for a finished run whose last lines are this editor's own, by cutting those back and
+// writing what is in effect now, so undo and redo do not grow the file. The file is watched: lines
 // appended on disk (a run still writing, `gog label`) are taken in; any other change while
 // edits are unsaved makes save refuse, so nothing on disk is silently written over.
 import * as path from 'node:path';
@@ -12,7 +14,7 @@ import type { Pending } from '../shared/messages';
 import { restoreBackup, serializeBackup } from '../review/backupFile';
 import { EditStack } from '../review/editStack';
 import { checkEdit, describeEdit, stepOfEdit } from '../review/edits';
-import { appendAnnotations, compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
+import { appendAnnotations, compareWithDisk, linesOf, readTrajectoryBytes, replaceTail, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
 import { showError, showWarning } from './safeOutput';
 
@@ -20,8 +22,12 @@ import { showError, showWarning } from './safeOutput';
 export type DocumentChange =
   /** Show everything again (a reload or a revert). */
   | { kind: 'reset' }
-  /** Lines appended to the file (by a run, another tool, or a save here), and what is still pending. */
-  | { kind: 'events'; events: TrajectoryEvent[]; pending: Pending }
+  /**
+   * Lines appended to the file (by a run, another tool, or a save here), and what is still
+   * pending; `taken`: how many of the last events were cut off first (a save here took back
+   * lines it had written).
+   */
+  | { kind: 'events'; events: TrajectoryEvent[]; pending: Pending; taken?: number }
   | { kind: 'pending'; pending: Pending };
 
 export class TrajectoryDocument implements vscode.CustomDocument {
@@ -40,6 +46,8 @@ export class TrajectoryDocument implements vscode.CustomDocument {
   private lineBreaks: number;
   /** Why the file on disk is no longer what was read, if it is not. */
   private conflict: string | undefined;
+  /** Where the edit stack's own last lines (its tail) start in `bytes`. */
+  private tailStart = 0;
   /** Disk checks one at a time, so a save and a watcher event never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -153,7 +161,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       case 'same':
         return;
       case 'appended':
-        return this.takeIn(change.tail);
+        return this.takeInOthers(change.tail);
       case 'replaced':
         if (this.stack.isDirty) {
           if (this.conflict) return;
@@ -179,11 +187,40 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     this.conflict = undefined;
     this.version++;
     this.changes.fire({ kind: 'reset' });
-    return bytes.length >= before.length && bytes.subarray(0, before.length).equals(before);
+    const appendedOnly = bytes.length >= before.length && bytes.subarray(0, before.length).equals(before);
+    if (bytes.length !== before.length) this.stack.fixTail();
+    return appendedOnly;
+  }
+
+  /** Lines another tool appended: this editor's own lines are no longer the last, and are never cut now. */
+  private takeInOthers(tail: Buffer): void {
+    this.stack.fixTail();
+    this.takeIn(tail);
+  }
+
+  /** Whether a save may cut back the edit stack's tail: a finished run whose last lines are, byte for byte, the tail's. */
+  private tailIsOwn(): boolean {
+    const tail = this.stack.tailLines;
+    if (!tail.length || !this.trajectory.events.some((e) => e.type === 'final')) return false;
+    return this.bytes.subarray(this.tailStart).equals(linesOf(tail));
+  }
+
+  /** The file was cut back to `cut` bytes: the events of the lines cut go; returns how many. */
+  private dropAfter(cut: number): number {
+    const kept = countLineBreaks(this.bytes.subarray(0, cut));
+    const t = this.trajectory;
+    let taken = 0;
+    while (taken < t.lines.length && t.lines[t.lines.length - 1 - taken]! > kept) taken++;
+    t.events.splice(t.events.length - taken);
+    t.lines.splice(t.lines.length - taken);
+    t.problems = t.problems.filter((p) => p.line <= kept);
+    this.bytes = this.bytes.subarray(0, cut);
+    this.lineBreaks = kept;
+    return taken;
   }
 
   /** Lines added after the bytes read. A last line that was still being written is read again whole. */
-  private takeIn(tail: Buffer): void {
+  private takeIn(tail: Buffer, taken = 0): void {
     const lastLineStart = this.bytes.lastIndexOf(0x0a) + 1;
     const line = this.lineBreaks + 1;
     const partial = lastLineStart < this.bytes.length;
@@ -203,7 +240,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     t.events.push(...more.events);
     t.lines.push(...more.lines);
     this.version++;
-    this.changes.fire({ kind: 'events', events: more.events, pending: this.pending });
+    this.changes.fire({ kind: 'events', events: more.events, pending: this.pending, ...(taken ? { taken } : {}) });
   }
 
   async save(): Promise<void> {
@@ -213,10 +250,23 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       const change = await compareWithDisk(this.file, this.bytes, MAX_VIEW_TRAJECTORY_BYTES);
       if (change.kind === 'replaced') this.conflict ??= change.why;
       if (this.conflict) throw this.refuse();
-      if (change.kind === 'appended') this.takeIn(change.tail);
-      const written = await appendAnnotations(this.file, this.bytes, net);
-      this.stack.markSaved();
-      this.takeIn(written);
+      if (change.kind === 'appended') this.takeInOthers(change.tail);
+      const plan = this.stack.savePlan(this.tailIsOwn());
+      const tail = this.stack.tailLines;
+      if (plan.rewrite && plan.keep < tail.length) {
+        // Lines this editor wrote and now takes back: cut off rather than reverted.
+        const cut = this.tailStart + linesOf(tail.slice(0, plan.keep)).length;
+        const written = await replaceTail(this.file, this.bytes, cut, plan.append);
+        this.stack.markSaved(plan);
+        this.takeIn(written, this.dropAfter(cut));
+      } else {
+        const before = this.bytes.length;
+        const written = await appendAnnotations(this.file, this.bytes, plan.append);
+        if (!plan.rewrite) this.tailStart = before + written.length - linesOf(plan.append).length;
+        this.stack.markSaved(plan);
+        if (written.length) this.takeIn(written);
+        else this.changedPending();
+      }
       this.saves.fire();
     });
   }

@@ -118,7 +118,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
           case 'reset':
             return view.showDocument(document.loaded, file, document.pending);
           case 'events':
-            return view.postEvents(c.events, true, c.pending);
+            return view.postEvents(c.events, true, c.pending, c.taken);
           case 'pending':
             return view.postPending(c.pending);
         }

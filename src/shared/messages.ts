@@ -49,6 +49,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     refused: z.record(z.string(), z.string()).optional(),
     /** What is still pending once these events are in (annotations just saved come as events with this). */
     pending: pendingSchema.optional(),
+    /** How many of the last events sent are gone from the file first (a save cut back annotations it had written). */
+    taken: z.number().int().min(0).optional(),
   }),
   /** The pending annotations changed: an edit, an undo or redo, a revert. */
   z.object({ type: z.literal('pending'), ...pendingSchema.shape }),
