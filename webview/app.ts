@@ -11,6 +11,7 @@ import type { HostMessage, ResponseOf } from '../src/shared/messages';
 import { AnnotationState } from './annotationState';
 import { limitsFor, type Box } from './boxMath';
 import { append, clear, el, icon } from './dom';
+import { keepFocusInView } from './focusInView';
 import type { Host } from './host';
 import { ImageView, type ShownGaze } from './imageView';
 import { TrajectoryModel } from './model';
@@ -113,8 +114,10 @@ export class TrajectoryApp {
         toggleBoxes: (hidden) => this.saveState({ hideBoxes: hidden }),
         zoomChanged: (zoom) => this.saveState({ zoom }),
         boxEdited: (step, box) => this.editBox(step, box),
+        collapsedChanged: (collapsed) => this.saveState({ imageCollapsed: collapsed }),
       },
       !!state.hideBoxes,
+      !!state.imageCollapsed,
     );
     this.reviewBar = new ReviewBar({
       label: (l) => this.label(l),
@@ -131,6 +134,7 @@ export class TrajectoryApp {
     append(root, this.top, this.image.element, this.timeline);
     document.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
+    keepFocusInView(this.image.element);
   }
 
   private readonly marks: CardMarks = {

@@ -143,6 +143,8 @@ export const viewStateSchema = z.object({
   scrollTop: z.number().optional(),
   /** Shows the trajectory as recorded, not as corrected. */
   original: z.boolean().optional(),
+  /** The image pane folded to its toolbar, so the turns get the whole height. */
+  imageCollapsed: z.boolean().optional(),
 });
 export type ViewState = z.infer<typeof viewStateSchema>;
 
