@@ -1,0 +1,171 @@
+// An annotator's day in the real VS Code (issue 19, "Wrong today"), with auto-save on as many
+// people have it: undo and redo do not grow the file, and replaying the file gives what the
+// panel shows; an edited trajectory keeps its tab when the next sample is opened.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { applyAnnotations } from '../../../src/core/annotations';
+import { parseTrajectory } from '../../../src/core/trajectoryFile';
+import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
+import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+
+const ASTRONAUT = 'demo/1-astronaut-patch/trajectory.jsonl';
+const CHELSEA = 'demo/4-chelsea-name/trajectory.jsonl';
+const COFFEE = 'demo/5-coffee-no-search/trajectory.jsonl';
+
+describe('workbench: an annotator’s day with auto-save on', () => {
+  let session: Session;
+  let ws = '';
+  const question = (rel: string) => (JSON.parse(readFileSync(path.join(ws, rel), 'utf8').split('\n')[0]!) as { question: string }).question;
+
+  before(async () => {
+    makeScreenshotDirs();
+    session = await openWorkbench((dir) => {
+      ws = dir;
+      execFileSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'demo', '--out', path.join(ws, 'demo')], { cwd: ws, stdio: 'ignore' });
+      mkdirSync(path.join(ws, '.vscode'));
+      writeFileSync(
+        path.join(ws, '.vscode', 'settings.json'),
+        JSON.stringify({
+          'workbench.startupEditor': 'none',
+          'files.autoSave': 'afterDelay',
+          'files.autoSaveDelay': 300,
+          // Go to File opens a preview tab, as a click in the Explorer does.
+          'workbench.editor.enablePreviewFromQuickOpen': true,
+        }),
+      );
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-annotator-day-${Date.now()}.png`) });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  async function open(page: Page, rel: string): Promise<Frame> {
+    await runFromPalette(page, 'Go to File...');
+    await page.locator('.quick-input-widget input').fill(rel);
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(path.dirname(rel)) })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+    const frame = await webviewFrame(page, '.question', question(rel));
+    await frame.locator('.review-bar').waitFor({ timeout: 30_000 });
+    return frame;
+  }
+
+  const tabs = (page: Page) => page.locator('.tabs-container .tab', { hasText: 'trajectory.jsonl' });
+  const activeTab = (page: Page) => page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).first();
+  const isDirty = async (page: Page) => /\bdirty\b/.test((await activeTab(page).getAttribute('class')) ?? '');
+  async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+    for (const started = Date.now(); !(await check());) {
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('three edits, three undos and three redos, each auto-saved: the file is back to 17 lines, then 20, and replays as the panel shows', async () => {
+    const { page } = session;
+    const file = path.join(ws, ASTRONAUT);
+    const original = readFileSync(file);
+    const lineCount = () => readFileSync(file, 'utf8').trimEnd().split('\n').length;
+    assert.equal(lineCount(), 17);
+    const frame = await open(page, ASTRONAUT);
+    const counts: number[] = [];
+    /** Does `act`, waits until auto-save has written something and the tab is clean, and counts the lines. */
+    async function saved(what: string, act: () => Promise<void>): Promise<void> {
+      const before = readFileSync(file);
+      await act();
+      await until(`auto-save writes after ${what}`, () => !readFileSync(file).equals(before));
+      await until(`the tab is clean after ${what}`, async () => !(await isDirty(page)));
+      counts.push(lineCount());
+    }
+    await saved('a label', async () => {
+      await frame.locator('.turn[data-step="1"] .turn-head').click();
+      await page.keyboard.press('a');
+      await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    });
+    await saved('dropping turn 2', async () => {
+      await frame.locator('.turn[data-step="2"] .turn-head').click();
+      await page.keyboard.press('d');
+      await frame.locator('.turn.dropped[data-step="2"]').waitFor();
+    });
+    await saved('dropping turn 3', async () => {
+      await frame.locator('.turn[data-step="3"] .turn-head').click();
+      await page.keyboard.press('d');
+      await frame.locator('.turn.dropped[data-step="3"]').waitFor();
+    });
+    const edited = readFileSync(file);
+    const shown = (bytes: Buffer) => {
+      const t = parseTrajectory(bytes.toString('utf8'));
+      const c = applyAnnotations(t.header, t.events);
+      return { label: c.label?.label, dropped: [...c.dropped].sort(), problems: [...t.problems, ...c.problems] };
+    };
+    assert.deepEqual(shown(edited), { label: 'accepted', dropped: [2, 3], problems: [] });
+
+    await saved('undoing the drop of turn 3', async () => {
+      await page.keyboard.press('Control+Z');
+      await frame.locator('.turn:not(.dropped)[data-step="3"]').waitFor();
+    });
+    await saved('undoing the drop of turn 2', async () => {
+      await page.keyboard.press('Control+Z');
+      await frame.locator('.turn:not(.dropped)[data-step="2"]').waitFor();
+    });
+    await saved('undoing the label', async () => {
+      await page.keyboard.press('Control+Z');
+      await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor({ state: 'detached' });
+    });
+    const undone = readFileSync(file);
+    await saved('redoing the label', async () => {
+      await page.keyboard.press('Control+Y');
+      await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    });
+    await saved('redoing the drop of turn 2', async () => {
+      await page.keyboard.press('Control+Y');
+      await frame.locator('.turn.dropped[data-step="2"]').waitFor();
+    });
+    await saved('redoing the drop of turn 3', async () => {
+      await page.keyboard.press('Control+Y');
+      await frame.locator('.turn.dropped[data-step="3"]').waitFor();
+    });
+    await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-annotator-day-autosave.png') });
+
+    assert.deepEqual(counts, [18, 19, 20, 19, 18, 17, 18, 19, 20], 'the file holds what is in effect, no more');
+    assert.ok(undone.equals(original), 'every edit undone: the file is byte for byte as it was');
+    const now = readFileSync(file);
+    assert.ok(now.equals(edited), 'every edit redone: the file is what the three edits wrote');
+    assert.deepEqual(shown(now), { label: 'accepted', dropped: [2, 3], problems: [] });
+    const times = parseTrajectory(now.toString('utf8')).events.map((e) => e.t);
+    assert.deepEqual(times, [...times].sort(), 'the times in the file are in order');
+  });
+
+  it('an edited trajectory keeps its tab: opening the next sample opens beside it', async () => {
+    const { page } = session;
+    const file = path.join(ws, COFFEE);
+    const before = readFileSync(file);
+    const frame = await open(page, COFFEE);
+    await frame.locator('.turn[data-step="1"] .turn-head').click();
+    await page.keyboard.press('r');
+    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await until('the label is auto-saved', () => !readFileSync(file).equals(before));
+    await until('the tab is clean', async () => !(await isDirty(page)));
+    const openBefore = await tabs(page).count();
+    await open(page, CHELSEA);
+    // A tab names its file's folder in its icon's classes, and says "preview" in its aria-label while it is one.
+    const shown = await tabs(page).evaluateAll((els) =>
+      els.map((e) => `${e.querySelector('.monaco-icon-label')?.className.match(/\S+-name-dir-icon/)?.[0] ?? '?'}: ${e.getAttribute('aria-label')}`),
+    );
+    assert.ok(
+      shown.some((t) => t.startsWith('5-coffee-no-search-name-dir-icon:') && !t.includes('preview')),
+      `the edited trajectory's tab is still open, and no preview: ${JSON.stringify(shown)}`,
+    );
+    assert.equal(shown.length, openBefore + 1, `the next sample opened beside it: ${JSON.stringify(shown)}`);
+  });
+});
