@@ -14,6 +14,7 @@ import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from 
 const ASTRONAUT = 'demo/1-astronaut-patch/trajectory.jsonl';
 const CHELSEA = 'demo/4-chelsea-name/trajectory.jsonl';
 const COFFEE = 'demo/5-coffee-no-search/trajectory.jsonl';
+const ROCKET = 'demo/2-rocket-dscovr/trajectory.jsonl';
 
 describe('workbench: an annotator’s day with auto-save on', () => {
   let session: Session;
@@ -144,6 +145,55 @@ describe('workbench: an annotator’s day with auto-save on', () => {
     assert.deepEqual(shown(now), { label: 'accepted', dropped: [2, 3], problems: [] });
     const times = parseTrajectory(now.toString('utf8')).events.map((e) => e.t);
     assert.deepEqual(times, [...times].sort(), 'the times in the file are in order');
+  });
+
+  it('the sticky image takes at most 35 % of the editor, and every field that takes the focus lies in view, clear of it', async () => {
+    const { page } = session;
+    const frame = await open(page, ROCKET);
+    type Place = { what: string; top: number; bottom: number; paneTop: number; paneBottom: number; height: number };
+    const place = () =>
+      frame.evaluate((): Place => {
+        type Node = { tagName: string; className: string; getBoundingClientRect(): { top: number; bottom: number } };
+        const w = globalThis as unknown as { innerHeight: number; document: { activeElement: Node | null; querySelector(s: string): Node } };
+        const f = w.document.activeElement;
+        const r = f?.getBoundingClientRect();
+        const p = w.document.querySelector('.image-pane').getBoundingClientRect();
+        return {
+          what: `${f?.tagName ?? ''}.${f?.className ?? ''}`,
+          top: r?.top ?? -1,
+          bottom: r?.bottom ?? -1,
+          paneTop: p.top,
+          paneBottom: p.bottom,
+          height: w.innerHeight,
+        };
+      });
+    const first = await place();
+    assert.ok(
+      first.paneBottom - first.paneTop <= 0.35 * first.height + 1,
+      `the image pane is ${Math.round(first.paneBottom - first.paneTop)} of ${first.height} px`,
+    );
+    const steps = await frame.locator('.turn[data-step]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-step'))));
+    await frame.locator(`.turn[data-step="${steps[0]}"] .turn-head`).click();
+    for (const [n, step] of steps.entries()) {
+      if (n > 0) await page.keyboard.press('j');
+      for (const key of ['i', 't']) {
+        await page.keyboard.press(key);
+        const field = frame.locator(`.turn[data-step="${step}"] .text-edit`);
+        await field.waitFor();
+        let p = await place();
+        // The scroll is smooth or immediate: the field is in view within a second.
+        for (const started = Date.now(); Date.now() - started < 1000 && !(p.top >= p.paneBottom && p.bottom <= p.height); p = await place())
+          await page.waitForTimeout(50);
+        assert.match(p.what, /text-edit/, `turn ${step}, key ${key}: the text box has the focus`);
+        assert.ok(p.top >= 0 && p.bottom <= p.height, `turn ${step}, key ${key}: the text box at ${p.top}–${p.bottom} lies outside the editor (0–${p.height})`);
+        assert.ok(
+          p.bottom <= p.paneTop || p.top >= p.paneBottom,
+          `turn ${step}, key ${key}: the text box at ${p.top}–${p.bottom} lies under the image (${p.paneTop}–${p.paneBottom})`,
+        );
+        await page.keyboard.press('Escape');
+        await field.waitFor({ state: 'detached' });
+      }
+    }
   });
 
   it('an edited trajectory keeps its tab: opening the next sample opens beside it', async () => {
