@@ -12,6 +12,7 @@ import { AnnotationState } from './annotationState';
 import { limitsFor, type Box } from './boxMath';
 import { append, clear, el, icon } from './dom';
 import { keepFocusInView } from './focusInView';
+import { LayoutSwitch } from './layout';
 import type { Host } from './host';
 import { ImageView, type ShownGaze } from './imageView';
 import { TrajectoryModel } from './model';
@@ -134,6 +135,7 @@ export class TrajectoryApp {
     append(root, this.top, this.image.element, this.timeline);
     document.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
+    this.image.addTool(new LayoutSwitch(state.layout, (layout) => this.saveState({ layout })).element);
     keepFocusInView(this.image.element);
   }
 

@@ -51,6 +51,7 @@ export class ImageView {
   private zoom = 1;
   private focus?: number;
   private readonly collapseButton: HTMLElement;
+  private readonly toolbar: HTMLElement;
   readonly editing: BoxEditing;
 
   constructor(
@@ -86,6 +87,7 @@ export class ImageView {
     });
     this.collapseButton.classList.add('image-collapse');
     toolbar.appendChild(this.collapseButton);
+    this.toolbar = toolbar;
     this.element = el('section', { class: 'image-pane', attrs: { 'aria-label': 'Image and gaze boxes' } }, toolbar, this.viewport);
     this.editing = new BoxEditing(this.stage, this.overlay, {
       box: (step) => this.gazes.find((g) => g.step === step && !g.dropped)?.box.original,
@@ -95,6 +97,11 @@ export class ImageView {
     });
     this.setBoxesHidden(hideBoxes);
     this.setCollapsed(collapsed);
+  }
+
+  /** A control of the view's own in the image's toolbar, before the fold button. */
+  addTool(tool: HTMLElement): void {
+    this.toolbar.insertBefore(tool, this.collapseButton);
   }
 
   /** Folds the image away (the toolbar stays, to bring it back) or shows it. */

@@ -145,6 +145,8 @@ export const viewStateSchema = z.object({
   original: z.boolean().optional(),
   /** The image pane folded to its toolbar, so the turns get the whole height. */
   imageCollapsed: z.boolean().optional(),
+  /** Image beside the turns or above them; unset: beside when the view is wider than tall. */
+  layout: z.enum(['side', 'stacked']).optional(),
 });
 export type ViewState = z.infer<typeof viewStateSchema>;
 

@@ -11,7 +11,8 @@ import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { assetsFor, deliver, startHarness, type Harness } from './harness';
 
-const WIDTH = 800;
+// Taller than wide: the image stacks above the turns (layout.ts).
+const WIDTH = 700;
 const HEIGHT = 743;
 
 /** Where the focused element lies, against the window and the sticky image pane. */
@@ -101,6 +102,24 @@ describe('the editor’s layout in headless Chromium (743 px high)', function ()
     assert.equal(await fold.getAttribute('aria-label'), 'Show the image');
     await fold.click();
     assert.ok((await page.locator('.image-pane').boundingBox())!.height > 100);
+    await page.close();
+  });
+
+  it('wider than tall, the image is beside the turns; the image’s button stacks it, and the choice is kept', async () => {
+    const page = await openEditor();
+    await page.setViewportSize({ width: 1600, height: 900 });
+    const side = async () =>
+      page.evaluate(() => (globalThis as unknown as { document: { body: { className: string } } }).document.body.className.includes('layout-side'));
+    await page.waitForFunction(() => (globalThis as unknown as { document: { body: { className: string } } }).document.body.className.includes('layout-side'));
+    const pane = (await page.locator('.image-pane').boundingBox())!;
+    const turns = (await page.locator('.timeline').boundingBox())!;
+    assert.ok(pane.x + pane.width <= turns.x, `the image (${pane.x}+${pane.width}) is left of the turns (${turns.x})`);
+    assert.ok(pane.height > 0.5 * 900, `beside the turns, the image has the height: ${Math.round(pane.height)} px`);
+    await page.locator('.layout-switch').click();
+    assert.equal(await side(), false, 'stacked on request');
+    const state = await page.evaluate(() => (globalThis as unknown as { __gog: { state?: { layout?: string } } }).__gog.state);
+    assert.equal(state?.layout, 'stacked', 'the choice is kept in the webview state');
+    await page.setViewportSize({ width: WIDTH, height: HEIGHT });
     await page.close();
   });
 
