@@ -3,6 +3,7 @@
 // the host sends. Inside VS Code it talks to the
 // extension; in a standalone report (`gog report RUN_DIR`) the run is embedded in the page.
 import '../zodConfig';
+import { REPORT_DATA_ID, reportDataSchema, unpackRows } from '../../src/shared/reportData';
 import { runsHostMessageSchema, type RunsHostMessage } from '../../src/shared/runsMessages';
 import { CompareView } from './compareView';
 import { DiffView } from './diffView';
@@ -14,6 +15,9 @@ const host = connectRunsHost();
 let runView: RunView | undefined;
 let compareView: CompareView | undefined;
 let diffView: DiffView | undefined;
+/** A report's rows painted first, and in each later chunk (as the panel posts them: src/run/reviewMessages.ts). */
+const FIRST_ROWS = 500;
+const MORE_ROWS = 2500;
 
 function handle(message: RunsHostMessage): void {
   switch (message.type) {
@@ -43,10 +47,24 @@ function handle(message: RunsHostMessage): void {
   }
 }
 
-const embedded = document.getElementById('gog-report');
+const embedded = document.getElementById(REPORT_DATA_ID);
 if (embedded) {
-  const data = JSON.parse(embedded.textContent ?? '{}') as { message: unknown };
-  handle(runsHostMessageSchema.parse(data.message));
+  // A standalone report: the table's one compact block, checked column by column (a schema
+  // over every row is what made a big report slow), painted from its first rows while the
+  // rest follow, as the panel's messages do. The samples' blocks are parsed only when opened.
+  const data = reportDataSchema.parse(JSON.parse(embedded.textContent ?? '{}'));
+  const rows = unpackRows(data.table);
+  const table = typeof rows === 'string' ? [] : rows;
+  const problems = typeof rows === 'string' ? [...data.problems, { line: 0, message: `the report's table cannot be read: ${rows}` }] : data.problems;
+  const run = { ...data.run, done: table.length };
+  handle({ type: 'run', run, rows: table.slice(0, FIRST_ROWS), problems });
+  if (data.details) runView?.setReportDetails(data.details);
+  const more = (from: number) => {
+    if (from >= table.length) return;
+    handle({ type: 'rows', run, rows: table.slice(from, from + MORE_ROWS), problems: [] });
+    setTimeout(() => more(from + MORE_ROWS), 0);
+  };
+  setTimeout(() => more(FIRST_ROWS), 0);
 } else {
   window.addEventListener('message', (event: MessageEvent) => {
     const parsed = runsHostMessageSchema.safeParse(event.data);
