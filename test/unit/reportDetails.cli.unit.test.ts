@@ -114,15 +114,15 @@ describe('gog report RUN_DIR: the samples’ trajectories in the report', functi
       const { default: sharp } = await import('sharp');
       const meta = await sharp(bytes).metadata();
       assert.equal(meta.format, 'webp');
-      assert.ok(Math.max(meta.width!, meta.height!) <= 384 && Math.max(meta.width!, meta.height!) >= 100, `${r.id}: ${meta.width}×${meta.height}`);
+      assert.ok(Math.max(meta.width, meta.height) <= 384 && Math.max(meta.width, meta.height) >= 100, `${r.id}: ${meta.width}×${meta.height}`);
     }
     assert.equal(images.length, 5, 'one image per photo');
     // The rocket's first gaze is the corrected box, relative to the image.
     const rocket = got.get(results.findIndex((r) => r.id === 'rocket-top'))!;
     const gaze = rocket.steps.find((s) => s.action?.kind === 'gaze')!;
     assert.ok(gaze.corrected);
-    assert.deepEqual(gaze.action, { kind: 'gaze', box: gaze.action?.kind === 'gaze' && gaze.action.box ? gaze.action.box : null }, 'a box');
-    const box = gaze.action?.kind === 'gaze' ? gaze.action.box! : [0, 0, 0, 0];
+    assert.ok(gaze.action?.kind === 'gaze' && gaze.action.box, 'a box');
+    const box = gaze.action.box;
     for (const [v, want] of box.map((v, i) => [v, [0.1, 0.1, 0.5, 0.5][i]!] as const)) assert.ok(Math.abs(v - want) < 0.01, `corrected box ${box.join(', ')}`);
   });
 
@@ -214,7 +214,7 @@ describe('gog report RUN_DIR: the samples’ trajectories in the report', functi
       const p = JSON.parse(JSON.stringify(packed)) as Record<string, unknown>;
       breakIt(p);
       const got = unpackRows(p);
-      assert.ok(typeof got === 'string' && message.test(got), `${what}: ${String(got).slice(0, 200)}`);
+      assert.ok(typeof got === 'string' && message.test(got), `${what}: ${typeof got === 'string' ? got : 'rows'}`);
     }
   });
 });
