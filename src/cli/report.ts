@@ -54,8 +54,12 @@ async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Re
   for (const p of report.problems) io.stderr(`gog: warning: ${p.line ? `results.jsonl line ${p.line}: ${p.message}` : p.message} (left out of the report)`);
   if (report.summaryProblem)
     io.stderr(`gog: warning: ${report.summaryProblem.startsWith(SUMMARY_FILE) ? report.summaryProblem : `${SUMMARY_FILE}: ${report.summaryProblem}`}`);
-  for (const line of report.unreadable.slice(0, 5)) io.stderr(`gog: warning: ${line} (its trajectory is not in the report)`);
-  if (report.unreadable.length > 5) io.stderr(`gog: warning: and ${report.unreadable.length - 5} more samples whose trajectory could not be read`);
+  // One line however many: a run whose trajectories were not kept is not 10,000 warnings.
+  const [first, ...others] = report.unreadable;
+  if (first)
+    io.stderr(
+      `gog: warning: ${others.length ? `${report.unreadable.length.toLocaleString('en')} samples' trajectories could not be read, the first ` : ''}${first} (${others.length ? 'they are' : 'its trajectory is'} not in the report)`,
+    );
   const stopped = await save(out, report.html, io, signal);
   if (stopped !== undefined) return stopped;
   const s = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;

@@ -131,7 +131,7 @@ describe('gog report RUN_DIR: a sample’s trajectory opened from the table', fu
     assert.equal(await page.evaluate(() => (globalThis as unknown as Probe).__pwned), undefined);
     // Escape closes it and the address is the page's own again.
     await page.keyboard.press('Escape');
-    await page.waitForFunction(() => !location.hash);
+    await page.waitForFunction('!location.hash');
     assert.equal((await seen(page, '.sample-detail')).display, 'none');
     assert.deepEqual(await page.evaluate(() => (globalThis as unknown as Probe).__v), []);
     assert.deepEqual(
@@ -153,7 +153,7 @@ describe('gog report RUN_DIR: a sample’s trajectory opened from the table', fu
     assert.notEqual((await seen(page, '.sample-detail')).display, 'none');
     assert.match((await page.locator('.sample-detail').textContent())!, /unreadable turn/);
     await page.goBack();
-    await page.waitForFunction(() => !location.hash);
+    await page.waitForFunction('!location.hash');
     assert.equal((await seen(page, '.sample-detail')).display, 'none');
     // The address names a sample: it opens with the page.
     const coffee = results.findIndex((r) => r.id === 'coffee-drink');
