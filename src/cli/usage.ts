@@ -8,9 +8,12 @@ usage:
   gog replay TRAJECTORY... [--port N] [--latency MS]
                                                    serve recorded model turns as an
                                                    OpenAI-compatible endpoint on 127.0.0.1
-  gog report PATH [--out FILE.html]               one self-contained HTML file to share: a
-                                                   benchmark run folder's overview and failures,
-                                                   or a trajectory (or its run folder)
+  gog report PATH [--out FILE.html] [--report-mb N]
+                                                   one self-contained HTML file to share: a
+                                                   benchmark run folder's overview and failures
+                                                   with its samples' trajectories (failures
+                                                   first, within N MB, default 50), or a
+                                                   trajectory (or its run folder)
   gog report RUN_DIR --csv FILE | --parquet FILE [--out FILE.html]
                                                    the run's table, one row per sample (id,
                                                    scores, cause, turns, searches, tokens, time,
