@@ -32,7 +32,7 @@ export async function reportBenchmarks(tmp: string, row: Row): Promise<void> {
   });
   const made = performance.now() - t0;
   const size = (await fs.stat(out)).size;
-  const details = /details? of ([\d,]+)/.exec(stdout)?.[1] ?? '0';
+  const details = /trajectories of ([\d,]+)/.exec(stdout)?.[1] ?? '0';
 
   const context = await launchChromium(path.join(tmp, 'chromium-report'), { width: 1400, height: 900 });
   const firstRows: number[] = [];
