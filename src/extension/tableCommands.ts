@@ -48,7 +48,11 @@ export async function openRunReport(extensionUri: vscode.Uri, runDir: string, lo
   } catch (e) {
     log.warn(`report of ${runDir}: ${(e as Error).message}; the report's size budget is the default`);
   }
-  const report = await writeRunReportFile(runDir, webviewDir, currentSecrets(), os.tmpdir(), reportMb);
+  // A big run's trajectories take a while to read: say so while they are.
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: writing the report of ${path.basename(runDir)}…` },
+    () => writeRunReportFile(runDir, webviewDir, currentSecrets(), os.tmpdir(), reportMb),
+  );
   for (const w of report.warnings) log.warn(`report of ${runDir}: ${w} (left out of the report)`);
   if (report.elsewhere) void showWarning(`Glance-or-Gaze: the report could not go into the run folder (${report.elsewhere}); it is in ${report.file}.`);
   log.info(`report of ${runDir}: ${report.file} (${plural(report.samples, 'sample')})`);
