@@ -213,7 +213,8 @@ export async function buildDetails(
         unreadable[String(r.key)] = g.error;
         continue;
       }
-      const cost = g.json.length + (g.image && !counted.has(g.image.n) ? g.image.bytes : 0);
+      // Bytes, not characters: a question in Chinese takes three a character in the file.
+      const cost = Buffer.byteLength(g.json) + (g.image && !counted.has(g.image.n) ? g.image.bytes : 0);
       if (used + cost > o.budget) {
         spent = true;
         break;

@@ -69,7 +69,7 @@ export async function buildRunReport(runDir: string, webviewDir: string, o: RunR
     ],
   });
   // What the page weighs without a trajectory (its largest info block allowed for) is the budget's first charge.
-  const bare = renderWebviewPage(page([])).length + 64 * 1024;
+  const bare = Buffer.byteLength(renderWebviewPage(page([]))) + 64 * 1024;
   const built = await buildDetails(runDir, message.rows, run.rows.trajectories, {
     budget: Math.max(0, reportMb * MB - bare),
     budgetMb: reportMb,
