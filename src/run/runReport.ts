@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Redactor } from '../core/redact';
-import { imageBlockId, packRows, REPORT_DATA_ID, sampleBlockId, type ReportData } from '../shared/reportData';
+import { FIRST_REPORT_ROWS, imageBlockId, packRows, REPORT_DATA_ID, REPORT_MORE_ROWS_ID, sampleBlockId, type ReportData } from '../shared/reportData';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont, type WebviewPage } from '../shared/webviewHtml';
 import { buildDetails } from './reportDetails';
 import { runMessage } from './reviewMessages';
@@ -54,7 +54,13 @@ export async function buildRunReport(runDir: string, webviewDir: string, o: RunR
   const read = (file: string) => fs.readFile(path.join(webviewDir, file));
   const [script, styles, codicons, font] = await Promise.all([read('runs.js'), read('runs.css'), read('codicon.css'), read('codicon.ttf')]);
   // A report is a snapshot to share: no local path in it, and nothing is running.
-  const data: ReportData = { run: { ...message.run, source: name, running: false }, problems: message.problems, table: packRows(message.rows) };
+  const data: ReportData = {
+    run: { ...message.run, source: name, running: false },
+    problems: message.problems,
+    table: packRows(message.rows.slice(0, FIRST_REPORT_ROWS)),
+    rows: message.rows.length,
+  };
+  const moreRows = scriptJson(packRows(message.rows.slice(FIRST_REPORT_ROWS)));
   const page = (details: WebviewPage['scripts'], info?: ReportData['details']): WebviewPage => ({
     title: `Glance-or-Gaze: benchmark run ${name}`,
     nonce: newNonce(),
@@ -65,6 +71,7 @@ export async function buildRunReport(runDir: string, webviewDir: string, o: RunR
     scripts: [
       { text: scriptJson(info ? { ...data, details: info } : data), type: 'application/json', id: REPORT_DATA_ID },
       { text: script.toString('utf8') },
+      { text: moreRows, type: 'application/json', id: REPORT_MORE_ROWS_ID },
       ...details,
     ],
   });

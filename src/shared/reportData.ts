@@ -109,7 +109,7 @@ function coded<T extends string>(v: unknown, name: string, n: number, allowed?: 
  * The rows back from their columns, each value checked as isReviewRow checks a row (a unit
  * test holds the two to the same verdicts); a string says what is wrong with the first bad one.
  */
-export function unpackRows(v: unknown): ReviewRow[] | string {
+export function unpackRows(v: unknown, firstKey = 0): ReviewRow[] | string {
   try {
     const p = v as Partial<PackedRows> | null;
     if (typeof p !== 'object' || p === null || !isCount(p.n)) return 'the table is missing';
@@ -141,7 +141,7 @@ export function unpackRows(v: unknown): ReviewRow[] | string {
       const boxes: [number, number, number, number][] = [];
       for (let j = 0; j < g.length; j += 4) boxes.push([g[j]!, g[j + 1]!, g[j + 2]!, g[j + 3]!]);
       rows[i] = {
-        key: i,
+        key: firstKey + i,
         id: id[i]!,
         index: index[i]!,
         rollout: rollout[i]!,
@@ -190,8 +190,10 @@ export type ReportDetails = z.infer<typeof reportDetailsSchema>;
 export const reportDataSchema = z.object({
   run: runInfoSchema,
   problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
-  /** Checked by unpackRows, not here: a schema over 10,000 rows is what made the page slow. */
+  /** The first FIRST_REPORT_ROWS rows, checked by unpackRows, not here: a schema over 10,000 rows is what made the page slow. */
   table: z.unknown(),
+  /** Rows in all: those past the first are in the REPORT_MORE_ROWS_ID block. */
+  rows: z.number().int().min(0),
   details: reportDetailsSchema.optional(),
 });
 export type ReportData = z.infer<typeof reportDataSchema>;
@@ -241,6 +243,9 @@ export const sampleDetailSchema = z.object({
 export type SampleDetail = z.infer<typeof sampleDetailSchema>;
 
 export const REPORT_DATA_ID = 'gog-report';
+/** The rows past the first (FIRST_REPORT_ROWS), in a block after the bundle: the first rows paint before the page has read them. */
+export const REPORT_MORE_ROWS_ID = 'gog-report-rows';
+export const FIRST_REPORT_ROWS = 500;
 export const sampleBlockId = (key: number) => `gog-sample-${key}`;
 export const imageBlockId = (n: number) => `gog-image-${n}`;
 /** A downscaled image's data: URL, checked before it is put in an img (the CSP allows data: images only). */
