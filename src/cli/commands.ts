@@ -98,7 +98,7 @@ export const REPLAY = command({
 
 export const REPORT = command({
   name: 'report',
-  usage: ['PATH [--out FILE.html]', 'RUN_DIR --csv FILE | --parquet FILE [--out FILE.html]'],
+  usage: ['PATH [--out FILE.html] [--report-mb N]', 'RUN_DIR --csv FILE | --parquet FILE [--out FILE.html]'],
   summary: 'one self-contained HTML file to share, or a run as a CSV or Parquet table',
   about: [
     "PATH is a benchmark run folder (its overview and failures), a trajectory or its run folder. Without --out the report is the run's own report.html.",
@@ -108,6 +108,11 @@ export const REPORT = command({
     out: { type: 'string', arg: 'FILE.html', help: "the report, a new file (default: the run's report.html, made again)" },
     csv: { type: 'string', arg: 'FILE', help: "a benchmark run's table as a new CSV file" },
     parquet: { type: 'string', arg: 'FILE', help: "a benchmark run's table as a new Parquet file" },
+    'report-mb': {
+      type: 'string',
+      arg: 'N',
+      help: "the most megabytes a benchmark run's report may weigh: the samples' trajectories go in failures first, then the rest, until it is spent (default 50, 1–400)",
+    },
   },
   positionals: [1, 1],
   example: ['.gog/runs/my-bench-run', '--csv', 'results.csv'],

@@ -4,7 +4,8 @@
 // --out is a new file, never written over; without it the report is the run's report.html,
 // made again each time. The file is written whole or not at all, also under a signal.
 // --csv FILE and --parquet FILE (a benchmark run only) write the run's table instead
-// (reportTable.ts); the HTML too only when --out is also given.
+// (reportTable.ts); the HTML too only when --out is also given. A benchmark run's report
+// carries its samples' trajectories, failures first, within --report-mb (runReport.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { untilAborted } from '../core/abortable';
@@ -19,6 +20,7 @@ import { SUMMARY_FILE } from '../data/resultsFile';
 import { isBenchmarkRun } from '../data/runIndex';
 import { buildReport } from '../run/report';
 import { buildRunReport } from '../run/runReport';
+import { REPORT_MB, reviewFlagValue, SettingError } from '../run/settingsSpec';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { packageRoot } from './packageRoot';
 import { parseCommandArgs } from './args';
@@ -41,10 +43,10 @@ async function save(out: string, html: string, io: Io, signal: AbortSignal): Pro
   return undefined;
 }
 
-async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor, signal: AbortSignal): Promise<number> {
+async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Redactor, reportMb: number, signal: AbortSignal): Promise<number> {
   let report;
   try {
-    report = await untilAborted(buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), redactor), signal);
+    report = await untilAborted(buildRunReport(dir, path.join(packageRoot(), 'dist', 'webview'), { redactor, reportMb, signal }), signal);
   } catch (e) {
     if (signal.aborted) return cancelled(out, io, signal);
     io.stderr(`gog: ${oneLine(e)}`);
@@ -53,9 +55,19 @@ async function benchmarkRunReport(dir: string, out: string, io: Io, redactor: Re
   for (const p of report.problems) io.stderr(`gog: warning: ${p.line ? `results.jsonl line ${p.line}: ${p.message}` : p.message} (left out of the report)`);
   if (report.summaryProblem)
     io.stderr(`gog: warning: ${report.summaryProblem.startsWith(SUMMARY_FILE) ? report.summaryProblem : `${SUMMARY_FILE}: ${report.summaryProblem}`}`);
+  // One line however many: a run whose trajectories were not kept is not 10,000 warnings.
+  const [first, ...others] = report.unreadable;
+  if (first)
+    io.stderr(
+      `gog: warning: ${others.length ? `${report.unreadable.length.toLocaleString('en')} samples' trajectories could not be read, the first ` : ''}${first} (${others.length ? 'they are' : 'its trajectory is'} not in the report)`,
+    );
   const stopped = await save(out, report.html, io, signal);
   if (stopped !== undefined) return stopped;
-  io.stdout(`report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${report.samples} sample${report.samples === 1 ? '' : 's'})`);
+  const s = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+  io.stdout(
+    `report: ${relativeToCwd(out)} (${Math.round(report.html.length / 1024)} KB, ${s(report.samples, 'sample')}; trajectories of ${report.detailed.toLocaleString('en')}: ` +
+      `${report.failuresIn.toLocaleString('en')} of ${s(report.failures, 'failure')}${report.budgetSpent ? `, then the ${reportMb} MB budget (--report-mb) was spent` : ''})`,
+  );
   return 0;
 }
 
@@ -108,6 +120,17 @@ export async function runReport(
   else if ((await fs.stat(path.join(target, TRAJECTORY_FILE)).catch(() => undefined))?.isFile())
     [kind, source] = ['trajectory', path.join(target, TRAJECTORY_FILE)];
   else throw new UsageError(`${given} is neither a benchmark run (results.jsonl, summary.json) nor a run folder (trajectory.jsonl)`);
+  const budgetText = parsed.values['report-mb'];
+  let reportMb = REPORT_MB.default;
+  if (budgetText !== undefined) {
+    if (kind !== 'bench') throw new UsageError(`--${REPORT_MB.flag} takes a benchmark run folder (results.jsonl); ${given} is a single run`);
+    try {
+      reportMb = reviewFlagValue(REPORT_MB, budgetText);
+    } catch (e) {
+      if (e instanceof SettingError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
   const tables = tableTargets(parsed.values, cwd);
   if (tables.length && kind !== 'bench') throw new UsageError(`--csv and --parquet take a benchmark run folder (results.jsonl); ${given} is a single run`);
   if (tables.length) {
@@ -134,5 +157,5 @@ export async function runReport(
     const code = await writeReportTables(source, tables, io, signal);
     if (code !== 0) return code;
   }
-  return kind === 'bench' ? benchmarkRunReport(source, out, io, redactor, signal) : trajectoryReport(source, out, io, redactor, signal);
+  return kind === 'bench' ? benchmarkRunReport(source, out, io, redactor, reportMb, signal) : trajectoryReport(source, out, io, redactor, signal);
 }

@@ -11,6 +11,7 @@ import type { RunRows } from '../data/reviewRows';
 import { tableRows } from '../data/runTable';
 import { tableFormatOf, writeTable } from '../data/tableExport';
 import { writeRunReportFile } from '../run/runReportFile';
+import { reviewSettingsFromConfig } from '../run/settingsSpec';
 import { currentSecrets, showError, showInformation, showWarning } from './safeOutput';
 
 const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
@@ -40,7 +41,18 @@ export async function exportRunTable(runDir: string, rows: RunRows, keys?: reado
 /** Writes the run's HTML report (report.html in the run folder, else a temporary folder) and opens it in the browser. */
 export async function openRunReport(extensionUri: vscode.Uri, runDir: string, log: vscode.LogOutputChannel): Promise<string> {
   const webviewDir = vscode.Uri.joinPath(extensionUri, 'dist', 'webview').fsPath;
-  const report = await writeRunReportFile(runDir, webviewDir, currentSecrets(), os.tmpdir());
+  let reportMb: number | undefined;
+  try {
+    const c = vscode.workspace.getConfiguration('gog', vscode.Uri.file(runDir));
+    reportMb = reviewSettingsFromConfig((name) => c.get(name)).reportMb;
+  } catch (e) {
+    log.warn(`report of ${runDir}: ${(e as Error).message}; the report's size budget is the default`);
+  }
+  // A big run's trajectories take a while to read: say so while they are.
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Glance-or-Gaze: writing the report of ${path.basename(runDir)}…` },
+    () => writeRunReportFile(runDir, webviewDir, currentSecrets(), os.tmpdir(), reportMb),
+  );
   for (const w of report.warnings) log.warn(`report of ${runDir}: ${w} (left out of the report)`);
   if (report.elsewhere) void showWarning(`Glance-or-Gaze: the report could not go into the run folder (${report.elsewhere}); it is in ${report.file}.`);
   log.info(`report of ${runDir}: ${report.file} (${plural(report.samples, 'sample')})`);

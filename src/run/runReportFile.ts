@@ -27,10 +27,11 @@ async function writeInRun(runDir: string, html: string): Promise<string> {
   return file;
 }
 
-export async function writeRunReportFile(runDir: string, webviewDir: string, redactor: Redactor, tempRoot: string): Promise<RunReportFile> {
-  const report = await buildRunReport(runDir, webviewDir, redactor);
+export async function writeRunReportFile(runDir: string, webviewDir: string, redactor: Redactor, tempRoot: string, reportMb?: number): Promise<RunReportFile> {
+  const report = await buildRunReport(runDir, webviewDir, { redactor, ...(reportMb !== undefined ? { reportMb } : {}) });
   const warnings = report.problems.map((p) => (p.line ? `results.jsonl line ${p.line}: ${p.message}` : p.message));
   if (report.summaryProblem) warnings.push(report.summaryProblem);
+  warnings.push(...report.unreadable.map((line) => `${line} (its trajectory is not in the report)`));
   try {
     return { file: await writeInRun(runDir, report.html), samples: report.samples, warnings };
   } catch (e) {

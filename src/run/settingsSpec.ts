@@ -586,12 +586,17 @@ export interface ReviewSettings {
   pricePromptPerMillion: number;
   /** Price per million completion (output) tokens; 0: no cost shown. */
   priceCompletionPerMillion: number;
+  /** The most MB a benchmark run's HTML report may weigh (Open Report; `gog report --report-mb`). */
+  reportMb: number;
 }
 
-/** A setting of the review views: VS Code only (no flag: `gog` commands do not show costs). */
+/** A setting of the review views: VS Code only, unless a `gog` command takes it too (`flag`). */
 export interface ReviewSettingDecl {
   key: keyof ReviewSettings;
   name: string;
+  /** The `gog` flag that sets it, without the dashes; none: VS Code only (`gog` commands do not show costs). */
+  flag?: string;
+  unit?: string;
   label: string;
   description: string;
   type: 'number';
@@ -623,7 +628,30 @@ export const REVIEW_SETTINGS: readonly ReviewSettingDecl[] = [
     description:
       "Run review: the endpoint's price per million completion (output) tokens, in the currency of `gog.review.pricePromptPerMillion`, for the cost per sample chart. 0 (with the prompt price 0 too): no cost is shown.",
   },
+  {
+    key: 'reportMb',
+    name: 'review.reportMb',
+    flag: 'report-mb',
+    label: 'the report size budget',
+    type: 'number',
+    default: 50,
+    min: 1,
+    max: 400,
+    unit: 'MB',
+    description:
+      "Open Report and `gog report RUN_DIR --report-mb N`: the most megabytes a benchmark run's HTML report may weigh. The table always goes in; the samples' trajectories (turns, reasoning, queries, evidence titles, gaze boxes drawn on a small copy of the image) go in failures first, then the right samples, until the budget is spent. The report says how many went in and why the others did not.",
+  },
 ];
+
+/** A review setting given as its `gog` flag's text: its value, or a SettingError naming the flag. */
+export function reviewFlagValue(d: ReviewSettingDecl, text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value) || value < d.min || value > d.max)
+    throw new SettingError(`--${d.flag}: ${rangeMessage(d, JSON.stringify(text))}`);
+  return value;
+}
+
+export const REPORT_MB = REVIEW_SETTINGS.find((d) => d.key === 'reportMb')!;
 
 /** Reads gog.review.* through `get`; a value that is not a number in range is a SettingError naming it. */
 export function reviewSettingsFromConfig(get: (name: string) => unknown): ReviewSettings {

@@ -6,7 +6,7 @@
 //                              (builds first, minified as the VSIX ships it: the replay server runs as `gog replay` from dist/)
 //   npm run bench -- --quick   a 100-step replay instead (--steps N for N), corpora a tenth the size
 //   --image-only, --webview-only, --search-only, --export-only, --runs-only, --annotate-only, --replay-only,
-//   --benchmark-only, --corpus-only, --find-only, --agreement-only: one part (several may be given)
+//   --benchmark-only, --corpus-only, --find-only, --agreement-only, --report-only: one part (several may be given)
 //   --export-runs N            exports of the 2,000 trajectories per format (default 3; --quick 1)
 //   (--benchmark-only runs 1,000 samples; with --quick, 200)
 import { spawn } from 'node:child_process';
@@ -25,6 +25,7 @@ import { sampleHeader } from '../helpers/trajectories';
 import { exportBenchmarks } from './exportBench';
 import { findBenchmarks } from './findBench';
 import { agreementBenchmarks } from './agreementBench';
+import { reportBenchmarks } from './reportBench';
 import { runsBenchmarks } from './runsBench';
 import { benchmarkRunBenchmarks } from './benchmarkBench';
 import { corpusBenchmarks } from './corpusBench';
@@ -226,6 +227,7 @@ async function main(): Promise<void> {
     if (only('search')) await searchBenchmarks(tmp, row);
     if (only('export')) await exportBenchmarks(tmp, row, exportRuns);
     if (only('runs')) await runsBenchmarks(tmp, row);
+    if (only('report')) await reportBenchmarks(tmp, row);
     if (only('find')) await findBenchmarks(tmp, row, quick);
     if (only('annotate')) await annotateBenchmarks(tmp, row);
     if (only('agreement')) await agreementBenchmarks(tmp, row, quick);

@@ -144,28 +144,34 @@ describe('run settings, declared once', () => {
     );
   });
 
-  it('declares the review settings (prices per million tokens) once: package.json, the reader, and README', () => {
+  it('declares the review settings (prices per million tokens, the report budget) once: package.json, the reader, and README', () => {
     const props = contributedProperties();
     for (const d of REVIEW_SETTINGS) {
       assert.deepEqual(
-        { type: props[`gog.${d.name}`]?.type, default: props[`gog.${d.name}`]?.default, minimum: props[`gog.${d.name}`]?.minimum },
-        { type: 'number', default: 0, minimum: 0 },
+        {
+          type: props[`gog.${d.name}`]?.type,
+          default: props[`gog.${d.name}`]?.default,
+          minimum: props[`gog.${d.name}`]?.minimum,
+          maximum: props[`gog.${d.name}`]?.maximum,
+        },
+        { type: 'number', default: d.default, minimum: d.min, maximum: d.max },
         `gog.${d.name}`,
       );
     }
     assert.deepEqual(
       REVIEW_SETTINGS.map((d) => d.name),
-      ['review.pricePromptPerMillion', 'review.priceCompletionPerMillion'],
+      ['review.pricePromptPerMillion', 'review.priceCompletionPerMillion', 'review.reportMb'],
     );
     assert.deepEqual(
       reviewSettingsFromConfig(() => undefined),
-      { pricePromptPerMillion: 0, priceCompletionPerMillion: 0 },
+      { pricePromptPerMillion: 0, priceCompletionPerMillion: 0, reportMb: 50 },
     );
     assert.deepEqual(
       reviewSettingsFromConfig((n) => ({ 'review.pricePromptPerMillion': 0.5, 'review.priceCompletionPerMillion': 1.5 })[n]),
       {
         pricePromptPerMillion: 0.5,
         priceCompletionPerMillion: 1.5,
+        reportMb: 50,
       },
     );
     assert.throws(

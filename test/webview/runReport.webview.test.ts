@@ -63,8 +63,12 @@ describe('gog report RUN_DIR (a benchmark run)', function () {
   it('writes one self-contained file next to the run, naming the broken line it left out', () => {
     const run = spawnSync(process.execPath, [CLI, 'report', dir], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^report: .*20261124-100000-infoseek\/report\.html \(\d+ KB, 400 samples\)\n$/);
-    assert.match(run.stderr, /^gog: warning: results\.jsonl line 401: not valid JSON.*\(left out of the report\)\n$/);
+    assert.match(run.stdout, /^report: .*20261124-100000-infoseek\/report\.html \(\d+ KB, 400 samples; trajectories of 0: 0 of \d+ failures\)\n$/);
+    // The run kept no trajectories: said once, not 400 times.
+    assert.match(
+      run.stderr,
+      /^gog: warning: results\.jsonl line 401: not valid JSON.*\(left out of the report\)\ngog: warning: 400 samples' trajectories could not be read, the first q00000: the trajectory samples\/q00000\/trajectory\.jsonl is missing from the run folder \(they are not in the report\)\n$/,
+    );
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     assert.doesNotMatch(html, /(src|href)=["']?(https?:|file:|\/\/|\/)/i, 'nothing is loaded from outside the file');
     assert.match(

@@ -11,6 +11,7 @@
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
 import { MAX_PATTERN_CHARS } from '../../src/data/find/findQuery';
+import type { ReportDetails } from '../../src/shared/reportData';
 import type { FindHit, RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
 import { button } from '../toolkit';
@@ -18,6 +19,7 @@ import { RunCharts, type ChartPick } from './charts';
 import { count, percent, plural, seconds } from './format';
 import type { RunsHost } from './host';
 import { figures, rowIsRight } from './overviewModel';
+import { SamplePane } from './samplePane';
 import {
   CAUSE_LABELS,
   causeOfRow,
@@ -97,6 +99,10 @@ export class RunView {
   private readonly detail = el('div', { class: 'detail', attrs: { 'aria-live': 'polite' } });
   private readonly table: VirtualTable<SortColumn>;
   private readonly charts: RunCharts;
+  /** A standalone report: the opened sample's trajectory beside the table, and which samples the page carries. */
+  private readonly samplePane: SamplePane | undefined;
+  private reportDetails: ReportDetails | undefined;
+  private readonly reportNote = el('p', { class: 'report-note dim', attrs: { 'aria-live': 'polite' } });
 
   constructor(
     root: HTMLElement,
@@ -165,6 +171,13 @@ export class RunView {
     const tab = (id: 'samples' | 'charts', label: string) =>
       el('button', { class: 'tab', attrs: { role: 'tab', type: 'button', 'data-tab': id }, on: { click: () => this.showTab(id) } }, label);
     this.tabs = { samples: tab('samples', 'Samples'), charts: tab('charts', 'Charts') };
+    if (!host.connected)
+      this.samplePane = new SamplePane(
+        (key) => this.model.rows[key],
+        () => this.reportDetails,
+        () => this.table.element.querySelector<HTMLElement>('.vt-body')?.focus(),
+      );
+    this.reportNote.hidden = true;
     append(
       this.samplesPanel,
       el(
@@ -187,9 +200,10 @@ export class RunView {
             this.findStatus,
           )
         : null,
+      this.reportNote,
       this.facets,
       this.chips,
-      this.table.element,
+      this.samplePane ? el('div', { class: 'samples-split' }, this.table.element, this.samplePane.element) : this.table.element,
       this.status,
       this.detail,
     );
@@ -233,6 +247,8 @@ export class RunView {
       if (state.scrollTop) this.table.scrollTo(state.scrollTop);
       if (this.selected !== undefined && this.model.rows[this.selected]) this.table.setSelected(this.selected, !state.scrollTop);
       this.drawDetail();
+      // A report opened at #sample-<key> shows that sample once its row is in.
+      this.samplePane?.followAddress();
       // The search is the host's work and ended with the old page: asked again, its samples come back.
       if (state.find?.pattern && this.host.connected && !this.filters.found) {
         this.findBox.value = state.find.pattern;
@@ -627,8 +643,23 @@ export class RunView {
     );
   }
 
+  /** A report's trajectories: which samples the page carries, said above the table. */
+  setReportDetails(details: ReportDetails): void {
+    this.reportDetails = details;
+    const n = details.keys.length;
+    const total = this.run?.done ?? this.model.rows.length;
+    const rest = total - n;
+    const unreadable = Object.keys(details.unreadable).length;
+    this.reportNote.textContent =
+      `Trajectories in this report: ${count(n)} of ${plural(total, 'sample')} (click a sample to see its turns, evidence and gaze boxes). ` +
+      `Failures go first: ${count(details.failuresIn)} of ${plural(details.failures, 'failure')} are in` +
+      (rest === 0 ? '.' : details.budgetSpent ? `; the others did not fit in the ${details.budgetMb} MB budget (gog report --report-mb).` : '.') +
+      (unreadable ? ` ${plural(unreadable, 'trajectory', 'trajectories')} could not be read.` : '');
+    this.reportNote.hidden = false;
+  }
+
   private open(key: number): void {
-    if (!this.host.connected) return;
+    if (!this.host.connected) return this.samplePane?.open(key);
     this.status.textContent = '';
     // The listed samples go with it: the trajectory editor's next and previous sample step through them.
     this.host
