@@ -26,13 +26,6 @@ export class AnnotationState {
     this.add(events);
   }
 
-  /** The last `n` file events are gone (annotations a save cut back). */
-  take(n: number): void {
-    if (!n) return;
-    for (const e of this.events.splice(Math.max(0, this.events.length - n))) if (e.type === 'annotation') this.fileAnnotations--;
-    this.cached = undefined;
-  }
-
   add(events: readonly TrajectoryEvent[]): void {
     for (const e of events) {
       this.events.push(e);

@@ -11,8 +11,6 @@ import type { HostMessage, ResponseOf } from '../src/shared/messages';
 import { AnnotationState } from './annotationState';
 import { limitsFor, type Box } from './boxMath';
 import { append, clear, el, icon } from './dom';
-import { keepFocusInView } from './focusInView';
-import { LayoutSwitch } from './layout';
 import type { Host } from './host';
 import { ImageView, type ShownGaze } from './imageView';
 import { TrajectoryModel } from './model';
@@ -115,10 +113,8 @@ export class TrajectoryApp {
         toggleBoxes: (hidden) => this.saveState({ hideBoxes: hidden }),
         zoomChanged: (zoom) => this.saveState({ zoom }),
         boxEdited: (step, box) => this.editBox(step, box),
-        collapsedChanged: (collapsed) => this.saveState({ imageCollapsed: collapsed }),
       },
       !!state.hideBoxes,
-      !!state.imageCollapsed,
     );
     this.reviewBar = new ReviewBar({
       label: (l) => this.label(l),
@@ -135,8 +131,6 @@ export class TrajectoryApp {
     append(root, this.top, this.image.element, this.timeline);
     document.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
-    this.image.addTool(new LayoutSwitch(state.layout, (layout) => this.saveState({ layout })).element);
-    keepFocusInView(this.image.element);
   }
 
   private readonly marks: CardMarks = {
@@ -174,7 +168,7 @@ export class TrajectoryApp {
       case 'init':
         return this.init(message);
       case 'events':
-        return this.addEvents(message.events, message.complete, Object.keys(message.refused ?? {}).length > 0, message.pending, message.taken);
+        return this.addEvents(message.events, message.complete, Object.keys(message.refused ?? {}).length > 0, message.pending);
       case 'pending': {
         const before = this.state.annotations();
         if (this.state.setPending(message)) this.annotationsChanged(before);
@@ -290,19 +284,11 @@ export class TrajectoryApp {
     this.image.editing.enable(this.editable && !this.showOriginal && h ? limitsFor(h.image.oriented, h.image.sent, MIN_BOX_SIDE_SENT) : undefined);
   }
 
-  private addEvents(
-    events: TrajectoryEvent[],
-    complete: boolean,
-    newlyRefused: boolean,
-    pending?: Extract<HostMessage, { type: 'events' }>['pending'],
-    taken = 0,
-  ): void {
+  private addEvents(events: TrajectoryEvent[], complete: boolean, newlyRefused: boolean, pending?: Extract<HostMessage, { type: 'events' }>['pending']): void {
     if (newlyRefused) this.renderHead();
     if (complete) this.loading = false;
     const before = this.state.annotations();
-    const wasAnnotated = this.state.annotated || taken > 0;
-    // Annotations this editor had saved and a later save cut back (they are pending reverts no more).
-    this.state.take(taken);
+    const wasAnnotated = this.state.annotated;
     this.state.add(events);
     if (pending) this.state.setPending(pending);
     this.learnBoxes(events);

@@ -23,8 +23,6 @@ export interface ImageViewEvents {
   zoomChanged(zoom: number): void;
   /** A box edited by mouse or keyboard (original pixels). */
   boxEdited?(step: number, box: Box): void;
-  /** The image was folded away or shown again. */
-  collapsedChanged?(collapsed: boolean): void;
 }
 
 /** How a gaze is shown: `changed` by an annotation (with where it was), or in a `dropped` step. */
@@ -50,14 +48,11 @@ export class ImageView {
   private gazes: ShownGaze[] = [];
   private zoom = 1;
   private focus?: number;
-  private readonly collapseButton: HTMLElement;
-  private readonly toolbar: HTMLElement;
   readonly editing: BoxEditing;
 
   constructor(
     private readonly events: ImageViewEvents,
     hideBoxes: boolean,
-    collapsed = false,
   ) {
     this.ghosts = el('div', { class: 'ghosts', attrs: { 'aria-hidden': 'true' } });
     this.overlay = el('div', { class: 'overlay' });
@@ -76,18 +71,6 @@ export class ImageView {
       button('Reset zoom', { appearance: 'icon', icon: 'screen-full', title: 'Reset zoom (0)', onClick: () => this.setZoom(1) }),
       this.zoomLabel,
     );
-    this.collapseButton = button('Hide the image', {
-      appearance: 'icon',
-      icon: 'chevron-up',
-      title: 'Hide the image, so the turns get the whole height',
-      onClick: () => {
-        this.setCollapsed(!this.element.classList.contains('collapsed'));
-        events.collapsedChanged?.(this.element.classList.contains('collapsed'));
-      },
-    });
-    this.collapseButton.classList.add('image-collapse');
-    toolbar.appendChild(this.collapseButton);
-    this.toolbar = toolbar;
     this.element = el('section', { class: 'image-pane', attrs: { 'aria-label': 'Image and gaze boxes' } }, toolbar, this.viewport);
     this.editing = new BoxEditing(this.stage, this.overlay, {
       box: (step) => this.gazes.find((g) => g.step === step && !g.dropped)?.box.original,
@@ -96,24 +79,6 @@ export class ImageView {
       edited: (step, box) => events.boxEdited?.(step, box),
     });
     this.setBoxesHidden(hideBoxes);
-    this.setCollapsed(collapsed);
-  }
-
-  /** A control of the view's own in the image's toolbar, before the fold button. */
-  addTool(tool: HTMLElement): void {
-    this.toolbar.insertBefore(tool, this.collapseButton);
-  }
-
-  /** Folds the image away (the toolbar stays, to bring it back) or shows it. */
-  setCollapsed(collapsed: boolean): void {
-    this.element.classList.toggle('collapsed', collapsed);
-    const label = collapsed ? 'Show the image' : 'Hide the image';
-    this.collapseButton.setAttribute('aria-label', label);
-    this.collapseButton.setAttribute('aria-expanded', String(!collapsed));
-    this.collapseButton.title = collapsed ? 'Show the image' : 'Hide the image, so the turns get the whole height';
-    this.collapseButton
-      .querySelector('.codicon')
-      ?.classList.replace(collapsed ? 'codicon-chevron-up' : 'codicon-chevron-down', collapsed ? 'codicon-chevron-down' : 'codicon-chevron-up');
   }
 
   setImage(src: string | undefined, size: { width: number; height: number }, alt: string): void {

@@ -1,22 +1,19 @@
 // An open trajectory file with its unsaved annotations: the custom editor's document (the
 // custom-editor sample's pattern). Every edit fires a change with undo and redo, so VS Code
-// owns undo/redo, the dirty marker, save, revert and hot-exit backup. Saving writes the net
-// change since the last save (editStack.ts) after the file's lines, fsynced: appended, or,
-// for a finished run whose last lines are this editor's own, by cutting those back and
-// writing what is in effect now, so undo and redo do not grow the file. The file is watched: lines
+// owns undo/redo, the dirty marker, save, revert and hot-exit backup. Saving appends the net
+// annotations (editStack.ts) after the file's lines, fsynced. The file is watched: lines
 // appended on disk (a run still writing, `gog label`) are taken in; any other change while
 // edits are unsaved makes save refuse, so nothing on disk is silently written over.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnnotationEvent, Edit, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectoryBytes, type LoadedTrajectory } from '../core/trajectoryFile';
-import { annotatorFileOf, appendAnnotatorEvents, MAX_ANNOTATOR_FILE_BYTES } from '../core/annotationFiles';
-import { readFolderFile } from '../core/folderFile';
+import { appendAnnotatorEvents } from '../core/annotationFiles';
 import type { Pending } from '../shared/messages';
 import { restoreBackup, serializeBackup } from '../review/backupFile';
 import { EditStack } from '../review/editStack';
 import { checkEdit, describeEdit, stepOfEdit } from '../review/edits';
-import { compareWithDisk, linesOf, readTrajectoryBytes, replaceTail, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
+import { compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../review/trajectoryOnDisk';
 import { annotatorFor } from './annotatorSetting';
 import { MAX_VIEW_TRAJECTORY_BYTES } from './trajectoryWebview';
 import { showError, showWarning } from './safeOutput';
@@ -25,12 +22,8 @@ import { showError, showWarning } from './safeOutput';
 export type DocumentChange =
   /** Show everything again (a reload or a revert). */
   | { kind: 'reset' }
-  /**
-   * Lines appended to the file (by a run, another tool, or a save here), and what is still
-   * pending; `taken`: how many of the last events were cut off first (a save here took back
-   * lines it had written).
-   */
-  | { kind: 'events'; events: TrajectoryEvent[]; pending: Pending; taken?: number }
+  /** Lines appended to the file (by a run, another tool, or a save here), and what is still pending. */
+  | { kind: 'events'; events: TrajectoryEvent[]; pending: Pending }
   | { kind: 'pending'; pending: Pending };
 
 export class TrajectoryDocument implements vscode.CustomDocument {
@@ -49,13 +42,6 @@ export class TrajectoryDocument implements vscode.CustomDocument {
   private lineBreaks: number;
   /** Why the file on disk is no longer what was read, if it is not. */
   private conflict: string | undefined;
-  /** Where the edit stack's own last lines (its tail) start in `bytes`. */
-  /**
-   * The annotator's own file this editor last wrote (trajectory.annotations/<name>.jsonl), its
-   * bytes as written then, and where the edit stack's tail starts in them: a save may cut that
-   * tail back while the file is still exactly this.
-   */
-  private own: { file: string; bytes: Buffer; tailStart: number } | undefined;
   /** Disk checks one at a time, so a save and a watcher event never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -169,7 +155,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       case 'same':
         return;
       case 'appended':
-        return this.takeInOthers(change.tail);
+        return this.takeIn(change.tail);
       case 'replaced':
         if (this.stack.isDirty) {
           if (this.conflict) return;
@@ -195,53 +181,11 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     this.conflict = undefined;
     this.version++;
     this.changes.fire({ kind: 'reset' });
-    const appendedOnly = bytes.length >= before.length && bytes.subarray(0, before.length).equals(before);
-    if (bytes.length !== before.length) this.stack.fixTail();
-    return appendedOnly;
-  }
-
-  /** Lines another tool appended: this editor's own lines are no longer the last, and are never cut now. */
-  private takeInOthers(tail: Buffer): void {
-    this.stack.fixTail();
-    this.takeIn(tail);
-  }
-
-  /** Whether a save may cut back the edit stack's tail: the annotator's file is, byte for byte, what this editor left it, ending in the tail's lines. */
-  private tailIsOwn(file: string, now: Buffer, author: string): boolean {
-    const tail = this.stack.tailLines;
-    if (!tail.length || !this.own || this.own.file !== file || !now.equals(this.own.bytes)) return false;
-    return now.subarray(this.own.tailStart).equals(linesOf(tail.map((a) => ({ ...a, author }))));
-  }
-
-  /** The annotator's file as it is now (empty when there is none yet); undefined when it cannot be read as theirs. */
-  private async ownFileNow(file: string): Promise<Buffer | undefined> {
-    try {
-      return (await readFolderFile(path.dirname(this.file), file, { maxBytes: MAX_ANNOTATOR_FILE_BYTES })) ?? Buffer.alloc(0);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Annotations a save cut from the annotator's file leave the view; returns how many (they are the last events). */
-  private dropCut(ids: ReadonlySet<string>): number {
-    const t = this.trajectory;
-    let taken = 0;
-    while (taken < t.events.length && ids.has(t.events[t.events.length - 1 - taken]!.id ?? '')) taken++;
-    t.events.splice(t.events.length - taken);
-    t.lines.splice(t.lines.length - taken);
-    return taken;
-  }
-
-  /** Annotations written to the annotator's file join the view (line 0: not a line of the trajectory file). */
-  private showWritten(written: readonly AnnotationEvent[], taken: number): void {
-    this.trajectory.events.push(...written);
-    this.trajectory.lines.push(...written.map(() => 0));
-    this.version++;
-    this.changes.fire({ kind: 'events', events: [...written], pending: this.pending, ...(taken ? { taken } : {}) });
+    return bytes.length >= before.length && bytes.subarray(0, before.length).equals(before);
   }
 
   /** Lines added after the bytes read. A last line that was still being written is read again whole. */
-  private takeIn(tail: Buffer, taken = 0): void {
+  private takeIn(tail: Buffer): void {
     const lastLineStart = this.bytes.lastIndexOf(0x0a) + 1;
     const line = this.lineBreaks + 1;
     const partial = lastLineStart < this.bytes.length;
@@ -261,7 +205,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     t.events.push(...more.events);
     t.lines.push(...more.lines);
     this.version++;
-    this.changes.fire({ kind: 'events', events: more.events, pending: this.pending, ...(taken ? { taken } : {}) });
+    this.changes.fire({ kind: 'events', events: more.events, pending: this.pending });
   }
 
   async save(): Promise<void> {
@@ -271,35 +215,14 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       const change = await compareWithDisk(this.file, this.bytes, MAX_VIEW_TRAJECTORY_BYTES);
       if (change.kind === 'replaced') this.conflict ??= change.why;
       if (this.conflict) throw this.refuse();
-      if (change.kind === 'appended') this.takeInOthers(change.tail);
+      if (change.kind === 'appended') this.takeIn(change.tail);
       // To the annotator's own file beside the trajectory (annotationFiles.ts), with their name.
-      const author = await annotatorFor(this.file);
-      const file = annotatorFileOf(this.file, author);
-      const now = await this.ownFileNow(file);
-      const own = now !== undefined && this.tailIsOwn(file, now, author);
-      // Another window, a git pull or another name wrote it: what this editor wrote is fixed now.
-      if (!own) this.stack.fixTail();
-      const plan = this.stack.savePlan(own);
-      const stamp = (a: AnnotationEvent): AnnotationEvent => ({ ...a, author });
-      const tail = this.stack.tailLines;
-      if (own && plan.rewrite && plan.keep < tail.length) {
-        // Lines this editor wrote and now takes back: cut off rather than reverted.
-        const start = this.own!.tailStart;
-        const cut = start + linesOf(tail.slice(0, plan.keep).map(stamp)).length;
-        const appended = plan.append.map(stamp);
-        const data = await replaceTail(file, now, cut, appended);
-        this.stack.markSaved(plan);
-        this.own = { file, bytes: Buffer.concat([now.subarray(0, cut), data]), tailStart: start };
-        this.showWritten(appended, this.dropCut(new Set(tail.slice(plan.keep).map((a) => a.id!))));
-      } else {
-        const written = await appendAnnotatorEvents(this.file, author, plan.append);
-        const bytes = (await this.ownFileNow(file)) ?? Buffer.alloc(0);
-        const tailStart = plan.rewrite && this.own ? this.own.tailStart : bytes.length - linesOf(written).length;
-        this.own = { file, bytes, tailStart };
-        this.stack.markSaved(plan);
-        if (written.length) this.showWritten(written, 0);
-        else this.changedPending();
-      }
+      const written = await appendAnnotatorEvents(this.file, await annotatorFor(this.file), net);
+      this.stack.markSaved();
+      this.trajectory.events.push(...written);
+      this.trajectory.lines.push(...written.map(() => 0));
+      this.version++;
+      this.changes.fire({ kind: 'events', events: written, pending: this.pending });
       this.saves.fire();
     });
   }

@@ -60,14 +60,8 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   async openCustomDocument(uri: vscode.Uri, context: vscode.CustomDocumentOpenContext): Promise<TrajectoryDocument> {
     const doc = await TrajectoryDocument.open(uri, context.backupId, this.log);
     this.documents.set(uri.fsPath, doc);
-    doc.onDidEdit((e) => {
-      this.changes.fire(e);
-      void keepOpen(doc.uri);
-    });
-    doc.onDidSave(() => {
-      this.queue?.saved(doc.file);
-      void keepOpen(doc.uri);
-    });
+    doc.onDidEdit((e) => this.changes.fire(e));
+    doc.onDidSave(() => this.queue?.saved(doc.file));
     doc.onDidDispose(() => this.closed(doc));
     return doc;
   }
@@ -126,7 +120,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
           case 'reset':
             return view.showDocument(document.loaded, file, document.pending);
           case 'events':
-            return view.postEvents(c.events, true, c.pending, c.taken);
+            return view.postEvents(c.events, true, c.pending);
           case 'pending':
             return view.postPending(c.pending);
         }
@@ -219,19 +213,6 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     if (!parsed.success) throw new Error(`not an edit: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return doc.applyEdit(newAnnotationId(), parsed.data).annotation;
   }
-}
-
-/**
- * An edited trajectory is work in progress: its tab stops being a preview, so opening the
- * next sample (a click in the Explorer, Go to File) opens beside it instead of replacing it.
- */
-async function keepOpen(uri: vscode.Uri): Promise<void> {
-  const key = uri.toString();
-  const previewing = vscode.window.tabGroups.all.some((g) =>
-    g.tabs.some((t) => t.isPreview && t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === key),
-  );
-  // VS Code's own Keep Editor, given the file: it pins the editor showing it, wherever it is, without moving the focus.
-  if (previewing) await Promise.resolve(vscode.commands.executeCommand('workbench.action.keepEditor', uri)).catch(() => undefined);
 }
 
 /** `Glance-or-Gaze: Open Trajectory…` */

@@ -218,19 +218,9 @@ export class TrajectoryWebview implements vscode.Disposable {
     this.postEvents([event], false);
   }
 
-  /**
-   * Events added to the record; `pending` when they come with a change to what is unsaved (a
-   * save); `taken`: how many of the last events sent are gone first (a save cut them back).
-   */
-  postEvents(events: TrajectoryEvent[], complete: boolean, pending?: Pending, taken = 0): void {
-    this.post(async () => ({
-      type: 'events',
-      events,
-      complete,
-      ...(await this.checkedAssets(events)),
-      ...(pending ? { pending } : {}),
-      ...(taken ? { taken } : {}),
-    }));
+  /** Events added to the record; `pending` when they come with a change to what is unsaved (a save). */
+  postEvents(events: TrajectoryEvent[], complete: boolean, pending?: Pending): void {
+    this.post(async () => ({ type: 'events', events, complete, ...(await this.checkedAssets(events)), ...(pending ? { pending } : {}) }));
   }
 
   postPending(pending: Pending): void {

@@ -63,15 +63,10 @@ function line(a: AnnotationEvent): string {
   return JSON.stringify({ type, step, t, id, ...rest });
 }
 
-/** The annotations as the lines written for them. */
-export function linesOf(annotations: readonly AnnotationEvent[]): Buffer {
-  return Buffer.from(annotations.map((a) => line(a) + '\n').join(''), 'utf8');
-}
-
 /** The lines that follow `known` to add `annotations` (ending an unterminated last line first). */
 export function annotationLines(known: Buffer, annotations: readonly AnnotationEvent[]): Buffer {
-  const lead = known.length && known[known.length - 1] !== 0x0a && annotations.length ? '\n' : '';
-  return Buffer.concat([Buffer.from(lead), linesOf(annotations)]);
+  const lead = known.length && known[known.length - 1] !== 0x0a ? '\n' : '';
+  return Buffer.from(lead + annotations.map((a) => line(a) + '\n').join(''), 'utf8');
 }
 
 /**
@@ -93,48 +88,6 @@ export async function appendAnnotations(file: string, known: Buffer, annotations
     // A full disk: the file goes back to its last whole line, and the annotations are not saved.
     await handle.truncate(size).catch(() => undefined);
     throw e;
-  } finally {
-    await handle.close();
-  }
-  return data;
-}
-
-/** The file is not the bytes it was expected to hold: nothing was cut or written. */
-export class TailChanged extends Error {
-  constructor(file: string, why: string) {
-    super(`${path.basename(file)} ${why}; its last lines were not rewritten`);
-    this.name = 'TailChanged';
-  }
-}
-
-/**
- * Cuts the file back to `cut` bytes and appends the annotations, on the same file (never a
- * new inode: a reader holding it open keeps reading it), then fsyncs. Only the lines the
- * caller wrote itself are cut: the file must hold exactly `known` (same size, and the bytes
- * after `cut` the same) when it is opened, or nothing is done (TailChanged). If the write
- * fails (a full disk), the cut lines are written back. Returns the bytes written after `cut`.
- */
-export async function replaceTail(file: string, known: Buffer, cut: number, annotations: readonly AnnotationEvent[]): Promise<Buffer> {
-  if (cut < 0 || cut > known.length || (cut > 0 && known[cut - 1] !== 0x0a)) throw new Error(`cannot cut ${path.basename(file)} at byte ${cut}`);
-  const data = annotationLines(known.subarray(0, cut), annotations);
-  const handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_APPEND | (fsConstants.O_NOFOLLOW ?? 0));
-  try {
-    const { size } = await handle.stat();
-    if (size !== known.length) throw new TailChanged(file, 'changed size since it was read');
-    const old = Buffer.alloc(known.length - cut);
-    const { bytesRead } = await handle.read(old, 0, old.length, cut);
-    if (bytesRead !== old.length || !old.equals(known.subarray(cut))) throw new TailChanged(file, 'has other last lines than the ones written here');
-    await handle.truncate(cut).catch((e: unknown) => Promise.reject(writeFailed(e, file)));
-    try {
-      if (data.length) await writeAll(handle, data, file);
-      await handle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
-    } catch (e) {
-      // A full disk: the lines cut are put back (their room was just freed), so the file is as it was.
-      await handle.truncate(cut).catch(() => undefined);
-      await writeAll(handle, old, file).catch(() => undefined);
-      await handle.sync().catch(() => undefined);
-      throw e;
-    }
   } finally {
     await handle.close();
   }

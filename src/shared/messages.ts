@@ -49,8 +49,6 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     refused: z.record(z.string(), z.string()).optional(),
     /** What is still pending once these events are in (annotations just saved come as events with this). */
     pending: pendingSchema.optional(),
-    /** How many of the last events sent are gone from the file first (a save cut back annotations it had written). */
-    taken: z.number().int().min(0).optional(),
   }),
   /** The pending annotations changed: an edit, an undo or redo, a revert. */
   z.object({ type: z.literal('pending'), ...pendingSchema.shape }),
@@ -143,10 +141,6 @@ export const viewStateSchema = z.object({
   scrollTop: z.number().optional(),
   /** Shows the trajectory as recorded, not as corrected. */
   original: z.boolean().optional(),
-  /** The image pane folded to its toolbar, so the turns get the whole height. */
-  imageCollapsed: z.boolean().optional(),
-  /** Image beside the turns or above them; unset: beside when the view is wider than tall. */
-  layout: z.enum(['side', 'stacked']).optional(),
 });
 export type ViewState = z.infer<typeof viewStateSchema>;
 

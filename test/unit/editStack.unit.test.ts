@@ -1,6 +1,5 @@
-// What saving an annotated trajectory writes: the net change since the last save, in an
-// order that applies to the same corrected trajectory as the edits did; the editor's own
-// last lines cut back rather than reverted, so undo and redo do not grow the file.
+// What saving an annotated trajectory appends: the net change since the last save, in an
+// order that applies to the same corrected trajectory as the edits did.
 import { strict as assert } from 'node:assert';
 import { applyAnnotations } from '../../src/core/annotations';
 import type { AnnotationEvent, Edit, TrajectoryEvent } from '../../src/core/trajectory';
@@ -39,28 +38,14 @@ function shown(annotations: readonly AnnotationEvent[]): unknown {
   };
 }
 
-/**
- * A file on disk: the annotations written so far. A save cuts back the stack's own last
- * lines when `rewrite` (the document allows it when nothing follows them), else appends.
- */
+/** A file on disk: the annotations appended so far. */
 class Disk {
   lines: AnnotationEvent[] = [];
-  rewrite = true;
   save(stack: EditStack): AnnotationEvent[] {
-    const plan = stack.savePlan(this.rewrite);
-    if (plan.rewrite) {
-      const tail = stack.tailLines;
-      assert.deepEqual(this.lines.slice(this.lines.length - tail.length), tail, "the tail is the file's last lines");
-      this.lines.splice(this.lines.length - tail.length + plan.keep);
-    }
-    this.lines.push(...plan.append);
-    stack.markSaved(plan);
-    return [...plan.append];
-  }
-  /** Another tool appends a line (one that changes nothing shown): the stack's lines are no longer the last. */
-  appendOther(stack: EditStack): void {
-    this.lines.push({ type: 'annotation', step: 0, t, id: `other${this.lines.length}`, edit: { op: 'revert', target: 'nothing' } });
-    stack.fixTail();
+    const net = stack.net();
+    this.lines.push(...net);
+    stack.markSaved();
+    return net;
   }
 }
 
@@ -77,7 +62,6 @@ describe('edit stack', () => {
 
   it('writes a revert for an edit undone after saving, and a fresh copy when it is redone after that is saved', () => {
     const disk = new Disk();
-    disk.rewrite = false;
     const stack = new EditStack();
     const a = ann({ op: 'label', label: 'accepted' });
     stack.push(a);
@@ -90,77 +74,7 @@ describe('edit stack', () => {
     const [copy] = disk.save(stack);
     assert.equal(copy?.edit.op, 'label');
     assert.notEqual(copy?.id, a.id, 'a new id: the reverted one stays reverted');
-    assert.ok(copy.t >= revert.t, 'the copy is timed when it is written, so times stay in order');
-    assert.notEqual(copy.t, a.t);
     assert.equal(applyAnnotations(header, [...original, ...disk.lines]).label?.label, 'accepted');
-  });
-
-  // Auto-save after every undo and redo (issue 19): the file holds what is in effect, no more.
-  it('three edits, three undos and three redos, each saved: the file ends with the three edits and nothing else', () => {
-    const disk = new Disk();
-    const stack = new EditStack();
-    const edits = [ann({ op: 'set_text', target: 'e2', text: 'look again' }), ann({ op: 'drop_step', target: 1 }), ann({ op: 'label', label: 'accepted' })];
-    const lengths: number[] = [];
-    for (const e of edits) {
-      stack.push(e);
-      disk.save(stack);
-      lengths.push(disk.lines.length);
-    }
-    for (const e of [...edits].reverse()) {
-      stack.undo(e.id!);
-      disk.save(stack);
-      lengths.push(disk.lines.length);
-    }
-    assert.deepEqual(disk.lines, [], 'every edit undone: the file is as it was read');
-    for (const e of edits) {
-      stack.redo(e);
-      disk.save(stack);
-      lengths.push(disk.lines.length);
-    }
-    assert.deepEqual(lengths, [1, 2, 3, 2, 1, 0, 1, 2, 3]);
-    assert.deepEqual(disk.lines, edits, 'the edits themselves, in order, with their own times');
-    assert.deepEqual(shown(disk.lines), shown(edits));
-    assert.deepEqual(stack.savePlan(true).append, [], 'a save now writes nothing');
-  });
-
-  it('an undo back to the last save writes nothing; only what changed since is cut or written', () => {
-    const disk = new Disk();
-    const stack = new EditStack();
-    const a = ann({ op: 'label', label: 'rejected' });
-    const b = ann({ op: 'set_box', target: 'e3', box: [10, 10, 200, 200] });
-    stack.push(a);
-    stack.push(b);
-    disk.save(stack);
-    const c = ann({ op: 'set_text', target: 'e5', text: 'a tabby' });
-    stack.push(c);
-    stack.undo(c.id!);
-    assert.equal(stack.isDirty, false);
-    assert.deepEqual(stack.savePlan(true), { ...stack.savePlan(true), keep: 2, append: [] });
-    stack.undo(b.id!);
-    const plan = stack.savePlan(true);
-    assert.equal(plan.keep, 1, 'the label stays where it is');
-    assert.deepEqual(plan.append, []);
-  });
-
-  it('lines another tool appended after the tail fix it: an undo then writes a revert, a redo a copy', () => {
-    const disk = new Disk();
-    const stack = new EditStack();
-    const a = ann({ op: 'drop_step', target: 2 });
-    stack.push(a);
-    disk.save(stack);
-    disk.appendOther(stack);
-    stack.undo(a.id!);
-    const net = disk.save(stack);
-    assert.deepEqual(
-      net.map((e) => e.edit),
-      [{ op: 'revert', target: a.id }],
-    );
-    assert.deepEqual(shown(disk.lines), shown([]));
-    // The revert is the tail now: redoing cuts it back rather than adding a copy.
-    stack.redo(a);
-    assert.deepEqual(disk.save(stack), []);
-    assert.equal(disk.lines.length, 2);
-    assert.deepEqual(shown(disk.lines), shown([a]));
   });
 
   it('redo after an undo that was never saved writes nothing', () => {
@@ -175,29 +89,26 @@ describe('edit stack', () => {
     assert.deepEqual(stack.net(), []);
   });
 
-  for (const rewrite of [false, true])
-    it(`writes the last of several moves of one box, and keeps an order that applies the same (${rewrite ? 'own lines cut back' : 'append only'})`, () => {
-      const disk = new Disk();
-      disk.rewrite = rewrite;
-      const stack = new EditStack();
-      const moves = [10, 20, 30].map((x) => ann({ op: 'set_box', target: 'e3', box: [x, x, x + 100, x + 100] }));
-      for (const m of moves) stack.push(m);
-      assert.deepEqual(
-        disk.save(stack).map((a) => a.id),
-        [moves[2]!.id],
-      );
-      stack.undo(moves[2]!.id!);
-      const net = disk.save(stack);
-      assert.deepEqual(
-        net.map((a) => a.edit.op),
-        rewrite ? ['set_box'] : ['revert', 'set_box'],
-      );
-      assert.deepEqual(shown(disk.lines), shown(moves.slice(0, 2)));
-      stack.redo(moves[2]!);
-      disk.save(stack);
-      assert.deepEqual(shown(disk.lines), shown(moves));
-      if (rewrite) assert.deepEqual(disk.lines, [moves[2]]);
-    });
+  it('writes the last of several moves of one box, and keeps an order that applies the same', () => {
+    const disk = new Disk();
+    const stack = new EditStack();
+    const moves = [10, 20, 30].map((x) => ann({ op: 'set_box', target: 'e3', box: [x, x, x + 100, x + 100] }));
+    for (const m of moves) stack.push(m);
+    assert.deepEqual(
+      disk.save(stack).map((a) => a.id),
+      [moves[2]!.id],
+    );
+    stack.undo(moves[2]!.id!);
+    const net = disk.save(stack);
+    assert.deepEqual(
+      net.map((a) => a.edit.op),
+      ['revert', 'set_box'],
+    );
+    assert.deepEqual(shown(disk.lines), shown(moves.slice(0, 2)));
+    stack.redo(moves[2]!);
+    disk.save(stack);
+    assert.deepEqual(shown(disk.lines), shown(moves));
+  });
 
   it('Revert goes back to the stack as last saved', () => {
     const disk = new Disk();
@@ -246,15 +157,10 @@ describe('edit stack', () => {
     };
     for (let session = 0; session < 120; session++) {
       const disk = new Disk();
-      disk.rewrite = session % 3 !== 0;
       const stack = new EditStack();
       const redo: AnnotationEvent[] = [];
       for (let step = 0; step < 25; step++) {
         const r = rnd(10);
-        if (r === 9 && rnd(3) === 0) {
-          disk.appendOther(stack);
-          continue;
-        }
         if (r < 4) {
           stack.push(ann(edits(stack)));
           redo.length = 0;
@@ -267,7 +173,7 @@ describe('edit stack', () => {
         assert.deepEqual(shown([...disk.lines, ...stack.net()]), shown(stack.annotations), `session ${session}, step ${step}`);
       }
       const ids = disk.lines.map((a) => a.id);
-      assert.equal(new Set(ids).size, ids.length, 'every id in the file once');
+      assert.equal(new Set(ids).size, ids.length, 'every id written once');
     }
   });
 });

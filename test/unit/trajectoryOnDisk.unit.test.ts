@@ -1,10 +1,10 @@
 // An annotated trajectory's file: appended to, told apart from a rewritten one, copied whole.
 import { strict as assert } from 'node:assert';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AnnotationEvent } from '../../src/core/trajectory';
 import { parseTrajectoryBytes, readTrajectory } from '../../src/core/trajectoryFile';
-import { appendAnnotations, compareWithDisk, readTrajectoryBytes, replaceTail, TailChanged, writeAnnotatedCopy } from '../../src/review/trajectoryOnDisk';
+import { appendAnnotations, compareWithDisk, readTrajectoryBytes, writeAnnotatedCopy } from '../../src/review/trajectoryOnDisk';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
 
@@ -72,38 +72,6 @@ describe('trajectory on disk', () => {
     assert.deepEqual(back.problems, []);
     assert.deepEqual(back.events.at(-1), label);
     assert.equal((await appendAnnotations(file, readFileSync(file), [])).length, 0, 'nothing to write: nothing written');
-  });
-
-  it('cuts back only its own last lines, on the same file, and writes what follows them', async () => {
-    const file = fresh();
-    const original = readFileSync(file);
-    const ino = statSync(file).ino;
-    await appendAnnotations(file, original, [label]);
-    const withLabel = readFileSync(file);
-    const drop: AnnotationEvent = { type: 'annotation', step: 1, t, id: 'u2', edit: { op: 'drop_step', target: 1 } };
-    const written = await replaceTail(file, withLabel, original.length, [drop]);
-    assert.equal(readFileSync(file, 'utf8'), `${original.toString()}${JSON.stringify(drop)}\n`);
-    assert.equal(written.toString(), `${JSON.stringify(drop)}\n`);
-    assert.equal((await replaceTail(file, readFileSync(file), original.length, [])).length, 0);
-    assert.ok(readFileSync(file).equals(original), 'cut back to the bytes read');
-    assert.equal(statSync(file).ino, ino, 'the same file, not a new one put in its place');
-  });
-
-  it('cuts nothing when the file is not what the editor wrote: lines appended by another tool, or other last lines', async () => {
-    const file = fresh();
-    const original = readFileSync(file);
-    await appendAnnotations(file, original, [label]);
-    const withLabel = readFileSync(file);
-    const other = `${JSON.stringify({ type: 'annotation', step: 0, t, id: 'cli-1', edit: { op: 'label', label: 'rejected' } })}\n`;
-    appendFileSync(file, other);
-    await assert.rejects(replaceTail(file, withLabel, original.length, []), TailChanged);
-    assert.equal(readFileSync(file, 'utf8'), withLabel.toString() + other, 'the other tool’s line is kept');
-    // Same size, other bytes: someone rewrote the last line.
-    const rewritten = withLabel.toString().replace('"fine"', '"FINE"');
-    writeFileSync(file, rewritten);
-    await assert.rejects(replaceTail(file, withLabel, original.length, []), TailChanged);
-    assert.equal(readFileSync(file, 'utf8'), rewritten);
-    await assert.rejects(replaceTail(file, withLabel, original.length - 3, []), /cannot cut/, 'only at a line’s end');
   });
 
   it('Save As writes the lines read and the annotations to the new file', async () => {

@@ -141,8 +141,7 @@ describe('workbench: annotating a trajectory', () => {
     await frame.locator('.turn:not(.dropped)[data-step="2"]').waitFor();
     await until('the tab is clean again', async () => !(await isDirty(page)));
 
-    // Undo past a save: the label this editor saved last is cut back off the file on the next
-    // save (no revert line: undo and redo do not grow the file).
+    // Undo past a save: the saved label is taken back by a revert appended on the next save.
     await page.keyboard.press('f');
     await frame.locator('.verdict', { hasText: 'Needs fix' }).waitFor();
     await until('the tab is dirty', () => isDirty(page));
@@ -155,8 +154,9 @@ describe('workbench: annotating a trajectory', () => {
     await page.keyboard.press('Control+S');
     await until('the tab is saved', async () => !(await isDirty(page)));
     const after = onDisk();
-    assert.ok(withLabel.length > before.length && withLabel.subarray(0, before.length).equals(before), 'the label was appended');
-    assert.ok(after.equals(before), 'the label line is cut back: the file is what it was before it');
+    assert.ok(after.subarray(0, withLabel.length).equals(withLabel), 'what was saved before is untouched');
+    const last = JSON.parse(after.toString('utf8').trim().split('\n').at(-1)!) as { edit: { op: string } };
+    assert.equal(last.edit.op, 'revert');
     const t = parseTrajectory(after.toString('utf8'));
     const corrected = applyAnnotations(t.header, t.events);
     assert.equal(corrected.label?.label, 'accepted', 'the needs-fix label is taken back on disk too');
