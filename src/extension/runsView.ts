@@ -80,7 +80,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private watch(): void {
     for (const root of this.roots()) {
       // A run's files, and runs appearing or going (a folder of runs, or the run itself).
-      for (const pattern of ['*/{results.jsonl,summary.json}', '{results.jsonl,summary.json}', '*']) {
+      // notes.json: a run renamed or given notes (runNotes.ts) shows under its new name.
+      for (const pattern of ['*/{results.jsonl,summary.json,notes.json}', '{results.jsonl,summary.json,notes.json}', '*']) {
         const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root.dir), pattern));
         this.watchers.push(
           w,

@@ -91,7 +91,7 @@ describe('run folder files that link outside it are never read', function () {
       noSecretIn(run);
       assert.deepEqual(warnings(run), ['gog: warning: results.jsonl links to a file outside the run folder; not read (left out of the report)']);
       assert.deepEqual(await filesWithSecret(dir), []);
-      assert.match(run.stdout, /report: .*report\.html \(\d+ KB, 0 samples\)/);
+      assert.match(run.stdout, /report: .*report\.html \(\d+ KB, 0 samples; trajectories of 0: 0 of 0 failures\)/);
     });
 
     it('summary.json links outside: one warning naming it, nothing of it in the report', async () => {
@@ -129,7 +129,7 @@ describe('run folder files that link outside it are never read', function () {
       const run = await gog(['report', dir]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(warnings(run), []);
-      assert.match(run.stdout, /\(\d+ KB, 6 samples\)/);
+      assert.match(run.stdout, /\(\d+ KB, 6 samples; trajectories of \d+/);
     });
   });
 

@@ -97,13 +97,10 @@ describe('workbench: a newcomer’s path', () => {
     const frame = await webviewFrame(page, '.question', ASTRONAUT_QUESTION);
     // Paced for watching: the first turn shows while the run goes on, about a second a turn.
     await frame.locator('.turn[data-step="1"]').waitFor({ timeout: 60_000 });
-    const firstTurnShown = Date.now();
     assert.equal(await frame.locator('.outcome.state-answered').count(), 0, 'the first turn is seen before the answer');
     await frame.locator('.outcome.state-answered').waitFor({ timeout: 60_000 });
-    const watched = Date.now() - firstTurnShown;
     const turns = await frame.locator('.turn').count();
     assert.ok(turns >= 3, `${turns} turns`);
-    assert.ok(watched >= 800 * (turns - 1), `${turns} turns shown over ${watched} ms: about a second a turn`);
     assert.equal(await frame.locator('.final-answer').textContent(), 'Chandra X-ray Observatory');
     assert.equal(await frame.locator('.gaze').count(), 2, 'the wrong gaze and the right one');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Answer: Chandra X-ray Observatory' }).waitFor();
@@ -112,6 +109,14 @@ describe('workbench: a newcomer’s path', () => {
     assert.equal(runs.length, 1);
     const t = await readTrajectory(path.join(workspace, '.gog', 'runs', runs[0]!, 'trajectory.jsonl'));
     assert.equal(t.header?.question, ASTRONAUT_QUESTION);
+    // The pace is the run's own, as recorded (the page may be handed a burst when the machine is busy).
+    const at = t.events.filter((e) => e.type === 'model_turn').map((e) => Date.parse(e.t));
+    assert.equal(at.length, turns);
+    const gaps = at.slice(1).map((x, i) => x - at[i]!);
+    assert.ok(
+      gaps.every((g) => g >= 800),
+      `the model's turns came ${JSON.stringify(gaps)} ms apart: about a second a turn`,
+    );
     await page.keyboard.press('Escape');
     await runFromPalette(page, 'View: Close All Editors');
   });

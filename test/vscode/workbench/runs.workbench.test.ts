@@ -180,7 +180,8 @@ describe('workbench: reviewing benchmark runs', () => {
       if (i > 100) throw new Error('the save dialog never showed its starting name');
       await page.waitForTimeout(100);
     }
-    await answerQuickInput(page, out);
+    await dialog.locator('input').fill(out);
+    await dialog.getByRole('button', { name: 'OK' }).click();
     await page.locator('.notifications-toasts', { hasText: `${parse.length} samples exported to parse-errors.csv` }).waitFor({ timeout: 30_000 });
     assert.ok(existsSync(out));
     const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
