@@ -3,6 +3,7 @@
 // whether a run's accuracy differs from the baseline's by more than noise (significance.ts);
 // for one sample, the first step where two trajectories take different actions. Pure
 // functions of the results and the events.
+import { boxIou } from '../core/geometry';
 import type { ActionRecord, TrajectoryEvent } from '../core/trajectory';
 import type { Change, ComparePair, Divergence, PairedFigure, SummaryDelta } from '../shared/runsMessages';
 import { summarize, type GroupSummary, type SampleResult } from './results';
@@ -163,15 +164,6 @@ export function pairedFigures(pairs: readonly ComparePair[], runs: number, basel
 
 const normal = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
 
-function iou(p: readonly number[], q: readonly number[]): number {
-  const w = Math.max(0, Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!));
-  const h = Math.max(0, Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!));
-  const area = (b: readonly number[]) => Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
-  const inter = w * h;
-  const union = area(p) + area(q) - inter;
-  return union > 0 ? inter / union : 1;
-}
-
 /** Boxes this close (intersection over union, in original pixels) are the same gaze. */
 export const SAME_GAZE_IOU = 0.9;
 
@@ -184,7 +176,7 @@ export function sameAction(x: ActionRecord, y: ActionRecord): boolean {
       return y.kind === 'text_search' && normal(x.query) === normal(y.query);
     case 'image_search':
       if (y.kind !== 'image_search' || x.scope !== y.scope) return false;
-      return !x.box || !y.box || iou(x.box.original, y.box.original) >= SAME_GAZE_IOU;
+      return !x.box || !y.box || boxIou(x.box.original, y.box.original) >= SAME_GAZE_IOU;
     case 'parse_error':
       return y.kind === 'parse_error';
   }

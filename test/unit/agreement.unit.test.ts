@@ -9,7 +9,8 @@ import { readSampleRecord } from '../../src/data/agreement/readSample';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
 import { annotatorViews, AgreementTally } from '../../src/data/agreement/annotatorAgreement';
-import { boxIou, cohensKappa, cohensKappaOfTable, fleissKappa } from '../../src/data/agreement/kappa';
+import { boxIou } from '../../src/core/geometry';
+import { cohensKappa, cohensKappaOfTable, fleissKappa } from '../../src/data/agreement/kappa';
 import type { SampleRecord } from '../../src/data/agreement/readSample';
 import type { AnnotationEvent, Edit } from '../../src/core/trajectory';
 

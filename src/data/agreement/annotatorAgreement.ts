@@ -14,7 +14,8 @@ import { inEffect } from '../../core/annotations';
 import type { Box } from '../../core/geometry';
 import { LABELS, type Label } from '../../core/trajectory';
 import type { SampleRecord } from './readSample';
-import { boxIou, cohensKappaOfTable, fleissKappa, type GroupAgreement, type PairAgreement } from './kappa';
+import { boxIou } from '../../core/geometry';
+import { cohensKappaOfTable, fleissKappa, type GroupAgreement, type PairAgreement } from './kappa';
 
 /** What one annotator holds on one sample, after their own reverts. */
 export interface AnnotatorView {

@@ -104,13 +104,3 @@ export function fleissKappa(counts: readonly (readonly number[])[]): GroupAgreem
   if (ratings) for (const c of perCategory) expected += (c / ratings) ** 2;
   return { items, unanimous, observed, expected, kappa: kappaOf(observed, expected, items) };
 }
-
-/** Intersection over union of two boxes [x1, y1, x2, y2]; two empty boxes are the same box (1). */
-export function boxIou(p: readonly number[], q: readonly number[]): number {
-  const w = Math.max(0, Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!));
-  const h = Math.max(0, Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!));
-  const area = (b: readonly number[]) => Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
-  const inter = w * h;
-  const union = area(p) + area(q) - inter;
-  return union > 0 ? inter / union : 1;
-}
