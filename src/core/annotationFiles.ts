@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeAll, writeFailed } from './files';
+import { appendSynced, writeFailed } from './files';
 import { checkFolderFile, FolderFileRefused, isInside, kindOf, openChecked } from './folderFile';
 import type { LineProblem } from './jsonl';
 import type { AnnotationEvent, TrajectoryEvent } from './trajectory';
@@ -246,7 +246,7 @@ export async function readAnnotatedTrajectory(file: string, options: ReadOptions
 }
 
 /** One JSON line, type, step, time and id first, as the recorder writes events. */
-function line(a: AnnotationEvent): string {
+export function annotationLine(a: AnnotationEvent): string {
   const { type, step, t, id, ...rest } = a;
   return JSON.stringify({ type, step, t, id, ...rest });
 }
@@ -315,14 +315,8 @@ export async function appendAnnotatorEvents(trajectory: string, author: string, 
       }
       if (last[0] !== 0x0a) lead = '\n';
     }
-    try {
-      await writeAll(handle, lead + written.map((a) => line(a) + '\n').join(''), file);
-      await handle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
-    } catch (e) {
-      // A full disk: the file goes back to its last whole line, and the annotations are not saved.
-      await handle.truncate(size).catch(() => undefined);
-      throw e;
-    }
+    // A full disk: the file goes back to its last whole line, and the annotations are not saved.
+    await appendSynced(handle, lead + written.map((a) => annotationLine(a) + '\n').join(''), size, file);
   } finally {
     await handle.close();
   }

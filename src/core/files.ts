@@ -64,6 +64,21 @@ export async function writeAll(handle: fs.FileHandle, data: string | Uint8Array,
   }
 }
 
+/**
+ * Appends `data` at the end of a file opened for appending (it held `size` bytes) and fsyncs.
+ * A write or fsync that fails (a full disk) cuts the file back to `size`, so nothing half
+ * written stays after its last whole line, and throws the failure naming `file`.
+ */
+export async function appendSynced(handle: fs.FileHandle, data: string | Uint8Array, size: number, file: string): Promise<void> {
+  try {
+    await writeAll(handle, data, file);
+    await handle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
+  } catch (e) {
+    await handle.truncate(size).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Closes a handle written to; a failure to close (some file systems report a full disk only then) is a failed write. */
 export async function closeChecked(handle: fs.FileHandle, file: string): Promise<void> {
   try {

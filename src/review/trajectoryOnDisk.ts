@@ -3,9 +3,9 @@
 // appended in one fsynced write, and copies written atomically.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeAll, writeFailed } from '../core/files';
+import { appendSynced } from '../core/files';
 import { FolderFileRefused, openFolderFile, readFolderFile } from '../core/folderFile';
-import { readAnnotatorFiles, withAnnotatorFiles } from '../core/annotationFiles';
+import { annotationLine, readAnnotatorFiles, withAnnotatorFiles } from '../core/annotationFiles';
 import { writeFileAtomic } from '../data/atomicFile';
 import type { AnnotationEvent } from '../core/trajectory';
 import { parseTrajectoryBytes, TrajectoryTooLarge, type LoadedTrajectory } from '../core/trajectoryFile';
@@ -57,16 +57,10 @@ export async function compareWithDisk(file: string, known: Buffer, maxBytes = 25
   return now.length === known.length ? { kind: 'same' } : { kind: 'appended', tail: now.subarray(known.length) };
 }
 
-/** One JSON line, type, step, time and id first, as the recorder writes events. */
-function line(a: AnnotationEvent): string {
-  const { type, step, t, id, ...rest } = a;
-  return JSON.stringify({ type, step, t, id, ...rest });
-}
-
 /** The lines that follow `known` to add `annotations` (ending an unterminated last line first). */
 export function annotationLines(known: Buffer, annotations: readonly AnnotationEvent[]): Buffer {
   const lead = known.length && known[known.length - 1] !== 0x0a ? '\n' : '';
-  return Buffer.from(lead + annotations.map((a) => line(a) + '\n').join(''), 'utf8');
+  return Buffer.from(lead + annotations.map((a) => annotationLine(a) + '\n').join(''), 'utf8');
 }
 
 /**
@@ -80,14 +74,9 @@ export async function appendAnnotations(file: string, known: Buffer, annotations
   if (!data.length) return data;
   // Never through a link: the file read is the file written.
   const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | (fsConstants.O_NOFOLLOW ?? 0));
-  const { size } = await handle.stat();
   try {
-    await writeAll(handle, data, file);
-    await handle.sync().catch((e: unknown) => Promise.reject(writeFailed(e, file)));
-  } catch (e) {
     // A full disk: the file goes back to its last whole line, and the annotations are not saved.
-    await handle.truncate(size).catch(() => undefined);
-    throw e;
+    await appendSynced(handle, data, (await handle.stat()).size, file);
   } finally {
     await handle.close();
   }
