@@ -157,7 +157,7 @@ export class BenchLock {
         if (lock) return lock;
         continue;
       }
-      const seen = await readText(path.join(lockDir, String(top)));
+      const seen = readHolderText(path.join(lockDir, String(top)));
       if (seen === undefined) continue;
       const h = readHolder(seen);
       const beatMs = Math.min(MAX_HEARTBEAT_MS, Math.max(100, typeof h.heartbeatMs === 'number' ? h.heartbeatMs : DEFAULT_HEARTBEAT_MS));
@@ -171,7 +171,7 @@ export class BenchLock {
         o.onNotice?.(`${dir} is held by ${who(h)}; watching its heartbeat for ${Math.round(wait / 100) / 10} s to see whether it still runs`);
         await sleep(wait, o.signal);
         if ((await holderNumbers(lockDir))[0] !== top) continue;
-        const again = await readText(path.join(lockDir, String(top)));
+        const again = readHolderText(path.join(lockDir, String(top)));
         if (again === undefined) continue;
         if (again !== seen)
           throw new LockRefused(`${dir} is being run by ${who(h)} (its heartbeat is live); wait for it or stop it first, or run this shard elsewhere`);
@@ -230,7 +230,7 @@ export class BenchLock {
     if (this.lostMessage) return;
     clearInterval(this.timer);
     // Read now, not later: the message is printed as soon as the run stops, which may be before a later read ends.
-    const text = readTextNow(this.next);
+    const text = readHolderText(this.next);
     this.lostMessage =
       text === undefined
         ? `another process took over ${this.dir} (this one had been silent past its heartbeat); this one stopped without writing more`
@@ -266,7 +266,7 @@ export class BenchLock {
     clearInterval(this.timer);
     await this.beating;
     if (this.lostMessage) return;
-    const mine = readHolder(await readText(this.file));
+    const mine = readHolder(readHolderText(this.file));
     if (mine.token === this.holder.token) await fs.rm(this.file, { force: true });
     await fs.rmdir(path.join(this.dir, LOCK_DIR)).catch(() => undefined);
   }
@@ -292,8 +292,8 @@ async function holderNumbers(lockDir: string): Promise<number[]> {
     .sort((a, b) => b - a);
 }
 
-/** readText, at once: a holder file is small (64 KB at most) and a link or a FIFO is not followed or waited on. */
-function readTextNow(file: string): string | undefined {
+/** A holder file's text, read at once (it is small, 64 KB at most); a link is not followed, a FIFO not waited on. */
+function readHolderText(file: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
@@ -310,20 +310,5 @@ function readTextNow(file: string): string | undefined {
     return undefined;
   } finally {
     closeSync(fd);
-  }
-}
-
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    const handle = await fs.open(file, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
-    try {
-      const st = await handle.stat();
-      if (!st.isFile() || st.size > 64 * 1024) return `not a holder file (${st.size} bytes)`;
-      return (await handle.readFile()).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
   }
 }
