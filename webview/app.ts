@@ -16,7 +16,7 @@ import { ImageView, type ShownGaze } from './imageView';
 import { TrajectoryModel } from './model';
 import { headerView, outcomeView } from './outcomeView';
 import { ReviewBar, type QueueStatus } from './reviewBar';
-import { shortcutFor, shortcutSheet, type ShortcutAction } from './shortcuts';
+import { historyKeyFor, shortcutFor, shortcutSheet, type ShortcutAction } from './shortcuts';
 import { textEditor } from './textEdit';
 import { button } from './toolkit';
 import { turnCard, turnShell, type CardContext, type CardEditing, type CardMarks } from './turnCard';
@@ -67,6 +67,8 @@ export class TrajectoryApp {
   private linked?: number;
   /** An editor: editing and labelling on. */
   private editable = false;
+  /** Who unsaved annotations will be saved as (an editor), to tell their own saved verdict from others'. */
+  private annotator: string | undefined;
   /** Showing the trajectory as recorded rather than as corrected. */
   private showOriginal = false;
   private corrected: CorrectedTrajectory | undefined;
@@ -130,6 +132,8 @@ export class TrajectoryApp {
     append(this.top, this.head, this.related, this.outcomeRow, this.reviewBar.element);
     append(root, this.top, this.image.element, this.timeline);
     document.addEventListener('keydown', (e) => this.onKey(e));
+    // Before VS Code's own listener on this window sees Ctrl+Z (historyKeyFor says why).
+    window.addEventListener('keydown', (e) => this.onHistoryKey(e), { capture: true });
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
   }
 
@@ -199,6 +203,7 @@ export class TrajectoryApp {
     this.running = m.live;
     this.problems = m.problems;
     this.editable = !!m.editable && this.host.connected;
+    this.annotator = m.annotator;
     this.showOriginal = this.editable && !!this.host.state().original;
     if (m.source) this.saveState({ trajectory: m.source });
     this.state.reset(m.header, m.events);
@@ -514,6 +519,7 @@ export class TrajectoryApp {
     this.reviewBar.update({
       label: this.state.corrected().label,
       labels: [...this.state.corrected().labels.values()],
+      annotator: this.annotator,
       unsaved: this.state.unsaved,
       original: this.showOriginal,
       annotated: this.state.annotated,
@@ -656,13 +662,22 @@ export class TrajectoryApp {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const target = e.target as HTMLElement | null;
-    // Typing is never a shortcut; Ctrl and Cmd combinations are VS Code's (Ctrl+Z, Ctrl+S).
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    // Typing is never a shortcut; Ctrl and Cmd combinations are VS Code's (Ctrl+S).
+    if (isTyping(e)) return;
     if (e.metaKey || e.ctrlKey || e.altKey) return;
     const action = shortcutFor(e.key, this.editable);
     if (!action) return;
     e.preventDefault();
+    this.run(action);
+  }
+
+  private onHistoryKey(e: KeyboardEvent): void {
+    // In a text field the key is the field's own undo.
+    if (!this.editable || isTyping(e)) return;
+    const action = historyKeyFor(e);
+    if (!action) return;
+    e.preventDefault();
+    e.stopPropagation();
     this.run(action);
   }
 
@@ -735,4 +750,10 @@ export class TrajectoryApp {
   private saveState(patch: Partial<ReturnType<Host['state']>>): void {
     this.host.saveState({ ...this.host.state(), ...patch });
   }
+}
+
+/** A key pressed in a text field: the field's, never a shortcut. */
+function isTyping(e: KeyboardEvent): boolean {
+  const target = e.target as HTMLElement | null;
+  return !!target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }

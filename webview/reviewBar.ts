@@ -89,6 +89,8 @@ export class ReviewBar {
     label: LabelState | undefined;
     /** Each annotator's verdict, to show who said what. */
     labels?: LabelState[];
+    /** Who unsaved annotations will be saved as. */
+    annotator?: string;
     unsaved: number;
     original: boolean;
     annotated: boolean;
@@ -98,7 +100,9 @@ export class ReviewBar {
     this.verdict.className = `verdict ${o.label ? `label-${o.label.label}` : 'label-none'}`;
     const who = o.label?.author ? ` ${o.label.adjudicated ? 'adjudicated by' : 'by'} ${o.label.author}` : o.label?.adjudicated ? ' adjudicated' : '';
     // The other annotators' verdicts, when they are not the one shown.
-    const others = (o.labels ?? []).filter((l) => l !== o.label && l.author && l.author !== o.label?.author).map((l) => `${l.author}: ${LABEL_TEXT[l.label]}`);
+    // An unsaved verdict has no author yet: it is the annotator's own, and replaces their saved one.
+    const shownAuthor = o.label ? (o.label.author ?? o.annotator) : undefined;
+    const others = (o.labels ?? []).filter((l) => l !== o.label && l.author && l.author !== shownAuthor).map((l) => `${l.author}: ${LABEL_TEXT[l.label]}`);
     append(
       this.verdict,
       o.label ? icon(LABEL_ICON[o.label.label]) : icon('circle-large-outline'),

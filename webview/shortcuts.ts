@@ -1,6 +1,7 @@
 // The panel's keys, in one table: what the `?` sheet lists is what the key handler knows.
-// Keys are single letters without Ctrl or Cmd (those are VS Code's: Ctrl+Z undoes, Ctrl+S
-// saves), and none of them fires while a text field has the focus.
+// Keys are single letters without Ctrl or Cmd (those are VS Code's: Ctrl+S saves; Ctrl+Z and
+// Ctrl+Y undo and redo on VS Code's stack, sent by the panel: historyKeyFor), and none of them
+// fires while a text field has the focus.
 import { el } from './dom';
 
 export type ShortcutAction =
@@ -60,10 +61,24 @@ const BOX_KEYS: [string, string][] = [
   ['Escape', 'Leave the box'],
 ];
 const VSCODE_KEYS: [string, string][] = [
-  ['Ctrl+Z / Ctrl+Y', 'Undo and redo (VS Code’s own)'],
+  ['Ctrl+Z / Ctrl+Y', 'Undo and redo (on VS Code’s undo stack)'],
   ['Ctrl+S', 'Save: the annotations are added to the file'],
   ['Alt+N / Alt+P', 'Next and previous trajectory, from anywhere in VS Code'],
 ];
+
+/**
+ * Ctrl+Z, Ctrl+Y, Ctrl+Shift+Z (Cmd on a Mac) as the panel's own undo and redo. Left to VS Code,
+ * the key reaches its undo stack straight from the page, and can overtake an edit made a moment
+ * before that is still on its way through the extension: VS Code would then undo the edit
+ * before it. Sent as the panel's request, the undo travels behind the edits.
+ */
+export function historyKeyFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>): 'undo' | 'redo' | undefined {
+  if (e.altKey || e.ctrlKey === e.metaKey) return undefined;
+  const key = e.key.toLowerCase();
+  if (key === 'z') return e.shiftKey ? 'redo' : 'undo';
+  if (key === 'y' && !e.shiftKey) return 'redo';
+  return undefined;
+}
 
 export function shortcutFor(key: string, editable: boolean): ShortcutAction | undefined {
   return SHORTCUTS.find((s) => s.keys.includes(key) && (editable || !s.editing))?.action;

@@ -63,7 +63,11 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     if (backupId) {
       const restored = restoreBackup(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(backupId))), bytes);
       if (restored.ok) {
-        stack = new EditStack(restored.pending);
+        // A backup taken before a save still holds what that save wrote (to the annotator's
+        // file; the trajectory file, which the backup is checked against, did not change):
+        // what is on disk now is saved, not pending.
+        const onDisk = new Set(trajectory.events.map((e) => e.id));
+        stack = new EditStack(restored.pending.filter((a) => !onDisk.has(a.id)));
         conflict = restored.conflict;
       } else log.warn(`${uri.fsPath}: backup not restored: ${restored.message}`);
     }

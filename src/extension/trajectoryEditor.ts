@@ -34,6 +34,12 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   private readonly documents = new Map<string, TrajectoryDocument>();
   private active: TrajectoryDocument | undefined;
   private queue: QueueLink | undefined;
+  /**
+   * The panel's undo and redo, one after another. VS Code refuses an undo while the one before
+   * is still running (its round trip to the document here), so a second Ctrl+Z pressed at once
+   * would be lost; each waits for the one before to finish.
+   */
+  private history: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -98,7 +104,9 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       },
       history: async (r) => {
         // The panel asking is the active editor: VS Code's undo and redo act on its document.
-        await vscode.commands.executeCommand(r.action);
+        const done = this.history.then(() => vscode.commands.executeCommand(r.action));
+        this.history = done.catch(() => undefined);
+        await done;
         return null;
       },
       rerunFromStep: async (r) => {

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
 import { readAnnotatedTrajectory } from '../core/annotationFiles';
+import { annotatorFor } from './annotatorSetting';
 import { describeRefused, referencedAssets, RunAssets } from '../run/runAssets';
 import {
   isWebUrl,
@@ -205,7 +206,16 @@ export class TrajectoryWebview implements vscode.Disposable {
       ...(await this.checkedAssets(first, t.header)),
       live,
       complete,
-      ...(pending ? { editable: true, ...(complete ? { pending } : {}) } : {}),
+      ...(pending
+        ? {
+            editable: true,
+            ...(complete ? { pending } : {}),
+            ...(await annotatorFor(file).then(
+              (annotator) => ({ annotator }),
+              () => ({}),
+            )),
+          }
+        : {}),
     }));
     for (let i = FIRST_CHUNK; i < events.length; i += CHUNK) {
       const chunk = events.slice(i, i + CHUNK);

@@ -58,10 +58,17 @@ export class EditStack {
     this.plan = undefined;
   }
 
-  /** VS Code's undo of `id`: it must be the newest (the undo stack is a stack); otherwise nothing happens. */
+  /**
+   * VS Code's undo of `id`, usually the newest. It can be an older one: an undo that reached
+   * VS Code before the newest edit's undo entry did undoes the one below it, and from then on
+   * VS Code counts `id` as undone and the newer edit as in effect (and, that entry pushed after
+   * the undo, has nothing to redo). This stack follows VS Code, so the two never disagree about
+   * what a save writes.
+   */
   undo(id: string): boolean {
-    if (this.current.at(-1)?.id !== id) return false;
-    this.current.pop();
+    const at = this.current.findIndex((a) => a.id === id);
+    if (at === -1) return false;
+    this.current.splice(at, 1);
     this.plan = undefined;
     return true;
   }

@@ -40,6 +40,8 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     /** An editor: the view offers editing and labelling, and shows what is not saved yet. */
     editable: z.boolean().optional(),
     pending: pendingSchema.optional(),
+    /** An editor: the annotator its unsaved annotations will be saved as (their own earlier verdict is not someone else's). */
+    annotator: z.string().optional(),
   }),
   z.object({
     type: z.literal('events'),

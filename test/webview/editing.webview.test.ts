@@ -117,11 +117,15 @@ describe('editing a trajectory in headless Chromium', function () {
     tmp.cleanup();
   });
 
-  async function openEditor(theme: Theme = 'light'): Promise<{ page: Page; t: LoadedTrajectory; host: PlayedHost }> {
+  async function openEditor(
+    theme: Theme = 'light',
+    saved: { annotations?: AnnotationEvent[]; annotator?: string } = {},
+  ): Promise<{ page: Page; t: LoadedTrajectory; host: PlayedHost }> {
     const page = await context.newPage();
     await page.goto(harness.pageUrl(theme));
     await page.waitForFunction(() => (globalThis as unknown as { __gog: { posted: unknown[] } }).__gog.posted.length > 0);
     const t = await readTrajectory(file);
+    t.events.push(...(saved.annotations ?? []));
     await deliver(page, {
       type: 'init',
       title: 'trajectory.jsonl',
@@ -133,6 +137,7 @@ describe('editing a trajectory in headless Chromium', function () {
       complete: true,
       editable: true,
       pending: { version: 0, annotations: [] },
+      ...(saved.annotator ? { annotator: saved.annotator } : {}),
     });
     await page.waitForFunction(() => {
       const img = (
@@ -365,6 +370,73 @@ describe('editing a trajectory in headless Chromium', function () {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editing.png'), fullPage: true });
     assert.deepEqual(await violations(page), { violations: [], errors: [] });
     await page.close();
+  });
+
+  it('takes Ctrl+Z, Ctrl+Y and Ctrl+Shift+Z as its own undo and redo, sent behind its edits (in a text field they are the field’s)', async () => {
+    const { page, host } = await openEditor();
+    // VS Code's webview listens for keys on the page's window, after the page's own listeners.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { __vscodeKeys: string[]; addEventListener(t: string, f: (e: { key: string; ctrlKey: boolean }) => void): void };
+      g.__vscodeKeys = [];
+      g.addEventListener('keydown', (e) => {
+        if (e.ctrlKey && e.key.length === 1) g.__vscodeKeys.push(e.key);
+      });
+    });
+    const vscodeKeys = () => page.evaluate(() => (globalThis as unknown as { __vscodeKeys: string[] }).__vscodeKeys);
+    await page.locator('.turn[data-step="2"] .turn-head').click();
+    // An edit and the undo at once: the undo request is posted after the edit's.
+    await page.keyboard.press('d');
+    await page.keyboard.press('Control+z');
+    await host.serve('history');
+    const order = host.requests.filter((r) => r.method === 'edit' || r.method === 'history').map((r) => r.method);
+    assert.deepEqual(order, ['edit', 'history']);
+    await page.keyboard.press('Control+y');
+    await page.keyboard.press('Control+Shift+Z');
+    await host.serve();
+    await page.waitForTimeout(100);
+    await host.serve();
+    assert.deepEqual(
+      host.requests.filter((r) => r.method === 'history'),
+      [
+        { method: 'history', action: 'undo' },
+        { method: 'history', action: 'redo' },
+        { method: 'history', action: 'redo' },
+      ],
+    );
+    assert.deepEqual(await vscodeKeys(), [], 'VS Code did not get them too (it would undo twice)');
+    // In the note field Ctrl+Z is the field's own.
+    await page.locator('.note-field').click();
+    await page.keyboard.type('ab');
+    await page.keyboard.press('Control+z');
+    await page.waitForTimeout(100);
+    await host.serve();
+    assert.equal(host.requests.filter((r) => r.method === 'history').length, 3, 'no undo of the trajectory from the note field');
+    assert.deepEqual(await vscodeKeys(), ['z']);
+    await page.close();
+  });
+
+  it('shows an unsaved verdict as replacing the annotator’s own saved one, and others’ verdicts beside it', async () => {
+    const t0 = '2026-11-30T10:00:00.000Z';
+    const label = (author: string, id: string): AnnotationEvent => ({
+      type: 'annotation',
+      step: 0,
+      t: t0,
+      id,
+      author,
+      edit: { op: 'label', label: 'accepted' },
+    });
+    const verdictAfterReject = async (annotator: string) => {
+      const { page, host } = await openEditor('light', { annotations: [label('ana', 'ua1')], annotator });
+      await page.locator('.verdict.label-accepted').waitFor();
+      await page.keyboard.press('r');
+      await host.serve('edit');
+      await page.locator('.verdict.label-rejected').waitFor();
+      const text = (await page.locator('.verdict').textContent())?.trim();
+      await page.close();
+      return text;
+    };
+    assert.equal(await verdictAfterReject('ana'), 'Rejected', 'ana’s own saved accept is replaced, not shown as another’s');
+    assert.equal(await verdictAfterReject('ben'), 'Rejected · ana: Accepted');
   });
 
   it('never asks for a box too small to search, and takes back an edit the host refuses, saying why', async () => {

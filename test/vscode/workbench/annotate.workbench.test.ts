@@ -80,7 +80,7 @@ describe('workbench: annotating a trajectory', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Escape');
     await page.keyboard.press('a');
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await frame.locator('.verdict.label-accepted').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     assert.ok(onDisk().equals(original), 'nothing is written before a save');
     await page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, 'workbench-annotate-dirty.png') });
@@ -103,7 +103,7 @@ describe('workbench: annotating a trajectory', () => {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     frame = await webviewFrame(page, '.question', question).catch(() => openTrajectory(page));
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+    await frame.locator('.verdict.label-accepted').waitFor({ timeout: 30_000 });
     await frame.locator('.turn[data-step="1"] .mark-changed').waitFor();
     await frame.locator('.ghost').waitFor({ state: 'attached' });
     // Not the tab's dirty dot: code-server may restore a hot-exit backup taken before the save
@@ -121,12 +121,14 @@ describe('workbench: annotating a trajectory', () => {
     await page.keyboard.press('d'); // drop turn 2
     await frame.locator('.turn.dropped[data-step="2"]').waitFor();
     await page.keyboard.press('r'); // rejected
-    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await frame.locator('.verdict.label-rejected').waitFor();
     await until('the tab is dirty', () => isDirty(page));
 
+    // Twice at once, as a person does: neither is lost (VS Code refuses an undo while one runs),
+    // and neither overtakes the edits before it.
     await page.keyboard.press('Control+Z');
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
     await page.keyboard.press('Control+Z');
+    await frame.locator('.verdict.label-accepted').waitFor();
     await frame.locator('.turn:not(.dropped)[data-step="2"]').waitFor();
     await until('the tab is clean again', async () => !(await isDirty(page)));
     await page.keyboard.press('Control+S');
@@ -143,13 +145,13 @@ describe('workbench: annotating a trajectory', () => {
 
     // Undo past a save: the saved label is taken back by a revert appended on the next save.
     await page.keyboard.press('f');
-    await frame.locator('.verdict', { hasText: 'Needs fix' }).waitFor();
+    await frame.locator('.verdict.label-needs-fix').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     await page.keyboard.press('Control+S');
     await until('the tab is saved', async () => !(await isDirty(page)));
     const withLabel = onDisk();
     await page.keyboard.press('Control+Z');
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await frame.locator('.verdict.label-accepted').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     await page.keyboard.press('Control+S');
     await until('the tab is saved', async () => !(await isDirty(page)));
@@ -209,7 +211,7 @@ describe('workbench: annotating a trajectory', () => {
     const frame = await webviewFrame(page, '.question', question);
     await frame.locator('.turn[data-step="1"] .turn-head').click();
     await page.keyboard.press('r');
-    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await frame.locator('.verdict.label-rejected').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     // `gog label` (or a run still writing) appends while the editor holds unsaved edits.
     const t = new Date().toISOString();
@@ -230,7 +232,7 @@ describe('workbench: annotating a trajectory', () => {
 
     // Someone rewrites the file while an edit is unsaved: Save refuses and says so; the file stays theirs.
     await page.keyboard.press('a');
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await frame.locator('.verdict.label-accepted').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     const annotatorsBefore = Buffer.concat(annotatorBytes());
     writeFileSync(file, original);

@@ -95,7 +95,7 @@ describe('workbench: a review queue', () => {
     await frame.locator('.queue-info', { hasText: '1 of 3' }).waitFor({ timeout: 30_000 });
     await frame.locator('.turn-head').first().click();
     await page.keyboard.press('a');
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor();
+    await frame.locator('.verdict.label-accepted').waitFor();
     await page.keyboard.press('n');
 
     frame = await webviewFrame(page, '.question', questions[1]);
@@ -107,10 +107,10 @@ describe('workbench: a review queue', () => {
     // Reject this one, then back with p: the first is shown, labelled.
     await frame.locator('.turn-head').first().click();
     await page.keyboard.press('r');
-    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await frame.locator('.verdict.label-rejected').waitFor();
     await page.keyboard.press('p');
     frame = await webviewFrame(page, '.question', questions[0]);
-    await frame.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+    await frame.locator('.verdict.label-accepted').waitFor({ timeout: 30_000 });
     assert.equal(labelOf(files[1]!), 'rejected');
 
     // Resume goes to the first not yet reviewed: the third.
@@ -140,7 +140,7 @@ describe('workbench: a review queue', () => {
     await frame.locator('.branches', { hasText: '1 branch' }).waitFor({ timeout: 30_000 });
     assert.match((await frame.locator('.branches').textContent()) ?? '', /branches\/s2-b1\/trajectory\.jsonl · from turn 2/);
     await frame.locator('.branches .keep-branch').click();
-    await frame.locator('.verdict', { hasText: 'Rejected' }).waitFor();
+    await frame.locator('.verdict.label-rejected').waitFor();
     for (let i = 0; labelOf(branchFile) !== 'accepted'; i++) {
       if (i > 100) throw new Error('the branch was not labelled');
       await page.waitForTimeout(100);
@@ -155,6 +155,6 @@ describe('workbench: a review queue', () => {
     await frame.locator('.branches button', { hasText: 'branches/s2-b1/trajectory.jsonl' }).click();
     await page.locator('.tabs-container .tab.active', { hasText: 'trajectory.jsonl' }).waitFor();
     const branch = await webviewFrame(page, '.parent', 'A branch: re-run from turn 2');
-    await branch.locator('.verdict', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+    await branch.locator('.verdict.label-accepted').waitFor({ timeout: 30_000 });
   });
 });
