@@ -7,7 +7,7 @@ import type { GroupSummary, RunSummary } from '../data/results';
 import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/metrics';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { checkJudge, parseWholeNumber } from '../run/benchChoices';
-import { newRunId } from '../run/runFolder';
+import { newRunId } from '../data/runFolder';
 import { settingDefaults, settingsFromCli } from '../run/settingsSpec';
 import { parseShardRequest, resolveShard, shardDir, ShardError, type ResolvedShard } from '../run/shard';
 import { layoutOf, planFile, readPlan } from '../run/shardPlan';

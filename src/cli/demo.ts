@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
 import { demoSettings, loadDemo, serveDemo } from '../run/demo';
-import { newRunId } from '../run/runFolder';
+import { newRunId } from '../data/runFolder';
 import { runQuery } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
 import { relativeToCwd, type Io } from './ask';

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { oneLine } from '../core/agent';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { baseOf, readQueueFile } from '../review/queueFile';
 import { findTrajectories } from '../review/queueIndex';
 import { ANNOTATOR_NAME, MAX_ANNOTATORS, splitQueue } from '../review/queueSplit';

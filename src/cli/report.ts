@@ -13,7 +13,7 @@ import { oneLine } from '../core/agent';
 import { FolderFileRefused } from '../core/folderFile';
 import { Redactor } from '../core/redact';
 import { envSecrets } from '../run/runSecrets';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { TrajectoryTooLarge } from '../core/trajectoryFile';
 import { checkNewFile, FolderTaken } from '../data/emptyFolder';
 import { SUMMARY_FILE } from '../data/resultsFile';

@@ -7,7 +7,7 @@ import { oneLine } from '../core/agent';
 import { checkNewFile, FolderTaken } from '../data/emptyFolder';
 import { loadRunRows } from '../data/reviewRows';
 import { tableRows } from '../data/runTable';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { encodeTable, type TableFormat } from '../data/tableExport';
 import { relativeToCwd, UsageError, type Io } from './ask';
 import { stoppedExitCode } from './stopSignal';

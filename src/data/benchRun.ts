@@ -15,7 +15,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { FolderFileRefused, readFolderFile } from '../core/folderFile';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { queryLevels, type QueryLevel } from './levels';
 import { groupSummarySchema, isEndpointError, isSampleError, summarize, summarySchema, type RunSummary, type SampleResult } from './results';
 import { readResults, RESULTS_FILE } from './resultsLog';

@@ -2,22 +2,11 @@
 // samples finish, and summary.json, rewritten from them. The runner writes them, the review
 // views read them, `gog merge` and `gog compare` combine them; this is the one shape.
 import { z } from 'zod';
+import { FAILURE_CAUSES, type FailureCause } from '../core/failureCauses';
 import { STOP_REASONS } from '../core/trajectory';
 import { officiallyRight, officialSummary, SCORER_IDS, type OfficialSummary } from './scoring/metrics';
 
-/** Why a sample is a failure, for sorting and filtering; undefined when it is right. */
-export const FAILURE_CAUSES = [
-  'wrong_answer',
-  'judge_disagrees',
-  'parse_error',
-  'tool_error',
-  'max_turns',
-  'search_limit',
-  'timeout',
-  'error',
-  'cancelled',
-] as const;
-export type FailureCause = (typeof FAILURE_CAUSES)[number];
+export { FAILURE_CAUSES, type FailureCause } from '../core/failureCauses';
 
 export const judgeScoreSchema = z.looseObject({
   /** The judge said the prediction is correct. */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { FolderFileRefused, readFolderFile } from '../core/folderFile';
 import { jsonProblem, parseJson } from '../core/json';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 
 export const NOTES_FILE = 'notes.json';
 export const MAX_RUN_NAME_CHARS = 200;

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { checkFolderFile, FolderFileRefused } from '../core/folderFile';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 
 export async function sampleTrajectory(runDir: string, rel: string): Promise<string> {
   if (!rel || path.isAbsolute(rel) || !rel.endsWith('.jsonl'))

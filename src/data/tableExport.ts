@@ -6,7 +6,7 @@
 // save dialog has asked the user before replacing a file elsewhere.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { TABLE_COLUMNS, type TableRow } from './runTable';
 import { tableCsv } from './tableCsv';
 import { tableParquet } from './tableParquet';

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
-import { newRunId } from '../run/runFolder';
+import { newRunId } from '../data/runFolder';
 import { publicEndpoint } from '../model/endpoint';
 import {
   BenchChoiceError,

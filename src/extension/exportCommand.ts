@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
-import { newRunId } from '../run/runFolder';
+import { newRunId } from '../data/runFolder';
 import { showError, showInformation } from './safeOutput';
 
 export const EXPORT_COMMAND = 'gog.exportTrainingData';

@@ -11,7 +11,8 @@ import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
 import { readAnnotatedTrajectory } from '../core/annotationFiles';
 import { annotatorFor } from './annotatorSetting';
-import { describeRefused, referencedAssets, RunAssets } from '../run/runAssets';
+import { referencedAssets } from '../core/referencedImages';
+import { describeRefused, RunAssets } from '../data/runAssets';
 import {
   isWebUrl,
   responseSchemas,

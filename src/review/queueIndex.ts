@@ -8,7 +8,7 @@ import { checkFolderFile, openChecked, readFolderFile } from '../core/folderFile
 import { z } from 'zod';
 import { labelOf } from '../core/annotations';
 import { annotatorSignature, mergeByTime, readAnnotatorFiles, type AnnotatorFiles } from '../core/annotationFiles';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { annotationSchema, DIALECT_IDS, finalSchema, headerSchema, LABELS, STOP_REASONS, type AnnotationEvent } from '../core/trajectory';
 import { parseJson } from '../core/json';
 

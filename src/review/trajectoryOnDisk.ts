@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { appendSynced } from '../core/files';
 import { FolderFileRefused, openFolderFile, readFolderFile } from '../core/folderFile';
 import { annotationLine, readAnnotatorFiles, withAnnotatorFiles } from '../core/annotationFiles';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import type { AnnotationEvent } from '../core/trajectory';
 import { parseTrajectoryBytes, TrajectoryTooLarge, type LoadedTrajectory } from '../core/trajectoryFile';
 

@@ -45,7 +45,7 @@ import { QueryError, runQuery } from './runQuery';
 import { runRedactor } from './runSecrets';
 import { resultOfFailure, resultOfRun, type SampleRun } from './sampleResult';
 import { checkRunSettings, type RunSettings } from './settingsSpec';
-import { toolVersions } from './versions';
+import { toolVersions } from '../data/versions';
 import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 
 export interface BenchOptions extends RunSettings {

@@ -13,7 +13,7 @@ import { sampleTrajectory } from '../data/sampleFiles';
 import { causeOf, isRight } from '../data/verdict';
 import type { DiffMessage } from '../shared/runsMessages';
 import { MAX_COMPARE_TRAJECTORY_BYTES } from './compareRuns';
-import { describeRefused, RunAssets } from './runAssets';
+import { describeRefused, RunAssets } from '../data/runAssets';
 
 export interface DiffSide {
   /** The run folder, its letter in the comparison (A, B, …) and the sample's result in it. */

@@ -17,11 +17,11 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { untilAborted } from '../core/abortable';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { readTrajectory } from '../core/trajectoryFile';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { readBenchRun } from '../data/benchRun';
 import { queryLevels } from '../data/levels';
 import type { SampleResult } from '../data/results';
-import { describeRefused, RunAssets } from './runAssets';
+import { describeRefused, RunAssets } from '../data/runAssets';
 
 export class ExportError extends Error {
   constructor(message: string) {

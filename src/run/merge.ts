@@ -15,7 +15,7 @@ import { FolderFileRefused, isInside } from '../core/folderFile';
 import { checkEmptyFolder, FolderTaken } from '../data/emptyFolder';
 import { StagedFolder } from '../data/stagedFolder';
 import { BENCH_FILE, buildSummary, mismatch, PROMPTS_DIR, readBenchMeta, SAMPLES_DIR, writeQueries, writeSummary, type BenchMeta } from '../data/benchRun';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { queryLevels } from '../data/levels';
 import { isEndpointError, type RunSummary, type SampleResult } from '../data/results';
 import { readResults, resultKey, RESULTS_FILE } from '../data/resultsLog';

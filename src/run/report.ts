@@ -8,7 +8,8 @@ import { Redactor } from '../core/redact';
 import { readAnnotatedTrajectory } from '../core/annotationFiles';
 import type { HostMessage } from '../shared/messages';
 import { newNonce, renderWebviewPage, scriptJson, withCodiconFont } from '../shared/webviewHtml';
-import { describeRefused, referencedAssets, RunAssets } from './runAssets';
+import { referencedAssets } from '../core/referencedImages';
+import { describeRefused, RunAssets } from '../data/runAssets';
 
 const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg',

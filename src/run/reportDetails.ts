@@ -18,7 +18,7 @@ import { sampleTrajectory } from '../data/sampleFiles';
 import type { DetailAction, DetailStep, ReportDetails, SampleDetail } from '../shared/reportData';
 import type { ReviewRow } from '../shared/runsMessages';
 import { scriptJson } from '../shared/webviewHtml';
-import { RunAssets } from './runAssets';
+import { RunAssets } from '../data/runAssets';
 
 /** The longest side of an image in a report, in pixels: enough to see where the model looked. */
 export const REPORT_IMAGE_SIDE = 384;

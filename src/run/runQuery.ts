@@ -19,12 +19,12 @@ import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/regis
 import type { Service } from '../search/services';
 import { ImageError, loadImage } from '../vision/image';
 import { loadPromptFiles, PromptFilesError, type LoadedPrompts } from './promptFiles';
-import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from './runFolder';
+import { checkRunDir, IMAGES_DIR, newRunId, RunDirError, RunFolder } from '../data/runFolder';
 import { checkRunSettings, settingDefaults, type RunSettings } from './settingsSpec';
 import { rulesOf } from './presets';
 import { rulesRecord } from '../core/runRules';
 import { recordableUrl } from '../search/upload/recordableUrl';
-import { toolVersions } from './versions';
+import { toolVersions } from '../data/versions';
 import { runRedactor } from './runSecrets';
 
 /** One query: the run settings (settingsSpec.ts) and what belongs to this run alone. */

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Redactor } from '../core/redact';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { buildRunReport } from './runReport';
 
 export const REPORT_FILE = 'report.html';

@@ -10,21 +10,11 @@ import { DEFAULT_MAX_TURNS, DEFAULT_TOP_K } from '../core/agent';
 import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from '../model/client';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
 import { DEFAULT_CACHE_MAX_BYTES } from '../search/cache';
-import { SERVICES } from '../search/services';
+import { IMAGE_SEARCH_IDS, PAGE_READER_IDS, TEXT_SEARCH_IDS, URL_TARGETS, type SearchSettings } from '../search/searchSettings';
 import { applyPreset, checkPreset, PRESET_IDS, type PresetId } from './presets';
 
-export const IMAGE_SEARCH_IDS = ['local', 'serpapi-lens', 'google-vision', 'recorded'] as const;
-export type ImageSearchId = (typeof IMAGE_SEARCH_IDS)[number];
-export const TEXT_SEARCH_IDS = ['local', 'serpapi', 'serper', 'brave', 'tavily', 'searxng', 'recorded'] as const;
-export type TextSearchId = (typeof TEXT_SEARCH_IDS)[number];
-export const PAGE_READER_IDS = ['jina', 'direct'] as const;
-export type PageReaderId = (typeof PAGE_READER_IDS)[number];
-/** What a provider URL may be given for: every web service, and the replay endpoint's recorded searches. */
-export const URL_TARGETS = [...SERVICES, 'recorded'] as const;
-export type UrlTarget = (typeof URL_TARGETS)[number];
-
 /** The run settings a user sets: in VS Code as gog.<name>, on the command line as --<flag>. */
-export interface RunSettings {
+export interface RunSettings extends SearchSettings {
   endpoint: string;
   /** Empty: the first model the endpoint serves. */
   model: string;
@@ -46,34 +36,6 @@ export interface RunSettings {
   maxReplyChars: number;
   /** Bytes read of the image file at most. */
   maxImageBytes: number;
-  /** The local corpus folder (absolute once read). */
-  corpusDir: string;
-  /** Whether searches are cached on disk. */
-  cacheSearches: boolean;
-  /** Bytes the search cache may hold; past it the entries used longest ago go. */
-  cacheMaxBytes: number;
-  imageSearch: ImageSearchId;
-  textSearch: TextSearchId;
-  /** Services pointed elsewhere than their documented base URL (a proxy, a self-hosted copy). */
-  providerUrls: Partial<Record<UrlTarget, string>>;
-  /** The limit on one search request, retries included. */
-  searchTimeoutMs: number;
-  searchRetries: number;
-  /** SerpApi Lens: ask for exact matches too. */
-  lensExactMatches: boolean;
-  /** Where images are put for services that take URLs: http(s)://… (HTTP PUT) or s3://bucket/prefix. */
-  uploadUrl: string;
-  /** The public address of what is put at uploadUrl (HTTP PUT uploads). */
-  publicUrl: string;
-  /** Read the top text results' pages and summarise them for the question. */
-  readPages: boolean;
-  pageReader: PageReaderId;
-  pagesToRead: number;
-  /** Empty: the model endpoint and model summarise. */
-  summaryEndpoint: string;
-  summaryModel: string;
-  /** Let URLs from search results point at this machine or the local network. */
-  allowPrivateUrls: boolean;
   /** Prompt files replacing the dialect's wording (absolute once read); empty: the dialect's own. */
   promptsDir: string;
   /** A benchmark sample's time limit, all turns included. */

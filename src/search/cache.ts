@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ImageSearch, SearchHit, SearchOutcome, TextSearch } from '../core/ports';
 import { isInside, readFolderFile } from '../core/folderFile';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 
 /** Bumped when the stored shape changes: older entries are then misses, never misread. */
 const CACHE_VERSION = 2;

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { readFolderFile } from '../core/folderFile';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { isInside, kindOf, type CorpusFolder } from './corpusFiles';
 import { IMAGES_INDEX_KIND } from './imageIndex';
 import { PAGES_INDEX_KIND } from './pagesIndex';

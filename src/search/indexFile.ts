@@ -11,7 +11,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { writeFailed } from '../core/files';
 import { crc32 } from './crc32';
 import { parseJson } from '../core/json';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { EncodedImage, ImageSearch, SearchHit, SearchOutcome, TextSearch } from '../core/ports';
 import type { LoadedTrajectory } from '../core/trajectoryFile';
-import { RunAssets } from '../run/runAssets';
+import { RunAssets } from '../data/runAssets';
 import { ProviderError, type HttpPolicy } from './kit';
 import { boundedFetch } from '../net/boundedFetch';
 import { parseJson } from '../core/json';

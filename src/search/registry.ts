@@ -10,7 +10,7 @@ import { publicEndpoint } from '../model/endpoint';
 import type { ImageSearch, TextSearch } from '../core/ports';
 import type { TrajectoryHeader } from '../core/trajectory';
 import type { ModelSettings } from '../model/client';
-import type { RunSettings } from '../run/settingsSpec';
+import type { SearchSettings } from './searchSettings';
 import { cachedImageSearch, cachedTextSearch, SearchCache } from './cache';
 import type { ImageProviderDef, PageReader, ProviderContext, ServiceAccess, Summarizer, TextProviderDef, Uploader } from './kit';
 import { CorpusError, LocalCorpus, PAGES_FILE, type IndexProgress } from './localCorpus';
@@ -27,28 +27,6 @@ export class SearchSetupError extends Error {
     this.name = 'SearchSetupError';
   }
 }
-
-export type SearchSettings = Pick<
-  RunSettings,
-  | 'uploadUrl'
-  | 'publicUrl'
-  | 'summaryEndpoint'
-  | 'summaryModel'
-  | 'imageSearch'
-  | 'textSearch'
-  | 'providerUrls'
-  | 'searchTimeoutMs'
-  | 'searchRetries'
-  | 'lensExactMatches'
-  | 'readPages'
-  | 'pageReader'
-  | 'pagesToRead'
-  | 'allowPrivateUrls'
-  | 'corpusDir'
-  | 'cacheSearches'
-  | 'cacheMaxBytes'
-  | 'endpoint'
->;
 
 export interface SearchDeps {
   keys: Partial<Record<Service, string>>;

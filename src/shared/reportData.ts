@@ -7,7 +7,7 @@
 // is opened, then checked with sampleDetailSchema.
 import { z } from 'zod';
 import { LABELS, STOP_REASONS } from '../core/trajectory';
-import { FAILURE_CAUSES } from '../data/results';
+import { FAILURE_CAUSES } from '../core/failureCauses';
 import { runInfoSchema, type ReviewRow } from './runsMessages';
 
 /** Words that repeat down a column: the distinct values, and each row's index into them. */

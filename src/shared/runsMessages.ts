@@ -6,8 +6,8 @@
 // asks for a sample by its row key, and the host, which read the run, finds the file.
 import { z } from 'zod';
 import { eventSchema, headerSchema, STOP_REASONS } from '../core/trajectory';
-import { FAILURE_CAUSES } from '../data/results';
-import { FIND_FIELDS, MAX_PATTERN_CHARS } from '../data/find/findQuery';
+import { FAILURE_CAUSES } from '../core/failureCauses';
+import { FIND_FIELDS, MAX_PATTERN_CHARS } from '../core/findFields';
 
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 

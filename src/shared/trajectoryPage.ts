@@ -5,7 +5,7 @@
 // preloaded while the script is fetched. The script stays external, with the page's nonce.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { referencedAssets } from '../run/runAssets';
+import { referencedAssets } from '../core/referencedImages';
 import type { HostMessage } from './messages';
 import { EMBEDDED_INIT_ID } from './pageData';
 import { escapeHtml, renderWebviewPage, scriptJson, withCodiconFont } from './webviewHtml';

@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { getDialect } from '../../src/core/dialects';
 import { resolveBox } from '../../src/core/geometry';
 import type { EncodedImage } from '../../src/core/ports';
-import { RunFolder } from '../../src/run/runFolder';
+import { RunFolder } from '../../src/data/runFolder';
 import { QUERY_DEFAULTS, runQuery } from '../../src/run/runQuery';
 import { SearchCache } from '../../src/search/cache';
 import { loadImage } from '../../src/vision/image';

@@ -117,7 +117,7 @@ describe('documents', () => {
         .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)))
         .filter((f) => f !== path.relative(ROOT, __filename) && read(f).includes('DESIGN.md'));
     assert.deepEqual([...cites('src'), ...cites('webview'), ...cites('test')], [], 'DESIGN.md is not part of this repository');
-    for (const file of ['src/core/agent.ts', 'src/core/trajectory.ts', 'src/run/runFolder.ts'])
+    for (const file of ['src/core/agent.ts', 'src/core/trajectory.ts', 'src/data/runFolder.ts'])
       assert.match(read(file).split('\n')[0]!, /docs\/ARCHITECTURE\.md/, file);
   });
 });

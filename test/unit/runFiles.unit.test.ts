@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readLines } from '../../src/core/lineReader';
 import { parseTrajectory, readTrajectory, TrajectoryTooLarge } from '../../src/core/trajectoryFile';
-import { RunAssets } from '../../src/run/runAssets';
+import { RunAssets } from '../../src/data/runAssets';
 import { photo, tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
 

@@ -12,7 +12,7 @@ import type { TrajectoryEvent } from '../../src/core/trajectory';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import { ModelClient, DEFAULT_MODEL_SETTINGS } from '../../src/model/client';
 import { startReplayServer } from '../../src/model/replayServer';
-import { RunFolder } from '../../src/run/runFolder';
+import { RunFolder } from '../../src/data/runFolder';
 import { QUERY_DEFAULTS } from '../../src/run/runQuery';
 import { setUpSearch } from '../../src/search/registry';
 import { loadImage } from '../../src/vision/image';

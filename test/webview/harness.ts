@@ -3,7 +3,7 @@
 // embedded first message and preloads), a stand-in for acquireVsCodeApi that records what
 // the webview posts, VS Code-like theme variables, and run folders for its images.
 import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajectory';
-import { referencedAssets } from '../../src/run/runAssets';
+import { referencedAssets } from '../../src/core/referencedImages';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -10,7 +10,7 @@
 // (shown as text), and a new search replaces the one before.
 // Performance marks: gog:runs-first-paint (the first rows drawn), gog:runs-view (each
 // filter or sort drawn).
-import { MAX_PATTERN_CHARS } from '../../src/data/find/findQuery';
+import { MAX_PATTERN_CHARS } from '../../src/core/findFields';
 import type { ReportDetails } from '../../src/shared/reportData';
 import type { FindHit, RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';

@@ -3,7 +3,7 @@
 // order (the sample's place in its file, then the rollout) or the chosen column's, ties in
 // dataset order. Pure, so it is tested without a browser; fast enough for 10,000 rows on
 // every keystroke (lower-cased text is made once per row, dataset order once per batch).
-import { FAILURE_CAUSES, type FailureCause } from '../../src/data/results';
+import { FAILURE_CAUSES, type FailureCause } from '../../src/core/failureCauses';
 import type { GazeFilter, ReviewRow, SortColumn, TurnsFilter } from '../../src/shared/runsMessages';
 import { gazeCovers, rowIsRight } from './overviewModel';
 

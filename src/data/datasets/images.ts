@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { boundedFetch, FetchError } from '../../net/boundedFetch';
 import { WriteFailed } from '../../core/files';
 import { sha256Hex } from '../../core/sha256';
-import { writeFileAtomic } from '../atomicFile';
+import { writeFileAtomic } from '../../core/atomicFile';
 import type { ImageRef } from './sample';
 
 export interface ImageFetchLimits {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ASSET_URL } from '../../core/conversation';
 import { writeNewFile } from '../../core/files';
-import { RunAssets } from '../../run/runAssets';
+import { RunAssets } from '../runAssets';
 
 /** What an image file is, by its first bytes; undefined for anything that is not one of these. */
 export function sniffImage(bytes: Buffer): 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif' | undefined {

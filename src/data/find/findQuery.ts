@@ -2,14 +2,10 @@
 // some of the fields a trajectory's reader cares about. Compiled twice over: a matcher for
 // a field's text, and a test on a raw JSON line that is never false when one of the line's
 // texts could match, so lines that cannot match are passed over unparsed.
+import { FIND_FIELDS, MAX_PATTERN_CHARS, type FindField } from '../../core/findFields';
 import { requiredLiteral } from './requiredLiteral';
 
-/** The texts searched: reasoning (think, reason), reflections, text-search queries, evidence (title, snippet, summary), answers. */
-export const FIND_FIELDS = ['reasoning', 'reflection', 'query', 'evidence', 'answer'] as const;
-export type FindField = (typeof FIND_FIELDS)[number];
-
-/** Longest pattern taken: far above a real search, short enough that compiling it costs nothing. */
-export const MAX_PATTERN_CHARS = 1000;
+export { FIND_FIELDS, MAX_PATTERN_CHARS, type FindField } from '../../core/findFields';
 
 export interface FindQuery {
   /** The text, or the regular expression's source. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { oneLine } from '../../core/agent';
 import type { BoxFormat } from '../../core/geometry';
 import type { DialectId } from '../../core/trajectory';
-import { RunDirError } from '../../run/runFolder';
+import { RunDirError } from '../runFolder';
 import { untilAborted } from '../../core/abortable';
 import { WriteFailed } from '../../core/files';
 import { checkEmptyFolder } from '../emptyFolder';

@@ -5,7 +5,6 @@
 import type { Stats } from 'node:fs';
 import * as path from 'node:path';
 import { checkFolderFile, FolderFileRefused, openChecked } from '../core/folderFile';
-import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 
 /** A path from the record that may name an image in the run folder: images/… or the image itself, never upward. */
 export function isRunAsset(rel: string): boolean {
@@ -21,17 +20,6 @@ export function isRunPage(rel: string): boolean {
 export const MAX_ASSET_BYTES = 64 * 1024 * 1024;
 
 export type AssetCheck = { ok: true; rel: string; file: string; bytes: number; stat: Stats } | { ok: false; rel: string; reason: string };
-
-/** Every image the panel would show for this record, in the order it shows them. */
-export function referencedAssets(header: TrajectoryHeader | undefined, events: readonly TrajectoryEvent[]): string[] {
-  const out = new Set<string>();
-  if (header) out.add(header.image.sent.path ?? header.image.path);
-  for (const e of events) {
-    if (e.type === 'action' && e.action.kind === 'image_search' && e.action.crop) out.add(e.action.crop);
-    if (e.type === 'observation') for (const r of e.results) if (r.thumbnail) out.add(r.thumbnail);
-  }
-  return [...out];
-}
 
 /** The run folder's images and pages, each checked by folderFile.ts (a regular file whose real path is inside the folder). */
 export class RunAssets {

@@ -8,7 +8,7 @@ import type { EncodedImage, Recorder } from '../core/ports';
 import type { NewEvent, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { writeFailed, WriteFailed, writeNewFile } from '../core/files';
 import { TrajectoryWriter } from '../core/trajectoryFile';
-import { writeFileAtomic } from '../data/atomicFile';
+import { writeFileAtomic } from '../core/atomicFile';
 import { redact } from '../core/redact';
 
 export const TRAJECTORY_FILE = 'trajectory.jsonl';
