@@ -50,6 +50,13 @@ export class VirtualTable<K extends string> {
   private selected: number | undefined;
   private frame: number | undefined;
   private sortState: { column: K; descending: boolean } | undefined;
+  /**
+   * The body's height and scroll position as last laid out (a ResizeObserver and the scroll
+   * event keep them): read from the element, each draw after a change would make the browser
+   * lay the whole page out there and then, several times before its first paint.
+   */
+  private viewHeight = 0;
+  private top = 0;
 
   constructor(private readonly o: TableOptions<K>) {
     this.head = el('div', { class: `vt-row vt-head ${o.className}`, attrs: { role: 'row' } });
@@ -61,8 +68,9 @@ export class VirtualTable<K extends string> {
         attrs: { role: 'rowgroup', tabindex: '0', 'aria-label': `${o.label}: ↑/↓ to move, Enter to open` },
         on: {
           scroll: () => {
+            this.top = this.body.scrollTop;
             this.schedule();
-            o.scrolled(this.body.scrollTop);
+            o.scrolled(this.top);
           },
           keydown: (e) => this.onKey(e),
         },
@@ -71,7 +79,11 @@ export class VirtualTable<K extends string> {
     );
     this.element = el('div', { class: 'vt', attrs: { role: 'grid', 'aria-label': o.label } }, el('div', { attrs: { role: 'rowgroup' } }, this.head), this.body);
     this.drawHead();
-    new ResizeObserver(() => this.schedule()).observe(this.body);
+    new ResizeObserver(() => {
+      // Called after layout: reading the size here costs nothing.
+      this.viewHeight = this.body.clientHeight;
+      this.schedule();
+    }).observe(this.body);
   }
 
   private drawHead(): void {
@@ -127,7 +139,10 @@ export class VirtualTable<K extends string> {
   }
 
   scrollTo(top: number): void {
+    if (top === this.top) return;
+    // The browser may stop short of it (a shorter list): the scroll event then says where.
     this.body.scrollTop = top;
+    this.top = top;
     this.draw();
   }
 
@@ -142,8 +157,9 @@ export class VirtualTable<K extends string> {
       const i = this.position.get(key);
       if (i !== undefined) {
         const top = i * ROW_HEIGHT;
-        if (top < this.body.scrollTop) this.body.scrollTop = top;
-        else if (top + ROW_HEIGHT > this.body.scrollTop + this.body.clientHeight) this.body.scrollTop = top + ROW_HEIGHT - this.body.clientHeight;
+        const height = this.height();
+        if (top < this.top) this.body.scrollTop = this.top = top;
+        else if (top + ROW_HEIGHT > this.top + height) this.body.scrollTop = this.top = top + ROW_HEIGHT - height;
       }
     }
     this.draw();
@@ -156,10 +172,15 @@ export class VirtualTable<K extends string> {
     });
   }
 
+  /** The body's height; before its first layout, the window's (the ResizeObserver then draws again). */
+  private height(): number {
+    return this.viewHeight || window.innerHeight || 600;
+  }
+
   private draw(): void {
-    const height = this.body.clientHeight || 600;
-    const first = Math.max(0, Math.floor(this.body.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.keys.length, Math.ceil((this.body.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const height = this.height();
+    const first = Math.max(0, Math.floor(this.top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.keys.length, Math.ceil((this.top + height) / ROW_HEIGHT) + OVERSCAN);
     const needed = last - first;
     while (this.pool.length < needed) {
       const row = el('div', {
@@ -211,7 +232,7 @@ export class VirtualTable<K extends string> {
   private onKey(e: KeyboardEvent): void {
     if (!this.keys.length) return;
     const at = this.selected === undefined ? -1 : (this.position.get(this.selected) ?? -1);
-    const page = Math.max(1, Math.floor(this.body.clientHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.height() / ROW_HEIGHT) - 1);
     let next: number | undefined;
     switch (e.key) {
       case 'ArrowDown':
