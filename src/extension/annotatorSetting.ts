@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { annotatorNameProblem, defaultAnnotator } from '../data/annotatorName';
-import { annotatorFromConfig } from '../run/settingsSpec';
+import { annotatorFromConfig } from '../review/reviewSettings';
 
 /** The annotator for edits of `file`; throws a one-line error naming the setting when there is none. */
 export async function annotatorFor(file: string): Promise<string> {

@@ -19,7 +19,7 @@ import { RESULTS_FILE, SUMMARY_FILE } from '../data/resultsFile';
 import { RunStatusReader } from '../data/runIndex';
 import { sampleTrajectory } from '../data/sampleFiles';
 import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
-import { reviewSettingsFromConfig } from '../run/settingsSpec';
+import { reviewSettingsFromConfig } from '../review/reviewSettings';
 import { runsViewStateSchema, type RunInfo, type RunsRequest, type RunsViewMessage } from '../shared/runsMessages';
 import type { RunStatus } from '../data/runIndex';
 import { startReviewQueue } from './reviewQueue';

@@ -11,7 +11,7 @@ import type { RunRows } from '../data/reviewRows';
 import { tableRows } from '../data/runTable';
 import { tableFormatOf, writeTable } from '../data/tableExport';
 import { writeRunReportFile } from '../run/runReportFile';
-import { reviewSettingsFromConfig } from '../run/settingsSpec';
+import { reviewSettingsFromConfig } from '../review/reviewSettings';
 import { currentSecrets, showError, showInformation, showWarning } from './safeOutput';
 
 const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;

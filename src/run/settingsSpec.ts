@@ -1,23 +1,23 @@
-// Every setting of a run, declared once: its VS Code name, its CLI flag, its type, range,
-// default and description. The `gog` flags and their help, the VS Code settings reader,
-// the range checks every run makes, and the test that package.json contributes exactly
-// these settings are all derived from this list, so a setting is added in one place. The
-// few settings of the run review views (VS Code only, no flag) are declared here too.
+// Every setting of a run, put together from the areas that declare them (the model's in
+// src/model/modelSettings.ts, the searches' in src/search/searchSettings.ts, the benchmarks'
+// in benchSettings.ts, the agent's here; the review views' in src/review/reviewSettings.ts).
+// The `gog` flags and their help, the VS Code settings reader, the range checks every run
+// makes, and the test that package.json contributes exactly these settings are all derived
+// from this one list, so a setting is still declared in one place.
 import * as path from 'node:path';
 import { DIALECT_IDS } from '../core/trajectory';
 import { BOX_FORMATS, DEFAULT_MAX_PIXELS } from '../core/geometry';
 import { DEFAULT_MAX_TURNS, DEFAULT_TOP_K } from '../core/agent';
-import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from '../model/client';
+import { MB, rangeMessage, SettingError, type SettingDeclOf } from '../core/settingDecl';
+import { MODEL_SETTINGS, type ModelRunSettings } from '../model/modelSettings';
+import { ANNOTATOR_SETTING, REVIEW_SETTINGS } from '../review/reviewSettings';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
-import { DEFAULT_CACHE_MAX_BYTES } from '../search/cache';
-import { IMAGE_SEARCH_IDS, PAGE_READER_IDS, TEXT_SEARCH_IDS, URL_TARGETS, type SearchSettings } from '../search/searchSettings';
+import { SEARCH_SETTINGS, type SearchSettings } from '../search/searchSettings';
+import { BENCH_SETTINGS, type BenchRunSettings } from './benchSettings';
 import { applyPreset, checkPreset, PRESET_IDS, type PresetId } from './presets';
 
 /** The run settings a user sets: in VS Code as gog.<name>, on the command line as --<flag>. */
-export interface RunSettings extends SearchSettings {
-  endpoint: string;
-  /** Empty: the first model the endpoint serves. */
-  model: string;
+export interface RunSettings extends ModelRunSettings, SearchSettings, BenchRunSettings {
   /** A peer's rollout to imitate (presets.ts): it fixes the dialect, the budget and the run's rules. */
   preset: PresetId;
   dialect: (typeof DIALECT_IDS)[number];
@@ -26,85 +26,18 @@ export interface RunSettings extends SearchSettings {
   maxPixels: number;
   topK: number;
   evidenceImages: boolean;
-  temperature: number;
-  maxTokens: number;
-  /** The most one model turn may take, retries included. */
-  timeoutMs: number;
-  maxRetries: number;
-  stream: boolean;
-  /** Characters kept of a model reply; the rest is not read, and the record says so. */
-  maxReplyChars: number;
   /** Bytes read of the image file at most. */
   maxImageBytes: number;
   /** Prompt files replacing the dialect's wording (absolute once read); empty: the dialect's own. */
   promptsDir: string;
-  /** A benchmark sample's time limit, all turns included. */
-  sampleTimeoutMs: number;
-  /** λ of the RL reward (1−λ)·accuracy + λ·format. */
-  formatWeight: number;
-  /** A query whose pass rate over its rollouts is below this is Level 2 (hard). */
-  hardPassRate: number;
 }
 
-interface Common {
-  key: keyof RunSettings;
-  /** Under `gog.` in VS Code. */
-  name: string;
-  /** On the command line, without the dashes (a boolean that defaults to true is `--no-<flag>`). */
-  flag: string;
-  /** How messages name it: "max turns must be…". */
-  label: string;
-  /** Markdown (VS Code renders it; `gog help` shows it plain). */
-  description: string;
-  /** Shown in `gog help` instead of the description when the description is long. */
-  help?: string;
-  /**
-   * A boolean that defaults to true: what `--no-<flag>` does, as `gog help` says it on that
-   * flag's line ("do not cache searches"); `help` (or the description) says what the default does.
-   */
-  negated?: string;
-  /** A workspace may not set it when untrusted: it decides where the key goes or what is read. */
-  restricted?: boolean;
-}
+/** A setting of a run, of any area. */
+export type SettingDecl = SettingDeclOf<keyof RunSettings>;
 
-export type SettingDecl = Common &
-  (
-    | { type: 'string'; default: string }
-    | { type: 'enum'; values: readonly string[]; descriptions: readonly string[]; default: string }
-    | { type: 'integer' | 'number'; default: number; min: number; max: number; unit?: string; scale?: number }
-    | { type: 'boolean'; default: boolean }
-    /** A folder: empty means a built-in default; a relative path resolves against the workspace (or the working folder). */
-    | { type: 'folder'; default: '' }
-    /** Names to http(s) URLs; on the command line a repeatable `--flag NAME=URL`. */
-    | { type: 'urls'; keys: readonly string[]; default: Record<string, never> }
-  );
-
-const MB = 1024 * 1024;
-const m = DEFAULT_MODEL_SETTINGS;
-
+/** Every setting of a run: the model's, the agent's, the searches' and the benchmarks'. */
 export const RUN_SETTINGS: readonly SettingDecl[] = [
-  {
-    key: 'endpoint',
-    name: 'endpoint',
-    flag: 'endpoint',
-    label: 'the endpoint',
-    type: 'string',
-    default: DEFAULT_ENDPOINT,
-    restricted: true,
-    description:
-      'Base URL of the OpenAI-compatible endpoint (vLLM, SGLang, Ollama, LM Studio, a hosted API), ending in `/v1`. A query string (a gateway token) is sent with every request and never recorded. The API key is not a setting: use **Glance-or-Gaze: Set API Key** or the `OPENAI_API_KEY` environment variable.',
-    help: 'OpenAI-compatible base URL (default $OPENAI_BASE_URL or http://127.0.0.1:8000/v1)',
-  },
-  {
-    key: 'model',
-    name: 'model',
-    flag: 'model',
-    label: 'the model',
-    type: 'string',
-    default: '',
-    restricted: true,
-    description: 'Model name to request. Empty: the first model the endpoint lists at `/v1/models`.',
-  },
+  ...MODEL_SETTINGS,
   {
     key: 'preset',
     name: 'preset',
@@ -174,18 +107,6 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     description: 'Cap on the pixels of the image sent to the model (default 1280·28·28), and of gaze crops sent to search.',
   },
   {
-    key: 'corpusDir',
-    name: 'corpusFolder',
-    flag: 'corpus',
-    label: 'the corpus folder',
-    type: 'folder',
-    default: '',
-    restricted: true,
-    description:
-      'Folder of the local search corpus: a `pages.jsonl` with one page per line (`id`, `title`, `url`, `text`, optional `image` relative to the folder). Relative paths resolve against the workspace folder. Empty: the small demo corpus bundled with the extension.',
-    help: 'local corpus folder with pages.jsonl (default: the bundled demo corpus)',
-  },
-  {
     key: 'topK',
     name: 'resultsPerSearch',
     flag: 'top-k',
@@ -209,90 +130,6 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     negated: 'send the model no result thumbnails, only their text (for servers that take one image per prompt)',
   },
   {
-    key: 'cacheSearches',
-    name: 'cacheSearches',
-    flag: 'cache',
-    label: 'search caching',
-    type: 'boolean',
-    default: true,
-    description: 'Cache search results on disk under `.gog/cache` in the workspace, so reruns are reproducible and free.',
-    help: 'cache searches',
-    negated: 'do not cache searches: every search goes to its provider',
-  },
-  {
-    key: 'temperature',
-    name: 'temperature',
-    flag: 'temperature',
-    label: 'temperature',
-    type: 'number',
-    default: m.temperature,
-    min: 0,
-    max: 2,
-    description: 'Sampling temperature.',
-  },
-  {
-    key: 'maxTokens',
-    name: 'maxTokens',
-    flag: 'max-tokens',
-    label: 'max tokens',
-    type: 'integer',
-    default: m.maxTokens,
-    min: 1,
-    max: 1_000_000,
-    description: 'Maximum tokens per model turn.',
-  },
-  {
-    key: 'timeoutMs',
-    name: 'timeoutSeconds',
-    flag: 'timeout',
-    label: 'the timeout',
-    type: 'number',
-    default: m.timeoutMs / 1000,
-    min: 1,
-    max: 86_400,
-    unit: 'seconds',
-    scale: 1000,
-    description: 'The most one model turn may take, in seconds: connecting, waiting for the first token and the whole reply, retries included.',
-    help: 'seconds one model turn may take, retries included',
-  },
-  {
-    key: 'maxRetries',
-    name: 'retries',
-    flag: 'retries',
-    label: 'retries',
-    type: 'integer',
-    default: m.maxRetries,
-    min: 0,
-    max: 10,
-    description: 'Retries with backoff on rate limits (429), server errors (5xx) and connection errors.',
-  },
-  {
-    key: 'stream',
-    name: 'stream',
-    flag: 'stream',
-    label: 'streaming',
-    type: 'boolean',
-    default: m.stream,
-    description: 'Stream model replies (shown live in the log).',
-    help: 'stream replies',
-    negated: 'do not stream: ask for whole replies',
-  },
-  {
-    key: 'maxReplyChars',
-    name: 'maxReplyChars',
-    flag: 'max-reply-chars',
-    label: 'max reply characters',
-    type: 'integer',
-    default: m.maxReplyChars,
-    min: 1000,
-    // A reply is stored as one trajectory line, which a reader keeps up to 64 MB
-    // (DEFAULT_MAX_LINE_BYTES); JSON may write a character as six (\u0001).
-    max: 10_000_000,
-    description:
-      'Characters kept of one model reply (text, reasoning and tool-call arguments together). A longer reply is cut there, the rest is not read, and the record says it was cut.',
-    help: 'characters kept of a model reply; the rest is not read',
-  },
-  {
     key: 'maxImageBytes',
     name: 'maxImageMB',
     flag: 'max-image-mb',
@@ -307,189 +144,6 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
     help: 'largest image file read, in MB',
   },
   {
-    key: 'cacheMaxBytes',
-    name: 'search.cacheMB',
-    flag: 'cache-mb',
-    label: 'the search cache size',
-    type: 'integer',
-    default: DEFAULT_CACHE_MAX_BYTES / MB,
-    min: 1,
-    max: 1_000_000,
-    unit: 'MB',
-    scale: MB,
-    description: 'Megabytes the search cache may hold. Past it, the searches used longest ago are dropped (`gog cache stats` shows what it holds).',
-    help: 'megabytes the search cache may hold',
-  },
-  {
-    key: 'imageSearch',
-    name: 'search.image',
-    flag: 'image-search',
-    label: 'the image search',
-    type: 'enum',
-    values: IMAGE_SEARCH_IDS,
-    descriptions: [
-      'The local corpus (`gog.corpusFolder`): offline, no key.',
-      'Google Lens through SerpApi (key: SERPAPI_API_KEY or Set Search API Key). It takes image URLs, so crops are uploaded first: set `gog.search.uploadUrl`.',
-      'Google Cloud Vision web detection (key: GOOGLE_API_KEY or Set Search API Key).',
-      'The searches recorded in the trajectories `gog replay` serves: re-runs a recorded run exactly, offline.',
-    ],
-    default: 'local',
-    description: 'The reverse image search behind a glance (the whole image) and a gaze (a crop).',
-    help: `image search: ${IMAGE_SEARCH_IDS.join(' | ')} (default local)`,
-  },
-  {
-    key: 'textSearch',
-    name: 'search.text',
-    flag: 'text-search',
-    label: 'the text search',
-    type: 'enum',
-    values: TEXT_SEARCH_IDS,
-    descriptions: [
-      'The local corpus (`gog.corpusFolder`): offline, no key.',
-      'Google through SerpApi (key: SERPAPI_API_KEY).',
-      'Google through Serper (key: SERPER_API_KEY).',
-      'Brave Search API (key: BRAVE_API_KEY).',
-      'Tavily (key: TAVILY_API_KEY).',
-      'A SearXNG instance with its JSON API on: set its URL in `gog.search.providerUrls`.',
-      'The searches recorded in the trajectories `gog replay` serves.',
-    ],
-    default: 'local',
-    description: 'The web search behind a text search.',
-    help: `text search: ${TEXT_SEARCH_IDS.join(' | ')} (default local)`,
-  },
-  {
-    key: 'providerUrls',
-    name: 'search.providerUrls',
-    flag: 'provider-url',
-    label: 'provider URLs',
-    type: 'urls',
-    keys: URL_TARGETS,
-    default: {},
-    restricted: true,
-    description:
-      'Services pointed elsewhere than their documented address (a proxy, a self-hosted copy), e.g. `{ "searxng": "http://127.0.0.1:8888" }`. The URL replaces the scheme, host and path prefix; each service\'s documented path is kept (`/search.json` for SerpApi). `recorded` defaults to the model endpoint\'s server (`gog replay`).',
-    help: 'SERVICE=URL (repeatable): a service somewhere else (serpapi, serper, brave, tavily, searxng, google-vision, jina, recorded)',
-  },
-  {
-    key: 'searchTimeoutMs',
-    name: 'search.timeoutSeconds',
-    flag: 'search-timeout',
-    label: 'the search timeout',
-    type: 'number',
-    default: 30,
-    min: 1,
-    max: 600,
-    unit: 'seconds',
-    scale: 1000,
-    description: 'The most one search request may take, retries included. A search that fails is shown to the model as a tool error; the run goes on.',
-    help: 'seconds one search request may take, retries included',
-  },
-  {
-    key: 'searchRetries',
-    name: 'search.retries',
-    flag: 'search-retries',
-    label: 'search retries',
-    type: 'integer',
-    default: 2,
-    min: 0,
-    max: 10,
-    description: 'Retries of a search request on rate limits (429, honouring Retry-After), server errors and connection errors.',
-  },
-  {
-    key: 'lensExactMatches',
-    name: 'search.lensExactMatches',
-    flag: 'lens-exact-matches',
-    label: 'Lens exact matches',
-    type: 'boolean',
-    default: false,
-    description: 'SerpApi Google Lens: also ask for exact matches of the image, not only visual matches.',
-  },
-  {
-    key: 'uploadUrl',
-    name: 'search.uploadUrl',
-    flag: 'upload-url',
-    label: 'the upload URL',
-    type: 'string',
-    default: '',
-    restricted: true,
-    description:
-      'Where images are put for a search that takes image URLs (Google Lens): `https://…` (an HTTP PUT of `<sha256>.jpg`, readable at `gog.search.publicUrl`) or `s3://bucket/prefix` (presigned URLs; an S3-compatible store as `s3://bucket/prefix?endpoint=https://…&region=…`; keys from **Set Search API Key… › Amazon S3** or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).',
-    help: 'where images go for Lens: http(s)://… (HTTP PUT) or s3://bucket/prefix',
-  },
-  {
-    key: 'publicUrl',
-    name: 'search.publicUrl',
-    flag: 'public-url',
-    label: 'the public URL',
-    type: 'string',
-    default: '',
-    restricted: true,
-    description: 'The public address of what is put at `gog.search.uploadUrl` (`<publicUrl>/<sha256>.jpg`).',
-  },
-  {
-    key: 'readPages',
-    name: 'search.readPages',
-    flag: 'read-pages',
-    label: 'page reading',
-    type: 'boolean',
-    default: false,
-    description:
-      'Read the top pages of a text search and have the model endpoint (or `gog.search.summaryEndpoint`) summarise each for the question, in at most five sentences of its first 30,000 characters. The model is shown the summaries; the record keeps snippets, summaries and page texts.',
-    help: 'read the top text results and show the model summaries of them',
-  },
-  {
-    key: 'pageReader',
-    name: 'search.pageReader',
-    flag: 'page-reader',
-    label: 'the page reader',
-    type: 'enum',
-    values: PAGE_READER_IDS,
-    descriptions: ['Jina Reader (`r.jina.ai`; key optional: JINA_API_KEY), as the paper does.', 'Fetch the page here and turn its HTML into text.'],
-    default: 'jina',
-    description: 'How pages are read for summaries.',
-  },
-  {
-    key: 'pagesToRead',
-    name: 'search.pagesToRead',
-    flag: 'pages-to-read',
-    label: 'pages to read',
-    type: 'integer',
-    default: 3,
-    min: 1,
-    max: 10,
-    description: 'How many of the top text results are read and summarised.',
-  },
-  {
-    key: 'summaryEndpoint',
-    name: 'search.summaryEndpoint',
-    flag: 'summary-endpoint',
-    label: 'the summary endpoint',
-    type: 'string',
-    default: '',
-    restricted: true,
-    description: 'An OpenAI-compatible endpoint for page summaries. Empty: the model endpoint. It gets the same API key.',
-  },
-  {
-    key: 'summaryModel',
-    name: 'search.summaryModel',
-    flag: 'summary-model',
-    label: 'the summary model',
-    type: 'string',
-    default: '',
-    description: 'The model that summarises pages. Empty: the model that answers.',
-  },
-  {
-    key: 'allowPrivateUrls',
-    name: 'search.allowPrivateUrls',
-    flag: 'allow-private-urls',
-    label: 'private URLs',
-    type: 'boolean',
-    default: false,
-    restricted: true,
-    description:
-      'Let links in search results (pages to read, thumbnails, and where they redirect) and the image URLs of benchmarks point at this machine or the local network. Off: a result from the web or a dataset made by someone else cannot make the extension fetch from your intranet. Turn on for a search engine that indexes your intranet.',
-  },
-  {
     key: 'promptsDir',
     name: 'promptsFolder',
     flag: 'prompts',
@@ -501,160 +155,9 @@ export const RUN_SETTINGS: readonly SettingDecl[] = [
       "Folder of prompt files that replace the dialect's wording, so a checkpoint runs with the prompts it was trained on: `first.txt` (the opening turn; `<image>` marks where the image goes), `after-image-search.txt`, `after-text-search.txt` and `force-answer.txt`, in a subfolder named after the dialect or in the folder itself; `{question}` stands for the question. A file that is absent keeps the built-in wording. Empty: the built-in wording.",
     help: "prompt files replacing the dialect's wording (first.txt, after-image-search.txt, after-text-search.txt, force-answer.txt)",
   },
-  {
-    key: 'sampleTimeoutMs',
-    name: 'bench.sampleTimeoutSeconds',
-    flag: 'sample-timeout',
-    label: 'the sample time limit',
-    type: 'number',
-    default: 600,
-    min: 1,
-    max: 86_400,
-    unit: 'seconds',
-    scale: 1000,
-    description: 'Benchmarks: the most one sample may take, all its turns and searches included. A sample past it stops and is recorded as timed out.',
-    help: 'benchmarks: seconds one sample may take, all turns included',
-  },
-  {
-    key: 'formatWeight',
-    name: 'bench.formatWeight',
-    flag: 'format-weight',
-    label: 'the format weight',
-    type: 'number',
-    default: 0.1,
-    min: 0,
-    max: 1,
-    description: 'Benchmarks: λ in the reward (1−λ)·accuracy + λ·format recorded for every sample, where format is 1 when every turn was read as an action.',
-    help: 'benchmarks: λ in the reward (1−λ)·accuracy + λ·format',
-  },
-  {
-    key: 'hardPassRate',
-    name: 'bench.hardPassRate',
-    flag: 'hard-pass-rate',
-    label: 'the hard pass rate',
-    type: 'number',
-    default: 0.5,
-    min: 0,
-    max: 1,
-    description:
-      'Benchmarks with rollouts: a query whose pass rate over its rollouts is below this is Level 2 (hard), the rest Level 1 (easy). `gog export-rl` writes the Level 2 queries.',
-    help: 'benchmarks: a pass rate below this makes a query Level 2 (hard)',
-  },
+  ...SEARCH_SETTINGS,
+  ...BENCH_SETTINGS,
 ];
-
-/** The settings of the run review views, as VS Code reads them (gog.review.*). */
-export interface ReviewSettings {
-  /** Price per million prompt (input) tokens; 0: no cost shown. */
-  pricePromptPerMillion: number;
-  /** Price per million completion (output) tokens; 0: no cost shown. */
-  priceCompletionPerMillion: number;
-  /** The most MB a benchmark run's HTML report may weigh (Open Report; `gog report --report-mb`). */
-  reportMb: number;
-}
-
-/** A setting of the review views: VS Code only, unless a `gog` command takes it too (`flag`). */
-export interface ReviewSettingDecl {
-  key: keyof ReviewSettings;
-  name: string;
-  /** The `gog` flag that sets it, without the dashes; none: VS Code only (`gog` commands do not show costs). */
-  flag?: string;
-  unit?: string;
-  label: string;
-  description: string;
-  type: 'number';
-  default: number;
-  min: number;
-  max: number;
-}
-
-export const REVIEW_SETTINGS: readonly ReviewSettingDecl[] = [
-  {
-    key: 'pricePromptPerMillion',
-    name: 'review.pricePromptPerMillion',
-    label: 'the prompt token price',
-    type: 'number',
-    default: 0,
-    min: 0,
-    max: 1_000_000,
-    description:
-      "Run review: the endpoint's price per million prompt (input) tokens, in any currency, for the cost per sample chart. 0 (with `gog.review.priceCompletionPerMillion` 0 too): no cost is shown.",
-  },
-  {
-    key: 'priceCompletionPerMillion',
-    name: 'review.priceCompletionPerMillion',
-    label: 'the completion token price',
-    type: 'number',
-    default: 0,
-    min: 0,
-    max: 1_000_000,
-    description:
-      "Run review: the endpoint's price per million completion (output) tokens, in the currency of `gog.review.pricePromptPerMillion`, for the cost per sample chart. 0 (with the prompt price 0 too): no cost is shown.",
-  },
-  {
-    key: 'reportMb',
-    name: 'review.reportMb',
-    flag: 'report-mb',
-    label: 'the report size budget',
-    type: 'number',
-    default: 50,
-    min: 1,
-    max: 400,
-    unit: 'MB',
-    description:
-      "Open Report and `gog report RUN_DIR --report-mb N`: the most megabytes a benchmark run's HTML report may weigh. The table always goes in; the samples' trajectories (turns, reasoning, queries, evidence titles, gaze boxes drawn on a small copy of the image) go in failures first, then the right samples, until the budget is spent. The report says how many went in and why the others did not.",
-  },
-];
-
-/** A review setting given as its `gog` flag's text: its value, or a SettingError naming the flag. */
-export function reviewFlagValue(d: ReviewSettingDecl, text: string): number {
-  const value = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !Number.isFinite(value) || value < d.min || value > d.max)
-    throw new SettingError(`--${d.flag}: ${rangeMessage(d, JSON.stringify(text))}`);
-  return value;
-}
-
-export const REPORT_MB = REVIEW_SETTINGS.find((d) => d.key === 'reportMb')!;
-
-/** Reads gog.review.* through `get`; a value that is not a number in range is a SettingError naming it. */
-export function reviewSettingsFromConfig(get: (name: string) => unknown): ReviewSettings {
-  const out = Object.fromEntries(REVIEW_SETTINGS.map((d) => [d.key, d.default])) as unknown as ReviewSettings;
-  for (const d of REVIEW_SETTINGS) {
-    const value = get(d.name);
-    if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < d.min || value > d.max)
-      throw new SettingError(`setting gog.${d.name}: ${rangeMessage(d, typeof value === 'number' ? value : JSON.stringify(value))}`);
-    out[d.key] = value;
-  }
-  return out;
-}
-
-/** `gog.annotator`: who labels and edits in this window (VS Code only; `gog label` takes --annotator). */
-export const ANNOTATOR_SETTING = {
-  name: 'annotator',
-  type: 'string',
-  default: '',
-  description:
-    "Your name as an annotator: every label and edit you make records it, and goes to your own file beside the trajectory (`trajectory.annotations/`), so a team's annotations merge in git without conflicts. Empty: the `GOG_ANNOTATOR` environment variable when set, else the workspace's git `user.name`, else your account's user name.",
-} as const;
-
-/** Reads gog.annotator: the name given, or undefined for the default; a name that cannot be one is a SettingError. */
-export function annotatorFromConfig(value: unknown, problem: (name: string) => string | undefined): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new SettingError(`setting gog.annotator must be text; got ${JSON.stringify(value)}`);
-  const name = value.trim();
-  if (!name) return undefined;
-  const why = problem(name);
-  if (why) throw new SettingError(`setting gog.annotator ${why}`);
-  return name;
-}
-
-/** A bad value for a setting, in one line that names it. */
-export class SettingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingError';
-  }
-}
 
 /** Where folder settings resolve: relative paths against `base`, empty to `defaults[key]`. */
 export interface FolderContext {
@@ -672,10 +175,6 @@ export function settingDefaults(folders: FolderContext): RunSettings {
   for (const d of RUN_SETTINGS)
     out[d.key] = d.type === 'folder' ? (folders.defaults[d.key] ?? '') : typeof d.default === 'number' ? d.default * scaleOf(d) : d.default;
   return out as unknown as RunSettings;
-}
-
-function rangeMessage(d: { label: string; type: 'integer' | 'number'; min: number; max: number; unit?: string }, shown: unknown): string {
-  return `${d.label} must be ${d.type === 'integer' ? 'a whole number ' : ''}from ${d.min} to ${d.max}${d.unit ? ` ${d.unit}` : ''}; got ${String(shown)}`;
 }
 
 /** Checks a value in setting units (seconds, MB); returns it in run units, or throws a SettingError. */

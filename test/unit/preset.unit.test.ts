@@ -14,7 +14,8 @@ import type { ActionEvent, FinalEvent, NoticeEvent, ObservationEvent, Trajectory
 import { readTrajectory, type LoadedTrajectory } from '../../src/core/trajectoryFile';
 import { startReplayServer, type ReplayServer } from '../../src/model/replayServer';
 import { branchSettings } from '../../src/run/rerun';
-import { checkRunSettings, SettingError, settingsFromConfig } from '../../src/run/settingsSpec';
+import { SettingError } from '../../src/core/settingDecl';
+import { checkRunSettings, settingsFromConfig } from '../../src/run/settingsSpec';
 import { gog, type Run } from '../helpers/cli';
 import { startFakeService, type FakeService } from '../helpers/fakeProviders';
 import { photo, tempDir } from '../helpers/fixtures';

@@ -6,14 +6,13 @@ import * as path from 'node:path';
 import { parseAskArgs } from '../../src/cli/ask';
 import { ASK } from '../../src/cli/commands';
 import { commandHelp } from '../../src/cli/usage';
+import { SettingError } from '../../src/core/settingDecl';
+import { REVIEW_SETTINGS, reviewSettingsFromConfig } from '../../src/review/reviewSettings';
 import {
   checkRunSettings,
   contributedProperties,
   restrictedSettings,
-  REVIEW_SETTINGS,
-  reviewSettingsFromConfig,
   RUN_SETTINGS,
-  SettingError,
   settingDefaults,
   settingsFromConfig,
   type SettingDecl,
@@ -124,7 +123,7 @@ describe('run settings, declared once', () => {
     const negatable = RUN_SETTINGS.filter((d) => d.type === 'boolean' && d.default);
     assert.deepEqual(
       negatable.map((d) => d.flag),
-      ['evidence-images', 'cache', 'stream'],
+      ['stream', 'evidence-images', 'cache'],
     );
     const flags = parseHelp(run.stdout).flags;
     for (const d of negatable) {
