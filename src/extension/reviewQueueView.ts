@@ -320,7 +320,8 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
         .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === leaving.file && !t.isDirty);
       if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
     }
-    void this.tree.reveal(e, { select: true, focus: false }).then(undefined, () => undefined);
+    // Selected in the queue when it is in view; a reveal would otherwise switch the side bar to it from wherever the user is.
+    if (this.tree.visible) void this.tree.reveal(e, { select: true, focus: false }).then(undefined, () => undefined);
     this.changed.fire();
     return file;
   }

@@ -202,7 +202,9 @@ describe('workbench: a review queue', () => {
     await runFromPalette(page, 'Glance-or-Gaze: Review Queue: Resume at the First Unreviewed');
     let frame = await webviewFrame(page, '.question', questions[2]);
     await frame.locator('.queue-info', { hasText: '3 of 4' }).waitFor({ timeout: 30_000 });
-    await runFromPalette(page, 'Glance-or-Gaze: Review Queue: Skip (Next Unreviewed, No Label)');
+    // Alt+S in the panel: Skip.
+    await frame.locator('.turn-head').first().click();
+    await page.keyboard.press('Alt+s');
     frame = await webviewFrame(page, '.question', questions[3]);
     await frame.locator('.queue-info', { hasText: '4 of 4' }).waitFor({ timeout: 30_000 });
     assert.equal(labelOf(files[2]!), undefined, 'the skipped one has no label');
@@ -210,7 +212,9 @@ describe('workbench: a review queue', () => {
     assert.match((await queueStatus(page).textContent()) ?? '', /2\/4 reviewed/, 'a skip is not a review');
 
     // Flag the one on screen: a flag icon on its row, in this annotator's flags file.
-    await runFromPalette(page, 'Glance-or-Gaze: Review Queue: Flag for a Second Look (Toggle)');
+    // Alt+G in the panel: Flag.
+    await frame.locator('.turn-head').first().click();
+    await page.keyboard.press('Alt+g');
     await row(page, SAMPLE_IDS[3]!).locator('.custom-view-tree-node-item-icon.codicon-flag').waitFor({ timeout: 15_000 });
     assert.equal(await queuePane(page).locator('.monaco-list-row .custom-view-tree-node-item-icon.codicon-flag').count(), 1);
     const profile = path.join(path.dirname(session.workspace), 'profile');
