@@ -16,7 +16,7 @@ import { readQueueFile } from '../review/queueFile';
 import { flagsFileOf, readFlags, writeFlags } from '../review/queueFlags';
 import { QueuePace, type PaceSummary } from '../review/queuePace';
 import { annotatorFor } from './annotatorSetting';
-import { describeFilter, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
+import { describeFilter, entryName, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
 import { EDITOR_VIEW_TYPE, type QueueLink, type TrajectoryEditorProvider } from './trajectoryEditor';
 import type { QueueStatus } from './trajectoryWebview';
 import { showInformation } from './safeOutput';
@@ -224,8 +224,7 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   getTreeItem(e: QueueEntry): vscode.TreeItem {
     const root = this.index!.root;
     const uri = vscode.Uri.file(path.join(root, e.rel));
-    // The dataset's id for the sample (what the annotator's list and the dataset call it), else the record's id.
-    const item = new vscode.TreeItem(e.sampleId ?? e.id ?? e.rel, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(entryName(e), vscode.TreeItemCollapsibleState.None);
     item.id = e.rel;
     item.resourceUri = uri;
     const score = e.exactMatch === undefined ? '' : e.exactMatch >= 1 ? ' · correct' : ' · wrong';

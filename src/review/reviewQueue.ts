@@ -49,6 +49,18 @@ export function describeFilter(f: QueueFilter): string {
   return parts.join(' · ');
 }
 
+/** The most of an id a row shows. */
+export const MAX_NAME_CHARS = 120;
+
+/**
+ * What a row of the queue is called: the dataset's id for the sample (what the annotator's
+ * list and the dataset call it), else the record's id, else its path. One line, bounded: the
+ * id comes from the file, which anyone may have written.
+ */
+export function entryName(e: Pick<QueueEntry, 'sampleId' | 'id' | 'rel'>): string {
+  return (e.sampleId ?? e.id ?? e.rel).replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_CHARS) || e.rel;
+}
+
 export interface QueueCounts {
   total: number;
   reviewed: number;

@@ -6,9 +6,10 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import * as path from 'node:path';
 import { flagsFileOf, readFlags, writeFlags } from '../../src/review/queueFlags';
 import { formatDuration, IDLE_GAP_MS, paceText, paceTooltip, QueuePace } from '../../src/review/queuePace';
-import type { QueueEntry } from '../../src/review/queueIndex';
-import { describeFilter, queueFilterSchema, ReviewQueue } from '../../src/review/reviewQueue';
+import { QueueIndex, type QueueEntry } from '../../src/review/queueIndex';
+import { describeFilter, entryName, MAX_NAME_CHARS, queueFilterSchema, ReviewQueue } from '../../src/review/reviewQueue';
 import { tempDir } from '../helpers/fixtures';
+import { sampleHeader } from '../helpers/trajectories';
 
 const entry = (rel: string, label?: QueueEntry['label']): QueueEntry => ({
   rel,
@@ -25,6 +26,21 @@ const entry = (rel: string, label?: QueueEntry['label']): QueueEntry => ({
 describe("review queue: an annotator's day", () => {
   const tmp = tempDir('gog-queue-day-');
   after(() => tmp.cleanup());
+
+  it('names each trajectory by its dataset sample id, else its record id, else its path: one line, bounded', async () => {
+    assert.equal(entryName({ rel: '5-0/trajectory.jsonl', id: 'run-5-0', sampleId: 'val-0042' }), 'val-0042');
+    assert.equal(entryName({ rel: '5-0/trajectory.jsonl', id: 'run-5-0' }), 'run-5-0');
+    assert.equal(entryName({ rel: '5-0/trajectory.jsonl' }), '5-0/trajectory.jsonl');
+    assert.equal(entryName({ rel: 'a/trajectory.jsonl', sampleId: 'two\nlines\there' }), 'two lines here');
+    assert.equal(entryName({ rel: 'a/trajectory.jsonl', sampleId: 'x'.repeat(100_000) }).length, MAX_NAME_CHARS);
+    assert.equal(entryName({ rel: 'a/trajectory.jsonl', sampleId: ' \n ' }), 'a/trajectory.jsonl');
+    // What the index reads from a header: the sample id a benchmark run records.
+    const dir = path.join(tmp.dir, 'named', '5-0');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'trajectory.jsonl'), JSON.stringify(sampleHeader({ sampleId: 'val-0042', dataset: 'mmsearch' })) + '\n');
+    const [e] = await new QueueIndex(path.join(tmp.dir, 'named')).scan();
+    assert.equal(entryName(e!), 'val-0042');
+  });
 
   it('paces labels per hour of active time, pauses capped, and gives the time the rest takes', () => {
     const start = Date.UTC(2026, 11, 5, 9);
