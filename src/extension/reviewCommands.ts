@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Label } from '../core/trajectory';
 import { queueFilterSchema } from '../review/reviewQueue';
+import { QueueStatusBar } from './queueStatusBar';
 import { pickFilter, ReviewQueueView } from './reviewQueueView';
 import type { TrajectoryEditorProvider } from './trajectoryEditor';
 
@@ -14,6 +15,11 @@ export const REVIEW_COMMANDS = {
   next: 'gog.review.next',
   previous: 'gog.review.previous',
   resume: 'gog.review.resume',
+  skip: 'gog.review.skip',
+  flag: 'gog.review.flag',
+  showFlagged: 'gog.review.showFlagged',
+  /** The view's row button: the same toggle, titled for a menu. */
+  flagFromMenu: 'gog.review.flagFromMenu',
   filter: 'gog.review.filter',
   clearFilter: 'gog.review.clearFilter',
   refresh: 'gog.review.refresh',
@@ -49,14 +55,24 @@ export function registerReviewCommands(context: vscode.ExtensionContext, editors
     return counts;
   };
   const label = (l: Label) => (note?: unknown) => editors.label(l, typeof note === 'string' ? note : undefined);
+  const statusBar = new QueueStatusBar({ onDidChange: queue.onDidChange, pace: (now) => queue.paceAt(now) });
   return [
     queue,
+    statusBar,
     vscode.commands.registerCommand(REVIEW_COMMANDS.openReviewQueue, openFolder),
     // From the Explorer the second argument is the selection, not options.
     vscode.commands.registerCommand(REVIEW_COMMANDS.reviewFolderFromMenu, (folder?: unknown) => openFolder(folder)),
     vscode.commands.registerCommand(REVIEW_COMMANDS.next, () => queue.move('next')),
     vscode.commands.registerCommand(REVIEW_COMMANDS.previous, () => queue.move('previous')),
     vscode.commands.registerCommand(REVIEW_COMMANDS.resume, () => queue.resume()),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.skip, () => queue.skip()),
+    // From a row of the view the argument is its entry; from the palette or a key, the one the user is on.
+    vscode.commands.registerCommand(REVIEW_COMMANDS.flag, (entry?: unknown) => queue.toggleFlag(entry)),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.flagFromMenu, (entry?: unknown) => queue.toggleFlag(entry)),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.showFlagged, () => {
+      queue.setFilter({ ...queue.counts.filter, flagged: true });
+      return queue.counts;
+    }),
     vscode.commands.registerCommand(REVIEW_COMMANDS.filter, async (given?: unknown) => {
       const parsed = given === undefined ? undefined : queueFilterSchema.safeParse(given);
       if (parsed && !parsed.success) throw new Error(`not a review queue filter: ${parsed.error.issues[0]?.message ?? 'invalid'}`);

@@ -1,8 +1,11 @@
-// Glance-or-Gaze: Review Queue, a tree view in the Explorer over a folder of trajectories: a
-// count of reviewed (labelled) / total, filters, resume at the first unreviewed, and
-// next/previous that open the trajectory in the editor (saving the labels given to the one
-// left, and closing its tab). The folder is indexed once and cached by size and time
-// (queueIndex.ts), so a folder of thousands lists quickly and moving on reads one file.
+// Glance-or-Gaze: Review Queue, a tree view in the Glance-or-Gaze container (beside Runs, not
+// in the Explorer, whose tree would expand run folders at each move) over a folder of
+// trajectories: each listed by its dataset sample id, a count of reviewed (labelled) / total,
+// filters, resume at the first unreviewed, next/previous that open the trajectory in the
+// editor (saving the labels given to the one left, and closing its tab), skip, and flags for a
+// second look (queueFlags.ts, one file per annotator beside the index). The folder is indexed
+// once and cached by size and time (queueIndex.ts), so a folder of thousands lists quickly and
+// moving on reads one file.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,7 +13,10 @@ import { DIALECT_IDS, LABELS, STOP_REASONS } from '../core/trajectory';
 import { promises as fs } from 'node:fs';
 import { QueueIndex, type QueueEntry } from '../review/queueIndex';
 import { readQueueFile } from '../review/queueFile';
-import { describeFilter, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
+import { flagsFileOf, readFlags, writeFlags } from '../review/queueFlags';
+import { QueuePace, type PaceSummary } from '../review/queuePace';
+import { annotatorFor } from './annotatorSetting';
+import { describeFilter, entryName, queueFilterSchema, ReviewQueue, SCORE_FILTERS, type QueueCounts, type QueueFilter } from '../review/reviewQueue';
 import { EDITOR_VIEW_TYPE, type QueueLink, type TrajectoryEditorProvider } from './trajectoryEditor';
 import type { QueueStatus } from './trajectoryWebview';
 import { showInformation } from './safeOutput';
@@ -24,6 +30,7 @@ const LABEL_ICONS = {
   rejected: ['error', 'testing.iconFailed'],
   'needs-fix': ['warning', 'list.warningForeground'],
 } as const;
+const FLAG_ICON = ['flag', 'charts.orange'] as const;
 
 export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, QueueLink, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -37,6 +44,12 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   /** The trajectory the queue opened last (the active editor may be something else). */
   private current: string | undefined;
   private openedOn: string | undefined;
+  /** This session's pace, from when the queue was opened. */
+  private pace = new QueuePace(Date.now());
+  /** Where this annotator's flags are kept, and for whom; undefined when there is no annotator name. */
+  private flagsAt: { file: string; annotator: string } | undefined;
+  /** Flag writes one after another, so the file ends with the last toggle. */
+  private flagWrites: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -77,7 +90,9 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     const list = stat.isDirectory() ? undefined : await readQueueFile(given);
     const root = list?.root ?? given;
     const cacheDir = this.context.storageUri ?? this.context.globalStorageUri;
-    const cacheFile = path.join(cacheDir.fsPath, 'review-index', `${createHash('sha1').update(given).digest('hex').slice(0, 16)}.json`);
+    const stateDir = path.join(cacheDir.fsPath, 'review-index');
+    const queueKey = createHash('sha1').update(given).digest('hex').slice(0, 16);
+    const cacheFile = path.join(stateDir, `${queueKey}.json`);
     const index = new QueueIndex(root, cacheFile, list?.files);
     await index.loadCache();
     const entries = await index.scan();
@@ -85,6 +100,8 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     this.index = index;
     this.openedOn = given;
     this.queue.set(entries);
+    this.queue.flagged = await this.loadFlags(stateDir, queueKey, given);
+    this.pace = new QueuePace(Date.now());
     this.current = undefined;
     this.watch(root);
     await this.context.workspaceState.update(STATE_FOLDER, given);
@@ -94,6 +111,28 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     );
     this.render();
     return this.queue.counts;
+  }
+
+  /** This annotator's flags of the queue; none (and flagging refused) without an annotator name. */
+  private async loadFlags(stateDir: string, queueKey: string, given: string): Promise<Set<string>> {
+    this.flagsAt = undefined;
+    let annotator: string;
+    try {
+      annotator = await annotatorFor(given);
+    } catch (e) {
+      this.log.warn(`review queue: flags off: ${(e as Error).message}`);
+      return new Set();
+    }
+    const file = flagsFileOf(stateDir, queueKey, annotator);
+    this.flagsAt = { file, annotator };
+    try {
+      return await readFlags(file);
+    } catch (e) {
+      // Not overwritten with an empty list: flagging stays off until the file is fixed or removed.
+      this.flagsAt = undefined;
+      this.log.warn(`review queue: flags off: ${(e as Error).message} (${file})`);
+      return new Set();
+    }
   }
 
   private watch(root: string): void {
@@ -123,7 +162,11 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     const rel = this.relOf(file);
     if (!rel || !this.index) return;
     if (!this.index.includes(rel)) return;
-    this.queue.update(rel, await this.index.refresh(rel));
+    const before = this.queue.entry(rel);
+    const after = await this.index.refresh(rel);
+    // A first label given in this session counts toward the pace.
+    if (before && !before.label && after?.label) this.pace.labelGiven(Date.now());
+    this.queue.update(rel, after);
     await this.index.saveCache().catch(() => undefined);
   }
 
@@ -140,8 +183,15 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     return { ...(position ? { position } : {}), shown: c.shown, total: c.total, reviewed: c.reviewed };
   }
 
-  get counts(): QueueCounts & { filter: QueueFilter } {
-    return { ...this.queue.counts, filter: this.queue.filter };
+  get counts(): QueueCounts & { filter: QueueFilter; flagged: number } {
+    return { ...this.queue.counts, filter: this.queue.filter, flagged: this.queue.flagged.size };
+  }
+
+  /** The status bar's numbers (queueStatusBar.ts); undefined when no queue is open. */
+  paceAt(now: number): PaceSummary | undefined {
+    if (!this.index) return undefined;
+    const c = this.queue.counts;
+    return this.pace.summary(c.reviewed, c.total, now);
   }
 
   setFilter(filter: QueueFilter): void {
@@ -174,20 +224,22 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   getTreeItem(e: QueueEntry): vscode.TreeItem {
     const root = this.index!.root;
     const uri = vscode.Uri.file(path.join(root, e.rel));
-    const item = new vscode.TreeItem(e.question ? e.question.replace(/\s+/g, ' ').slice(0, 120) : e.rel, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(entryName(e), vscode.TreeItemCollapsibleState.None);
     item.id = e.rel;
     item.resourceUri = uri;
     const score = e.exactMatch === undefined ? '' : e.exactMatch >= 1 ? ' · correct' : ' · wrong';
-    item.description = `${e.label ?? 'not reviewed'}${score} · ${e.rel}`;
+    const flagged = this.queue.isFlagged(e.rel);
+    const folder = path.posix.dirname(e.rel);
+    item.description = `${folder === '.' ? e.rel : folder}${this.queue.isSkipped(e.rel) && !e.label ? ' · skipped' : ''}`;
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendText(
-      `${e.question}\n\n${e.rel}\nanswer: ${e.answer ?? '—'}${score ? ` (${score.slice(3)})` : ''}\nstopped: ${e.stopReason ?? 'unfinished'} · ${e.turns} turns · ${e.gazes} gazes · ${e.reflections} reflections · ${e.dialect ?? '?'}`,
+      `${e.sampleId ? `${e.sampleId}${e.dataset ? ` (${e.dataset})` : ''}\n` : ''}${e.question}\n\n${e.rel}\n${e.label ?? 'not reviewed'}${score}${flagged ? ' · flagged for a second look' : ''}\nanswer: ${e.answer ?? '—'}${score ? ` (${score.slice(3)})` : ''}\nstopped: ${e.stopReason ?? 'unfinished'} · ${e.turns} turns · ${e.gazes} gazes · ${e.reflections} reflections · ${e.dialect ?? '?'}`,
     );
     if (e.label) tooltip.appendText(`\nlabel: ${e.label}${e.note ? ` — ${e.note}` : ''}${e.tags?.length ? ` [${e.tags.join(', ')}]` : ''}`);
     item.tooltip = tooltip;
-    const [icon, colour] = e.label ? LABEL_ICONS[e.label] : (['circle-large-outline', undefined] as const);
+    const [icon, colour] = flagged ? FLAG_ICON : e.label ? LABEL_ICONS[e.label] : (['circle-large-outline', undefined] as const);
     item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
-    item.contextValue = 'gogTrajectory';
+    item.contextValue = flagged ? 'gogTrajectory.flagged' : 'gogTrajectory';
     item.command = { command: 'vscode.openWith', title: 'Open', arguments: [uri, EDITOR_VIEW_TYPE] };
     return item;
   }
@@ -207,6 +259,41 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
       return undefined;
     }
     return this.openEntry(target);
+  }
+
+  /** Moves on to the next unreviewed trajectory without a label; the one left stays unreviewed, and Resume passes it over. */
+  async skip(): Promise<string | undefined> {
+    if (!this.index) throw new Error('no review queue is open');
+    const here = this.here();
+    if (here) this.queue.skip(here);
+    const target = this.queue.nextUnreviewed(here);
+    if (!target) {
+      this.render();
+      void showInformation('Glance-or-Gaze: no other unreviewed trajectory in the review queue.');
+      return undefined;
+    }
+    const opened = await this.openEntry(target);
+    this.render();
+    return opened;
+  }
+
+  /**
+   * Flags (or unflags) a trajectory for a second look: the one given (a row of the view), else
+   * the one the user is on. Written at once, whole, to this annotator's flags file.
+   */
+  async toggleFlag(given?: unknown): Promise<{ rel: string; flagged: boolean }> {
+    if (!this.index) throw new Error('no review queue is open');
+    const flagsAt = this.flagsAt;
+    if (!flagsAt) throw new Error('flags are off for this queue: set gog.annotator (or git config user.name), or fix the flags file the log names');
+    const rel = isEntry(given) ? given.rel : typeof given === 'string' ? this.relOf(path.resolve(given)) : this.here();
+    if (!rel || !this.queue.entry(rel)) throw new Error('no trajectory of the review queue to flag: open one from the queue first');
+    const flagged = this.queue.toggleFlag(rel);
+    const snapshot = new Set(this.queue.flagged);
+    this.render();
+    const write = this.flagWrites.then(() => writeFlags(flagsAt.file, flagsAt.annotator, snapshot));
+    this.flagWrites = write.catch(() => undefined);
+    await write;
+    return { rel, flagged };
   }
 
   async resume(): Promise<string | undefined> {
@@ -232,7 +319,8 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
         .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.fsPath === leaving.file && !t.isDirty);
       if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
     }
-    void this.tree.reveal(e, { select: true, focus: false }).then(undefined, () => undefined);
+    // Selected in the queue when it is in view; a reveal would otherwise switch the side bar to it from wherever the user is.
+    if (this.tree.visible) void this.tree.reveal(e, { select: true, focus: false }).then(undefined, () => undefined);
     this.changed.fire();
     return file;
   }
@@ -244,6 +332,10 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
   dispose(): void {
     for (const d of [...this.watcher.splice(0), ...this.disposables.splice(0)]) d.dispose();
   }
+}
+
+function isEntry(v: unknown): v is QueueEntry {
+  return typeof v === 'object' && v !== null && typeof (v as { rel?: unknown }).rel === 'string';
 }
 
 type Choice<T> = vscode.QuickPickItem & { value: T };
@@ -267,6 +359,7 @@ export async function pickFilter(current: QueueFilter): Promise<QueueFilter | un
     ['gaze', 'Gaze', [any, { label: 'With a gaze', value: true }, { label: 'Without a gaze', value: false }]],
     ['reflection', 'Reflection', [any, { label: 'With a reflection', value: true }, { label: 'Without a reflection', value: false }]],
     ['dialect', 'Dialect', [any, ...DIALECT_IDS.map((d) => ({ label: d, value: d }))]],
+    ['flagged', 'Flagged', [any, { label: 'Flagged for a second look', value: true }, { label: 'Not flagged', value: false }]],
   ];
   const out: Record<string, unknown> = {};
   for (const [key, title, options] of steps) {

@@ -16,10 +16,13 @@ export const queueFilterSchema = z.object({
   gaze: z.boolean().optional(),
   reflection: z.boolean().optional(),
   dialect: z.enum(DIALECT_IDS).optional(),
+  /** Flagged for a second look by this annotator (queueFlags.ts), or not. */
+  flagged: z.boolean().optional(),
 });
 export type QueueFilter = z.infer<typeof queueFilterSchema>;
 
-export function matches(e: QueueEntry, f: QueueFilter): boolean {
+/** `flagged`: the trajectories this annotator flagged, for the `flagged` filter. */
+export function matches(e: QueueEntry, f: QueueFilter, flagged: ReadonlySet<string> = new Set()): boolean {
   if (f.label !== undefined && (f.label === 'unreviewed' ? e.label !== undefined : e.label !== f.label)) return false;
   if (f.score !== undefined) {
     const score = e.exactMatch === undefined ? 'unscored' : e.exactMatch >= 1 ? 'correct' : 'wrong';
@@ -29,6 +32,7 @@ export function matches(e: QueueEntry, f: QueueFilter): boolean {
   if (f.gaze !== undefined && e.gazes > 0 !== f.gaze) return false;
   if (f.reflection !== undefined && e.reflections > 0 !== f.reflection) return false;
   if (f.dialect !== undefined && e.dialect !== f.dialect) return false;
+  if (f.flagged !== undefined && flagged.has(e.rel) !== f.flagged) return false;
   return true;
 }
 
@@ -41,7 +45,20 @@ export function describeFilter(f: QueueFilter): string {
   if (f.gaze !== undefined) parts.push(f.gaze ? 'with a gaze' : 'no gaze');
   if (f.reflection !== undefined) parts.push(f.reflection ? 'with a reflection' : 'no reflection');
   if (f.dialect) parts.push(`dialect ${f.dialect}`);
+  if (f.flagged !== undefined) parts.push(f.flagged ? 'flagged' : 'not flagged');
   return parts.join(' · ');
+}
+
+/** The most of an id a row shows. */
+export const MAX_NAME_CHARS = 120;
+
+/**
+ * What a row of the queue is called: the dataset's id for the sample (what the annotator's
+ * list and the dataset call it), else the record's id, else its path. One line, bounded: the
+ * id comes from the file, which anyone may have written.
+ */
+export function entryName(e: Pick<QueueEntry, 'sampleId' | 'id' | 'rel'>): string {
+  return (e.sampleId ?? e.id ?? e.rel).replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_CHARS) || e.rel;
 }
 
 export interface QueueCounts {
@@ -55,6 +72,10 @@ export class ReviewQueue {
   private visible: QueueEntry[] = [];
   private position = new Map<string, number>();
   private filterValue: QueueFilter = {};
+  private byRel = new Map<string, QueueEntry>();
+  private flags = new Set<string>();
+  /** Moved past with Skip in this session: Resume goes to them only when no other is left. */
+  private skippedSet = new Set<string>();
 
   constructor(entries: readonly QueueEntry[] = []) {
     this.set(entries);
@@ -62,6 +83,7 @@ export class ReviewQueue {
 
   set(entries: readonly QueueEntry[]): void {
     this.all = [...entries].sort((a, b) => comparePaths(a.rel, b.rel));
+    this.skippedSet.clear();
     this.apply();
   }
 
@@ -85,8 +107,40 @@ export class ReviewQueue {
     this.apply();
   }
 
+  /** This annotator's flagged trajectories (queueFlags.ts). */
+  get flagged(): ReadonlySet<string> {
+    return this.flags;
+  }
+
+  set flagged(rels: ReadonlySet<string>) {
+    this.flags = new Set(rels);
+    this.apply();
+  }
+
+  isFlagged(rel: string): boolean {
+    return this.flags.has(rel);
+  }
+
+  /** Flags or unflags one trajectory; returns whether it is flagged now. */
+  toggleFlag(rel: string): boolean {
+    const now = !this.flags.has(rel);
+    if (now) this.flags.add(rel);
+    else this.flags.delete(rel);
+    this.apply();
+    return now;
+  }
+
+  skip(rel: string): void {
+    this.skippedSet.add(rel);
+  }
+
+  isSkipped(rel: string): boolean {
+    return this.skippedSet.has(rel);
+  }
+
   private apply(): void {
-    this.visible = this.all.filter((e) => matches(e, this.filterValue));
+    this.byRel = new Map(this.all.map((e) => [e.rel, e]));
+    this.visible = this.all.filter((e) => matches(e, this.filterValue, this.flags));
     this.position = new Map(this.visible.map((e, i) => [e.rel, i]));
   }
 
@@ -95,7 +149,7 @@ export class ReviewQueue {
   }
 
   entry(rel: string): QueueEntry | undefined {
-    return this.all.find((e) => e.rel === rel);
+    return this.byRel.get(rel);
   }
 
   /** 1-based place among the shown entries. */
@@ -123,7 +177,15 @@ export class ReviewQueue {
     return [...this.visible].reverse().find((e) => comparePaths(e.rel, from) < 0);
   }
 
+  /** The first shown trajectory without a label, passing over those skipped unless only they are left. */
   firstUnreviewed(): QueueEntry | undefined {
-    return this.visible.find((e) => !e.label);
+    return this.visible.find((e) => !e.label && !this.skippedSet.has(e.rel)) ?? this.visible.find((e) => !e.label);
+  }
+
+  /** Skip: the next shown trajectory without a label after `from` (wrapping to the start), the skipped passed over. */
+  nextUnreviewed(from: string | undefined): QueueEntry | undefined {
+    const open = (e: QueueEntry) => !e.label && e.rel !== from && !this.skippedSet.has(e.rel);
+    const after = from === undefined ? this.visible : this.visible.filter((e) => comparePaths(e.rel, from) > 0);
+    return after.find(open) ?? this.visible.find(open);
   }
 }

@@ -9,6 +9,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TrajectoryEvent } from '../../src/core/trajectory';
+import { flagsFileOf, writeFlags } from '../../src/review/queueFlags';
+import { paceText, QueuePace } from '../../src/review/queuePace';
 import { QueueIndex } from '../../src/review/queueIndex';
 import { ReviewQueue } from '../../src/review/reviewQueue';
 import { readTrajectoryBytes } from '../../src/review/trajectoryOnDisk';
@@ -118,11 +120,22 @@ async function queueBenchmark(tmp: string, harness: Harness, page: Page, row: Ro
   queue.set(await again.scan());
   const cachedScan = performance.now() - t1;
 
-  // What the extension does on "next": the one left is indexed again (its label may be new),
-  // the next is found, read and parsed into the message its panel is sent.
-  const nextMessage = async (here: string | undefined): Promise<{ rel: string; message: InitMessage }> => {
-    if (here) queue.update(here, await again.refresh(here));
-    const next = queue.step(here, 1)!;
+  // What the extension does on "next": the one left is indexed again (its label may be new,
+  // counted toward the pace), the next is found (or, for Skip, the next unreviewed), read and
+  // parsed into the message its panel is sent; the status bar's text is made again.
+  const pace = new QueuePace(Date.now());
+  let status = '';
+  const nextMessage = async (here: string | undefined, skip = false): Promise<{ rel: string; message: InitMessage }> => {
+    if (here) {
+      const before = queue.entry(here);
+      const after = await again.refresh(here);
+      if (before && !before.label && after?.label) pace.labelGiven(Date.now());
+      queue.update(here, after);
+      if (skip) queue.skip(here);
+    }
+    const next = (skip ? queue.nextUnreviewed(here) : queue.step(here, 1))!;
+    const c = queue.counts;
+    status = paceText(pace.summary(c.reviewed, c.total, Date.now()));
     const file = path.join(root, next.rel);
     const { trajectory } = await readTrajectoryBytes(file, 256 * 1024 * 1024);
     const base = harness.addRun(next.rel, path.dirname(file));
@@ -160,13 +173,35 @@ async function queueBenchmark(tmp: string, harness: Harness, page: Page, row: Ro
   }
   // The same moves shown by a panel already open (no page to load): what the queue itself costs.
   const inPlace: number[] = [];
+  const inPlaceHost: number[] = [];
   for (let i = 0; i < 25; i++) {
     const started = performance.now();
     const { rel, message } = await nextMessage(here);
+    inPlaceHost.push(performance.now() - started);
     await showInPage(page, message);
     inPlace.push(performance.now() - started);
     here = rel;
   }
+  // Skip: the next unreviewed, the one left passed over by Resume; shown by the panel already loaded.
+  const skips: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const started = performance.now();
+    const { rel, message } = await nextMessage(here, true);
+    await showInPage(page, message);
+    skips.push(performance.now() - started);
+    here = rel;
+  }
+  // Flag: the toggle and this annotator's flags file written whole (atomic, fsynced), 100 flags in it.
+  const flagsFile = flagsFileOf(path.join(tmp, 'queue-state'), 'bench', 'Bench Annotator');
+  queue.flagged = new Set(queue.shown.slice(0, 100).map((e) => e.rel));
+  const flags: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const started = performance.now();
+    queue.toggleFlag(here!);
+    await writeFlags(flagsFile, 'Bench Annotator', queue.flagged);
+    flags.push(performance.now() - started);
+  }
+  if (!status.includes('reviewed')) throw new Error(`the status bar's text was not made: ${status}`);
   console.log(`\nreview queue of ${QUEUE_SIZE.toLocaleString('en')} trajectories (medians of 25 moves; a fresh panel page each)`);
   row('index the folder, first time (every file read)', `${firstScan.toFixed(0)} ms`, '');
   row('index it again from the cache (stat only)', `${cachedScan.toFixed(0)} ms`, '');
@@ -177,6 +212,13 @@ async function queueBenchmark(tmp: string, harness: Harness, page: Page, row: Ro
   row('  of which then the images in view decoded', `${median(decoded).toFixed(0)} ms`, '');
   const p = median(inPlace);
   row('next trajectory shown by a panel already loaded (same steps)', `${p.toFixed(0)} ms`, '≤ 150 ms', p / 150);
+  row('  of which the extension side (index, find, read, parse, status text)', `${median(inPlaceHost).toFixed(1)} ms`, '');
+  console.log(
+    '  (timed: the one left indexed again, the next found, read and parsed, the status text made, the message posted to the real panel bundle in Chromium until every card is drawn and the images in view are decoded; not timed: VS Code opening the tab)',
+  );
+  const k = median(skips);
+  row('skip to the next unreviewed, panel already loaded (median of 9)', `${k.toFixed(0)} ms`, '≤ 150 ms', k / 150);
+  row('flag: toggle and write the flags file whole (median of 9)', `${median(flags).toFixed(1)} ms`, '(no target)');
 }
 
 async function editBenchmark(tmp: string, harness: Harness, page: Page, row: Row): Promise<void> {
