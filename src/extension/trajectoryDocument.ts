@@ -1,14 +1,15 @@
 // An open trajectory file with its unsaved annotations: the custom editor's document (the
 // custom-editor sample's pattern). Every edit fires a change with undo and redo, so VS Code
 // owns undo/redo, the dirty marker, save, revert and hot-exit backup. Saving appends the net
-// annotations (editStack.ts) after the file's lines, fsynced. The file is watched: lines
-// appended on disk (a run still writing, `gog label`) are taken in; any other change while
-// edits are unsaved makes save refuse, so nothing on disk is silently written over.
+// annotations (editStack.ts) to the annotator's own file beside it, fsynced. The file is
+// watched: lines appended on disk (a run still writing, `gog label`) are taken in; any other
+// change while edits are unsaved makes save refuse, so nothing on disk is silently written
+// over. The annotators' files are watched too: another annotator's work shows when it lands.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnnotationEvent, Edit, TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectoryBytes, type LoadedTrajectory } from '../core/trajectoryFile';
-import { appendAnnotatorEvents } from '../core/annotationFiles';
+import { annotationsFolderOf, annotatorSignature, appendAnnotatorEvents } from '../core/annotationFiles';
 import type { Pending } from '../shared/messages';
 import { restoreBackup, serializeBackup } from '../review/backupFile';
 import { EditStack } from '../review/editStack';
@@ -42,6 +43,8 @@ export class TrajectoryDocument implements vscode.CustomDocument {
   private lineBreaks: number;
   /** Why the file on disk is no longer what was read, if it is not. */
   private conflict: string | undefined;
+  /** The annotators' files as last read or written here (names, sizes, times): a change is someone else's. */
+  private annotatorStamp = '';
   /** Disk checks one at a time, so a save and a watcher event never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -73,6 +76,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     }
     const doc = new TrajectoryDocument(uri, bytes, trajectory, stack, log);
     doc.conflict = conflict;
+    doc.annotatorStamp = await annotatorSignature(uri.fsPath);
     doc.watch();
     return doc;
   }
@@ -113,6 +117,36 @@ export class TrajectoryDocument implements vscode.CustomDocument {
     this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed), {
       dispose: () => clearTimeout(timer),
     });
+    // The annotators' files beside it: another annotator's labels arrive with a git pull.
+    const folder = path.basename(annotationsFolderOf(this.file));
+    const annotators = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.file)), `${folder}/*.jsonl`));
+    let annotatorTimer: NodeJS.Timeout | undefined;
+    const annotatorsChanged = () => {
+      clearTimeout(annotatorTimer);
+      annotatorTimer = setTimeout(() => void this.serially(() => this.annotatorsChanged()), 150);
+    };
+    this.disposables.push(
+      annotators,
+      annotators.onDidChange(annotatorsChanged),
+      annotators.onDidCreate(annotatorsChanged),
+      annotators.onDidDelete(annotatorsChanged),
+      {
+        dispose: () => clearTimeout(annotatorTimer),
+      },
+    );
+  }
+
+  /** Someone else's annotations changed on disk: shown at once; this session's unsaved ones stay pending. */
+  private async annotatorsChanged(): Promise<void> {
+    const stamp = await annotatorSignature(this.file);
+    if (stamp === this.annotatorStamp) return;
+    const { bytes, trajectory } = await readTrajectoryBytes(this.file, MAX_VIEW_TRAJECTORY_BYTES);
+    // The trajectory file changed too: its own watcher takes that in (or refuses to save over it).
+    if (!bytes.equals(this.bytes)) return;
+    this.annotatorStamp = stamp;
+    this.trajectory = trajectory;
+    this.version++;
+    this.changes.fire({ kind: 'reset' });
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -179,6 +213,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
   private async reload(): Promise<boolean> {
     const before = this.bytes;
     const { bytes, trajectory } = await readTrajectoryBytes(this.file, MAX_VIEW_TRAJECTORY_BYTES);
+    this.annotatorStamp = await annotatorSignature(this.file);
     this.bytes = bytes;
     this.lineBreaks = countLineBreaks(bytes);
     this.trajectory = trajectory;
@@ -222,6 +257,7 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       if (change.kind === 'appended') this.takeIn(change.tail);
       // To the annotator's own file beside the trajectory (annotationFiles.ts), with their name.
       const written = await appendAnnotatorEvents(this.file, await annotatorFor(this.file), net);
+      this.annotatorStamp = await annotatorSignature(this.file);
       this.stack.markSaved();
       this.trajectory.events.push(...written);
       this.trajectory.lines.push(...written.map(() => 0));

@@ -8,7 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { applyAnnotations } from '../../../src/core/annotations';
-import { annotationsFolderOf } from '../../../src/core/annotationFiles';
+import { annotationsFolderOf, annotatorFileOf } from '../../../src/core/annotationFiles';
 import { parseTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
 import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
@@ -204,6 +204,22 @@ describe('workbench: annotating a trajectory', () => {
       await page.keyboard.press('Control+S');
       await page.waitForTimeout(1000);
     }
+  });
+
+  it("shows another annotator's labels as soon as their file lands beside the trajectory (a git pull), writing nothing", async () => {
+    const { page } = session;
+    const frame = await webviewFrame(page, '.question', question);
+    const before = onDisk();
+    const trajectoryBefore = readFileSync(file);
+    const theirs = annotatorFileOf(file, 'Ben Okafor');
+    mkdirSync(path.dirname(theirs), { recursive: true });
+    const line = { type: 'annotation', step: 0, t: new Date().toISOString(), id: 'ben-1', author: 'Ben Okafor', edit: { op: 'label', label: 'rejected' } };
+    writeFileSync(theirs, JSON.stringify(line) + '\n');
+    await frame.locator('.verdict.label-rejected', { hasText: 'Ben Okafor' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    assert.ok(readFileSync(file).equals(trajectoryBefore), 'the trajectory file is untouched');
+    assert.ok(readFileSync(theirs).equals(Buffer.from(JSON.stringify(line) + '\n')), 'their file is as they wrote it');
+    assert.equal(onDisk().length, before.length + Buffer.byteLength(JSON.stringify(line) + '\n'), 'nothing else was written');
   });
 
   it('lines appended on disk while edits are unsaved are kept, the save goes after them; a file rewritten on disk is never saved over', async () => {
