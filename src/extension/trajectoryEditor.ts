@@ -12,6 +12,8 @@ import { TrajectoryDocument } from './trajectoryDocument';
 import { readTrajectoryBytes } from '../review/trajectoryOnDisk';
 import { appendAnnotatorEvents } from '../core/annotationFiles';
 import { annotatorFor } from './annotatorSetting';
+import { editorSetupFor, type EditorSetup } from './editorSetup';
+import { blindView, shownWhileBlind } from '../review/blindView';
 import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 import { showError, showInformation } from './safeOutput';
 
@@ -77,9 +79,34 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     panel.webview.options = webviewOptions(this.extensionUri, path.dirname(file));
     // A webview rebuilt after its tab was hidden shows the document as it is now.
     const view = new TrajectoryWebview(panel.webview, this.extensionUri, this.log, () => {
-      view.showDocument(document.loaded, file, document.pending);
+      present();
       showQueue();
     });
+    // Who annotates, the label scheme and blind review: read at each open of the panel.
+    let setup: EditorSetup | undefined;
+    /** Blind review: whether the annotator's verdict had revealed others' annotations in what was last sent. */
+    let revealed = false;
+    const blindNow = () => blindView(document.header, document.loaded.events, document.pending.annotations, setup?.annotator);
+    /** The document as this annotator may see it (blind review sends only what may be shown). */
+    const present = () => {
+      if (!setup) return;
+      const t = document.loaded;
+      const { annotator, scheme, schemeWarning } = setup;
+      const editor = { ...(annotator ? { annotator } : {}), scheme, ...(schemeWarning ? { schemeWarning } : {}) };
+      if (!setup.blind) return view.showDocument(t, file, document.pending, editor);
+      const v = blindNow();
+      revealed = v.revealed;
+      view.showDocument({ ...t, events: v.events, lines: v.kept.map((i) => t.lines[i]!) }, file, document.pending, {
+        ...editor,
+        blind: { hidden: v.hidden, revealed: v.revealed },
+      });
+    };
+    /** After a change: true when blind review's reveal changed, and the whole document was sent again. */
+    const revealChanged = () => {
+      if (!setup?.blind || blindNow().revealed === revealed) return false;
+      present();
+      return true;
+    };
     view.setHandlers({
       edit: async (r) => document.applyEdit(r.id, r.edit),
       related: async () => relatedTrajectories(file, document.header),
@@ -124,13 +151,21 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     };
     const listening = [
       document.onDidChange((c) => {
+        // Before the setup is read, the first present() sends the document as it is then.
+        if (!setup) return;
         switch (c.kind) {
           case 'reset':
-            return view.showDocument(document.loaded, file, document.pending);
+            return present();
           case 'events':
-            return view.postEvents(c.events, true, c.pending);
+            if (revealChanged()) return;
+            return view.postEvents(setup.blind && !revealed ? c.events.filter((e) => shownWhileBlind(e, setup?.annotator)) : c.events, true, c.pending);
           case 'pending':
+            if (revealChanged()) return;
             return view.postPending(c.pending);
+          default: {
+            const never: never = c;
+            return never;
+          }
         }
       }),
       panel.onDidChangeViewState((e) => {
@@ -144,7 +179,13 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       view.dispose();
       if (this.active === document) this.active = undefined;
     });
-    view.showDocument(document.loaded, file, document.pending);
+    editorSetupFor(file, this.log).then(
+      (s) => {
+        setup = s;
+        present();
+      },
+      (e: Error) => this.log.error(`trajectory editor: ${e.message}`),
+    );
     showQueue();
   }
 

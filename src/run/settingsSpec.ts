@@ -675,6 +675,15 @@ export const ANNOTATOR_SETTING = {
     "Your name as an annotator: every label and edit you make records it, and goes to your own file beside the trajectory (`trajectory.annotations/`), so a team's annotations merge in git without conflicts. Empty: the `GOG_ANNOTATOR` environment variable when set, else the workspace's git `user.name`, else your account's user name.",
 } as const;
 
+/** `gog.review.blind`: the editor hides other annotators' labels and edits until you give your verdict (VS Code only). */
+export const BLIND_SETTING = {
+  name: 'review.blind',
+  type: 'boolean',
+  default: false,
+  description:
+    "Blind review: the trajectory editor does not show other annotators' labels and edits of a trajectory until you have given your own verdict on it (they are not sent to the editor at all). Read when a trajectory is opened. `gog label` and `gog agreement` are not affected.",
+} as const;
+
 /** Reads gog.annotator: the name given, or undefined for the default; a name that cannot be one is a SettingError. */
 export function annotatorFromConfig(value: unknown, problem: (name: string) => string | undefined): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -960,6 +969,12 @@ export function contributedProperties(): Record<string, Record<string, unknown>>
     default: ANNOTATOR_SETTING.default,
     order: RUN_SETTINGS.length + REVIEW_SETTINGS.length,
     markdownDescription: ANNOTATOR_SETTING.description,
+  };
+  out[`gog.${BLIND_SETTING.name}`] = {
+    type: BLIND_SETTING.type,
+    default: BLIND_SETTING.default,
+    order: RUN_SETTINGS.length + REVIEW_SETTINGS.length + 1,
+    markdownDescription: BLIND_SETTING.description,
   };
   return out;
 }
