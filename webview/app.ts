@@ -792,6 +792,10 @@ export class TrajectoryApp {
         this.select(selected!, true);
         if (this.cards.get(selected!)) this.insertReflection(selected!, this.cards.get(selected!)!);
         return;
+      default: {
+        const never: never = action;
+        return never;
+      }
     }
   }
 

@@ -19,18 +19,20 @@ export interface EditorSetup {
 
 export async function editorSetupFor(file: string, log: vscode.LogOutputChannel): Promise<EditorSetup> {
   const uri = vscode.Uri.file(file);
-  const annotator = await annotatorFor(file).catch(() => undefined);
   // Inside the workspace folder only; a trajectory outside any looks in its own folder.
   const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(file);
-  let scheme = DEFAULT_LABEL_SCHEME;
-  let schemeWarning: string | undefined;
-  try {
-    scheme = await findLabelScheme(path.dirname(file), { root });
-  } catch (e) {
-    if (!(e instanceof LabelSchemeError)) throw e;
-    schemeWarning = `${e.message} (the default verdicts are used)`;
-    log.warn(`label scheme: ${schemeWarning}`);
-  }
+  const [annotator, found] = await Promise.all([
+    annotatorFor(file).catch(() => undefined),
+    findLabelScheme(path.dirname(file), { root }).then(
+      (scheme) => ({ scheme }),
+      (e: unknown) => {
+        if (!(e instanceof LabelSchemeError)) throw e;
+        return { scheme: DEFAULT_LABEL_SCHEME, schemeWarning: `${e.message} (the default verdicts are used)` };
+      },
+    ),
+  ]);
+  const { scheme, schemeWarning } = found as { scheme: LabelScheme; schemeWarning?: string };
+  if (schemeWarning) log.warn(`label scheme: ${schemeWarning}`);
   const blind = vscode.workspace.getConfiguration('gog', uri).get(BLIND_SETTING.name) === true;
   return { annotator, scheme, ...(schemeWarning ? { schemeWarning } : {}), blind };
 }
