@@ -110,8 +110,17 @@ export async function findLabelScheme(dir: string, options: { root?: string } = 
   return DEFAULT_LABEL_SCHEME;
 }
 
-/** Why a label does not fit the scheme (one line naming the scheme, for `gog label`), or undefined when it does. */
-export function labelProblem(scheme: LabelScheme, label: string, tags: readonly string[], note: string | undefined): string | undefined {
+/**
+ * Why a label does not fit the scheme (one line naming the scheme), or undefined when it does.
+ * `giveReason`: how the user gives a reason where they label (`gog label`: --note TEXT).
+ */
+export function labelProblem(
+  scheme: LabelScheme,
+  label: string,
+  tags: readonly string[],
+  note: string | undefined,
+  giveReason = 'give --note TEXT',
+): string | undefined {
   const from = scheme.source ? ` in ${scheme.source}` : '';
   const problem = schemeProblem(scheme, label, tags, note);
   if (!problem) return undefined;
@@ -119,11 +128,11 @@ export function labelProblem(scheme: LabelScheme, label: string, tags: readonly 
     case 'unknownVerdict':
       return `unknown label "${label}"; use ${scheme.verdicts.map((v) => v.label).join(', ')}${from ? ` (the verdicts${from})` : ''}`;
     case 'verdictNeedsReason':
-      return `a ${label} label needs a reason: give --note TEXT (the scheme${from} asks for one)`;
+      return `a ${label} label needs a reason: ${giveReason} (the scheme${from} asks for one)`;
     case 'unknownCategory':
       return `unknown error category "${problem.tag}"; use ${scheme.categories.map((c) => c.id).join(', ')} (the categories${from})`;
     case 'categoryNeedsReason':
-      return `the error category ${problem.tag} needs a reason: give --note TEXT (the scheme${from} asks for one)`;
+      return `the error category ${problem.tag} needs a reason: ${giveReason} (the scheme${from} asks for one)`;
     default: {
       const never: never = problem;
       return never;

@@ -5,7 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyAnnotations } from '../core/annotations';
-import { editSchema, type AnnotationEvent, type Label } from '../core/trajectory';
+import { editSchema, type AnnotationEvent, type Edit, type Label } from '../core/trajectory';
+import { labelProblem } from '../data/labelScheme';
 import { relatedTrajectories } from '../review/related';
 import { newAnnotationId } from '../review/edits';
 import { TrajectoryDocument } from './trajectoryDocument';
@@ -13,7 +14,7 @@ import { readTrajectoryBytes } from '../review/trajectoryOnDisk';
 import { appendAnnotatorEvents } from '../core/annotationFiles';
 import { annotatorFor } from './annotatorSetting';
 import { editorSetupFor, type EditorSetup } from './editorSetup';
-import { blindView, shownWhileBlind } from '../review/blindView';
+import { blindView, ownOrRecorded } from '../review/blindView';
 import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 import { showError, showInformation } from './safeOutput';
 
@@ -42,6 +43,8 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
    * would be lost; each waits for the one before to finish.
    */
   private history: Promise<unknown> = Promise.resolve();
+  /** What each open document's editor was set up with: labels from commands are the same annotator's, held to the same scheme. */
+  private readonly setups = new WeakMap<TrajectoryDocument, EditorSetup>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -108,7 +111,11 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       return true;
     };
     view.setHandlers({
-      edit: async (r) => document.applyEdit(r.id, r.edit),
+      edit: async (r) => {
+        const refused = this.schemeRefusal(document, r.edit, 'write it in the note');
+        if (refused) throw new Error(refused);
+        return document.applyEdit(r.id, r.edit);
+      },
       related: async () => relatedTrajectories(file, document.header),
       openTrajectory: async (r) => {
         const related = await relatedTrajectories(file, document.header);
@@ -158,7 +165,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
             return present();
           case 'events':
             if (revealChanged()) return;
-            return view.postEvents(setup.blind && !revealed ? c.events.filter((e) => shownWhileBlind(e, setup?.annotator)) : c.events, true, c.pending);
+            return view.postEvents(setup.blind && !revealed ? c.events.filter((e) => ownOrRecorded(e, setup?.annotator)) : c.events, true, c.pending);
           case 'pending':
             if (revealChanged()) return;
             return view.postPending(c.pending);
@@ -182,6 +189,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     editorSetupFor(file, this.log).then(
       (s) => {
         setup = s;
+        this.setups.set(document, s);
         present();
       },
       (e: Error) => this.log.error(`trajectory editor: ${e.message}`),
@@ -237,21 +245,36 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     await appendAnnotatorEvents(file, await annotatorFor(file), [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
   }
 
-  /** Labels the trajectory of the active editor, keeping the note and tags it has. */
+  /** Why the project's label scheme refuses a label edit of `doc`, or undefined (not a label, or it fits). */
+  private schemeRefusal(doc: TrajectoryDocument, edit: Edit, giveReason: string): string | undefined {
+    const scheme = this.setups.get(doc)?.scheme;
+    if (!scheme || edit.op !== 'label') return undefined;
+    return labelProblem(scheme, edit.label, edit.tags ?? [], edit.note, giveReason);
+  }
+
+  /** Labels the trajectory of the active editor, keeping the note and tags of the annotator’s own label. */
   label(label: Label, note?: string): AnnotationEvent | undefined {
     const doc = this.active;
     if (!doc) {
       void showInformation('Glance-or-Gaze: open a trajectory to label it.');
       return undefined;
     }
-    const current = applyAnnotations(doc.header, [...doc.loaded.events, ...doc.pending.annotations]).label;
+    // The annotator's own label (another annotator's note and tags are not theirs to keep, nor to see in blind review).
+    const annotator = this.setups.get(doc)?.annotator;
+    const current = applyAnnotations(doc.header, [...doc.loaded.events.filter((e) => ownOrRecorded(e, annotator)), ...doc.pending.annotations]).label;
     const keepNote = note ?? current?.note;
-    return doc.applyEdit(newAnnotationId(), {
+    const edit: Edit = {
       op: 'label',
       label,
       ...(keepNote ? { note: keepNote } : {}),
       ...(current?.tags?.length ? { tags: current.tags } : {}),
-    }).annotation;
+    };
+    const refused = this.schemeRefusal(doc, edit, 'write it in the note, or pass it to the command');
+    if (refused) {
+      void showError(`Glance-or-Gaze: not labelled: ${refused}`);
+      return undefined;
+    }
+    return doc.applyEdit(newAnnotationId(), edit).annotation;
   }
 
   /** For scripts and keybindings: one edit of an open trajectory, through its undo stack. */
@@ -260,6 +283,8 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     if (!doc) throw new Error('the trajectory is not open in the trajectory editor');
     const parsed = editSchema.safeParse(edit);
     if (!parsed.success) throw new Error(`not an edit: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const refused = this.schemeRefusal(doc, parsed.data, 'give a note');
+    if (refused) throw new Error(refused);
     return doc.applyEdit(newAnnotationId(), parsed.data).annotation;
   }
 }

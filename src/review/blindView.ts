@@ -19,7 +19,7 @@ export interface BlindView<E extends TrajectoryEvent> {
 }
 
 /** Shown before the verdict: a recorded event, or an annotation the annotator made (saved with their name). */
-export function shownWhileBlind(e: TrajectoryEvent, annotator: string | undefined): boolean {
+export function ownOrRecorded(e: TrajectoryEvent, annotator: string | undefined): boolean {
   return e.type !== 'annotation' || (annotator !== undefined && e.author === annotator);
 }
 
@@ -36,7 +36,7 @@ export function blindView<E extends TrajectoryEvent>(
 ): BlindView<E> {
   const kept: number[] = [];
   events.forEach((e, i) => {
-    if (shownWhileBlind(e, annotator)) kept.push(i);
+    if (ownOrRecorded(e, annotator)) kept.push(i);
   });
   const own = kept.map((i) => events[i]!);
   const revealed = applyAnnotations(header, [...own, ...pending]).label !== undefined;

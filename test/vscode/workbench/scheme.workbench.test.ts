@@ -2,7 +2,7 @@
 // host reads `.gog/labels.json` of the workspace and sends it with the document, so the bar
 // offers its verdicts and keys; with gog.review.blind another annotator's label (given with
 // `gog label`) is not sent to the page at all until this annotator has given a verdict, then it
-// is; a labels.json that is not JSON is named, with its line, on the next open, and the default
+// is; a label command is held to the scheme too; a labels.json that is not JSON is named, with its line, on the next open, and the default
 // verdicts are offered.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -99,6 +99,12 @@ describe('workbench: the label scheme and blind review', () => {
     assert.match((await frame.locator('.verdict').textContent()) ?? '', /Not reviewed/);
     const html = await frame.content();
     assert.ok(!html.includes(SECRET) && !/\bbob\b/.test(html), 'nothing of Bob’s label reached the page');
+
+    // The command Reject Trajectory is held to the scheme too: Wrong (rejected) needs a reason.
+    await runFromPalette(page, 'Glance-or-Gaze: Reject Trajectory');
+    await page.locator('.notifications-toasts', { hasText: 'not labelled: a rejected label needs a reason' }).waitFor({ timeout: 15_000 });
+    assert.match((await frame.locator('.verdict').textContent()) ?? '', /Not reviewed/, 'nothing was labelled');
+    assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0, 'nothing to save');
 
     await frame.locator('.turn[data-step="1"] .turn-head').click();
     await page.keyboard.press('y');
