@@ -6,6 +6,7 @@
 // Performance marks: gog:init, gog:first-paint, gog:rendered, gog:edited.
 import type { CorrectedTrajectory } from '../src/core/annotations';
 import { MIN_BOX_SIDE_SENT } from '../src/core/geometry';
+import { DEFAULT_LABEL_SCHEME, schemeProblem, type LabelScheme, type SchemeProblem } from '../src/core/labelSchemeRules';
 import type { AnnotationEvent, Edit, Label, TrajectoryEvent, TrajectoryHeader } from '../src/core/trajectory';
 import type { HostMessage, ResponseOf } from '../src/shared/messages';
 import { AnnotationState } from './annotationState';
@@ -16,7 +17,7 @@ import { ImageView, type ShownGaze } from './imageView';
 import { TrajectoryModel } from './model';
 import { headerView, outcomeView } from './outcomeView';
 import { ReviewBar, type QueueStatus } from './reviewBar';
-import { historyKeyFor, shortcutFor, shortcutSheet, type ShortcutAction } from './shortcuts';
+import { DEFAULT_KEYS, historyKeyFor, keysFor, shortcutFor, shortcutSheet, type Keys, type Shortcut, type ShortcutAction } from './shortcuts';
 import { textEditor } from './textEdit';
 import { button } from './toolkit';
 import { turnCard, turnShell, type CardContext, type CardEditing, type CardMarks } from './turnCard';
@@ -69,6 +70,9 @@ export class TrajectoryApp {
   private editable = false;
   /** Who unsaved annotations will be saved as (an editor), to tell their own saved verdict from others'. */
   private annotator: string | undefined;
+  /** The project's label scheme (an editor): the verdicts and categories offered, the reasons asked for. */
+  private scheme: LabelScheme = DEFAULT_LABEL_SCHEME;
+  private keys: Keys = DEFAULT_KEYS;
   /** Showing the trajectory as recorded rather than as corrected. */
   private showOriginal = false;
   private corrected: CorrectedTrajectory | undefined;
@@ -120,6 +124,7 @@ export class TrajectoryApp {
     );
     this.reviewBar = new ReviewBar({
       label: (l) => this.label(l),
+      category: (id) => this.toggleCategory(id),
       noteChanged: () => {
         const current = this.state.corrected().label;
         if (current) this.label(current.label);
@@ -204,6 +209,7 @@ export class TrajectoryApp {
     this.problems = m.problems;
     this.editable = !!m.editable && this.host.connected;
     this.annotator = m.annotator;
+    this.setScheme(m);
     this.showOriginal = this.editable && !!this.host.state().original;
     if (m.source) this.saveState({ trajectory: m.source });
     this.state.reset(m.header, m.events);
@@ -251,6 +257,20 @@ export class TrajectoryApp {
         performance.mark('gog:first-paint');
       }
     });
+  }
+
+  /** The scheme the host sent (the default without one): the bar's verdicts and categories, and their keys. */
+  private setScheme(m: Extract<HostMessage, { type: 'init' }>): void {
+    this.scheme = m.scheme ?? DEFAULT_LABEL_SCHEME;
+    this.keys = keysFor(this.scheme);
+    const keyOf = new Map<string, string>();
+    for (const s of this.keys.shortcuts) {
+      if (s.action === 'verdict' && s.label) keyOf.set(s.label, s.keys[0]!);
+      if (s.action === 'category' && s.category) keyOf.set(`category:${s.category}`, s.keys[0]!);
+    }
+    const notices = [...(m.schemeWarning ? [m.schemeWarning] : []), ...this.keys.clashes.map((c) => `${this.scheme.source ?? 'label scheme'}: ${c}`)];
+    this.reviewBar.setScheme(this.scheme, keyOf, notices);
+    this.reviewBar.setBlind(m.blind);
   }
 
   private learnBoxes(events: readonly TrajectoryEvent[]): void {
@@ -562,7 +582,35 @@ export class TrajectoryApp {
   private label(label: Label): void {
     const note = this.reviewBar.note;
     const tags = this.reviewBar.tags;
+    // A label the scheme refuses is not sent: the bar says why.
+    const problem = schemeProblem(this.scheme, label, tags, note || undefined);
+    if (problem) return this.reviewBar.say(`Not labelled: ${this.schemeProblemText(problem)}.`);
     this.edit({ op: 'label', label, ...(note ? { note } : {}), ...(tags.length ? { tags } : {}) });
+  }
+
+  private schemeProblemText(p: SchemeProblem): string {
+    const from = this.scheme.source ? ` (the scheme ${this.scheme.source})` : '';
+    switch (p.kind) {
+      case 'unknownVerdict':
+        return `${p.label} is not one of the verdicts${from}`;
+      case 'verdictNeedsReason':
+        return `a ${this.scheme.verdicts.find((v) => v.label === p.label)?.name ?? p.label} verdict needs a reason: write it in the note${from}`;
+      case 'unknownCategory':
+        return `"${p.tag}" is not an error category; use ${this.scheme.categories.map((c) => c.id).join(', ')}${from}`;
+      case 'categoryNeedsReason':
+        return `the error category ${p.tag} needs a reason: write it in the note${from}`;
+      default: {
+        const never: never = p;
+        return never;
+      }
+    }
+  }
+
+  /** An error category switched in the tags; a label given already is given again with it. */
+  private toggleCategory(id: string): void {
+    this.reviewBar.toggleCategory(id);
+    const current = this.state.corrected().label;
+    if (current) this.label(current.label);
   }
 
   private editText(step: number, target: string, what: string, initial: string, shown: HTMLElement): void {
@@ -634,7 +682,7 @@ export class TrajectoryApp {
       this.sheet = undefined;
       return;
     }
-    this.sheet = shortcutSheet(this.editable, () => this.toggleSheet());
+    this.sheet = shortcutSheet(this.editable, () => this.toggleSheet(), this.keys);
     document.body.appendChild(this.sheet);
     this.sheet.focus();
   }
@@ -665,10 +713,10 @@ export class TrajectoryApp {
     // Typing is never a shortcut; Ctrl and Cmd combinations are VS Code's (Ctrl+S).
     if (isTyping(e)) return;
     if (e.metaKey || e.ctrlKey || e.altKey) return;
-    const action = shortcutFor(e.key, this.editable);
-    if (!action) return;
+    const shortcut = shortcutFor(e.key, this.editable, this.keys);
+    if (!shortcut) return;
     e.preventDefault();
-    this.run(action);
+    this.run(shortcut.action, shortcut);
   }
 
   private onHistoryKey(e: KeyboardEvent): void {
@@ -681,7 +729,7 @@ export class TrajectoryApp {
     this.run(action);
   }
 
-  private run(action: ShortcutAction): void {
+  private run(action: ShortcutAction, shortcut?: Shortcut): void {
     const steps = [...this.cards.keys()].sort((a, b) => a - b);
     const at = this.selected === undefined ? -1 : steps.indexOf(this.selected);
     const selected = this.selected ?? steps[0];
@@ -708,12 +756,12 @@ export class TrajectoryApp {
       }
       case 'help':
         return this.toggleSheet();
-      case 'accept':
-        return this.label('accepted');
-      case 'reject':
-        return this.label('rejected');
-      case 'needsFix':
-        return this.label('needs-fix');
+      case 'verdict':
+        if (shortcut?.label) this.label(shortcut.label);
+        return;
+      case 'category':
+        if (shortcut?.category) this.toggleCategory(shortcut.category);
+        return;
       case 'toggleOriginal':
         return this.toggleOriginal();
       case 'undo':
@@ -744,6 +792,10 @@ export class TrajectoryApp {
         this.select(selected!, true);
         if (this.cards.get(selected!)) this.insertReflection(selected!, this.cards.get(selected!)!);
         return;
+      default: {
+        const never: never = action;
+        return never;
+      }
     }
   }
 

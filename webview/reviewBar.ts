@@ -1,7 +1,9 @@
 // The review bar of an editor: the verdict (accepted, rejected, needs-fix) with a note and
 // tags, whether the corrected or the original trajectory is shown, what is not saved yet,
-// where this trajectory stands in the review queue, and the shortcut sheet.
+// where this trajectory stands in the review queue, and the shortcut sheet. The verdicts and
+// error categories offered are the project's label scheme's (setScheme).
 import type { LabelState } from '../src/core/annotations';
+import type { LabelScheme } from '../src/core/labelSchemeRules';
 import type { Label } from '../src/core/trajectory';
 import type { HostMessage } from '../src/shared/messages';
 import { append, clear, el, icon } from './dom';
@@ -11,6 +13,8 @@ export type QueueStatus = Omit<Extract<HostMessage, { type: 'queue' }>, 'type'>;
 
 export interface ReviewBarEvents {
   label(label: Label): void;
+  /** An error category of the scheme switched on or off in the tags. */
+  category(id: string): void;
   /** The note or tags were changed while a label is given: label again with them. */
   noteChanged(): void;
   toggleOriginal(): void;
@@ -31,14 +35,19 @@ export class ReviewBar {
   private readonly queueInfo = el('span', { class: 'queue-info' });
   private readonly message = el('div', { class: 'review-message', attrs: { role: 'alert' } });
   private messageTimer: number | undefined;
+  private readonly verdictButtons = el('span', { class: 'verdict-buttons' });
+  private readonly categoryButtons = el('div', { class: 'review-row category-buttons', attrs: { role: 'group', 'aria-label': 'Error categories' } });
+  /** What stays said: a scheme file not used, scheme keys not used, blind review. */
+  private readonly notices = el('div', { class: 'review-notices' });
+  private readonly blindNote = el('span', { class: 'blind-status' });
+  private names: Record<Label, string> = { ...LABEL_TEXT };
 
-  constructor(events: ReviewBarEvents) {
+  constructor(private readonly events: ReviewBarEvents) {
     this.noteField.placeholder = 'Note (optional)';
     this.tagsField.placeholder = 'Tags, comma-separated';
     for (const f of [this.noteField, this.tagsField]) f.addEventListener('change', () => events.noteChanged());
+    this.tagsField.addEventListener('input', () => this.showCategories());
     this.viewToggle.addEventListener('click', () => events.toggleOriginal());
-    const labelButton = (l: Label, key: string) =>
-      button(`${LABEL_TEXT[l]} (${key})`, { icon: LABEL_ICON[l], title: `Label the trajectory ${l} (${key})`, onClick: () => events.label(l) });
     const queueButton = (move: 'next' | 'previous', key: string) =>
       button(move === 'next' ? 'Next trajectory' : 'Previous trajectory', {
         appearance: 'icon',
@@ -49,21 +58,14 @@ export class ReviewBar {
     this.element = el(
       'section',
       { class: 'review-bar', attrs: { 'aria-label': 'Review' } },
-      el(
-        'div',
-        { class: 'review-row' },
-        this.verdict,
-        labelButton('accepted', 'a'),
-        labelButton('rejected', 'r'),
-        labelButton('needs-fix', 'f'),
-        this.noteField,
-        this.tagsField,
-      ),
+      el('div', { class: 'review-row' }, this.verdict, this.verdictButtons, this.noteField, this.tagsField),
+      this.categoryButtons,
       el(
         'div',
         { class: 'review-row' },
         this.viewToggle,
         this.unsaved,
+        this.blindNote,
         el('span', { class: 'spacer' }),
         this.queueInfo,
         queueButton('previous', 'p'),
@@ -71,7 +73,71 @@ export class ReviewBar {
         button('Keyboard shortcuts', { appearance: 'icon', icon: 'keyboard', title: 'Keyboard shortcuts (?)', onClick: () => events.help() }),
       ),
       this.message,
+      this.notices,
     );
+    this.setScheme({ verdicts: [{ label: 'accepted' }, { label: 'rejected' }, { label: 'needs-fix' }], categories: [] }, new Map(), []);
+  }
+
+  /**
+   * The scheme's verdicts as buttons (with their keys: `keyOf`), its error categories as
+   * switches of the tags, and `notices` that stay (a scheme file not used, keys not used).
+   */
+  setScheme(scheme: Pick<LabelScheme, 'verdicts' | 'categories'>, keyOf: ReadonlyMap<string, string>, notices: readonly string[]): void {
+    this.names = { ...LABEL_TEXT };
+    for (const v of scheme.verdicts) if (v.name) this.names[v.label] = v.name;
+    const withKey = (text: string, key: string | undefined) => (key ? `${text} (${key})` : text);
+    clear(this.verdictButtons);
+    for (const v of scheme.verdicts) {
+      const key = keyOf.get(v.label);
+      const b = button(withKey(this.names[v.label], key), {
+        icon: LABEL_ICON[v.label],
+        title: withKey(`Label the trajectory ${v.name ?? v.label}${v.needsReason ? '; needs a reason in the note' : ''}`, key),
+        onClick: () => this.events.label(v.label),
+      });
+      b.dataset.label = v.label;
+      append(this.verdictButtons, b);
+    }
+    clear(this.categoryButtons);
+    this.categoryButtons.hidden = !scheme.categories.length;
+    for (const c of scheme.categories) {
+      const key = keyOf.get(`category:${c.id}`);
+      const b = el(
+        'button',
+        {
+          class: 'category',
+          attrs: { type: 'button', 'aria-pressed': 'false', 'data-category': c.id },
+          title: withKey(`Error category ${c.id}: add it to the tags or take it off${c.needsReason ? '; needs a reason in the note' : ''}`, key),
+        },
+        withKey(c.name ?? c.id, key),
+      );
+      b.addEventListener('click', () => this.events.category(c.id));
+      append(this.categoryButtons, b);
+    }
+    const needReason = scheme.verdicts.filter((v) => v.needsReason).map((v) => this.names[v.label]);
+    this.noteField.placeholder = needReason.length ? `Note (the reason: needed for ${needReason.join(', ')})` : 'Note (optional)';
+    clear(this.notices);
+    for (const n of notices) append(this.notices, el('div', { class: 'scheme-warning', attrs: { role: 'alert' } }, icon('warning'), ` ${n}`));
+    this.showCategories();
+  }
+
+  /** Switches an error category on or off in the tags field. */
+  toggleCategory(id: string): void {
+    const tags = this.tags;
+    this.tagsField.value = (tags.includes(id) ? tags.filter((t) => t !== id) : [...tags, id]).join(', ');
+    this.showCategories();
+  }
+
+  /** Which category switches are on: those in the tags. */
+  private showCategories(): void {
+    const tags = this.tags;
+    for (const b of this.categoryButtons.querySelectorAll<HTMLElement>('button.category'))
+      b.setAttribute('aria-pressed', String(tags.includes(b.dataset.category ?? '')));
+  }
+
+  /** Blind review: whether others' labels are hidden until this annotator labels. */
+  setBlind(blind: { hidden: number; revealed: boolean } | undefined): void {
+    this.blindNote.textContent = !blind ? '' : blind.revealed ? "blind: you labelled, others' labels shown" : "blind: others' labels hidden until you label";
+    this.blindNote.hidden = !blind;
   }
 
   get note(): string {
@@ -102,16 +168,17 @@ export class ReviewBar {
     // The other annotators' verdicts, when they are not the one shown.
     // An unsaved verdict has no author yet: it is the annotator's own, and replaces their saved one.
     const shownAuthor = o.label ? (o.label.author ?? o.annotator) : undefined;
-    const others = (o.labels ?? []).filter((l) => l !== o.label && l.author && l.author !== shownAuthor).map((l) => `${l.author}: ${LABEL_TEXT[l.label]}`);
+    const others = (o.labels ?? []).filter((l) => l !== o.label && l.author && l.author !== shownAuthor).map((l) => `${l.author}: ${this.names[l.label]}`);
     append(
       this.verdict,
       o.label ? icon(LABEL_ICON[o.label.label]) : icon('circle-large-outline'),
-      ` ${o.label ? LABEL_TEXT[o.label.label] : 'Not reviewed'}${who}${others.length ? ` · ${others.join(' · ')}` : ''}`,
+      ` ${o.label ? this.names[o.label.label] : 'Not reviewed'}${who}${others.length ? ` · ${others.join(' · ')}` : ''}`,
     );
     // What the file says, unless the annotator is typing there.
     // Once labelled, the fields show the label's note and tags; before, what is typed is a draft for the label to come.
     if (o.label && document.activeElement !== this.noteField) this.noteField.value = o.label.note ?? '';
     if (o.label && document.activeElement !== this.tagsField) this.tagsField.value = o.label.tags?.join(', ') ?? '';
+    this.showCategories();
     this.unsaved.textContent = o.unsaved ? `${o.unsaved} unsaved change${o.unsaved === 1 ? '' : 's'} · Ctrl+S saves them into the file` : '';
     this.viewToggle.textContent = o.original
       ? 'Showing the original · show corrected (o)'

@@ -1,15 +1,17 @@
-// The panel's keys, in one table: what the `?` sheet lists is what the key handler knows.
+// The panel's keys, in one table: what the `?` sheet lists is what the key handler knows. The
+// verdict and error-category keys come from the project's label scheme (keysFor).
 // Keys are single letters without Ctrl or Cmd (those are VS Code's: Ctrl+S saves; Ctrl+Z and
 // Ctrl+Y undo and redo on VS Code's stack, sent by the panel: historyKeyFor), and none of them
 // fires while a text field has the focus.
+import type { LabelScheme } from '../src/core/labelSchemeRules';
+import type { Label } from '../src/core/trajectory';
 import { el } from './dom';
 
 export type ShortcutAction =
   | 'nextTurn'
   | 'previousTurn'
-  | 'accept'
-  | 'reject'
-  | 'needsFix'
+  | 'verdict'
+  | 'category'
   | 'editBox'
   | 'editText'
   | 'dropStep'
@@ -30,14 +32,16 @@ export interface Shortcut {
   what: string;
   /** Only in an editor (a file opened in the trajectory editor, not a live run or a report). */
   editing?: boolean;
+  /** `verdict`: the verdict given. */
+  label?: Label;
+  /** `category`: the error category switched on or off. */
+  category?: string;
 }
 
-export const SHORTCUTS: readonly Shortcut[] = [
+/** The keys that are not the scheme's: the scheme's verdicts and categories go after the first two. */
+const FIXED: readonly Shortcut[] = [
   { keys: ['j', 'ArrowDown'], action: 'nextTurn', what: 'Next turn' },
   { keys: ['k', 'ArrowUp'], action: 'previousTurn', what: 'Previous turn' },
-  { keys: ['a'], action: 'accept', what: 'Label the trajectory accepted', editing: true },
-  { keys: ['r'], action: 'reject', what: 'Label the trajectory rejected', editing: true },
-  { keys: ['f'], action: 'needsFix', what: 'Label the trajectory needs-fix', editing: true },
   { keys: ['e'], action: 'editBox', what: 'Edit the selected turn’s gaze box with the keyboard', editing: true },
   { keys: ['t'], action: 'editText', what: 'Edit the selected turn’s query or answer (or its last reasoning)', editing: true },
   { keys: ['d'], action: 'dropStep', what: 'Drop the selected turn, or restore it', editing: true },
@@ -52,6 +56,51 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['b'], action: 'toggleBoxes', what: 'Show or hide the boxes' },
   { keys: ['?'], action: 'help', what: 'Show or hide this list' },
 ];
+
+/** The keys of the default scheme's verdicts, for a scheme that gives its verdicts no key at all. */
+const DEFAULT_VERDICT_KEYS: Record<Label, string> = { accepted: 'a', rejected: 'r', 'needs-fix': 'f' };
+
+export interface Keys {
+  shortcuts: readonly Shortcut[];
+  /** Scheme keys not used because the panel's own key is the same (one line each). */
+  clashes: string[];
+}
+
+/**
+ * The panel's keys with a label scheme's: its verdicts' keys (replacing a, r and f when it gives
+ * any; a scheme without keys keeps them) and its error categories' keys. A scheme key that is
+ * one of the panel's own (j, e, d…) is not used, and said.
+ */
+export function keysFor(scheme: Pick<LabelScheme, 'verdicts' | 'categories'>): Keys {
+  const own = new Set(FIXED.flatMap((s) => s.keys));
+  const clashes: string[] = [];
+  const usable = (key: string | undefined, what: string): string[] => {
+    if (key === undefined) return [];
+    if (!own.has(key)) return [key];
+    clashes.push(`the key ${key} of ${what} is the panel’s own (${FIXED.find((s) => s.keys.includes(key))!.what}); give it another`);
+    return [];
+  };
+  const keyed = scheme.verdicts.some((v) => v.key !== undefined);
+  const verdicts = scheme.verdicts.map((v): Shortcut => ({
+    keys: usable(keyed ? v.key : DEFAULT_VERDICT_KEYS[v.label], `the verdict ${v.label}`),
+    action: 'verdict',
+    label: v.label,
+    what: `Label the trajectory ${v.name ?? v.label}${v.needsReason ? ' (with a reason in the note)' : ''}`,
+    editing: true,
+  }));
+  const categories = scheme.categories.map((c): Shortcut => ({
+    keys: usable(c.key, `the error category ${c.id}`),
+    action: 'category',
+    category: c.id,
+    what: `Error category ${c.name ?? c.id}: add it to the tags or take it off${c.needsReason ? ' (needs a reason in the note)' : ''}`,
+    editing: true,
+  }));
+  const shortcuts = [...FIXED.slice(0, 2), ...verdicts, ...categories, ...FIXED.slice(2)].filter((s) => s.keys.length);
+  return { shortcuts, clashes };
+}
+
+/** The keys of today's three verdicts: a panel without a scheme (a live run, a report). */
+export const DEFAULT_KEYS: Keys = keysFor({ verdicts: Object.entries(DEFAULT_VERDICT_KEYS).map(([label]) => ({ label: label as Label })), categories: [] });
 
 /** Keys on a focused gaze box (after `e`), and VS Code's own. */
 const BOX_KEYS: [string, string][] = [
@@ -80,8 +129,8 @@ export function historyKeyFor(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKe
   return undefined;
 }
 
-export function shortcutFor(key: string, editable: boolean): ShortcutAction | undefined {
-  return SHORTCUTS.find((s) => s.keys.includes(key) && (editable || !s.editing))?.action;
+export function shortcutFor(key: string, editable: boolean, keys: Keys = DEFAULT_KEYS): Shortcut | undefined {
+  return keys.shortcuts.find((s) => s.keys.includes(key) && (editable || !s.editing));
 }
 
 function keyName(k: string): string {
@@ -93,8 +142,8 @@ function table(rows: [string, string][]): HTMLElement {
 }
 
 /** The sheet `?` shows; Escape or `?` closes it. */
-export function shortcutSheet(editable: boolean, close: () => void): HTMLElement {
-  const rows = SHORTCUTS.filter((s) => editable || !s.editing).map((s): [string, string] => [s.keys.map(keyName).join(' or '), s.what]);
+export function shortcutSheet(editable: boolean, close: () => void, keys: Keys = DEFAULT_KEYS): HTMLElement {
+  const rows = keys.shortcuts.filter((s) => editable || !s.editing).map((s): [string, string] => [s.keys.map(keyName).join(' or '), s.what]);
   const closeButton = el('button', { class: 'link-button', attrs: { type: 'button' } }, 'Close');
   closeButton.addEventListener('click', close);
   const sheet = el(

@@ -1,13 +1,18 @@
 // A project's label scheme, `.gog/labels.json`: the verdicts annotators give (with their keys),
 // the error categories a label may carry in its tags (with keys), and which of them need a
-// reason (the label's note). `gog label` checks a label against it before writing. Without a
-// scheme, today's three verdicts and free tags. The file is found in the trajectory's folder
-// or a folder above it (the project holding `.gog/`), read bounded and inside `.gog/` only.
+// reason (the label's note). `gog label` checks a label against it before writing, and the
+// editor shows it (its review bar refuses the same labels). Without a scheme, today's three
+// verdicts and free tags. The file is found in the trajectory's folder or a folder above it
+// (the project holding `.gog/`), read bounded and inside `.gog/` only (real paths). The scheme
+// itself, without files: src/core/labelSchemeRules.ts.
 import * as path from 'node:path';
-import { z } from 'zod';
-import { FolderFileRefused, readFolderFile } from '../core/folderFile';
+import { checkFolderFile, FolderFileRefused, isInside, readFolderFile } from '../core/folderFile';
 import { parseJson } from '../core/json';
-import { describeSchemaError, LABELS, type Label } from '../core/trajectory';
+import { z } from 'zod';
+import { DEFAULT_LABEL_SCHEME, LabelSchemeError, schemeProblem, type LabelScheme } from '../core/labelSchemeRules';
+import { describeSchemaError, LABELS } from '../core/trajectory';
+
+export { DEFAULT_LABEL_SCHEME, LabelSchemeError, type LabelScheme } from '../core/labelSchemeRules';
 
 /** A scheme is a few dozen lines; larger is not one. */
 const MAX_SCHEME_BYTES = 1024 * 1024;
@@ -15,49 +20,23 @@ const MAX_SCHEME_BYTES = 1024 * 1024;
 const MAX_DEPTH = 32;
 
 const key = z.string().regex(/^[a-z0-9]$/, 'a key is one lower-case letter or digit');
-export const labelSchemeSchema = z.strictObject({
-  verdicts: z
-    .array(z.strictObject({ label: z.enum(LABELS), key: key.optional(), name: z.string().max(80).optional(), needsReason: z.boolean().optional() }))
-    .min(1)
-    .optional(),
-  categories: z
-    .array(
-      z.strictObject({
-        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a category id is lower-case letters, digits and dashes'),
-        name: z.string().max(80).optional(),
-        key: key.optional(),
-        needsReason: z.boolean().optional(),
-      }),
-    )
-    .max(100)
-    .optional(),
+export const verdictSchema = z.strictObject({
+  label: z.enum(LABELS),
+  key: key.optional(),
+  name: z.string().max(80).optional(),
+  needsReason: z.boolean().optional(),
 });
-
-export interface LabelScheme {
-  verdicts: { label: Label; key?: string; name?: string; needsReason?: boolean }[];
-  /** Empty: tags are free. */
-  categories: { id: string; name?: string; key?: string; needsReason?: boolean }[];
-  /** The file it was read from; absent for the default. */
-  source?: string;
-}
-
-/** Today's three verdicts, with the editor's keys, and free tags. */
-export const DEFAULT_LABEL_SCHEME: LabelScheme = {
-  verdicts: [
-    { label: 'accepted', key: 'a' },
-    { label: 'rejected', key: 'r' },
-    { label: 'needs-fix', key: 'f' },
-  ],
-  categories: [],
-};
-
-/** The scheme file cannot be used; one line naming it. */
-export class LabelSchemeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LabelSchemeError';
-  }
-}
+export const categorySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a category id is lower-case letters, digits and dashes'),
+  name: z.string().max(80).optional(),
+  key: key.optional(),
+  needsReason: z.boolean().optional(),
+});
+/** The file's format. */
+export const labelSchemeSchema = z.strictObject({
+  verdicts: z.array(verdictSchema).min(1).optional(),
+  categories: z.array(categorySchema).max(100).optional(),
+});
 
 /** Checks a parsed scheme: keys and ids used once. */
 export function schemeFrom(value: unknown, source: string): LabelScheme {
@@ -82,27 +61,48 @@ export function schemeFrom(value: unknown, source: string): LabelScheme {
   return scheme;
 }
 
-/** The scheme of the project `dir` is in: the nearest `.gog/labels.json` at or above it, else the default. */
-export async function findLabelScheme(dir: string): Promise<LabelScheme> {
+/** Where in `text` JSON.parse stopped, as "line N", when its message says (V8 gives a position). */
+function syntaxErrorLine(e: unknown, text: string): string | undefined {
+  if (!(e instanceof SyntaxError)) return undefined;
+  const line = /\(line (\d+) column \d+\)/.exec(e.message);
+  if (line) return `line ${line[1]}`;
+  const at = /at position (\d+)/.exec(e.message);
+  if (at) return `line ${text.slice(0, Number(at[1])).split('\n').length}`;
+  // "Unexpected end of JSON input": the text stops too soon.
+  return /end of JSON/.test(e.message) ? `line ${text.split('\n').length} (it ends too soon)` : undefined;
+}
+
+/**
+ * The scheme of the project `dir` is in: the nearest `.gog/labels.json` at or above it, else the
+ * default. `root`: look no higher than this folder (the editor's workspace folder).
+ */
+export async function findLabelScheme(dir: string, options: { root?: string } = {}): Promise<LabelScheme> {
   let at = path.resolve(dir);
+  const root = options.root === undefined ? undefined : path.resolve(options.root);
+  if (root !== undefined && at !== root && !isInside(root, at)) return DEFAULT_LABEL_SCHEME;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
     const gog = path.join(at, '.gog');
     const file = path.join(gog, 'labels.json');
     let bytes: Buffer | undefined;
     try {
+      // The .gog folder itself a link out of the workspace: the scheme is not the project's.
+      if (root !== undefined) await checkFolderFile(root, file, 'workspace folder');
       bytes = await readFolderFile(gog, file, { what: '.gog folder', maxBytes: MAX_SCHEME_BYTES });
     } catch (e) {
       throw new LabelSchemeError(`${file}: ${e instanceof FolderFileRefused ? e.reason : 'cannot be read'}; not used`);
     }
     if (bytes) {
+      const text = bytes.toString('utf8');
       let value: unknown;
       try {
-        value = parseJson(bytes.toString('utf8'));
-      } catch {
-        throw new LabelSchemeError(`${file} is not JSON; fix it, or remove it for the default verdicts`);
+        value = parseJson(text);
+      } catch (e) {
+        const where = syntaxErrorLine(e, text);
+        throw new LabelSchemeError(`${file} is not JSON${where ? ` (${where})` : ''}; fix it, or remove it for the default verdicts`);
       }
       return schemeFrom(value, file);
     }
+    if (at === root) break;
     const up = path.dirname(at);
     if (up === at) break;
     at = up;
@@ -110,17 +110,32 @@ export async function findLabelScheme(dir: string): Promise<LabelScheme> {
   return DEFAULT_LABEL_SCHEME;
 }
 
-/** Why a label does not fit the scheme (one line naming the scheme), or undefined when it does. */
-export function labelProblem(scheme: LabelScheme, label: string, tags: readonly string[], note: string | undefined): string | undefined {
+/**
+ * Why a label does not fit the scheme (one line naming the scheme), or undefined when it does.
+ * `giveReason`: how the user gives a reason where they label (`gog label`: --note TEXT).
+ */
+export function labelProblem(
+  scheme: LabelScheme,
+  label: string,
+  tags: readonly string[],
+  note: string | undefined,
+  giveReason = 'give --note TEXT',
+): string | undefined {
   const from = scheme.source ? ` in ${scheme.source}` : '';
-  const verdict = scheme.verdicts.find((v) => v.label === label);
-  if (!verdict) return `unknown label "${label}"; use ${scheme.verdicts.map((v) => v.label).join(', ')}${from ? ` (the verdicts${from})` : ''}`;
-  if (verdict.needsReason && !note) return `a ${label} label needs a reason: give --note TEXT (the scheme${from} asks for one)`;
-  if (!scheme.categories.length) return undefined;
-  for (const tag of tags) {
-    const category = scheme.categories.find((c) => c.id === tag);
-    if (!category) return `unknown error category "${tag}"; use ${scheme.categories.map((c) => c.id).join(', ')} (the categories${from})`;
-    if (category.needsReason && !note) return `the error category ${tag} needs a reason: give --note TEXT (the scheme${from} asks for one)`;
+  const problem = schemeProblem(scheme, label, tags, note);
+  if (!problem) return undefined;
+  switch (problem.kind) {
+    case 'unknownVerdict':
+      return `unknown label "${label}"; use ${scheme.verdicts.map((v) => v.label).join(', ')}${from ? ` (the verdicts${from})` : ''}`;
+    case 'verdictNeedsReason':
+      return `a ${label} label needs a reason: ${giveReason} (the scheme${from} asks for one)`;
+    case 'unknownCategory':
+      return `unknown error category "${problem.tag}"; use ${scheme.categories.map((c) => c.id).join(', ')} (the categories${from})`;
+    case 'categoryNeedsReason':
+      return `the error category ${problem.tag} needs a reason: ${giveReason} (the scheme${from} asks for one)`;
+    default: {
+      const never: never = problem;
+      return never;
+    }
   }
-  return undefined;
 }

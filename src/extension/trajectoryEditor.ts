@@ -5,13 +5,16 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyAnnotations } from '../core/annotations';
-import { editSchema, type AnnotationEvent, type Label } from '../core/trajectory';
+import { editSchema, type AnnotationEvent, type Edit, type Label } from '../core/trajectory';
+import { labelProblem } from '../data/labelScheme';
 import { relatedTrajectories } from '../review/related';
 import { newAnnotationId } from '../review/edits';
 import { TrajectoryDocument } from './trajectoryDocument';
 import { readTrajectoryBytes } from '../review/trajectoryOnDisk';
 import { appendAnnotatorEvents } from '../core/annotationFiles';
 import { annotatorFor } from './annotatorSetting';
+import { editorSetupFor, type EditorSetup } from './editorSetup';
+import { blindView, ownOrRecorded } from '../review/blindView';
 import { MAX_VIEW_TRAJECTORY_BYTES, TrajectoryWebview, webviewOptions, type QueueStatus } from './trajectoryWebview';
 import { showError, showInformation } from './safeOutput';
 
@@ -40,6 +43,8 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
    * would be lost; each waits for the one before to finish.
    */
   private history: Promise<unknown> = Promise.resolve();
+  /** What each open document's editor was set up with: labels from commands are the same annotator's, held to the same scheme. */
+  private readonly setups = new WeakMap<TrajectoryDocument, EditorSetup>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -77,11 +82,40 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     panel.webview.options = webviewOptions(this.extensionUri, path.dirname(file));
     // A webview rebuilt after its tab was hidden shows the document as it is now.
     const view = new TrajectoryWebview(panel.webview, this.extensionUri, this.log, () => {
-      view.showDocument(document.loaded, file, document.pending);
+      present();
       showQueue();
     });
+    // Who annotates, the label scheme and blind review: read at each open of the panel.
+    let setup: EditorSetup | undefined;
+    /** Blind review: whether the annotator's verdict had revealed others' annotations in what was last sent. */
+    let revealed = false;
+    const blindNow = () => blindView(document.header, document.loaded.events, document.pending.annotations, setup?.annotator);
+    /** The document as this annotator may see it (blind review sends only what may be shown). */
+    const present = () => {
+      if (!setup) return;
+      const t = document.loaded;
+      const { annotator, scheme, schemeWarning } = setup;
+      const editor = { ...(annotator ? { annotator } : {}), scheme, ...(schemeWarning ? { schemeWarning } : {}) };
+      if (!setup.blind) return view.showDocument(t, file, document.pending, editor);
+      const v = blindNow();
+      revealed = v.revealed;
+      view.showDocument({ ...t, events: v.events, lines: v.kept.map((i) => t.lines[i]!) }, file, document.pending, {
+        ...editor,
+        blind: { hidden: v.hidden, revealed: v.revealed },
+      });
+    };
+    /** After a change: true when blind review's reveal changed, and the whole document was sent again. */
+    const revealChanged = () => {
+      if (!setup?.blind || blindNow().revealed === revealed) return false;
+      present();
+      return true;
+    };
     view.setHandlers({
-      edit: async (r) => document.applyEdit(r.id, r.edit),
+      edit: async (r) => {
+        const refused = this.schemeRefusal(document, r.edit, 'write it in the note');
+        if (refused) throw new Error(refused);
+        return document.applyEdit(r.id, r.edit);
+      },
       related: async () => relatedTrajectories(file, document.header),
       openTrajectory: async (r) => {
         const related = await relatedTrajectories(file, document.header);
@@ -124,13 +158,21 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     };
     const listening = [
       document.onDidChange((c) => {
+        // Before the setup is read, the first present() sends the document as it is then.
+        if (!setup) return;
         switch (c.kind) {
           case 'reset':
-            return view.showDocument(document.loaded, file, document.pending);
+            return present();
           case 'events':
-            return view.postEvents(c.events, true, c.pending);
+            if (revealChanged()) return;
+            return view.postEvents(setup.blind && !revealed ? c.events.filter((e) => ownOrRecorded(e, setup?.annotator)) : c.events, true, c.pending);
           case 'pending':
+            if (revealChanged()) return;
             return view.postPending(c.pending);
+          default: {
+            const never: never = c;
+            return never;
+          }
         }
       }),
       panel.onDidChangeViewState((e) => {
@@ -144,7 +186,14 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       view.dispose();
       if (this.active === document) this.active = undefined;
     });
-    view.showDocument(document.loaded, file, document.pending);
+    editorSetupFor(file, this.log).then(
+      (s) => {
+        setup = s;
+        this.setups.set(document, s);
+        present();
+      },
+      (e: Error) => this.log.error(`trajectory editor: ${e.message}`),
+    );
     showQueue();
   }
 
@@ -196,21 +245,36 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     await appendAnnotatorEvents(file, await annotatorFor(file), [{ type: 'annotation', step: 0, t: new Date().toISOString(), id: newAnnotationId(), edit }]);
   }
 
-  /** Labels the trajectory of the active editor, keeping the note and tags it has. */
+  /** Why the project's label scheme refuses a label edit of `doc`, or undefined (not a label, or it fits). */
+  private schemeRefusal(doc: TrajectoryDocument, edit: Edit, giveReason: string): string | undefined {
+    const scheme = this.setups.get(doc)?.scheme;
+    if (!scheme || edit.op !== 'label') return undefined;
+    return labelProblem(scheme, edit.label, edit.tags ?? [], edit.note, giveReason);
+  }
+
+  /** Labels the trajectory of the active editor, keeping the note and tags of the annotator’s own label. */
   label(label: Label, note?: string): AnnotationEvent | undefined {
     const doc = this.active;
     if (!doc) {
       void showInformation('Glance-or-Gaze: open a trajectory to label it.');
       return undefined;
     }
-    const current = applyAnnotations(doc.header, [...doc.loaded.events, ...doc.pending.annotations]).label;
+    // The annotator's own label (another annotator's note and tags are not theirs to keep, nor to see in blind review).
+    const annotator = this.setups.get(doc)?.annotator;
+    const current = applyAnnotations(doc.header, [...doc.loaded.events.filter((e) => ownOrRecorded(e, annotator)), ...doc.pending.annotations]).label;
     const keepNote = note ?? current?.note;
-    return doc.applyEdit(newAnnotationId(), {
+    const edit: Edit = {
       op: 'label',
       label,
       ...(keepNote ? { note: keepNote } : {}),
       ...(current?.tags?.length ? { tags: current.tags } : {}),
-    }).annotation;
+    };
+    const refused = this.schemeRefusal(doc, edit, 'write it in the note, or pass it to the command');
+    if (refused) {
+      void showError(`Glance-or-Gaze: not labelled: ${refused}`);
+      return undefined;
+    }
+    return doc.applyEdit(newAnnotationId(), edit).annotation;
   }
 
   /** For scripts and keybindings: one edit of an open trajectory, through its undo stack. */
@@ -219,6 +283,8 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
     if (!doc) throw new Error('the trajectory is not open in the trajectory editor');
     const parsed = editSchema.safeParse(edit);
     if (!parsed.success) throw new Error(`not an edit: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const refused = this.schemeRefusal(doc, parsed.data, 'give a note');
+    if (refused) throw new Error(refused);
     return doc.applyEdit(newAnnotationId(), parsed.data).annotation;
   }
 }

@@ -10,7 +10,6 @@ import * as vscode from 'vscode';
 import type { TrajectoryEvent, TrajectoryHeader } from '../core/trajectory';
 import { parseTrajectory, type LoadedTrajectory } from '../core/trajectoryFile';
 import { readAnnotatedTrajectory } from '../core/annotationFiles';
-import { annotatorFor } from './annotatorSetting';
 import { referencedAssets } from '../core/referencedImages';
 import { describeRefused, RunAssets } from '../data/runAssets';
 import {
@@ -38,6 +37,9 @@ export type RequestHandlers = {
 };
 
 export type QueueStatus = Omit<Extract<HostMessage, { type: 'queue' }>, 'type'>;
+
+/** What an editor's init says beyond the document: who annotates, the label scheme, blind review. */
+export type EditorInit = Pick<Extract<HostMessage, { type: 'init' }>, 'annotator' | 'scheme' | 'schemeWarning' | 'blind'>;
 
 export function webviewOptions(extensionUri: vscode.Uri, runDir: string): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
@@ -188,11 +190,12 @@ export class TrajectoryWebview implements vscode.Disposable {
   }
 
   /** An editor's document: editing on, with the annotations not saved yet. */
-  showDocument(t: LoadedTrajectory, file: string, pending: Pending): void {
-    this.show(t, file, false, pending);
+  showDocument(t: LoadedTrajectory, file: string, pending: Pending, editor: EditorInit): void {
+    this.show(t, file, false, { pending, editor });
   }
 
-  private show(t: LoadedTrajectory, file: string, live: boolean, pending?: Pending): void {
+  private show(t: LoadedTrajectory, file: string, live: boolean, editing?: { pending: Pending; editor: EditorInit }): void {
+    const pending = editing?.pending;
     const events = t.events;
     this.assets = new RunAssets(path.dirname(file));
     const first = events.slice(0, FIRST_CHUNK);
@@ -211,10 +214,7 @@ export class TrajectoryWebview implements vscode.Disposable {
         ? {
             editable: true,
             ...(complete ? { pending } : {}),
-            ...(await annotatorFor(file).then(
-              (annotator) => ({ annotator }),
-              () => ({}),
-            )),
+            ...editing?.editor,
           }
         : {}),
     }));

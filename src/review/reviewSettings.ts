@@ -98,6 +98,15 @@ export const ANNOTATOR_SETTING = {
     "Your name as an annotator: every label and edit you make records it, and goes to your own file beside the trajectory (`trajectory.annotations/`), so a team's annotations merge in git without conflicts. Empty: the `GOG_ANNOTATOR` environment variable when set, else the workspace's git `user.name`, else your account's user name.",
 } as const;
 
+/** `gog.review.blind`: the editor hides other annotators' labels and edits until you give your verdict (VS Code only). */
+export const BLIND_SETTING = {
+  name: 'review.blind',
+  type: 'boolean',
+  default: false,
+  description:
+    "Blind review: the trajectory editor does not show other annotators' labels and edits of a trajectory until you have given your own verdict on it (they are not sent to the editor at all). Read when a trajectory is opened. `gog label` and `gog agreement` are not affected.",
+} as const;
+
 /** Reads gog.annotator: the name given, or undefined for the default; a name that cannot be one is a SettingError. */
 export function annotatorFromConfig(value: unknown, problem: (name: string) => string | undefined): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;

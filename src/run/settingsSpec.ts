@@ -10,7 +10,7 @@ import { BOX_FORMATS, DEFAULT_MAX_PIXELS } from '../core/geometry';
 import { DEFAULT_MAX_TURNS, DEFAULT_TOP_K } from '../core/agent';
 import { MB, rangeMessage, SettingError, type SettingDeclOf } from '../core/settingDecl';
 import { MODEL_SETTINGS, type ModelRunSettings } from '../model/modelSettings';
-import { ANNOTATOR_SETTING, REVIEW_SETTINGS } from '../review/reviewSettings';
+import { ANNOTATOR_SETTING, BLIND_SETTING, REVIEW_SETTINGS } from '../review/reviewSettings';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
 import { SEARCH_SETTINGS, type SearchSettings } from '../search/searchSettings';
 import { BENCH_SETTINGS, type BenchRunSettings } from './benchSettings';
@@ -421,6 +421,12 @@ export function contributedProperties(): Record<string, Record<string, unknown>>
     default: ANNOTATOR_SETTING.default,
     order: RUN_SETTINGS.length + REVIEW_SETTINGS.length,
     markdownDescription: ANNOTATOR_SETTING.description,
+  };
+  out[`gog.${BLIND_SETTING.name}`] = {
+    type: BLIND_SETTING.type,
+    default: BLIND_SETTING.default,
+    order: RUN_SETTINGS.length + REVIEW_SETTINGS.length + 1,
+    markdownDescription: BLIND_SETTING.description,
   };
   return out;
 }

@@ -3,7 +3,7 @@
 // id and get exactly one response, whose result has the shape `responseSchemas` gives its
 // method. Both sides validate what they receive.
 import { z } from 'zod';
-import { annotationSchema, editSchema, eventSchema, headerSchema } from '../core/trajectory';
+import { annotationSchema, editSchema, eventSchema, headerSchema, LABELS } from '../core/trajectory';
 
 const problemSchema = z.object({ line: z.number().int(), message: z.string() });
 
@@ -17,6 +17,19 @@ export type Pending = z.infer<typeof pendingSchema>;
 
 /** The id a view gives a new annotation, so it can show the edit before the host answers. */
 export const ANNOTATION_ID = /^u[0-9a-f]{16}$/;
+
+/** A label scheme as the editor is sent it (src/core/labelSchemeRules.ts LabelScheme). */
+const schemeKey = z.string().regex(/^[a-z0-9]$/);
+export const labelSchemeValueSchema = z.object({
+  verdicts: z
+    .array(z.object({ label: z.enum(LABELS), key: schemeKey.optional(), name: z.string().max(80).optional(), needsReason: z.boolean().optional() }))
+    .min(1)
+    .max(LABELS.length),
+  categories: z
+    .array(z.object({ id: z.string().min(1).max(40), name: z.string().max(80).optional(), key: schemeKey.optional(), needsReason: z.boolean().optional() }))
+    .max(100),
+  source: z.string().optional(),
+});
 
 /** Host → webview. */
 export const hostMessageSchema = z.discriminatedUnion('type', [
@@ -42,6 +55,12 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
     pending: pendingSchema.optional(),
     /** An editor: the annotator its unsaved annotations will be saved as (their own earlier verdict is not someone else's). */
     annotator: z.string().optional(),
+    /** An editor: the project's label scheme (.gog/labels.json, or the default); the bar offers its verdicts, keys and categories. */
+    scheme: labelSchemeValueSchema.optional(),
+    /** The scheme file could not be used (one line naming it and what is wrong): the default scheme is sent. */
+    schemeWarning: z.string().max(4000).optional(),
+    /** Blind review is on: how many of others' annotations were not sent (none once the annotator has given a verdict). */
+    blind: z.object({ hidden: z.number().int().min(0), revealed: z.boolean() }).optional(),
   }),
   z.object({
     type: z.literal('events'),

@@ -241,6 +241,17 @@ const event = union('type', {
 // messages.ts, field for field.
 const pendingShape: Shape = { version: int({ min: 0 }), annotations: arr(annotation) };
 
+const schemeKey: Check = (v, at) => (typeof v === 'string' && /^[a-z0-9]$/.test(v) ? undefined : wrong(at, 'expected a key'));
+const listOf =
+  (item: Check, min: number, max: number): Check =>
+  (v, at) =>
+    Array.isArray(v) && (v.length < min || v.length > max) ? wrong(at, 'wrong length') : arr(item)(v, at);
+const scheme = obj({
+  verdicts: listOf(obj({ label: oneOf(LABELS), key: opt(schemeKey), name: opt(str(0, 80)), needsReason: opt(bool) }), 1, LABELS.length),
+  categories: listOf(obj({ id: str(1, 40), name: opt(str(0, 80)), key: opt(schemeKey), needsReason: opt(bool) }), 0, 100),
+  source: opt(str()),
+});
+
 const hostMessage = union('type', {
   init: {
     title: str(),
@@ -254,6 +265,10 @@ const hostMessage = union('type', {
     complete: bool,
     editable: opt(bool),
     pending: opt(obj(pendingShape)),
+    annotator: opt(str()),
+    scheme: opt(scheme),
+    schemeWarning: opt(str(0, 4000)),
+    blind: opt(obj({ hidden: int({ min: 0 }), revealed: bool })),
   },
   events: { events: arr(event), complete: bool, assets: opt(record), refused: opt(record), pending: opt(obj(pendingShape)) },
   pending: pendingShape,

@@ -93,6 +93,17 @@ describe('protocol checks without zod (the trajectory webview)', function () {
         complete: true,
         editable: true,
         pending: { version: 2, annotations: annotations as Extract<TrajectoryEvent, { type: 'annotation' }>[] },
+        annotator: 'ana',
+        scheme: {
+          verdicts: [
+            { label: 'accepted', key: 'y', name: 'Good' },
+            { label: 'rejected', needsReason: true },
+          ],
+          categories: [{ id: 'wrong-region', name: 'Wrong region', key: '1', needsReason: true }, { id: 'format' }],
+          source: '/p/.gog/labels.json',
+        },
+        schemeWarning: '/p/.gog/labels.json is not JSON (line 3)',
+        blind: { hidden: 2, revealed: false },
       };
       assert.deepEqual(hostVerdicts(init), [true, true]);
       compared += assertSameVerdictsOnMutations(init, hostVerdicts);
