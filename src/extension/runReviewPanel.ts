@@ -243,6 +243,10 @@ export class RunReviewPanel implements vscode.Disposable {
       case 'exportTable':
         await exportRunTable(this.runDir, await this.load(), request.keys);
         return;
+      case 'openConflict':
+      case 'adjudicate':
+      case 'reviewConflicts':
+        throw new Error('conflicts are settled from the agreement view');
       default: {
         const never: never = request;
         throw new Error(`unknown request ${(never as RunsRequest).method}`);
