@@ -71,3 +71,15 @@ export const agreementMessageSchema = z.object({
   verdicts: z.array(z.enum(LABELS)).min(1),
 });
 export type AgreementMessage = z.infer<typeof agreementMessageSchema>;
+
+/**
+ * Gaze quality of a run (its Charts): the mean IoU of the model's gaze box with the annotators'
+ * corrections of it, per benchmark and per category, as `gog agreement` counts it. A group
+ * without corrections is not listed.
+ */
+export const gazeQualityMessageSchema = z.object({
+  type: z.literal('gazeQuality'),
+  byBenchmark: z.array(groupIouSchema),
+  byCategory: z.array(groupIouSchema),
+});
+export type GazeQualityMessage = z.infer<typeof gazeQualityMessageSchema>;

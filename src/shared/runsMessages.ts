@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { eventSchema, headerSchema, LABELS, STOP_REASONS } from '../core/trajectory';
 import { FAILURE_CAUSES } from '../core/failureCauses';
 import { FIND_FIELDS, MAX_PATTERN_CHARS } from '../core/findFields';
-import { agreementMessageSchema, MAX_SHOWN_CONFLICTS } from './agreementMessage';
+import { agreementMessageSchema, gazeQualityMessageSchema, MAX_SHOWN_CONFLICTS } from './agreementMessage';
 
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -279,6 +279,8 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exportTable') }),
   /** Agreement between annotators over a folder (Show Agreement…): the figures of `gog agreement` and its conflicts. */
   agreementMessageSchema,
+  /** A run's gaze quality (the model's boxes against the annotators' corrections), read after its rows. */
+  gazeQualityMessageSchema,
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),

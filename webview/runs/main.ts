@@ -39,6 +39,8 @@ function handle(message: RunsHostMessage): void {
       return diffView.handle(message);
     case 'exportTable':
       return void runView?.exportTable();
+    case 'gazeQuality':
+      return runView?.setGazeQuality(message);
     case 'agreement':
       agreementView ??= new AgreementView(root, host);
       return agreementView.handle(message);
