@@ -90,7 +90,7 @@ export async function runAgreement(argv: string[], io: Io, cwd: string, signal: 
       io.stdout(
         `  ${c.path}  ${Object.entries(c.labels)
           .map(([n, l]) => `${n} ${l}`)
-          .join(' · ')}`,
+          .join(' · ')}${c.adjudicated ? `  → settled: ${c.adjudicated} (adjudicated)` : ''}`,
       );
   } else if (r.multiLabelled) io.stdout('conflicts: none');
   return 0;

@@ -13,7 +13,9 @@ import { RERUN_COMMAND, rerunFromStepCommand } from './rerunCommand';
 import { EXPORT_COMMAND, exportTrainingDataCommand } from './exportCommand';
 import { registerRunReview, type RunsApi } from './runCommands';
 import { ExtensionSecrets } from './extensionSecrets';
-import { safeLog, useSecrets } from './safeOutput';
+import { safeLog, showError, useSecrets } from './safeOutput';
+import { ADJUDICATE_COMMAND, adjudicate } from './adjudicateCommand';
+import { agreementApi, SHOW_AGREEMENT_COMMAND, showAgreementCommand, type AgreementApi } from './agreementPanel';
 
 export const COMMANDS = {
   askAboutImage: 'gog.askAboutImage',
@@ -30,6 +32,7 @@ export const COMMANDS = {
 /** What the extension exports, for scripted use and tests. */
 export interface GogApi {
   runs: RunsApi;
+  agreement: AgreementApi;
 }
 
 export function activate(context: vscode.ExtensionContext): GogApi {
@@ -55,12 +58,29 @@ export function activate(context: vscode.ExtensionContext): GogApi {
     vscode.commands.registerCommand(COMMANDS.tryDemo, (options?: unknown) => tryDemo({ context, log }, demoOptions(options))),
     vscode.commands.registerCommand(RERUN_COMMAND, (uri?: unknown, step?: unknown) => rerunFromStepCommand({ context, log }, uri, step)),
     vscode.commands.registerCommand(EXPORT_COMMAND, (choices?: unknown) => exportTrainingDataCommand(log, choices)),
+    vscode.commands.registerCommand(SHOW_AGREEMENT_COMMAND, (target?: unknown) => showAgreementCommand({ extensionUri: context.extensionUri, log }, target)),
     registerPanelSerializer(context.extensionUri, log),
     ...runs.disposables,
   );
   const editors = new TrajectoryEditorProvider(context.extensionUri, log);
-  context.subscriptions.push(TrajectoryEditorProvider.register(editors), ...registerReviewCommands(context, editors, log));
-  return { runs: runs.api };
+  context.subscriptions.push(
+    TrajectoryEditorProvider.register(editors),
+    ...registerReviewCommands(context, editors, log),
+    // From the editor's title bar the first argument is the trajectory's Uri.
+    vscode.commands.registerCommand(ADJUDICATE_COMMAND, async (uri?: unknown, label?: unknown, note?: unknown) => {
+      try {
+        const done = await adjudicate(editors, uri, label, note);
+        if (done?.annotation.edit.op === 'label') log.info(`adjudicated ${done.file}: ${done.annotation.edit.label}`);
+        return done;
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        log.warn(`adjudicate: ${message}`);
+        void showError(`Glance-or-Gaze: not adjudicated: ${message}`);
+        throw e;
+      }
+    }),
+  );
+  return { runs: runs.api, agreement: agreementApi };
 }
 
 export function deactivate(): void {

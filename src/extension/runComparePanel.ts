@@ -137,6 +137,10 @@ export class RunComparePanel implements vscode.Disposable {
         throw new Error('a run is renamed from its own view');
       case 'exportTable':
         throw new Error('a table is exported from one run');
+      case 'openConflict':
+      case 'adjudicate':
+      case 'reviewConflicts':
+        throw new Error('conflicts are settled from the agreement view');
       default: {
         const never: never = request;
         throw new Error(`unknown request ${(never as RunsRequest).method}`);

@@ -11,6 +11,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { oneLine } from '../core/agent';
+import { AgreementInputError, agreementOf } from '../data/agreement/agreementRun';
 import { findInRun } from '../data/find/findInRun';
 import { FIND_FIELDS } from '../data/find/findQuery';
 import { MAX_RUN_NAME_CHARS, MAX_RUN_NOTES_CHARS, writeRunNotes } from '../data/runNotes';
@@ -20,6 +22,7 @@ import { RunStatusReader } from '../data/runIndex';
 import { sampleTrajectory } from '../data/sampleFiles';
 import { runInfo, runMessage, runMessages } from '../run/reviewMessages';
 import { reviewSettingsFromConfig } from '../review/reviewSettings';
+import type { GazeQualityMessage } from '../shared/agreementMessage';
 import { runsViewStateSchema, type RunInfo, type RunsRequest, type RunsViewMessage } from '../shared/runsMessages';
 import type { RunStatus } from '../data/runIndex';
 import { startReviewQueue } from './reviewQueue';
@@ -56,6 +59,9 @@ export class RunReviewPanel implements vscode.Disposable {
   /** The trajectory search under way, stopped by the next one and when the panel closes. */
   private finding: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The gaze quality read for the panel, and what stops reading it when the panel closes. */
+  private quality: Promise<GazeQualityMessage | undefined> | undefined;
+  private readonly qualityStop = new AbortController();
 
   /** Shows the run: its panel if it has one, else a new panel in the active group. */
   static show(ctx: RunPanelContext, runDir: string): RunReviewPanel {
@@ -162,9 +168,32 @@ export class RunReviewPanel implements vscode.Disposable {
       const status = await this.reader.read(this.runDir);
       for (const message of runMessages(this.info(status), rows.rows, rows.problems)) this.view.post(message);
       if (this.stepped !== undefined) this.view.post({ type: 'select', key: this.stepped });
+      void this.sendGazeQuality();
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /**
+   * The run's gaze quality (the model's boxes against the annotators' corrections) as `gog
+   * agreement` computes it, read after the rows (it reads every trajectory): read once per
+   * panel, sent again to a rebuilt webview. A run without trajectories or corrections sends
+   * nothing, and its Charts have no gaze quality chart.
+   */
+  private async sendGazeQuality(): Promise<void> {
+    this.quality ??= agreementOf(this.runDir, this.runDir, this.qualityStop.signal).then(
+      ({ report }) =>
+        report.gazeQuality.overall.count
+          ? { type: 'gazeQuality', byBenchmark: report.gazeQuality.byBenchmark, byCategory: report.gazeQuality.byCategory }
+          : undefined,
+      (e: unknown) => {
+        if (!this.qualityStop.signal.aborted && !(e instanceof AgreementInputError))
+          this.ctx.log.warn(`run ${path.basename(this.runDir)}: gaze quality not read: ${oneLine(e)}`);
+        return undefined;
+      },
+    );
+    const message = await this.quality;
+    if (message) this.view.post(message);
   }
 
   /** What results.jsonl gained (and the figures, prices included, as they are now); a file that shrank is another run written there: read again. */
@@ -243,6 +272,10 @@ export class RunReviewPanel implements vscode.Disposable {
       case 'exportTable':
         await exportRunTable(this.runDir, await this.load(), request.keys);
         return;
+      case 'openConflict':
+      case 'adjudicate':
+      case 'reviewConflicts':
+        throw new Error('conflicts are settled from the agreement view');
       default: {
         const never: never = request;
         throw new Error(`unknown request ${(never as RunsRequest).method}`);
@@ -323,6 +356,7 @@ export class RunReviewPanel implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.finding?.abort();
+    this.qualityStop.abort();
     RunReviewPanel.open.delete(this.runDir);
     if (RunReviewPanel.stepping === this) {
       RunReviewPanel.stepping = undefined;

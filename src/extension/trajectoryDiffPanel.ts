@@ -77,6 +77,9 @@ export class TrajectoryDiffPanel implements vscode.Disposable {
       case 'baseline':
       case 'diff':
       case 'exportTable':
+      case 'openConflict':
+      case 'adjudicate':
+      case 'reviewConflicts':
         throw new Error('the diff shows one sample');
       default: {
         const never: never = request;

@@ -5,9 +5,10 @@
 // one response; both sides validate what they receive. The webview never names a file: it
 // asks for a sample by its row key, and the host, which read the run, finds the file.
 import { z } from 'zod';
-import { eventSchema, headerSchema, STOP_REASONS } from '../core/trajectory';
+import { eventSchema, headerSchema, LABELS, STOP_REASONS } from '../core/trajectory';
 import { FAILURE_CAUSES } from '../core/failureCauses';
 import { FIND_FIELDS, MAX_PATTERN_CHARS } from '../core/findFields';
+import { agreementMessageSchema, gazeQualityMessageSchema, MAX_SHOWN_CONFLICTS } from './agreementMessage';
 
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
@@ -276,6 +277,10 @@ export const runsHostMessageSchema = z.discriminatedUnion('type', [
   }),
   /** Export Table… from the command palette over the run's panel: the webview asks to export what it lists. */
   z.object({ type: z.literal('exportTable') }),
+  /** Agreement between annotators over a folder (Show Agreement…): the figures of `gog agreement` and its conflicts. */
+  agreementMessageSchema,
+  /** A run's gaze quality (the model's boxes against the annotators' corrections), read after its rows. */
+  gazeQualityMessageSchema,
   z.object({
     type: z.literal('response'),
     requestId: z.number().int(),
@@ -335,6 +340,12 @@ export const runsRequestSchema = z.discriminatedUnion('method', [
   }),
   /** Writes the samples (the listed rows, in the table's order) to a CSV or Parquet file the host asks the user for. */
   z.object({ method: z.literal('exportTable'), keys: z.array(z.number().int().min(0)).max(MAX_QUEUE_KEYS) }),
+  /** Agreement panel: opens conflict `index` (its place in the report's list) in the trajectory editor. */
+  z.object({ method: z.literal('openConflict'), index: z.number().int().min(0).max(MAX_SHOWN_CONFLICTS) }),
+  /** Agreement panel: writes the adjudicator's verdict on conflict `index` (as gog label --adjudicate does), then sends the figures anew. */
+  z.object({ method: z.literal('adjudicate'), index: z.number().int().min(0).max(MAX_SHOWN_CONFLICTS), label: z.enum(LABELS) }),
+  /** Agreement panel: opens the review queue over exactly the conflict samples. */
+  z.object({ method: z.literal('reviewConflicts') }),
 ]);
 export type RunsRequest = z.infer<typeof runsRequestSchema>;
 

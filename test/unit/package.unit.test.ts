@@ -154,6 +154,8 @@ describe('extension package', function () {
         'gog.setSearchKey',
         'gog.rerunFromStep',
         'gog.exportTrainingData',
+        'gog.showAgreement',
+        'gog.adjudicate',
         'gog.askAboutImageFromMenu',
         'gog.runBenchmark',
         'gog.openRun',

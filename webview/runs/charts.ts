@@ -18,6 +18,7 @@ import {
   type ChartConfiguration,
   type ChartEvent,
 } from 'chart.js';
+import type { GazeQualityMessage } from '../../src/shared/agreementMessage';
 import type { GazeFilter, ReviewRow, TurnsFilter } from '../../src/shared/runsMessages';
 import { append, clear, el } from '../dom';
 import { seconds } from './format';
@@ -38,7 +39,10 @@ export const SERIES = {
   median: '#3b8eea',
   p90: '#8a9bb0',
   cost: '#d18616',
+  gazeQuality: '#1f9e89',
 } as const;
+/** How gog agreement names a sample without a category (agreementRun.ts). */
+const NO_CATEGORY = '(none)';
 /** Pixels a bar of 0 % is drawn as: there, and plainly next to nothing. */
 const ZERO_BAR = 4;
 
@@ -79,12 +83,18 @@ export class RunCharts {
   private readonly heatmap: GazeHeatmap;
   private rows: readonly ReviewRow[] = [];
   private prices: Prices | undefined;
+  private gazeQuality: GazeQualityMessage | undefined;
 
   constructor(private readonly o: ChartsOptions) {
     this.heatmap = new GazeHeatmap(o.heatmapMode, o.heatmapModeChanged, (gaze) => o.pick({ gaze }));
     this.element = el('div', { class: 'charts' });
     // A theme change restyles the page: draw the charts again in its colours.
     new MutationObserver(() => this.render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  /** The run's gaze quality, drawn at the next update. */
+  setGazeQuality(q: GazeQualityMessage): void {
+    this.gazeQuality = q;
   }
 
   update(rows: readonly ReviewRow[], prices?: Prices): void {
@@ -121,6 +131,8 @@ export class RunCharts {
         : null,
       this.turnsChart(t),
       this.heatmap.element,
+      this.gazeQualityChart('benchmark', t),
+      this.gazeQualityChart('category', t),
       this.usageChart('Tokens per sample by benchmark', 'tokens', usage, t, {
         series: [
           { label: 'Prompt', value: (u) => u.prompt, colour: SERIES.prompt },
@@ -241,6 +253,61 @@ export class RunCharts {
       },
     };
     this.charts.push(new Chart(canvas, config));
+    return card;
+  }
+
+  /**
+   * Gaze quality by benchmark or category: the mean IoU of the model's box with the annotators'
+   * corrections. Every group of the run is listed; one without corrections has no bar (its
+   * label says so), a mean of 0 is a short bar. Absent when no sample has a corrected box.
+   */
+  private gazeQualityChart(field: 'benchmark' | 'category', t: Theme): HTMLElement | null {
+    const measured = field === 'benchmark' ? this.gazeQuality?.byBenchmark : this.gazeQuality?.byCategory;
+    if (!measured?.some((g) => g.count > 0)) return null;
+    const byKey = new Map(measured.map((g) => [g.key, g]));
+    const names = [...new Set([...this.rows.map((r) => (field === 'benchmark' ? r.benchmark : r.category || NO_CATEGORY)), ...byKey.keys()])].sort((a, b) =>
+      a.localeCompare(b),
+    );
+    const groups = names.slice(0, MAX_CATEGORIES).map((name) => {
+      const g = byKey.get(name);
+      return { name, count: g?.count ?? 0, iou: g && g.count > 0 ? g.meanIou : null };
+    });
+    const title = `Gaze quality by ${field}${names.length > MAX_CATEGORIES ? ` (the first ${MAX_CATEGORIES})` : ''}`;
+    const describe = groups.map((g) => (g.iou === null ? `${g.name} no corrected boxes` : `${g.name} ${g.iou.toFixed(3)} over ${g.count}`)).join('; ');
+    const { card, canvas } = this.card(
+      title,
+      `gaze-quality-${field}`,
+      `Mean IoU of the model's gaze box with the annotators' corrections of it (1 = where people would look): ${describe}.`,
+      240,
+    );
+    this.charts.push(
+      new Chart(canvas, {
+        type: 'bar',
+        data: {
+          labels: groups.map((g) => (g.iou === null ? [g.name, 'no corrections'] : g.name)),
+          datasets: [{ label: 'Mean IoU', data: groups.map((g) => g.iou), backgroundColor: SERIES.gazeQuality, minBarLength: ZERO_BAR }],
+        },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          ...this.clickable((e) => {
+            const g = groups[e.index];
+            if (!g) return undefined;
+            if (field === 'benchmark') return { benchmark: g.name };
+            return g.name === NO_CATEGORY ? undefined : { category: g.name };
+          }),
+          scales: {
+            x: { ticks: { color: t.text }, grid: { display: false } },
+            y: { min: 0, max: 1, title: { display: true, text: 'mean IoU', color: t.muted }, ticks: { color: t.muted }, grid: { color: t.grid } },
+          },
+          plugins: {
+            legend: { display: false },
+            tooltip: { callbacks: { label: (item) => `Mean IoU ${(item.raw as number).toFixed(3)} over ${groups[item.dataIndex]!.count} corrections` } },
+          },
+        },
+      }),
+    );
     return card;
   }
 

@@ -5,6 +5,7 @@
 import '../zodConfig';
 import { FIRST_REPORT_ROWS, REPORT_DATA_ID, REPORT_MORE_ROWS_ID, reportDataSchema, unpackRows } from '../../src/shared/reportData';
 import { runsHostMessageSchema, type RunsHostMessage } from '../../src/shared/runsMessages';
+import { AgreementView } from './agreementView';
 import { CompareView } from './compareView';
 import { DiffView } from './diffView';
 import { connectRunsHost } from './host';
@@ -15,6 +16,7 @@ const host = connectRunsHost();
 let runView: RunView | undefined;
 let compareView: CompareView | undefined;
 let diffView: DiffView | undefined;
+let agreementView: AgreementView | undefined;
 /** A report's rows in each chunk after the first (as the panel posts them: src/run/reviewMessages.ts). */
 const MORE_ROWS = 2500;
 
@@ -37,6 +39,11 @@ function handle(message: RunsHostMessage): void {
       return diffView.handle(message);
     case 'exportTable':
       return void runView?.exportTable();
+    case 'gazeQuality':
+      return runView?.setGazeQuality(message);
+    case 'agreement':
+      agreementView ??= new AgreementView(root, host);
+      return agreementView.handle(message);
     case 'response':
       return host.resolve(message.requestId, message.ok, message.error, message.divergence);
     default: {

@@ -16,6 +16,7 @@ import type { FindHit, RunsHostMessage, ReviewRow, RunInfo, SortColumn } from '.
 import { append, clear, el } from '../dom';
 import { button } from '../toolkit';
 import { RunCharts, type ChartPick } from './charts';
+import type { GazeQualityMessage } from '../../src/shared/agreementMessage';
 import { count, percent, plural, seconds } from './format';
 import type { RunsHost } from './host';
 import { figures, rowIsRight } from './overviewModel';
@@ -709,6 +710,13 @@ export class RunView {
     if (save) this.host.saveState({ tab });
     if (tab === 'charts' && this.chartsStale && this.run) this.drawCharts();
     if (tab === 'samples') this.table.refresh();
+  }
+
+  /** The run's gaze quality came (read after its rows): drawn with the charts. */
+  setGazeQuality(q: GazeQualityMessage): void {
+    this.charts.setGazeQuality(q);
+    this.chartsStale = true;
+    if (this.tab === 'charts' && this.run) this.drawCharts();
   }
 
   private drawCharts(): void {

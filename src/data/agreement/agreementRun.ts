@@ -81,7 +81,8 @@ function shown(cwd: string, file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
-export async function agreementOf(target: string, cwd: string, signal?: AbortSignal): Promise<AgreementRun> {
+/** `progress`: samples read of all, now and then (the extension's progress notification). */
+export async function agreementOf(target: string, cwd: string, signal?: AbortSignal, progress?: (done: number, total: number) => void): Promise<AgreementRun> {
   const notes: string[] = [];
   const files = await samplesOf(target, cwd);
   if (!files.length) throw new AgreementInputError(`no trajectory files (trajectory.jsonl, *.trajectory.jsonl) under ${target}`);
@@ -94,6 +95,7 @@ export async function agreementOf(target: string, cwd: string, signal?: AbortSig
       // The reads are synchronous: let a Ctrl+C in now and then.
       await new Promise((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
+      progress?.(i, order.length);
     }
     const shownPath = shown(cwd, found.file);
     let record;

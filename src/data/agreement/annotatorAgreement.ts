@@ -8,7 +8,10 @@
 //   boxes         gazes whose box two or more annotators corrected: the IoU between their boxes
 //   gaze quality  every corrected gaze: the IoU between the model's box and the correction,
 //                 overall and per benchmark, category and checkpoint (the model's name)
-//   conflicts     samples whose labelling annotators gave different verdicts
+//   conflicts     samples whose labelling annotators gave different verdicts, each with the
+//                 adjudicator's verdict once one settled it (`gog label --adjudicate`)
+// An adjudicator's verdict is not an annotator's: it is left out of the figures, as
+// annotations.ts teamVerdict leaves it out of the annotators' labels.
 // Annotation events without an author cannot be told apart and are counted, not compared.
 import { inEffect } from '../../core/annotations';
 import type { Box } from '../../core/geometry';
@@ -25,8 +28,12 @@ export interface AnnotatorView {
   boxes: Map<string, Box>;
 }
 
-/** Each named annotator's view of a sample; `unnamed` counts annotations without an author. */
-export function annotatorViews(record: SampleRecord): { views: Map<string, AnnotatorView>; unnamed: number } {
+/**
+ * Each named annotator's view of a sample (adjudications aside); `unnamed` counts annotations
+ * without an author; `adjudicated` is the last adjudicated verdict in effect.
+ */
+export function annotatorViews(record: SampleRecord): { views: Map<string, AnnotatorView>; unnamed: number; adjudicated?: Label } {
+  let adjudicated: { label: Label; t: string } | undefined;
   const byAuthor = new Map<string, typeof record.annotations>();
   let unnamed = 0;
   for (const a of record.annotations) {
@@ -43,14 +50,17 @@ export function annotatorViews(record: SampleRecord): { views: Map<string, Annot
     const view: AnnotatorView = { tags: [], boxes: new Map() };
     for (const a of inEffect(list)) {
       const edit = a.edit;
-      if (edit.op === 'label') {
+      if (edit.op === 'label' && edit.adjudicated) {
+        // The latest adjudication settles it, whoever gave it (the annotations are merged by time).
+        if (!adjudicated || a.t >= adjudicated.t) adjudicated = { label: edit.label, t: a.t };
+      } else if (edit.op === 'label') {
         view.label = edit.label;
         view.tags = [...new Set((edit.tags ?? []).map((t) => t.trim()).filter(Boolean))];
       } else if (edit.op === 'set_box' && record.gazes.has(edit.target) && edit.box.every(Number.isFinite)) view.boxes.set(edit.target, edit.box);
     }
     if (view.label || view.boxes.size) views.set(author, view);
   }
-  return { views, unnamed };
+  return { views, unnamed, ...(adjudicated ? { adjudicated: adjudicated.label } : {}) };
 }
 
 /** Where a sample belongs, for gaze quality. */
@@ -107,7 +117,8 @@ export interface AgreementReport {
   boxes: { gazes: number; overall: IouFigures; pairs: (IouFigures & { a: string; b: string })[] };
   /** IoU of the model's box with each annotator's correction of it. */
   gazeQuality: { overall: IouFigures; byBenchmark: GroupIou[]; byCategory: GroupIou[]; byCheckpoint: GroupIou[] };
-  conflicts: { path: string; labels: Record<string, Label> }[];
+  /** Samples whose annotators' verdicts differ; `adjudicated`: the adjudicator's verdict that settled it. */
+  conflicts: { path: string; labels: Record<string, Label>; adjudicated?: Label }[];
 }
 
 const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
@@ -162,21 +173,25 @@ export class AgreementTally {
 
   add(record: SampleRecord, context: SampleContext): void {
     this.samples++;
-    const { views, unnamed } = annotatorViews(record);
+    const { views, unnamed, adjudicated } = annotatorViews(record);
     this.unnamed += unnamed;
     for (const name of views.keys()) this.annotators.add(name);
     const labellers = [...views].filter(([, v]) => v.label !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [name] of labellers) this.labellerNames.add(name);
     if (labellers.length) this.labelled++;
-    if (labellers.length >= 2) this.addLabels(labellers as [string, AnnotatorView & { label: Label }][], context);
+    if (labellers.length >= 2) this.addLabels(labellers as [string, AnnotatorView & { label: Label }][], context, adjudicated);
     this.addBoxes(record, views, context);
   }
 
-  private addLabels(labellers: [string, AnnotatorView & { label: Label }][], context: SampleContext): void {
+  private addLabels(labellers: [string, AnnotatorView & { label: Label }][], context: SampleContext, adjudicated: Label | undefined): void {
     const row = LABELS.map((l) => labellers.filter(([, v]) => v.label === l).length);
     const index = this.verdictRows.push(row) - 1;
     if (row.every((c) => c < labellers.length))
-      this.conflicts.push({ path: context.path, labels: Object.fromEntries(labellers.map(([n, v]) => [n, v.label])) });
+      this.conflicts.push({
+        path: context.path,
+        labels: Object.fromEntries(labellers.map(([n, v]) => [n, v.label])),
+        ...(adjudicated ? { adjudicated } : {}),
+      });
     const tagged = new Map<string, number>();
     for (const [, v] of labellers) for (const t of v.tags) tagged.set(t, (tagged.get(t) ?? 0) + 1);
     for (const [t, n] of tagged) {
