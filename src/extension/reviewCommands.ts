@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Label } from '../core/trajectory';
 import { queueFilterSchema } from '../review/reviewQueue';
+import { registerBulkLabel } from './bulkLabelCommand';
 import { QueueStatusBar } from './queueStatusBar';
 import { pickFilter, ReviewQueueView } from './reviewQueueView';
 import type { TrajectoryEditorProvider } from './trajectoryEditor';
@@ -58,6 +59,7 @@ export function registerReviewCommands(context: vscode.ExtensionContext, editors
   const statusBar = new QueueStatusBar({ onDidChange: queue.onDidChange, pace: (now) => queue.paceAt(now) });
   return [
     queue,
+    ...registerBulkLabel(queue, log),
     statusBar,
     vscode.commands.registerCommand(REVIEW_COMMANDS.openReviewQueue, openFolder),
     // From the Explorer the second argument is the selection, not options.

@@ -170,6 +170,23 @@ export class ReviewQueueView implements vscode.TreeDataProvider<QueueEntry>, Que
     await this.index.saveCache().catch(() => undefined);
   }
 
+  /** The trajectories the filter shows now, in order, by absolute path: what a bulk action acts on. */
+  shownFiles(): { file: string; entry: QueueEntry }[] {
+    const root = this.index?.root;
+    return root ? this.queue.shown.map((entry) => ({ file: path.join(root, entry.rel), entry })) : [];
+  }
+
+  /** Files labelled (or taken back) in bulk: read again and shown. Not counted toward the pace: nobody read them one by one. */
+  async reindexBulk(files: readonly string[]): Promise<void> {
+    if (!this.index) return;
+    for (const file of files) {
+      const rel = this.relOf(file);
+      if (rel && this.index.includes(rel)) this.queue.update(rel, await this.index.refresh(rel));
+    }
+    await this.index.saveCache().catch(() => undefined);
+    this.render();
+  }
+
   /** A trajectory editor saved: its label may have changed. */
   saved(file: string): void {
     void this.reindex(file).then(() => this.render());
@@ -360,6 +377,7 @@ export async function pickFilter(current: QueueFilter): Promise<QueueFilter | un
     ['reflection', 'Reflection', [any, { label: 'With a reflection', value: true }, { label: 'Without a reflection', value: false }]],
     ['dialect', 'Dialect', [any, ...DIALECT_IDS.map((d) => ({ label: d, value: d }))]],
     ['flagged', 'Flagged', [any, { label: 'Flagged for a second look', value: true }, { label: 'Not flagged', value: false }]],
+    ['edited', 'Corrections', [any, { label: 'Corrected by an annotator', value: true }, { label: 'No corrections', value: false }]],
   ];
   const out: Record<string, unknown> = {};
   for (const [key, title, options] of steps) {

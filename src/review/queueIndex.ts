@@ -31,6 +31,8 @@ export const entrySchema = z.object({
   gazes: z.number().int(),
   /** `reflect` blocks, recorded or inserted by an annotation. */
   reflections: z.number().int(),
+  /** Corrections in effect (boxes, texts, drops, inserted reflections): none, the trajectory stands as recorded. */
+  edits: z.number().int(),
   label: z.enum(LABELS).optional(),
   note: z.string().optional(),
   tags: z.array(z.string()).optional(),
@@ -43,7 +45,8 @@ export const entrySchema = z.object({
 });
 export type QueueEntry = z.infer<typeof entrySchema>;
 
-const cacheSchema = z.object({ kind: z.literal('gog-review-index'), version: z.literal(1), root: z.string(), entries: z.array(entrySchema) });
+// Version 2: entries count their corrections (`edits`); a version 1 cache is read again.
+const cacheSchema = z.object({ kind: z.literal('gog-review-index'), version: z.literal(2), root: z.string(), entries: z.array(entrySchema) });
 
 /** Files a queue lists: `trajectory.jsonl`, `*.trajectory.jsonl`, and the JSONL files of a `trajectories/` folder. */
 export function isTrajectoryFile(rel: string): boolean {
@@ -83,7 +86,7 @@ export function comparePaths(a: string, b: string): number {
 
 /** Reads one trajectory into its index entry; `annotators`: its annotator files (annotationFiles.ts), read. */
 export function summarize(rel: string, text: string, size: number, mtimeMs: number, annotators?: AnnotatorFiles): QueueEntry {
-  const entry: QueueEntry = { rel, size, mtimeMs, question: '', turns: 0, gazes: 0, reflections: 0, problems: 0 };
+  const entry: QueueEntry = { rel, size, mtimeMs, question: '', turns: 0, gazes: 0, reflections: 0, edits: 0, problems: 0 };
   const annotations: AnnotationEvent[] = [];
   let header: z.infer<typeof headerSchema> | undefined;
   let first = true;
@@ -143,6 +146,8 @@ export function summarize(rel: string, text: string, size: number, mtimeMs: numb
     if (label.note) entry.note = label.note;
     if (label.tags) entry.tags = label.tags;
   }
+  const reverted = new Set(annotations.flatMap((a) => (a.edit.op === 'revert' ? [a.edit.target] : [])));
+  entry.edits = annotations.filter((a) => a.edit.op !== 'label' && a.edit.op !== 'revert' && !reverted.has(a.id ?? '')).length;
   // Reflections an annotator added count as reflections of the corrected trajectory.
   entry.reflections += annotations.filter((a) => a.edit.op === 'insert_reflection' && a.edit.kind === 'reflect').length;
   return entry;
@@ -182,7 +187,7 @@ export class QueueIndex {
 
   async saveCache(): Promise<void> {
     if (!this.cacheFile) return;
-    const data: z.infer<typeof cacheSchema> = { kind: 'gog-review-index', version: 1, root: this.root, entries: [...this.entries.values()] };
+    const data: z.infer<typeof cacheSchema> = { kind: 'gog-review-index', version: 2, root: this.root, entries: [...this.entries.values()] };
     await writeFileAtomic(this.cacheFile, JSON.stringify(data));
   }
 

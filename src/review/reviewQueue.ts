@@ -18,6 +18,8 @@ export const queueFilterSchema = z.object({
   dialect: z.enum(DIALECT_IDS).optional(),
   /** Flagged for a second look by this annotator (queueFlags.ts), or not. */
   flagged: z.boolean().optional(),
+  /** Corrected by an annotator (a box, a text, a drop, a reflection), or as recorded. */
+  edited: z.boolean().optional(),
 });
 export type QueueFilter = z.infer<typeof queueFilterSchema>;
 
@@ -33,6 +35,7 @@ export function matches(e: QueueEntry, f: QueueFilter, flagged: ReadonlySet<stri
   if (f.reflection !== undefined && e.reflections > 0 !== f.reflection) return false;
   if (f.dialect !== undefined && e.dialect !== f.dialect) return false;
   if (f.flagged !== undefined && flagged.has(e.rel) !== f.flagged) return false;
+  if (f.edited !== undefined && e.edits > 0 !== f.edited) return false;
   return true;
 }
 
@@ -46,6 +49,7 @@ export function describeFilter(f: QueueFilter): string {
   if (f.reflection !== undefined) parts.push(f.reflection ? 'with a reflection' : 'no reflection');
   if (f.dialect) parts.push(`dialect ${f.dialect}`);
   if (f.flagged !== undefined) parts.push(f.flagged ? 'flagged' : 'not flagged');
+  if (f.edited !== undefined) parts.push(f.edited ? 'with edits' : 'no edits');
   return parts.join(' · ');
 }
 

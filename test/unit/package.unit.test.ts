@@ -172,6 +172,8 @@ describe('extension package', function () {
         'gog.review.skip',
         'gog.review.flag',
         'gog.review.showFlagged',
+        'gog.review.labelShown',
+        'gog.review.undoLabelShown',
         'gog.review.filter',
         'gog.review.clearFilter',
         'gog.review.refresh',

@@ -19,6 +19,7 @@ const entry = (rel: string, label?: QueueEntry['label']): QueueEntry => ({
   turns: 1,
   gazes: 0,
   reflections: 0,
+  edits: 0,
   problems: 0,
   ...(label ? { label } : {}),
 });
