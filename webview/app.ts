@@ -2,31 +2,31 @@
 // host messages (a whole file, chunks of a large one, or a live run's events) and renders
 // only what changed. In an editor it also edits (editing.ts): the corrected trajectory is
 // shown (the original one key away), changed steps are marked, and every edit is shown at
-// once and sent to the host, which keeps the document and VS Code's undo stack. The cards
-// are drawn by cardTimeline.ts, the keys heard by panelKeys.ts; this class holds the page's
-// state and puts them together.
+// once and sent to the host, which keeps the document and VS Code's undo stack. What is
+// shown comes from shownTrajectory.ts, the cards are drawn by cardTimeline.ts and the keys
+// heard by panelKeys.ts; this class holds the page's state, takes the host's messages and
+// puts the parts together.
 // Performance marks: gog:init, gog:first-paint, gog:rendered, gog:edited.
-import type { CorrectedTrajectory } from '../src/core/annotations';
 import { MIN_BOX_SIDE_SENT } from '../src/core/geometry';
 import { DEFAULT_LABEL_SCHEME, type LabelScheme } from '../src/core/labelSchemeRules';
-import type { AnnotationEvent, TrajectoryEvent, TrajectoryHeader } from '../src/core/trajectory';
+import type { AnnotationEvent, TrajectoryEvent } from '../src/core/trajectory';
 import type { HostMessage, ResponseOf } from '../src/shared/messages';
 import { AnnotationState } from './annotationState';
-import { limitsFor, type Box } from './boxMath';
+import { limitsFor } from './boxMath';
 import { CardTimeline } from './cardTimeline';
 import { append, clear, el } from './dom';
 import { PageEditing } from './editing';
 import { fileProblemsView, withheldImagesView } from './fileProblems';
 import type { Host } from './host';
-import { ImageView, type ShownGaze } from './imageView';
-import { TrajectoryModel } from './model';
+import { ImageView } from './imageView';
 import { headerView, outcomeView } from './outcomeView';
 import { listenForKeys } from './panelKeys';
 import { renderRelatedRuns } from './relatedRuns';
 import { ReviewBar, type QueueStatus } from './reviewBar';
 import { DEFAULT_KEYS, keysFor, shortcutSheet, type Keys, type Shortcut, type ShortcutAction } from './shortcuts';
 import { button } from './toolkit';
-import type { CardContext, CardEditing, CardMarks } from './turnCard';
+import { ShownTrajectory } from './shownTrajectory';
+import type { CardContext, CardEditing } from './turnCard';
 
 /** The run's images the host allows, and the ones it refused with why. */
 export interface AssetResolver {
@@ -36,9 +36,8 @@ export interface AssetResolver {
 }
 
 export class TrajectoryApp {
-  private model = new TrajectoryModel();
   private readonly state = new AnnotationState();
-  private header: TrajectoryHeader | null = null;
+  private readonly shown = new ShownTrajectory(this.state);
   private readonly top = el('div', { class: 'top' });
   private readonly head = el('div', { class: 'head' });
   private readonly related = el('div', { class: 'related' });
@@ -61,11 +60,6 @@ export class TrajectoryApp {
   /** The project's label scheme (an editor): the verdicts and categories offered, the reasons asked for. */
   private scheme: LabelScheme = DEFAULT_LABEL_SCHEME;
   private keys: Keys = DEFAULT_KEYS;
-  /** Showing the trajectory as recorded rather than as corrected. */
-  private showOriginal = false;
-  private corrected: CorrectedTrajectory | undefined;
-  /** Gaze boxes as recorded, by action id: where a corrected box was. */
-  private readonly recordedBoxes = new Map<string, Box>();
   private queueStatus: QueueStatus | undefined;
   private relatedRuns: ResponseOf<'related'> | undefined;
   private sheet: HTMLElement | undefined;
@@ -80,8 +74,8 @@ export class TrajectoryApp {
     const state = host.state();
     this.timeline = new CardTimeline(
       {
-        turns: () => this.model.turns,
-        turn: (step) => this.model.turn(step),
+        turns: () => this.shown.model.turns,
+        turn: (step) => this.shown.model.turn(step),
         context: this.cardContext,
         loaded: () => this.loaded(),
       },
@@ -110,7 +104,7 @@ export class TrajectoryApp {
       state: this.state,
       reviewBar: this.reviewBar,
       timeline: this.timeline,
-      model: () => this.model,
+      model: () => this.shown.model,
       scheme: () => this.scheme,
       select: (step, reveal) => this.select(step, reveal),
       annotationsChanged: (before) => this.annotationsChanged(before),
@@ -122,19 +116,11 @@ export class TrajectoryApp {
     window.addEventListener('scroll', () => this.saveState({ scrollTop: window.scrollY }), { passive: true });
   }
 
-  private readonly marks: CardMarks = {
-    changed: (id) => id !== undefined && !!this.corrected?.changed.has(id),
-    changedBy: (id) => (id === undefined ? undefined : this.corrected?.changedBy.get(id)),
-    inserted: (id) => id !== undefined && !!this.corrected?.active.some((a) => a.id === id && a.edit.op === 'insert_reflection'),
-    dropped: (step) => !!this.corrected?.dropped.has(step),
-    boxBefore: (id) => (id !== undefined && !this.showOriginal && this.corrected?.changed.has(id) ? this.recordedBoxes.get(id) : undefined),
-  };
-
   private readonly editing: CardEditing = {
     text: (step, target, what, initial, shown) => this.editor.editText(step, target, what, initial, shown),
     insertReflection: (step, card) => this.editor.insertReflection(step, card),
     removeInserted: (id) => this.editor.edit({ op: 'revert', target: id }),
-    toggleDrop: (step) => this.editor.edit({ op: this.corrected?.dropped.has(step) ? 'restore_step' : 'drop_step', target: step }),
+    toggleDrop: (step) => this.editor.edit({ op: this.shown.corrected?.dropped.has(step) ? 'restore_step' : 'drop_step', target: step }),
     editBox: (step) => {
       this.select(step, true);
       this.image.focusBox(step);
@@ -167,7 +153,7 @@ export class TrajectoryApp {
         this.queueStatus = message;
         return this.renderReviewBar();
       case 'delta':
-        this.model.streamDelta(message.step, message.text);
+        this.shown.model.streamDelta(message.step, message.text);
         return this.timeline.streamed(message.step);
       case 'status':
         this.running = message.running;
@@ -181,7 +167,6 @@ export class TrajectoryApp {
 
   private init(m: Extract<HostMessage, { type: 'init' }>): void {
     performance.mark('gog:init');
-    this.header = m.header;
     this.title = m.title;
     this.live = m.live;
     this.running = m.live;
@@ -189,12 +174,11 @@ export class TrajectoryApp {
     this.editable = !!m.editable && this.host.connected;
     this.annotator = m.annotator;
     this.setScheme(m);
-    this.showOriginal = this.editable && !!this.host.state().original;
+    this.shown.showOriginal = this.editable && !!this.host.state().original;
     if (m.source) this.saveState({ trajectory: m.source });
     this.state.reset(m.header, m.events);
     if (m.pending) this.state.setPending(m.pending);
-    this.recordedBoxes.clear();
-    this.learnBoxes(m.events);
+    this.shown.reset(m.header, m.events);
     this.rebuildModel();
     this.timeline.reset(m.complete);
     if (m.header) {
@@ -202,7 +186,7 @@ export class TrajectoryApp {
       this.image.setImage(this.assets.url(h.image.sent.path ?? h.image.path), h.image.oriented, `The image asked about: ${h.question}`);
     }
     this.enableBoxEditing();
-    this.image.setGazes(this.shownGazes());
+    this.image.setGazes(this.shown.gazes());
     this.image.setFocus(this.timeline.selected);
     this.renderHead();
     this.renderOutcome();
@@ -244,40 +228,15 @@ export class TrajectoryApp {
     this.reviewBar.setBlind(m.blind);
   }
 
-  private learnBoxes(events: readonly TrajectoryEvent[]): void {
-    for (const e of events)
-      if (e.type === 'action' && e.id && e.action.kind === 'image_search' && e.action.box) this.recordedBoxes.set(e.id, e.action.box.original);
-  }
-
-  /** The events shown: as recorded, or as corrected (the same when nothing is annotated). */
-  private shownEvents(): readonly TrajectoryEvent[] {
-    if (!this.state.annotated || this.showOriginal) return this.state.original;
-    return this.corrected!.events;
-  }
-
   private rebuildModel(): void {
-    this.corrected = this.state.annotated ? this.state.corrected() : undefined;
-    this.cardContext.marks = this.corrected ? this.marks : undefined;
-    this.cardContext.edit = this.editable && !this.showOriginal ? this.editing : undefined;
-    const model = new TrajectoryModel(this.header);
-    for (const e of this.shownEvents()) model.apply(e);
-    // A live run's text streamed so far is not in any event yet.
-    for (const t of this.model.turns) if (t.streaming !== undefined && !t.modelTurn) model.streamDelta(t.step, t.streaming);
-    this.model = model;
-  }
-
-  private shownGazes(): ShownGaze[] {
-    return this.model.gazes.map((g) => {
-      const dropped = !!this.corrected?.dropped.has(g.step);
-      const id = this.model.turn(g.step).actionId;
-      const before = this.marks.boxBefore(id);
-      return { ...g, ...(dropped ? { dropped } : {}), ...(before ? { changed: true, was: before } : {}) };
-    });
+    this.shown.rebuild();
+    this.cardContext.marks = this.shown.corrected ? this.shown.marks : undefined;
+    this.cardContext.edit = this.editable && !this.shown.showOriginal ? this.editing : undefined;
   }
 
   private enableBoxEditing(): void {
-    const h = this.header;
-    this.image.editing.enable(this.editable && !this.showOriginal && h ? limitsFor(h.image.oriented, h.image.sent, MIN_BOX_SIDE_SENT) : undefined);
+    const h = this.shown.header;
+    this.image.editing.enable(this.editable && !this.shown.showOriginal && h ? limitsFor(h.image.oriented, h.image.sent, MIN_BOX_SIDE_SENT) : undefined);
   }
 
   private addEvents(events: TrajectoryEvent[], complete: boolean, newlyRefused: boolean, pending?: Extract<HostMessage, { type: 'events' }>['pending']): void {
@@ -287,7 +246,7 @@ export class TrajectoryApp {
     const wasAnnotated = this.state.annotated;
     this.state.add(events);
     if (pending) this.state.setPending(pending);
-    this.learnBoxes(events);
+    this.shown.learnBoxes(events);
     if (wasAnnotated || this.state.annotated) {
       // Annotations make every step depend on the whole record: recompute, redraw what changed.
       for (const e of events) if (e.type !== 'annotation') this.timeline.add(e.step);
@@ -295,13 +254,13 @@ export class TrajectoryApp {
     }
     let gazesChanged = false;
     for (const e of events) {
-      const step = this.model.apply(e);
+      const step = this.shown.model.apply(e);
       if (step !== undefined) this.timeline.arrived(step, this.live);
       if (e.type === 'action' && e.action.kind === 'image_search' && e.action.scope === 'region') gazesChanged = true;
       if (e.type === 'final') this.running = false;
     }
     if (gazesChanged) {
-      this.image.setGazes(this.shownGazes());
+      this.image.setGazes(this.shown.gazes());
       this.image.setFocus(this.timeline.selected);
     }
     this.renderOutcome();
@@ -326,7 +285,7 @@ export class TrajectoryApp {
       if (a.step === 0 && a.edit.op !== 'label') this.timeline.addAll();
       else if (a.step > 0) this.timeline.add(a.step);
     }
-    this.image.setGazes(this.shownGazes());
+    this.image.setGazes(this.shown.gazes());
     this.image.setFocus(this.timeline.selected);
     this.renderOutcome();
     this.renderReviewBar();
@@ -345,12 +304,12 @@ export class TrajectoryApp {
 
   private renderHead(): void {
     clear(this.head);
-    append(this.head, fileProblemsView(this.problems), withheldImagesView(this.assets.refusals()), headerView(this.header, this.title));
+    append(this.head, fileProblemsView(this.problems), withheldImagesView(this.assets.refusals()), headerView(this.shown.header, this.title));
   }
 
   /** The run this one branched from, and its branches: links in an editor, text elsewhere. */
   private renderRelated(): void {
-    renderRelatedRuns(this.related, this.relatedRuns, this.header, {
+    renderRelatedRuns(this.related, this.relatedRuns, this.shown.header, {
       open: (file) => void this.host.request({ method: 'openTrajectory', file }).catch((e: Error) => this.reviewBar.say(e.message)),
       keep: this.editable
         ? (file) => {
@@ -372,9 +331,9 @@ export class TrajectoryApp {
       if (this.cancelling) cancel.setAttribute('disabled', '');
       append(this.controls, cancel);
     }
-    const answerTurn = this.model.turns.find((t) => t.action?.kind === 'answer' && t.actionId);
+    const answerTurn = this.shown.model.turns.find((t) => t.action?.kind === 'answer' && t.actionId);
     const editAnswer = this.cardContext.edit && answerTurn ? () => this.editor.editTextOf(answerTurn.step) : undefined;
-    append(this.outcomeRow, outcomeView(this.model, this.live && this.running, this.status, editAnswer), this.controls);
+    append(this.outcomeRow, outcomeView(this.shown.model, this.live && this.running, this.status, editAnswer), this.controls);
   }
 
   private renderReviewBar(): void {
@@ -384,7 +343,7 @@ export class TrajectoryApp {
       labels: [...this.state.corrected().labels.values()],
       annotator: this.annotator,
       unsaved: this.state.unsaved,
-      original: this.showOriginal,
+      original: this.shown.showOriginal,
       annotated: this.state.annotated,
       queue: this.queueStatus,
     });
@@ -401,13 +360,13 @@ export class TrajectoryApp {
   }
 
   private toggleOriginal(): void {
-    if (!this.state.annotated && !this.showOriginal) return;
-    this.showOriginal = !this.showOriginal;
-    this.saveState({ original: this.showOriginal });
+    if (!this.state.annotated && !this.shown.showOriginal) return;
+    this.shown.showOriginal = !this.shown.showOriginal;
+    this.saveState({ original: this.shown.showOriginal });
     this.rebuildModel();
     this.enableBoxEditing();
     this.timeline.addAll();
-    this.image.setGazes(this.shownGazes());
+    this.image.setGazes(this.shown.gazes());
     this.image.setFocus(this.timeline.selected);
     this.renderOutcome();
     this.renderReviewBar();
@@ -446,8 +405,8 @@ export class TrajectoryApp {
     const at = current === undefined ? -1 : steps.indexOf(current);
     const selected = current ?? steps[0];
     const needsCorrected = () => {
-      if (this.showOriginal) this.reviewBar.say('Showing the original trajectory: press o to edit the corrected one.');
-      return !this.showOriginal && selected !== undefined;
+      if (this.shown.showOriginal) this.reviewBar.say('Showing the original trajectory: press o to edit the corrected one.');
+      return !this.shown.showOriginal && selected !== undefined;
     };
     switch (action) {
       case 'nextTurn':
@@ -487,7 +446,7 @@ export class TrajectoryApp {
       case 'editBox': {
         if (!needsCorrected()) return;
         // The selected turn's gaze, or the first gaze when the selected turn has none.
-        const step = this.model.gazes.some((g) => g.step === selected) ? selected! : this.model.gazes[0]?.step;
+        const step = this.shown.model.gazes.some((g) => g.step === selected) ? selected! : this.shown.model.gazes[0]?.step;
         if (step === undefined) return this.reviewBar.say('This trajectory has no gaze box to edit.');
         this.select(step, true);
         this.image.focusBox(step);
