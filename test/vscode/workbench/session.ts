@@ -78,16 +78,17 @@ export async function runFromPalette(page: Page, title: string, timeoutMs = 60_0
       continue;
     }
     try {
-      // The palette closes when something takes the focus (a Welcome page opening at start): then again.
+      // The palette closes when something takes the focus (a Welcome page opening at start, a
+      // view restored): then again, also when that happens between finding the row and clicking it.
       await input.fill(`>${title}`, { timeout: 3000 });
       await row.waitFor({ timeout: 3000 });
-      break;
+      await row.click({ timeout: 3000 });
+      return;
     } catch (e) {
       if (Date.now() - started > timeoutMs) throw e;
       await page.keyboard.press('Escape');
     }
   }
-  await row.click();
 }
 
 /** VS Code's own file dialog (code-server has no native one): type the path, wait for the file, OK. */
