@@ -2,7 +2,9 @@
 // most of their time is spent waiting (on child processes, servers, a browser), not on the
 // two cores. The setups (Debian packages, code-server) run first, one at a time, as apt
 // takes one lock. Each line is printed with its suite's name; at the end, each suite's
-// time and result. GOG_TEST_LANES=1 runs the suites one after another instead.
+// time and result, then each failed suite's failures again (mocha's "N failing" section, or
+// its last lines when it has none), so that the end of a long log says what went wrong.
+// GOG_TEST_LANES=1 runs the suites one after another instead.
 //
 //   node scripts/testSuites.mjs            (npm test runs it after building dist/)
 import { spawn } from 'node:child_process';
@@ -30,6 +32,8 @@ const LANES = [
 const width = Math.max(...[...SETUPS, ...LANES.flat()].map((s) => s.name.length));
 const children = new Set();
 const results = [];
+const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
+const TAIL_LINES = 60; // of a suite that failed without mocha's failures section
 
 /** Runs one suite to its end, its lines prefixed with its name. */
 function run(suite) {
@@ -39,10 +43,23 @@ function run(suite) {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } });
     children.add(child);
     const tag = `[${suite.name.padEnd(width)}] `;
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => process.stdout.write(tag + line + '\n'));
+    const tail = [];
+    let failures = null; // lines from mocha's "N failing" on
+    const keep = (line) => {
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      if (/^\s*\d+ failing\s*$/.test(line)) failures = [];
+      if (failures && failures.length < FAILURE_LINES) failures.push(line);
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        keep(line);
+        process.stdout.write(tag + line + '\n');
+      });
+    }
     child.on('close', (code, signal) => {
       children.delete(child);
-      const result = { name: suite.name, ok: code === 0, code: code ?? signal, seconds: (Date.now() - started) / 1000 };
+      const result = { name: suite.name, ok: code === 0, code: code ?? signal, seconds: (Date.now() - started) / 1000, lines: failures ?? tail };
       results.push(result);
       process.stdout.write(`${tag}${result.ok ? 'passed' : `FAILED (${result.code})`} in ${minutes(result.seconds)}\n`);
       resolve(result.ok);
@@ -51,7 +68,8 @@ function run(suite) {
 }
 
 function minutes(s) {
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  const whole = Math.round(s); // rounded first: 119.6 s is 2m00s, not 1m60s
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }
 
 // Ctrl+C or a CI cancel: every suite's process group goes too (browsers, code-server, slurmd).
@@ -96,4 +114,8 @@ if (serial) {
 const failed = results.filter((r) => !r.ok);
 process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} lanes`}), ${minutes((Date.now() - started) / 1000)} in all:\n`);
 for (const r of results) process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+for (const r of failed.filter((f) => f.lines?.length)) {
+  process.stdout.write(`\n${r.name} failed; its failures again:\n`);
+  for (const line of r.lines) process.stdout.write(`  | ${line}\n`);
+}
 process.exitCode = failed.length ? 1 : 0;
