@@ -8,6 +8,9 @@
 //
 //   node scripts/testSuites.mjs            (npm test runs it after building dist/)
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
@@ -32,6 +35,11 @@ const LANES = [
 const width = Math.max(...[...SETUPS, ...LANES.flat()].map((s) => s.name.length));
 const children = new Set();
 const results = [];
+// Each suite's CPU time (user + system, its child processes included) beside its wall time,
+// by GNU time where the machine has it: the lanes share two cores, so CPU is what to cut.
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
+process.on('exit', () => rmSync(cpuDir, { recursive: true, force: true }));
 const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
 const TAIL_LINES = 60; // of a suite that failed without mocha's failures section
 
@@ -39,7 +47,8 @@ const TAIL_LINES = 60; // of a suite that failed without mocha's failures sectio
 function run(suite) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const [cmd, ...args] = suite.command;
+    const cpuFile = path.join(cpuDir, suite.name.replace(/\W/g, '-'));
+    const [cmd, ...args] = TIME ? [TIME, '-q', '-f', '%U %S', '-o', cpuFile, ...suite.command] : suite.command;
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } });
     children.add(child);
     const tag = `[${suite.name.padEnd(width)}] `;
@@ -59,12 +68,29 @@ function run(suite) {
     }
     child.on('close', (code, signal) => {
       children.delete(child);
-      const result = { name: suite.name, ok: code === 0, code: code ?? signal, seconds: (Date.now() - started) / 1000, lines: failures ?? tail };
+      const result = {
+        name: suite.name,
+        ok: code === 0,
+        code: code ?? signal,
+        seconds: (Date.now() - started) / 1000,
+        lines: failures ?? tail,
+        cpu: cpuSeconds(cpuFile),
+      };
       results.push(result);
       process.stdout.write(`${tag}${result.ok ? 'passed' : `FAILED (${result.code})`} in ${minutes(result.seconds)}\n`);
       resolve(result.ok);
     });
   });
+}
+
+/** User + system seconds GNU time wrote, or null. */
+function cpuSeconds(file) {
+  try {
+    const [user, system] = readFileSync(file, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+    return Number.isFinite(user + system) ? user + system : null;
+  } catch {
+    return null;
+  }
 }
 
 function minutes(s) {
@@ -113,7 +139,10 @@ if (serial) {
 
 const failed = results.filter((r) => !r.ok);
 process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} lanes`}), ${minutes((Date.now() - started) / 1000)} in all:\n`);
-for (const r of results) process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+for (const r of results) {
+  const cpu = r.cpu == null ? '' : `  cpu ${minutes(r.cpu).padStart(7)}`;
+  process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+}
 for (const r of failed.filter((f) => f.lines?.length)) {
   process.stdout.write(`\n${r.name} failed; its failures again:\n`);
   for (const line of r.lines) process.stdout.write(`  | ${line}\n`);
