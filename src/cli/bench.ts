@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { terminalSafe } from '../core/terminalText';
 import { parseFieldMap, MappingError, type FieldMap } from '../data/datasets';
-import type { GroupSummary, RunSummary } from '../data/results';
-import { isScorerId, SCORER_IDS, type OfficialSummary } from '../data/scoring/metrics';
+import type { RunSummary } from '../data/results';
+import { isScorerId, SCORER_IDS } from '../data/scoring/metrics';
 import { BenchError, runBench, type BenchOptions } from '../run/bench';
 import { checkJudge, parseWholeNumber } from '../run/benchChoices';
 import { newRunId } from '../data/runFolder';
@@ -13,7 +13,7 @@ import { parseShardRequest, resolveShard, shardDir, ShardError, type ResolvedSha
 import { layoutOf, planFile, readPlan } from '../run/shardPlan';
 import { DEFAULT_HEARTBEAT_MS } from '../run/benchLock';
 import { keysFromEnv } from '../search/services';
-import { redactingIo, relativeToCwd, UsageError, type Io } from './ask';
+import { redactingIo, relativeToCwd, UsageError, type Io } from './io';
 import { demoDir } from './packageRoot';
 import { progressDisplay } from './progressBar';
 import { runSecrets } from '../run/runSecrets';
@@ -21,6 +21,7 @@ import { parseCommandArgs } from './args';
 import { BENCH } from './commands';
 import { shellWord } from './usage';
 import { indexingLines } from './indexingLines';
+import { summaryLines } from './summaryLines';
 
 export interface BenchArgs {
   options: BenchOptions;
@@ -123,47 +124,6 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: stri
   const again = argv.includes('--resume') ? argv : [...argv, '--resume'];
   const auto = sharded && values.shard?.trim() === 'auto' ? ` (outside the array job, --shard ${sharded.shard.index}/${sharded.shard.count} for auto)` : '';
   return { options, json: !!values.json, resumeCommand: ['gog', 'bench', ...again].map(shellWord).join(' ') + auto };
-}
-
-const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
-
-/** Two decimals in percent, as the benchmarks' scripts print their headlines. */
-const pct2 = (x: number) => `${(100 * x).toFixed(2)}`;
-
-function groupLine(name: string, g: GroupSummary): string {
-  return `  ${name.padEnd(20)} ${String(g.samples).padStart(6)}  EM ${pct(g.accuracy).padStart(6)}  F1 ${pct(g.f1).padStart(6)}${g.judge !== undefined ? `  judge ${pct(g.judge).padStart(6)}` : ''}  search ${pct(g.searchRatio).padStart(6)}  gaze ${pct(g.gazeRatio).padStart(6)}  turns ${g.avgTurns.toFixed(2)}`;
-}
-
-/** A benchmark's headline under its own measure, as its script would print it. */
-function officialLine(name: string, o: OfficialSummary): string {
-  const parts = [`  ${name.padEnd(20)} ${o.metric} ${pct2(o.score)} over ${o.samples} samples`];
-  if (o.run) parts.push(`(${pct2(o.run.score)} over the ${o.run.samples} run; the rest cannot run and count 0)`);
-  if (o.splits)
-    parts.push(
-      `(${Object.entries(o.splits)
-        .map(([k, v]) => `${k} ${pct2(v.score)}`)
-        .join(', ')})`,
-    );
-  if (o.judge)
-    parts.push(
-      `(not attempted ${pct2(o.judge.notAttempted)}, correct given attempted ${pct2(o.judge.correctGivenAttempted)}, F-score ${pct2(o.judge.fScore)})`,
-    );
-  if (o.note) parts.push(`(${o.note})`);
-  return parts.join(' ');
-}
-
-export function summaryLines(summary: RunSummary): string[] {
-  const lines = [groupLine('all', summary.all)];
-  const benchmarks = Object.entries(summary.byBenchmark);
-  if (benchmarks.length > 1) for (const [k, g] of benchmarks) lines.push(groupLine(k, g));
-  for (const [k, g] of Object.entries(summary.byCategory)) lines.push(groupLine(`· ${k}`, g));
-  const official = benchmarks.flatMap(([k, g]) => (g.official ? [officialLine(k, g.official as OfficialSummary)] : []));
-  if (official.length) {
-    lines.push("official measures (each benchmark's own; right = score ≥ 0.5 where it is fractional):", ...official);
-    if (summary.officialAverage)
-      lines.push(`  ${'average'.padEnd(20)} ${pct2(summary.officialAverage.score)} over ${summary.officialAverage.benchmarks} benchmarks`);
-  }
-  return lines;
 }
 
 /** The `--json` line's `official`: each benchmark's headline. */

@@ -2,7 +2,7 @@
 // emptying it (all of it, or one provider's entries).
 import * as path from 'node:path';
 import { SearchCache } from '../search/cache';
-import { UsageError, type Io } from './ask';
+import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { CACHE_COMMAND } from './commands';
 

@@ -4,13 +4,13 @@
 // taken without being documented, or documented without being taken. The run settings'
 // flags come from their own declaration (src/run/settingsSpec.ts). This module is light:
 // `gog help` loads it without loading any command.
-import { DIALECT_IDS, LABELS } from '../core/trajectory';
+import { DIALECT_IDS, LABELS } from '../core/trajectoryTerms';
 import { BOX_FORMATS } from '../core/geometry';
-import { LAYOUTS } from '../data/datasets/layouts';
+import { LAYOUT_IDS } from '../data/datasets/layoutIds';
 import { SCORER_IDS } from '../data/scoring/metrics';
 import { FIND_FIELDS } from '../data/find/findQuery';
-import { EXPORT_FORMATS } from '../data/export/exportTrainingData';
-import { IMPORT_FORMATS } from '../data/import/importRuns';
+import { EXPORT_FORMATS } from '../data/export/exportFormats';
+import { IMPORT_FORMATS } from '../data/import/importFormats';
 import { settingFlags, type CliFlag } from '../run/settingsSpec';
 import { SERVICE_INFO } from '../search/services';
 
@@ -290,7 +290,7 @@ export const BENCH = command({
     },
     'judge-model': { type: 'string', arg: 'NAME', help: 'the judge model, with --judge-endpoint' },
     map: { type: 'string', arg: 'question=F,answer=F|F,image=F[,id=F,category=F]', help: 'fields of a layout not detected (dotted paths)' },
-    layout: { type: 'string', arg: 'ID', help: `a built-in layout instead of the one detected: ${LAYOUTS.map((l) => l.id).join(', ')}` },
+    layout: { type: 'string', arg: 'ID', help: `a built-in layout instead of the one detected: ${LAYOUT_IDS.join(', ')}` },
     scorer: {
       type: 'string',
       arg: 'ID',

@@ -13,7 +13,7 @@ import { isBenchmarkRun } from '../data/runIndex';
 import { verdictOf } from '../data/significance';
 import { compareRuns, type ChangedSample, type RunComparison } from '../run/compareRuns';
 import type { ComparePair, PairedFigure, SummaryDelta } from '../shared/runsMessages';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { COMPARE } from './commands';
 

@@ -8,7 +8,7 @@ import { demoSettings, loadDemo, serveDemo } from '../run/demo';
 import { newRunId } from '../data/runFolder';
 import { runQuery } from '../run/runQuery';
 import { createStepPrinter } from '../run/stepPrinter';
-import { relativeToCwd, type Io } from './ask';
+import { relativeToCwd, type Io } from './io';
 import { demoDir, packageRoot } from './packageRoot';
 import { shellWord } from './usage';
 import { parseCommandArgs } from './args';

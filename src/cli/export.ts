@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { oneLine } from '../core/agent';
 import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { EXPORT_FORMATS, ExportError, exportTrainingData, type ExportFormat, type ExportResult } from '../data/export/exportTrainingData';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { EXPORT } from './commands';
 import { stoppedExitCode } from './stopSignal';

@@ -1,7 +1,7 @@
 // `gog export-rl RUN_DIR --out FILE.parquet [--threshold X] [--data-source NAME]`: a run's hard queries for RL.
 import * as path from 'node:path';
 import { exportHardQueries, ExportError } from '../run/exportRl';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { EXPORT_RL } from './commands';
 import { stoppedExitCode } from './stopSignal';

@@ -6,7 +6,7 @@ import { DIALECT_IDS, type DialectId } from '../core/trajectory';
 import { FolderTaken } from '../data/emptyFolder';
 import { IMPORT_FORMATS, importRuns, type ImportFormat, type ImportResult } from '../data/import/importRuns';
 import { SourceError } from '../data/import/readRecords';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { IMPORT } from './commands';
 import { stoppedExitCode } from './stopSignal';

@@ -10,7 +10,7 @@ import { LABELS, type Label } from '../core/trajectory';
 import { annotatorNameProblem, AnnotatorNameError, defaultAnnotator } from '../data/annotatorName';
 import { findLabelScheme, labelProblem, LabelSchemeError } from '../data/labelScheme';
 import { appendAnnotatorAnnotation, NotATrajectory } from '../run/annotate';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { LABEL } from './commands';
 

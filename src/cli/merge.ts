@@ -3,8 +3,8 @@
 // INCOMPLETE with what is missing; it exits 1, or 0 with --allow-partial.
 import * as path from 'node:path';
 import { mergeRuns, MergeError } from '../run/merge';
-import { relativeToCwd, UsageError, type Io } from './ask';
-import { summaryLines } from './bench';
+import { relativeToCwd, UsageError, type Io } from './io';
+import { summaryLines } from './summaryLines';
 import { parseCommandArgs } from './args';
 import { MERGE } from './commands';
 import { stoppedExitCode } from './stopSignal';

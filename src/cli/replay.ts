@@ -3,7 +3,7 @@ import { oneLine } from '../core/agent';
 import { startReplayServer, type ReplayServer } from '../model/replayServer';
 import { loadRecordedRuns, type RecordedRun } from '../run/recordedRuns';
 import { recordedSearchesOf, recordedSearchRoutes } from '../search/recorded';
-import { UsageError, type Io } from './ask';
+import { UsageError, type Io } from './io';
 import { parseCommandArgs } from './args';
 import { REPLAY } from './commands';
 

@@ -22,7 +22,7 @@ import { buildReport } from '../run/report';
 import { buildRunReport } from '../run/runReport';
 import { SettingError } from '../core/settingDecl';
 import { REPORT_MB, reviewFlagValue } from '../review/reviewSettings';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { packageRoot } from './packageRoot';
 import { parseCommandArgs } from './args';
 import { REPORT } from './commands';

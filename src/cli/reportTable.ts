@@ -9,7 +9,7 @@ import { loadRunRows } from '../data/reviewRows';
 import { tableRows } from '../data/runTable';
 import { writeFileAtomic } from '../core/atomicFile';
 import { encodeTable, type TableFormat } from '../data/tableExport';
-import { relativeToCwd, UsageError, type Io } from './ask';
+import { relativeToCwd, UsageError, type Io } from './io';
 import { stoppedExitCode } from './stopSignal';
 
 export interface TableTarget {

@@ -3,10 +3,11 @@
 // "loose": fields a later version adds survive a read by this one.
 import { z } from 'zod';
 import { BOX_FORMATS } from './geometry';
+import { DIALECT_IDS, LABELS } from './trajectoryTerms';
+
+export { DIALECT_IDS, LABELS, type DialectId, type Label } from './trajectoryTerms';
 
 export const TRAJECTORY_SCHEMA = 1;
-export const DIALECT_IDS = ['gog', 'mmsearch-r1', 'tool-calls'] as const;
-export type DialectId = (typeof DIALECT_IDS)[number];
 /**
  * Why a run stopped. Besides an answer, running out of turns, a cancel and a failure, a run
  * whose rules (runRules.ts) end it early stops at a search past its limit (`search_limit`) or
@@ -225,9 +226,6 @@ export const finalSchema = z.looseObject({
   turns: z.number().int().min(0),
   ms: z.number(),
 });
-
-export const LABELS = ['accepted', 'rejected', 'needs-fix'] as const;
-export type Label = (typeof LABELS)[number];
 
 /**
  * One human correction. Each points at the original event it corrects (by id); the

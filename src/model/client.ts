@@ -36,16 +36,7 @@ export interface ModelSettings {
   maxReplyChars: number;
 }
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8000/v1';
-
-export const DEFAULT_MODEL_SETTINGS: Omit<ModelSettings, 'endpoint' | 'model'> = {
-  temperature: 0,
-  maxTokens: 2048,
-  timeoutMs: 300_000,
-  maxRetries: 2,
-  stream: true,
-  maxReplyChars: 1_000_000,
-};
+export { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from './modelDefaults';
 
 /** Stream cuts the SDK cannot retry (the response had started): retried here, whole turn. */
 const STREAM_RETRIES = 1;

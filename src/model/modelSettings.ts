@@ -2,7 +2,7 @@
 // Declared once here; src/run/settingsSpec.ts derives the flags, the VS Code settings and
 // their checks from every area's list.
 import type { SettingDeclOf } from '../core/settingDecl';
-import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from './client';
+import { DEFAULT_ENDPOINT, DEFAULT_MODEL_SETTINGS } from './modelDefaults';
 
 const m = DEFAULT_MODEL_SETTINGS;
 

@@ -5,13 +5,13 @@
 // makes, and the test that package.json contributes exactly these settings are all derived
 // from this one list, so a setting is still declared in one place.
 import * as path from 'node:path';
-import { DIALECT_IDS } from '../core/trajectory';
+import { DIALECT_IDS } from '../core/trajectoryTerms';
 import { BOX_FORMATS, DEFAULT_MAX_PIXELS } from '../core/geometry';
 import { DEFAULT_MAX_TURNS, DEFAULT_TOP_K } from '../core/agent';
 import { MB, rangeMessage, SettingError, type SettingDeclOf } from '../core/settingDecl';
 import { MODEL_SETTINGS, type ModelRunSettings } from '../model/modelSettings';
 import { ANNOTATOR_SETTING, BLIND_SETTING, REVIEW_SETTINGS } from '../review/reviewSettings';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/image';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../vision/imageLimits';
 import { SEARCH_SETTINGS, type SearchSettings } from '../search/searchSettings';
 import { BENCH_SETTINGS, type BenchRunSettings } from './benchSettings';
 import { applyPreset, checkPreset, PRESET_IDS, type PresetId } from './presets';

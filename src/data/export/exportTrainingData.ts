@@ -19,8 +19,9 @@ import { toOpenAiLine } from './openaiChat';
 import { openAiLineProblems } from './openaiSchema';
 import { prepareSample, type PrepareOptions, type SkipReason } from './trainingSample';
 
-export const EXPORT_FORMATS = ['llama-factory', 'openai'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat } from './exportFormats';
+
+export { EXPORT_FORMATS, type ExportFormat } from './exportFormats';
 
 /** The dataset's name in dataset_info.json and its file's name. */
 export const DATASET_NAME = 'gog_sft';

@@ -19,8 +19,9 @@ import { ImportRecordError } from './readImage';
 import { readRecords, type SourceRecord } from './readRecords';
 import { writeImportedRun } from './writeImportedRun';
 
-export const IMPORT_FORMATS = ['mmsearch-r1', 'openai-chat'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+import type { ImportFormat } from './importFormats';
+
+export { IMPORT_FORMATS, type ImportFormat } from './importFormats';
 
 export interface ImportOptions {
   file: string;
