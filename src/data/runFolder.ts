@@ -26,7 +26,14 @@ export function newRunId(now = new Date()): string {
 
 /** The run folder cannot be used; nothing was written. The message is one line. */
 export class RunDirError extends Error {
-  constructor(message: string) {
+  /**
+   * @param occupied the folder holds another run's files, or another run claimed it first
+   *   (a benchmark run under its lock sets such a sample folder aside: bench.ts)
+   */
+  constructor(
+    message: string,
+    readonly occupied = false,
+  ) {
     super(message);
     this.name = 'RunDirError';
   }
@@ -63,10 +70,13 @@ export async function checkRunDir(dir: string): Promise<void> {
   }
   if (entries) {
     const held = [TRAJECTORY_FILE, RUN_FILE].find((name) => entries.includes(name));
-    if (held) throw new RunDirError(`${dir} already holds a run (${held}); choose another output folder`);
+    if (held) throw new RunDirError(`${dir} already holds a run (${held}); choose another output folder`, true);
     if (entries.length) {
       const shown = entries.slice(0, 3).join(', ');
-      throw new RunDirError(`${dir} is not empty (${shown}${entries.length > 3 ? ', …' : ''}); a run goes into a new or empty folder, never over other files`);
+      throw new RunDirError(
+        `${dir} is not empty (${shown}${entries.length > 3 ? ', …' : ''}); a run goes into a new or empty folder, never over other files`,
+        true,
+      );
     }
   }
   // The folder, or the nearest part of its path that exists, must let us create files.
@@ -143,7 +153,7 @@ export class RunFolder implements Recorder {
     try {
       writer = await TrajectoryWriter.create(path.join(dir, TRAJECTORY_FILE), header, secrets);
     } catch (e) {
-      if (errnoOf(e) === 'EEXIST') throw new RunDirError(`another run took ${dir} first; choose another output folder`);
+      if (errnoOf(e) === 'EEXIST') throw new RunDirError(`another run took ${dir} first; choose another output folder`, true);
       if (!existed) await fs.rmdir(dir).catch(() => undefined);
       throw notStarted(e, path.join(dir, TRAJECTORY_FILE));
     }

@@ -36,7 +36,7 @@ import type { IndexProgress } from '../search/localCorpus';
 import { setUpSearch, SearchSetupError, type SearchSetup } from '../search/registry';
 import type { Service } from '../search/services';
 import { checkCount } from './benchChoices';
-import { applyResume, BenchFolderError, folderState, inspectResume } from './benchFolder';
+import { applyResume, BenchFolderError, folderState, inspectResume, setSampleFolderAside } from './benchFolder';
 import { BenchLock, LockLost, LockRefused, LOCK_DIR } from './benchLock';
 import { ShardError, type TaskIds } from './shard';
 import { planFile, planMismatch, readPlan, settlePlan, type ShardPlan } from './shardPlan';
@@ -494,44 +494,60 @@ export async function runBench(o: BenchOptions, hooks: BenchHooks = {}): Promise
       const events: TrajectoryEvent[] = [];
       let header: TrajectoryHeader | undefined;
       let outcome;
-      try {
-        outcome = await runQuery(
-          {
-            ...o,
-            endpoint: endpoint.client.endpoint,
-            model,
-            image,
-            ...(sample.image.kind === 'url' ? { imageUrl: sample.image.url } : {}),
-            question: sample.question,
-            gold: sample.gold,
-            runDir: dir,
-            dataset: sample.benchmark,
-            sampleId: sample.id,
-            cacheDir: o.cacheDir,
-          },
-          {
-            signal: sampleSignal,
-            onEvent: (e: AgentEvent) => {
-              if (e.kind === 'record') events.push(e.event);
+      // A sample folder this run did not make is a stopped process's, made after this one took
+      // the run over (it stopped between its lock check and its mkdir, say): set aside, and the
+      // sample runs again, at most twice.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          outcome = await runQuery(
+            {
+              ...o,
+              endpoint: endpoint.client.endpoint,
+              model,
+              image,
+              ...(sample.image.kind === 'url' ? { imageUrl: sample.image.url } : {}),
+              question: sample.question,
+              gold: sample.gold,
+              runDir: dir,
+              dataset: sample.benchmark,
+              sampleId: sample.id,
+              cacheDir: o.cacheDir,
             },
-            onStarted: (info) => (header = info.header),
-            onNotice: notice,
-          },
-          {
-            client: endpoint.client,
-            search,
-            prompts,
-            decodeOnDemand: true,
-            benchmarkSample: true,
-            secrets: redactor.secrets,
-            // A process that lost the run to another makes no sample folder in it, nor another file.
-            beforeWrite: () => lock.assertHeld(),
-          },
-        );
-      } catch (e) {
-        if (runSignal.aborted) return undefined;
-        if (e instanceof QueryError) return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out before it started' : e.message);
-        throw e;
+            {
+              signal: sampleSignal,
+              onEvent: (e: AgentEvent) => {
+                if (e.kind === 'record') events.push(e.event);
+              },
+              onStarted: (info) => (header = info.header),
+              onNotice: notice,
+            },
+            {
+              client: endpoint.client,
+              search,
+              prompts,
+              decodeOnDemand: true,
+              benchmarkSample: true,
+              secrets: redactor.secrets,
+              // A process that lost the run to another makes no sample folder in it, nor another file.
+              beforeWrite: () => lock.assertHeld(),
+            },
+          );
+          break;
+        } catch (e) {
+          if (runSignal.aborted) return undefined;
+          if (e instanceof QueryError && e.folderOccupied && attempt < 2) {
+            lock.assertHeld();
+            const moved = await setSampleFolderAside(o.runDir, name);
+            notice(
+              `${SAMPLES_DIR}/${name} was made by another process, not by this run; set aside as ${path.relative(o.runDir, moved)}, and the sample runs again`,
+            );
+            events.length = 0;
+            header = undefined;
+            continue;
+          }
+          if (e instanceof QueryError) return resultOfFailure(base(''), timer.signal.aborted ? 'the sample time limit ran out before it started' : e.message);
+          throw e;
+        }
       }
       // Stopped with the run, not by its own limit: unfinished, it runs again on resume.
       if (runSignal.aborted) return undefined;

@@ -212,8 +212,25 @@ export async function applyResume(dir: string, plan: ResumePlan): Promise<void> 
   }
   if (plan.keep) await rewriteResults(file, plan.keep, path.join(aside, `results-dropped-${when}.jsonl`), plan.tail?.offset);
   else if (plan.tail) await fs.truncate(file, plan.tail.offset);
-  for (const name of plan.unfinished) {
-    await fs.mkdir(aside, { recursive: true });
-    await fs.rename(path.join(dir, SAMPLES_DIR, name), path.join(aside, `${name}-${when}`));
+  for (const name of plan.unfinished) await setSampleFolderAside(dir, name, when);
+}
+
+/**
+ * Moves the sample folder `name` of the run in `dir` to aside/, whole, as `<name>-<when>`
+ * (numbered when that is taken): kept, never deleted, and out of the way of the sample's
+ * next run. Called under the run's lock, so nothing else moves folders meanwhile.
+ */
+export async function setSampleFolderAside(dir: string, name: string, when = stamp()): Promise<string> {
+  const aside = path.join(dir, ASIDE_DIR);
+  await fs.mkdir(aside, { recursive: true });
+  for (let n = 0; ; n++) {
+    const to = path.join(aside, n ? `${name}-${when}-${n}` : `${name}-${when}`);
+    const taken = await fs.lstat(to).then(
+      () => true,
+      () => false,
+    );
+    if (taken) continue;
+    await fs.rename(path.join(dir, SAMPLES_DIR, name), to);
+    return to;
   }
 }

@@ -130,7 +130,11 @@ export interface QueryOutcome extends AgentResult {
 
 /** The query could not start; nothing was written. The message is one line. */
 export class QueryError extends Error {
-  constructor(message: string) {
+  /** @param folderOccupied the run folder held another run's files, or another run claimed it first */
+  constructor(
+    message: string,
+    readonly folderOccupied = false,
+  ) {
     super(message);
     this.name = 'QueryError';
   }
@@ -202,7 +206,7 @@ export async function runQuery(
     // Before anything slow and before the endpoint is contacted: a folder we may not use is refused at once.
     await checkRunDir(settings.runDir);
   } catch (e) {
-    throw new QueryError(oneLine(e));
+    throw new QueryError(oneLine(e), e instanceof RunDirError && e.occupied);
   }
 
   const modelSettings: ModelSettings = {
@@ -329,7 +333,7 @@ export async function runQuery(
       ...(resources.beforeWrite ? { guard: resources.beforeWrite } : {}),
     });
   } catch (e) {
-    if (e instanceof RunDirError) throw new QueryError(e.message);
+    if (e instanceof RunDirError) throw new QueryError(e.message, e.occupied);
     throw e;
   }
   const summary = {

@@ -100,6 +100,42 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     );
   });
 
+  it('a sample folder another process made under the run (a stopped holder, between its lock check and its mkdir) is set aside whole, and the sample runs', async () => {
+    const base = fresh();
+    const shard = path.join(base, 'shard-001-of-002');
+    // The shard's last sample (its indexes are every other one, from the first result's), long before it starts.
+    let last = -1;
+    let planted = false;
+    const run = await gog(argsFor(base), {
+      cwd: tmp.dir,
+      env,
+      started: () =>
+        void until(async () => (await lines(path.join(shard, 'results.jsonl'))).length >= 1, 60_000).then(async () => {
+          const first = JSON.parse((await lines(path.join(shard, 'results.jsonl')))[0]!) as SampleResult;
+          last = fx.expected.length - 1 - ((fx.expected.length - 1 - first.index) % 2);
+          const stale = path.join(shard, 'samples', `${last}-0`);
+          await fs.mkdir(stale);
+          await fs.writeFile(path.join(stale, 'trajectory.jsonl'), 'stale\n');
+          planted = true;
+        }),
+    });
+    assert.ok(planted, 'the folder was made before its sample started');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`samples/${last}-0 was made by another process, not by this run; set aside as aside/${last}-0-\\d{8}T\\d{6}Z, and the sample runs again`),
+    );
+    checkResults(
+      (await readBenchRun(shard)).results,
+      fx,
+      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
+    );
+    const aside = (await fs.readdir(path.join(shard, 'aside'))).filter((n) => n.startsWith(`${last}-0-`));
+    assert.equal(aside.length, 1);
+    assert.equal(await fs.readFile(path.join(shard, 'aside', aside[0]!, 'trajectory.jsonl'), 'utf8'), 'stale\n', 'kept whole');
+    assert.ok((await fs.readdir(path.join(shard, 'samples'))).includes(`${last}-0`), 'the sample ran in its own folder');
+  });
+
   it('a holder that stops beating (SIGSTOP) is taken over by another host; woken while the new holder runs, it stops without writing', async () => {
     const base = fresh();
     const shard = path.join(base, 'shard-001-of-002');
