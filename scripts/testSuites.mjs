@@ -1,9 +1,10 @@
 // `npm test`'s suites, after its type-check, lint and build: in two lanes at once, since
-// most of their time is spent waiting (on child processes, servers, a browser), not on the
-// two cores. The setups (Debian packages, code-server) run first, one at a time, as apt
+// part of their time is spent waiting (on child processes, servers, a browser) rather than
+// on the two cores (the lanes save about a fifth: docs/DEVELOPMENT.md). The setups (Debian packages, code-server) run first, one at a time, as apt
 // takes one lock. Each line is printed with its suite's name; at the end, each suite's
-// time and result, then each failed suite's failures again (mocha's "N failing" section, or
-// its last lines when it has none), so that the end of a long log says what went wrong.
+// time and result, then the tests run again after a failure (the workbench allows one retry)
+// and each failed suite's failures again (mocha's "N failing" section, or its last lines
+// when it has none), so that the end of a long log says what went wrong.
 // GOG_TEST_LANES=1 runs the suites one after another instead.
 //
 //   node scripts/testSuites.mjs            (npm test runs it after building dist/)
@@ -54,7 +55,9 @@ function run(suite) {
     const tag = `[${suite.name.padEnd(width)}] `;
     const tail = [];
     let failures = null; // lines from mocha's "N failing" on
+    const retried = []; // tests a suite ran again after a failure (the workbench's reporter says so)
     const keep = (line) => {
+      if (line.includes('↻ retried after a failure')) retried.push(line.trim());
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
       if (/^\s*\d+ failing\s*$/.test(line)) failures = [];
@@ -74,6 +77,7 @@ function run(suite) {
         code: code ?? signal,
         seconds: (Date.now() - started) / 1000,
         lines: failures ?? tail,
+        retried,
         cpu: cpuSeconds(cpuFile),
       };
       results.push(result);
@@ -142,6 +146,11 @@ process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} la
 for (const r of results) {
   const cpu = r.cpu == null ? '' : `  cpu ${minutes(r.cpu).padStart(7)}`;
   process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+}
+const retried = results.flatMap((r) => (r.retried ?? []).map((line) => `${r.name}: ${line}`));
+if (retried.length) {
+  process.stdout.write(`\nrun again after a failure (a test that failed twice is among the failures below):\n`);
+  for (const line of retried) process.stdout.write(`  ${line}\n`);
 }
 for (const r of failed.filter((f) => f.lines?.length)) {
   process.stdout.write(`\n${r.name} failed; its failures again:\n`);

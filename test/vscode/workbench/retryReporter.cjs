@@ -1,0 +1,23 @@
+// The workbench suite's reporter: mocha's spec reporter, and a line for each test run again
+// after a failure (the suite allows one retry: a real VS Code in a browser on a shared
+// 2-core machine now and then misses a beat no wait can name). The line says what failed
+// the first time, so a retry never hides a failure: `npm test` prints these lines again
+// at the end of its log, and a test that fails twice fails the suite.
+'use strict';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha require()s its reporter: this file is CommonJS
+const Mocha = require('mocha');
+
+const { Spec } = Mocha.reporters;
+const { EVENT_TEST_RETRY } = Mocha.Runner.constants;
+
+module.exports = class RetryReporter extends Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.on(EVENT_TEST_RETRY, (test, err) => {
+      const first = String(err?.message ?? err)
+        .split('\n')[0]
+        .slice(0, 300);
+      process.stdout.write(`      ↻ retried after a failure: ${test.fullTitle()}: ${first}\n`);
+    });
+  }
+};
