@@ -1,6 +1,5 @@
-// `npm test`'s suites, after its type-check, lint and build: in two lanes at once, since
-// part of their time is spent waiting (on child processes, servers, a browser) rather than
-// on the two cores (the lanes save about a fifth: docs/DEVELOPMENT.md). The setups (Debian packages, code-server) run first, one at a time, as apt
+// `npm test`'s suites, after its build, the type-check and lint among them: in lanes at
+// once (below). The setups (Debian packages, code-server) run first, one at a time, as apt
 // takes one lock. Each line is printed with its suite's name; at the end, each suite's
 // time and result, then the tests run again after a failure (the workbench allows one retry)
 // and each failed suite's failures again (mocha's "N failing" section, or its last lines
@@ -19,16 +18,25 @@ const SETUPS = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
   { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
 ];
-// Each lane about as long as the other (minutes measured on 2 cores: DEVELOPMENT.md).
+// Three lanes on two cores: alone, a suite leaves a core idle part of the time (waiting on
+// child processes, servers, a browser); the lanes fill it. The unit suite is split in two
+// halves by file (GOG_TEST_SHARD, .mocharc.cjs); the type-check and lint run at the head
+// of the unit lanes while the third lane's first suite and the setups mostly download.
+// About as much CPU in each lane (measured on 2 cores: DEVELOPMENT.md).
 const LANES = [
   [
-    { name: 'unit', command: mocha() },
+    { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+    { name: 'unit 1/2', command: mocha(), env: { GOG_TEST_SHARD: '1/2' } },
     { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), afterSetup: true },
+  ],
+  [
+    { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+    { name: 'unit 2/2', command: mocha(), env: { GOG_TEST_SHARD: '2/2' } },
+    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true },
   ],
   [
     { name: 'package', command: mocha('test/package/.mocharc.json') },
     { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
-    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true },
     { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
   ],
 ];
@@ -50,7 +58,7 @@ function run(suite) {
   return new Promise((resolve) => {
     const cpuFile = path.join(cpuDir, suite.name.replace(/\W/g, '-'));
     const [cmd, ...args] = TIME ? [TIME, '-q', '-f', '%U %S', '-o', cpuFile, ...suite.command] : suite.command;
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0', ...suite.env } });
     children.add(child);
     const tag = `[${suite.name.padEnd(width)}] `;
     const tail = [];

@@ -4,7 +4,6 @@
 // the first time, so a retry never hides a failure: `npm test` prints these lines again
 // at the end of its log, and a test that fails twice fails the suite.
 'use strict';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha require()s its reporter: this file is CommonJS
 const Mocha = require('mocha');
 
 const { Spec } = Mocha.reporters;
