@@ -6,7 +6,9 @@
 //
 // - Free (no holder file): create holder 1.
 // - Held by a live process of this machine (its pid runs and its heartbeat is recent by this
-//   machine's clock): refused at once. Its pid gone, or silent for 3 heartbeats: stale.
+//   machine's clock): refused, unless it ends within a few seconds (a requeued Slurm task
+//   can start while its old self still stops after SIGTERM). Its pid gone, or silent for 3
+//   heartbeats: stale.
 // - Held by another machine: its clock is not ours, so the heartbeat is watched for 3 of its
 //   intervals: it moved, refused; it did not, stale.
 // - Stale: taken over by creating the next holder file. Creation is exclusive (a hard link
@@ -26,6 +28,12 @@ export const LOCK_DIR = 'bench.lock';
 export const DEFAULT_HEARTBEAT_MS = 5000;
 /** A holder silent for this many of its heartbeats is stale. */
 const STALE_BEATS = 3;
+/**
+ * How long a live holder of this machine is given to end before a second process is refused:
+ * a stopping `gog` ends within 5 s of SIGTERM (src/cli/main.ts), and a requeued task may start
+ * while its old self does.
+ */
+const SAME_HOST_STOP_MS = 8000;
 /** Watching another machine's heartbeat never takes longer than this. */
 const MAX_HEARTBEAT_MS = 10 * 60 * 1000;
 const HOLDER = /^(\d{1,12})$/;
@@ -163,9 +171,19 @@ export class BenchLock {
       const beatMs = Math.min(MAX_HEARTBEAT_MS, Math.max(100, typeof h.heartbeatMs === 'number' ? h.heartbeatMs : DEFAULT_HEARTBEAT_MS));
       if (h.host === me.host && typeof h.pid === 'number') {
         // This machine: its pid and its clock say whether it runs.
-        const at = typeof h.at === 'string' ? Date.parse(h.at) : NaN;
-        if (h.pid !== process.pid && alive(h.pid) && Date.now() - at < STALE_BEATS * beatMs)
-          throw new LockRefused(`${dir} is being run by process ${h.pid} on this machine; wait for it or stop it first`);
+        // Read again at each look: a live holder keeps beating while it is waited for.
+        const live = () => {
+          const text = readHolderText(path.join(lockDir, String(top)));
+          const now = text === undefined ? undefined : readHolder(text);
+          const at = typeof now?.at === 'string' ? Date.parse(now.at) : NaN;
+          return now?.pid === h.pid && h.pid !== process.pid && alive(h.pid as number) && Date.now() - at < STALE_BEATS * beatMs;
+        };
+        if (live()) {
+          o.onNotice?.(`${dir} is held by process ${h.pid} on this machine; giving it ${SAME_HOST_STOP_MS / 1000} s to end, in case it is stopping`);
+          for (const until = Date.now() + SAME_HOST_STOP_MS; live() && Date.now() < until;) await sleep(100, o.signal);
+          if (live()) throw new LockRefused(`${dir} is being run by process ${h.pid} on this machine; wait for it or stop it first`);
+          continue; // it ended: read the lock again (freed, or left stale by a kill)
+        }
       } else {
         const wait = STALE_BEATS * beatMs;
         o.onNotice?.(`${dir} is held by ${who(h)}; watching its heartbeat for ${Math.round(wait / 100) / 10} s to see whether it still runs`);

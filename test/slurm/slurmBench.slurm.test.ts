@@ -145,7 +145,8 @@ describe('docs/slurm-bench.sbatch on a real Slurm (one node)', function () {
       await waitFor('the array to end', async () => (await cluster.run('squeue', ['-h', '-j', job.id])).stdout.trim() === '', 180_000, 1000);
 
       const shown = (await cluster.run('scontrol', ['show', 'job', `${job.id}_0`])).stdout;
-      assert.match(shown, /JobState=COMPLETED/);
+      // On a failure, the task's own log says why.
+      if (!/JobState=COMPLETED/.test(shown)) assert.fail(`${shown}\n--- the task's log:\n${await logOf(job.id, 0).catch((e: Error) => e.message)}`);
       assert.match(shown, /Restarts=1/);
       // Appended, not overwritten: the first run's start and the second's, which took up what was done.
       const log = await logOf(job.id, 0);

@@ -100,6 +100,45 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     );
   });
 
+  it('on this machine: a second process waits a few seconds for a holder that is stopping (a requeued task), then runs; one that runs on is refused', async () => {
+    const base = fresh();
+    const shard = path.join(base, 'shard-001-of-002');
+    // Slow enough that the holder outlasts the 8 s a second process gives it.
+    const slower = await startReplayServer(fx.recordings, { latencyMs: 3000 });
+    try {
+      const args = (out: string) => ['bench', ...benchArgs(fx, slower.url, out, path.join(tmp.dir, 'cache'), ['--shard', '1/2', '--concurrency', '2'])];
+      let pid = 0;
+      const first = gog(args(base), { cwd: tmp.dir, env, started: (child) => (pid = child.pid!) });
+      await until(async () => (await lines(path.join(shard, 'results.jsonl'))).length >= 1, 60_000);
+      // The holder runs on: refused, after the few seconds it is given to end.
+      const refused = await gog([...args(base), '--resume'], { cwd: tmp.dir, env });
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, new RegExp(`held by process ${pid} on this machine; giving it 8 s to end`));
+      assert.match(refused.stderr, new RegExp(`^gog: .*shard-001-of-002 is being run by process ${pid} on this machine; wait for it or stop it first$`, 'm'));
+      assert.ok(refused.ms >= 8000, `${refused.ms} ms`);
+      // The holder is stopped (SIGTERM) while the next one waits for it: the next one takes the shard up.
+      const second = gog([...args(base), '--resume'], {
+        cwd: tmp.dir,
+        env,
+        started: (_child, out) => void until(async () => /giving it 8 s to end/.test(out.stderr()), 60_000).then(() => process.kill(pid, 'SIGTERM')),
+      });
+      const stopped = await first;
+      assert.equal(stopped.code, 1, stopped.stderr);
+      assert.match(stopped.stderr, /^gog: stopped with \d+ of 8 done; to finish, run again with --resume/m);
+      const done = await second;
+      assert.equal(done.code, 0, done.stderr);
+      const after = await lines(path.join(shard, 'results.jsonl'));
+      assert.equal(new Set(after.map(keyOf)).size, after.length, 'no sample twice');
+      checkResults(
+        (await readBenchRun(shard)).results,
+        fx,
+        fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
+      );
+    } finally {
+      await slower.close();
+    }
+  });
+
   it('a sample folder another process made under the run (a stopped holder, between its lock check and its mkdir) is set aside whole, and the sample runs', async () => {
     const base = fresh();
     const shard = path.join(base, 'shard-001-of-002');
