@@ -1,7 +1,8 @@
 // An endpoint in front of another on 127.0.0.1 that answers some chat requests itself with
 // an HTTP error, as an overloaded server does (503 with an OpenAI-style error body), and
 // passes every other request through untouched, streamed replies included. Which requests
-// fail is decided per request and can change while it runs (the server recovers).
+// fail is decided per request and can change while it runs (the server recovers). Requests
+// can also be held back (`hold`) until the test lets them through: a run kept going.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -11,18 +12,24 @@ export interface GateEndpoint {
   refused: number;
   /** Decides, from a chat request's body, whether it is refused; swap it to recover. */
   refuse: (body: string) => boolean;
+  /** Decides, from a chat request's body, whether it waits (checked every 100 ms); swap it to let them through. */
+  hold: (body: string) => boolean;
   close(): Promise<void>;
 }
 
 export async function startGateEndpoint(target: string, refuse: (body: string) => boolean, status = 503): Promise<GateEndpoint> {
   const to = new URL(target);
   const sockets = new Set<Socket>();
-  const gate: GateEndpoint = { url: '', refused: 0, refuse, close: async () => undefined };
+  const gate: GateEndpoint = { url: '', refused: 0, refuse, hold: () => false, close: async () => undefined };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    const answer = async () => {
       const body = Buffer.concat(chunks);
+      const chat = (req.url ?? '').includes('/chat/completions');
+      const gone = () => res.destroyed || req.socket.destroyed;
+      while (chat && gate.hold(body.toString('utf8')) && !gone()) await new Promise((r) => setTimeout(r, 100));
+      if (gone()) return;
       if ((req.url ?? '').includes('/chat/completions') && gate.refuse(body.toString('utf8'))) {
         gate.refused++;
         res
@@ -37,7 +44,8 @@ export async function startGateEndpoint(target: string, refuse: (body: string) =
       });
       upstream.on('error', () => res.destroy());
       upstream.end(body);
-    });
+    };
+    req.on('end', () => void answer());
   });
   server.on('connection', (s) => {
     sockets.add(s);
