@@ -30,7 +30,7 @@ export async function startGateEndpoint(target: string, refuse: (body: string) =
       const gone = () => res.destroyed || req.socket.destroyed;
       while (chat && gate.hold(body.toString('utf8')) && !gone()) await new Promise((r) => setTimeout(r, 100));
       if (gone()) return;
-      if ((req.url ?? '').includes('/chat/completions') && gate.refuse(body.toString('utf8'))) {
+      if (chat && gate.refuse(body.toString('utf8'))) {
         gate.refused++;
         res
           .writeHead(status, { 'content-type': 'application/json' })

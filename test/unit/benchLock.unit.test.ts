@@ -72,7 +72,23 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     tmp.cleanup();
   });
 
-  const argsFor = (out: string) => ['bench', ...benchArgs(fx, slow.url, out, path.join(tmp.dir, 'cache'), ['--shard', '1/2', '--concurrency', '2'])];
+  const argsFor = (out: string, endpoint = slow.url) => [
+    'bench',
+    ...benchArgs(fx, endpoint, out, path.join(tmp.dir, 'cache'), ['--shard', '1/2', '--concurrency', '2']),
+  ];
+
+  /** The shard's results: each sample once, each as scripted (the shard's samples, every other one); the run read back. */
+  async function checkShard(shard: string): Promise<Awaited<ReturnType<typeof readBenchRun>>> {
+    const written = await lines(path.join(shard, 'results.jsonl'));
+    assert.equal(new Set(written.map(keyOf)).size, written.length, 'no sample twice');
+    const run = await readBenchRun(shard);
+    checkResults(
+      run.results,
+      fx,
+      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
+    );
+    return run;
+  }
 
   it("a second process on another host is refused while the holder's heartbeat is live; the holder finishes, each sample once", async () => {
     const base = fresh();
@@ -91,13 +107,7 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     assert.equal(second!.code, 2, second!.stderr);
     assert.match(second!.stderr, /watching its heartbeat for 0\.9 s/);
     assert.match(second!.stderr, new RegExp(`^gog: .*shard-001-of-002 is being run by process \\d+ on host ${os.hostname()} \\(its heartbeat is live\\)`, 'm'));
-    const written = await lines(path.join(shard, 'results.jsonl'));
-    assert.equal(new Set(written.map(keyOf)).size, written.length, 'no sample twice');
-    checkResults(
-      (await readBenchRun(shard)).results,
-      { ...fx, expected: fx.expected },
-      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
-    );
+    await checkShard(shard);
   });
 
   it('on this machine: a second process waits a few seconds for a holder that is stopping (a requeued task), then runs; one that runs on is refused', async () => {
@@ -106,7 +116,7 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     // Slow enough that the holder outlasts the 8 s a second process gives it.
     const slower = await startReplayServer(fx.recordings, { latencyMs: 3000 });
     try {
-      const args = (out: string) => ['bench', ...benchArgs(fx, slower.url, out, path.join(tmp.dir, 'cache'), ['--shard', '1/2', '--concurrency', '2'])];
+      const args = (out: string) => argsFor(out, slower.url);
       let pid = 0;
       const first = gog(args(base), { cwd: tmp.dir, env, started: (child) => (pid = child.pid!) });
       await until(async () => (await lines(path.join(shard, 'results.jsonl'))).length >= 1, 60_000);
@@ -127,13 +137,7 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
       assert.match(stopped.stderr, /^gog: stopped with \d+ of 8 done; to finish, run again with --resume/m);
       const done = await second;
       assert.equal(done.code, 0, done.stderr);
-      const after = await lines(path.join(shard, 'results.jsonl'));
-      assert.equal(new Set(after.map(keyOf)).size, after.length, 'no sample twice');
-      checkResults(
-        (await readBenchRun(shard)).results,
-        fx,
-        fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
-      );
+      await checkShard(shard);
     } finally {
       await slower.close();
     }
@@ -164,11 +168,7 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
       run.stderr,
       new RegExp(`samples/${last}-0 was made by another process, not by this run; set aside as aside/${last}-0-\\d{8}T\\d{6}Z, and the sample runs again`),
     );
-    checkResults(
-      (await readBenchRun(shard)).results,
-      fx,
-      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
-    );
+    await checkShard(shard);
     const aside = (await fs.readdir(path.join(shard, 'aside'))).filter((n) => n.startsWith(`${last}-0-`));
     assert.equal(aside.length, 1);
     assert.equal(await fs.readFile(path.join(shard, 'aside', aside[0]!, 'trajectory.jsonl'), 'utf8'), 'stale\n', 'kept whole');
@@ -200,14 +200,8 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     assert.match(done.stderr, new RegExp(`took over the lock of process ${pid} on host ${os.hostname()}, which had stopped`));
     const after = await lines(path.join(shard, 'results.jsonl'));
     for (const l of written) assert.ok(after.includes(l), 'what it wrote before it stopped is kept');
-    assert.equal(new Set(after.map(keyOf)).size, after.length, 'no sample twice');
-    const run = await readBenchRun(shard);
+    const run = await checkShard(shard);
     assert.equal((run.summary as Record<string, unknown>).finished, true, 'the summary is the new holder’s');
-    checkResults(
-      run.results,
-      fx,
-      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
-    );
     // Every result's trajectory is its own, whole: the woken process made no sample folder in the run.
     for (const r of run.results) {
       const final = (await lines(path.join(shard, r.trajectory)))
@@ -239,12 +233,6 @@ describe('the run lock across hosts (a second process in its own UTS namespace)'
     assert.equal(refused.length, 1, `${a!.stderr}\n---\n${b!.stderr}`);
     assert.match(ran[0]!.stderr, /took over the lock of process \d+ on host dead-host, which had stopped/);
     assert.match(refused[0]!.stderr, /is being run by process \d+ on host host-[ab] \(its heartbeat is live\)/);
-    const after = await lines(path.join(shard, 'results.jsonl'));
-    assert.equal(new Set(after.map(keyOf)).size, after.length, 'no sample twice');
-    checkResults(
-      (await readBenchRun(shard)).results,
-      fx,
-      fx.expected.map((_, i) => i).filter((i) => i % 2 === 0),
-    );
+    await checkShard(shard);
   });
 });
