@@ -1,51 +1,57 @@
-// `npm test`'s suites, after its build, the type-check and lint among them: in lanes at
-// once (below). The setups (Debian packages, code-server) run first, one at a time, as apt
-// takes one lock. Each line is printed with its suite's name; at the end, each suite's
-// time and result, then the tests run again after a failure (the workbench allows one retry)
-// and each failed suite's failures again (mocha's "N failing" section, or its last lines
-// when it has none), so that the end of a long log says what went wrong.
-// GOG_TEST_LANES=1 runs the suites one after another instead.
+// `npm test`'s suites, after its build, the type-check and lint among them: a few at once
+// (SUITES below). Each line is printed with its suite's name; at the end, each suite's
+// time, CPU time and result, then the tests run again after a failure (the workbench allows
+// one retry) and each failed suite's failures again (mocha's "N failing" section, or its
+// last lines when it has none), so that the end of a long log says what went wrong.
+// GOG_TEST_JOBS=1 runs the suites one after another instead (default 3 at once).
 //
 //   node scripts/testSuites.mjs            (npm test runs it after building dist/)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
-const SETUPS = [
+// The unit suite in this many parts, by file (GOG_TEST_SHARD, .mocharc.cjs): small parts
+// keep both cores busy to the end, where two halves left one idle for minutes.
+const UNIT_PARTS = 6;
+/**
+ * Every suite, in the order they are started as slots free up. A pool, not fixed lanes:
+ * alone, a suite leaves a core idle part of the time (waiting on child processes, servers,
+ * a browser), so JOBS suites run at once on two cores (measured: DEVELOPMENT.md). The
+ * suites that take longest on the clock go first (the workbench and the browser as soon as
+ * code-server and Chromium are there), the short ones last, so the run does not end with
+ * one long suite alone. `needs`: a setup that must have passed first; `after`: one that must
+ * have ended (the setups run one after the other, as apt takes one lock). `light`: mostly waits on other processes (Slurm's
+ * daemons), so it runs beside the others without taking a slot.
+ */
+const SUITES = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
-  { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
+  { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'], after: 'setup:slurm' },
+  { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), needs: 'setup:vscode' },
+  { name: 'webview', command: mocha('test/webview/.mocharc.json'), needs: 'setup:vscode' },
+  { name: 'package', command: mocha('test/package/.mocharc.json') },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+  ...Array.from({ length: UNIT_PARTS }, (_, i) => ({
+    name: `unit ${i + 1}/${UNIT_PARTS}`,
+    command: mocha(),
+    env: { GOG_TEST_SHARD: `${i + 1}/${UNIT_PARTS}` },
+  })),
+  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode' },
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), needs: 'setup:slurm', light: true },
 ];
-// Three lanes on two cores: alone, a suite leaves a core idle part of the time (waiting on
-// child processes, servers, a browser); the lanes fill it. The unit suite is split in two
-// halves by file (GOG_TEST_SHARD, .mocharc.cjs); the type-check and lint run at the head
-// of the unit lanes while the third lane's first suite and the setups mostly download.
-// About as much CPU in each lane (measured on 2 cores: DEVELOPMENT.md).
-const LANES = [
-  [
-    { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
-    { name: 'unit 1/2', command: mocha(), env: { GOG_TEST_SHARD: '1/2' } },
-    { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), afterSetup: true },
-  ],
-  [
-    { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
-    { name: 'unit 2/2', command: mocha(), env: { GOG_TEST_SHARD: '2/2' } },
-    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true },
-  ],
-  [
-    { name: 'package', command: mocha('test/package/.mocharc.json') },
-    { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
-    { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
-  ],
-];
+const JOBS = Number(process.env.GOG_TEST_JOBS ?? 3);
+if (!(Number.isInteger(JOBS) && JOBS >= 1))
+  throw new Error(`GOG_TEST_JOBS is "${process.env.GOG_TEST_JOBS}"; give a whole number of suites to run at once, 1 or more`);
 
-const width = Math.max(...[...SETUPS, ...LANES.flat()].map((s) => s.name.length));
+const width = Math.max(...SUITES.map((s) => s.name.length));
+const t0 = Date.now();
 const children = new Set();
 const results = [];
 // Each suite's CPU time (user + system, its child processes included) beside its wall time,
-// by GNU time where the machine has it: the lanes share two cores, so CPU is what to cut.
+// by GNU time where the machine has it: the suites share two cores, so CPU is what to cut.
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
 process.on('exit', () => rmSync(cpuDir, { recursive: true, force: true }));
@@ -84,6 +90,7 @@ function run(suite) {
         ok: code === 0,
         code: code ?? signal,
         seconds: (Date.now() - started) / 1000,
+        from: (started - t0) / 1000,
         lines: failures ?? tail,
         retried,
         cpu: cpuSeconds(cpuFile),
@@ -124,37 +131,51 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const started = Date.now();
-const serial = process.env.GOG_TEST_LANES === '1';
-let setupOk = true;
-const setup = (async () => {
-  for (const s of SETUPS) setupOk = (await run(s)) && setupOk;
-})();
-
-async function lane(suites) {
-  for (const s of suites) {
-    if (s.afterSetup) await setup;
-    if (s.afterSetup && !setupOk) {
-      results.push({ name: s.name, ok: false, code: 'setup failed', seconds: 0 });
-      continue;
+// Runs the pool to its end: whenever a slot is free, the first suite in SUITES whose setup
+// has passed starts (a light one at once); a suite whose setup failed is failed unrun.
+await new Promise((resolve) => {
+  const waiting = [...SUITES];
+  const passed = new Set();
+  const ended = new Set();
+  let busy = 0;
+  let running = 0;
+  const next = () => {
+    for (let i = 0; i < waiting.length;) {
+      const s = waiting[i];
+      if (s.needs && ended.has(s.needs) && !passed.has(s.needs)) {
+        waiting.splice(i, 1);
+        results.push({ name: s.name, ok: false, code: `${s.needs} failed`, seconds: 0 });
+        ended.add(s.name);
+        continue;
+      }
+      if ((s.needs && !passed.has(s.needs)) || (s.after && !ended.has(s.after)) || (!s.light && busy >= JOBS)) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      running++;
+      if (!s.light) busy++;
+      void run(s).then((ok) => {
+        running--;
+        if (!s.light) busy--;
+        if (ok) passed.add(s.name);
+        ended.add(s.name);
+        next();
+      });
     }
-    await run(s);
-  }
-}
-
-if (serial) {
-  await setup;
-  for (const l of LANES) await lane(l);
-} else {
-  await Promise.all(LANES.map(lane));
-}
-
+    if (!waiting.length && !running) resolve();
+  };
+  next();
+});
 const failed = results.filter((r) => !r.ok);
-process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} lanes`}), ${minutes((Date.now() - started) / 1000)} in all:\n`);
+process.stdout.write(`\nsuites (${JOBS} at a time), ${minutes((Date.now() - t0) / 1000)} in all:\n`);
 for (const r of results) {
   const cpu = r.cpu == null ? '' : `  cpu ${minutes(r.cpu).padStart(7)}`;
-  process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+  const span = r.from == null ? '' : `  from ${minutes(r.from).padStart(6)} to ${minutes(r.from + r.seconds).padStart(6)}`;
+  process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}${span}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
 }
+const cpuTotal = results.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
+if (cpuTotal) process.stdout.write(`  CPU time of all suites: ${minutes(cpuTotal)}, on ${availableParallelism()} cores\n`);
 const retried = results.flatMap((r) => (r.retried ?? []).map((line) => `${r.name}: ${line}`));
 if (retried.length) {
   process.stdout.write(`\nrun again after a failure (a test that failed twice is among the failures below):\n`);
