@@ -15,16 +15,14 @@ import { createInterface } from 'node:readline';
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
 // The unit suite in this many parts, by file (GOG_TEST_SHARD, .mocharc.cjs): small parts
 // keep both cores busy to the end, where two halves left one idle for minutes.
-const UNIT_PARTS = 6;
+const UNIT_PARTS = 8;
 /**
- * Every suite, in the order they are started as slots free up. A pool, not fixed lanes:
- * alone, a suite leaves a core idle part of the time (waiting on child processes, servers,
- * a browser), so JOBS suites run at once on two cores (measured: DEVELOPMENT.md). The
- * suites that take longest on the clock go first (the workbench and the browser as soon as
- * code-server and Chromium are there), the short ones last, so the run does not end with
- * one long suite alone. `needs`: a setup that must have passed first; `after`: one that must
- * have ended (the setups run one after the other, as apt takes one lock). `light`: mostly waits on other processes (Slurm's
- * daemons), so it runs beside the others without taking a slot.
+ * Every suite, in the order they start as slots free up: a pool of JOBS slots, not fixed
+ * lanes. The longest on the clock go first (the workbench and the browser as soon as
+ * code-server and Chromium are there), the unit suite's small parts last, so that the run
+ * does not end with one long suite alone on two cores. `needs`: a setup that must have
+ * passed first; `after`: one that must have ended (apt takes one lock). `light`: waits on
+ * other processes almost all the time (Slurm's daemons), so it runs without taking a slot.
  */
 const SUITES = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
@@ -33,13 +31,13 @@ const SUITES = [
   { name: 'webview', command: mocha('test/webview/.mocharc.json'), needs: 'setup:vscode' },
   { name: 'package', command: mocha('test/package/.mocharc.json') },
   { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode' },
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
   ...Array.from({ length: UNIT_PARTS }, (_, i) => ({
     name: `unit ${i + 1}/${UNIT_PARTS}`,
     command: mocha(),
     env: { GOG_TEST_SHARD: `${i + 1}/${UNIT_PARTS}` },
   })),
-  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode' },
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
   { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), needs: 'setup:slurm', light: true },
 ];
 const JOBS = Number(process.env.GOG_TEST_JOBS ?? 3);
@@ -48,6 +46,7 @@ if (!(Number.isInteger(JOBS) && JOBS >= 1))
 
 const width = Math.max(...SUITES.map((s) => s.name.length));
 const t0 = Date.now();
+const machine0 = machineTicks();
 const children = new Set();
 const results = [];
 // Each suite's CPU time (user + system, its child processes included) beside its wall time,
@@ -100,6 +99,20 @@ function run(suite) {
       resolve(result.ok);
     });
   });
+}
+
+/**
+ * The machine's busy and idle clock ticks (Linux's /proc/stat), or null. GNU time misses
+ * the CPU of processes that leave their parent (Chromium's renderers, daemons): the machine's
+ * own count is the whole of it.
+ */
+function machineTicks() {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { busy: user + nice + system + irq + softirq + steal, idle: idle + iowait };
+  } catch {
+    return null;
+  }
 }
 
 /** User + system seconds GNU time wrote, or null. */
@@ -175,7 +188,15 @@ for (const r of results) {
   process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}${span}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
 }
 const cpuTotal = results.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
-if (cpuTotal) process.stdout.write(`  CPU time of all suites: ${minutes(cpuTotal)}, on ${availableParallelism()} cores\n`);
+if (cpuTotal) process.stdout.write(`  CPU time of all suites (GNU time): ${minutes(cpuTotal)}\n`);
+const machine1 = machineTicks();
+if (machine0 && machine1) {
+  const busy = (machine1.busy - machine0.busy) / 100; // USER_HZ
+  const all = busy + (machine1.idle - machine0.idle) / 100;
+  process.stdout.write(
+    `  the machine's CPU busy meanwhile: ${minutes(busy)} of ${minutes(all)} (${Math.round((100 * busy) / all)} %, ${availableParallelism()} cores)\n`,
+  );
+}
 const retried = results.flatMap((r) => (r.retried ?? []).map((line) => `${r.name}: ${line}`));
 if (retried.length) {
   process.stdout.write(`\nrun again after a failure (a test that failed twice is among the failures below):\n`);
