@@ -31,7 +31,9 @@ const SUITES = [
   { name: 'webview', command: mocha('test/webview/.mocharc.json'), needs: 'setup:vscode' },
   { name: 'package', command: mocha('test/package/.mocharc.json') },
   { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
-  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode' },
+  // Its own TMPDIR: it fails on what a VS Code server or a browser leaves in the temporary
+  // folder, which must not be the files of the suites running beside it.
+  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode', ownTmp: true },
   { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
   ...Array.from({ length: UNIT_PARTS }, (_, i) => ({
     name: `unit ${i + 1}/${UNIT_PARTS}`,
@@ -53,7 +55,9 @@ const results = [];
 // by GNU time where the machine has it: the suites share two cores, so CPU is what to cut.
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
-process.on('exit', () => rmSync(cpuDir, { recursive: true, force: true }));
+const tmpDirs = [cpuDir];
+process.on('exit', () => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const ownTmp = (dir) => (tmpDirs.push(dir), dir);
 const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
 const TAIL_LINES = 60; // of a suite that failed without mocha's failures section
 
@@ -63,7 +67,10 @@ function run(suite) {
   return new Promise((resolve) => {
     const cpuFile = path.join(cpuDir, suite.name.replace(/\W/g, '-'));
     const [cmd, ...args] = TIME ? [TIME, '-q', '-f', '%U %S', '-o', cpuFile, ...suite.command] : suite.command;
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0', ...suite.env } });
+    const env = { ...process.env, FORCE_COLOR: '0', ...suite.env };
+    // Short: VS Code puts its sockets in it, and a socket's path has at most 107 bytes.
+    if (suite.ownTmp) env.TMPDIR = ownTmp(mkdtempSync(path.join(tmpdir(), 'gog-t-')));
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
     children.add(child);
     const tag = `[${suite.name.padEnd(width)}] `;
     const tail = [];
