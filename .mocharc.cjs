@@ -1,6 +1,6 @@
 // The unit suite (`npm run test:unit`, or `mocha`). GOG_TEST_SHARD=K/N runs every Nth test
-// file from the Kth, by name: `npm test` runs the suite as six such parts among its other
-// suites (scripts/testSuites.mjs), so that one part's waits are another's CPU time.
+// file from the Kth, by name: `npm test` runs the suite as two such halves in lanes of their
+// own (scripts/testSuites.mjs), so that one half's waits are the other's CPU time.
 'use strict';
 const { readdirSync } = require('node:fs');
 

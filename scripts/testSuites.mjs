@@ -1,63 +1,59 @@
-// `npm test`'s suites, after its build, the type-check and lint among them: a few at once
-// (SUITES below). Each line is printed with its suite's name; at the end, each suite's
-// time, CPU time and result, then the tests run again after a failure (the workbench allows
-// one retry) and each failed suite's failures again (mocha's "N failing" section, or its
-// last lines when it has none), so that the end of a long log says what went wrong.
-// GOG_TEST_JOBS=1 runs the suites one after another instead (default 3 at once).
+// `npm test`'s suites, after its build, the type-check and lint among them: in lanes at
+// once (below). The setups (Debian packages, code-server) run first, one at a time, as apt
+// takes one lock. Each line is printed with its suite's name; at the end, each suite's
+// time and result, then the tests run again after a failure (the workbench allows one retry)
+// and each failed suite's failures again (mocha's "N failing" section, or its last lines
+// when it has none), so that the end of a long log says what went wrong.
+// GOG_TEST_LANES=1 runs the suites one after another instead.
 //
 //   node scripts/testSuites.mjs            (npm test runs it after building dist/)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
-// The unit suite in this many parts, by file (GOG_TEST_SHARD, .mocharc.cjs): small parts
-// keep both cores busy to the end, where two halves left one idle for minutes.
-const UNIT_PARTS = 8;
-/**
- * Every suite, in the order they start as slots free up: a pool of JOBS slots, not fixed
- * lanes. The longest on the clock go first (the workbench and the browser as soon as
- * code-server and Chromium are there), the unit suite's small parts last, so that the run
- * does not end with one long suite alone on two cores. `needs`: a setup that must have
- * passed first; `after`: one that must have ended (apt takes one lock). `light`: waits on
- * other processes almost all the time (Slurm's daemons), so it runs without taking a slot.
- */
-const SUITES = [
+const SETUPS = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
-  { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'], after: 'setup:slurm' },
-  { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), needs: 'setup:vscode' },
-  { name: 'webview', command: mocha('test/webview/.mocharc.json'), needs: 'setup:vscode' },
-  { name: 'package', command: mocha('test/package/.mocharc.json') },
-  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
-  // Its own TMPDIR: it fails on what a VS Code server or a browser leaves in the temporary
-  // folder, which must not be the files of the suites running beside it.
-  { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], needs: 'setup:vscode', ownTmp: true },
-  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
-  ...Array.from({ length: UNIT_PARTS }, (_, i) => ({
-    name: `unit ${i + 1}/${UNIT_PARTS}`,
-    command: mocha(),
-    env: { GOG_TEST_SHARD: `${i + 1}/${UNIT_PARTS}` },
-  })),
-  { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), needs: 'setup:slurm', light: true },
+  { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
 ];
-const JOBS = Number(process.env.GOG_TEST_JOBS ?? 3);
-if (!(Number.isInteger(JOBS) && JOBS >= 1))
-  throw new Error(`GOG_TEST_JOBS is "${process.env.GOG_TEST_JOBS}"; give a whole number of suites to run at once, 1 or more`);
+// Three lanes on two cores: alone, a suite leaves a core idle part of the time (waiting on
+// child processes, servers, a browser); the lanes fill it. The unit suite is split in two
+// halves by file (GOG_TEST_SHARD, .mocharc.cjs); the type-check and lint run at the head
+// of the unit lanes while the third lane's first suite and the setups mostly download.
+// About as much CPU in each lane (measured on 2 cores: DEVELOPMENT.md).
+const LANES = [
+  [
+    { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+    { name: 'unit 1/2', command: mocha(), env: { GOG_TEST_SHARD: '1/2' } },
+    { name: 'slurm', command: mocha('test/slurm/.mocharc.json'), afterSetup: true },
+  ],
+  [
+    { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+    { name: 'unit 2/2', command: mocha(), env: { GOG_TEST_SHARD: '2/2' } },
+    // Its own TMPDIR: it fails on what a VS Code server or a browser leaves in the temporary
+    // folder, which must not be the files of the suites running beside it.
+    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true, ownTmp: true },
+  ],
+  [
+    { name: 'package', command: mocha('test/package/.mocharc.json') },
+    { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
+    { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
+  ],
+];
 
-const width = Math.max(...SUITES.map((s) => s.name.length));
-const t0 = Date.now();
-const machine0 = machineTicks();
+const width = Math.max(...[...SETUPS, ...LANES.flat()].map((s) => s.name.length));
 const children = new Set();
 const results = [];
 // Each suite's CPU time (user + system, its child processes included) beside its wall time,
-// by GNU time where the machine has it: the suites share two cores, so CPU is what to cut.
+// by GNU time where the machine has it: the lanes share two cores, so CPU is what to cut.
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
 const tmpDirs = [cpuDir];
 process.on('exit', () => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const ownTmp = (dir) => (tmpDirs.push(dir), dir);
+const machine0 = machineTicks();
 const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
 const TAIL_LINES = 60; // of a suite that failed without mocha's failures section
 
@@ -96,7 +92,6 @@ function run(suite) {
         ok: code === 0,
         code: code ?? signal,
         seconds: (Date.now() - started) / 1000,
-        from: (started - t0) / 1000,
         lines: failures ?? tail,
         retried,
         cpu: cpuSeconds(cpuFile),
@@ -151,57 +146,44 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-// Runs the pool to its end: whenever a slot is free, the first suite in SUITES whose setup
-// has passed starts (a light one at once); a suite whose setup failed is failed unrun.
-await new Promise((resolve) => {
-  const waiting = [...SUITES];
-  const passed = new Set();
-  const ended = new Set();
-  let busy = 0;
-  let running = 0;
-  const next = () => {
-    for (let i = 0; i < waiting.length;) {
-      const s = waiting[i];
-      if (s.needs && ended.has(s.needs) && !passed.has(s.needs)) {
-        waiting.splice(i, 1);
-        results.push({ name: s.name, ok: false, code: `${s.needs} failed`, seconds: 0 });
-        ended.add(s.name);
-        continue;
-      }
-      if ((s.needs && !passed.has(s.needs)) || (s.after && !ended.has(s.after)) || (!s.light && busy >= JOBS)) {
-        i++;
-        continue;
-      }
-      waiting.splice(i, 1);
-      running++;
-      if (!s.light) busy++;
-      void run(s).then((ok) => {
-        running--;
-        if (!s.light) busy--;
-        if (ok) passed.add(s.name);
-        ended.add(s.name);
-        next();
-      });
+const started = Date.now();
+const serial = process.env.GOG_TEST_LANES === '1';
+let setupOk = true;
+const setup = (async () => {
+  for (const s of SETUPS) setupOk = (await run(s)) && setupOk;
+})();
+
+async function lane(suites) {
+  for (const s of suites) {
+    if (s.afterSetup) await setup;
+    if (s.afterSetup && !setupOk) {
+      results.push({ name: s.name, ok: false, code: 'setup failed', seconds: 0 });
+      continue;
     }
-    if (!waiting.length && !running) resolve();
-  };
-  next();
-});
+    await run(s);
+  }
+}
+
+if (serial) {
+  await setup;
+  for (const l of LANES) await lane(l);
+} else {
+  await Promise.all(LANES.map(lane));
+}
+
 const failed = results.filter((r) => !r.ok);
-process.stdout.write(`\nsuites (${JOBS} at a time), ${minutes((Date.now() - t0) / 1000)} in all:\n`);
+process.stdout.write(`\nsuites (${serial ? 'one at a time' : `${LANES.length} lanes`}), ${minutes((Date.now() - started) / 1000)} in all:\n`);
 for (const r of results) {
   const cpu = r.cpu == null ? '' : `  cpu ${minutes(r.cpu).padStart(7)}`;
-  const span = r.from == null ? '' : `  from ${minutes(r.from).padStart(6)} to ${minutes(r.from + r.seconds).padStart(6)}`;
-  process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}${span}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
+  process.stdout.write(`  ${r.name.padEnd(width)}  ${minutes(r.seconds).padStart(7)}${cpu}  ${r.ok ? 'passed' : `FAILED (${r.code})`}\n`);
 }
-const cpuTotal = results.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
-if (cpuTotal) process.stdout.write(`  CPU time of all suites (GNU time): ${minutes(cpuTotal)}\n`);
 const machine1 = machineTicks();
 if (machine0 && machine1) {
   const busy = (machine1.busy - machine0.busy) / 100; // USER_HZ
   const all = busy + (machine1.idle - machine0.idle) / 100;
+  const counted = results.reduce((sum, r) => sum + (r.cpu ?? 0), 0);
   process.stdout.write(
-    `  the machine's CPU busy meanwhile: ${minutes(busy)} of ${minutes(all)} (${Math.round((100 * busy) / all)} %, ${availableParallelism()} cores)\n`,
+    `  CPU by GNU time ${minutes(counted)}; the machine's CPU busy meanwhile ${minutes(busy)} of ${minutes(all)} (${Math.round((100 * busy) / all)} %)\n`,
   );
 }
 const retried = results.flatMap((r) => (r.retried ?? []).map((line) => `${r.name}: ${line}`));

@@ -14,7 +14,7 @@ import type { AgreementMessage } from '../../src/shared/agreementMessage';
 import type { RunsHostMessage, RunsViewMessage } from '../../src/shared/runsMessages';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 
 const HOSTILE_DIR = '<img src=x onerror="window.__pwned=1">';

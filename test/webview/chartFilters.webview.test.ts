@@ -13,7 +13,7 @@ import { gazeDensity } from '../../webview/runs/overviewModel';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { barsOf } from './chartBars';
 import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames } from './tableVisibility';

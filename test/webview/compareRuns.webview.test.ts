@@ -15,7 +15,7 @@ import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { writeThreeRuns } from '../helpers/verdictRuns';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames, seenRows } from './tableVisibility';
 import { buildOnce } from '../helpers/build';

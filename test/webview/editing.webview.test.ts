@@ -15,7 +15,7 @@ import { stepOfEdit } from '../../src/review/editStep';
 import type { ViewRequest } from '../../src/shared/messages';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, SCREENSHOTS } from '../helpers/screenshots';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { assetsFor, deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';
 

@@ -16,7 +16,7 @@ import type { FindHit, ReviewRow, RunsHostMessage, RunsViewMessage } from '../..
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames } from './tableVisibility';
 

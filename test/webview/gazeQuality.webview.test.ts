@@ -14,7 +14,7 @@ import type { GazeQualityMessage } from '../../src/shared/agreementMessage';
 import type { RunsHostMessage } from '../../src/shared/runsMessages';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { barsOf } from './chartBars';
 import { startHarness, violations, type Harness, type HarnessWindow } from './harness';
 

@@ -11,7 +11,7 @@ import type { AnnotationEvent, Edit } from '../../src/core/trajectory';
 import { readTrajectory } from '../../src/core/trajectoryFile';
 import type { HostMessage, ViewRequest } from '../../src/shared/messages';
 import { tempDir } from '../helpers/fixtures';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { assetsFor, deliver, posted, startHarness, type Harness } from './harness';
 

@@ -8,7 +8,7 @@ import type { ActionEvent } from '../../src/core/trajectory';
 import type { HostMessage } from '../../src/shared/messages';
 import type { InitMessage } from '../../src/shared/trajectoryPage';
 import { tempDir } from '../helpers/fixtures';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
 import { makeDemoRun, makeRuns, makeTroubledRun, syntheticRun, type Shape } from './fixtures';
 import { assetsFor, deliver, lowContrastText, posted, startHarness, violations, type Harness, type Theme } from './harness';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { tempDir } from '../helpers/fixtures';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { ROOT } from './harness';
 import { buildOnce } from '../helpers/build';

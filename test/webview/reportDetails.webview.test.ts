@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { SampleResult } from '../../src/data/results';
 import { comparedSamples, realBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { ROOT } from './harness';
 
 type Probe = {

@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { makeRuns } from './fixtures';
 import { ROOT } from './harness';
 import { buildOnce } from '../helpers/build';

@@ -10,7 +10,7 @@ import type { ReviewRow, RunsHostMessage, RunsViewMessage } from '../../src/shar
 import { comparedSamples, realBenchRun, syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { lowContrastText, startHarness, violations, type Harness, type HarnessWindow, type Theme } from './harness';
 
 type RunMessage = Extract<RunsHostMessage, { type: 'run' }>;

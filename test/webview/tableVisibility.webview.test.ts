@@ -13,7 +13,7 @@ import type { Change, ComparePair, ReviewRow, RunsHostMessage, RunsViewMessage }
 import { syntheticResults, writeBenchRun } from '../helpers/benchRuns';
 import { tempDir } from '../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../helpers/screenshots';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
 import { assertShows, frames, ROW_HEIGHT, seenRows, slotsBelow } from './tableVisibility';
 import { buildOnce } from '../helpers/build';

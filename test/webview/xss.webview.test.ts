@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { TrajectoryEvent, TrajectoryHeader } from '../../src/core/trajectory';
 import { tempDir } from '../helpers/fixtures';
 import { sampleHeader } from '../helpers/trajectories';
-import { launchChromium } from './browser';
+import { launchChromium } from '../vscode/harness/chromium';
 import { assetsFor, deliver, posted, ROOT, startHarness, violations, type Harness, type HarnessWindow } from './harness';
 
 const PAYLOADS = [

@@ -10,11 +10,7 @@ export const CHROMIUM = process.env.GOG_CHROMIUM ?? '/usr/bin/chromium';
  * webviews are served from another site (<uuid>.localhost) and Chromium's default of
  * blocking them stops the webview's service worker.
  */
-export async function launchChromium(
-  profileDir: string,
-  viewport = { width: 1400, height: 900 },
-  options: { singleProcess?: boolean } = {},
-): Promise<BrowserContext> {
+export async function launchChromium(profileDir: string, viewport = { width: 1400, height: 900 }): Promise<BrowserContext> {
   mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
   writeFileSync(path.join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
   return chromium.launchPersistentContext(profileDir, {
@@ -30,7 +26,6 @@ export async function launchChromium(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      ...(options.singleProcess ? ['--single-process'] : []),
     ],
   });
 }
