@@ -50,9 +50,8 @@ const results = [];
 // by GNU time where the machine has it: the lanes share two cores, so CPU is what to cut.
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
-const tmpDirs = [cpuDir];
+const tmpDirs = [cpuDir]; // removed at exit, a suite's own TMPDIR among them
 process.on('exit', () => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const ownTmp = (dir) => (tmpDirs.push(dir), dir);
 const machine0 = machineTicks();
 const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
 const TAIL_LINES = 60; // of a suite that failed without mocha's failures section
@@ -65,7 +64,10 @@ function run(suite) {
     const [cmd, ...args] = TIME ? [TIME, '-q', '-f', '%U %S', '-o', cpuFile, ...suite.command] : suite.command;
     const env = { ...process.env, FORCE_COLOR: '0', ...suite.env };
     // Short: VS Code puts its sockets in it, and a socket's path has at most 107 bytes.
-    if (suite.ownTmp) env.TMPDIR = ownTmp(mkdtempSync(path.join(tmpdir(), 'gog-t-')));
+    if (suite.ownTmp) {
+      env.TMPDIR = mkdtempSync(path.join(tmpdir(), 'gog-t-'));
+      tmpDirs.push(env.TMPDIR);
+    }
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
     children.add(child);
     const tag = `[${suite.name.padEnd(width)}] `;
