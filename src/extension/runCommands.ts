@@ -75,8 +75,9 @@ async function pickRun(tree: RunsTreeProvider, title: string, except?: string): 
 
 export function registerRunReview(deps: RunDeps): { disposables: vscode.Disposable[]; api: RunsApi } {
   const { context, log } = deps;
-  const ctx = { extensionUri: context.extensionUri, log };
   const tree = new RunsTreeProvider(context.workspaceState);
+  // Our own writes refresh the view at once; the file watchers are for other writers.
+  const ctx = { extensionUri: context.extensionUri, log, runsChanged: () => tree.refresh() };
   const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
 
   const openRun = async (given?: unknown) => {

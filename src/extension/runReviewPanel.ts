@@ -38,6 +38,8 @@ const WATCH_DEBOUNCE_MS = 300;
 export interface RunPanelContext {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
+  /** Called when a panel changed what the Runs view shows (a run renamed): it need not wait for a file watcher. */
+  runsChanged?: () => void;
 }
 
 /** Set while a run's table has opened a sample: Next Sample and Previous Sample step through its list. */
@@ -298,6 +300,7 @@ export class RunReviewPanel implements vscode.Disposable {
     });
     if (value === undefined) return;
     await writeRunNotes(this.runDir, { [field]: value });
+    this.ctx.runsChanged?.();
     await this.readMore();
   }
 

@@ -8,14 +8,19 @@ const Mocha = require('mocha');
 
 const { Spec } = Mocha.reporters;
 const { EVENT_TEST_RETRY } = Mocha.Runner.constants;
+// eslint-disable-next-line no-control-regex -- Playwright dims its call log with these
+const ANSI_STYLE = /\u001b\[[0-9;]*m/g;
 
 module.exports = class RetryReporter extends Spec {
   constructor(runner, options) {
     super(runner, options);
     runner.on(EVENT_TEST_RETRY, (test, err) => {
-      const first = String(err?.message ?? err)
-        .split('\n')[0]
-        .slice(0, 300);
+      const lines = String(err?.message ?? err)
+        .replace(ANSI_STYLE, '')
+        .split('\n');
+      // Playwright's first line names only the call; its call log says what it waited for.
+      const waited = lines.find((l) => /^\s*- waiting for /.test(l));
+      const first = `${lines[0]}${waited ? ` (${waited.trim().slice(2)})` : ''}`.slice(0, 400);
       process.stdout.write(`      ↻ retried after a failure: ${test.fullTitle()}: ${first}\n`);
     });
   }
