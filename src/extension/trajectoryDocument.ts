@@ -39,6 +39,9 @@ export class TrajectoryDocument implements vscode.CustomDocument {
   readonly onDidDispose = this.disposed.event;
   private readonly disposables: vscode.Disposable[] = [this.edits, this.changes, this.saves, this.disposed];
   private version = 0;
+  /** Undos and redos VS Code has run on this document, and who waits for the next. */
+  private historyMoves = 0;
+  private readonly historyWaiters = new Set<() => void>();
   /** Newlines in `bytes`: the last line (complete or not) is line lineBreaks + 1. */
   private lineBreaks: number;
   /** Why the file on disk is no longer what was read, if it is not. */
@@ -174,16 +177,43 @@ export class TrajectoryDocument implements vscode.CustomDocument {
       label: describeEdit(edit, step),
       undo: () => {
         if (this.stack.undo(id)) this.changedPending();
+        this.historyMoved();
         return undefined;
       },
       redo: () => {
         this.stack.redo(annotation);
         this.changedPending();
+        this.historyMoved();
         return undefined;
       },
     });
     this.changedPending();
     return { annotation, version: this.version };
+  }
+
+  private historyMoved(): void {
+    this.historyMoves++;
+    for (const wake of this.historyWaiters) wake();
+  }
+
+  /**
+   * Runs VS Code's undo or redo and waits until it has reached this document: the command can
+   * return before its round trip here is over, and VS Code refuses another undo until it is.
+   * At most `settleMs` (VS Code's undo stack may be empty, or hold another document's edit).
+   */
+  async moveHistory(run: () => Thenable<unknown>, settleMs: number): Promise<void> {
+    const before = this.historyMoves;
+    await run();
+    if (this.historyMoves !== before) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.historyWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, settleMs);
+      this.historyWaiters.add(done);
+    });
   }
 
   /** What the file on disk is now; appended lines are taken in. */

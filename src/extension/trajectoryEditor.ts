@@ -21,6 +21,8 @@ import { showError, showInformation } from './safeOutput';
 export const EDITOR_VIEW_TYPE = 'gog.trajectory';
 /** The command another part of the extension provides: re-run a trajectory from one of its steps. */
 export const RERUN_COMMAND = 'gog.rerunFromStep';
+/** How long an undo or redo may take to reach its document before the next one is sent anyway. */
+const HISTORY_SETTLE_MS = 2000;
 
 /** The review queue, as the editor needs it: where a file stands, and moving on. */
 export interface QueueLink {
@@ -40,7 +42,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
   /**
    * The panel's undo and redo, one after another. VS Code refuses an undo while the one before
    * is still running (its round trip to the document here), so a second Ctrl+Z pressed at once
-   * would be lost; each waits for the one before to finish.
+   * would be lost; each waits for the one before to reach its document (moveHistory).
    */
   private history: Promise<unknown> = Promise.resolve();
   /** What each open document's editor was set up with: labels from commands are the same annotator's, held to the same scheme. */
@@ -138,7 +140,7 @@ export class TrajectoryEditorProvider implements vscode.CustomEditorProvider<Tra
       },
       history: async (r) => {
         // The panel asking is the active editor: VS Code's undo and redo act on its document.
-        const done = this.history.then(() => vscode.commands.executeCommand(r.action));
+        const done = this.history.then(() => document.moveHistory(() => vscode.commands.executeCommand(r.action), HISTORY_SETTLE_MS));
         this.history = done.catch(() => undefined);
         await done;
         return null;
