@@ -69,11 +69,28 @@ export async function readRunNotes(dir: string): Promise<RunNotes> {
   return { ...(name ? { name } : {}), ...(notes ? { notes } : {}) };
 }
 
+/** The run folders whose notes.json is being written, and the last write queued for each. */
+const writing = new Map<string, Promise<void>>();
+
 /**
  * Sets the name, the notes or both (undefined: unchanged; '': removed), keeping what else the
  * file holds. Refuses text over the limits rather than cutting it.
  */
-export async function writeRunNotes(dir: string, change: RunNotes): Promise<RunNotes> {
+export function writeRunNotes(dir: string, change: RunNotes): Promise<RunNotes> {
+  // One change at a time per run: each reads what the one before wrote (a rename and its notes
+  // given at once would otherwise both read the old file, and the later write lose the other's).
+  const key = path.resolve(dir);
+  const next = (writing.get(key) ?? Promise.resolve()).then(() => applyRunNotes(dir, change));
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  writing.set(key, settled);
+  void settled.then(() => writing.get(key) === settled && writing.delete(key));
+  return next;
+}
+
+async function applyRunNotes(dir: string, change: RunNotes): Promise<RunNotes> {
   const current = await readRunNotes(dir);
   const name = change.name === undefined ? current.name : cleanRunName(change.name);
   const notes = change.notes === undefined ? current.notes : cleanRunNotes(change.notes);

@@ -141,6 +141,18 @@ describe('which run is which: identity, name and notes', function () {
       assert.deepEqual(await readRunNotes(out), { notes: 'second thoughts' }, 'an empty name removes it');
     });
 
+    it('a name and notes given at once are both kept: each change reads what the one before wrote', async () => {
+      await writeRunNotes(out, { name: '', notes: '' });
+      const refused = writeRunNotes(out, { name: 'x'.repeat(MAX_RUN_NAME_CHARS + 1) });
+      await Promise.all([
+        writeRunNotes(out, { name: 'checkpoint 1200' }),
+        assert.rejects(refused, /at most 200 characters/),
+        writeRunNotes(out, { notes: 'provider serper' }),
+        writeRunNotes(path.join(out, '.', ''), { notes: 'provider serper, judge on' }),
+      ]);
+      assert.deepEqual(await readRunNotes(out), { name: 'checkpoint 1200', notes: 'provider serper, judge on' });
+    });
+
     it('a name over the limit is refused, not cut; a notes.json that is not ours, or links outside, is named and the run still reads', async () => {
       await assert.rejects(writeRunNotes(out, { name: 'x'.repeat(MAX_RUN_NAME_CHARS + 1) }), /at most 200 characters/);
       await fs.writeFile(path.join(out, 'notes.json'), '{"name": 5');
