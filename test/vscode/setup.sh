@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real-VS-Code tests need, and skips what is already there:
-#   - Debian packages: chromium (the browser that renders the workbench), and what
+#   - Debian packages: chromium-headless-shell (Chromium's headless shell, which renders the
+#     workbench and the webviews in the tests), and what
 #     code-server's native modules build against (libkrb5-dev) or use (ripgrep);
 #   - code-server (VS Code 1.100.3 served to a browser), pinned, into .tools/ (git-ignored).
 # The desktop VS Code cannot be downloaded on these machines; code-server comes from the
@@ -12,7 +13,7 @@ CODE_SERVER_VERSION=4.100.3
 DEST="$ROOT/.tools/code-server-$CODE_SERVER_VERSION"
 
 missing=()
-for pkg in chromium libkrb5-dev ripgrep; do
+for pkg in chromium-headless-shell libkrb5-dev ripgrep; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -22,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  echo "setup: Debian packages present (chromium, libkrb5-dev, ripgrep)"
+  echo "setup: Debian packages present (chromium-headless-shell, libkrb5-dev, ripgrep)"
 fi
 
 if [ -f "$DEST/.complete" ]; then
