@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import sharp from 'sharp';
+import { sharpLib } from '../vision/sharpLib';
 import { applyAnnotations } from '../core/annotations';
 import { oneLine } from '../core/agent';
 import type { Redactor } from '../core/redact';
@@ -161,7 +161,7 @@ export async function buildDetails(
     if (!made) {
       made = (async () => {
         try {
-          const small = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+          const small = await sharpLib()(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
             .rotate()
             .resize(REPORT_IMAGE_SIDE, REPORT_IMAGE_SIDE, { fit: 'inside', withoutEnlargement: true })
             .webp({ quality: 70 })

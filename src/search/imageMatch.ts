@@ -8,7 +8,7 @@
 //
 // Coarse to fine: all images at 32 pixels, the best few again at 64. Brute force, but on
 // thumbnails it costs a few milliseconds per corpus image.
-import sharp from 'sharp';
+import { sharpLib } from '../vision/sharpLib';
 
 export const LEVEL_SIDE = 64;
 const COARSE_KEEP = 8;
@@ -53,7 +53,7 @@ export function signaturePixels(image: Buffer): Promise<{ data: Buffer; width: n
 
 /** The image oriented, on white, as RGB, its longest side `side` (made larger only if `enlarge`). */
 export async function orientedPixels(image: Buffer, side: number, enlarge: boolean): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(image, { limitInputPixels: 200_000_000 })
+  const { data, info } = await sharpLib()(image, { limitInputPixels: 200_000_000 })
     .autoOrient()
     .flatten({ background: '#ffffff' })
     .removeAlpha()

@@ -14,6 +14,7 @@ import { RunAssets } from '../data/runAssets';
 import { ProviderError, type HttpPolicy } from './kit';
 import { boundedFetch } from '../net/boundedFetch';
 import { parseJson } from '../core/json';
+import { sharpLib } from '../vision/sharpLib';
 
 export const RECORDED_PROVIDER = 'recorded';
 const TEXT_ROUTE = '/gog/search/text';
@@ -85,8 +86,7 @@ export async function recordedSearchesOf(t: LoadedTrajectory): Promise<RecordedS
         };
         const thumb = await image(thumbRel);
         if (thumb) {
-          const { default: sharp } = await import('sharp');
-          const meta = await sharp(thumb).metadata();
+          const meta = await sharpLib()(thumb).metadata();
           if (meta.width && meta.height) hit.thumbnail = { data: thumb.toString('base64'), width: meta.width, height: meta.height };
         }
         results.push(hit);

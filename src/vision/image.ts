@@ -2,7 +2,8 @@
 // is sent, and lazily decoded full-resolution pixels for gaze crops. sharp (libvips).
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { sharpLib } from './sharpLib';
 import { boxToRect, sentSizeFor, capPixels, type Box, type BoxFormat, type Size } from '../core/geometry';
 import type { AgentImage, EncodedImage } from '../core/ports';
 import { readInto } from '../core/readRange';
@@ -158,7 +159,7 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
   let meta: sharp.Metadata;
   try {
     // Header only: nothing is decoded yet.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharpLib()(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
     throw new ImageError('unreadable', `${name} is not a readable image (corrupt or not an image): ${sharpMessage(e)}`);
   }
@@ -178,7 +179,7 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
   const swap = orientation >= 5;
   const oriented: Size = swap ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
   const sentSize = sentSizeFor(oriented, options.boxFormat, options.maxPixels);
-  const open = () => sharp(bytes, { limitInputPixels: limit }).autoOrient();
+  const open = () => sharpLib()(bytes, { limitInputPixels: limit }).autoOrient();
 
   let sent: EncodedImage;
   try {
@@ -240,7 +241,7 @@ function cropPipeline(px: RawPixels, box: Box, maxPixels: number): sharp.Sharp {
     rect.left + rect.width <= px.width &&
     rect.top + rect.height <= px.height;
   if (!valid) throw new Error(`crop [${box.join(', ')}] is not an integer rectangle inside the ${px.width}×${px.height} image`);
-  const pipeline = sharp(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
+  const pipeline = sharpLib()(px.data, { raw: { width: px.width, height: px.height, channels: px.channels } }).extract(rect);
   const target = capPixels({ width: rect.width, height: rect.height }, maxPixels);
   return target.width !== rect.width || target.height !== rect.height ? pipeline.resize(target.width, target.height, { fit: 'fill' }) : pipeline;
 }
@@ -257,7 +258,7 @@ export function cropPixels(px: RawPixels, box: Box, maxPixels: number): Promise<
 /** A small JPEG for evidence and previews, longest side at most `maxSide`. */
 export async function makeThumbnail(input: Buffer, maxSide = 256, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS): Promise<EncodedImage> {
   return encodeJpeg(
-    sharp(input, { limitInputPixels: maxInputPixels })
+    sharpLib()(input, { limitInputPixels: maxInputPixels })
       .autoOrient()
       .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' }),
