@@ -14,6 +14,9 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
+// The package suite builds every VSIX; the VS Code suite installs this machine's instead of
+// packaging the same checkout again (it packages its own when the file is not there).
+const vsixHandoff = mkdtempSync(path.join(tmpdir(), 'gog-vsix-handoff-'));
 const SETUPS = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
   { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
@@ -34,10 +37,16 @@ const LANES = [
     { name: 'unit 2/2', command: mocha(), env: { GOG_TEST_SHARD: '2/2' } },
     // Its own TMPDIR: it fails on what a VS Code server or a browser leaves in the temporary
     // folder, which must not be the files of the suites running beside it.
-    { name: 'vscode', command: ['npx', 'tsx', 'test/vscode/run.ts'], afterSetup: true, ownTmp: true },
+    {
+      name: 'vscode',
+      command: ['npx', 'tsx', 'test/vscode/run.ts'],
+      afterSetup: true,
+      ownTmp: true,
+      env: { GOG_TEST_VSIX: path.join(vsixHandoff, 'gog-studio-linux-x64.vsix') },
+    },
   ],
   [
-    { name: 'package', command: mocha('test/package/.mocharc.json') },
+    { name: 'package', command: mocha('test/package/.mocharc.json'), env: { GOG_VSIX_HANDOFF: vsixHandoff } },
     { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
     { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
   ],
@@ -50,7 +59,7 @@ const results = [];
 // by GNU time where the machine has it: the lanes share two cores, so CPU is what to cut.
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const cpuDir = mkdtempSync(path.join(tmpdir(), 'gog-suites-'));
-const tmpDirs = [cpuDir]; // removed at exit, a suite's own TMPDIR among them
+const tmpDirs = [cpuDir, vsixHandoff]; // removed at exit, a suite's own TMPDIR among them
 process.on('exit', () => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const machine0 = machineTicks();
 const FAILURE_LINES = 400; // of one suite's failures, reprinted at the end
