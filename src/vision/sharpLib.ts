@@ -1,4 +1,4 @@
-// sharp (libvips), loaded on first use. Loading it costs about 80 ms of CPU, which every
+// sharp (libvips), loaded on first use. Loading it costs about 70 ms of CPU, which every
 // `gog` command paid at start even when it never touched an image (`gog label`, `gog
 // report` of a run without images, a command refused for a bad flag), and so did the
 // extension's activation.
