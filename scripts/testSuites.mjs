@@ -14,9 +14,11 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const mocha = (config) => ['npx', 'mocha', ...(config ? ['--config', config] : [])];
-// The package suite builds every VSIX; the VS Code suite installs this machine's instead of
-// packaging the same checkout again (it packages its own when the file is not there).
+// The package suite builds every VSIX and copies this machine's to one file, which the VS
+// Code suite installs instead of packaging the same checkout again (it packages its own
+// when the file is not there).
 const vsixHandoff = mkdtempSync(path.join(tmpdir(), 'gog-vsix-handoff-'));
+const hostVsix = path.join(vsixHandoff, 'host.vsix');
 const SETUPS = [
   { name: 'setup:slurm', command: ['bash', 'test/slurm/setup.sh'] },
   { name: 'setup:vscode', command: ['bash', 'test/vscode/setup.sh'] },
@@ -42,11 +44,11 @@ const LANES = [
       command: ['npx', 'tsx', 'test/vscode/run.ts'],
       afterSetup: true,
       ownTmp: true,
-      env: { GOG_TEST_VSIX: path.join(vsixHandoff, 'gog-studio-linux-x64.vsix') },
+      env: { GOG_TEST_VSIX: hostVsix },
     },
   ],
   [
-    { name: 'package', command: mocha('test/package/.mocharc.json'), env: { GOG_VSIX_HANDOFF: vsixHandoff } },
+    { name: 'package', command: mocha('test/package/.mocharc.json'), env: { GOG_VSIX_HANDOFF: hostVsix } },
     { name: 'webview', command: mocha('test/webview/.mocharc.json'), afterSetup: true },
     { name: 'workbench', command: mocha('test/vscode/workbench/.mocharc.json'), afterSetup: true },
   ],
@@ -177,7 +179,8 @@ async function lane(suites) {
 
 if (serial) {
   await setup;
-  for (const l of LANES) await lane(l);
+  // The package suite's lane first: it hands its VSIX to the VS Code suite.
+  for (const l of [LANES[2], LANES[0], LANES[1]]) await lane(l);
 } else {
   await Promise.all(LANES.map(lane));
 }

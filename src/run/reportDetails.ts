@@ -159,9 +159,11 @@ export async function buildDetails(
     const hash = createHash('sha256').update(bytes).digest('hex');
     let made = imageOf.get(hash);
     if (!made) {
+      // Outside the try: a sharp that cannot load is a broken install, not an unreadable image.
+      const sharpModule = sharpLib();
       made = (async () => {
         try {
-          const small = await sharpLib()(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+          const small = await sharpModule(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
             .rotate()
             .resize(REPORT_IMAGE_SIDE, REPORT_IMAGE_SIDE, { fit: 'inside', withoutEnlargement: true })
             .webp({ quality: 70 })

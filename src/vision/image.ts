@@ -156,10 +156,12 @@ export async function encodeJpeg(pipeline: sharp.Sharp): Promise<EncodedImage> {
 export async function loadImage(input: string | Buffer, options: LoadOptions): Promise<LoadedImage> {
   const { bytes, name } = await readInput(input, options.maxBytes);
   const limit = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  // Outside the try: a sharp that cannot load is a broken install, not a bad image.
+  const sharpModule = sharpLib();
   let meta: sharp.Metadata;
   try {
     // Header only: nothing is decoded yet.
-    meta = await sharpLib()(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharpModule(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
     throw new ImageError('unreadable', `${name} is not a readable image (corrupt or not an image): ${sharpMessage(e)}`);
   }
@@ -179,7 +181,7 @@ export async function loadImage(input: string | Buffer, options: LoadOptions): P
   const swap = orientation >= 5;
   const oriented: Size = swap ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
   const sentSize = sentSizeFor(oriented, options.boxFormat, options.maxPixels);
-  const open = () => sharpLib()(bytes, { limitInputPixels: limit }).autoOrient();
+  const open = () => sharpModule(bytes, { limitInputPixels: limit }).autoOrient();
 
   let sent: EncodedImage;
   try {

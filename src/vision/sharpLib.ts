@@ -7,7 +7,22 @@ import type sharp from 'sharp';
 
 let loaded: typeof sharp | undefined;
 
-/** The sharp module, required (not bundled: a native module with a per-platform binary) the first time it is asked for. */
+/**
+ * The sharp module, required (not bundled: a native module with a per-platform binary) the
+ * first time it is asked for. Callers take it before their own error handling, so that a
+ * sharp that cannot load (an install for another platform) stops the command with this
+ * error, in one line, and is never reported as an unreadable image.
+ */
 export function sharpLib(): typeof sharp {
-  return (loaded ??= createRequire(__filename)('sharp') as typeof sharp);
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(__filename)('sharp') as typeof sharp;
+  } catch (e) {
+    const said = ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
+    throw new Error(
+      `sharp, the image library, could not be loaded (${said}): reinstall for this platform (${process.platform}-${process.arch}); see https://sharp.pixelplumbing.com/install`,
+      { cause: e },
+    );
+  }
+  return loaded;
 }

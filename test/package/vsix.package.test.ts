@@ -3,9 +3,9 @@
 // and every other file is the same in all seven. Building them takes minutes (an npm install
 // and a vsce pack per target), so this suite runs once, in `npm run test:package`.
 // GOG_VSIX_DIR (from the repository's folder) checks VSIXs built already: the release
-// workflow checks the ones it publishes. GOG_VSIX_HANDOFF (a folder) gets a copy of this
-// machine's VSIX once built: `npm test` hands it to the VS Code suite, which installs it
-// instead of packaging the same checkout again.
+// workflow checks the ones it publishes. GOG_VSIX_HANDOFF (a file's path) gets a copy of
+// this machine's VSIX once built: `npm test` hands it to the VS Code suite, which installs
+// it instead of packaging the same checkout again.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -73,9 +73,8 @@ describe('the VSIX of every platform (npm run package:all)', function () {
     const host = hostTarget();
     if (handoff && host && !process.env.GOG_VSIX_DIR) {
       // Whole or absent: the suite that takes it may look at any moment.
-      const to = path.join(handoff, vsixName(host));
-      copyFileSync(path.join(dir, vsixName(host)), `${to}.part`);
-      renameSync(`${to}.part`, to);
+      copyFileSync(path.join(dir, vsixName(host)), `${handoff}.part`);
+      renameSync(`${handoff}.part`, handoff);
     }
   });
   after(() => tmp.cleanup());

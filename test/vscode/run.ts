@@ -68,8 +68,8 @@ function workspaceFixture(dir: string, suite: Suite): string {
  * CLI, as a user would. The extension under development is then a stand-in
  * (installed-host/): VS Code runs extension tests only beside one. Under `npm test`,
  * GOG_TEST_VSIX names the VSIX the package suite built from this checkout with the same
- * script (`npm run package:all`, this machine's target); when it is not there, the VSIX is
- * packaged here.
+ * script (`npm run package:all`, this machine's target); when it is not there (the suite
+ * run alone, or the package suite failed), the VSIX is packaged here.
  */
 async function installPackage(mode: Mode, dir: string): Promise<string> {
   const vsix = path.join(dir, 'glance-or-gaze-studio.vsix');
