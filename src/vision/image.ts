@@ -3,7 +3,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import type sharp from 'sharp';
-import { sharpLib } from './sharpLib';
+import { sharpLib, sharpMessage } from './sharpLib';
 import { boxToRect, sentSizeFor, capPixels, type Box, type BoxFormat, type Size } from '../core/geometry';
 import type { AgentImage, EncodedImage } from '../core/ports';
 import { readInto } from '../core/readRange';
@@ -141,10 +141,6 @@ export async function readImageFile(file: string, maxBytes: number = DEFAULT_MAX
 async function readInput(input: string | Buffer, maxBytes: number | undefined): Promise<{ bytes: Buffer; name: string }> {
   if (Buffer.isBuffer(input)) return { bytes: input, name: 'image' };
   return { bytes: await readImageFile(input, maxBytes), name: input };
-}
-
-function sharpMessage(e: unknown): string {
-  return ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
 }
 
 export async function encodeJpeg(pipeline: sharp.Sharp): Promise<EncodedImage> {

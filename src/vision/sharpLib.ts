@@ -7,6 +7,11 @@ import type sharp from 'sharp';
 
 let loaded: typeof sharp | undefined;
 
+/** The first line of what sharp threw: the rest is a stack or a list of hints. */
+export function sharpMessage(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
+}
+
 /**
  * The sharp module, required (not bundled: a native module with a per-platform binary) the
  * first time it is asked for. Callers take it before their own error handling, so that a
@@ -18,9 +23,8 @@ export function sharpLib(): typeof sharp {
   try {
     loaded = createRequire(__filename)('sharp') as typeof sharp;
   } catch (e) {
-    const said = ((e as Error)?.message ?? String(e)).split('\n')[0]!.trim();
     throw new Error(
-      `sharp, the image library, could not be loaded (${said}): reinstall for this platform (${process.platform}-${process.arch}); see https://sharp.pixelplumbing.com/install`,
+      `sharp, the image library, could not be loaded (${sharpMessage(e)}): reinstall for this platform (${process.platform}-${process.arch}); see https://sharp.pixelplumbing.com/install`,
       { cause: e },
     );
   }

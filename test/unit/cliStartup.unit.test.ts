@@ -5,8 +5,9 @@
 // parts: sharp (a native library), the openai SDK, the page reader (html-to-text), zod.
 // Each of those costs tens of milliseconds at every start, and the test suite alone starts
 // `gog` hundreds of times. sharp is loaded by no command at start: src/vision/sharpLib.ts
-// requires it when the first image is read. A constant taken from a heavy module is the usual way back in:
-// the fix is to declare it in a light module (trajectoryTerms.ts, imageLimits.ts, …).
+// requires it when the first image is read. A constant taken from a heavy module is the
+// usual way back in: the fix is to declare it in a light module (trajectoryTerms.ts,
+// imageLimits.ts, …).
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -48,29 +49,25 @@ const ALLOWED: Record<string, readonly Heavy[]> = {
 
 describe('gog starts light: what each command loads before it runs', function () {
   this.timeout(60_000);
+  /** Every module of every Node bundle (the CLI, the extension, the two worker threads), with what each imports. */
   let inputs: esbuild.Metafile['inputs'];
-
-  /** Every module of every Node bundle (the CLI, the extension, the two worker threads): for sharp, which none may import. */
-  let everyBundle: esbuild.Metafile['inputs'];
 
   before(async () => {
     // The options of the Node bundles in esbuild.mjs that decide the graph.
-    const graph = (entryPoints: string[]) =>
-      esbuild.build({
-        absWorkingDir: ROOT,
-        entryPoints,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: 'node20',
-        external: ['vscode', 'sharp'],
-        write: false,
-        metafile: true,
-        outdir: path.join(ROOT, 'dist', 'graph'),
-        logLevel: 'silent',
-      });
-    inputs = (await graph(['src/cli/main.ts'])).metafile.inputs;
-    everyBundle = (await graph(['src/cli/main.ts', 'src/extension/extension.ts', 'src/search/rankWorker.ts', 'src/data/find/findWorker.ts'])).metafile.inputs;
+    const built = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/cli/main.ts', 'src/extension/extension.ts', 'src/search/rankWorker.ts', 'src/data/find/findWorker.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode', 'sharp'],
+      write: false,
+      metafile: true,
+      outdir: path.join(ROOT, 'dist', 'graph'),
+      logLevel: 'silent',
+    });
+    inputs = built.metafile.inputs;
   });
 
   /** Every module `start` evaluates with it (static imports, followed), and the path by which each heavy part comes in. */
@@ -100,12 +97,12 @@ describe('gog starts light: what each command loads before it runs', function ()
   });
 
   it('no module of any bundle imports sharp: it is required on first use (src/vision/sharpLib.ts)', () => {
-    assert.ok(everyBundle['src/extension/extension.ts'] && everyBundle['src/search/rankWorker.ts'], 'the extension and the workers are in the graph');
-    const importers = Object.entries(everyBundle)
+    assert.ok(inputs['src/extension/extension.ts'] && inputs['src/search/rankWorker.ts'], 'the extension and the workers are in the graph');
+    const importers = Object.entries(inputs)
       .filter(([, input]) => input.imports.some((i) => i.path === 'sharp'))
       .map(([file]) => file);
     assert.deepEqual(importers, []);
-    assert.ok(everyBundle['src/vision/sharpLib.ts'], 'the graph holds the module that loads sharp');
+    assert.ok(inputs['src/vision/sharpLib.ts'], 'the graph holds the module that loads sharp');
   });
 
   it('every command main.ts loads is listed here or runs the agent', () => {

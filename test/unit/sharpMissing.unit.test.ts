@@ -1,7 +1,7 @@
 // A sharp that cannot load (installed for another platform, a broken install) is said as
 // such, with sharp's own first line and what to do, and never as an unreadable image; the
-// commands that read no image run without it. The built bundle, copied beside a sharp that throws as
-// the real one does when its native binary is missing.
+// commands that read no image run without it. The built bundle, copied beside a sharp that
+// throws as the real one does when its native binary is missing.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,6 @@ describe('gog with a sharp that cannot load', function () {
 
   it('gog ask: one line saying sharp could not load and what to do, not "not a readable image"', async () => {
     const r = run(['ask', '--image', photo('rocket.jpg'), '--question', 'What is this?', '--endpoint', await closedEndpoint()]);
-    assert.notEqual(r.status, 0, r.stderr);
     assert.equal(r.status, 1, r.stderr);
     assert.match(
       r.stderr,
