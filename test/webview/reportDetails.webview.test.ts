@@ -99,6 +99,8 @@ describe('gog report RUN_DIR: a sample’s trajectory opened from the table', fu
     await page.locator('.chip.all-failures').click();
     const key = results.findIndex((r) => r.id === 'rocket-top');
     await page.locator(`.vt-body .vt-row[data-key="${key}"]`).click();
+    // The click changes the address; the pane opens on the hashchange that follows, a task later.
+    await page.locator('.sample-detail .sd-id', { hasText: 'rocket-top' }).waitFor();
     const pane = await seen(page, '.sample-detail');
     assert.notEqual(pane.display, 'none');
     assert.equal(pane.visibility, 'visible');
