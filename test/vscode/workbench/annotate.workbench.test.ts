@@ -52,6 +52,22 @@ describe('workbench: annotating a trajectory', () => {
   }
 
   const tab = (page: Page) => page.locator('.tabs-container .tab', { hasText: 'trajectory.jsonl' }).first();
+  /**
+   * The trajectory's editor after the window was reloaded: the one the window restored, or
+   * opened again when it restored none (a page reload can cut short the saving of the window's
+   * state; code-server then shows its Welcome page, or no editor). Decided by the tab that
+   * shows, not by waiting out a minute for a webview that is not coming.
+   */
+  async function afterReload(page: Page): Promise<Frame> {
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const welcome = page.locator('.tabs-container .tab', { hasText: 'Welcome' }).first();
+    await tab(page)
+      .or(welcome)
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
+    return (await tab(page).count()) ? webviewFrame(page, '.question', question) : openTrajectory(page);
+  }
   const isDirty = async (page: Page) => /\bdirty\b/.test((await tab(page).getAttribute('class')) ?? '');
   async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
     for (const started = Date.now(); !(await check());) {
@@ -99,10 +115,11 @@ describe('workbench: annotating a trajectory', () => {
     assert.equal(corrected.changed.size, 1);
     assert.deepEqual(corrected.problems, []);
 
-    // A reload of the window: the saved annotations are read back and shown.
-    await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    frame = await webviewFrame(page, '.question', question).catch(() => openTrajectory(page));
+    // A reload of the window: the saved annotations are read back and shown, in the editor
+    // the window restores. (The command saves the window's state first; a page reload right
+    // after a save can cut that short, and the window then restores no editor.)
+    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), runFromPalette(page, 'Developer: Reload Window')]);
+    frame = await afterReload(page);
     await frame.locator('.verdict.label-accepted').waitFor({ timeout: 30_000 });
     await frame.locator('.turn[data-step="1"] .mark-changed').waitFor();
     await frame.locator('.ghost').waitFor({ state: 'attached' });
@@ -175,8 +192,7 @@ describe('workbench: annotating a trajectory', () => {
     await until('the tab is dirty', () => isDirty(page));
     await page.waitForTimeout(2500); // VS Code backs dirty editors up a moment after a change
     await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    frame = await webviewFrame(page, '.question', question).catch(() => openTrajectory(page));
+    frame = await afterReload(page);
     await frame.locator('.turn.dropped[data-step="2"]').waitFor({ timeout: 30_000 });
     // The web workbench saves dirty editors as the page unloads (desktop VS Code keeps a hot-exit
     // backup instead, restored dirty): either way the edit is there, and the file holds the
@@ -225,8 +241,19 @@ describe('workbench: annotating a trajectory', () => {
   it('lines appended on disk while edits are unsaved are kept, the save goes after them; a file rewritten on disk is never saved over', async () => {
     const { page } = session;
     const frame = await webviewFrame(page, '.question', question);
-    await frame.locator('.turn[data-step="1"] .turn-head').click();
-    await page.keyboard.press('r');
+    // Another annotator's "rejected" is shown already: the unsaved change is what says the key
+    // landed. A key pressed while the webview takes the focus back can go to the workbench
+    // instead, as it can for a person, who presses it again.
+    for (let tries = 1; ; tries++) {
+      await frame.locator('.turn[data-step="1"] .turn-head').click();
+      await page.keyboard.press('r');
+      try {
+        await frame.locator('.review-bar .unsaved', { hasText: /unsaved change/ }).waitFor({ timeout: 5000 });
+        break;
+      } catch (e) {
+        if (tries === 3) throw e;
+      }
+    }
     await frame.locator('.verdict.label-rejected').waitFor();
     await until('the tab is dirty', () => isDirty(page));
     // `gog label` (or a run still writing) appends while the editor holds unsaved edits.
