@@ -186,7 +186,16 @@ describe('workbench: reviewing benchmark runs', () => {
       await page.waitForTimeout(100);
     }
     await dialog.locator('input').fill(out);
-    await dialog.getByRole('button', { name: 'OK' }).click();
+    // The dialog ignores OK while it is still listing the folder for what was typed (its
+    // progress bar shows), as it does for a person, who clicks again: so until it closes.
+    for (let tries = 1; await dialog.isVisible(); tries++) {
+      if (tries > 10) throw new Error('the save dialog never took the path');
+      await dialog
+        .getByRole('button', { name: 'OK' })
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
+      await dialog.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
+    }
     await page.locator('.notifications-toasts', { hasText: `${parse.length} samples exported to parse-errors.csv` }).waitFor({ timeout: 30_000 });
     assert.ok(existsSync(out));
     const lines = readFileSync(out, 'utf8').trimEnd().split('\r\n');
