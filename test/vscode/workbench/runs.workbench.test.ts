@@ -36,7 +36,10 @@ describe('workbench: reviewing benchmark runs', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-runs-${Date.now()}.png`) });
+    if (this.currentTest?.state === 'passed') return;
+    await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-runs-${Date.now()}.png`) });
+    // A dialog a failed try left open would take the clicks of its retry.
+    await session?.page.keyboard.press('Escape');
   });
 
   after(async () => {
