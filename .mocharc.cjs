@@ -1,8 +1,27 @@
-// The unit suite (`npm run test:unit`, or `mocha`). GOG_TEST_SHARD=K/N runs every Nth test
-// file from the Kth, by name: `npm test` runs the suite as two such halves in lanes of their
-// own (scripts/testSuites.mjs), so that one half's waits are the other's CPU time.
+// The unit suite (`npm run test:unit`, or `mocha`). GOG_TEST_SHARD=K/N runs the Kth of N
+// parts of equal cost: `npm test` runs the suite as two such halves in lanes of their own
+// (scripts/testSuites.mjs), so that one half's waits are the other's CPU time. A file's cost
+// is how long it takes, from test/unit/fileCosts.json (scripts/unitCosts.mjs); a file not in
+// it counts as the median. GOG_TEST_SHARD_LEAD=a,b,… is how many seconds of
+// other work each part's lane has besides it, which the split evens out too (the same value
+// must reach every part, so that they agree on the split).
 'use strict';
-const { readdirSync } = require('node:fs');
+const { readdirSync, readFileSync } = require('node:fs');
+
+/** Files in N parts: the costliest first, each to the part with the least so far (ties: the lower part). */
+function split(files, n, lead) {
+  const table = JSON.parse(readFileSync('test/unit/fileCosts.json', 'utf8')).seconds;
+  const known = Object.values(table).sort((a, b) => a - b);
+  const median = known.length ? known[Math.floor(known.length / 2)] : 1;
+  const cost = (f) => (typeof table[f] === 'number' ? table[f] : median);
+  const parts = Array.from({ length: n }, (_, i) => ({ total: lead[i] ?? 0, files: [] }));
+  for (const f of [...files].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b))) {
+    const part = parts.reduce((least, p) => (p.total < least.total ? p : least));
+    part.files.push(f);
+    part.total += cost(f);
+  }
+  return parts.map((p) => p.files.sort());
+}
 
 function spec() {
   const shard = process.env.GOG_TEST_SHARD;
@@ -10,10 +29,11 @@ function spec() {
   const m = /^(\d+)\/(\d+)$/.exec(shard);
   const [k, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   if (!(k >= 1 && k <= n)) throw new Error(`GOG_TEST_SHARD is "${shard}"; give K/N with 1 ≤ K ≤ N`);
-  const files = readdirSync('test/unit')
-    .filter((f) => f.endsWith('.unit.test.ts'))
-    .sort();
-  return files.filter((_, i) => i % n === k - 1).map((f) => `test/unit/${f}`);
+  const leadText = process.env.GOG_TEST_SHARD_LEAD ?? '';
+  const lead = leadText ? leadText.split(',').map(Number) : [];
+  if (lead.some((s) => !Number.isFinite(s) || s < 0)) throw new Error(`GOG_TEST_SHARD_LEAD is "${leadText}"; give seconds per part, as 0,25`);
+  const files = readdirSync('test/unit').filter((f) => f.endsWith('.unit.test.ts'));
+  return split(files, n, lead)[k - 1].map((f) => `test/unit/${f}`);
 }
 
 module.exports = {
