@@ -7,15 +7,33 @@
 // must reach every part, so that they agree on the split).
 'use strict';
 const { readdirSync, readFileSync } = require('node:fs');
+const path = require('node:path');
+
+const UNIT = path.join(__dirname, 'test', 'unit');
+const COSTS = path.join(UNIT, 'fileCosts.json');
+
+/** Each file's seconds from the table; a table that cannot be read stops mocha, saying how to make it again. */
+function costTable() {
+  let table;
+  try {
+    table = JSON.parse(readFileSync(COSTS, 'utf8')).seconds;
+    if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new Error('it has no "seconds" object');
+    const bad = Object.entries(table).find(([, s]) => typeof s !== 'number' || !Number.isFinite(s) || s < 0);
+    if (bad) throw new Error(`${bad[0]} has ${JSON.stringify(bad[1])} seconds`);
+  } catch (e) {
+    throw new Error(`test/unit/fileCosts.json cannot be used (${e.message}); make it again with node esbuild.mjs && node scripts/unitCosts.mjs`, { cause: e });
+  }
+  return table;
+}
 
 /** Files in N parts: the costliest first, each to the part with the least so far (ties: the lower part). */
 function split(files, n, lead) {
-  const table = JSON.parse(readFileSync('test/unit/fileCosts.json', 'utf8')).seconds;
+  const table = costTable();
   const known = Object.values(table).sort((a, b) => a - b);
   const median = known.length ? known[Math.floor(known.length / 2)] : 1;
-  const cost = (f) => (typeof table[f] === 'number' ? table[f] : median);
+  const cost = (f) => (Object.hasOwn(table, f) ? table[f] : median);
   const parts = Array.from({ length: n }, (_, i) => ({ total: lead[i] ?? 0, files: [] }));
-  for (const f of [...files].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b))) {
+  for (const f of [...files].sort((a, b) => cost(b) - cost(a) || (a < b ? -1 : a > b ? 1 : 0))) {
     const part = parts.reduce((least, p) => (p.total < least.total ? p : least));
     part.files.push(f);
     part.total += cost(f);
@@ -32,8 +50,11 @@ function spec() {
   const leadText = process.env.GOG_TEST_SHARD_LEAD ?? '';
   const lead = leadText ? leadText.split(',').map(Number) : [];
   if (lead.some((s) => !Number.isFinite(s) || s < 0)) throw new Error(`GOG_TEST_SHARD_LEAD is "${leadText}"; give seconds per part, as 0,25`);
-  const files = readdirSync('test/unit').filter((f) => f.endsWith('.unit.test.ts'));
-  return split(files, n, lead)[k - 1].map((f) => `test/unit/${f}`);
+  const files = readdirSync(UNIT).filter((f) => f.endsWith('.unit.test.ts'));
+  const mine = split(files, n, lead)[k - 1];
+  // Mocha would run the whole test/ folder for an empty list.
+  if (!mine.length) throw new Error(`GOG_TEST_SHARD=${shard}${leadText ? ` with GOG_TEST_SHARD_LEAD=${leadText}` : ''} leaves part ${k} no test file`);
+  return mine.map((f) => `test/unit/${f}`);
 }
 
 module.exports = {

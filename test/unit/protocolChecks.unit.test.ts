@@ -56,6 +56,7 @@ const hostVerdicts = (v: unknown) => [checkHostMessage(v).ok, hostMessageSchema.
 function assertSameVerdictsOnMutations(valid: unknown, check: (v: unknown) => boolean[], values = BAD_VALUES): number {
   let compared = 0;
   let refused = 0;
+  const before = structuredClone(valid);
   for (const at of paths(valid))
     for (const to of values) {
       const v = withValue(valid, at, to);
@@ -66,6 +67,7 @@ function assertSameVerdictsOnMutations(valid: unknown, check: (v: unknown) => bo
     }
   // Copies the schema refuses: the mutations are made (a copy left valid would agree either way).
   if (compared) assert.ok(refused > 0, 'no mutated copy was refused by the schema');
+  assert.deepEqual(valid, before, 'the message the copies were made from is unchanged');
   return compared;
 }
 

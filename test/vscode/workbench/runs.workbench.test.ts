@@ -11,7 +11,7 @@ import { isRight } from '../../../src/data/verdict';
 import { syntheticResults, writeBenchRun } from '../../helpers/benchRuns';
 import { tempDir } from '../../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { answerQuickInput, openWorkbench, runFromPalette, webviewFrame, type Session } from './session';
+import { afterTry, answerQuickInput, openWorkbench, runFromPalette, webviewFrame, type Session } from './session';
 
 const RUN_A = '20261124-100000-bench';
 const RUN_B = '20261125-100000-bench';
@@ -36,10 +36,7 @@ describe('workbench: reviewing benchmark runs', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'passed') return;
-    await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-runs-${Date.now()}.png`) });
-    // A dialog a failed try left open would take the clicks of its retry.
-    await session?.page.keyboard.press('Escape');
+    await afterTry(this.currentTest, session, 'runs');
   });
 
   after(async () => {

@@ -7,6 +7,7 @@ import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { launchChromium } from '../harness/chromium';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { ROOT } from '../../helpers/fixtures';
+import { TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
 import { workbenchUrl } from '../harness/workbenchUrl';
 
 export { ROOT } from '../../helpers/fixtures';
@@ -140,4 +141,20 @@ export async function webviewFrame(page: Page, selector: string, hasText?: strin
     await page.waitForTimeout(250);
   }
   throw new Error(`no webview shows ${selector}${hasText ? ` with "${hasText}"` : ''}`);
+}
+
+/**
+ * After a try of a test that did not pass: a screenshot of the workbench, then Escape, so that
+ * a dialog the try left open does not take the clicks of its retry. (Mocha runs afterEach
+ * before a retry with the test's state not yet "failed".) Its own failures are only logged:
+ * a page that crashed must not stop the retry.
+ */
+export async function afterTry(test: Mocha.Test | undefined, session: Session | undefined, name: string): Promise<void> {
+  if (!session || test?.state === 'passed') return;
+  try {
+    await session.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-${name}-${Date.now()}.png`) });
+    await session.page.keyboard.press('Escape');
+  } catch (e) {
+    console.error(`after a failed try of "${test?.title ?? '?'}": ${(e as Error).message}`);
+  }
 }
