@@ -7,7 +7,7 @@ import { recordingFromTrajectory, startReplayServer, type ReplayServer } from '.
 import { recording } from '../../helpers/recordings';
 import { lowContrastText } from '../../webview/harness';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+import { afterTry, answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const QUESTION = 'From which Lagrange point does the spacecraft launched by this rocket observe the Earth?';
 const GAZE_QUESTION = 'What is on top of the rocket?';
@@ -39,8 +39,7 @@ describe('workbench: Glance-or-Gaze: Ask About Image… from the Command Palette
   });
 
   afterEach(async function () {
-    // Failures are test output, never README pictures.
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'ask');
   });
 
   after(async () => {

@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { completion, startWireServer, type WireServer } from '../../helpers/wireServer';
-import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, type Session } from './session';
+import { makeScreenshotDirs } from '../../helpers/screenshots';
+import { afterTry, answerQuickInput, openWorkbench, pickFile, ROOT, runFromPalette, type Session } from './session';
 
 /** The row of the open list whose label is `label`, and its value (the description). */
 const choiceRow = (page: Page, label: RegExp) =>
@@ -48,8 +48,7 @@ describe('workbench: Run Benchmark… with its choices', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed')
-      await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-bench-choices-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'bench-choices');
   });
 
   after(async () => {

@@ -11,7 +11,7 @@ import type { SampleResult } from '../../../src/data/results';
 import { syntheticResults, writeBenchRun } from '../../helpers/benchRuns';
 import { tempDir } from '../../helpers/fixtures';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { openWorkbench, webviewFrame, type Session } from './session';
+import { afterTry, openWorkbench, webviewFrame, type Session } from './session';
 
 const RUN = '20261126-100000-bench';
 /** The samples (results.jsonl lines) whose trajectories get the word; 601 comes in the run's second message. */
@@ -41,7 +41,7 @@ describe('workbench: searching a run’s trajectories', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-find-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'find');
   });
 
   after(async () => {

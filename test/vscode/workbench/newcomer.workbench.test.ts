@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { readTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, SCREENSHOTS, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+import { afterTry, openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const ASTRONAUT_QUESTION = 'Which space telescope was deployed on the mission whose patch this astronaut is wearing?';
 const PALETTE_TITLES = ['Glance-or-Gaze: Try the Demo', 'Glance-or-Gaze: Ask About Image…', 'Glance-or-Gaze: Open Trajectory…', 'Glance-or-Gaze: Set API Key'];
@@ -57,7 +57,7 @@ describe('workbench: a newcomer’s path', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'newcomer');
   });
 
   after(async () => {

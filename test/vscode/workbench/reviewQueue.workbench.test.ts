@@ -13,7 +13,7 @@ import { annotationsFolderOf } from '../../../src/core/annotationFiles';
 import { parseTrajectory } from '../../../src/core/trajectoryFile';
 import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
 import { completion, startWireServer, type WireServer } from '../../helpers/wireServer';
-import { openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+import { afterTry, openWorkbench, pickFile, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const RUNS = ['2-rocket-dscovr', '3-hubble-galaxies', '4-chelsea-name', '5-coffee-no-search'];
 /** The dataset's ids for those samples, as a benchmark run records them in the header. */
@@ -77,7 +77,7 @@ describe('workbench: a review queue', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-queue-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'queue');
   });
 
   after(async () => {

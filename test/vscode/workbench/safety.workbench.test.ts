@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TEST_OUT_SCREENSHOTS, makeScreenshotDirs } from '../../helpers/screenshots';
-import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+import { afterTry, openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 describe('workbench: a shared run folder with a link out of it', () => {
   let session: Session;
@@ -30,7 +30,7 @@ describe('workbench: a shared run folder with a link out of it', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-safety-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'safety');
   });
 
   after(async () => {

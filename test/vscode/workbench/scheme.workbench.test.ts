@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { makeScreenshotDirs, TEST_OUT_SCREENSHOTS } from '../../helpers/screenshots';
-import { openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
+import { makeScreenshotDirs } from '../../helpers/screenshots';
+import { afterTry, openWorkbench, ROOT, runFromPalette, webviewFrame, type Session } from './session';
 
 const REL = 'demo/1-astronaut-patch/trajectory.jsonl';
 /** Bob's note: it must not reach the page before Ana's verdict. */
@@ -60,7 +60,7 @@ describe('workbench: the label scheme and blind review', () => {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await session?.page.screenshot({ path: path.join(TEST_OUT_SCREENSHOTS, `failed-scheme-${Date.now()}.png`) });
+    await afterTry(this.currentTest, session, 'scheme');
   });
 
   after(async () => {
